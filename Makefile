@@ -1,0 +1,45 @@
+# enpu top-level build.
+#   make         the kernel module (W=1, warnings are errors), libhal, tools and tests
+#   make check   sets up dependencies and runs every test (tests/run-all)
+#   make demo    sets up dependencies and runs the demo in the VM (tools/demo)
+#   make checkpatch   checkpatch.pl --strict over driver/ and uapi/
+# KDIR defaults to the Debian 6.12 headers that tools/setup-deps installed.
+
+KVER ?= $(shell cat build/kernel-release 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+
+all: module userspace
+
+module:
+	@test -n "$(KVER)" -a -d "$(KDIR)" || \
+		{ echo "no kernel headers: run tools/setup-deps (or pass KDIR=)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+userspace: libhal
+	$(MAKE) -C tests/kselftest
+
+libhal:
+	$(MAKE) -C libhal
+	$(MAKE) -C tests/hal
+
+deps:
+	tools/setup-deps
+
+check: deps
+	$(MAKE) all
+	tests/run-all
+
+demo: deps
+	$(MAKE) all
+	tools/demo
+
+checkpatch:
+	tools/checkpatch
+
+clean:
+	@test ! -d "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C libhal clean
+	$(MAKE) -C tests/hal clean
+	rm -rf build/kselftest build/vm
+
+.PHONY: all module userspace libhal deps check demo checkpatch clean

@@ -1,0 +1,56 @@
+#!/bin/bash
+# Tests of tools/vm/run itself (KTAP): a clean command passes with its exit status,
+# and a panicking guest, a hanging guest, or a WARNING in the kernel log each fail
+# the run within its time limit. Also checks that the test harness reports a failing
+# assertion as "not ok" (a harness that cannot fail proves nothing).
+top=$(cd "$(dirname "$0")/../.." && pwd)
+run=$top/tools/vm/run
+n=0 fail=0
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+
+check() { # name, expected exit, seconds limit, run args...
+	local name=$1 want=$2 limit=$3 start rc secs
+	shift 3
+	n=$((n + 1))
+	start=$(date +%s)
+	"$run" "$@" >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	if [ "$rc" = "$want" ] && [ "$secs" -le "$limit" ]; then
+		echo "ok $n $name # exit $rc in ${secs}s"
+	else
+		echo "not ok $n $name # exit $rc (want $want) in ${secs}s (limit ${limit}s)"
+		sed 's/^/# /' "$log" | tail -n 20
+		fail=$((fail + 1))
+	fi
+}
+
+echo "TAP version 13"
+echo "1..7"
+check "clean command passes, module loaded" 0 30 -t 30 -- test -e /dev/accel/accel0
+check "exit status is passed through" 3 30 -t 30 -n -- sh -c 'exit 3'
+check "panicking guest fails" 2 30 -t 30 -n -- sh -c 'echo c >/proc/sysrq-trigger'
+check "hanging guest fails at its timeout" 2 35 -t 20 -n -- sleep 600
+check "WARNING in dmesg fails the run" 1 30 -t 30 -n -- \
+	sh -c 'echo "<4>WARNING: CPU: 0 PID: 1 at enpu runner self-test" >/dev/kmsg'
+check "Oops in dmesg fails the run" 1 30 -t 30 -n -- \
+	sh -c 'echo "<1>Oops: 0000 [#1] enpu runner self-test" >/dev/kmsg'
+
+n=$((n + 1))
+cat >"$log.c" <<'C'
+#include "harness.h"
+TEST(fails) { ASSERT_EQ(1, 2); }
+TEST(passes) { ASSERT_EQ(2, 2); }
+TEST_HARNESS_MAIN
+C
+if cc -I"$top/tests/kselftest" -o "$log.bin" "$log.c" && out=$("$log.bin") ; then
+	echo "not ok $n harness reports a failed assertion # exited 0"; fail=$((fail + 1))
+elif echo "$out" | grep -q '^not ok 1 global.fails' && echo "$out" | grep -q '^ok 2 global.passes'; then
+	echo "ok $n harness reports a failed assertion"
+else
+	echo "not ok $n harness reports a failed assertion"; echo "$out" | sed 's/^/# /'
+	fail=$((fail + 1))
+fi
+rm -f "$log.c" "$log.bin"
+echo "# Totals: pass:$((n - fail)) fail:$fail xfail:0 xpass:0 skip:0 error:0"
+exit $((fail > 0))
