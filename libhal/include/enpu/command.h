@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* enpu HAL: command lists, asynchronous submission and fences.
+ * A command list records a sequence of ops; recording validates every op and
+ * reports problems immediately. Submitting seals the list (no further
+ * recording) and may happen any number of times, to any device whose
+ * capabilities cover its ops. Ops of one submission run in order; submissions
+ * to one device run in submission order after their wait fences signal.
+ * Thread safety: recording into one list is single-threaded; submit, fence
+ * wait/poll/signal and all retain/release are thread-safe. */
+#ifndef ENPU_COMMAND_H
+#define ENPU_COMMAND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ops.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct enpu_command_list enpu_command_list_t;
+typedef struct enpu_fence enpu_fence_t;
+
+enpu_status_t enpu_command_list_create(enpu_command_list_t **out_list);
+void enpu_command_list_retain(enpu_command_list_t *list);
+void enpu_command_list_release(enpu_command_list_t *list);
+size_t enpu_command_list_size(const enpu_command_list_t *list);
+
+enpu_status_t enpu_cmd_gemm(enpu_command_list_t *list, const enpu_gemm_params_t *p);
+enpu_status_t enpu_cmd_conv2d(enpu_command_list_t *list, const enpu_conv2d_params_t *p);
+enpu_status_t enpu_cmd_pool(enpu_command_list_t *list, const enpu_pool_params_t *p);
+enpu_status_t enpu_cmd_add(enpu_command_list_t *list, const enpu_eltwise_params_t *p);
+enpu_status_t enpu_cmd_mul(enpu_command_list_t *list, const enpu_eltwise_params_t *p);
+enpu_status_t enpu_cmd_requantize(enpu_command_list_t *list,
+				  const enpu_requantize_params_t *p);
+enpu_status_t enpu_cmd_cast(enpu_command_list_t *list, const enpu_cast_params_t *p);
+
+/* Queues list on device after all wait fences (from any device, or host
+ * fences) have signalled; returns at once with a fence that signals when the
+ * work is done. If a wait fence fails, the work is skipped and the returned
+ * fence fails with ABORTED quoting the cause. */
+enpu_status_t enpu_device_submit(enpu_device_t *device, enpu_command_list_t *list,
+				 enpu_fence_t *const *wait_fences, size_t wait_count,
+				 enpu_fence_t **out_fence);
+
+/* A host fence, signalled by the application with enpu_fence_signal(). */
+enpu_status_t enpu_fence_create(enpu_fence_t **out_fence);
+/* Signals a host fence. status ENPU_OK = success; otherwise the fence fails
+ * with (a copy of) that status, which stays owned by the caller.
+ * FAILED_PRECONDITION if already signalled or not a host fence. */
+enpu_status_t enpu_fence_signal(enpu_fence_t *fence, enpu_status_t status);
+void enpu_fence_retain(enpu_fence_t *fence);
+void enpu_fence_release(enpu_fence_t *fence);
+
+#define ENPU_TIMEOUT_INFINITE UINT64_MAX
+/* Waits up to timeout_ns. Returns ENPU_OK when the fence signalled success,
+ * DEADLINE_EXCEEDED on timeout, or a copy of the fence's error. */
+enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns);
+/* Non-blocking: 0 = pending, 1 = signalled (success or failure). */
+int enpu_fence_poll(const enpu_fence_t *fence);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

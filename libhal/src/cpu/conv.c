@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* CONV2D driver (int8 and fp16): depthwise int8 runs a direct kernel; 1x1
+ * stride-1 unpadded convs feed the input rows straight to GEMM; everything
+ * else goes through im2col (padding filled with the input zero point, which
+ * contributes (zp - zp) * w = 0, or +0.0 for fp16) per group. */
+#include <stdlib.h>
+#include <string.h>
+#include "cpu_device.h"
+
+typedef struct im2col_ctx {
+	const enpu_conv_op_t *c;
+	const uint8_t *in; /* bytes */
+	size_t esize;
+	uint32_t group;
+} im2col_ctx_t;
+
+static const void *im2col_row(const void *ctx, uint32_t row, void *scratch)
+{
+	const im2col_ctx_t *x = ctx;
+	const enpu_conv_op_t *c = x->c;
+	uint32_t cin_g = c->in_c / c->groups;
+	uint32_t ow = row % c->out_w, oh = row / c->out_w % c->out_h, n = row / c->out_w / c->out_h;
+	size_t seg = (size_t)cin_g * x->esize;
+	uint8_t *dst = scratch;
+	for (uint32_t kh = 0; kh < c->k_h; kh++) {
+		int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;
+		for (uint32_t kw = 0; kw < c->k_w; kw++, dst += seg) {
+			int64_t iw = (int64_t)ow * c->stride_w - c->pad_l + (int64_t)kw * c->dil_w;
+			if (ih < 0 || ih >= c->in_h || iw < 0 || iw >= c->in_w) {
+				memset(dst, x->esize == 1 ? (int8_t)c->in_zp : 0, seg);
+				continue;
+			}
+			size_t pix = ((size_t)n * c->in_h + (size_t)ih) * c->in_w + (size_t)iw;
+			memcpy(dst, x->in + (pix * c->in_c + (size_t)x->group * cin_g) * x->esize, seg);
+		}
+	}
+	return scratch;
+}
+
+typedef struct dw_job {
+	const cpu_device_t *d;
+	cpu_dwconv_args_t a;
+	int32_t *scratch; /* 2 * Cout per thread */
+} dw_job_t;
+
+static void dw_task(void *arg, size_t task, unsigned thread)
+{
+	dw_job_t *j = arg;
+	const enpu_conv_op_t *c = j->a.c;
+	j->d->vec->dwconv_row(&j->a, (uint32_t)(task / c->out_h), (uint32_t)(task % c->out_h),
+			      j->scratch + (size_t)thread * 2 * c->out_c);
+}
+
+static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
+{
+	const enpu_conv_op_t *c = &op->u.conv;
+	const int8_t *f = enpu_op_host_ptr(op, ENPU_OP_IN1);
+	const int32_t *bias = enpu_op_host_ptr(op, ENPU_OP_IN2);
+	size_t taps = (size_t)c->k_h * c->k_w;
+	unsigned threads = cpu_threadpool_size(d->pool);
+	int16_t *w = malloc(taps * c->out_c * sizeof(int16_t));
+	int32_t *b = calloc(c->out_c, sizeof(int32_t));
+	int32_t *scratch = malloc((size_t)threads * 2 * c->out_c * sizeof(int32_t));
+	enpu_status_t st = ENPU_OK;
+	if (!w || !b || !scratch) {
+		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu depthwise: out of memory");
+	} else {
+		for (uint32_t oc = 0; oc < c->out_c; oc++)
+			for (size_t t = 0; t < taps; t++)
+				w[t * c->out_c + oc] = f[(size_t)oc * taps + t];
+		if (bias)
+			memcpy(b, bias, c->out_c * sizeof(int32_t));
+		dw_job_t j = { .d = d, .scratch = scratch,
+			       .a = { .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0), .w = w, .bias = b,
+				      .out = enpu_op_host_ptr(op, ENPU_OP_OUT) } };
+		cpu_threadpool_run(d->pool, (size_t)c->batch * c->out_h, dw_task, &j);
+	}
+	free(w);
+	free(b);
+	free(scratch);
+	return st;
+}
+
+enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
+{
+	const enpu_conv_op_t *c = &op->u.conv;
+	bool i8 = op->dtype == ENPU_DTYPE_INT8;
+	if (i8 && c->groups == c->in_c && c->groups > 1)
+		return depthwise(d, op);
+	size_t esize = i8 ? 1 : 2;
+	uint32_t cin_g = c->in_c / c->groups, cout_g = c->out_c / c->groups;
+	uint32_t k = c->k_h * c->k_w * cin_g;
+	bool direct = c->k_h == 1 && c->k_w == 1 && c->stride_h == 1 && c->stride_w == 1 &&
+		      !c->pad_t && !c->pad_l && !c->pad_b && !c->pad_r && c->groups == 1;
+	const uint8_t *f = enpu_op_host_ptr(op, ENPU_OP_IN1);
+	const uint8_t *bias = enpu_op_host_ptr(op, ENPU_OP_IN2);
+	uint8_t *out = enpu_op_host_ptr(op, ENPU_OP_OUT);
+	for (uint32_t g = 0; g < c->groups; g++) {
+		im2col_ctx_t x = { .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0), .esize = esize,
+				   .group = g };
+		cpu_dense_rows_t rows = { .base = x.in, .row_bytes = c->in_c * esize };
+		size_t oc0 = (size_t)g * cout_g;
+		cpu_gemm_problem_t p = {
+			.m = c->batch * c->out_h * c->out_w, .n = cout_g, .k = k,
+			.a_row = direct ? cpu_dense_row : im2col_row,
+			.a_ctx = direct ? (const void *)&rows : (const void *)&x,
+			.b = f + oc0 * k * esize,
+			.bias = bias ? bias + oc0 * 4 : NULL,
+			.mult = i8 ? c->mult + oc0 : NULL, .shift = i8 ? c->shift + oc0 : NULL,
+			.a_zp = c->in_zp, .c_zp = c->out_zp, .clamp = c->clamp,
+			.c = out + oc0 * esize, .ldc = c->out_c,
+		};
+		enpu_status_t st = i8 ? cpu_gemm_i8(d, &p) : cpu_gemm_f16(d, &p);
+		if (st)
+			return st;
+	}
+	return ENPU_OK;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* The CPU backend: one device ("cpu0") whose kernels are chosen at open time
+ * from the host's ISA (or forced by options), run on a thread pool sized to
+ * the online cores, behind an asynchronous in-order queue. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../backend.h"
+#include "../buffer_impl.h"
+#include "cpu_device.h"
+#include "cpu_features.h"
+
+static unsigned online_cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1u;
+}
+
+/* Nominal clock from /proc/cpuinfo ("cpu MHz"), 0 if unknown. */
+static double clock_hz(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	double mhz = 0.0;
+	char line[256];
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "cpu MHz", 7) == 0 && sscanf(strchr(line, ':') + 1, "%lf", &mhz) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return mhz * 1e6;
+}
+
+/* Peak ops/cycle/core assumed per kernel family (docs/perf.md gives the
+ * sources): int8 = 2 x 512-bit vpdpbusd (2 x 64 MACs) or 2 x 256-bit vpmaddwd
+ * (2 x 16 MACs); fp16 path = 2 x fp32 FMA of the vector width. */
+static void peaks(enpu_cpu_isa_t isa, double *i8, double *f16)
+{
+	switch (isa) {
+	case ENPU_CPU_ISA_AVX512VNNI: *i8 = 256; *f16 = 64; return;
+	case ENPU_CPU_ISA_AVX2: *i8 = 64; *f16 = 32; return;
+	default: *i8 = 0; *f16 = 0; return;
+	}
+}
+
+static void fill_info(enpu_device_info_t *i, enpu_cpu_isa_t isa, unsigned threads)
+{
+	memset(i, 0, sizeof(*i));
+	snprintf(i->name, sizeof(i->name), "cpu0");
+	snprintf(i->description, sizeof(i->description), "host CPU, %s kernels, %u threads",
+		 cpu_isa_name(isa), threads);
+	i->type = ENPU_DEVICE_CPU;
+	i->op_mask = (1u << ENPU_OP_KIND_COUNT) - 1u;
+	i->dtype_mask = 1u << ENPU_DTYPE_INT8 | 1u << ENPU_DTYPE_FP16;
+	i->core_count = threads;
+	i->memory_bytes = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+	double i8, f16, hz = clock_hz();
+	peaks(isa, &i8, &f16);
+	i->peak_int8_ops = i8 * hz * threads;
+	i->peak_fp16_ops = f16 * hz * threads;
+}
+
+static size_t cpu_enumerate(enpu_device_info_t *infos, size_t cap)
+{
+	if (cap >= 1)
+		fill_info(&infos[0], cpu_isa_best(), online_cores());
+	return 1;
+}
+
+static enpu_status_t cpu_exec(void *ctx, const enpu_op_t *op)
+{
+	const cpu_device_t *d = ctx;
+	switch (op->kind) {
+	case ENPU_OP_GEMM: {
+		const enpu_gemm_op_t *g = &op->u.gemm;
+		bool i8 = op->dtype == ENPU_DTYPE_INT8;
+		cpu_dense_rows_t rows = { .base = enpu_op_host_ptr(op, ENPU_OP_IN0),
+					  .row_bytes = (size_t)g->k * (i8 ? 1 : 2) };
+		cpu_gemm_problem_t p = {
+			.m = g->m, .n = g->n, .k = g->k, .a_row = cpu_dense_row, .a_ctx = &rows,
+			.b = enpu_op_host_ptr(op, ENPU_OP_IN1), .bias = enpu_op_host_ptr(op, ENPU_OP_IN2),
+			.mult = g->mult, .shift = g->shift, .a_zp = g->a_zp, .c_zp = g->c_zp,
+			.clamp = g->clamp, .c = enpu_op_host_ptr(op, ENPU_OP_OUT), .ldc = g->n,
+		};
+		return i8 ? cpu_gemm_i8(d, &p) : cpu_gemm_f16(d, &p);
+	}
+	case ENPU_OP_CONV2D: return cpu_conv(d, op);
+	case ENPU_OP_POOL: return cpu_pool(d, op);
+	case ENPU_OP_ADD:
+	case ENPU_OP_MUL:
+	case ENPU_OP_REQUANTIZE:
+	case ENPU_OP_CAST: return cpu_pointwise(d, op);
+	case ENPU_OP_KIND_COUNT: break;
+	}
+	return enpu_status_make(ENPU_STATUS_INTERNAL, "cpu: invalid op kind %d", (int)op->kind);
+}
+
+static void cpu_close(void *state)
+{
+	cpu_device_t *d = state;
+	if (d->queue)
+		enpu_host_queue_destroy(d->queue);
+	if (d->pool)
+		cpu_threadpool_destroy(d->pool);
+	free(d);
+}
+
+static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *options,
+			      enpu_device_info_t *info, void **state)
+{
+	(void)local_index;
+	enpu_cpu_isa_t isa = options->cpu_isa == ENPU_CPU_ISA_AUTO ? cpu_isa_best() : options->cpu_isa;
+	if (isa > ENPU_CPU_ISA_AVX512VNNI || !cpu_isa_supported(isa))
+		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
+					"cpu: kernel family %s (%d) not supported by this host",
+					cpu_isa_name(isa), (int)isa);
+	unsigned threads = options->num_threads ? options->num_threads : online_cores();
+	cpu_device_t *d = calloc(1, sizeof(*d));
+	if (!d)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu: out of memory");
+	d->i8 = &cpu_i8_gemm_generic;
+	d->vec = &cpu_vec_generic;
+#if defined(__x86_64__)
+	if (isa == ENPU_CPU_ISA_AVX2) {
+		d->i8 = &cpu_i8_gemm_avx2;
+		d->vec = &cpu_vec_avx2;
+	} else if (isa == ENPU_CPU_ISA_AVX512VNNI) {
+		d->i8 = &cpu_i8_gemm_vnni512;
+		d->vec = &cpu_vec_avx512;
+	}
+#endif
+	enpu_status_t st = cpu_threadpool_create(threads, &d->pool);
+	if (!st)
+		st = enpu_host_queue_create(info->name, cpu_exec, d, &d->queue);
+	if (st) {
+		cpu_close(d);
+		return st;
+	}
+	fill_info(info, isa, threads);
+	*state = d;
+	return ENPU_OK;
+}
+
+static enpu_status_t cpu_submit(void *state, enpu_command_list_t *list,
+				enpu_fence_t *const *waits, size_t wait_count, enpu_fence_t *fence)
+{
+	cpu_device_t *d = state;
+	return enpu_host_queue_submit(d->queue, list, waits, wait_count, fence);
+}
+
+const enpu_backend_t enpu_cpu_backend = {
+	.name = "cpu",
+	.enumerate = cpu_enumerate,
+	.open = cpu_open,
+	.close = cpu_close,
+	.buffer_allocate = enpu_host_buffer_allocate,
+	.buffer_wrap = enpu_host_buffer_wrap,
+	.buffer_import_fd = enpu_host_buffer_import_fd,
+	.buffer_accessible = enpu_host_buffer_accessible,
+	.submit = cpu_submit,
+};

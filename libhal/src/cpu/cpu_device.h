@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal: state of an open CPU device and the op drivers it runs. */
+#ifndef ENPU_CPU_DEVICE_H
+#define ENPU_CPU_DEVICE_H
+
+#include "../host_queue.h"
+#include "gemm_i8_kernels.h"
+#include "threadpool.h"
+#include "vec_kernels.h"
+
+typedef struct cpu_device {
+	cpu_threadpool_t *pool;
+	const cpu_i8_gemm_ops_t *i8;
+	const cpu_vec_ops_t *vec;
+	enpu_host_queue_t *queue;
+} cpu_device_t;
+
+/* Source of GEMM A rows: returns row `row` (k elements), either in place or
+ * written to scratch (room for k elements). */
+typedef const void *(*cpu_row_fn)(const void *ctx, uint32_t row, void *scratch);
+
+typedef struct cpu_gemm_problem {
+	uint32_t m, n, k;
+	cpu_row_fn a_row;
+	const void *a_ctx;
+	const void *b;          /* [n][k], int8 or fp16 */
+	const void *bias;       /* [n] int32 / fp32, or NULL */
+	const int32_t *mult, *shift; /* [n], int8 only */
+	int32_t a_zp, c_zp;
+	enpu_clamp_t clamp;
+	void *c;                /* row r at c + r * ldc elements */
+	size_t ldc;
+} cpu_gemm_problem_t;
+
+enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p);
+enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p);
+/* Both dtypes; picks depthwise, pointwise or im2col + GEMM. */
+enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op);
+enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op);
+enpu_status_t cpu_pointwise(const cpu_device_t *d, const enpu_op_t *op);
+
+/* Task grid of the GEMM drivers: MC-row blocks x chunks of NR-column panels,
+ * enough tasks to keep every thread busy. */
+typedef struct cpu_grid {
+	uint32_t mc, mblocks, panels, pan_per_chunk, nchunks;
+} cpu_grid_t;
+cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsigned threads);
+
+/* Rows of a dense row-major matrix, used in place (ctx: cpu_dense_rows_t). */
+typedef struct cpu_dense_rows {
+	const uint8_t *base;
+	size_t row_bytes;
+} cpu_dense_rows_t;
+const void *cpu_dense_row(const void *ctx, uint32_t row, void *scratch);
+
+/* 64-byte aligned allocation of size bytes (rounded up); free with free(). */
+void *cpu_alloc(size_t size);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* Host ISA detection: cpuid + xgetbv on x86-64, GENERIC elsewhere. */
+#include "cpu_features.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+
+static bool os_saves(unsigned mask)
+{
+	unsigned eax, edx;
+	__asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+	return (eax & mask) == mask;
+}
+
+bool cpu_isa_supported(enpu_cpu_isa_t isa)
+{
+	unsigned a, b, c, d;
+	if (isa == ENPU_CPU_ISA_GENERIC)
+		return true;
+	if (!__get_cpuid(1, &a, &b, &c, &d))
+		return false;
+	bool fma = c & (1u << 12), osxsave = c & (1u << 27), f16c = c & (1u << 29);
+	if (!osxsave || !fma || !f16c || !os_saves(0x6)) /* XMM + YMM state */
+		return false;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return false;
+	bool avx2 = b & (1u << 5);
+	if (isa == ENPU_CPU_ISA_AVX2)
+		return avx2;
+	if (isa == ENPU_CPU_ISA_AVX512VNNI)
+		return avx2 && (b & (1u << 16)) /* F */ && (b & (1u << 17)) /* DQ */ &&
+		       (b & (1u << 30)) /* BW */ && (b & (1u << 31)) /* VL */ &&
+		       (c & (1u << 11)) /* VNNI */ && os_saves(0xe6); /* + opmask, ZMM */
+	return false;
+}
+#else
+bool cpu_isa_supported(enpu_cpu_isa_t isa) { return isa == ENPU_CPU_ISA_GENERIC; }
+#endif
+
+enpu_cpu_isa_t cpu_isa_best(void)
+{
+	if (cpu_isa_supported(ENPU_CPU_ISA_AVX512VNNI))
+		return ENPU_CPU_ISA_AVX512VNNI;
+	if (cpu_isa_supported(ENPU_CPU_ISA_AVX2))
+		return ENPU_CPU_ISA_AVX2;
+	return ENPU_CPU_ISA_GENERIC;
+}
+
+const char *cpu_isa_name(enpu_cpu_isa_t isa)
+{
+	switch (isa) {
+	case ENPU_CPU_ISA_AUTO: return "auto";
+	case ENPU_CPU_ISA_GENERIC: return "generic";
+	case ENPU_CPU_ISA_AVX2: return "avx2";
+	case ENPU_CPU_ISA_AVX512VNNI: return "avx512vnni";
+	}
+	return "unknown";
+}

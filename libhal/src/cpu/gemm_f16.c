@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* fp16 GEMM driver: B converted to fp32 panels [k][nr], A rows converted to
+ * fp32 per task, fp32 FMA micro-kernel, fused bias/clamp/RNE store. */
+#include <stdlib.h>
+#include "cpu_device.h"
+
+typedef struct job {
+	const cpu_device_t *d;
+	const cpu_gemm_problem_t *p;
+	cpu_grid_t g;
+	size_t scratch_floats;
+	float *bpack, *scratch;
+} job_t;
+
+static void pack_b_task(void *arg, size_t panel, unsigned thread)
+{
+	job_t *j = arg;
+	const cpu_gemm_problem_t *p = j->p;
+	uint32_t nr = j->d->vec->f16_nr;
+	uint32_t n0 = (uint32_t)panel * nr;
+	uint32_t rows = p->n - n0 < nr ? p->n - n0 : nr;
+	float *dst = j->bpack + panel * (size_t)nr * p->k;
+	float *tmp = j->scratch + thread * j->scratch_floats; /* one B row */
+	for (uint32_t c = 0; c < nr; c++) {
+		if (c < rows)
+			j->d->vec->f16_to_f32((const uint16_t *)p->b + (size_t)(n0 + c) * p->k, p->k,
+					      tmp);
+		for (uint32_t k = 0; k < p->k; k++)
+			dst[(size_t)k * nr + c] = c < rows ? tmp[k] : 0.0f;
+	}
+}
+
+static void compute_task(void *arg, size_t task, unsigned thread)
+{
+	job_t *j = arg;
+	const cpu_gemm_problem_t *p = j->p;
+	const cpu_vec_ops_t *v = j->d->vec;
+	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
+	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
+	float *apack = j->scratch + thread * j->scratch_floats;
+	float *acc = apack + (size_t)j->g.mc * p->k;
+	uint16_t *rowbuf = (uint16_t *)(acc + v->f16_mr * v->f16_nr);
+	for (uint32_t r = m0; r < m1; r++)
+		v->f16_to_f32(p->a_row(p->a_ctx, r, rowbuf), p->k, apack + (size_t)(r - m0) * p->k);
+	uint32_t pan0 = nc * j->g.pan_per_chunk;
+	uint32_t pan1 = pan0 + j->g.pan_per_chunk < j->g.panels ? pan0 + j->g.pan_per_chunk
+								 : j->g.panels;
+	const float *bias = p->bias;
+	for (uint32_t pan = pan0; pan < pan1; pan++) {
+		uint32_t n0 = pan * v->f16_nr;
+		uint32_t nr = p->n - n0 < v->f16_nr ? p->n - n0 : v->f16_nr;
+		const float *bp = j->bpack + (size_t)pan * v->f16_nr * p->k;
+		for (uint32_t mt = m0; mt < m1; mt += v->f16_mr) {
+			uint32_t mr = m1 - mt < v->f16_mr ? m1 - mt : v->f16_mr;
+			v->f16_kernel(apack + (size_t)(mt - m0) * p->k, p->k, bp, p->k, mr, acc);
+			for (uint32_t i = 0; i < mr; i++)
+				v->f16_store_row(acc + i * v->f16_nr, bias ? bias + n0 : NULL, nr,
+						 p->clamp.fmin, p->clamp.fmax,
+						 (uint16_t *)p->c + (size_t)(mt + i) * p->ldc + n0);
+		}
+	}
+}
+
+enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
+{
+	const cpu_vec_ops_t *v = d->vec;
+	unsigned threads = cpu_threadpool_size(d->pool);
+	job_t j = { .d = d, .p = p };
+	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, threads);
+	/* per thread: packed A block, accumulator tile, one fp16 source row */
+	j.scratch_floats = ((size_t)j.g.mc * p->k + (size_t)v->f16_mr * v->f16_nr + p->k + 15) /
+			   16 * 16;
+	j.bpack = cpu_alloc((size_t)j.g.panels * v->f16_nr * p->k * sizeof(float));
+	j.scratch = cpu_alloc(threads * j.scratch_floats * sizeof(float));
+	enpu_status_t st = ENPU_OK;
+	if (!j.bpack || !j.scratch)
+		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+				      "cpu gemm fp16: out of memory (M=%u N=%u K=%u)", p->m, p->n,
+				      p->k);
+	else {
+		cpu_threadpool_run(d->pool, j.g.panels, pack_b_task, &j);
+		cpu_threadpool_run(d->pool, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
+	}
+	free(j.bpack);
+	free(j.scratch);
+	return st;
+}

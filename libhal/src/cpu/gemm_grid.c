@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared GEMM driver helpers: blocking, scratch allocation, dense rows. */
+#include <stdlib.h>
+#include "cpu_device.h"
+
+/* Rows of A packed per task: ~96 rows keeps the packed block in L2. */
+#define MC_TARGET 96u
+
+cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsigned threads)
+{
+	cpu_grid_t g;
+	uint32_t mc = MC_TARGET / mr * mr;
+	uint32_t m_round = (m + mr - 1) / mr * mr;
+	g.mc = m_round < mc ? m_round : mc;
+	g.mblocks = (m + g.mc - 1) / g.mc;
+	g.panels = (n + nr - 1) / nr;
+	uint32_t want = 4u * threads;
+	uint32_t chunks = g.mblocks >= want ? 1 : (want + g.mblocks - 1) / g.mblocks;
+	if (chunks > g.panels)
+		chunks = g.panels;
+	g.pan_per_chunk = (g.panels + chunks - 1) / chunks;
+	g.nchunks = (g.panels + g.pan_per_chunk - 1) / g.pan_per_chunk;
+	return g;
+}
+
+void *cpu_alloc(size_t size)
+{
+	return aligned_alloc(64, (size + 63) / 64 * 64);
+}
+
+const void *cpu_dense_row(const void *ctx, uint32_t row, void *scratch)
+{
+	(void)scratch;
+	const cpu_dense_rows_t *r = ctx;
+	return r->base + (size_t)row * r->row_bytes;
+}

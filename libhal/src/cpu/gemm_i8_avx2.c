@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* AVX2 int8 GEMM micro-kernel (s16k2 packing): 6 rows x 16 columns. Operands
+ * are pre-widened to int16 (A already minus its zero point), so vpmaddwd
+ * gives exact int32 pair sums; vpmaddubsw is avoided because its int16
+ * saturation breaks bit-exactness for 255 * 127 * 2. */
+#include <immintrin.h>
+#include <string.h>
+#include "gemm_i8_kernels.h"
+
+#define MR 6
+#define NR 16
+
+static inline __attribute__((always_inline)) void tile(const int16_t *a, const int16_t *b,
+						       uint32_t kp, int mr, int32_t *acc)
+{
+	__m256i c[MR][2];
+	for (int i = 0; i < mr; i++)
+		c[i][0] = c[i][1] = _mm256_setzero_si256();
+	for (uint32_t k2 = 0; k2 < kp / 2; k2++) {
+		const int16_t *bk = b + (size_t)k2 * NR * 2;
+		__m256i b0 = _mm256_loadu_si256((const __m256i *)bk);
+		__m256i b1 = _mm256_loadu_si256((const __m256i *)(bk + 16));
+		for (int i = 0; i < mr; i++) {
+			int32_t q;
+			memcpy(&q, a + (size_t)i * kp + (size_t)k2 * 2, sizeof(q));
+			__m256i va = _mm256_set1_epi32(q);
+			c[i][0] = _mm256_add_epi32(c[i][0], _mm256_madd_epi16(va, b0));
+			c[i][1] = _mm256_add_epi32(c[i][1], _mm256_madd_epi16(va, b1));
+		}
+	}
+	for (int i = 0; i < mr; i++) {
+		_mm256_storeu_si256((__m256i *)(acc + i * NR), c[i][0]);
+		_mm256_storeu_si256((__m256i *)(acc + i * NR + 8), c[i][1]);
+	}
+}
+
+static void kernel_avx2(const void *a, const void *b, uint32_t kp, uint32_t mr, int32_t *acc)
+{
+	switch (mr) {
+	case 6: tile(a, b, kp, 6, acc); break;
+	case 5: tile(a, b, kp, 5, acc); break;
+	case 4: tile(a, b, kp, 4, acc); break;
+	case 3: tile(a, b, kp, 3, acc); break;
+	case 2: tile(a, b, kp, 2, acc); break;
+	default: tile(a, b, kp, 1, acc); break;
+	}
+}
+
+const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2 = {
+	.mr = MR, .nr = NR, .kgroup = 2, .a_elem = 2, .b_elem = 2, .a_plus128 = false,
+	.pack_a = cpu_pack_a_s16k2, .pack_b = cpu_pack_b_s16k2, .kernel = kernel_avx2,
+};

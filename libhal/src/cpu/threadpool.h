@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal: fixed-size pthread pool running parallel-for loops. The calling
+ * thread takes part, so a pool of n threads starts n-1 workers. One loop at a
+ * time (the device queue serializes callers). */
+#ifndef ENPU_THREADPOOL_H
+#define ENPU_THREADPOOL_H
+
+#include <stddef.h>
+#include "enpu/status.h"
+
+typedef struct cpu_threadpool cpu_threadpool_t;
+typedef void (*cpu_task_fn)(void *arg, size_t task, unsigned thread);
+
+enpu_status_t cpu_threadpool_create(unsigned threads, cpu_threadpool_t **out);
+void cpu_threadpool_destroy(cpu_threadpool_t *pool);
+unsigned cpu_threadpool_size(const cpu_threadpool_t *pool);
+/* Runs fn(arg, t, thread) for every t in [0, tasks); thread < size. */
+void cpu_threadpool_run(cpu_threadpool_t *pool, size_t tasks, cpu_task_fn fn, void *arg);
+
+#endif

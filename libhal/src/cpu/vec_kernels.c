@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/* Auto-vectorized CPU kernels, compiled once per ISA with VEC_SUFFIX set to
+ * generic, avx2 or avx512 (see libhal/Makefile). Integer results are exact
+ * and identical for every ISA; the fp16 GEMM kernel accumulates in fp32. */
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
+#include "enpu/fp16.h"
+#include "../quant_inline.h"
+#include "vec_kernels.h"
+
+#ifndef VEC_SUFFIX
+#error "VEC_SUFFIX must be defined"
+#endif
+#define CAT2(a, b) a##_##b
+#define CAT(a, b) CAT2(a, b)
+#define FN(name) CAT(name, VEC_SUFFIX)
+
+/* Branch-free MultiplyByQuantizedMultiplier for mult >= 0 (as the op
+ * recorders guarantee), bit-identical to q_mbqm. */
+static inline int32_t mbqm_bf(int32_t x, int32_t mult, int32_t shift)
+{
+	int32_t left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+	int32_t hi = INT32_MAX >> left, lo = INT32_MIN >> left;
+	int32_t xl = x > hi ? INT32_MAX : x < lo ? INT32_MIN : (int32_t)((uint32_t)x << left);
+	int64_t ab = (int64_t)xl * mult;
+	int64_t t = ab + (ab >= 0 ? (1 << 30) : (1 - (1 << 30)));
+	int32_t h = (int32_t)((t + ((t >> 63) & 0x7fffffff)) >> 31);
+	int32_t mask = (int32_t)((1u << right) - 1u);
+	int32_t rem = h & mask, thr = (mask >> 1) + (h < 0);
+	return (h >> right) + (rem > thr);
+}
+
+static void FN(requant_row)(const int32_t *acc, const int32_t *beff, const int32_t *mult,
+			    const int32_t *shift, size_t n, int32_t zp, int32_t qmin,
+			    int32_t qmax, int8_t *out)
+{
+	for (size_t j = 0; j < n; j++) {
+		int32_t v = mbqm_bf(q_wrap_add(acc[j], beff[j]), mult[j], shift[j]) + zp;
+		out[j] = (int8_t)(v < qmin ? qmin : v > qmax ? qmax : v);
+	}
+}
+
+static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, int32_t *scratch)
+{
+	const enpu_conv_op_t *c = a->c;
+	uint32_t cout = c->out_c, dm = c->out_c / c->in_c;
+	int32_t *acc = scratch, *x = scratch + cout;
+	for (uint32_t ow = 0; ow < c->out_w; ow++) {
+		memset(acc, 0, cout * sizeof(int32_t));
+		for (uint32_t kh = 0; kh < c->k_h; kh++) {
+			int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;
+			if (ih < 0 || ih >= c->in_h)
+				continue;
+			for (uint32_t kw = 0; kw < c->k_w; kw++) {
+				int64_t iw = (int64_t)ow * c->stride_w - c->pad_l +
+					     (int64_t)kw * c->dil_w;
+				if (iw < 0 || iw >= c->in_w)
+					continue;
+				const int8_t *src = a->in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
+							     (size_t)iw) * c->in_c;
+				const int16_t *w = a->w + ((size_t)kh * c->k_w + kw) * cout;
+				if (dm == 1) {
+					for (uint32_t o = 0; o < cout; o++)
+						acc[o] += (src[o] - c->in_zp) * w[o];
+				} else {
+					for (uint32_t o = 0; o < cout; o++)
+						x[o] = src[o / dm] - c->in_zp;
+					for (uint32_t o = 0; o < cout; o++)
+						acc[o] += x[o] * w[o];
+				}
+			}
+		}
+		int8_t *dst = a->out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * cout;
+		for (uint32_t o = 0; o < cout; o++) {
+			int32_t v = mbqm_bf(q_wrap_add(acc[o], a->bias[o]), c->mult[o], c->shift[o]) +
+				    c->out_zp;
+			dst[o] = (int8_t)(v < c->clamp.qmin ? c->clamp.qmin
+				 : v > c->clamp.qmax ? c->clamp.qmax : v);
+		}
+	}
+}
+
+static void FN(pool_row)(const enpu_pool_op_t *p, const int8_t *in, int8_t *out, uint32_t n,
+			 uint32_t oh, int32_t *acc)
+{
+	int64_t h0 = (int64_t)oh * p->stride_h - p->pad_t, h1 = h0 + p->k_h;
+	h0 = h0 < 0 ? 0 : h0;
+	h1 = h1 > p->in_h ? p->in_h : h1;
+	for (uint32_t ow = 0; ow < p->out_w; ow++) {
+		int64_t w0 = (int64_t)ow * p->stride_w - p->pad_l, w1 = w0 + p->k_w;
+		w0 = w0 < 0 ? 0 : w0;
+		w1 = w1 > p->in_w ? p->in_w : w1;
+		bool is_max = p->kind == ENPU_POOL_MAX;
+		for (uint32_t ch = 0; ch < p->c; ch++)
+			acc[ch] = is_max ? -128 : 0;
+		for (int64_t ih = h0; ih < h1; ih++)
+			for (int64_t iw = w0; iw < w1; iw++) {
+				const int8_t *src = in + (((size_t)n * p->in_h + (size_t)ih) * p->in_w +
+							  (size_t)iw) * p->c;
+				if (is_max)
+					for (uint32_t ch = 0; ch < p->c; ch++)
+						acc[ch] = src[ch] > acc[ch] ? src[ch] : acc[ch];
+				else
+					for (uint32_t ch = 0; ch < p->c; ch++)
+						acc[ch] += src[ch];
+			}
+		int32_t count = (int32_t)((h1 - h0) * (w1 - w0));
+		double dcount = count;
+		int8_t *dst = out + (((size_t)n * p->out_h + oh) * p->out_w + ow) * p->c;
+		for (uint32_t ch = 0; ch < p->c; ch++) {
+			int32_t v = acc[ch];
+			if (!is_max) {
+				/* Exact: |quotient| <= 129 and count <= 2^16 (docs/numerics.md). */
+				int32_t num = v > 0 ? v + count / 2 : v - count / 2;
+				v = (int32_t)((double)num / dcount);
+			}
+			dst[ch] = (int8_t)(v < p->clamp.qmin ? p->clamp.qmin
+					   : v > p->clamp.qmax ? p->clamp.qmax : v);
+		}
+	}
+}
+
+static inline int8_t clamp8(int32_t v, const enpu_clamp_t *c)
+{
+	return (int8_t)(v < c->qmin ? c->qmin : v > c->qmax ? c->qmax : v);
+}
+
+static void FN(add)(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, int8_t *out,
+		    size_t begin, size_t end)
+{
+	const enpu_eltwise_requant_t *rq = &e->rq;
+	for (size_t i = begin; i < end; i++) {
+		int32_t sa = mbqm_bf((a[i] - e->a_zp) * (1 << 20), rq->a_mult, rq->a_shift);
+		int32_t sb = mbqm_bf((b[i] - e->b_zp) * (1 << 20), rq->b_mult, rq->b_shift);
+		out[i] = clamp8(mbqm_bf(q_wrap_add(sa, sb), rq->out_mult, rq->out_shift) + e->out_zp,
+				&e->clamp);
+	}
+}
+
+static void FN(mul)(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, int8_t *out,
+		    size_t begin, size_t end)
+{
+	for (size_t i = begin; i < end; i++)
+		out[i] = clamp8(mbqm_bf((a[i] - e->a_zp) * (b[i] - e->b_zp), e->rq.out_mult,
+					e->rq.out_shift) + e->out_zp,
+				&e->clamp);
+}
+
+static void FN(requant)(const enpu_requant_op_t *r, const int8_t *in, int8_t *out, size_t begin,
+			size_t end)
+{
+	for (size_t i = begin; i < end; i++)
+		out[i] = clamp8(mbqm_bf(in[i] - r->in_zp, r->mult, r->shift) + r->out_zp, &r->clamp);
+}
+
+static void FN(f16_to_f32)(const uint16_t *src, size_t n, float *dst)
+{
+	size_t i = 0;
+#if defined(__F16C__)
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
+#endif
+	for (; i < n; i++)
+		dst[i] = enpu_f16_to_f32(src[i]);
+}
+
+static void f32_to_f16_n(const float *src, size_t n, uint16_t *dst)
+{
+	size_t i = 0;
+#if defined(__F16C__)
+	for (; i + 8 <= n; i += 8)
+		_mm_storeu_si128((__m128i *)(dst + i),
+				 _mm256_cvtps_ph(_mm256_loadu_ps(src + i),
+						 _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#endif
+	for (; i < n; i++)
+		dst[i] = enpu_f32_to_f16(src[i]);
+}
+
+#define CAST_CHUNK 256
+
+static void FN(dequant)(const enpu_cast_op_t *c, const int8_t *in, uint16_t *out, size_t begin,
+			size_t end)
+{
+	float tmp[CAST_CHUNK];
+	for (size_t i = begin; i < end; i += CAST_CHUNK) {
+		size_t n = end - i < CAST_CHUNK ? end - i : CAST_CHUNK;
+		for (size_t j = 0; j < n; j++)
+			tmp[j] = (float)(in[i + j] - c->zp) * c->scale;
+		f32_to_f16_n(tmp, n, out + i);
+	}
+}
+
+static void FN(quant)(const enpu_cast_op_t *c, const uint16_t *in, int8_t *out, size_t begin,
+		      size_t end)
+{
+	float tmp[CAST_CHUNK];
+	for (size_t i = begin; i < end; i += CAST_CHUNK) {
+		size_t n = end - i < CAST_CHUNK ? end - i : CAST_CHUNK;
+		FN(f16_to_f32)(in + i, n, tmp);
+		for (size_t j = 0; j < n; j++) {
+			float v = tmp[j] / c->scale;
+			/* roundf (half away from zero), branch-free; NaN -> 0 */
+			float t = truncf(v), d = v - t;
+			float r = t + (d >= 0.5f ? 1.0f : d <= -0.5f ? -1.0f : 0.0f);
+			r = r == r ? r : 0.0f;
+			r = r < -512.0f ? -512.0f : r > 512.0f ? 512.0f : r;
+			int32_t q = (int32_t)r + c->zp;
+			out[i + j] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+		}
+	}
+}
+
+/* fp16 GEMM micro-kernel on GCC/Clang vector extensions: 16 fp32 lanes per
+ * vector, NR = 32; MR chosen to fit the ISA's register file. */
+typedef float vf_t __attribute__((vector_size(64)));
+#define F16_NR 32
+#if defined(__AVX512F__)
+#define F16_MR 6
+#elif defined(__AVX2__)
+#define F16_MR 3
+#else
+#define F16_MR 2
+#endif
+
+static inline __attribute__((always_inline)) void f16_tile(const float *a, size_t lda,
+							   const float *b, uint32_t k, int mr,
+							   float *acc)
+{
+	vf_t c0[F16_MR], c1[F16_MR];
+	for (int i = 0; i < mr; i++)
+		c0[i] = c1[i] = (vf_t){ 0 };
+	for (uint32_t kk = 0; kk < k; kk++) {
+		vf_t b0, b1;
+		memcpy(&b0, b + (size_t)kk * F16_NR, sizeof(b0));
+		memcpy(&b1, b + (size_t)kk * F16_NR + 16, sizeof(b1));
+		for (int i = 0; i < mr; i++) {
+			float av = a[i * lda + kk];
+			c0[i] += av * b0;
+			c1[i] += av * b1;
+		}
+	}
+	for (int i = 0; i < mr; i++) {
+		memcpy(acc + i * F16_NR, &c0[i], sizeof(c0[i]));
+		memcpy(acc + i * F16_NR + 16, &c1[i], sizeof(c1[i]));
+	}
+}
+
+static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t k, uint32_t mr,
+			   float *acc)
+{
+	switch (mr) {
+#if F16_MR >= 6
+	case 6: f16_tile(a, lda, b, k, 6, acc); break;
+	case 5: f16_tile(a, lda, b, k, 5, acc); break;
+	case 4: f16_tile(a, lda, b, k, 4, acc); break;
+#endif
+#if F16_MR >= 3
+	case 3: f16_tile(a, lda, b, k, 3, acc); break;
+#endif
+	case 2: f16_tile(a, lda, b, k, 2, acc); break;
+	default: f16_tile(a, lda, b, k, 1, acc); break;
+	}
+}
+
+static void FN(f16_store_row)(const float *acc, const float *bias, size_t n, float lo, float hi,
+			      uint16_t *dst)
+{
+	float tmp[F16_NR];
+	for (size_t j = 0; j < n; j++) {
+		float v = acc[j] + (bias ? bias[j] : 0.0f);
+		tmp[j] = v < lo ? lo : v > hi ? hi : v;
+	}
+	f32_to_f16_n(tmp, n, dst);
+}
+
+const cpu_vec_ops_t CAT(cpu_vec, VEC_SUFFIX) = {
+	.requant_row = FN(requant_row),
+	.dwconv_row = FN(dwconv_row),
+	.pool_row = FN(pool_row),
+	.add = FN(add),
+	.mul = FN(mul),
+	.requant = FN(requant),
+	.dequant = FN(dequant),
+	.quant = FN(quant),
+	.f16_mr = F16_MR,
+	.f16_nr = F16_NR,
+	.f16_kernel = FN(f16_kernel),
+	.f16_to_f32 = FN(f16_to_f32),
+	.f16_store_row = FN(f16_store_row),
+};

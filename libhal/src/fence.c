@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* Fences: one-shot completion objects carrying a status. Host fences are
+ * signalled by the application, device fences by a backend. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+#include "fence_impl.h"
+#include "refcount.h"
+
+struct enpu_fence {
+	enpu_refcount_t ref;
+	pthread_mutex_t mutex;
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
+	bool host;
+	bool signalled;
+	enpu_status_t status;
+};
+
+static enpu_status_t fence_new(bool host, enpu_fence_t **out)
+{
+	if (!out)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"enpu_fence_create: out_fence is NULL");
+	*out = NULL;
+	enpu_fence_t *f = calloc(1, sizeof(*f));
+	if (!f)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "fence: out of memory");
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_mutex_init(&f->mutex, NULL);
+	pthread_cond_init(&f->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	enpu_ref_init(&f->ref);
+	f->host = host;
+	*out = f;
+	return ENPU_OK;
+}
+
+enpu_status_t enpu_fence_create(enpu_fence_t **out_fence) { return fence_new(true, out_fence); }
+
+enpu_status_t enpu_fence_create_device(enpu_fence_t **out_fence)
+{
+	return fence_new(false, out_fence);
+}
+
+/* Returns false (and frees status) when already signalled. */
+static bool fence_set(enpu_fence_t *f, enpu_status_t status)
+{
+	pthread_mutex_lock(&f->mutex);
+	bool was = f->signalled;
+	if (!was) {
+		f->signalled = true;
+		f->status = status;
+		pthread_cond_broadcast(&f->cond);
+	}
+	pthread_mutex_unlock(&f->mutex);
+	if (was)
+		enpu_status_free(status);
+	return !was;
+}
+
+void enpu_fence_complete(enpu_fence_t *fence, enpu_status_t status)
+{
+	fence_set(fence, status);
+}
+
+enpu_status_t enpu_fence_signal(enpu_fence_t *fence, enpu_status_t status)
+{
+	if (!fence)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "enpu_fence_signal: fence is NULL");
+	if (!fence->host)
+		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
+					"enpu_fence_signal: not a host fence (device fences "
+					"are signalled by their device)");
+	if (!fence_set(fence, enpu_status_clone(status)))
+		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
+					"enpu_fence_signal: fence already signalled");
+	return ENPU_OK;
+}
+
+void enpu_fence_retain(enpu_fence_t *fence)
+{
+	if (fence)
+		enpu_ref_inc(&fence->ref);
+}
+
+void enpu_fence_release(enpu_fence_t *fence)
+{
+	if (fence && enpu_ref_dec(&fence->ref)) {
+		enpu_status_free(fence->status);
+		pthread_cond_destroy(&fence->cond);
+		pthread_mutex_destroy(&fence->mutex);
+		free(fence);
+	}
+}
+
+enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns)
+{
+	if (!fence)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "enpu_fence_wait: fence is NULL");
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	bool infinite = timeout_ns == ENPU_TIMEOUT_INFINITE ||
+			timeout_ns / 1000000000u > (uint64_t)(INT32_MAX);
+	if (!infinite) {
+		uint64_t ns = (uint64_t)deadline.tv_nsec + timeout_ns % 1000000000u;
+		deadline.tv_sec += (time_t)(timeout_ns / 1000000000u + ns / 1000000000u);
+		deadline.tv_nsec = (long)(ns % 1000000000u);
+	}
+	pthread_mutex_lock(&fence->mutex);
+	int rc = 0;
+	while (!fence->signalled && rc != ETIMEDOUT) {
+		if (infinite)
+			pthread_cond_wait(&fence->cond, &fence->mutex);
+		else
+			rc = pthread_cond_timedwait(&fence->cond, &fence->mutex, &deadline);
+	}
+	enpu_status_t result;
+	if (fence->signalled)
+		result = enpu_status_clone(fence->status);
+	else
+		result = enpu_status_make(ENPU_STATUS_DEADLINE_EXCEEDED,
+					  "fence not signalled within %llu ns",
+					  (unsigned long long)timeout_ns);
+	pthread_mutex_unlock(&fence->mutex);
+	return result;
+}
+
+int enpu_fence_poll(const enpu_fence_t *fence)
+{
+	if (!fence)
+		return 0;
+	enpu_fence_t *f = (enpu_fence_t *)fence;
+	pthread_mutex_lock(&f->mutex);
+	int s = f->signalled ? 1 : 0;
+	pthread_mutex_unlock(&f->mutex);
+	return s;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* In-order submission queue with one worker thread (host backends). */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "command_list_impl.h"
+#include "fence_impl.h"
+#include "host_queue.h"
+
+typedef struct submission {
+	struct submission *next;
+	enpu_command_list_t *list;
+	enpu_fence_t **waits;
+	size_t wait_count;
+	enpu_fence_t *fence;
+} submission_t;
+
+struct enpu_host_queue {
+	pthread_mutex_t mutex;
+	pthread_cond_t cond;
+	submission_t *head, *tail;
+	bool stopping;
+	pthread_t thread;
+	enpu_host_exec_fn exec;
+	void *ctx;
+	char name[32];
+};
+
+static enpu_status_t run(enpu_host_queue_t *q, const submission_t *s)
+{
+	for (size_t i = 0; i < s->wait_count; i++) {
+		enpu_status_t st = enpu_fence_wait(s->waits[i], ENPU_TIMEOUT_INFINITE);
+		if (st) {
+			enpu_status_t ab = enpu_status_make(
+				ENPU_STATUS_ABORTED, "%s: submission skipped: wait fence %zu failed: %s: %s",
+				q->name, i, enpu_status_code_name(enpu_status_code(st)),
+				enpu_status_message(st));
+			enpu_status_free(st);
+			return ab;
+		}
+	}
+	for (size_t i = 0; i < s->list->count; i++) {
+		const enpu_op_t *op = &s->list->ops[i];
+		enpu_status_t st = q->exec(q->ctx, op);
+		if (st) {
+			enpu_status_t wrapped = enpu_status_make(
+				enpu_status_code(st), "%s: op %zu (%s) failed: %s", q->name, i,
+				enpu_op_kind_name(op->kind), enpu_status_message(st));
+			enpu_status_free(st);
+			return wrapped;
+		}
+	}
+	return ENPU_OK;
+}
+
+static void submission_free(submission_t *s)
+{
+	enpu_command_list_release(s->list);
+	for (size_t i = 0; i < s->wait_count; i++)
+		enpu_fence_release(s->waits[i]);
+	free(s->waits);
+	enpu_fence_release(s->fence);
+	free(s);
+}
+
+static void *worker(void *arg)
+{
+	enpu_host_queue_t *q = arg;
+	for (;;) {
+		pthread_mutex_lock(&q->mutex);
+		while (!q->head && !q->stopping)
+			pthread_cond_wait(&q->cond, &q->mutex);
+		submission_t *s = q->head;
+		if (s) {
+			q->head = s->next;
+			if (!q->head)
+				q->tail = NULL;
+		}
+		pthread_mutex_unlock(&q->mutex);
+		if (!s)
+			return NULL; /* stopping and drained */
+		enpu_fence_complete(s->fence, run(q, s));
+		submission_free(s);
+	}
+}
+
+enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn exec,
+				     void *ctx, enpu_host_queue_t **out)
+{
+	enpu_host_queue_t *q = calloc(1, sizeof(*q));
+	if (!q)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "queue: out of memory");
+	pthread_mutex_init(&q->mutex, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	q->exec = exec;
+	q->ctx = ctx;
+	snprintf(q->name, sizeof(q->name), "%s", device_name);
+	if (pthread_create(&q->thread, NULL, worker, q) != 0) {
+		pthread_cond_destroy(&q->cond);
+		pthread_mutex_destroy(&q->mutex);
+		free(q);
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+					"queue: cannot start worker thread");
+	}
+	*out = q;
+	return ENPU_OK;
+}
+
+enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_command_list_t *list,
+				     enpu_fence_t *const *waits, size_t wait_count,
+				     enpu_fence_t *fence)
+{
+	submission_t *s = calloc(1, sizeof(*s));
+	enpu_fence_t **w = wait_count ? calloc(wait_count, sizeof(*w)) : NULL;
+	if (!s || (wait_count && !w)) {
+		free(s);
+		free(w);
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "submit: out of memory");
+	}
+	for (size_t i = 0; i < wait_count; i++) {
+		w[i] = waits[i];
+		enpu_fence_retain(w[i]);
+	}
+	s->waits = w;
+	s->wait_count = wait_count;
+	s->list = list;
+	s->fence = fence;
+	enpu_command_list_retain(list);
+	enpu_fence_retain(fence);
+	pthread_mutex_lock(&q->mutex);
+	if (q->tail)
+		q->tail->next = s;
+	else
+		q->head = s;
+	q->tail = s;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->mutex);
+	return ENPU_OK;
+}
+
+void enpu_host_queue_destroy(enpu_host_queue_t *q)
+{
+	pthread_mutex_lock(&q->mutex);
+	q->stopping = true;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->mutex);
+	pthread_join(q->thread, NULL);
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->mutex);
+	free(q);
+}

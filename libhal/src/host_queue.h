@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal: in-order submission queue with one worker thread, used by host
+ * backends to make submit asynchronous. */
+#ifndef ENPU_HOST_QUEUE_H
+#define ENPU_HOST_QUEUE_H
+
+#include "op.h"
+
+typedef enpu_status_t (*enpu_host_exec_fn)(void *ctx, const enpu_op_t *op);
+typedef struct enpu_host_queue enpu_host_queue_t;
+
+enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn exec,
+				     void *ctx, enpu_host_queue_t **out);
+/* Retains list, waits and fence until the work is done. */
+enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_command_list_t *list,
+				     enpu_fence_t *const *waits, size_t wait_count,
+				     enpu_fence_t *fence);
+/* Finishes all queued work, then stops the worker and frees the queue. */
+void enpu_host_queue_destroy(enpu_host_queue_t *q);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal: argument checks and parameter resolution shared by the op
+ * recorders (record_*.c). Every failure is an INVALID_ARGUMENT status whose
+ * message names the op and the offending argument. */
+#ifndef ENPU_RECORD_COMMON_H
+#define ENPU_RECORD_COMMON_H
+
+#include "op.h"
+#include "tensor_impl.h"
+
+/* t non-NULL, of dtype and rank. */
+enpu_status_t rec_check_tensor(const char *op, const char *role, const enpu_tensor_t *t,
+			       enpu_dtype_t dtype, uint32_t rank);
+/* dtype of a required tensor, or an error status for NULL. */
+enpu_status_t rec_dtype(const char *op, const char *role, const enpu_tensor_t *t,
+			enpu_dtype_t *out);
+/* Per-tensor scale/zero point of an activation (NONE: scale 0, zp 0). */
+enpu_status_t rec_activation_qp(const char *op, const char *role, const enpu_tensor_t *t,
+				double *scale, int32_t *zp);
+/* Weights: NONE, per-tensor or per-channel on axis 0, all zero points 0. */
+enpu_status_t rec_weight_scale(const char *op, const enpu_tensor_t *w, uint32_t channel,
+			       double *scale);
+enpu_status_t rec_check_weights(const char *op, const enpu_tensor_t *w);
+/* Resolves act into clamp for an output of dtype with per-tensor (scale, zp). */
+enpu_status_t rec_clamp(const char *op, const enpu_act_t *act, enpu_dtype_t dtype,
+			double out_scale, int32_t out_zp, enpu_clamp_t *clamp);
+enpu_status_t rec_check_multiplier(const char *op, const char *what, int32_t mult, int32_t shift);
+/* Fills mult/shift[channels] from rq (count 1 or channels) or, when rq->mult
+ * is NULL, from in_scale * w_scale[c] / out_scale. Allocates the arrays. */
+enpu_status_t rec_requant(const char *op, const enpu_requant_t *rq, uint32_t channels,
+			  double in_scale, const enpu_tensor_t *w, double out_scale,
+			  int32_t **mult, int32_t **shift);
+/* Retains t into op role. */
+void rec_take(enpu_op_t *op, int role, enpu_tensor_t *t);
+/* True when a and b have identical rank and dims. */
+bool rec_same_shape(const enpu_tensor_t *a, const enpu_tensor_t *b);
+
+#endif
