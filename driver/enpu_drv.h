@@ -4,16 +4,121 @@
 #ifndef __ENPU_DRV_H__
 #define __ENPU_DRV_H__
 
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
 #include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/drm_mm.h>
+#include <drm/gpu_scheduler.h>
 
 #define ENPU_DRIVER_NAME	"enpu"
+#define ENPU_MAX_CORES		8
+#define ENPU_NUM_PRIORITIES	3
+/* Entities per context: one per core, and one spanning every core ("any"). */
+#define ENPU_ENTITY_ANY		ENPU_MAX_CORES
+
+struct enpu_hw_ops;
+
+/**
+ * struct enpu_core_stats - what one core has done, since the device was created
+ * @jobs: jobs completed (any status)
+ * @faults: jobs that ended with a memory fault
+ * @resets: jobs aborted by a reset (timeouts)
+ * @busy_cycles: device cycles spent executing
+ * @busy_ns: time spent executing, as the device model charges it
+ * @bytes_read: bytes the core read from memory
+ * @bytes_written: bytes the core wrote to memory
+ */
+struct enpu_core_stats {
+	atomic64_t jobs;
+	atomic64_t faults;
+	atomic64_t resets;
+	atomic64_t busy_cycles;
+	atomic64_t busy_ns;
+	atomic64_t bytes_read;
+	atomic64_t bytes_written;
+};
+
+/**
+ * struct enpu_core - one NPU core and the scheduler that feeds it
+ * @edev: the device
+ * @index: core number
+ * @sched: one drm_sched per core; credit limit 1 (the core runs one job at a time)
+ * @fence_context: dma_fence context of the core's hardware fences
+ * @fence_seqno: last hardware fence sequence number
+ * @fence_lock: lock of the hardware fences
+ * @stats: counters
+ * @hw: the hardware (or sim) state of this core, owned by the hw ops
+ */
+struct enpu_core {
+	struct enpu_device *edev;
+	unsigned int index;
+	struct drm_gpu_scheduler sched;
+	u64 fence_context;
+	atomic64_t fence_seqno;
+	spinlock_t fence_lock; /* the hardware fences of this core */
+	struct enpu_core_stats stats;
+	void *hw;
+};
 
 /**
  * struct enpu_device - one NPU instance
  * @drm: the DRM device; its parent is the platform device
+ * @hw: the hardware operations (the sim, or a silicon port)
+ * @num_cores: number of cores
+ * @cores: the cores
+ * @scheds: each core's scheduler, the list an "any core" entity spans
+ * @clock_levels_mhz: the clock levels, slowest first
+ * @num_clock_levels: entries in @clock_levels_mhz
+ * @clock_mhz: the clock the cores run at now
+ * @job_timeout_ms: a job running longer is aborted with -ETIMEDOUT
+ * @jobs_in_flight: submitted jobs not yet freed; removal waits for zero
+ * @next_ctx_id: context id allocator (ids appear in traces and debugfs)
+ * @inject: fault injection for the next job, see enpu_debugfs.c
  */
 struct enpu_device {
 	struct drm_device drm;
+	const struct enpu_hw_ops *hw;
+	unsigned int num_cores;
+	struct enpu_core cores[ENPU_MAX_CORES];
+	struct drm_gpu_scheduler *scheds[ENPU_MAX_CORES];
+	const u32 *clock_levels_mhz;
+	unsigned int num_clock_levels;
+	u32 clock_mhz;
+	unsigned int job_timeout_ms;
+	atomic_t jobs_in_flight;
+	atomic_t next_ctx_id;
+	struct {
+		atomic_t hang;
+		atomic_t fault_at;
+		atomic_t slowdown;
+	} inject;
+};
+
+/**
+ * struct enpu_file - per-open-file context: an address space and job queues
+ * @edev: the device
+ * @ref: held by the file and by each job of the context
+ * @id: context id
+ * @lock: protects @va, @entities, @next_job_id and submission order
+ * @va: device address allocator of this context
+ * @entities: scheduler entities, created on first use, per priority and target
+ * @next_job_id: id of the next job submitted
+ * @job_fences: finished fences of the last ENPU_JOB_STATUS_WINDOW jobs, by id
+ */
+struct enpu_file {
+	struct enpu_device *edev;
+	struct kref ref;
+	u32 id;
+	struct mutex lock; /* va, entities, next_job_id, submission order */
+	struct drm_mm va;
+	struct drm_sched_entity *entities[ENPU_NUM_PRIORITIES][ENPU_MAX_CORES + 1];
+	u64 next_job_id;
+	struct xarray job_fences;
 };
 
 static inline struct enpu_device *to_enpu_device(struct drm_device *drm)
@@ -23,5 +128,9 @@ static inline struct enpu_device *to_enpu_device(struct drm_device *drm)
 
 int enpu_device_probe(struct device *dev);
 void enpu_device_remove(struct device *dev);
+
+void enpu_file_put(struct enpu_file *ctx);
+
+int enpu_get_param_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* __ENPU_DRV_H__ */

@@ -1,20 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Helpers shared by the enpu driver tests. */
+/* Helpers shared by the enpu driver tests: one BO, one job, one wait. */
 #ifndef ENPU_TEST_H
 #define ENPU_TEST_H
 
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
+
+#include <drm.h>
+#include <drm/enpu_accel.h>
+#include <drm/enpu_cmd.h>
 
 #include "harness.h"
 
 #define ENPU_TEST_NODE "/dev/accel/accel0"
 
+static inline int enpu_open_node(void)
+{
+	return open(ENPU_TEST_NODE, O_RDWR | O_CLOEXEC);
+}
+
 /* Opens the first enpu node, or skips the test where the module is not loaded. */
 #define enpu_test_open(meta) __enpu_test_open(meta)
 static inline int __enpu_test_open(struct __test_metadata *_metadata)
 {
-	int fd = open(ENPU_TEST_NODE, O_RDWR | O_CLOEXEC);
+	int fd = enpu_open_node();
 
 	if (fd < 0 && errno == ENOENT) {
 		SKIP(_exit(KSFT_SKIP), "%s missing: is enpu.ko loaded? (run through tools/vm/run)",
@@ -22,6 +37,166 @@ static inline int __enpu_test_open(struct __test_metadata *_metadata)
 	}
 	ASSERT_LE(0, fd);
 	return fd;
+}
+
+static inline uint64_t enpu_param(int fd, uint32_t param, uint32_t index)
+{
+	struct drm_enpu_get_param p = { .param = param, .index = index };
+
+	if (ioctl(fd, DRM_IOCTL_ENPU_GET_PARAM, &p))
+		return UINT64_MAX;
+	return p.value;
+}
+
+/** A buffer object, created, described and mapped. */
+struct enpu_bo {
+	uint32_t handle;
+	uint64_t size;
+	uint64_t addr;	/* device address */
+	void *map;	/* CPU mapping, NULL for userptr BOs */
+};
+
+/* Returns 0 or -errno. */
+static inline int enpu_bo_info(int fd, struct enpu_bo *bo, uint64_t *mmap_offset)
+{
+	struct drm_enpu_bo_info info = { .handle = bo->handle };
+
+	if (ioctl(fd, DRM_IOCTL_ENPU_BO_INFO, &info))
+		return -errno;
+	bo->size = info.size;
+	bo->addr = info.dev_addr;
+	if (mmap_offset)
+		*mmap_offset = info.mmap_offset;
+	return 0;
+}
+
+static inline int enpu_bo_map(int fd, struct enpu_bo *bo)
+{
+	uint64_t off;
+	int ret = enpu_bo_info(fd, bo, &off);
+
+	if (ret)
+		return ret;
+	bo->map = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	return bo->map == MAP_FAILED ? (bo->map = NULL, -errno) : 0;
+}
+
+/* Creates, describes and maps a BO; 0 or -errno. */
+static inline int enpu_bo_new(int fd, uint64_t size, struct enpu_bo *bo)
+{
+	struct drm_enpu_bo_create c = { .size = size };
+
+	memset(bo, 0, sizeof(*bo));
+	if (ioctl(fd, DRM_IOCTL_ENPU_BO_CREATE, &c))
+		return -errno;
+	bo->handle = c.handle;
+	return enpu_bo_map(fd, bo);
+}
+
+static inline int enpu_gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	return ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c) ? -errno : 0;
+}
+
+static inline void enpu_bo_free(int fd, struct enpu_bo *bo)
+{
+	if (bo->map)
+		munmap(bo->map, bo->size);
+	if (bo->handle)
+		enpu_gem_close(fd, bo->handle);
+	memset(bo, 0, sizeof(*bo));
+}
+
+/** A command stream being written into a mapped BO. */
+struct enpu_cs {
+	struct enpu_bo *bo;
+	uint32_t used;
+};
+
+/* Appends a descriptor of @size bytes; returns where to fill it (header set). */
+static inline void *enpu_cs_add(struct enpu_cs *cs, uint16_t opcode, uint32_t size)
+{
+	struct enpu_cmd_hdr *h = (void *)((char *)cs->bo->map + cs->used);
+
+	memset(h, 0, size);
+	h->opcode = opcode;
+	h->size = size;
+	cs->used += size;
+	return h;
+}
+
+#define ENPU_CS_ADD(cs, op, type) ((type *)enpu_cs_add(cs, op, sizeof(type)))
+
+/* Submits @cs with @n BOs (handle, flags pairs); the job id, or -errno. */
+static inline int64_t enpu_submit_cs(int fd, struct enpu_cs *cs,
+				     const struct drm_enpu_submit_bo *bos, uint32_t n,
+				     uint32_t core)
+{
+	struct drm_enpu_submit s = {
+		.bos = (uintptr_t)bos, .bo_count = n,
+		.cmd_handle = cs->bo->handle, .cmd_size = cs->used,
+		.core = core, .priority = DRM_ENPU_PRIORITY_NORMAL,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_ENPU_SUBMIT, &s))
+		return -errno;
+	return (int64_t)s.job_id;
+}
+
+static inline int64_t enpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Waits up to @ms for job @id; 0 or -errno; the job's status in *status. */
+static inline int enpu_wait_job(int fd, uint64_t id, int ms, int32_t *status)
+{
+	struct drm_enpu_wait w = {
+		.type = DRM_ENPU_WAIT_JOB, .job_id = id,
+		.timeout_ns = enpu_now_ns() + (int64_t)ms * 1000000,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_ENPU_WAIT, &w))
+		return -errno;
+	if (status)
+		*status = w.status;
+	return 0;
+}
+
+/* The debugfs directory of accel0, e.g. /sys/kernel/debug/accel/enpu-sim.0. */
+static inline const char *enpu_debugfs_dir(void)
+{
+	static char dir[PATH_MAX];
+	char dev[PATH_MAX];
+
+	if (!realpath("/sys/class/accel/accel0/device", dev))
+		return NULL;
+	snprintf(dir, sizeof(dir), "/sys/kernel/debug/accel/%s", basename(dev));
+	return dir;
+}
+
+/* Writes @cmd to the debugfs fault injection file; 0 or -errno. */
+static inline int enpu_inject(const char *cmd)
+{
+	char path[PATH_MAX];
+	const char *dir = enpu_debugfs_dir();
+	int fd, ret = 0;
+
+	if (!dir)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/inject", dir);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, cmd, strlen(cmd)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 #endif /* ENPU_TEST_H */

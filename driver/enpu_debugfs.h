@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Copyright (C) 2026 The enpu authors */
+
+#ifndef __ENPU_DEBUGFS_H__
+#define __ENPU_DEBUGFS_H__
+
+struct drm_minor;
+
+void enpu_debugfs_init(struct drm_minor *minor);
+
+#endif /* __ENPU_DEBUGFS_H__ */

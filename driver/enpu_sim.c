@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (C) 2026 The enpu authors */
+/*
+ * The sim: the NPU of docs/hw-model.md as a software device. Each core is a
+ * kernel thread; enpu_sim_run() is the doorbell. The thread executes the job's
+ * descriptors in order through the job's address translation, charges cycles by
+ * the throughput model at the current clock, sleeps until the modelled time has
+ * passed, and completes the job as the completion interrupt would.
+ */
+
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "enpu_cs.h"
+#include "enpu_drv.h"
+#include "enpu_hw.h"
+#include "enpu_job.h"
+#include "enpu_sim.h"
+
+/**
+ * struct enpu_sim_core - one simulated core
+ * @core: the driver's core
+ * @thread: executes jobs
+ * @lock: protects @pending, @running and @abort
+ * @wq: the thread waits here for a job (the doorbell) or an abort
+ * @idle_wq: reset waits here for the core to go idle
+ * @pending: job rung in, not yet picked up (the one-slot ring)
+ * @running: job executing
+ * @abort: a reset asked the core to drop its job
+ */
+struct enpu_sim_core {
+	struct enpu_core *core;
+	struct task_struct *thread;
+	spinlock_t lock; /* pending, running, abort */
+	wait_queue_head_t wq;
+	wait_queue_head_t idle_wq;
+	struct enpu_job *pending;
+	struct enpu_job *running;
+	bool abort;
+};
+
+static int enpu_sim_exec_one(const struct enpu_sim_exec *x, const struct enpu_cmd_hdr *hdr)
+{
+	switch (hdr->opcode) {
+	case ENPU_OP_DMA_COPY:
+		return enpu_sim_dma_copy(x, (const void *)hdr);
+	case ENPU_OP_GEMM_I8:
+		return enpu_sim_gemm_i8(x, (const void *)hdr);
+	case ENPU_OP_CONV2D_I8:
+		return enpu_sim_conv_i8(x, (const void *)hdr);
+	case ENPU_OP_POOL_I8:
+		return enpu_sim_pool_i8(x, (const void *)hdr);
+	case ENPU_OP_ELTWISE_I8:
+		return enpu_sim_eltwise_i8(x, (const void *)hdr);
+	case ENPU_OP_REQUANT:
+		return enpu_sim_requant(x, (const void *)hdr);
+	case ENPU_OP_GEMM_F16:
+		return enpu_sim_gemm_f16(x, (const void *)hdr);
+	case ENPU_OP_CONV2D_F16:
+		return enpu_sim_conv_f16(x, (const void *)hdr);
+	default:	/* NOP, FENCE: in-order execution already orders memory */
+		return 0;
+	}
+}
+
+/* Runs @job's descriptors; fills its cycle and byte counts. Returns its status. */
+static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
+{
+	struct enpu_device *edev = sc->core->edev;
+	struct enpu_sim_exec x = { .map = job->map, .abort = &sc->abort };
+	int fault_at = atomic_xchg(&edev->inject.fault_at, 0) - 1;
+	u32 off = 0, idx = 0;
+	int ret = 0;
+
+	if (atomic_xchg(&edev->inject.hang, 0)) {
+		/* Injected hang: the core stops making progress until reset. */
+		wait_event_interruptible(sc->wq, READ_ONCE(sc->abort) || kthread_should_stop());
+		return -ETIMEDOUT;
+	}
+	while (off < job->cmd_size && !ret) {
+		const struct enpu_cmd_hdr *hdr = job->cmds + off;
+		struct enpu_cs_cost cost;
+
+		if (idx == fault_at) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = enpu_sim_exec_one(&x, hdr);
+		if (ret == -EFAULT)
+			break;	/* a faulting access reads and writes nothing */
+		enpu_cs_cost(hdr, &cost);
+		job->cycles += cost.cycles;
+		job->bytes_read += cost.bytes_read;
+		job->bytes_written += cost.bytes_written;
+		off += hdr->size;
+		idx++;
+	}
+	return ret;
+}
+
+/* Waits until @job's modelled time has passed since @start (or an abort). */
+static void enpu_sim_charge_time(struct enpu_sim_core *sc, struct enpu_job *job, u64 start)
+{
+	struct enpu_device *edev = sc->core->edev;
+	u32 slow = max(atomic_read(&edev->inject.slowdown), 1);
+	u64 now, end;
+
+	job->busy_ns = div_u64(job->cycles * 1000, READ_ONCE(edev->clock_mhz)) * slow;
+	end = start + job->busy_ns;
+	now = ktime_get_ns();
+	if (now < end)
+		wait_event_interruptible_hrtimeout(sc->wq, READ_ONCE(sc->abort),
+						   ns_to_ktime(end - now));
+}
+
+static int enpu_sim_thread(void *data)
+{
+	struct enpu_sim_core *sc = data;
+
+	while (!kthread_should_stop()) {
+		struct enpu_job *job;
+		u64 start;
+		int status;
+
+		wait_event_interruptible(sc->wq, READ_ONCE(sc->pending) || kthread_should_stop());
+		spin_lock(&sc->lock);
+		job = sc->pending;
+		sc->pending = NULL;
+		sc->running = job;
+		spin_unlock(&sc->lock);
+		if (!job)
+			continue;
+
+		start = ktime_get_ns();
+		status = READ_ONCE(sc->abort) ? -ETIMEDOUT : enpu_sim_exec_job(sc, job);
+		if (status != -ETIMEDOUT)
+			enpu_sim_charge_time(sc, job, start);
+
+		spin_lock(&sc->lock);
+		if (sc->abort) {
+			status = -ETIMEDOUT;
+			sc->abort = false;
+		}
+		sc->running = NULL;
+		spin_unlock(&sc->lock);
+		/* The completion interrupt. */
+		enpu_job_hw_done(job, status);
+		wake_up_all(&sc->idle_wq);
+	}
+	return 0;
+}
+
+static void enpu_sim_run(struct enpu_core *core, struct enpu_job *job)
+{
+	struct enpu_sim_core *sc = core->hw;
+
+	spin_lock(&sc->lock);
+	WARN_ON(sc->pending || sc->running);
+	sc->pending = job;
+	spin_unlock(&sc->lock);
+	wake_up_all(&sc->wq);	/* the doorbell */
+}
+
+static bool enpu_sim_idle(struct enpu_sim_core *sc)
+{
+	bool idle;
+
+	spin_lock(&sc->lock);
+	idle = !sc->pending && !sc->running;
+	spin_unlock(&sc->lock);
+	return idle;
+}
+
+static void enpu_sim_reset(struct enpu_core *core)
+{
+	struct enpu_sim_core *sc = core->hw;
+
+	spin_lock(&sc->lock);
+	if (sc->pending || sc->running)
+		sc->abort = true;
+	spin_unlock(&sc->lock);
+	wake_up_all(&sc->wq);
+	wait_event(sc->idle_wq, enpu_sim_idle(sc));
+}
+
+static void enpu_sim_fini(struct enpu_device *edev)
+{
+	unsigned int i;
+
+	for (i = 0; i < edev->num_cores; i++) {
+		struct enpu_sim_core *sc = edev->cores[i].hw;
+
+		if (!sc)
+			continue;
+		if (sc->thread)
+			kthread_stop(sc->thread);
+		kfree(sc);
+		edev->cores[i].hw = NULL;
+	}
+}
+
+static int enpu_sim_init(struct enpu_device *edev)
+{
+	unsigned int i;
+
+	for (i = 0; i < edev->num_cores; i++) {
+		struct enpu_sim_core *sc = kzalloc(sizeof(*sc), GFP_KERNEL);
+
+		if (!sc)
+			goto err;
+		edev->cores[i].hw = sc;
+		sc->core = &edev->cores[i];
+		spin_lock_init(&sc->lock);
+		init_waitqueue_head(&sc->wq);
+		init_waitqueue_head(&sc->idle_wq);
+		sc->thread = kthread_run(enpu_sim_thread, sc, "enpu-sim/%s:%u",
+					 dev_name(edev->drm.dev), i);
+		if (IS_ERR(sc->thread)) {
+			sc->thread = NULL;
+			goto err;
+		}
+	}
+	return 0;
+err:
+	enpu_sim_fini(edev);
+	return -ENOMEM;
+}
+
+const struct enpu_hw_ops enpu_sim_hw_ops = {
+	.init = enpu_sim_init,
+	.fini = enpu_sim_fini,
+	.run = enpu_sim_run,
+	.reset = enpu_sim_reset,
+};

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (C) 2026 The enpu authors */
+/*
+ * The sim's op kernels: every memory access goes through the job's address
+ * translation first (a miss is a fault, -EFAULT), then plain C with the numerics
+ * of docs/numerics.md. FP16 work is delegated to enpu_sim_fp16.c inside
+ * kernel_fpu_begin()/kernel_fpu_end() sections of one row each.
+ */
+
+#include <linux/errno.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <asm/fpu/api.h>
+
+#include "enpu_mmu.h"
+#include "enpu_quant.h"
+#include "enpu_sim.h"
+
+#define ENPU_CAST_CHUNK	4096
+
+static void *xlate(const struct enpu_sim_exec *x, u64 addr, u64 len, bool write)
+{
+	return enpu_mmu_translate(x->map, addr, len, write);
+}
+
+/* Yields between rows; true when a reset wants the core back. */
+static bool yield_aborted(const struct enpu_sim_exec *x)
+{
+	cond_resched();
+	return READ_ONCE(*x->abort);
+}
+
+int enpu_sim_dma_copy(const struct enpu_sim_exec *x, const struct enpu_cmd_dma_copy *d)
+{
+	const void *src = xlate(x, d->src, d->size, false);
+	void *dst = xlate(x, d->dst, d->size, true);
+
+	if (!src || !dst)
+		return -EFAULT;
+	memmove(dst, src, d->size);
+	return 0;
+}
+
+static u64 extent(u32 rows, u32 cols, u32 ld)
+{
+	return (u64)(rows - 1) * ld + cols;
+}
+
+/* The per-channel requantization arrays, checked. */
+static int quant_arrays(const struct enpu_sim_exec *x, const struct enpu_cmd_quant *q,
+			u32 channels, const s32 **mult, const s32 **shift)
+{
+	u32 i;
+
+	*mult = xlate(x, q->mult, 4ULL * channels, false);
+	*shift = xlate(x, q->shift, 4ULL * channels, false);
+	if (!*mult || !*shift)
+		return -EFAULT;
+	for (i = 0; i < channels; i++)
+		if (!enpu_quant_params_ok((*mult)[i], (*shift)[i]))
+			return -EINVAL;
+	return 0;
+}
+
+int enpu_sim_gemm_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *g)
+{
+	const s8 *a = xlate(x, g->a, extent(g->m, g->k, g->lda), false);
+	const s8 *b = xlate(x, g->b, extent(g->n, g->k, g->ldb), false);
+	s8 *c = xlate(x, g->c, extent(g->m, g->n, g->ldc), true);
+	const s32 *bias = NULL, *mult, *shift;
+	u32 i, j, kk;
+	int ret;
+
+	if (!a || !b || !c)
+		return -EFAULT;
+	if (g->hdr.flags & ENPU_CMD_F_BIAS) {
+		bias = xlate(x, g->bias, 4ULL * g->n, false);
+		if (!bias)
+			return -EFAULT;
+	}
+	ret = quant_arrays(x, &g->q, g->n, &mult, &shift);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < g->m; i++) {
+		const s8 *ar = a + (u64)i * g->lda;
+
+		for (j = 0; j < g->n; j++) {
+			const s8 *br = b + (u64)j * g->ldb;
+			s32 acc = bias ? bias[j] : 0;
+
+			for (kk = 0; kk < g->k; kk++)
+				acc += (ar[kk] - g->a_zp) * br[kk];
+			c[(u64)i * g->ldc + j] =
+				enpu_requant_out(acc, mult[j], shift[j], g->q.out_zp,
+						 g->q.act_min, g->q.act_max);
+		}
+		if (yield_aborted(x))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* The translated tensors of one convolution. */
+struct conv_io {
+	const void *in;
+	const void *filter;
+	const s32 *bias;
+	void *out;
+};
+
+static int conv_translate(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d *c,
+			  u32 es, struct conv_io *io)
+{
+	u64 in_b = (u64)c->n * c->h * c->w * c->cin * es;
+	u64 f_b = (u64)c->cout * c->kh * c->kw * (c->cin / c->groups) * es;
+	u64 out_b = (u64)c->n * c->out_h * c->out_w * c->cout * es;
+
+	io->in = xlate(x, c->in, in_b, false);
+	io->filter = xlate(x, c->filter, f_b, false);
+	io->out = xlate(x, c->out, out_b, true);
+	io->bias = NULL;
+	if (!io->in || !io->filter || !io->out)
+		return -EFAULT;
+	if (c->hdr.flags & ENPU_CMD_F_BIAS) {
+		io->bias = xlate(x, c->bias, 4ULL * c->cout, false);
+		if (!io->bias)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static s32 conv_i8_acc(const struct enpu_cmd_conv2d *c, const s8 *in, const s8 *filter,
+		       u32 b, u32 oy, u32 ox, u32 oc)
+{
+	u32 cpg = c->cin / c->groups, opg = c->cout / c->groups;
+	u32 ic0 = (oc / opg) * cpg, ky, kx, ic;
+	s32 acc = 0;
+
+	for (ky = 0; ky < c->kh; ky++) {
+		s64 iy = (s64)oy * c->stride_h - c->pad_top + (s64)ky * c->dil_h;
+
+		if (iy < 0 || iy >= c->h)
+			continue;
+		for (kx = 0; kx < c->kw; kx++) {
+			s64 ix = (s64)ox * c->stride_w - c->pad_left + (s64)kx * c->dil_w;
+			const s8 *ip, *fp;
+
+			if (ix < 0 || ix >= c->w)
+				continue;
+			ip = in + (((u64)b * c->h + iy) * c->w + ix) * c->cin + ic0;
+			fp = filter + (((u64)oc * c->kh + ky) * c->kw + kx) * cpg;
+			for (ic = 0; ic < cpg; ic++)
+				acc += (ip[ic] - c->in_zp) * fp[ic];
+		}
+	}
+	return acc;
+}
+
+int enpu_sim_conv_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d *c)
+{
+	const s32 *mult, *shift;
+	struct conv_io io;
+	u32 b, oy, ox, oc;
+	int ret;
+
+	ret = conv_translate(x, c, 1, &io);
+	if (!ret)
+		ret = quant_arrays(x, &c->q, c->cout, &mult, &shift);
+	if (ret)
+		return ret;
+
+	for (b = 0; b < c->n; b++) {
+		for (oy = 0; oy < c->out_h; oy++) {
+			for (ox = 0; ox < c->out_w; ox++) {
+				s8 *op = (s8 *)io.out +
+					 (((u64)b * c->out_h + oy) * c->out_w + ox) * c->cout;
+
+				for (oc = 0; oc < c->cout; oc++) {
+					s32 acc = conv_i8_acc(c, io.in, io.filter, b, oy, ox, oc);
+
+					if (io.bias)
+						acc += io.bias[oc];
+					op[oc] = enpu_requant_out(acc, mult[oc], shift[oc],
+								  c->q.out_zp, c->q.act_min,
+								  c->q.act_max);
+				}
+			}
+			if (yield_aborted(x))
+				return -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
+static s8 pool_window(const struct enpu_cmd_pool *p, const s8 *in, u32 b, u32 oy, u32 ox,
+		      u32 ch)
+{
+	s32 acc = p->mode == ENPU_POOL_MAX ? S8_MIN : 0, count = 0;
+	u32 ky, kx;
+
+	for (ky = 0; ky < p->kh; ky++) {
+		s64 iy = (s64)oy * p->stride_h - p->pad_top + ky;
+
+		if (iy < 0 || iy >= p->h)
+			continue;
+		for (kx = 0; kx < p->kw; kx++) {
+			s64 ix = (s64)ox * p->stride_w - p->pad_left + kx;
+			s8 v;
+
+			if (ix < 0 || ix >= p->w)
+				continue;
+			v = in[(((u64)b * p->h + iy) * p->w + ix) * p->c + ch];
+			acc = p->mode == ENPU_POOL_MAX ? max_t(s32, acc, v) : acc + v;
+			count++;
+		}
+	}
+	/* Validation guarantees count >= 1. */
+	if (p->mode == ENPU_POOL_AVG)
+		acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+	return (s8)clamp(acc, p->act_min, p->act_max);
+}
+
+int enpu_sim_pool_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_pool *p)
+{
+	const s8 *in = xlate(x, p->in, (u64)p->n * p->h * p->w * p->c, false);
+	s8 *out = xlate(x, p->out, (u64)p->n * p->out_h * p->out_w * p->c, true);
+	u32 b, oy, ox, ch;
+
+	if (!in || !out)
+		return -EFAULT;
+	for (b = 0; b < p->n; b++) {
+		for (oy = 0; oy < p->out_h; oy++) {
+			for (ox = 0; ox < p->out_w; ox++) {
+				s8 *op = out + (((u64)b * p->out_h + oy) * p->out_w + ox) * p->c;
+
+				for (ch = 0; ch < p->c; ch++)
+					op[ch] = pool_window(p, in, b, oy, ox, ch);
+			}
+			if (yield_aborted(x))
+				return -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
+int enpu_sim_eltwise_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_eltwise *e)
+{
+	const s8 *a = xlate(x, e->a, e->count, false);
+	const s8 *b = xlate(x, e->b, e->count, false);
+	s8 *out = xlate(x, e->out, e->count, true);
+	u32 i;
+
+	if (!a || !b || !out)
+		return -EFAULT;
+	for (i = 0; i < e->count; i++) {
+		s32 raw;
+
+		if (e->op == ENPU_ELTWISE_ADD) {
+			s32 sa = enpu_mbqm((a[i] - e->a_zp) * (1 << 20), e->a_mult, e->a_shift);
+			s32 sb = enpu_mbqm((b[i] - e->b_zp) * (1 << 20), e->b_mult, e->b_shift);
+
+			raw = (s32)((u32)sa + (u32)sb);
+		} else {
+			raw = (a[i] - e->a_zp) * (b[i] - e->b_zp);
+		}
+		out[i] = enpu_requant_out(raw, e->out_mult, e->out_shift, e->out_zp,
+					  e->act_min, e->act_max);
+		if (!(i % ENPU_CAST_CHUNK) && yield_aborted(x))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+int enpu_sim_requant(const struct enpu_sim_exec *x, const struct enpu_cmd_requant *r)
+{
+	u64 in_es = r->mode == ENPU_REQUANT_F16_I8 ? 2 : 1;
+	u64 out_es = r->mode == ENPU_REQUANT_I8_F16 ? 2 : 1;
+	const void *in = xlate(x, r->in, r->count * in_es, false);
+	void *out = xlate(x, r->out, r->count * out_es, true);
+	u32 i, n;
+
+	if (!in || !out)
+		return -EFAULT;
+	for (i = 0; i < r->count; i += n) {
+		n = min_t(u32, r->count - i, ENPU_CAST_CHUNK);
+		if (r->mode == ENPU_REQUANT_I8_I8) {
+			const s8 *src = (const s8 *)in + i;
+			s8 *dst = (s8 *)out + i;
+			u32 j;
+
+			for (j = 0; j < n; j++)
+				dst[j] = enpu_requant_out(src[j] - r->in_zp, r->mult, r->shift,
+							  r->out_zp, r->act_min, r->act_max);
+		} else {
+			kernel_fpu_begin();
+			if (r->mode == ENPU_REQUANT_I8_F16)
+				enpu_fp16_cast_from_i8((const s8 *)in + i, (u16 *)out + i, n,
+						       r->in_zp, r->scale_bits);
+			else
+				enpu_fp16_cast_to_i8((const u16 *)in + i, (s8 *)out + i, n,
+						     r->out_zp, r->scale_bits, r->act_min,
+						     r->act_max);
+			kernel_fpu_end();
+		}
+		if (yield_aborted(x))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+int enpu_sim_gemm_f16(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *g)
+{
+	const u16 *a = xlate(x, g->a, 2 * extent(g->m, g->k, g->lda), false);
+	const u16 *b = xlate(x, g->b, 2 * extent(g->n, g->k, g->ldb), false);
+	u16 *c = xlate(x, g->c, 2 * extent(g->m, g->n, g->ldc), true);
+	const u32 *bias = NULL;
+	u32 i;
+
+	if (!a || !b || !c)
+		return -EFAULT;
+	if (g->hdr.flags & ENPU_CMD_F_BIAS) {
+		bias = xlate(x, g->bias, 4ULL * g->n, false);
+		if (!bias)
+			return -EFAULT;
+	}
+	for (i = 0; i < g->m; i++) {
+		kernel_fpu_begin();
+		enpu_fp16_gemm_row(a + (u64)i * g->lda, b, g->ldb, bias, c + (u64)i * g->ldc,
+				   g->n, g->k);
+		kernel_fpu_end();
+		if (yield_aborted(x))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+int enpu_sim_conv_f16(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d *c)
+{
+	struct conv_io io;
+	u32 b, oy, ox;
+	int ret;
+
+	ret = conv_translate(x, c, 2, &io);
+	if (ret)
+		return ret;
+	for (b = 0; b < c->n; b++) {
+		for (oy = 0; oy < c->out_h; oy++) {
+			kernel_fpu_begin();
+			for (ox = 0; ox < c->out_w; ox++)
+				enpu_fp16_conv_pixel(c, io.in, io.filter, (const u32 *)io.bias,
+						     io.out, b, oy, ox);
+			kernel_fpu_end();
+			if (yield_aborted(x))
+				return -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
