@@ -72,7 +72,7 @@ static inline int enpu_bo_info(int fd, struct enpu_bo *bo, uint64_t *mmap_offset
 
 static inline int enpu_bo_map(int fd, struct enpu_bo *bo)
 {
-	uint64_t off;
+	uint64_t off = 0;
 	int ret = enpu_bo_info(fd, bo, &off);
 
 	if (ret)

@@ -8,7 +8,9 @@
 #ifndef ENPU_HARNESS_H
 #define ENPU_HARNESS_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -63,16 +65,17 @@ static inline void __register_test(struct __test_metadata *t)
 #define FIXTURE_DATA(f) struct __fixture_##f
 #define FIXTURE(f) FIXTURE_DATA(f)
 #define FIXTURE_SETUP(f) \
-	static void __setup_##f(struct __test_metadata __attribute__((unused)) *_metadata, \
+	static void __attribute__((noinline)) __setup_##f(struct __test_metadata __attribute__((unused)) *_metadata, \
 				FIXTURE_DATA(f) __attribute__((unused)) *self)
 #define FIXTURE_TEARDOWN(f) \
-	static void __teardown_##f(struct __test_metadata __attribute__((unused)) *_metadata, \
+	static void __attribute__((noinline)) __teardown_##f(struct __test_metadata __attribute__((unused)) *_metadata, \
 				   FIXTURE_DATA(f) __attribute__((unused)) *self)
 
 /* TEST_F(fixture, name) { body using self-> }: setup, body, teardown (always). */
 #define TEST_F(f, tn) TEST_F_TIMEOUT(f, tn, TEST_TIMEOUT_DEFAULT)
 #define TEST_F_TIMEOUT(f, tn, secs) \
-	static void __body_##f##_##tn(struct __test_metadata *_metadata, FIXTURE_DATA(f) *self); \
+	static void __attribute__((noinline)) \
+	__body_##f##_##tn(struct __test_metadata *_metadata, FIXTURE_DATA(f) *self); \
 	static void __wrap_##f##_##tn(struct __test_metadata *_metadata) \
 	{ \
 		FIXTURE_DATA(f) self; \
@@ -94,10 +97,11 @@ static inline void __register_test(struct __test_metadata *t)
 		.fixture = #f, .name = #tn, .fn = __wrap_##f##_##tn, .timeout = secs }; \
 	static void __attribute__((constructor)) __reg_##f##_##tn(void) \
 	{ __register_test(&__meta_##f##_##tn); } \
-	static void __body_##f##_##tn(struct __test_metadata __attribute__((unused)) *_metadata, \
+	static void __attribute__((noinline)) \
+	__body_##f##_##tn(struct __test_metadata __attribute__((unused)) *_metadata, \
 					FIXTURE_DATA(f) __attribute__((unused)) *self)
 
-static inline void __harness_abort(struct __test_metadata *m)
+static inline __attribute__((noreturn)) void __harness_abort(struct __test_metadata *m)
 {
 	siglongjmp(m->env, 1);
 }
