@@ -35,8 +35,9 @@ struct enpu_backend {
 	/* Can this device's ops read and write buffer? */
 	bool (*buffer_accessible)(const enpu_device_t *device, const enpu_buffer_t *buffer);
 
-	/* Work: must not block on the wait fences; completes fence eventually. */
-	enpu_status_t (*submit)(void *state, enpu_command_list_t *list,
+	/* Work: must not block on the wait fences; completes fence eventually.
+	 * Pending work keeps the device alive (retains it). */
+	enpu_status_t (*submit)(enpu_device_t *device, enpu_command_list_t *list,
 				enpu_fence_t *const *waits, size_t wait_count,
 				enpu_fence_t *fence);
 };

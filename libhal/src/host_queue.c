@@ -14,6 +14,7 @@ typedef struct submission {
 	enpu_fence_t **waits;
 	size_t wait_count;
 	enpu_fence_t *fence;
+	enpu_device_t *device;
 } submission_t;
 
 struct enpu_host_queue {
@@ -21,6 +22,7 @@ struct enpu_host_queue {
 	pthread_cond_t cond;
 	submission_t *head, *tail;
 	bool stopping;
+	bool self_destroy; /* destroyed from the worker: it frees the queue */
 	pthread_t thread;
 	enpu_host_exec_fn exec;
 	void *ctx;
@@ -61,7 +63,16 @@ static void submission_free(submission_t *s)
 		enpu_fence_release(s->waits[i]);
 	free(s->waits);
 	enpu_fence_release(s->fence);
+	enpu_device_t *device = s->device;
 	free(s);
+	enpu_device_release(device); /* may close the device (and this queue) */
+}
+
+static void queue_free(enpu_host_queue_t *q)
+{
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->mutex);
+	free(q);
 }
 
 static void *worker(void *arg)
@@ -77,9 +88,13 @@ static void *worker(void *arg)
 			if (!q->head)
 				q->tail = NULL;
 		}
+		bool self_destroy = q->self_destroy;
 		pthread_mutex_unlock(&q->mutex);
-		if (!s)
-			return NULL; /* stopping and drained */
+		if (!s) { /* stopping and drained */
+			if (self_destroy)
+				queue_free(q);
+			return NULL;
+		}
 		enpu_fence_complete(s->fence, run(q, s));
 		submission_free(s);
 	}
@@ -97,9 +112,7 @@ enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn 
 	q->ctx = ctx;
 	snprintf(q->name, sizeof(q->name), "%s", device_name);
 	if (pthread_create(&q->thread, NULL, worker, q) != 0) {
-		pthread_cond_destroy(&q->cond);
-		pthread_mutex_destroy(&q->mutex);
-		free(q);
+		queue_free(q);
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 					"queue: cannot start worker thread");
 	}
@@ -107,7 +120,8 @@ enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn 
 	return ENPU_OK;
 }
 
-enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_command_list_t *list,
+enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_device_t *device,
+				     enpu_command_list_t *list,
 				     enpu_fence_t *const *waits, size_t wait_count,
 				     enpu_fence_t *fence)
 {
@@ -126,6 +140,8 @@ enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_command_list_t *
 	s->wait_count = wait_count;
 	s->list = list;
 	s->fence = fence;
+	s->device = device;
+	enpu_device_retain(device);
 	enpu_command_list_retain(list);
 	enpu_fence_retain(fence);
 	pthread_mutex_lock(&q->mutex);
@@ -141,12 +157,16 @@ enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_command_list_t *
 
 void enpu_host_queue_destroy(enpu_host_queue_t *q)
 {
+	bool self = pthread_equal(pthread_self(), q->thread);
 	pthread_mutex_lock(&q->mutex);
 	q->stopping = true;
+	q->self_destroy = self;
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->mutex);
+	if (self) {
+		pthread_detach(q->thread);
+		return;
+	}
 	pthread_join(q->thread, NULL);
-	pthread_cond_destroy(&q->cond);
-	pthread_mutex_destroy(&q->mutex);
-	free(q);
+	queue_free(q);
 }

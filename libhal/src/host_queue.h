@@ -11,11 +11,14 @@ typedef struct enpu_host_queue enpu_host_queue_t;
 
 enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn exec,
 				     void *ctx, enpu_host_queue_t **out);
-/* Retains list, waits and fence until the work is done. */
-enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_command_list_t *list,
+/* Retains device, list, waits and fence until the work is done. */
+enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_device_t *device,
+				     enpu_command_list_t *list,
 				     enpu_fence_t *const *waits, size_t wait_count,
 				     enpu_fence_t *fence);
-/* Finishes all queued work, then stops the worker and frees the queue. */
+/* Finishes all queued work, then stops the worker and frees the queue. When
+ * called on the worker thread itself (its last submission dropped the last
+ * device reference), the worker frees the queue as it exits instead. */
 void enpu_host_queue_destroy(enpu_host_queue_t *q);
 
 #endif

@@ -38,6 +38,14 @@ static inline int32_t q_clamp(int32_t v, int32_t lo, int32_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Output stage: v + zero point (in 64 bits, so it cannot overflow), clamped
+ * to [lo, hi] within the int8 range. */
+static inline int8_t q_out(int32_t v, int32_t zp, int32_t lo, int32_t hi)
+{
+	int64_t s = (int64_t)v + zp;
+	return (int8_t)(s < lo ? lo : s > hi ? hi : s);
+}
+
 /* Wrapping int32 addition (accumulation is defined modulo 2^32). */
 static inline int32_t q_wrap_add(int32_t a, int32_t b)
 {

@@ -32,11 +32,6 @@ static enpu_status_t pool_geometry(const enpu_pool_params_t *p, enpu_pool_op_t *
 					(unsigned long long)span_w);
 	g->out_h = (uint32_t)((span_h - g->k_h) / g->stride_h + 1);
 	g->out_w = (uint32_t)((span_w - g->k_w) / g->stride_w + 1);
-	if (out[0] != g->batch || out[1] != g->out_h || out[2] != g->out_w || out[3] != g->c)
-		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
-					"pool: output shape [%u][%u][%u][%u] != expected [%u][%u][%u][%u]",
-					out[0], out[1], out[2], out[3], g->batch, g->out_h, g->out_w,
-					g->c);
 	/* The first and last windows (hence all) must overlap the input. */
 	if (g->pad_t >= g->k_h || g->pad_l >= g->k_w ||
 	    (uint64_t)(g->out_h - 1) * g->stride_h >= (uint64_t)g->in_h + g->pad_t ||
@@ -45,6 +40,11 @@ static enpu_status_t pool_geometry(const enpu_pool_params_t *p, enpu_pool_op_t *
 					"pool: padding (%u,%u,%u,%u) leaves a window with no input "
 					"element",
 					g->pad_t, g->pad_l, g->pad_b, g->pad_r);
+	if (out[0] != g->batch || out[1] != g->out_h || out[2] != g->out_w || out[3] != g->c)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"pool: output shape [%u][%u][%u][%u] != expected [%u][%u][%u][%u]",
+					out[0], out[1], out[2], out[3], g->batch, g->out_h, g->out_w,
+					g->c);
 	return ENPU_OK;
 }
 

@@ -49,7 +49,7 @@ enpu_status_t enpu_device_submit(enpu_device_t *device, enpu_command_list_t *lis
 	if (st)
 		return st;
 	atomic_store(&list->sealed, true);
-	st = device->backend->submit(device->state, list, wait_fences, wait_count, fence);
+	st = device->backend->submit(device, list, wait_fences, wait_count, fence);
 	if (st) {
 		enpu_fence_release(fence);
 		return st;

@@ -141,11 +141,11 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 	return ENPU_OK;
 }
 
-static enpu_status_t cpu_submit(void *state, enpu_command_list_t *list,
+static enpu_status_t cpu_submit(enpu_device_t *device, enpu_command_list_t *list,
 				enpu_fence_t *const *waits, size_t wait_count, enpu_fence_t *fence)
 {
-	cpu_device_t *d = state;
-	return enpu_host_queue_submit(d->queue, list, waits, wait_count, fence);
+	cpu_device_t *d = device->state;
+	return enpu_host_queue_submit(d->queue, device, list, waits, wait_count, fence);
 }
 
 const enpu_backend_t enpu_cpu_backend = {

@@ -39,8 +39,7 @@ static void FN(requant_row)(const int32_t *acc, const int32_t *beff, const int32
 			    int32_t qmax, int8_t *out)
 {
 	for (size_t j = 0; j < n; j++) {
-		int32_t v = mbqm_bf(q_wrap_add(acc[j], beff[j]), mult[j], shift[j]) + zp;
-		out[j] = (int8_t)(v < qmin ? qmin : v > qmax ? qmax : v);
+		out[j] = q_out(mbqm_bf(q_wrap_add(acc[j], beff[j]), mult[j], shift[j]), zp, qmin, qmax);
 	}
 }
 
@@ -76,10 +75,8 @@ static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, 
 		}
 		int8_t *dst = a->out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * cout;
 		for (uint32_t o = 0; o < cout; o++) {
-			int32_t v = mbqm_bf(q_wrap_add(acc[o], a->bias[o]), c->mult[o], c->shift[o]) +
-				    c->out_zp;
-			dst[o] = (int8_t)(v < c->clamp.qmin ? c->clamp.qmin
-				 : v > c->clamp.qmax ? c->clamp.qmax : v);
+			dst[o] = q_out(mbqm_bf(q_wrap_add(acc[o], a->bias[o]), c->mult[o], c->shift[o]),
+				       c->out_zp, c->clamp.qmin, c->clamp.qmax);
 		}
 	}
 }
@@ -124,9 +121,9 @@ static void FN(pool_row)(const enpu_pool_op_t *p, const int8_t *in, int8_t *out,
 	}
 }
 
-static inline int8_t clamp8(int32_t v, const enpu_clamp_t *c)
+static inline int8_t clamp8(int32_t v, int32_t zp, const enpu_clamp_t *c)
 {
-	return (int8_t)(v < c->qmin ? c->qmin : v > c->qmax ? c->qmax : v);
+	return q_out(v, zp, c->qmin, c->qmax);
 }
 
 static void FN(add)(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, int8_t *out,
@@ -136,7 +133,7 @@ static void FN(add)(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b
 	for (size_t i = begin; i < end; i++) {
 		int32_t sa = mbqm_bf((a[i] - e->a_zp) * (1 << 20), rq->a_mult, rq->a_shift);
 		int32_t sb = mbqm_bf((b[i] - e->b_zp) * (1 << 20), rq->b_mult, rq->b_shift);
-		out[i] = clamp8(mbqm_bf(q_wrap_add(sa, sb), rq->out_mult, rq->out_shift) + e->out_zp,
+		out[i] = clamp8(mbqm_bf(q_wrap_add(sa, sb), rq->out_mult, rq->out_shift), e->out_zp,
 				&e->clamp);
 	}
 }
@@ -146,15 +143,15 @@ static void FN(mul)(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b
 {
 	for (size_t i = begin; i < end; i++)
 		out[i] = clamp8(mbqm_bf((a[i] - e->a_zp) * (b[i] - e->b_zp), e->rq.out_mult,
-					e->rq.out_shift) + e->out_zp,
-				&e->clamp);
+					e->rq.out_shift),
+				e->out_zp, &e->clamp);
 }
 
 static void FN(requant)(const enpu_requant_op_t *r, const int8_t *in, int8_t *out, size_t begin,
 			size_t end)
 {
 	for (size_t i = begin; i < end; i++)
-		out[i] = clamp8(mbqm_bf(in[i] - r->in_zp, r->mult, r->shift) + r->out_zp, &r->clamp);
+		out[i] = clamp8(mbqm_bf(in[i] - r->in_zp, r->mult, r->shift), r->out_zp, &r->clamp);
 }
 
 static void FN(f16_to_f32)(const uint16_t *src, size_t n, float *dst)

@@ -53,10 +53,10 @@ static enpu_status_t ref_open(size_t local_index, const enpu_device_options_t *o
 
 static void ref_close(void *state) { enpu_host_queue_destroy(state); }
 
-static enpu_status_t ref_submit(void *state, enpu_command_list_t *list,
+static enpu_status_t ref_submit(enpu_device_t *device, enpu_command_list_t *list,
 				enpu_fence_t *const *waits, size_t wait_count, enpu_fence_t *fence)
 {
-	return enpu_host_queue_submit(state, list, waits, wait_count, fence);
+	return enpu_host_queue_submit(device->state, device, list, waits, wait_count, fence);
 }
 
 const enpu_backend_t enpu_ref_backend = {

@@ -6,8 +6,7 @@
 static int8_t requant_out(int32_t acc, int32_t mult, int32_t shift, int32_t zp,
 			  const enpu_clamp_t *c)
 {
-	int32_t v = q_mbqm(acc, mult, shift) + zp;
-	return (int8_t)q_clamp(v, c->qmin, c->qmax);
+	return q_out(q_mbqm(acc, mult, shift), zp, c->qmin, c->qmax);
 }
 
 void ref_gemm_i8(const enpu_op_t *op)

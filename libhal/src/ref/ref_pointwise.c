@@ -14,8 +14,8 @@ void ref_add_i8(const enpu_op_t *op)
 	for (size_t i = 0; i < e->count; i++) {
 		int32_t sa = q_mbqm((a[i] - e->a_zp) * (1 << 20), e->rq.a_mult, e->rq.a_shift);
 		int32_t sb = q_mbqm((b[i] - e->b_zp) * (1 << 20), e->rq.b_mult, e->rq.b_shift);
-		int32_t v = q_mbqm(q_wrap_add(sa, sb), e->rq.out_mult, e->rq.out_shift) + e->out_zp;
-		out[i] = (int8_t)q_clamp(v, e->clamp.qmin, e->clamp.qmax);
+		out[i] = q_out(q_mbqm(q_wrap_add(sa, sb), e->rq.out_mult, e->rq.out_shift),
+			       e->out_zp, e->clamp.qmin, e->clamp.qmax);
 	}
 }
 
@@ -27,8 +27,8 @@ void ref_mul_i8(const enpu_op_t *op)
 	int8_t *out = enpu_op_host_ptr(op, ENPU_OP_OUT);
 	for (size_t i = 0; i < e->count; i++) {
 		int32_t prod = (a[i] - e->a_zp) * (b[i] - e->b_zp);
-		int32_t v = q_mbqm(prod, e->rq.out_mult, e->rq.out_shift) + e->out_zp;
-		out[i] = (int8_t)q_clamp(v, e->clamp.qmin, e->clamp.qmax);
+		out[i] = q_out(q_mbqm(prod, e->rq.out_mult, e->rq.out_shift), e->out_zp,
+			       e->clamp.qmin, e->clamp.qmax);
 	}
 }
 
@@ -38,8 +38,8 @@ void ref_requant_i8(const enpu_op_t *op)
 	const int8_t *in = enpu_op_host_ptr(op, ENPU_OP_IN0);
 	int8_t *out = enpu_op_host_ptr(op, ENPU_OP_OUT);
 	for (size_t i = 0; i < r->count; i++) {
-		int32_t v = q_mbqm(in[i] - r->in_zp, r->mult, r->shift) + r->out_zp;
-		out[i] = (int8_t)q_clamp(v, r->clamp.qmin, r->clamp.qmax);
+		out[i] = q_out(q_mbqm(in[i] - r->in_zp, r->mult, r->shift), r->out_zp,
+			       r->clamp.qmin, r->clamp.qmax);
 	}
 }
 

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/* HAL test harness implementation. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "harness.h"
+
+void t_fail(tctx *t, const char *file, int line, const char *fmt, ...)
+{
+	int n = snprintf(t->msg, sizeof(t->msg), "%s:%d: ", file, line);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg + n, sizeof(t->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	t->result = T_FAIL;
+}
+
+void t_skip(tctx *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+	t->result = T_SKIP;
+}
+
+uint64_t t_rand(tctx *t)
+{
+	t->rng ^= t->rng >> 12;
+	t->rng ^= t->rng << 25;
+	t->rng ^= t->rng >> 27;
+	return t->rng * 0x2545F4914F6CDD1DULL;
+}
+
+int32_t t_range(tctx *t, int32_t lo, int32_t hi)
+{
+	uint64_t span = (uint64_t)((int64_t)hi - lo) + 1;
+	return (int32_t)(lo + (int64_t)(t_rand(t) % span));
+}
+
+int32_t t_pick(tctx *t, const int32_t *values, size_t n)
+{
+	return values[t_rand(t) % n];
+}
+
+void t_fill_i8(tctx *t, int8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (int8_t)(t_rand(t) >> 56);
+}
+
+bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads)
+{
+	memset(env, 0, sizeof(*env));
+	size_t ref_i, cpu_i;
+	enpu_device_options_t opt = { .num_threads = threads, .cpu_isa = isa };
+	CHECK_OK(t, enpu_context_create(&env->ctx));
+	CHECK_OK(t, enpu_context_find_device(env->ctx, ENPU_DEVICE_REFERENCE, &ref_i));
+	CHECK_OK(t, enpu_context_find_device(env->ctx, ENPU_DEVICE_CPU, &cpu_i));
+	CHECK_OK(t, enpu_device_open(env->ctx, ref_i, NULL, &env->ref));
+	enpu_status_t st = enpu_device_open(env->ctx, cpu_i, &opt, &env->cpu);
+	if (enpu_status_code(st) == ENPU_STATUS_UNSUPPORTED) {
+		t_skip(t, "%s", enpu_status_message(st));
+		enpu_status_free(st);
+		return false;
+	}
+	CHECK_OK(t, st);
+	return true;
+out:
+	return false;
+}
+
+void t_env_close(t_env *env)
+{
+	enpu_device_release(env->cpu);
+	enpu_device_release(env->ref);
+	enpu_context_release(env->ctx);
+	memset(env, 0, sizeof(*env));
+}
+
+enpu_quant_t t_q(float scale, int32_t zp)
+{
+	return (enpu_quant_t){ .kind = ENPU_QUANT_PER_TENSOR, .scale = scale, .zero_point = zp };
+}
+
+enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
+			const uint32_t *dims, const enpu_quant_t *quant, const void *data)
+{
+	enpu_tensor_desc_t d = { .dtype = dtype, .rank = rank };
+	size_t bytes = enpu_dtype_size(dtype);
+	for (uint32_t i = 0; i < rank; i++) {
+		d.dims[i] = dims[i];
+		bytes *= dims[i];
+	}
+	if (quant)
+		d.quant = *quant;
+	enpu_buffer_t *buf = NULL;
+	enpu_tensor_t *tensor = NULL;
+	CHECK_OK(t, enpu_buffer_allocate(dev, bytes, &buf));
+	CHECK_OK(t, enpu_tensor_create(buf, 0, &d, &tensor));
+	if (data)
+		memcpy(t_data(tensor), data, bytes);
+out:
+	enpu_buffer_release(buf);
+	return tensor;
+}
+
+void *t_data(enpu_tensor_t *tensor)
+{
+	enpu_buffer_t *b = enpu_tensor_buffer(tensor);
+	void *p = NULL;
+	enpu_status_t st = enpu_buffer_map(b, enpu_tensor_offset(tensor),
+					   enpu_tensor_byte_size(tensor), &p);
+	if (st) {
+		fprintf(stderr, "t_data: %s\n", enpu_status_message(st));
+		abort();
+	}
+	enpu_status_free(enpu_buffer_unmap(b));
+	return p;
+}
+
+enpu_status_t t_run(enpu_device_t *dev, enpu_command_list_t *list)
+{
+	enpu_fence_t *f = NULL;
+	enpu_status_t st = enpu_device_submit(dev, list, NULL, 0, &f);
+	if (st)
+		return st;
+	st = enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE);
+	enpu_fence_release(f);
+	return st;
+}
+
+size_t t_isas(enpu_cpu_isa_t *out)
+{
+	const enpu_cpu_isa_t all[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_AVX2,
+				       ENPU_CPU_ISA_AVX512VNNI };
+	size_t n = 0;
+	enpu_context_t *ctx;
+	if (enpu_context_create(&ctx))
+		return 0;
+	size_t idx;
+	enpu_status_t st = enpu_context_find_device(ctx, ENPU_DEVICE_CPU, &idx);
+	for (size_t i = 0; i < 3 && !st; i++) {
+		enpu_device_options_t o = { .num_threads = 1, .cpu_isa = all[i] };
+		enpu_device_t *d;
+		enpu_status_t s = enpu_device_open(ctx, idx, &o, &d);
+		if (!s) {
+			out[n++] = all[i];
+			enpu_device_release(d);
+		}
+		enpu_status_free(s);
+	}
+	enpu_status_free(st);
+	enpu_context_release(ctx);
+	return n;
+}
+
+const char *t_isa_name(enpu_cpu_isa_t isa)
+{
+	return isa == ENPU_CPU_ISA_GENERIC ? "generic" : isa == ENPU_CPU_ISA_AVX2 ? "avx2"
+										 : "avx512vnni";
+}

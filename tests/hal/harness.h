@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* HAL test harness: result reporting, checks, seeded RNG, and helpers to
+ * build tensors and run command lists. */
+#ifndef ENPU_TEST_HARNESS_H
+#define ENPU_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "enpu/enpu.h"
+
+enum { T_OK = 0, T_FAIL = 1, T_SKIP = 2 };
+
+typedef struct tctx {
+	uint64_t seed;   /* this test's seed (printed on failure) */
+	uint64_t rng;
+	int result;
+	char msg[1024];
+} tctx;
+
+void t_fail(tctx *t, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void t_skip(tctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define CHECK(t, cond, ...)                                                     \
+	do {                                                                    \
+		if (!(cond)) {                                                  \
+			t_fail(t, __FILE__, __LINE__, __VA_ARGS__);             \
+			goto out;                                               \
+		}                                                               \
+	} while (0)
+
+/* expr must return ENPU_OK. */
+#define CHECK_OK(t, expr)                                                       \
+	do {                                                                    \
+		enpu_status_t s_ = (expr);                                      \
+		if (s_) {                                                       \
+			t_fail(t, __FILE__, __LINE__, "%s -> %s: %s", #expr,    \
+			       enpu_status_code_name(enpu_status_code(s_)),     \
+			       enpu_status_message(s_));                        \
+			enpu_status_free(s_);                                   \
+			goto out;                                               \
+		}                                                               \
+	} while (0)
+
+/* expr must fail with code and a message containing substr. */
+#define CHECK_ERR(t, expr, code, substr)                                        \
+	do {                                                                    \
+		enpu_status_t s_ = (expr);                                      \
+		bool ok_ = enpu_status_code(s_) == (code) &&                    \
+			   strstr(enpu_status_message(s_), (substr)) != NULL;   \
+		if (!ok_)                                                       \
+			t_fail(t, __FILE__, __LINE__,                           \
+			       "%s -> %s \"%s\", expected %s containing \"%s\"", \
+			       #expr, enpu_status_code_name(enpu_status_code(s_)), \
+			       enpu_status_message(s_), enpu_status_code_name(code), \
+			       substr);                                         \
+		enpu_status_free(s_);                                           \
+		if (!ok_)                                                       \
+			goto out;                                               \
+	} while (0)
+
+/* RNG (xorshift64*). */
+uint64_t t_rand(tctx *t);
+/* Uniform in [lo, hi]. */
+int32_t t_range(tctx *t, int32_t lo, int32_t hi);
+/* One of the n values. */
+int32_t t_pick(tctx *t, const int32_t *values, size_t n);
+
+/* A context with the reference device and one CPU device. */
+typedef struct t_env {
+	enpu_context_t *ctx;
+	enpu_device_t *ref, *cpu;
+} t_env;
+
+/* Opens ref and cpu (isa, threads); returns false (test skipped) when the
+ * host lacks isa, or failed. */
+bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads);
+void t_env_close(t_env *env);
+
+/* Allocates a tensor on dev; copies data in when non-NULL. quant may be NULL. */
+enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
+			const uint32_t *dims, const enpu_quant_t *quant, const void *data);
+/* Per-tensor quantization. */
+enpu_quant_t t_q(float scale, int32_t zp);
+/* Host pointer of a tensor's data (host devices only). */
+void *t_data(enpu_tensor_t *tensor);
+/* Submits list to dev, waits, returns the fence's status. */
+enpu_status_t t_run(enpu_device_t *dev, enpu_command_list_t *list);
+/* Fills n bytes with random int8. */
+void t_fill_i8(tctx *t, int8_t *p, size_t n);
+
+/* Kernel families this host supports, in the order GENERIC, AVX2, VNNI. */
+size_t t_isas(enpu_cpu_isa_t *out);
+const char *t_isa_name(enpu_cpu_isa_t isa);
+
+#endif

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* API tests: op recording rejects bad arguments with clear messages. */
+#include <math.h>
+#include "tests.h"
+
+#define U32(...) ((const uint32_t[]){ __VA_ARGS__ })
+
+static void rel(enpu_tensor_t **ts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		enpu_tensor_release(ts[i]);
+}
+
+void test_api_gemm_errors(tctx *t)
+{
+	t_env e;
+	enpu_command_list_t *l = NULL;
+	enpu_tensor_t *ts[8] = { 0 };
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
+		return;
+	enpu_quant_t q = t_q(0.5f, 0), qw = t_q(0.25f, 3);
+	enpu_tensor_t *a = ts[0] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(4, 8), &q, NULL);
+	enpu_tensor_t *b = ts[1] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 8), &q, NULL);
+	enpu_tensor_t *c = ts[2] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(4, 5), &q, NULL);
+	enpu_tensor_t *bad_c = ts[3] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(4, 6), &q, NULL);
+	enpu_tensor_t *u8 = ts[4] = t_tensor(t, e.cpu, ENPU_DTYPE_UINT8, 2, U32(4, 8), NULL, NULL);
+	enpu_tensor_t *bw = ts[5] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 8), &qw, NULL);
+	enpu_tensor_t *bias = ts[6] = t_tensor(t, e.cpu, ENPU_DTYPE_INT32, 1, U32(4), NULL, NULL);
+	enpu_tensor_t *noq = ts[7] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 8), NULL, NULL);
+	CHECK(t, a && b && c && bad_c && u8 && bw && bias && noq, "tensor creation failed");
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_ERR(t, enpu_cmd_gemm(l, NULL), ENPU_STATUS_INVALID_ARGUMENT, "params is NULL");
+	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .b = b, .c = c }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "A is NULL");
+	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = bad_c }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "shape mismatch");
+	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = u8, .b = b, .c = c }),
+		  ENPU_STATUS_UNSUPPORTED, "unsupported dtype uint8");
+	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = bw, .c = c }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "symmetric");
+	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .bias = bias, .c = c }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "bias has 4 elements, expected 5");
+	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = noq, .c = c }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "no quantization scale");
+	enpu_gemm_params_t p = { .a = a, .b = b, .c = c,
+				 .requant = { (int32_t[]){ 1 << 30 }, (int32_t[]){ 31 }, 1 } };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "shift 31 invalid");
+	p.requant = (enpu_requant_t){ (int32_t[]){ -5 }, (int32_t[]){ 0 }, 1 };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "multiplier -5");
+	p.requant = (enpu_requant_t){ (int32_t[]){ 1, 2 }, (int32_t[]){ 0, 0 }, 2 };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "count 1 or 5");
+	p.requant = (enpu_requant_t){ 0 };
+	p.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .qmin = 10, .qmax = 5 };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "clamp [10, 5]");
+	p.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .qmin = -129, .qmax = 5 };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "clamp");
+	CHECK(t, enpu_command_list_size(l) == 0, "failed records must not append");
+	p.act = (enpu_act_t){ .kind = ENPU_ACT_RELU };
+	CHECK_OK(t, enpu_cmd_gemm(l, &p));
+	CHECK(t, enpu_command_list_size(l) == 1, "size after a good record");
+out:
+	enpu_command_list_release(l);
+	rel(ts, 8);
+	t_env_close(&e);
+}
+
+void test_api_conv_pool_errors(tctx *t)
+{
+	t_env e;
+	enpu_command_list_t *l = NULL;
+	enpu_tensor_t *ts[8] = { 0 };
+	enpu_tensor_t *big_a = NULL, *big_b = NULL, *big_c = NULL;
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
+		return;
+	enpu_quant_t q = t_q(0.5f, 0), q2 = t_q(0.25f, 0);
+	enpu_tensor_t *in = ts[0] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 5, 5, 4), &q, NULL);
+	enpu_tensor_t *f = ts[1] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(6, 3, 3, 2), &q, NULL);
+	enpu_tensor_t *out = ts[2] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 3, 3, 6), &q, NULL);
+	enpu_tensor_t *pout = ts[3] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 2, 2, 4), &q2, NULL);
+	enpu_tensor_t *pout_ok = ts[4] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 4, 4, 4), &q, NULL);
+	CHECK(t, in && f && out && pout && pout_ok, "tensor creation failed");
+	CHECK_OK(t, enpu_command_list_create(&l));
+	enpu_conv2d_params_t c = { .input = in, .filter = f, .output = out, .stride_h = 1,
+				   .stride_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 2 };
+	CHECK_OK(t, enpu_cmd_conv2d(l, &c));
+	c.stride_w = 0;
+	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_INVALID_ARGUMENT, "must all be >= 1");
+	c.stride_w = 1;
+	c.groups = 3;
+	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_INVALID_ARGUMENT, "groups 3 must divide");
+	c.groups = 2;
+	c.pad_top = 1;
+	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_INVALID_ARGUMENT,
+		  "output shape [1][3][3][6] != expected [1][4][3][6]");
+	c.pad_top = 0;
+	c.dilation_h = 3;
+	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_INVALID_ARGUMENT, "larger than padded input");
+	enpu_pool_params_t p = { .input = in, .output = pout, .kind = ENPU_POOL_MAX, .kernel_h = 2,
+				 .kernel_w = 2, .stride_h = 2, .stride_w = 2 };
+	CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "share quantization");
+	p.output = pout_ok;
+	p.stride_h = p.stride_w = 1;
+	p.pad_top = 2;
+	p.pad_bottom = 1;
+	p.kernel_h = 2;
+	CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "no input element");
+	p.pad_top = p.pad_bottom = 0;
+	CHECK_OK(t, enpu_cmd_pool(l, &p));
+	/* reduction length beyond the int32-exact limit */
+	big_a = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(1, 65537), &q, NULL);
+	big_b = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(1, 65537), &q, NULL);
+	big_c = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(1, 1), &q, NULL);
+	CHECK(t, big_a && big_b && big_c, "tensor creation failed");
+	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = big_a, .b = big_b, .c = big_c }),
+		  ENPU_STATUS_UNSUPPORTED, "reduction length 65537 exceeds 65536");
+out:
+	enpu_tensor_release(big_a);
+	enpu_tensor_release(big_b);
+	enpu_tensor_release(big_c);
+	enpu_command_list_release(l);
+	rel(ts, 8);
+	t_env_close(&e);
+}
+
+void test_api_pointwise_errors(tctx *t)
+{
+	t_env e;
+	enpu_command_list_t *l = NULL;
+	enpu_tensor_t *ts[6] = { 0 };
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
+		return;
+	enpu_quant_t q = t_q(0.5f, 0);
+	float sc[2] = { 1, 1 };
+	enpu_quant_t pc = { .kind = ENPU_QUANT_PER_CHANNEL, .axis = 0, .count = 2, .scales = sc };
+	enpu_tensor_t *a = ts[0] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(2, 3), &q, NULL);
+	enpu_tensor_t *b = ts[1] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(3, 2), &q, NULL);
+	enpu_tensor_t *nq = ts[2] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(2, 3), NULL, NULL);
+	enpu_tensor_t *h = ts[3] = t_tensor(t, e.cpu, ENPU_DTYPE_FP16, 2, U32(2, 3), NULL, NULL);
+	enpu_tensor_t *f32 = ts[4] = t_tensor(t, e.cpu, ENPU_DTYPE_FP32, 2, U32(2, 3), NULL, NULL);
+	enpu_tensor_t *pca = ts[5] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(2, 3), &pc, NULL);
+	CHECK(t, a && b && nq && h && f32 && pca, "tensor creation failed");
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = a, .b = b, .out = a }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "shape mismatch");
+	CHECK_ERR(t, enpu_cmd_mul(l, &(enpu_eltwise_params_t){ .a = a, .b = nq, .out = a }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "needs quantization scales");
+	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = a, .b = h, .out = a }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "b must be int8, got fp16");
+	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = pca, .b = a, .out = a }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "per tensor");
+	enpu_eltwise_requant_t rq = { .a_mult = 1 << 30, .a_shift = -32, .b_mult = 1 << 30,
+				      .out_mult = 1 << 30 };
+	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = a, .b = a, .out = a, .rq = &rq }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "a multiplier");
+	CHECK_ERR(t, enpu_cmd_cast(l, &(enpu_cast_params_t){ .input = f32, .output = a }),
+		  ENPU_STATUS_UNSUPPORTED, "fp32 -> int8 unsupported");
+	CHECK_ERR(t, enpu_cmd_cast(l, &(enpu_cast_params_t){ .input = h, .output = nq }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "needs a per-tensor quantization scale");
+	CHECK_ERR(t, enpu_cmd_requantize(l, &(enpu_requantize_params_t){ .input = a, .output = h }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "output must be int8");
+	enpu_requantize_params_t r = { .input = a, .output = a,
+				       .requant = { (int32_t[]){ 1, 1 }, (int32_t[]){ 0, 0 }, 2 } };
+	CHECK_ERR(t, enpu_cmd_requantize(l, &r), ENPU_STATUS_INVALID_ARGUMENT, "per tensor");
+	CHECK(t, enpu_command_list_size(l) == 0, "nothing recorded");
+out:
+	enpu_command_list_release(l);
+	rel(ts, 6);
+	t_env_close(&e);
+}

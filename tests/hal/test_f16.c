@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* fp16 GEMM/CONV2D: a hand-checked reference case, and CPU results within the
+ * tolerance of docs/numerics.md of the reference (fp64 accumulation, one
+ * rounding):
+ *   |cpu - ref| <= 1.5 ulp16(ref) + 2 (K + 2) 2^-24 (S + |bias|),
+ *   S = sum_k |a_k b_k| (computed by the reference on |A|, |B|). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "tests.h"
+
+#define U32(...) ((const uint32_t[]){ __VA_ARGS__ })
+
+static uint16_t h(float f) { return enpu_f32_to_f16(f); }
+
+void test_kat_ref_gemm_f16(tctx *t)
+{
+	t_env e;
+	enpu_command_list_t *l = NULL;
+	enpu_tensor_t *a = NULL, *b = NULL, *bias = NULL, *c = NULL;
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
+		return;
+	/* A = [[1,2],[3,4]], B = [[0.5,0.25],[1,-1]], bias [0.125, 0]:
+	 * C = [[1*.5+2*.25+.125, 1-2], [3*.5+4*.25+.125, 3-4]]
+	 *   = [[1.125, -1], [2.625, -1]]; RELU -> [[1.125, 0], [2.625, 0]] */
+	a = t_tensor(t, e.ref, ENPU_DTYPE_FP16, 2, U32(2, 2), NULL,
+		     (uint16_t[]){ h(1), h(2), h(3), h(4) });
+	b = t_tensor(t, e.ref, ENPU_DTYPE_FP16, 2, U32(2, 2), NULL,
+		     (uint16_t[]){ h(0.5f), h(0.25f), h(1), h(-1) });
+	bias = t_tensor(t, e.ref, ENPU_DTYPE_FP32, 1, U32(2), NULL, (float[]){ 0.125f, 0.0f });
+	c = t_tensor(t, e.ref, ENPU_DTYPE_FP16, 2, U32(2, 2), NULL, NULL);
+	CHECK(t, a && b && bias && c, "tensor creation failed");
+	CHECK_OK(t, enpu_command_list_create(&l));
+	enpu_gemm_params_t p = { .a = a, .b = b, .bias = bias, .c = c,
+				 .act = { .kind = ENPU_ACT_RELU } };
+	CHECK_OK(t, enpu_cmd_gemm(l, &p));
+	CHECK_OK(t, t_run(e.ref, l));
+	uint16_t *r = t_data(c);
+	CHECK(t, r[0] == h(1.125f) && r[1] == 0 && r[2] == h(2.625f) && r[3] == 0,
+	      "got %04x %04x %04x %04x", r[0], r[1], r[2], r[3]);
+out:
+	enpu_command_list_release(l);
+	enpu_tensor_release(a);
+	enpu_tensor_release(b);
+	enpu_tensor_release(bias);
+	enpu_tensor_release(c);
+	t_env_close(&e);
+}
+
+/* Random fp16 tensor with values in [-2, 2]; *abs gets |values|. */
+static enpu_tensor_t *random_f16(tctx *t, t_env *e, uint32_t rank, const uint32_t *dims,
+				 enpu_tensor_t **abs_out)
+{
+	size_t n = 1;
+	for (uint32_t i = 0; i < rank; i++)
+		n *= dims[i];
+	uint16_t *v = calloc(n, sizeof(uint16_t));
+	enpu_tensor_t *x = NULL;
+	*abs_out = NULL;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = h((float)t_range(t, -30000, 30000) / 15000.0f);
+	x = t_tensor(t, e->ref, ENPU_DTYPE_FP16, rank, dims, NULL, v);
+	for (size_t i = 0; i < n; i++)
+		v[i] &= 0x7fff;
+	*abs_out = t_tensor(t, e->ref, ENPU_DTYPE_FP16, rank, dims, NULL, v);
+	free(v);
+	return x;
+}
+
+static double ulp16(double x)
+{
+	int exp;
+	x = fabs(x);
+	if (x < 0x1p-14)
+		return 0x1p-24;
+	frexp(x, &exp);
+	return ldexp(1.0, exp - 11);
+}
+
+/* Runs op (recorded by rec with the output slot) on ref, cpu and on |inputs|
+ * (abs_params) on ref, then checks the tolerance. */
+typedef enpu_status_t (*rec_fn)(enpu_command_list_t *, const void *);
+static enpu_status_t rec_gemm(enpu_command_list_t *l, const void *p) { return enpu_cmd_gemm(l, p); }
+static enpu_status_t rec_conv(enpu_command_list_t *l, const void *p) { return enpu_cmd_conv2d(l, p); }
+
+static bool check_f16(tctx *t, t_env *e, rec_fn rec, void *params, enpu_tensor_t **slot,
+		      void *abs_params, enpu_tensor_t **abs_slot, const uint32_t *dims,
+		      uint32_t rank, uint32_t k, const float *bias, uint32_t channels,
+		      const char *what)
+{
+	enpu_tensor_t *out[3] = { 0 };
+	enpu_command_list_t *l[3] = { 0 };
+	bool ok = false;
+	for (int i = 0; i < 3; i++) {
+		out[i] = t_tensor(t, e->ref, ENPU_DTYPE_FP16, rank, dims, NULL, NULL);
+		CHECK(t, out[i], "output");
+		CHECK_OK(t, enpu_command_list_create(&l[i]));
+		if (i < 2) {
+			*slot = out[i];
+			CHECK_OK(t, rec(l[i], params));
+		} else {
+			*abs_slot = out[i];
+			CHECK_OK(t, rec(l[i], abs_params));
+		}
+		CHECK_OK(t, t_run(i == 1 ? e->cpu : e->ref, l[i]));
+	}
+	const uint16_t *r = t_data(out[0]), *c = t_data(out[1]), *s = t_data(out[2]);
+	size_t n = enpu_tensor_element_count(out[0]);
+	for (size_t i = 0; i < n; i++) {
+		double ref = enpu_f16_to_f32(r[i]), got = enpu_f16_to_f32(c[i]);
+		double sum = enpu_f16_to_f32(s[i]) * (1.0 + 0x1p-10);
+		double b = bias ? fabs((double)bias[i % channels]) : 0.0;
+		double tol = 1.5 * ulp16(ref) + 2.0 * (k + 2) * 0x1p-24 * (sum + b);
+		CHECK(t, fabs(got - ref) <= tol, "%s: element %zu: cpu %.9g ref %.9g (tol %.3g)", what,
+		      i, got, ref, tol);
+	}
+	ok = true;
+out:
+	*slot = NULL;
+	*abs_slot = NULL;
+	for (int i = 0; i < 3; i++) {
+		enpu_command_list_release(l[i]);
+		enpu_tensor_release(out[i]);
+	}
+	return ok;
+}
+
+static enpu_tensor_t *random_bias(tctx *t, t_env *e, uint32_t n, float **values)
+{
+	*values = malloc(n * sizeof(float));
+	if (!*values)
+		return NULL;
+	for (uint32_t i = 0; i < n; i++)
+		(*values)[i] = (float)t_range(t, -1000, 1000) / 100.0f;
+	return t_tensor(t, e->ref, ENPU_DTYPE_FP32, 1, &n, NULL, *values);
+}
+
+static enpu_act_t random_f16_act(tctx *t)
+{
+	switch (t_range(t, 0, 3)) {
+	case 0: return (enpu_act_t){ .kind = ENPU_ACT_RELU };
+	case 1: return (enpu_act_t){ .kind = ENPU_ACT_RELU6 };
+	case 2: return (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .fmin = -3.0f, .fmax = 2.5f };
+	default: return (enpu_act_t){ .kind = ENPU_ACT_NONE };
+	}
+}
+
+void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
+{
+	t_env e;
+	char what[120];
+	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+		return;
+	for (int i = 0; i < 25 && t->result == T_OK; i++) {
+		uint32_t m = (uint32_t)t_range(t, 1, 80), n = (uint32_t)t_range(t, 1, 80),
+			 k = (uint32_t)t_range(t, 1, 400);
+		if (i < 4)
+			m = n = k = (uint32_t[]){ 1, 3, 17, 255 }[i];
+		enpu_tensor_t *aa, *ba, *bias = NULL;
+		float *bv = NULL;
+		enpu_tensor_t *a = random_f16(t, &e, 2, U32(m, k), &aa);
+		enpu_tensor_t *b = random_f16(t, &e, 2, U32(n, k), &ba);
+		if (t_range(t, 0, 1))
+			bias = random_bias(t, &e, n, &bv);
+		enpu_gemm_params_t p = { .a = a, .b = b, .bias = bias, .act = random_f16_act(t) };
+		enpu_gemm_params_t pa = { .a = aa, .b = ba };
+		snprintf(what, sizeof(what), "gemm f16 M=%u N=%u K=%u bias=%d act=%d", m, n, k,
+			 bias != NULL, (int)p.act.kind);
+		if (a && b && aa && ba)
+			check_f16(t, &e, rec_gemm, &p, &p.c, &pa, &pa.c, U32(m, n), 2, k, bv, n, what);
+		else
+			t_fail(t, __FILE__, __LINE__, "inputs");
+		enpu_tensor_release(a);
+		enpu_tensor_release(b);
+		enpu_tensor_release(aa);
+		enpu_tensor_release(ba);
+		enpu_tensor_release(bias);
+		free(bv);
+	}
+	t_env_close(&e);
+}
+
+void test_conv_f16_tol(tctx *t, enpu_cpu_isa_t isa)
+{
+	t_env e;
+	char what[160];
+	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+		return;
+	for (int i = 0; i < 20 && t->result == T_OK; i++) {
+		uint32_t groups = (uint32_t)t_range(t, 1, 3);
+		uint32_t cin = groups * (uint32_t)t_range(t, 1, 8), cout = groups * (uint32_t)t_range(t, 1, 8);
+		uint32_t hh = (uint32_t)t_range(t, 3, 10), ww = (uint32_t)t_range(t, 3, 10);
+		uint32_t kk = (uint32_t)t_range(t, 1, 3), st = (uint32_t)t_range(t, 1, 2);
+		uint32_t pad = (uint32_t)t_range(t, 0, 2);
+		uint32_t oh = (hh + 2 * pad - kk) / st + 1, ow = (ww + 2 * pad - kk) / st + 1;
+		enpu_tensor_t *xa, *wa, *bias = NULL;
+		float *bv = NULL;
+		enpu_tensor_t *x = random_f16(t, &e, 4, U32(1, hh, ww, cin), &xa);
+		enpu_tensor_t *w = random_f16(t, &e, 4, U32(cout, kk, kk, cin / groups), &wa);
+		if (t_range(t, 0, 1))
+			bias = random_bias(t, &e, cout, &bv);
+		enpu_conv2d_params_t p = { .input = x, .filter = w, .bias = bias, .stride_h = st,
+					   .stride_w = st, .dilation_h = 1, .dilation_w = 1,
+					   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
+					   .pad_right = pad, .groups = groups,
+					   .act = random_f16_act(t) };
+		enpu_conv2d_params_t pa = p;
+		pa.input = xa;
+		pa.filter = wa;
+		pa.bias = NULL;
+		pa.act = (enpu_act_t){ 0 };
+		snprintf(what, sizeof(what), "conv f16 %ux%ux%u->%u k=%u s=%u pad=%u groups=%u", hh, ww,
+			 cin, cout, kk, st, pad, groups);
+		if (x && w && xa && wa)
+			check_f16(t, &e, rec_conv, &p, &p.output, &pa, &pa.output,
+				  U32(1, oh, ow, cout), 4, kk * kk * cin / groups, bv, cout, what);
+		else
+			t_fail(t, __FILE__, __LINE__, "inputs");
+		enpu_tensor_release(x);
+		enpu_tensor_release(w);
+		enpu_tensor_release(xa);
+		enpu_tensor_release(wa);
+		enpu_tensor_release(bias);
+		free(bv);
+	}
+	t_env_close(&e);
+}

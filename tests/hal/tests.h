@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* The test list. Plain tests: void test_NAME(tctx *). Per-ISA tests run once
+ * per CPU kernel family: void test_NAME(tctx *, enpu_cpu_isa_t). */
+#ifndef ENPU_TESTS_H
+#define ENPU_TESTS_H
+
+#include "harness.h"
+
+#define PLAIN_TESTS(X)                                                          \
+	X(kat_srdhm) X(kat_rdbpot) X(kat_mbqm) X(kat_quantize_multiplier)       \
+	X(kat_fp16_from_f32) X(kat_fp16_from_f64) X(kat_fp16_to_f32)            \
+	X(kat_ref_gemm_2x2) X(kat_ref_conv_3x3_pad) X(kat_ref_pool)             \
+	X(kat_ref_add_mul) X(kat_ref_requant_cast) X(kat_ref_relu6)             \
+	X(api_status) X(api_enumerate) X(api_open_errors) X(api_refcount_wrap)  \
+	X(api_buffer_map_sync) X(api_buffer_export_import) X(api_tensor_errors) \
+	X(api_gemm_errors) X(api_conv_pool_errors) X(api_pointwise_errors)      \
+	X(api_fence_host) X(api_fence_timeout_chain) X(api_fence_error)         \
+	X(api_cross_device_chain) X(api_command_list) X(api_in_order)          \
+	X(kat_ref_gemm_f16)
+
+#define ISA_TESTS(X)                                                            \
+	X(gemm_i8_edges) X(gemm_i8_random) X(conv_i8_random) X(conv_i8_edges)   \
+	X(dwconv_i8_random) X(pool_i8_random) X(eltwise_i8_random)              \
+	X(requant_i8_random) X(cast_random) X(gemm_f16_tol) X(conv_f16_tol)
+
+#define DECLARE_PLAIN(name) void test_##name(tctx *t);
+#define DECLARE_ISA(name) void test_##name(tctx *t, enpu_cpu_isa_t isa);
+PLAIN_TESTS(DECLARE_PLAIN)
+ISA_TESTS(DECLARE_ISA)
+
+#endif
