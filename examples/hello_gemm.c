@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <enpu/enpu.h>
-
 #define TRY(expr)                                                                        \
 	do {                                                                             \
 		enpu_status_t s_ = (expr);                                               \
