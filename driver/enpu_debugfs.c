@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Copyright (C) 2026 The enpu authors */
 /*
- * debugfs (under /sys/kernel/debug/accel/<minor>/):
+ * debugfs (under /sys/kernel/debug/accel/<device>/, e.g. enpu-sim.0):
  *   inject  write "hang" (the next job never finishes, until the timeout resets
  *           its core), "fault N" (the next job faults at descriptor N), "slow N"
  *           (jobs take N times their modelled time; "slow 1" ends it) or "none".
@@ -14,8 +14,6 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-
-#include <drm/drm_file.h>
 
 #include "enpu_debugfs.h"
 #include "enpu_drv.h"
@@ -93,10 +91,11 @@ static int enpu_cores_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(enpu_cores);
 
-void enpu_debugfs_init(struct drm_minor *minor)
+/* After drm_dev_register(): DRM core removes the directory at unregister. */
+void enpu_debugfs_init(struct enpu_device *edev)
 {
-	struct enpu_device *edev = to_enpu_device(minor->dev);
+	struct dentry *root = edev->drm.debugfs_root;
 
-	debugfs_create_file("inject", 0600, minor->debugfs_root, edev, &enpu_inject_fops);
-	debugfs_create_file("cores", 0444, minor->debugfs_root, edev, &enpu_cores_fops);
+	debugfs_create_file("inject", 0600, root, edev, &enpu_inject_fops);
+	debugfs_create_file("cores", 0444, root, edev, &enpu_cores_fops);
 }

@@ -4,8 +4,8 @@
 #ifndef __ENPU_DEBUGFS_H__
 #define __ENPU_DEBUGFS_H__
 
-struct drm_minor;
+struct enpu_device;
 
-void enpu_debugfs_init(struct drm_minor *minor);
+void enpu_debugfs_init(struct enpu_device *edev);
 
 #endif /* __ENPU_DEBUGFS_H__ */

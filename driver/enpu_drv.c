@@ -169,7 +169,6 @@ static const struct drm_driver enpu_drm_driver = {
 	.postclose = enpu_postclose,
 	.gem_create_object = enpu_gem_create_object,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
-	.debugfs_init = enpu_debugfs_init,
 	.ioctls = enpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(enpu_ioctls),
 	.fops = &enpu_fops,
@@ -243,6 +242,7 @@ int enpu_device_probe(struct device *dev)
 		edev->hw->fini(edev);
 		return dev_err_probe(dev, ret, "cannot register the DRM device\n");
 	}
+	enpu_debugfs_init(edev);
 	return 0;
 }
 

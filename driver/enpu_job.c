@@ -262,6 +262,7 @@ static int enpu_job_lookup_bos(struct enpu_job *job, struct drm_file *file,
 			return ret;
 		e->size = job->bos[i]->size;
 		e->kaddr = vaddr;
+		e->read = sbo.flags & DRM_ENPU_BO_READ;
 		e->write = sbo.flags & DRM_ENPU_BO_WRITE;
 		flags[i] = sbo.flags;
 	}
@@ -412,8 +413,13 @@ static int enpu_submit_check(struct enpu_device *edev, const struct drm_enpu_sub
 	return 0;
 }
 
-/* Arms and queues the job; nothing fails from here on. Called with the BOs locked. */
-static u64 enpu_job_push(struct enpu_job *job, const u32 *bo_flags, struct dma_fence **out)
+/*
+ * Arms and queues the job; nothing fails from here on. Called with the BOs
+ * locked, which it unlocks before the push: once pushed, the job may run and be
+ * freed at any moment.
+ */
+static u64 enpu_job_push(struct enpu_job *job, const u32 *bo_flags,
+			 struct ww_acquire_ctx *acquire, struct dma_fence **out)
 {
 	struct enpu_file *ctx = job->ctx;
 	struct dma_fence *finished, *old;
@@ -437,6 +443,7 @@ static u64 enpu_job_push(struct enpu_job *job, const u32 *bo_flags, struct dma_f
 	}
 	*out = dma_fence_get(finished);
 	atomic_inc(&ctx->edev->jobs_in_flight);
+	drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);
 	drm_sched_entity_push_job(&job->base);
 	return id;
 }
@@ -509,9 +516,8 @@ int enpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		mutex_unlock(&ctx->lock);
 		goto err_unlock;
 	}
-	args->job_id = enpu_job_push(job, bo_flags, &finished);
+	args->job_id = enpu_job_push(job, bo_flags, &acquire, &finished);
 	mutex_unlock(&ctx->lock);
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
 	/* The job may be gone by now; only @finished is ours. */
 	enpu_out_syncs_signal(&out, finished);
 	dma_fence_put(finished);

@@ -58,7 +58,7 @@ void enpu_mmu_map_sort(struct enpu_mmu_map *map)
  * @write: the access writes
  *
  * Return: the kernel address, or NULL for a fault: the range is not inside one
- * BO of the job, or it writes a BO the job declared read-only.
+ * BO of the job, or the job did not declare this access (read or write) to it.
  */
 void *enpu_mmu_translate(const struct enpu_mmu_map *map, u64 addr, u64 len, bool write)
 {
@@ -76,7 +76,7 @@ void *enpu_mmu_translate(const struct enpu_mmu_map *map, u64 addr, u64 len, bool
 		} else if (addr >= e->va + e->size) {
 			lo = mid + 1;
 		} else {
-			if (end > e->va + e->size || (write && !e->write))
+			if (end > e->va + e->size || (write ? !e->write : !e->read))
 				return NULL;
 			return e->kaddr + (addr - e->va);
 		}

@@ -25,18 +25,20 @@ struct enpu_file;
  * @va: device address
  * @size: bytes
  * @kaddr: where the sim reaches its memory
+ * @read: the job declared it reads this BO
  * @write: the job declared it writes this BO
  */
 struct enpu_mmu_entry {
 	u64 va;
 	u64 size;
 	void *kaddr;
+	bool read;
 	bool write;
 };
 
 /**
  * struct enpu_mmu_map - the device address translation of one job: exactly its
- * BOs, sorted by address; any other access faults
+ * BOs, sorted by address, with the access it declared; anything else faults
  */
 struct enpu_mmu_map {
 	unsigned int count;

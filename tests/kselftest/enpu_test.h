@@ -161,17 +161,17 @@ static inline int enpu_wait_job(int fd, uint64_t id, int ms, int32_t *status)
 		.timeout_ns = enpu_now_ns() + (int64_t)ms * 1000000,
 	};
 
-	if (ioctl(fd, DRM_IOCTL_ENPU_WAIT, &w))
-		return -errno;
+	int ret = ioctl(fd, DRM_IOCTL_ENPU_WAIT, &w) ? -errno : 0;
+
 	if (status)
-		*status = w.status;
-	return 0;
+		*status = ret ? INT32_MIN : w.status;
+	return ret;
 }
 
 /* The debugfs directory of accel0, e.g. /sys/kernel/debug/accel/enpu-sim.0. */
 static inline const char *enpu_debugfs_dir(void)
 {
-	static char dir[PATH_MAX];
+	static char dir[PATH_MAX / 2];
 	char dev[PATH_MAX];
 
 	if (!realpath("/sys/class/accel/accel0/device", dev))

@@ -180,7 +180,8 @@ enum drm_enpu_priority {
 /**
  * struct drm_enpu_submit - queue a job: one command stream and the BOs it touches
  * @bos: in, pointer to @bo_count struct drm_enpu_submit_bo; the job may access only
- *	these BOs, and only as their flags allow: anything else faults (-EFAULT)
+ *	these BOs, and only as their flags allow (a read of a WRITE-only BO faults
+ *	too): anything else faults (-EFAULT)
  * @in_syncs: in, pointer to @in_sync_count struct drm_enpu_sync the job waits for
  * @out_syncs: in, pointer to @out_sync_count struct drm_enpu_sync signalled when the
  *	job ends (the fence carries the job's error, if any)
