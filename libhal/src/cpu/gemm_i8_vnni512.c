@@ -11,32 +11,57 @@
 #define MR 6
 #define NR 64
 
+/* Named accumulators (not an array) so that the compiler keeps all 24 in
+ * registers; rows >= mr are dead code after inlining with a constant mr. */
+#define ACC_DECL(i)                                                                  \
+	__m512i c##i##0 = _mm512_setzero_si512(), c##i##1 = _mm512_setzero_si512(), \
+		c##i##2 = _mm512_setzero_si512(), c##i##3 = _mm512_setzero_si512()
+#define ACC_ROW(i)                                                                   \
+	if (mr > i) {                                                                \
+		int32_t q;                                                           \
+		memcpy(&q, a + (size_t)i * kp + (size_t)k4 * 4, sizeof(q));         \
+		__m512i va = _mm512_set1_epi32(q);                                   \
+		c##i##0 = _mm512_dpbusd_epi32(c##i##0, va, b0);                      \
+		c##i##1 = _mm512_dpbusd_epi32(c##i##1, va, b1);                      \
+		c##i##2 = _mm512_dpbusd_epi32(c##i##2, va, b2);                      \
+		c##i##3 = _mm512_dpbusd_epi32(c##i##3, va, b3);                      \
+	}
+#define ACC_STORE(i)                                                                 \
+	if (mr > i) {                                                                \
+		_mm512_storeu_si512(acc + i * NR, c##i##0);                          \
+		_mm512_storeu_si512(acc + i * NR + 16, c##i##1);                     \
+		_mm512_storeu_si512(acc + i * NR + 32, c##i##2);                     \
+		_mm512_storeu_si512(acc + i * NR + 48, c##i##3);                     \
+	}
+
 static inline __attribute__((always_inline)) void tile(const uint8_t *a, const int8_t *b,
 						       uint32_t kp, int mr, int32_t *acc)
 {
-	__m512i c[MR][4];
-	for (int i = 0; i < mr; i++)
-		for (int j = 0; j < 4; j++)
-			c[i][j] = _mm512_setzero_si512();
+	ACC_DECL(0);
+	ACC_DECL(1);
+	ACC_DECL(2);
+	ACC_DECL(3);
+	ACC_DECL(4);
+	ACC_DECL(5);
 	for (uint32_t k4 = 0; k4 < kp / 4; k4++) {
 		const int8_t *bk = b + (size_t)k4 * NR * 4;
 		__m512i b0 = _mm512_loadu_si512(bk);
 		__m512i b1 = _mm512_loadu_si512(bk + 64);
 		__m512i b2 = _mm512_loadu_si512(bk + 128);
 		__m512i b3 = _mm512_loadu_si512(bk + 192);
-		for (int i = 0; i < mr; i++) {
-			int32_t q;
-			memcpy(&q, a + (size_t)i * kp + (size_t)k4 * 4, sizeof(q));
-			__m512i va = _mm512_set1_epi32(q);
-			c[i][0] = _mm512_dpbusd_epi32(c[i][0], va, b0);
-			c[i][1] = _mm512_dpbusd_epi32(c[i][1], va, b1);
-			c[i][2] = _mm512_dpbusd_epi32(c[i][2], va, b2);
-			c[i][3] = _mm512_dpbusd_epi32(c[i][3], va, b3);
-		}
+		ACC_ROW(0)
+		ACC_ROW(1)
+		ACC_ROW(2)
+		ACC_ROW(3)
+		ACC_ROW(4)
+		ACC_ROW(5)
 	}
-	for (int i = 0; i < mr; i++)
-		for (int j = 0; j < 4; j++)
-			_mm512_storeu_si512(acc + i * NR + j * 16, c[i][j]);
+	ACC_STORE(0)
+	ACC_STORE(1)
+	ACC_STORE(2)
+	ACC_STORE(3)
+	ACC_STORE(4)
+	ACC_STORE(5)
 }
 
 static void kernel_vnni512(const void *a, const void *b, uint32_t kp, uint32_t mr, int32_t *acc)

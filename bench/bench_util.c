@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Benchmark helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+#include "bench_util.h"
+
+double bench_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+double bench_time(void (*fn)(void *arg), void *arg, double min_s)
+{
+	double times[1000];
+	size_t n = 0;
+	fn(arg); /* warm-up */
+	double start = bench_now();
+	while (n < 1000 && (n < 3 || bench_now() - start < min_s)) {
+		double t0 = bench_now();
+		fn(arg);
+		times[n++] = bench_now() - t0;
+	}
+	qsort(times, n, sizeof(double), cmp_double);
+	return times[n / 2];
+}
+
+#if defined(__x86_64__)
+/* 12 independent accumulators in named variables (an array would live on
+ * the stack) hide the instruction latency; the empty asm keeps a and b opaque. */
+#define PEAK_LOOP(T, ZERO, OP, iters, a, b, secs)                                        \
+	do {                                                                             \
+		T x0 = ZERO, x1 = ZERO, x2 = ZERO, x3 = ZERO, x4 = ZERO, x5 = ZERO;      \
+		T x6 = ZERO, x7 = ZERO, x8 = ZERO, x9 = ZERO, x10 = ZERO, x11 = ZERO;    \
+		double t0 = bench_now();                                                 \
+		for (long it = 0; it < (iters); it++) {                                  \
+			x0 = OP(x0, a, b); x1 = OP(x1, a, b); x2 = OP(x2, a, b);         \
+			x3 = OP(x3, a, b); x4 = OP(x4, a, b); x5 = OP(x5, a, b);         \
+			x6 = OP(x6, a, b); x7 = OP(x7, a, b); x8 = OP(x8, a, b);         \
+			x9 = OP(x9, a, b); x10 = OP(x10, a, b); x11 = OP(x11, a, b);     \
+			__asm__ volatile("" : "+v"(a), "+v"(b));                         \
+		}                                                                        \
+		secs = bench_now() - t0;                                                 \
+		__asm__ volatile("" ::"v"(x0), "v"(x1), "v"(x2), "v"(x3), "v"(x4),       \
+				 "v"(x5), "v"(x6), "v"(x7), "v"(x8), "v"(x9), "v"(x10),  \
+				 "v"(x11));                                              \
+	} while (0)
+
+__attribute__((target("avx512f,avx512vnni"))) static double vnni_loop(long iters)
+{
+	__m512i a = _mm512_set1_epi8(1), b = _mm512_set1_epi8(2);
+	double t;
+	PEAK_LOOP(__m512i, _mm512_setzero_si512(), _mm512_dpbusd_epi32, iters, a, b, t);
+	return (double)iters * 12 * 64 * 2 / t;
+}
+
+__attribute__((target("avx512f,fma"))) static double fma_loop(long iters)
+{
+	__m512 a = _mm512_set1_ps(1.0001f), b = _mm512_set1_ps(0.9999f);
+	double t;
+	PEAK_LOOP(__m512, _mm512_setzero_ps(), _mm512_fmadd_ps, iters, a, b, t);
+	return (double)iters * 12 * 16 * 2 / t;
+}
+#endif
+
+double bench_vnni_peak_per_core(void)
+{
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("avx512vnni")) {
+		vnni_loop(1000000);
+		return vnni_loop(20000000);
+	}
+#endif
+	return 0.0;
+}
+
+double bench_fma_peak_per_core(void)
+{
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("avx512f")) {
+		fma_loop(1000000);
+		return fma_loop(20000000);
+	}
+#endif
+	return 0.0;
+}
+
+void bench_check(enpu_status_t st, const char *what)
+{
+	if (st) {
+		fprintf(stderr, "%s: %s\n", what, enpu_status_message(st));
+		exit(1);
+	}
+}
+
+void bench_env_open(bench_env_t *e, uint32_t threads)
+{
+	size_t idx;
+	enpu_device_options_t o = { .num_threads = threads };
+	bench_check(enpu_context_create(&e->ctx), "context");
+	bench_check(enpu_context_find_device(e->ctx, ENPU_DEVICE_CPU, &idx), "find cpu");
+	bench_check(enpu_device_open(e->ctx, idx, &o, &e->cpu), "open cpu");
+}
+
+void bench_env_close(bench_env_t *e)
+{
+	enpu_device_release(e->cpu);
+	enpu_context_release(e->ctx);
+}
+
+void *bench_data(enpu_tensor_t *t)
+{
+	void *p;
+	enpu_buffer_t *b = enpu_tensor_buffer(t);
+	bench_check(enpu_buffer_map(b, enpu_tensor_offset(t), enpu_tensor_byte_size(t), &p), "map");
+	bench_check(enpu_buffer_unmap(b), "unmap");
+	return p;
+}
+
+enpu_tensor_t *bench_tensor(bench_env_t *e, enpu_dtype_t dt, uint32_t rank,
+			    const uint32_t *dims, const enpu_quant_t *quant)
+{
+	enpu_tensor_desc_t d = { .dtype = dt, .rank = rank };
+	size_t bytes = enpu_dtype_size(dt);
+	for (uint32_t i = 0; i < rank; i++)
+		bytes *= (d.dims[i] = dims[i]);
+	if (quant)
+		d.quant = *quant;
+	enpu_buffer_t *b;
+	enpu_tensor_t *t;
+	bench_check(enpu_buffer_allocate(e->cpu, bytes, &b), "allocate");
+	bench_check(enpu_tensor_create(b, 0, &d, &t), "tensor");
+	enpu_buffer_release(b);
+	uint8_t *p = bench_data(t);
+	uint32_t x = 12345;
+	for (size_t i = 0; i < bytes; i++) {
+		x = x * 1664525u + 1013904223u;
+		p[i] = (uint8_t)(x >> 24);
+	}
+	if (dt == ENPU_DTYPE_FP16) /* keep halves finite and small: clear exponent top bits */
+		for (size_t i = 1; i < bytes; i += 2)
+			p[i] &= 0xbb;
+	return t;
+}
+
+void bench_run_list(bench_env_t *e, enpu_command_list_t *list)
+{
+	enpu_fence_t *f;
+	bench_check(enpu_device_submit(e->cpu, list, NULL, 0, &f), "submit");
+	bench_check(enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE), "wait");
+	enpu_fence_release(f);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Benchmark helpers: timing, the measured vpdpbusd peak, enpu setup. */
+#ifndef ENPU_BENCH_UTIL_H
+#define ENPU_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "enpu/enpu.h"
+
+double bench_now(void);
+/* Calls fn(arg) until at least min_s seconds passed (>= 3 runs, after one
+ * warm-up) and returns the median seconds per call. */
+double bench_time(void (*fn)(void *arg), void *arg, double min_s);
+/* Measured int8 ops/s of one core running independent vpdpbusd zmm (2 ops
+ * per MAC), 0 without AVX-512 VNNI. */
+double bench_vnni_peak_per_core(void);
+/* Measured fp32 FMA flops/s of one core (zmm or ymm per the host). */
+double bench_fma_peak_per_core(void);
+
+/* Opens the CPU device with threads (0 = all). Exits on failure. */
+typedef struct bench_env {
+	enpu_context_t *ctx;
+	enpu_device_t *cpu;
+} bench_env_t;
+void bench_env_open(bench_env_t *e, uint32_t threads);
+void bench_env_close(bench_env_t *e);
+/* Allocates a tensor with random contents. quant may be NULL. */
+enpu_tensor_t *bench_tensor(bench_env_t *e, enpu_dtype_t dt, uint32_t rank,
+			    const uint32_t *dims, const enpu_quant_t *quant);
+void *bench_data(enpu_tensor_t *t);
+/* Submits list and waits; exits on error. */
+void bench_run_list(bench_env_t *e, enpu_command_list_t *list);
+void bench_check(enpu_status_t st, const char *what);
+
+#endif
