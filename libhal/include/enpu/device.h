@@ -66,8 +66,8 @@ enpu_status_t enpu_context_find_device(const enpu_context_t *context,
 				       enpu_device_type_t type, size_t *out_index);
 
 /* Opens a device. options may be NULL for defaults. The device keeps the
- * context alive. Release with enpu_device_release(); the last release waits for
- * all submitted work to finish. */
+ * context alive, and submitted work keeps the device alive until it is done,
+ * so enpu_device_release() never waits for or cancels pending work. */
 enpu_status_t enpu_device_open(enpu_context_t *context, size_t index,
 			       const enpu_device_options_t *options,
 			       enpu_device_t **out_device);
