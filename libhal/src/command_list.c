@@ -22,6 +22,9 @@ void enpu_op_destroy(enpu_op_t *op)
 {
 	for (int i = 0; i < ENPU_OP_TENSORS; i++)
 		enpu_tensor_release(op->tensors[i]);
+	enpu_op_cache_t *cache = atomic_load(&op->cache);
+	if (cache)
+		cache->destroy(cache);
 	if (op->kind == ENPU_OP_GEMM) {
 		free(op->u.gemm.mult);
 		free(op->u.gemm.shift);

@@ -10,6 +10,12 @@ void *enpu_op_host_ptr(const enpu_op_t *op, int role)
 	return t ? (char *)t->buffer->host + t->offset : NULL;
 }
 
+bool enpu_op_constant(const enpu_op_t *op, int role)
+{
+	const enpu_tensor_t *t = op->tensors[role];
+	return !t || (t->desc.flags & ENPU_TENSOR_CONSTANT);
+}
+
 const char *enpu_op_kind_name(enpu_op_kind_t kind)
 {
 	switch (kind) {

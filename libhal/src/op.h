@@ -4,6 +4,8 @@
 #ifndef ENPU_OP_H
 #define ENPU_OP_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "enpu/command.h"
 
@@ -63,10 +65,21 @@ typedef struct enpu_cast_op {
  * POOL/REQUANT/CAST input,-,-,output; ADD/MUL a,b,-,out. */
 enum { ENPU_OP_IN0 = 0, ENPU_OP_IN1 = 1, ENPU_OP_IN2 = 2, ENPU_OP_OUT = 3, ENPU_OP_TENSORS = 4 };
 
+/* Backend data derived from an op's constant tensors (e.g. packed weights),
+ * kept with the op: the backend embeds this header first in its own struct;
+ * key identifies the producer (a backend may only use entries it made). */
+typedef struct enpu_op_cache {
+	const void *key;
+	void (*destroy)(struct enpu_op_cache *cache);
+} enpu_op_cache_t;
+
 typedef struct enpu_op {
 	enpu_op_kind_t kind;
 	enpu_dtype_t dtype;   /* INT8 or FP16 (CAST: the input dtype) */
 	enpu_tensor_t *tensors[ENPU_OP_TENSORS];
+	/* NULL until a backend caches something; set once with compare-exchange
+	 * (the only field written after recording, hence atomic). */
+	_Atomic(enpu_op_cache_t *) cache;
 	union {
 		enpu_gemm_op_t gemm;
 		enpu_conv_op_t conv;
@@ -76,6 +89,9 @@ typedef struct enpu_op {
 		enpu_cast_op_t cast;
 	} u;
 } enpu_op_t;
+
+/* True when tensor role i is absent or flagged ENPU_TENSOR_CONSTANT. */
+bool enpu_op_constant(const enpu_op_t *op, int role);
 
 /* Host address of tensor role i (NULL when the role is unused). Only valid for
  * tensors in host-accessible buffers. */

@@ -130,6 +130,8 @@ enpu_status_t enpu_tensor_create(enpu_buffer_t *buffer, size_t offset,
 		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
 					"enpu_tensor_create: %zu bytes at offset %zu exceed buffer size %zu",
 					count * esize, offset, buffer->size);
+	if (desc->flags & ~ENPU_TENSOR_CONSTANT)
+		return bad("unknown flags", desc->flags);
 	enpu_status_t st = check_quant(desc);
 	if (st)
 		return st;

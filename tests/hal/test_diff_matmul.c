@@ -254,3 +254,78 @@ void test_conv_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 out:
 	t_env_close(&e);
 }
+
+/* Weights flagged ENPU_TENSOR_CONSTANT are packed once and cached with the op;
+ * the cache must serve later submissions, must not be used by a CPU device of
+ * another kernel family, and weights without the flag must be re-read. */
+void test_gemm_i8_weight_cache(tctx *t)
+{
+	enpu_cpu_isa_t isas[3];
+	size_t n_isa = t_isas(isas);
+	enpu_context_t *ctx = NULL;
+	enpu_device_t *dev[4] = { 0 }; /* ref + up to 3 CPU families */
+	enpu_tensor_t *a = NULL, *b[2] = { 0 }, *c[2] = { 0 };
+	enpu_command_list_t *l[2] = { 0 };
+	enum { M = 7, N = 70, K = 45 };
+	int8_t data[N * K], want[M * N];
+	size_t idx;
+	CHECK_OK(t, enpu_context_create(&ctx));
+	CHECK_OK(t, enpu_context_find_device(ctx, ENPU_DEVICE_REFERENCE, &idx));
+	CHECK_OK(t, enpu_device_open(ctx, idx, NULL, &dev[0]));
+	CHECK_OK(t, enpu_context_find_device(ctx, ENPU_DEVICE_CPU, &idx));
+	for (size_t i = 0; i < n_isa; i++)
+		CHECK_OK(t, enpu_device_open(ctx, idx, &(enpu_device_options_t){ 2, isas[i] },
+					     &dev[i + 1]));
+	enpu_quant_t qa = t_q(0.05f, 3), qb = t_q(0.01f, 0), qc = t_q(0.02f, -1);
+	t_fill_i8(t, data, sizeof(data));
+	a = t_tensor(t, dev[0], ENPU_DTYPE_INT8, 2, (const uint32_t[]){ M, K }, &qa, NULL);
+	t_fill_i8(t, t_data(a), M * K);
+	for (int v = 0; v < 2; v++) { /* v = 0: constant weights, v = 1: mutable */
+		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { N, K },
+					 .quant = qb, .flags = v == 0 ? ENPU_TENSOR_CONSTANT : 0 };
+		enpu_buffer_t *buf;
+		CHECK_OK(t, enpu_buffer_allocate(dev[0], sizeof(data), &buf));
+		enpu_status_t st = enpu_tensor_create(buf, 0, &d, &b[v]);
+		enpu_buffer_release(buf);
+		CHECK_OK(t, st);
+		memcpy(t_data(b[v]), data, sizeof(data));
+		c[v] = t_tensor(t, dev[0], ENPU_DTYPE_INT8, 2, (const uint32_t[]){ M, N }, &qc, NULL);
+		CHECK(t, c[v], "output");
+		CHECK_OK(t, enpu_command_list_create(&l[v]));
+		CHECK_OK(t, enpu_cmd_gemm(l[v], &(enpu_gemm_params_t){ .a = a, .b = b[v], .c = c[v] }));
+	}
+	CHECK_OK(t, t_run(dev[0], l[0]));
+	memcpy(want, t_data(c[0]), sizeof(want));
+	/* each family twice (second run from the cache), interleaved */
+	for (int rep = 0; rep < 2; rep++)
+		for (size_t i = 1; i <= n_isa; i++) {
+			memset(t_data(c[0]), 0, sizeof(want));
+			CHECK_OK(t, t_run(dev[i], l[0]));
+			CHECK(t, memcmp(t_data(c[0]), want, sizeof(want)) == 0,
+			      "constant weights: %s run %d differs from the reference",
+			      t_isa_name(isas[i - 1]), rep);
+		}
+	/* mutable weights: change them between runs, the device must see it */
+	for (size_t i = 1; i <= n_isa; i++) {
+		int8_t *w = t_data(b[1]);
+		for (int run = 0; run < 2; run++) {
+			t_fill_i8(t, w, sizeof(data));
+			CHECK_OK(t, t_run(dev[0], l[1]));
+			memcpy(want, t_data(c[1]), sizeof(want));
+			CHECK_OK(t, t_run(dev[i], l[1]));
+			CHECK(t, memcmp(t_data(c[1]), want, sizeof(want)) == 0,
+			      "mutable weights: %s run %d used stale weights",
+			      t_isa_name(isas[i - 1]), run);
+		}
+	}
+out:
+	for (int v = 0; v < 2; v++) {
+		enpu_command_list_release(l[v]);
+		enpu_tensor_release(b[v]);
+		enpu_tensor_release(c[v]);
+	}
+	enpu_tensor_release(a);
+	for (int i = 0; i < 4; i++)
+		enpu_device_release(dev[i]);
+	enpu_context_release(ctx);
+}

@@ -41,11 +41,18 @@ typedef struct enpu_quant {
 	const int32_t *zero_points; /* may be NULL: all zero */
 } enpu_quant_t;
 
+/* enpu_tensor_desc_t.flags */
+/* The contents never change after the first submission that reads the tensor
+ * (weights, biases): devices may keep transformed copies (packed weights)
+ * with the recorded op and reuse them on later submissions. */
+#define ENPU_TENSOR_CONSTANT 1u
+
 typedef struct enpu_tensor_desc {
 	enpu_dtype_t dtype;
 	uint32_t rank;                 /* 1..4 */
 	uint32_t dims[ENPU_MAX_RANK];  /* each >= 1 */
 	enpu_quant_t quant;            /* NONE for float and int32 tensors */
+	uint32_t flags;                /* ENPU_TENSOR_* */
 } enpu_tensor_desc_t;
 
 typedef struct enpu_tensor enpu_tensor_t;

@@ -109,6 +109,7 @@ enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 			.mult = i8 ? c->mult + oc0 : NULL, .shift = i8 ? c->shift + oc0 : NULL,
 			.a_zp = c->in_zp, .c_zp = c->out_zp, .clamp = c->clamp,
 			.c = out + oc0 * esize, .ldc = c->out_c,
+			.cache = c->groups == 1 ? cpu_cache_slot(op) : NULL,
 		};
 		enpu_status_t st = i8 ? cpu_gemm_i8(d, &p) : cpu_gemm_f16(d, &p);
 		if (st)

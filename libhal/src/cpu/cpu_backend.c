@@ -67,6 +67,14 @@ static size_t cpu_enumerate(enpu_device_info_t *infos, size_t cap)
 	return 1;
 }
 
+/* The op's cache slot when its weights and bias are constant. The slot is the
+ * one field of a recorded op written during execution (atomically). */
+_Atomic(enpu_op_cache_t *) *cpu_cache_slot(const enpu_op_t *op)
+{
+	bool constant = enpu_op_constant(op, ENPU_OP_IN1) && enpu_op_constant(op, ENPU_OP_IN2);
+	return constant && op->dtype == ENPU_DTYPE_INT8 ? &((enpu_op_t *)op)->cache : NULL;
+}
+
 static enpu_status_t cpu_exec(void *ctx, const enpu_op_t *op)
 {
 	const cpu_device_t *d = ctx;
@@ -81,6 +89,7 @@ static enpu_status_t cpu_exec(void *ctx, const enpu_op_t *op)
 			.b = enpu_op_host_ptr(op, ENPU_OP_IN1), .bias = enpu_op_host_ptr(op, ENPU_OP_IN2),
 			.mult = g->mult, .shift = g->shift, .a_zp = g->a_zp, .c_zp = g->c_zp,
 			.clamp = g->clamp, .c = enpu_op_host_ptr(op, ENPU_OP_OUT), .ldc = g->n,
+			.cache = cpu_cache_slot(op),
 		};
 		return i8 ? cpu_gemm_i8(d, &p) : cpu_gemm_f16(d, &p);
 	}

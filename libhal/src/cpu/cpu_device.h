@@ -30,10 +30,14 @@ typedef struct cpu_gemm_problem {
 	enpu_clamp_t clamp;
 	void *c;                /* row r at c + r * ldc elements */
 	size_t ldc;
+	/* Where to keep/find packed B (int8), or NULL when B or bias may change. */
+	_Atomic(enpu_op_cache_t *) *cache;
 } cpu_gemm_problem_t;
 
 enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p);
 enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p);
+/* The op's cache slot for packed weights, or NULL (weights not constant). */
+_Atomic(enpu_op_cache_t *) *cpu_cache_slot(const enpu_op_t *op);
 /* Both dtypes; picks depthwise, pointwise or im2col + GEMM. */
 enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op);
 enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op);

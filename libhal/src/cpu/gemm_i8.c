@@ -9,43 +9,113 @@
 #include "../quant_inline.h"
 #include "cpu_device.h"
 
+/* B packed into panels, with the per-column correction folded into an
+ * effective bias and the multipliers padded to whole panels. */
+typedef struct packed_b {
+	enpu_op_cache_t base; /* key: the cpu_i8_gemm_ops_t that packed it */
+	uint32_t kp, panels;
+	size_t panel_bytes;
+	uint8_t *bpack;
+	int32_t *beff, *mult, *shift; /* panels * nr */
+} packed_b_t;
+
 typedef struct job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
-	uint32_t kp;
-	size_t panel_bytes, a_row_bytes, scratch_bytes;
-	uint8_t *bpack, *scratch;
-	int32_t *beff, *mult, *shift; /* padded to panels * nr */
+	const packed_b_t *b;
+	size_t a_row_bytes, scratch_bytes;
+	uint8_t *scratch;
 } job_t;
+
+typedef struct pack_job {
+	const cpu_device_t *d;
+	const cpu_gemm_problem_t *p;
+	packed_b_t *b;
+} pack_job_t;
+
+static void packed_free(enpu_op_cache_t *c)
+{
+	packed_b_t *b = (packed_b_t *)c;
+	free(b->bpack);
+	free(b->beff);
+	free(b->mult);
+	free(b->shift);
+	free(b);
+}
 
 static void pack_b_task(void *arg, size_t panel, unsigned thread)
 {
 	(void)thread;
-	job_t *j = arg;
+	pack_job_t *j = arg;
 	const cpu_gemm_problem_t *p = j->p;
 	const cpu_i8_gemm_ops_t *o = j->d->i8;
+	packed_b_t *pb = j->b;
 	uint32_t n0 = (uint32_t)panel * o->nr;
 	uint32_t rows = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 	const int8_t *b = (const int8_t *)p->b + (size_t)n0 * p->k;
-	o->pack_b(b, p->k, rows, p->k, j->kp, o->nr, j->bpack + panel * j->panel_bytes);
+	o->pack_b(b, p->k, rows, p->k, pb->kp, o->nr, pb->bpack + panel * pb->panel_bytes);
 	int32_t comp = o->a_plus128 ? 128 + p->a_zp : 0;
 	const int32_t *bias = p->bias;
 	for (uint32_t c = 0; c < o->nr; c++) {
 		uint32_t n = n0 + c;
 		if (c >= rows) {
-			j->beff[n] = j->mult[n] = j->shift[n] = 0;
+			pb->beff[n] = pb->mult[n] = pb->shift[n] = 0;
 			continue;
 		}
 		int32_t colsum = 0;
 		for (uint32_t k = 0; k < p->k; k++)
 			colsum += b[(size_t)c * p->k + k];
 		/* bias - comp * colsum, modulo 2^32 */
-		j->beff[n] = (int32_t)((uint32_t)(bias ? bias[n] : 0) -
-				       (uint32_t)comp * (uint32_t)colsum);
-		j->mult[n] = p->mult[n];
-		j->shift[n] = p->shift[n];
+		pb->beff[n] = (int32_t)((uint32_t)(bias ? bias[n] : 0) -
+					(uint32_t)comp * (uint32_t)colsum);
+		pb->mult[n] = p->mult[n];
+		pb->shift[n] = p->shift[n];
 	}
+}
+
+/* Packs B (in parallel); NULL when out of memory. */
+static packed_b_t *pack_b(const cpu_device_t *d, const cpu_gemm_problem_t *p, uint32_t panels)
+{
+	const cpu_i8_gemm_ops_t *o = d->i8;
+	packed_b_t *pb = calloc(1, sizeof(*pb));
+	if (!pb)
+		return NULL;
+	pb->base.key = o;
+	pb->base.destroy = packed_free;
+	pb->kp = (p->k + o->kgroup - 1) / o->kgroup * o->kgroup;
+	pb->panels = panels;
+	pb->panel_bytes = (size_t)pb->kp * o->nr * o->b_elem;
+	size_t padded = (size_t)panels * o->nr;
+	pb->bpack = cpu_alloc(panels * pb->panel_bytes);
+	pb->beff = malloc(padded * sizeof(int32_t));
+	pb->mult = malloc(padded * sizeof(int32_t));
+	pb->shift = malloc(padded * sizeof(int32_t));
+	if (!pb->bpack || !pb->beff || !pb->mult || !pb->shift) {
+		packed_free(&pb->base);
+		return NULL;
+	}
+	pack_job_t j = { .d = d, .p = p, .b = pb };
+	cpu_threadpool_run(d->pool, panels, pack_b_task, &j);
+	return pb;
+}
+
+/* The packed B to use: from the op's cache when this ISA made it, else
+ * freshly packed (and offered to the cache when B is constant). *owned tells
+ * the caller to free it. */
+static const packed_b_t *get_packed(const cpu_device_t *d, const cpu_gemm_problem_t *p,
+				    uint32_t panels, bool *owned)
+{
+	*owned = false;
+	enpu_op_cache_t *cached = p->cache ? atomic_load(p->cache) : NULL;
+	if (cached && cached->key == d->i8)
+		return (const packed_b_t *)cached;
+	packed_b_t *pb = pack_b(d, p, panels);
+	enpu_op_cache_t *expected = NULL;
+	if (pb && p->cache && !cached && atomic_compare_exchange_strong(p->cache, &expected, &pb->base))
+		return pb; /* the op owns it now */
+	*owned = pb != NULL;
+	return pb;
 }
 
 static void compute_task(void *arg, size_t task, unsigned thread)
@@ -53,13 +123,14 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	job_t *j = arg;
 	const cpu_gemm_problem_t *p = j->p;
 	const cpu_i8_gemm_ops_t *o = j->d->i8;
+	const packed_b_t *pb = j->b;
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
 	uint8_t *apack = j->scratch + thread * j->scratch_bytes;
 	int32_t *acc = (int32_t *)(apack + (size_t)j->g.mc * j->a_row_bytes);
 	int8_t *rowbuf = (int8_t *)(acc + o->mr * o->nr);
 	for (uint32_t r = m0; r < m1; r++)
-		o->pack_a(p->a_row(p->a_ctx, r, rowbuf), p->k, j->kp, p->a_zp,
+		o->pack_a(p->a_row(p->a_ctx, r, rowbuf), p->k, pb->kp, p->a_zp,
 			  apack + (size_t)(r - m0) * j->a_row_bytes);
 	uint32_t pan0 = nc * j->g.pan_per_chunk;
 	uint32_t pan1 = pan0 + j->g.pan_per_chunk < j->g.panels ? pan0 + j->g.pan_per_chunk
@@ -67,13 +138,13 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	for (uint32_t pan = pan0; pan < pan1; pan++) {
 		uint32_t n0 = pan * o->nr;
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;
-		const uint8_t *bp = j->bpack + pan * j->panel_bytes;
+		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
 		for (uint32_t mt = m0; mt < m1; mt += o->mr) {
 			uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
-			o->kernel(apack + (size_t)(mt - m0) * j->a_row_bytes, bp, j->kp, mr, acc);
+			o->kernel(apack + (size_t)(mt - m0) * j->a_row_bytes, bp, pb->kp, mr, acc);
 			for (uint32_t i = 0; i < mr; i++)
-				j->d->vec->requant_row(acc + i * o->nr, j->beff + n0, j->mult + n0,
-						       j->shift + n0, nr, p->c_zp, p->clamp.qmin,
+				j->d->vec->requant_row(acc + i * o->nr, pb->beff + n0, pb->mult + n0,
+						       pb->shift + n0, nr, p->c_zp, p->clamp.qmin,
 						       p->clamp.qmax,
 						       (int8_t *)p->c + (size_t)(mt + i) * p->ldc + n0);
 		}
@@ -86,30 +157,21 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	unsigned threads = cpu_threadpool_size(d->pool);
 	job_t j = { .d = d, .p = p };
 	j.g = cpu_grid_make(p->m, p->n, o->mr, o->nr, threads);
-	j.kp = (p->k + o->kgroup - 1) / o->kgroup * o->kgroup;
-	j.panel_bytes = (size_t)j.kp * o->nr * o->b_elem;
-	j.a_row_bytes = (size_t)j.kp * o->a_elem;
+	bool owned;
+	j.b = get_packed(d, p, j.g.panels, &owned);
+	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
 	j.scratch_bytes = ((size_t)j.g.mc * j.a_row_bytes + (size_t)o->mr * o->nr * 4 + p->k + 63) /
 			  64 * 64;
-	size_t padded = (size_t)j.g.panels * o->nr;
-	j.bpack = cpu_alloc(j.g.panels * j.panel_bytes);
-	j.scratch = cpu_alloc(threads * j.scratch_bytes);
-	j.beff = malloc(padded * sizeof(int32_t));
-	j.mult = malloc(padded * sizeof(int32_t));
-	j.shift = malloc(padded * sizeof(int32_t));
+	j.scratch = j.b ? cpu_alloc(threads * j.scratch_bytes) : NULL;
 	enpu_status_t st = ENPU_OK;
-	if (!j.bpack || !j.scratch || !j.beff || !j.mult || !j.shift) {
+	if (!j.scratch)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 				      "cpu gemm: out of memory for packing (M=%u N=%u K=%u)", p->m,
 				      p->n, p->k);
-	} else {
-		cpu_threadpool_run(d->pool, j.g.panels, pack_b_task, &j);
+	else
 		cpu_threadpool_run(d->pool, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
-	}
-	free(j.bpack);
 	free(j.scratch);
-	free(j.beff);
-	free(j.mult);
-	free(j.shift);
+	if (owned)
+		packed_free((enpu_op_cache_t *)&j.b->base);
 	return st;
 }

@@ -17,9 +17,11 @@ void cpu_pack_b_u8k4(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uin
 {
 	int8_t *d = dst;
 	memset(d, 0, (size_t)kp * nr);
-	for (uint32_t j = 0; j < rows; j++)
-		for (uint32_t i = 0; i < k; i++)
-			d[((size_t)(i / 4) * nr + j) * 4 + i % 4] = b[j * ldb + i];
+	for (uint32_t j = 0; j < rows; j++) {
+		const int8_t *src = b + j * ldb;
+		for (uint32_t i = 0; i < k; i += 4) /* 4 bytes of k at a time */
+			memcpy(d + ((size_t)(i / 4) * nr + j) * 4, src + i, k - i < 4 ? k - i : 4);
+	}
 }
 
 void cpu_pack_a_s16k2(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst)

@@ -34,22 +34,28 @@ static inline int32_t mbqm_bf(int32_t x, int32_t mult, int32_t shift)
 	return (h >> right) + (rem > thr);
 }
 
-static void FN(requant_row)(const int32_t *acc, const int32_t *beff, const int32_t *mult,
-			    const int32_t *shift, size_t n, int32_t zp, int32_t qmin,
-			    int32_t qmax, int8_t *out)
+static void FN(requant_row)(const int32_t *restrict acc, const int32_t *restrict beff,
+			    const int32_t *restrict mult, const int32_t *restrict shift, size_t n,
+			    int32_t zp, int32_t qmin, int32_t qmax, int8_t *restrict out)
 {
 	for (size_t j = 0; j < n; j++) {
 		out[j] = q_out(mbqm_bf(q_wrap_add(acc[j], beff[j]), mult[j], shift[j]), zp, qmin, qmax);
 	}
 }
 
+/* Locals and restrict pointers let the compiler vectorize over channels. */
 static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, int32_t *scratch)
 {
 	const enpu_conv_op_t *c = a->c;
-	uint32_t cout = c->out_c, dm = c->out_c / c->in_c;
-	int32_t *acc = scratch, *x = scratch + cout;
+	const uint32_t cout = c->out_c, dm = c->out_c / c->in_c;
+	const int32_t in_zp = c->in_zp, out_zp = c->out_zp, qmin = c->clamp.qmin,
+		      qmax = c->clamp.qmax;
+	const int32_t *restrict mult = c->mult, *restrict shift = c->shift;
+	const int32_t *restrict bias = a->bias;
+	int32_t *restrict acc = scratch, *restrict x = scratch + cout;
 	for (uint32_t ow = 0; ow < c->out_w; ow++) {
-		memset(acc, 0, cout * sizeof(int32_t));
+		for (uint32_t o = 0; o < cout; o++)
+			acc[o] = 0;
 		for (uint32_t kh = 0; kh < c->k_h; kh++) {
 			int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;
 			if (ih < 0 || ih >= c->in_h)
@@ -59,25 +65,25 @@ static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, 
 					     (int64_t)kw * c->dil_w;
 				if (iw < 0 || iw >= c->in_w)
 					continue;
-				const int8_t *src = a->in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
-							     (size_t)iw) * c->in_c;
-				const int16_t *w = a->w + ((size_t)kh * c->k_w + kw) * cout;
+				const int8_t *restrict src =
+					a->in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
+						 (size_t)iw) * c->in_c;
+				const int16_t *restrict w = a->w + ((size_t)kh * c->k_w + kw) * cout;
 				if (dm == 1) {
 					for (uint32_t o = 0; o < cout; o++)
-						acc[o] += (src[o] - c->in_zp) * w[o];
+						acc[o] += (src[o] - in_zp) * w[o];
 				} else {
 					for (uint32_t o = 0; o < cout; o++)
-						x[o] = src[o / dm] - c->in_zp;
+						x[o] = src[o / dm] - in_zp;
 					for (uint32_t o = 0; o < cout; o++)
 						acc[o] += x[o] * w[o];
 				}
 			}
 		}
-		int8_t *dst = a->out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * cout;
-		for (uint32_t o = 0; o < cout; o++) {
-			dst[o] = q_out(mbqm_bf(q_wrap_add(acc[o], a->bias[o]), c->mult[o], c->shift[o]),
-				       c->out_zp, c->clamp.qmin, c->clamp.qmax);
-		}
+		int8_t *restrict dst = a->out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * cout;
+		for (uint32_t o = 0; o < cout; o++)
+			dst[o] = q_out(mbqm_bf(q_wrap_add(acc[o], bias[o]), mult[o], shift[o]), out_zp,
+				       qmin, qmax);
 	}
 }
 
