@@ -396,7 +396,7 @@ static void enpu_out_syncs_signal(struct enpu_out_syncs *o, struct dma_fence *fe
 
 static int enpu_submit_check(struct enpu_device *edev, const struct drm_enpu_submit *args)
 {
-	if (args->flags || args->pad || args->job_id)
+	if (args->flags & ~DRM_ENPU_SUBMIT_NO_IMPLICIT_SYNC || args->pad || args->job_id)
 		return -EINVAL;
 	if (args->bo_count > ENPU_MAX_SUBMIT_BOS || args->in_sync_count > ENPU_MAX_SUBMIT_SYNCS ||
 	    args->out_sync_count > ENPU_MAX_SUBMIT_SYNCS)
@@ -502,7 +502,7 @@ int enpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		goto err;
 	for (i = 0; i < job->bo_count; i++) {
 		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
-		if (!ret)
+		if (!ret && !(args->flags & DRM_ENPU_SUBMIT_NO_IMPLICIT_SYNC))
 			ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i],
 								      bo_flags[i] &
 								      DRM_ENPU_BO_WRITE);

@@ -3,9 +3,9 @@
 /*
  * The sim: the NPU of docs/hw-model.md as a software device. Each core is a
  * kernel thread; enpu_sim_run() is the doorbell. The thread executes the job's
- * descriptors in order through the job's address translation, charges cycles by
- * the throughput model at the current clock, sleeps until the modelled time has
- * passed, and completes the job as the completion interrupt would.
+ * descriptors in order through the job's address translation, each taking the
+ * time the throughput model gives it at the current clock, and completes the job
+ * as the completion interrupt would.
  */
 
 #include <linux/delay.h>
@@ -65,12 +65,32 @@ static int enpu_sim_exec_one(const struct enpu_sim_exec *x, const struct enpu_cm
 	}
 }
 
-/* Runs @job's descriptors; fills its cycle and byte counts. Returns its status. */
+/* Waits until @until (ktime ns) or an abort; false if aborted. */
+static bool enpu_sim_wait_until(struct enpu_sim_core *sc, u64 until)
+{
+	u64 now = ktime_get_ns();
+
+	if (now < until)
+		wait_event_interruptible_hrtimeout(sc->wq, READ_ONCE(sc->abort),
+						   ns_to_ktime(until - now));
+	return !READ_ONCE(sc->abort);
+}
+
+/*
+ * Runs @job's descriptors in order. Each one takes the time the throughput model
+ * gives it at the current clock (times the injected slowdown), and its results
+ * land in memory at the end of that time, as a real engine's would: a job that
+ * started too early would read stale data. Fills the job's cycle, time and byte
+ * counts; returns its status.
+ */
 static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 {
 	struct enpu_device *edev = sc->core->edev;
 	struct enpu_sim_exec x = { .map = job->map, .abort = &sc->abort };
 	int fault_at = atomic_xchg(&edev->inject.fault_at, 0) - 1;
+	u32 slow = max(atomic_read(&edev->inject.slowdown), 1);
+	u32 mhz = READ_ONCE(edev->clock_mhz);
+	u64 start = ktime_get_ns();
 	u32 off = 0, idx = 0;
 	int ret = 0;
 
@@ -79,40 +99,24 @@ static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 		wait_event_interruptible(sc->wq, READ_ONCE(sc->abort) || kthread_should_stop());
 		return -ETIMEDOUT;
 	}
-	while (off < job->cmd_size && !ret) {
+	while (off < job->cmd_size) {
 		const struct enpu_cmd_hdr *hdr = job->cmds + off;
 		struct enpu_cs_cost cost;
 
-		if (idx == fault_at) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = enpu_sim_exec_one(&x, hdr);
-		if (ret == -EFAULT)
-			break;	/* a faulting access reads and writes nothing */
 		enpu_cs_cost(hdr, &cost);
 		job->cycles += cost.cycles;
+		job->busy_ns = div_u64(job->cycles * 1000, mhz) * slow;
+		if (!enpu_sim_wait_until(sc, start + job->busy_ns))
+			return -ETIMEDOUT;
+		ret = idx == fault_at ? -EFAULT : enpu_sim_exec_one(&x, hdr);
+		if (ret)
+			return ret;	/* a faulting access reads and writes nothing */
 		job->bytes_read += cost.bytes_read;
 		job->bytes_written += cost.bytes_written;
 		off += hdr->size;
 		idx++;
 	}
-	return ret;
-}
-
-/* Waits until @job's modelled time has passed since @start (or an abort). */
-static void enpu_sim_charge_time(struct enpu_sim_core *sc, struct enpu_job *job, u64 start)
-{
-	struct enpu_device *edev = sc->core->edev;
-	u32 slow = max(atomic_read(&edev->inject.slowdown), 1);
-	u64 now, end;
-
-	job->busy_ns = div_u64(job->cycles * 1000, READ_ONCE(edev->clock_mhz)) * slow;
-	end = start + job->busy_ns;
-	now = ktime_get_ns();
-	if (now < end)
-		wait_event_interruptible_hrtimeout(sc->wq, READ_ONCE(sc->abort),
-						   ns_to_ktime(end - now));
+	return 0;
 }
 
 static int enpu_sim_thread(void *data)
@@ -121,7 +125,6 @@ static int enpu_sim_thread(void *data)
 
 	while (!kthread_should_stop()) {
 		struct enpu_job *job;
-		u64 start;
 		int status;
 
 		wait_event_interruptible(sc->wq, READ_ONCE(sc->pending) || kthread_should_stop());
@@ -133,10 +136,7 @@ static int enpu_sim_thread(void *data)
 		if (!job)
 			continue;
 
-		start = ktime_get_ns();
 		status = READ_ONCE(sc->abort) ? -ETIMEDOUT : enpu_sim_exec_job(sc, job);
-		if (status != -ETIMEDOUT)
-			enpu_sim_charge_time(sc, job, start);
 
 		spin_lock(&sc->lock);
 		if (sc->abort) {

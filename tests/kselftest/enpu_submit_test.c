@@ -83,7 +83,9 @@ TEST_F(job, bad_header_fields)
 {
 	struct drm_enpu_submit s = self->s;
 
-	s.flags = 1;
+	s.flags = 2;
+	ASSERT_ERRNO(EINVAL, submit(self->fd, &s));
+	s.flags = 0x80000000;
 	ASSERT_ERRNO(EINVAL, submit(self->fd, &s));
 	s = self->s;
 	s.pad = 1;

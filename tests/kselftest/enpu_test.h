@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -197,6 +198,31 @@ static inline int enpu_inject(const char *cmd)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* Waits (up to 5 s) until an armed "hang" has been taken by a job; 0 or -errno. */
+static inline int enpu_inject_wait_hang_taken(void)
+{
+	char path[PATH_MAX], buf[64];
+	const char *dir = enpu_debugfs_dir();
+
+	if (!dir)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/inject", dir);
+	for (int i = 0; i < 500; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (n < 0)
+			return -errno;
+		buf[n] = '\0';
+		if (!strncmp(buf, "hang 0", 6))
+			return 0;
+		usleep(10000);
+	}
+	return -ETIME;
 }
 
 #endif /* ENPU_TEST_H */

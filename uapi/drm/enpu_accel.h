@@ -171,6 +171,11 @@ struct drm_enpu_sync {
 
 #define DRM_ENPU_CORE_ANY	0xffffffffU
 
+/* The job does not wait for earlier jobs using its BOs (explicit sync through
+ * syncobjs only); it still marks them busy for later implicit-sync users.
+ */
+#define DRM_ENPU_SUBMIT_NO_IMPLICIT_SYNC	0x1U
+
 enum drm_enpu_priority {
 	DRM_ENPU_PRIORITY_LOW = 0,
 	DRM_ENPU_PRIORITY_NORMAL = 1,
@@ -192,7 +197,7 @@ enum drm_enpu_priority {
  *	BO may be reused as soon as the ioctl returns; it need not be in @bos)
  * @core: in, core index or DRM_ENPU_CORE_ANY (the least busy core)
  * @priority: in, enum drm_enpu_priority
- * @flags: in, must be 0
+ * @flags: in, DRM_ENPU_SUBMIT_*
  * @pad: must be 0
  * @job_id: out, the job's id in this context for DRM_ENPU_WAIT_JOB (starts at 1)
  */
