@@ -2,11 +2,14 @@
 # Runs every built driver test (build/kselftest/*_test) in turn, as the kselftest
 # runner does: a KTAP header, each test's output indented as a subtest, one result
 # line per test binary. Meant to run inside the VM: tools/vm/run tests/kselftest/run.sh
+# In the VM, a last step unloads enpu.ko: every file, job and BO must be gone.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tests=("$top"/build/kselftest/*_test)
 [ -x "${tests[0]}" ] || { echo "no driver tests built: run make" >&2; exit 1; }
+unload=0
+[ -n "${ENPU_IN_VM:-}" ] && unload=1
 echo "TAP version 13"
-echo "1..${#tests[@]}"
+echo "1..$((${#tests[@]} + unload))"
 n=0 fail=0
 for t in "${tests[@]}"; do
 	n=$((n + 1))
@@ -20,4 +23,16 @@ for t in "${tests[@]}"; do
 	*) echo "not ok $n selftests: enpu: $name # exit=$rc"; fail=$((fail + 1)) ;;
 	esac
 done
+if [ "$unload" = 1 ]; then
+	n=$((n + 1))
+	# A separate KTAP subtest, so that run-all counts it like any other test.
+	if out=$(rmmod enpu 2>&1); then
+		printf '  1..1\n  ok 1 rmmod enpu\n  # Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0\n'
+		echo "ok $n selftests: enpu: module unload"
+	else
+		printf '  1..1\n  not ok 1 rmmod enpu: %s\n  # Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0\n' "$out"
+		echo "not ok $n selftests: enpu: module unload"
+		fail=$((fail + 1))
+	fi
+fi
 exit $((fail > 0))
