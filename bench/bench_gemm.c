@@ -74,9 +74,10 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
 	enpu_quant_t qc = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f, .zero_point = -2 };
-	enpu_tensor_t *a = bench_tensor(env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ s.m, s.k }, &qa);
-	enpu_tensor_t *b = bench_tensor(env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ s.n, s.k }, &qb);
-	enpu_tensor_t *c = bench_tensor(env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ s.m, s.n }, &qc);
+	enpu_tensor_t *a = bench_tensor(env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ s.m, s.k }, &qa, 0);
+	enpu_tensor_t *b = bench_tensor(env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ s.n, s.k }, &qb,
+					 ENPU_TENSOR_CONSTANT);
+	enpu_tensor_t *c = bench_tensor(env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ s.m, s.n }, &qc, 0);
 	bench_check(enpu_command_list_create(&g.list), "list");
 	bench_check(enpu_cmd_gemm(g.list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }), "gemm");
 	g.a = bench_data(a);
@@ -113,9 +114,10 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 static void bench_f16(bench_env_t *env, shape_t s, double secs, double peak)
 {
 	gemm_case_t g = { .s = s, .env = env };
-	enpu_tensor_t *a = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.m, s.k }, NULL);
-	enpu_tensor_t *b = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.n, s.k }, NULL);
-	enpu_tensor_t *c = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.m, s.n }, NULL);
+	enpu_tensor_t *a = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.m, s.k }, NULL, 0);
+	enpu_tensor_t *b = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.n, s.k }, NULL,
+					 ENPU_TENSOR_CONSTANT);
+	enpu_tensor_t *c = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.m, s.n }, NULL, 0);
 	bench_check(enpu_command_list_create(&g.list), "list");
 	bench_check(enpu_cmd_gemm(g.list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }), "gemm");
 	g.af = calloc((size_t)s.m * s.k, sizeof(float));

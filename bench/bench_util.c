@@ -130,9 +130,9 @@ void *bench_data(enpu_tensor_t *t)
 }
 
 enpu_tensor_t *bench_tensor(bench_env_t *e, enpu_dtype_t dt, uint32_t rank,
-			    const uint32_t *dims, const enpu_quant_t *quant)
+			    const uint32_t *dims, const enpu_quant_t *quant, uint32_t flags)
 {
-	enpu_tensor_desc_t d = { .dtype = dt, .rank = rank };
+	enpu_tensor_desc_t d = { .dtype = dt, .rank = rank, .flags = flags };
 	size_t bytes = enpu_dtype_size(dt);
 	for (uint32_t i = 0; i < rank; i++)
 		bytes *= (d.dims[i] = dims[i]);

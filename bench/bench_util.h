@@ -24,9 +24,10 @@ typedef struct bench_env {
 } bench_env_t;
 void bench_env_open(bench_env_t *e, uint32_t threads);
 void bench_env_close(bench_env_t *e);
-/* Allocates a tensor with random contents. quant may be NULL. */
+/* Allocates a tensor with random contents. quant may be NULL; flags are
+ * ENPU_TENSOR_* (weights are marked constant, as in inference). */
 enpu_tensor_t *bench_tensor(bench_env_t *e, enpu_dtype_t dt, uint32_t rank,
-			    const uint32_t *dims, const enpu_quant_t *quant);
+			    const uint32_t *dims, const enpu_quant_t *quant, uint32_t flags);
 void *bench_data(enpu_tensor_t *t);
 /* Submits list and waits; exits on error. */
 void bench_run_list(bench_env_t *e, enpu_command_list_t *list);

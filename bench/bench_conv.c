@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/* Convolution benchmark: enpu int8 CONV2D (3x3, depthwise 3x3, 1x1) at
+ * MobileNet/ResNet-like shapes against XNNPACK's qs8 convolution, same run,
+ * same thread count. Usage: bench_conv [-t threads] [-s seconds] */
+#include <pthreadpool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <xnnpack.h>
+#include "bench_util.h"
+
+typedef struct conv_shape {
+	const char *name;
+	uint32_t h, w, cin, cout, k, stride, groups;
+} conv_shape_t;
+
+typedef struct conv_case {
+	bench_env_t *env;
+	enpu_command_list_t *list;
+	xnn_operator_t xnn;
+	pthreadpool_t pool;
+} conv_case_t;
+
+static void run_enpu(void *arg)
+{
+	conv_case_t *c = arg;
+	bench_run_list(c->env, c->list);
+}
+
+static void run_xnn(void *arg)
+{
+	conv_case_t *c = arg;
+	xnn_run_operator(c->xnn, c->pool);
+}
+
+static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, double peak,
+		      pthreadpool_t pool)
+{
+	conv_case_t c = { .env = env, .pool = pool };
+	uint32_t pad = s->k / 2, cin_g = s->cin / s->groups;
+	uint32_t oh = (s->h + 2 * pad - s->k) / s->stride + 1, ow = (s->w + 2 * pad - s->k) / s->stride + 1;
+	enpu_quant_t qi = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
+	enpu_quant_t qw = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
+	enpu_quant_t qo = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f, .zero_point = -2 };
+	enpu_tensor_t *in = bench_tensor(env, ENPU_DTYPE_INT8, 4, (uint32_t[]){ 1, s->h, s->w, s->cin }, &qi, 0);
+	enpu_tensor_t *f = bench_tensor(env, ENPU_DTYPE_INT8, 4,
+					(uint32_t[]){ s->cout, s->k, s->k, cin_g }, &qw,
+					ENPU_TENSOR_CONSTANT);
+	enpu_tensor_t *out = bench_tensor(env, ENPU_DTYPE_INT8, 4, (uint32_t[]){ 1, oh, ow, s->cout }, &qo, 0);
+	enpu_conv2d_params_t p = { .input = in, .filter = f, .output = out, .stride_h = s->stride,
+				   .stride_w = s->stride, .dilation_h = 1, .dilation_w = 1,
+				   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
+				   .pad_right = pad, .groups = s->groups };
+	bench_check(enpu_command_list_create(&c.list), "list");
+	bench_check(enpu_cmd_conv2d(c.list, &p), "conv2d");
+	double t = bench_time(run_enpu, &c, secs), t_x = 0;
+	int8_t *xout = malloc((size_t)oh * ow * s->cout);
+	if (xnn_create_convolution2d_nhwc_qs8(pad, pad, pad, pad, s->k, s->k, s->stride, s->stride, 1,
+					      1, s->groups, cin_g, s->cout / s->groups, s->cin,
+					      s->cout, 3, 0.02f, 0.01f, bench_data(f), NULL, -2, 0.5f,
+					      -128, 127, 0, &c.xnn) == xnn_status_success &&
+	    xnn_setup_convolution2d_nhwc_qs8(c.xnn, 1, s->h, s->w, bench_data(in), xout, pool) ==
+		    xnn_status_success)
+		t_x = bench_time(run_xnn, &c, secs);
+	double ops = 2.0 * oh * ow * s->cout * s->k * s->k * cin_g;
+	printf("%-9s %3ux%-3u %4u->%-4u k%u s%u g%-4u enpu %7.1f GOPS (%4.1f%% of peak) | "
+	       "xnnpack qs8 %7.1f (x%.2f)\n",
+	       s->name, s->h, s->w, s->cin, s->cout, s->k, s->stride, s->groups, ops / t * 1e-9,
+	       peak > 0 ? 100.0 * ops / t / peak : 0.0, t_x ? ops / t_x * 1e-9 : 0.0,
+	       t_x ? t_x / t : 0.0);
+	fflush(stdout);
+	if (c.xnn)
+		xnn_delete_operator(c.xnn);
+	free(xout);
+	enpu_command_list_release(c.list);
+	enpu_tensor_release(in);
+	enpu_tensor_release(f);
+	enpu_tensor_release(out);
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t threads = 1;
+	double secs = 0.5;
+	int opt;
+	while ((opt = getopt(argc, argv, "t:s:")) != -1) {
+		if (opt == 't')
+			threads = (uint32_t)atoi(optarg);
+		else if (opt == 's')
+			secs = atof(optarg);
+		else
+			return fprintf(stderr, "usage: %s [-t threads] [-s seconds]\n", argv[0]), 2;
+	}
+	printf("command: %s -t %u -s %g\n", argv[0], threads, secs);
+	bench_env_t env;
+	bench_env_open(&env, threads);
+	enpu_device_info_t info;
+	enpu_device_query(env.cpu, &info);
+	double peak = bench_vnni_peak_per_core() * threads;
+	printf("device %s: %s\nmeasured int8 peak (%u thread%s): %.1f GOPS (vpdpbusd zmm loop)\n",
+	       info.name, info.description, threads, threads > 1 ? "s" : "", peak * 1e-9);
+	if (xnn_initialize(NULL) != xnn_status_success)
+		return fprintf(stderr, "xnn_initialize failed\n"), 1;
+	pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : NULL;
+	static const conv_shape_t shapes[] = {
+		{ "conv3x3", 56, 56, 64, 64, 3, 1, 1 },     { "conv3x3", 28, 28, 128, 128, 3, 1, 1 },
+		{ "conv3x3", 14, 14, 256, 256, 3, 1, 1 },   { "conv3x3", 224, 224, 3, 32, 3, 2, 1 },
+		{ "dw3x3", 112, 112, 32, 32, 3, 1, 32 },    { "dw3x3", 56, 56, 128, 128, 3, 1, 128 },
+		{ "dw3x3", 28, 28, 256, 256, 3, 1, 256 },   { "dw3x3", 14, 14, 512, 512, 3, 1, 512 },
+		{ "dw3x3", 7, 7, 1024, 1024, 3, 1, 1024 },  { "pw1x1", 56, 56, 128, 128, 1, 1, 1 },
+		{ "pw1x1", 14, 14, 512, 512, 1, 1, 1 },     { "pw1x1", 7, 7, 1024, 1024, 1, 1, 1 },
+	};
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		bench_one(&env, &shapes[i], secs, peak, pool);
+	if (pool)
+		pthreadpool_destroy(pool);
+	bench_env_close(&env);
+	return 0;
+}
