@@ -7,18 +7,13 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-/* srdhm on the even 32-bit lanes of x and m (64-bit products). */
+/* srdhm on the even 32-bit lanes of x and m (64-bit products), using the
+ * identity srdhm(a, b) = (a*b + 2^30) >> 31 (arithmetic shift) of
+ * docs/numerics.md; a == b == INT32_MIN cannot occur as m >= 0. */
 static inline __m512i srdhm_even(__m512i x, __m512i m)
 {
-	const __m512i zero = _mm512_setzero_si512();
 	__m512i ab = _mm512_mul_epi32(x, m);
-	__mmask8 neg = _mm512_cmplt_epi64_mask(ab, zero);
-	__m512i t = _mm512_add_epi64(ab, _mm512_mask_blend_epi64(neg, _mm512_set1_epi64(1 << 30),
-								 _mm512_set1_epi64(1 - (1 << 30))));
-	/* C division by 2^31 truncates toward zero: bias negatives by 2^31 - 1 */
-	t = _mm512_mask_add_epi64(t, _mm512_cmplt_epi64_mask(t, zero), t,
-				  _mm512_set1_epi64(0x7fffffff));
-	return _mm512_srai_epi64(t, 31);
+	return _mm512_srai_epi64(_mm512_add_epi64(ab, _mm512_set1_epi64(1 << 30)), 31);
 }
 
 static inline __m512i mbqm16(__m512i x, __m512i mult, __m512i shift)
@@ -27,10 +22,15 @@ static inline __m512i mbqm16(__m512i x, __m512i mult, __m512i shift)
 	const __m512i imax = _mm512_set1_epi32(INT32_MAX), imin = _mm512_set1_epi32(INT32_MIN);
 	__m512i left = _mm512_max_epi32(shift, zero);
 	__m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
-	/* saturating x << left */
-	__m512i xl = _mm512_sllv_epi32(x, left);
-	xl = _mm512_mask_mov_epi32(xl, _mm512_cmpgt_epi32_mask(x, _mm512_srav_epi32(imax, left)), imax);
-	xl = _mm512_mask_mov_epi32(xl, _mm512_cmplt_epi32_mask(x, _mm512_srav_epi32(imin, left)), imin);
+	/* saturating x << left (skipped when no lane shifts left, the usual case) */
+	__m512i xl = x;
+	if (_mm512_cmpgt_epi32_mask(shift, zero)) {
+		xl = _mm512_sllv_epi32(x, left);
+		xl = _mm512_mask_mov_epi32(xl, _mm512_cmpgt_epi32_mask(x, _mm512_srav_epi32(imax, left)),
+					   imax);
+		xl = _mm512_mask_mov_epi32(xl, _mm512_cmplt_epi32_mask(x, _mm512_srav_epi32(imin, left)),
+					   imin);
+	}
 	/* srdhm: even lanes directly, odd lanes moved down and back up */
 	__m512i even = srdhm_even(xl, mult);
 	__m512i odd = srdhm_even(_mm512_srli_epi64(xl, 32), _mm512_srli_epi64(mult, 32));

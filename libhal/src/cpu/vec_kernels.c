@@ -29,9 +29,8 @@ static inline int32_t mbqm_bf(int32_t x, int32_t mult, int32_t shift)
 	int32_t left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
 	int32_t hi = INT32_MAX >> left, lo = INT32_MIN >> left;
 	int32_t xl = x > hi ? INT32_MAX : x < lo ? INT32_MIN : (int32_t)((uint32_t)x << left);
-	int64_t ab = (int64_t)xl * mult;
-	int64_t t = ab + (ab >= 0 ? (1 << 30) : (1 - (1 << 30)));
-	int32_t h = (int32_t)((t + ((t >> 63) & 0x7fffffff)) >> 31);
+	/* srdhm(xl, mult) == (xl * mult + 2^30) >> 31, see docs/numerics.md */
+	int32_t h = (int32_t)(((int64_t)xl * mult + (1 << 30)) >> 31);
 	int32_t mask = (int32_t)((1u << right) - 1u);
 	int32_t rem = h & mask, thr = (mask >> 1) + (h < 0);
 	return (h >> right) + (rem > thr);
