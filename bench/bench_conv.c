@@ -80,18 +80,9 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 
 int main(int argc, char **argv)
 {
-	uint32_t threads = 1;
-	double secs = 0.5;
-	int opt;
-	while ((opt = getopt(argc, argv, "t:s:")) != -1) {
-		if (opt == 't')
-			threads = (uint32_t)atoi(optarg);
-		else if (opt == 's')
-			secs = atof(optarg);
-		else
-			return fprintf(stderr, "usage: %s [-t threads] [-s seconds]\n", argv[0]), 2;
-	}
-	printf("command: %s -t %u -s %g\n", argv[0], threads, secs);
+	uint32_t threads;
+	double secs;
+	bench_args(argc, argv, &threads, &secs);
 	bench_env_t env;
 	bench_env_open(&env, threads);
 	enpu_device_info_t info;

@@ -4,10 +4,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 #include "bench_util.h"
+
+void bench_args(int argc, char **argv, uint32_t *threads, double *secs)
+{
+	int opt;
+	*threads = 1;
+	*secs = 0.5;
+	while ((opt = getopt(argc, argv, "t:s:")) != -1) {
+		if (opt == 't')
+			*threads = (uint32_t)atoi(optarg);
+		else if (opt == 's')
+			*secs = atof(optarg);
+		else {
+			fprintf(stderr, "usage: %s [-t threads] [-s seconds]\n", argv[0]);
+			exit(2);
+		}
+	}
+	printf("command: %s -t %u -s %g\n", argv[0], *threads, *secs);
+}
 
 double bench_now(void)
 {

@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include "enpu/enpu.h"
 
+/* Parses -t threads (default 1) and -s seconds (default 0.5); prints the
+ * command line. Exits with usage on a bad option. */
+void bench_args(int argc, char **argv, uint32_t *threads, double *secs);
+
 double bench_now(void);
 /* Calls fn(arg) until at least min_s seconds passed (>= 3 runs, after one
  * warm-up) and returns the median seconds per call. */

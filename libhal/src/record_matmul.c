@@ -64,6 +64,18 @@ static enpu_status_t resolve_q(const char *op, enpu_dtype_t dt, const enpu_tenso
 	return st;
 }
 
+/* Takes references to the operands and appends the op. */
+static enpu_status_t append(enpu_command_list_t *list, enpu_op_t *o, enpu_tensor_t *in,
+			    enpu_tensor_t *w, enpu_tensor_t *bias, enpu_tensor_t *out)
+{
+	rec_take(o, ENPU_OP_IN0, in);
+	rec_take(o, ENPU_OP_IN1, w);
+	if (bias)
+		rec_take(o, ENPU_OP_IN2, bias);
+	rec_take(o, ENPU_OP_OUT, out);
+	return enpu_command_list_append(list, o);
+}
+
 enpu_status_t enpu_cmd_gemm(enpu_command_list_t *list, const enpu_gemm_params_t *p)
 {
 	const char *op = "gemm";
@@ -96,12 +108,7 @@ enpu_status_t enpu_cmd_gemm(enpu_command_list_t *list, const enpu_gemm_params_t 
 		       &g->mult, &g->shift, &g->clamp);
 	if (st)
 		return st;
-	rec_take(&o, ENPU_OP_IN0, p->a);
-	rec_take(&o, ENPU_OP_IN1, p->b);
-	if (p->bias)
-		rec_take(&o, ENPU_OP_IN2, p->bias);
-	rec_take(&o, ENPU_OP_OUT, p->c);
-	return enpu_command_list_append(list, &o);
+	return append(list, &o, p->a, p->b, p->bias, p->c);
 }
 
 static enpu_status_t conv_geometry(const enpu_conv2d_params_t *p, enpu_conv_op_t *c)
@@ -178,10 +185,5 @@ enpu_status_t enpu_cmd_conv2d(enpu_command_list_t *list, const enpu_conv2d_param
 			       &c->in_zp, &c->out_zp, &c->mult, &c->shift, &c->clamp);
 	if (st)
 		return st;
-	rec_take(&o, ENPU_OP_IN0, p->input);
-	rec_take(&o, ENPU_OP_IN1, p->filter);
-	if (p->bias)
-		rec_take(&o, ENPU_OP_IN2, p->bias);
-	rec_take(&o, ENPU_OP_OUT, p->output);
-	return enpu_command_list_append(list, &o);
+	return append(list, &o, p->input, p->filter, p->bias, p->output);
 }

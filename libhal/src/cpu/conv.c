@@ -5,6 +5,7 @@
  * contributes (zp - zp) * w = 0, or +0.0 for fp16) per group. */
 #include <stdlib.h>
 #include <string.h>
+#include "../window.h"
 #include "cpu_device.h"
 
 typedef struct im2col_ctx {
@@ -23,10 +24,10 @@ static const void *im2col_row(const void *ctx, uint32_t row, void *scratch)
 	size_t seg = (size_t)cin_g * x->esize;
 	uint8_t *dst = scratch;
 	for (uint32_t kh = 0; kh < c->k_h; kh++) {
-		int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;
+		int64_t ih, iw;
+		bool row_ok = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
 		for (uint32_t kw = 0; kw < c->k_w; kw++, dst += seg) {
-			int64_t iw = (int64_t)ow * c->stride_w - c->pad_l + (int64_t)kw * c->dil_w;
-			if (ih < 0 || ih >= c->in_h || iw < 0 || iw >= c->in_w) {
+			if (!row_ok || !enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw)) {
 				memset(dst, x->esize == 1 ? (int8_t)c->in_zp : 0, seg);
 				continue;
 			}

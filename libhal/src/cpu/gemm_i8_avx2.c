@@ -56,14 +56,7 @@ static inline __attribute__((always_inline)) void tile(const int16_t *a, const i
 
 static void kernel_avx2(const void *a, const void *b, uint32_t kp, uint32_t mr, int32_t *acc)
 {
-	switch (mr) {
-	case 6: tile(a, b, kp, 6, acc); break;
-	case 5: tile(a, b, kp, 5, acc); break;
-	case 4: tile(a, b, kp, 4, acc); break;
-	case 3: tile(a, b, kp, 3, acc); break;
-	case 2: tile(a, b, kp, 2, acc); break;
-	default: tile(a, b, kp, 1, acc); break;
-	}
+	CPU_DISPATCH_MR6(tile, a, b, kp, mr, acc);
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2 = {

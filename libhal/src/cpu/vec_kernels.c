@@ -13,6 +13,7 @@
 #endif
 #include "enpu/fp16.h"
 #include "../quant_inline.h"
+#include "../window.h"
 #include "vec_kernels.h"
 
 #ifndef VEC_SUFFIX
@@ -77,13 +78,11 @@ static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, 
 		for (uint32_t o = 0; o < cout; o++)
 			acc[o] = 0;
 		for (uint32_t kh = 0; kh < c->k_h; kh++) {
-			int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;
-			if (ih < 0 || ih >= c->in_h)
+			int64_t ih, iw;
+			if (!enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih))
 				continue;
 			for (uint32_t kw = 0; kw < c->k_w; kw++) {
-				int64_t iw = (int64_t)ow * c->stride_w - c->pad_l +
-					     (int64_t)kw * c->dil_w;
-				if (iw < 0 || iw >= c->in_w)
+				if (!enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw))
 					continue;
 				const int8_t *restrict src =
 					a->in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
@@ -115,7 +114,7 @@ static void FN(dwconv_row_dm1)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t 
 	const enpu_conv_op_t *c = a->c;
 	/* locals: the int8 stores below may alias anything, fields would reload */
 	const size_t ch = c->out_c, in_w = c->in_w, out_w = c->out_w, k_w = c->k_w;
-	const int64_t in_h = c->in_h, stride_w = c->stride_w, dil_w = c->dil_w, pad_l = c->pad_l;
+	const int64_t stride_w = c->stride_w, dil_w = c->dil_w, pad_l = c->pad_l;
 	const int8_t *in = a->in + (size_t)n * c->in_h * in_w * ch;
 	const int16_t *wts = a->w;
 	int8_t *out = a->out + ((size_t)n * c->out_h + oh) * out_w * ch;
@@ -124,8 +123,8 @@ static void FN(dwconv_row_dm1)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t 
 	/* the kernel rows that fall inside the input */
 	uint32_t kh0 = 0, kh1 = 0;
 	for (uint32_t kh = 0; kh < c->k_h; kh++) {
-		int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;
-		if (ih >= 0 && ih < in_h)
+		int64_t ih;
+		if (enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih))
 			kh1 = kh + 1;
 		else if (kh1 == 0)
 			kh0 = kh + 1;

@@ -2,6 +2,7 @@
 /* Reference GEMM_F16 and CONV2D_F16: products and sums in double, one final
  * clamp and round-to-nearest-even to fp16 (the accuracy oracle). */
 #include "enpu/fp16.h"
+#include "../window.h"
 #include "ref_kernels.h"
 
 static uint16_t store(double acc, const enpu_clamp_t *c)
@@ -45,13 +46,11 @@ void ref_conv_f16(const enpu_op_t *op)
 		uint32_t g = oc / cout_g;
 		double acc = bias ? (double)bias[oc] : 0.0;
 		for (uint32_t kh = 0; kh < c->k_h; kh++) {
-			int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;
-			if (ih < 0 || ih >= c->in_h)
+			int64_t ih, iw;
+			if (!enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih))
 				continue;
 			for (uint32_t kw = 0; kw < c->k_w; kw++) {
-				int64_t iw = (int64_t)ow * c->stride_w - c->pad_l +
-					     (int64_t)kw * c->dil_w;
-				if (iw < 0 || iw >= c->in_w)
+				if (!enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw))
 					continue;
 				const uint16_t *x = in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
 							  (size_t)iw) * c->in_c + (size_t)g * cin_g;

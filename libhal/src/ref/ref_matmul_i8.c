@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Reference GEMM_I8 and CONV2D_I8. */
 #include "../quant_inline.h"
+#include "../window.h"
 #include "ref_kernels.h"
 
 static int8_t requant_out(int32_t acc, int32_t mult, int32_t shift, int32_t zp,
@@ -43,13 +44,11 @@ void ref_conv_i8(const enpu_op_t *op)
 		uint32_t g = oc / cout_g;
 		int32_t acc = bias ? bias[oc] : 0;
 		for (uint32_t kh = 0; kh < c->k_h; kh++) {
-			int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;
-			if (ih < 0 || ih >= c->in_h)
+			int64_t ih, iw;
+			if (!enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih))
 				continue;
 			for (uint32_t kw = 0; kw < c->k_w; kw++) {
-				int64_t iw = (int64_t)ow * c->stride_w - c->pad_l +
-					     (int64_t)kw * c->dil_w;
-				if (iw < 0 || iw >= c->in_w)
+				if (!enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw))
 					continue;
 				const int8_t *x = in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
 							(size_t)iw) * c->in_c + (size_t)g * cin_g;

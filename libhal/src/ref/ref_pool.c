@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Reference POOL_I8 (max/avg over valid elements only). */
 #include "../quant_inline.h"
+#include "../window.h"
 #include "ref_kernels.h"
 
 void ref_pool_i8(const enpu_op_t *op)
@@ -14,12 +15,11 @@ void ref_pool_i8(const enpu_op_t *op)
 	for (uint32_t ch = 0; ch < p->c; ch++) {
 		int32_t sum = 0, count = 0, max = -128;
 		for (uint32_t kh = 0; kh < p->k_h; kh++) {
-			int64_t ih = (int64_t)oh * p->stride_h - p->pad_t + kh;
-			if (ih < 0 || ih >= p->in_h)
+			int64_t ih, iw;
+			if (!enpu_tap(oh, kh, p->stride_h, p->pad_t, 1, p->in_h, &ih))
 				continue;
 			for (uint32_t kw = 0; kw < p->k_w; kw++) {
-				int64_t iw = (int64_t)ow * p->stride_w - p->pad_l + kw;
-				if (iw < 0 || iw >= p->in_w)
+				if (!enpu_tap(ow, kw, p->stride_w, p->pad_l, 1, p->in_w, &iw))
 					continue;
 				int32_t v = in[(((size_t)n * p->in_h + (size_t)ih) * p->in_w +
 						(size_t)iw) * p->c + ch];
