@@ -83,6 +83,7 @@ int main(int argc, char **argv)
 	uint32_t threads;
 	double secs;
 	bench_args(argc, argv, &threads, &secs);
+	printf("command: %s -t %u -s %g\n", argv[0], threads, secs);
 	bench_env_t env;
 	bench_env_open(&env, threads);
 	enpu_device_info_t info;

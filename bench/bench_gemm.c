@@ -144,6 +144,21 @@ int main(int argc, char **argv)
 	uint32_t threads;
 	double secs;
 	bench_args(argc, argv, &threads, &secs);
+	/* oneDNN's OpenMP runtime reads its environment when it loads: set it and
+	 * re-execute once. Passive waiting keeps idle OpenMP threads from
+	 * spinning while the other libraries run. */
+	char nt[16];
+	snprintf(nt, sizeof(nt), "%u", threads);
+	const char *cur = getenv("OMP_NUM_THREADS"), *wait = getenv("OMP_WAIT_POLICY");
+	if (!cur || strcmp(cur, nt) != 0 || !wait || strcmp(wait, "passive") != 0) {
+		setenv("OMP_NUM_THREADS", nt, 1);
+		setenv("OMP_WAIT_POLICY", "passive", 1);
+		execv("/proc/self/exe", argv);
+		perror("execv");
+		return 1;
+	}
+	printf("command: %s -t %u -s %g (OMP_NUM_THREADS=%s OMP_WAIT_POLICY=passive)\n", argv[0],
+	       threads, secs, nt);
 	bench_env_t env;
 	bench_env_open(&env, threads);
 	enpu_device_info_t info;

@@ -25,7 +25,6 @@ void bench_args(int argc, char **argv, uint32_t *threads, double *secs)
 			exit(2);
 		}
 	}
-	printf("command: %s -t %u -s %g\n", argv[0], *threads, *secs);
 }
 
 double bench_now(void)

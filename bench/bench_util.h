@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include "enpu/enpu.h"
 
-/* Parses -t threads (default 1) and -s seconds (default 0.5); prints the
- * command line. Exits with usage on a bad option. */
+/* Parses -t threads (default 1) and -s seconds (default 0.5). Exits with
+ * usage on a bad option. */
 void bench_args(int argc, char **argv, uint32_t *threads, double *secs);
 
 double bench_now(void);
