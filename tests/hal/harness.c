@@ -130,17 +130,24 @@ enpu_status_t t_run(enpu_device_t *dev, enpu_command_list_t *list)
 	return st;
 }
 
+#if defined(__aarch64__)
+const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_NEON_DOTPROD };
+#else
+const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_AVX2,
+				      ENPU_CPU_ISA_AVX512VNNI };
+#endif
+const size_t t_all_isa_count = sizeof(t_all_isas) / sizeof(t_all_isas[0]);
+
 size_t t_isas(enpu_cpu_isa_t *out)
 {
-	const enpu_cpu_isa_t all[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_AVX2,
-				       ENPU_CPU_ISA_AVX512VNNI };
+	const enpu_cpu_isa_t *all = t_all_isas;
 	size_t n = 0;
 	enpu_context_t *ctx;
 	if (enpu_context_create(&ctx))
 		return 0;
 	size_t idx;
 	enpu_status_t st = enpu_context_find_device(ctx, ENPU_DEVICE_CPU, &idx);
-	for (size_t i = 0; i < 3 && !st; i++) {
+	for (size_t i = 0; i < t_all_isa_count && !st; i++) {
 		enpu_device_options_t o = { .num_threads = 1, .cpu_isa = all[i] };
 		enpu_device_t *d;
 		enpu_status_t s = enpu_device_open(ctx, idx, &o, &d);
@@ -157,6 +164,11 @@ size_t t_isas(enpu_cpu_isa_t *out)
 
 const char *t_isa_name(enpu_cpu_isa_t isa)
 {
-	return isa == ENPU_CPU_ISA_GENERIC ? "generic" : isa == ENPU_CPU_ISA_AVX2 ? "avx2"
-										 : "avx512vnni";
+	switch (isa) {
+	case ENPU_CPU_ISA_GENERIC: return "generic";
+	case ENPU_CPU_ISA_AVX2: return "avx2";
+	case ENPU_CPU_ISA_AVX512VNNI: return "avx512vnni";
+	case ENPU_CPU_ISA_NEON_DOTPROD: return "neon-dotprod";
+	default: return "auto";
+	}
 }

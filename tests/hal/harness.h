@@ -90,7 +90,11 @@ enpu_status_t t_run(enpu_device_t *dev, enpu_command_list_t *list);
 /* Fills n bytes with random int8. */
 void t_fill_i8(tctx *t, int8_t *p, size_t n);
 
-/* Kernel families this host supports, in the order GENERIC, AVX2, VNNI. */
+/* The CPU kernel families built for this architecture (x86-64: generic,
+ * avx2, avx512vnni; aarch64: generic, neon-dotprod). */
+extern const enpu_cpu_isa_t t_all_isas[];
+extern const size_t t_all_isa_count;
+/* The ones this host supports (at most t_all_isa_count). */
 size_t t_isas(enpu_cpu_isa_t *out);
 const char *t_isa_name(enpu_cpu_isa_t isa);
 

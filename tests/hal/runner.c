@@ -58,9 +58,8 @@ int main(int argc, char **argv)
 		report(&c, #n, &t);                                             \
 	}
 	PLAIN_TESTS(RUN_PLAIN)
-	const enpu_cpu_isa_t isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_AVX2,
-					ENPU_CPU_ISA_AVX512VNNI };
-	for (size_t i = 0; i < 3; i++) {
+	const enpu_cpu_isa_t *isas = t_all_isas;
+	for (size_t i = 0; i < t_all_isa_count; i++) {
 #define RUN_ISA(n)                                                              \
 	snprintf(name, sizeof(name), "%s/%s", #n, t_isa_name(isas[i]));         \
 	if (strstr(name, filter)) {                                             \

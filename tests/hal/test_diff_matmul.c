@@ -260,10 +260,10 @@ out:
  * another kernel family, and weights without the flag must be re-read. */
 void test_gemm_i8_weight_cache(tctx *t)
 {
-	enpu_cpu_isa_t isas[3];
+	enpu_cpu_isa_t isas[4];
 	size_t n_isa = t_isas(isas);
 	enpu_context_t *ctx = NULL;
-	enpu_device_t *dev[4] = { 0 }; /* ref + up to 3 CPU families */
+	enpu_device_t *dev[5] = { 0 }; /* ref + up to 4 CPU families */
 	enpu_tensor_t *a = NULL, *b[2] = { 0 }, *c[2] = { 0 };
 	enpu_command_list_t *l[2] = { 0 };
 	enum { M = 7, N = 70, K = 45 };
@@ -325,7 +325,7 @@ out:
 		enpu_tensor_release(c[v]);
 	}
 	enpu_tensor_release(a);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		enpu_device_release(dev[i]);
 	enpu_context_release(ctx);
 }

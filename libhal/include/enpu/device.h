@@ -43,6 +43,7 @@ typedef enum enpu_cpu_isa {
 	ENPU_CPU_ISA_GENERIC = 1,    /* portable C */
 	ENPU_CPU_ISA_AVX2 = 2,       /* AVX2 + FMA + F16C */
 	ENPU_CPU_ISA_AVX512VNNI = 3, /* AVX-512 F/BW/VL + VNNI + F16C */
+	ENPU_CPU_ISA_NEON_DOTPROD = 4, /* aarch64 ASIMD + DotProd (sdot) */
 } enpu_cpu_isa_t;
 
 typedef struct enpu_device_options {

@@ -33,6 +33,18 @@ bool cpu_isa_supported(enpu_cpu_isa_t isa)
 		       (c & (1u << 11)) /* VNNI */ && os_saves(0xe6); /* + opmask, ZMM */
 	return false;
 }
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+
+bool cpu_isa_supported(enpu_cpu_isa_t isa)
+{
+	if (isa == ENPU_CPU_ISA_GENERIC)
+		return true;
+	return isa == ENPU_CPU_ISA_NEON_DOTPROD && (getauxval(AT_HWCAP) & HWCAP_ASIMDDP);
+}
 #else
 bool cpu_isa_supported(enpu_cpu_isa_t isa) { return isa == ENPU_CPU_ISA_GENERIC; }
 #endif
@@ -43,6 +55,8 @@ enpu_cpu_isa_t cpu_isa_best(void)
 		return ENPU_CPU_ISA_AVX512VNNI;
 	if (cpu_isa_supported(ENPU_CPU_ISA_AVX2))
 		return ENPU_CPU_ISA_AVX2;
+	if (cpu_isa_supported(ENPU_CPU_ISA_NEON_DOTPROD))
+		return ENPU_CPU_ISA_NEON_DOTPROD;
 	return ENPU_CPU_ISA_GENERIC;
 }
 
@@ -53,6 +67,7 @@ const char *cpu_isa_name(enpu_cpu_isa_t isa)
 	case ENPU_CPU_ISA_GENERIC: return "generic";
 	case ENPU_CPU_ISA_AVX2: return "avx2";
 	case ENPU_CPU_ISA_AVX512VNNI: return "avx512vnni";
+	case ENPU_CPU_ISA_NEON_DOTPROD: return "neon-dotprod";
 	}
 	return "unknown";
 }

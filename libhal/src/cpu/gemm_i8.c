@@ -55,7 +55,7 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 	uint32_t rows = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 	const int8_t *b = (const int8_t *)p->b + (size_t)n0 * p->k;
 	o->pack_b(b, p->k, rows, p->k, pb->kp, o->nr, pb->bpack + panel * pb->panel_bytes);
-	int32_t comp = o->a_plus128 ? 128 + p->a_zp : 0;
+	int32_t comp = o->a_pack == A_PLUS_128 ? 128 + p->a_zp : o->a_pack == A_RAW ? p->a_zp : 0;
 	const int32_t *bias = p->bias;
 	for (uint32_t c = 0; c < o->nr; c++) {
 		uint32_t n = n0 + c;

@@ -60,6 +60,6 @@ static void kernel_avx2(const void *a, const void *b, uint32_t kp, uint32_t mr, 
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2 = {
-	.mr = MR, .nr = NR, .kgroup = 2, .a_elem = 2, .b_elem = 2, .a_plus128 = false,
+	.mr = MR, .nr = NR, .kgroup = 2, .a_elem = 2, .b_elem = 2, .a_pack = A_MINUS_ZP,
 	.pack_a = cpu_pack_a_s16k2, .pack_b = cpu_pack_b_s16k2, .kernel = kernel_avx2,
 };

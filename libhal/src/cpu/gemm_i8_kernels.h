@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: int8 GEMM packing formats and micro-kernels per ISA.
- * Two packing schemes:
- *  - "u8k4" (generic, AVX-512 VNNI): A rows as uint8 a+128, K padded to a
- *    multiple of 4; B panels of nr columns as [kp/4][nr][4] int8. The kernel
- *    computes sum (a+128)*b; the driver subtracts (128 + a_zp) * colsum(b).
- *  - "s16k2" (AVX2): A rows as int16 a-a_zp, K padded to a multiple of 2; B
- *    panels as [kp/2][nr][2] int16; vpmaddwd is exact, no correction.
+ * B panels of nr columns are [kp/g][nr][g] (g = kgroup, K zero-padded to a
+ * multiple of g). A rows are packed as one of (enum cpu_a_pack):
+ *  - A_PLUS_128 (generic, AVX-512 VNNI: u8 x s8 vpdpbusd): uint8 a+128, g = 4;
+ *    the driver subtracts (128 + a_zp) * colsum(b);
+ *  - A_MINUS_ZP (AVX2): int16 a-a_zp with int16 B, g = 2; vpmaddwd is exact,
+ *    no correction;
+ *  - A_RAW (NEON sdot: s8 x s8): int8 a, g = 4; the driver subtracts
+ *    a_zp * colsum(b).
  * Kernels write raw int32 dot products acc[mr][nr] (row stride nr). */
 #ifndef ENPU_CPU_GEMM_I8_KERNELS_H
 #define ENPU_CPU_GEMM_I8_KERNELS_H
@@ -17,7 +19,7 @@
 typedef struct cpu_i8_gemm_ops {
 	uint32_t mr, nr, kgroup;
 	size_t a_elem, b_elem; /* bytes per packed element */
-	bool a_plus128;        /* u8k4 scheme: correction term needed */
+	enum cpu_a_pack { A_PLUS_128, A_MINUS_ZP, A_RAW } a_pack;
 	void (*pack_a)(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
 	/* rows <= nr rows of B ([n][k], row stride ldb) into one zero-padded panel */
 	void (*pack_b)(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
@@ -28,6 +30,7 @@ typedef struct cpu_i8_gemm_ops {
 void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
 void cpu_pack_b_u8k4(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		     uint32_t nr, void *dst);
+void cpu_pack_a_s8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
 void cpu_pack_a_s16k2(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
 void cpu_pack_b_s16k2(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		      uint32_t nr, void *dst);
@@ -50,6 +53,9 @@ extern const cpu_i8_gemm_ops_t cpu_i8_gemm_generic;
 #if defined(__x86_64__)
 extern const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2;
 extern const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512;
+#endif
+#if defined(__aarch64__)
+extern const cpu_i8_gemm_ops_t cpu_i8_gemm_neon_dot;
 #endif
 
 #endif

@@ -12,6 +12,7 @@ void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, v
 	memset(d + k, 0, kp - k);
 }
 
+/* B is int8 in this layout for every scheme but s16k2 (the name follows A). */
 void cpu_pack_b_u8k4(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		     uint32_t nr, void *dst)
 {
@@ -22,6 +23,13 @@ void cpu_pack_b_u8k4(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uin
 		for (uint32_t i = 0; i < k; i += 4) /* 4 bytes of k at a time */
 			memcpy(d + ((size_t)(i / 4) * nr + j) * 4, src + i, k - i < 4 ? k - i : 4);
 	}
+}
+
+void cpu_pack_a_s8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst)
+{
+	(void)a_zp;
+	memcpy(dst, row, k);
+	memset((int8_t *)dst + k, 0, kp - k);
 }
 
 void cpu_pack_a_s16k2(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst)
