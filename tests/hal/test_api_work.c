@@ -219,3 +219,41 @@ out:
 		enpu_tensor_release(x[i]);
 	t_env_close(&e);
 }
+
+/* Releasing every handle while work is still pending is safe: the work keeps
+ * its device alive, and when it completes the queue thread drops the last
+ * reference and closes the device (from that thread). */
+void test_api_release_while_pending(tctx *t)
+{
+	t_env e;
+	enpu_fence_t *host = NULL, *done = NULL;
+	enpu_command_list_t *l = NULL;
+	enpu_tensor_t *in = NULL, *out = NULL;
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 2))
+		return;
+	enpu_quant_t q1 = t_q(1.0f, 0), qh = t_q(0.5f, 0);
+	/* buffers from the reference device, so they do not hold the CPU device */
+	in = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 1, U32(3), &q1, (int8_t[]){ 7, -8, 9 });
+	out = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 1, U32(3), &qh, NULL);
+	CHECK(t, in && out && (l = doubler(t, in, out)), "setup failed");
+	CHECK_OK(t, enpu_fence_create(&host));
+	CHECK_OK(t, enpu_device_submit(e.cpu, l, &host, 1, &done));
+	enpu_command_list_release(l);
+	l = NULL;
+	enpu_tensor_release(in);
+	in = NULL;
+	enpu_device_release(e.cpu);
+	e.cpu = NULL;
+	CHECK(t, enpu_fence_poll(done) == 0, "ran before its wait fence");
+	CHECK_OK(t, enpu_fence_signal(host, ENPU_OK));
+	CHECK_OK(t, enpu_fence_wait(done, ENPU_TIMEOUT_INFINITE));
+	int8_t *r = t_data(out);
+	CHECK(t, r[0] == 14 && r[1] == -16 && r[2] == 18, "got %d %d %d", r[0], r[1], r[2]);
+out:
+	enpu_fence_release(host);
+	enpu_fence_release(done);
+	enpu_command_list_release(l);
+	enpu_tensor_release(in);
+	enpu_tensor_release(out);
+	t_env_close(&e);
+}
