@@ -227,3 +227,57 @@ void test_conv_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 	}
 	t_env_close(&e);
 }
+
+/* Constant fp16 weights are converted once and cached with the op: the cached
+ * runs of every CPU family must give the bits of an uncached run of that
+ * family (same kernel), including when families share one command list. */
+void test_gemm_f16_weight_cache(tctx *t)
+{
+	enpu_cpu_isa_t isas[4];
+	size_t n_isa = t_isas(isas);
+	t_env e;
+	enpu_device_t *cpu[4] = { 0 };
+	enpu_tensor_t *a = NULL, *aa = NULL, *b = NULL, *ba = NULL, *bc = NULL, *c = NULL;
+	enpu_command_list_t *lc = NULL, *lm = NULL;
+	enum { M = 5, N = 40, K = 33 };
+	uint16_t want[M * N];
+	size_t idx;
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
+		return;
+	CHECK_OK(t, enpu_context_find_device(e.ctx, ENPU_DEVICE_CPU, &idx));
+	for (size_t i = 0; i < n_isa; i++)
+		CHECK_OK(t, enpu_device_open(e.ctx, idx, &(enpu_device_options_t){ 2, isas[i] },
+					     &cpu[i]));
+	a = random_f16(t, &e, 2, U32(M, K), &aa);
+	b = random_f16(t, &e, 2, U32(N, K), &ba);
+	enpu_tensor_desc_t d = *enpu_tensor_desc(b);
+	d.flags = ENPU_TENSOR_CONSTANT;
+	CHECK_OK(t, enpu_tensor_create(enpu_tensor_buffer(b), 0, &d, &bc)); /* same memory */
+	c = t_tensor(t, e.ref, ENPU_DTYPE_FP16, 2, U32(M, N), NULL, NULL);
+	CHECK(t, a && b && c, "tensors");
+	CHECK_OK(t, enpu_command_list_create(&lc));
+	CHECK_OK(t, enpu_command_list_create(&lm));
+	CHECK_OK(t, enpu_cmd_gemm(lc, &(enpu_gemm_params_t){ .a = a, .b = bc, .c = c }));
+	CHECK_OK(t, enpu_cmd_gemm(lm, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }));
+	for (int rep = 0; rep < 2; rep++)
+		for (size_t i = 0; i < n_isa; i++) {
+			CHECK_OK(t, t_run(cpu[i], lm));
+			memcpy(want, t_data(c), sizeof(want));
+			memset(t_data(c), 0, sizeof(want));
+			CHECK_OK(t, t_run(cpu[i], lc));
+			CHECK(t, memcmp(t_data(c), want, sizeof(want)) == 0,
+			      "%s run %d: cached weights give different bits", t_isa_name(isas[i]), rep);
+		}
+out:
+	enpu_command_list_release(lc);
+	enpu_command_list_release(lm);
+	enpu_tensor_release(a);
+	enpu_tensor_release(aa);
+	enpu_tensor_release(b);
+	enpu_tensor_release(ba);
+	enpu_tensor_release(bc);
+	enpu_tensor_release(c);
+	for (int i = 0; i < 4; i++)
+		enpu_device_release(cpu[i]);
+	t_env_close(&e);
+}

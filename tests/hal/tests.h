@@ -16,7 +16,7 @@
 	X(api_gemm_errors) X(api_conv_pool_errors) X(api_pointwise_errors)      \
 	X(api_fence_host) X(api_fence_timeout_chain) X(api_fence_error)         \
 	X(api_cross_device_chain) X(api_command_list) X(api_in_order)          \
-	X(api_release_while_pending) X(gemm_i8_weight_cache)                    \
+	X(api_release_while_pending) X(gemm_i8_weight_cache) X(gemm_f16_weight_cache) \
 	X(kat_ref_gemm_f16)
 
 #define ISA_TESTS(X)                                                            \

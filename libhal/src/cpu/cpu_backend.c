@@ -73,7 +73,7 @@ static size_t cpu_enumerate(enpu_device_info_t *infos, size_t cap)
 _Atomic(enpu_op_cache_t *) *cpu_cache_slot(const enpu_op_t *op)
 {
 	bool constant = enpu_op_constant(op, ENPU_OP_IN1) && enpu_op_constant(op, ENPU_OP_IN2);
-	return constant && op->dtype == ENPU_DTYPE_INT8 ? &((enpu_op_t *)op)->cache : NULL;
+	return constant ? &((enpu_op_t *)op)->cache : NULL;
 }
 
 static enpu_status_t cpu_exec(void *ctx, const enpu_op_t *op)

@@ -57,6 +57,13 @@ typedef struct cpu_dense_rows {
 } cpu_dense_rows_t;
 const void *cpu_dense_row(const void *ctx, uint32_t row, void *scratch);
 
+/* Data derived from an op's constant operands: the entry in *slot when it was
+ * made under key; otherwise make(ctx) (NULL = out of memory), offered to the
+ * slot when slot is non-NULL and empty. *owned tells the caller to destroy the
+ * result after use (it was not cached). */
+enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key,
+			       enpu_op_cache_t *(*make)(void *ctx), void *ctx, bool *owned);
+
 /* 64-byte aligned allocation of size bytes (rounded up); free with free(). */
 void *cpu_alloc(size_t size);
 

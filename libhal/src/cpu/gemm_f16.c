@@ -1,26 +1,47 @@
 /* SPDX-License-Identifier: MIT */
-/* fp16 GEMM driver: B converted to fp32 panels [k][nr], A rows converted to
- * fp32 per task, fp32 FMA micro-kernel, fused bias/clamp/RNE store. */
+/* fp16 GEMM driver: B converted to fp32 panels [k][nr] (cached with the op
+ * when constant), A rows converted to fp32 per task, fp32 FMA micro-kernel,
+ * fused bias/clamp/RNE store. */
 #include <stdlib.h>
 #include "cpu_device.h"
+
+/* B converted to fp32 panels [k][nr], cached with the op when constant. */
+typedef struct packed_f16 {
+	enpu_op_cache_t base; /* key: the cpu_vec_ops_t that packed it */
+	float *bpack;
+} packed_f16_t;
+
+typedef struct pack_job {
+	const cpu_device_t *d;
+	const cpu_gemm_problem_t *p;
+	float *bpack;
+	float *rows; /* one converted B row per thread */
+} pack_job_t;
 
 typedef struct job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
 	size_t scratch_floats;
-	float *bpack, *scratch;
+	const float *bpack;
+	float *scratch;
 } job_t;
+
+static void packed_free(enpu_op_cache_t *c)
+{
+	free(((packed_f16_t *)c)->bpack);
+	free(c);
+}
 
 static void pack_b_task(void *arg, size_t panel, unsigned thread)
 {
-	job_t *j = arg;
+	pack_job_t *j = arg;
 	const cpu_gemm_problem_t *p = j->p;
 	uint32_t nr = j->d->vec->f16_nr;
 	uint32_t n0 = (uint32_t)panel * nr;
 	uint32_t rows = p->n - n0 < nr ? p->n - n0 : nr;
 	float *dst = j->bpack + panel * (size_t)nr * p->k;
-	float *tmp = j->scratch + thread * j->scratch_floats; /* one B row */
+	float *tmp = j->rows + (size_t)thread * p->k;
 	for (uint32_t c = 0; c < nr; c++) {
 		if (c < rows)
 			j->d->vec->f16_to_f32((const uint16_t *)p->b + (size_t)(n0 + c) * p->k, p->k,
@@ -28,6 +49,30 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 		for (uint32_t k = 0; k < p->k; k++)
 			dst[(size_t)k * nr + c] = c < rows ? tmp[k] : 0.0f;
 	}
+}
+
+/* Converts and packs B (in parallel); NULL when out of memory. */
+static enpu_op_cache_t *pack_b(void *ctx)
+{
+	pack_job_t *j = ctx;
+	const cpu_gemm_problem_t *p = j->p;
+	uint32_t nr = j->d->vec->f16_nr, panels = (p->n + nr - 1) / nr;
+	packed_f16_t *pb = calloc(1, sizeof(*pb));
+	j->rows = malloc((size_t)cpu_threadpool_size(j->d->pool) * p->k * sizeof(float));
+	if (pb)
+		pb->bpack = cpu_alloc((size_t)panels * nr * p->k * sizeof(float));
+	if (!pb || !pb->bpack || !j->rows) {
+		if (pb)
+			packed_free(&pb->base);
+		free(j->rows);
+		return NULL;
+	}
+	pb->base.key = j->d->vec;
+	pb->base.destroy = packed_free;
+	j->bpack = pb->bpack;
+	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
+	free(j->rows);
+	return &pb->base;
 }
 
 static void compute_task(void *arg, size_t task, unsigned thread)
@@ -70,18 +115,21 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	/* per thread: packed A block, accumulator tile, one fp16 source row */
 	j.scratch_floats = ((size_t)j.g.mc * p->k + (size_t)v->f16_mr * v->f16_nr + p->k + 15) /
 			   16 * 16;
-	j.bpack = cpu_alloc((size_t)j.g.panels * v->f16_nr * p->k * sizeof(float));
-	j.scratch = cpu_alloc(threads * j.scratch_floats * sizeof(float));
+	bool owned;
+	pack_job_t pj = { .d = d, .p = p };
+	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, v, pack_b, &pj, &owned);
+	j.scratch = pb ? cpu_alloc(threads * j.scratch_floats * sizeof(float)) : NULL;
 	enpu_status_t st = ENPU_OK;
-	if (!j.bpack || !j.scratch)
+	if (!j.scratch) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 				      "cpu gemm fp16: out of memory (M=%u N=%u K=%u)", p->m, p->n,
 				      p->k);
-	else {
-		cpu_threadpool_run(d->pool, j.g.panels, pack_b_task, &j);
+	} else {
+		j.bpack = pb->bpack;
 		cpu_threadpool_run(d->pool, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
 	}
-	free(j.bpack);
 	free(j.scratch);
+	if (owned)
+		packed_free((enpu_op_cache_t *)&pb->base);
 	return st;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared GEMM driver helpers: blocking, scratch allocation, dense rows. */
+/* Shared GEMM driver helpers: blocking, weight cache, scratch allocation,
+ * dense rows. */
 #include <stdlib.h>
 #include "cpu_device.h"
 
@@ -21,6 +22,21 @@ cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsig
 	g.pan_per_chunk = (g.panels + chunks - 1) / chunks;
 	g.nchunks = (g.panels + g.pan_per_chunk - 1) / g.pan_per_chunk;
 	return g;
+}
+
+enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key,
+			       enpu_op_cache_t *(*make)(void *ctx), void *ctx, bool *owned)
+{
+	*owned = false;
+	enpu_op_cache_t *cached = slot ? atomic_load(slot) : NULL;
+	if (cached && cached->key == key)
+		return cached;
+	enpu_op_cache_t *made = make(ctx);
+	enpu_op_cache_t *expected = NULL;
+	if (made && slot && !cached && atomic_compare_exchange_strong(slot, &expected, made))
+		return made; /* the op owns it now */
+	*owned = made != NULL;
+	return made;
 }
 
 void *cpu_alloc(size_t size)

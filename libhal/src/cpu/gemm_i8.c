@@ -75,9 +75,12 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 }
 
 /* Packs B (in parallel); NULL when out of memory. */
-static packed_b_t *pack_b(const cpu_device_t *d, const cpu_gemm_problem_t *p, uint32_t panels)
+static enpu_op_cache_t *pack_b(void *ctx)
 {
-	const cpu_i8_gemm_ops_t *o = d->i8;
+	pack_job_t *j = ctx;
+	const cpu_i8_gemm_ops_t *o = j->d->i8;
+	const cpu_gemm_problem_t *p = j->p;
+	uint32_t panels = (p->n + o->nr - 1) / o->nr;
 	packed_b_t *pb = calloc(1, sizeof(*pb));
 	if (!pb)
 		return NULL;
@@ -95,27 +98,9 @@ static packed_b_t *pack_b(const cpu_device_t *d, const cpu_gemm_problem_t *p, ui
 		packed_free(&pb->base);
 		return NULL;
 	}
-	pack_job_t j = { .d = d, .p = p, .b = pb };
-	cpu_threadpool_run(d->pool, panels, pack_b_task, &j);
-	return pb;
-}
-
-/* The packed B to use: from the op's cache when this ISA made it, else
- * freshly packed (and offered to the cache when B is constant). *owned tells
- * the caller to free it. */
-static const packed_b_t *get_packed(const cpu_device_t *d, const cpu_gemm_problem_t *p,
-				    uint32_t panels, bool *owned)
-{
-	*owned = false;
-	enpu_op_cache_t *cached = p->cache ? atomic_load(p->cache) : NULL;
-	if (cached && cached->key == d->i8)
-		return (const packed_b_t *)cached;
-	packed_b_t *pb = pack_b(d, p, panels);
-	enpu_op_cache_t *expected = NULL;
-	if (pb && p->cache && !cached && atomic_compare_exchange_strong(p->cache, &expected, &pb->base))
-		return pb; /* the op owns it now */
-	*owned = pb != NULL;
-	return pb;
+	j->b = pb;
+	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
+	return &pb->base;
 }
 
 static void compute_task(void *arg, size_t task, unsigned thread)
@@ -158,7 +143,8 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	job_t j = { .d = d, .p = p };
 	j.g = cpu_grid_make(p->m, p->n, o->mr, o->nr, threads);
 	bool owned;
-	j.b = get_packed(d, p, j.g.panels, &owned);
+	pack_job_t pj = { .d = d, .p = p };
+	j.b = (const packed_b_t *)cpu_cache_get(p->cache, o, pack_b, &pj, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
 	j.scratch_bytes = ((size_t)j.g.mc * j.a_row_bytes + (size_t)o->mr * o->nr * 4 + p->k + 63) /
 			  64 * 64;
