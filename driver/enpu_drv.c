@@ -22,6 +22,7 @@
 #include "enpu_hw.h"
 #include "enpu_job.h"
 #include "enpu_mmu.h"
+#include "enpu_pm.h"
 
 static unsigned int cores = 2;
 module_param(cores, uint, 0444);
@@ -160,13 +161,18 @@ static const struct drm_ioctl_desc enpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(ENPU_WAIT, enpu_wait_ioctl, 0),
 };
 
-DEFINE_DRM_ACCEL_FOPS(enpu_fops);
+static const struct file_operations enpu_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver enpu_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = enpu_open,
 	.postclose = enpu_postclose,
+	.show_fdinfo = enpu_show_fdinfo,
 	.gem_create_object = enpu_gem_create_object,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.ioctls = enpu_ioctls,
@@ -223,27 +229,41 @@ int enpu_device_probe(struct device *dev)
 	edev->hw = &enpu_sim_hw_ops;
 	edev->num_cores = cores;
 	edev->job_timeout_ms = job_timeout_ms;
-	edev->clock_levels_mhz = enpu_sim_clock_levels_mhz;
-	edev->num_clock_levels = ARRAY_SIZE(enpu_sim_clock_levels_mhz);
-	edev->clock_mhz = enpu_sim_clock_levels_mhz[edev->num_clock_levels - 1];
 	atomic_set(&edev->inject.slowdown, 1);
 
-	ret = edev->hw->init(edev);
+	ret = enpu_pm_get_resources(edev);
 	if (ret)
-		return dev_err_probe(dev, ret, "cannot start the hardware\n");
+		return ret;
+	ret = enpu_pm_init(edev, enpu_sim_clock_levels_mhz, ARRAY_SIZE(enpu_sim_clock_levels_mhz));
+	if (ret)
+		return ret;
+	enpu_pm_hold(edev);
+	ret = edev->hw->init(edev);
+	if (ret) {
+		dev_err(dev, "cannot start the hardware: %d\n", ret);
+		goto err_pm;
+	}
 	ret = enpu_cores_init(edev);
 	if (ret) {
-		edev->hw->fini(edev);
-		return dev_err_probe(dev, ret, "cannot create the schedulers\n");
+		dev_err(dev, "cannot create the schedulers: %d\n", ret);
+		goto err_hw;
 	}
 	ret = drm_dev_register(&edev->drm, 0);
 	if (ret) {
-		enpu_cores_fini(edev, edev->num_cores);
-		edev->hw->fini(edev);
-		return dev_err_probe(dev, ret, "cannot register the DRM device\n");
+		dev_err(dev, "cannot register the DRM device: %d\n", ret);
+		goto err_cores;
 	}
 	enpu_debugfs_init(edev);
+	enpu_pm_put(edev);
 	return 0;
+
+err_cores:
+	enpu_cores_fini(edev, edev->num_cores);
+err_hw:
+	edev->hw->fini(edev);
+err_pm:
+	enpu_pm_fini(edev);
+	return ret;
 }
 
 void enpu_device_remove(struct device *dev)
@@ -255,6 +275,8 @@ void enpu_device_remove(struct device *dev)
 	 * their last jobs may still run: let them end before the schedulers go.
 	 */
 	wait_var_event(&edev->jobs_in_flight, !atomic_read(&edev->jobs_in_flight));
+	enpu_pm_hold(edev);
 	enpu_cores_fini(edev, edev->num_cores);
 	edev->hw->fini(edev);
+	enpu_pm_fini(edev);
 }

@@ -10,6 +10,8 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+#include <linux/devfreq.h>
+
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_mm.h>
@@ -22,6 +24,23 @@
 #define ENPU_ENTITY_ANY		ENPU_MAX_CORES
 
 struct enpu_hw_ops;
+struct clk_bulk_data;
+struct regulator;
+struct reset_control;
+
+/**
+ * struct enpu_resources - what a DT node gives the NPU (the sim has none)
+ * @clks: its clocks
+ * @num_clks: entries in @clks
+ * @resets: its resets (one array)
+ * @supply: its npu-supply regulator, or NULL
+ */
+struct enpu_resources {
+	struct clk_bulk_data *clks;
+	int num_clks;
+	struct reset_control *resets;
+	struct regulator *supply;
+};
 
 /**
  * struct enpu_core_stats - what one core has done, since the device was created
@@ -72,7 +91,13 @@ struct enpu_core {
  * @num_cores: number of cores
  * @cores: the cores
  * @scheds: each core's scheduler, the list an "any core" entity spans
- * @clock_levels_mhz: the clock levels, slowest first
+ * @res: clocks, resets and supply from DT
+ * @powered: the NPU is powered (runtime PM state)
+ * @power_ups: times it was powered up
+ * @devfreq: the clock-level device; @df_profile its callbacks
+ * @df_last_ns: time of the governor's last load sample
+ * @df_last_busy_ns: all cores' busy time at that sample
+ * @clock_levels_mhz: the clock levels (from the OPP table), slowest first
  * @num_clock_levels: entries in @clock_levels_mhz
  * @clock_mhz: the clock the cores run at now
  * @job_timeout_ms: a job running longer is aborted with -ETIMEDOUT
@@ -86,6 +111,13 @@ struct enpu_device {
 	unsigned int num_cores;
 	struct enpu_core cores[ENPU_MAX_CORES];
 	struct drm_gpu_scheduler *scheds[ENPU_MAX_CORES];
+	struct enpu_resources res;
+	bool powered;
+	atomic64_t power_ups;
+	struct devfreq *devfreq;
+	struct devfreq_dev_profile df_profile;
+	u64 df_last_ns;
+	u64 df_last_busy_ns;
 	const u32 *clock_levels_mhz;
 	unsigned int num_clock_levels;
 	u32 clock_mhz;
@@ -104,6 +136,8 @@ struct enpu_device {
  * @edev: the device
  * @ref: held by the file and by each job of the context
  * @id: context id
+ * @busy_ns: device time of its jobs, all cores (fdinfo drm-engine-npu)
+ * @cycles: device cycles of its jobs (fdinfo drm-cycles-npu)
  * @lock: protects @va, @entities, @next_job_id and submission order
  * @va: device address allocator of this context
  * @entities: scheduler entities, created on first use, per priority and target
@@ -114,6 +148,8 @@ struct enpu_file {
 	struct enpu_device *edev;
 	struct kref ref;
 	u32 id;
+	atomic64_t busy_ns;
+	atomic64_t cycles;
 	struct mutex lock; /* va, entities, next_job_id, submission order */
 	struct drm_mm va;
 	struct drm_sched_entity *entities[ENPU_NUM_PRIORITIES][ENPU_MAX_CORES + 1];
@@ -132,5 +168,6 @@ void enpu_device_remove(struct device *dev);
 void enpu_file_put(struct enpu_file *ctx);
 
 int enpu_get_param_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+void enpu_show_fdinfo(struct drm_printer *p, struct drm_file *file);
 
 #endif /* __ENPU_DRV_H__ */

@@ -22,6 +22,8 @@
 #include "enpu_hw.h"
 #include "enpu_job.h"
 #include "enpu_mmu.h"
+#include "enpu_pm.h"
+#include "enpu_trace.h"
 
 static struct enpu_job *to_enpu_job(struct drm_sched_job *sched_job)
 {
@@ -43,6 +45,11 @@ static const struct dma_fence_ops enpu_hw_fence_ops = {
 	.get_timeline_name = enpu_fence_timeline_name,
 };
 
+static u32 enpu_dev_index(struct enpu_device *edev)
+{
+	return edev->drm.accel->index;
+}
+
 /**
  * enpu_job_hw_done - the hardware finished @job (called once, from any context)
  * @job: the job
@@ -51,7 +58,16 @@ static const struct dma_fence_ops enpu_hw_fence_ops = {
  */
 void enpu_job_hw_done(struct enpu_job *job, int status)
 {
-	struct enpu_core_stats *st = &job->core->stats;
+	struct enpu_core *core = job->core;
+	struct enpu_core_stats *st = &core->stats;
+	u32 dev = enpu_dev_index(core->edev);
+
+	trace_enpu_job_done(dev, core->index, job->ctx->id, job->pid, job->id, job->cycles,
+			    job->busy_ns, job->bytes_read, job->bytes_written, status);
+	if (status == -EFAULT)
+		trace_enpu_fault(dev, core->index, job->ctx->id, job->pid, job->id, status);
+	atomic64_add(job->busy_ns, &job->ctx->busy_ns);
+	atomic64_add(job->cycles, &job->ctx->cycles);
 
 	atomic64_inc(&st->jobs);
 	atomic64_add(job->cycles, &st->busy_cycles);
@@ -65,6 +81,7 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 	if (status)
 		dma_fence_set_error(job->hw_fence, status);
 	dma_fence_signal(job->hw_fence);
+	enpu_pm_put(core->edev);
 }
 
 static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
@@ -72,16 +89,24 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 	struct enpu_job *job = to_enpu_job(sched_job);
 	struct enpu_core *core = container_of(sched_job->sched, struct enpu_core, sched);
 	struct dma_fence *fence;
+	int ret;
 
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (!fence)
 		return ERR_PTR(-ENOMEM);
+	ret = enpu_pm_get(core->edev);	/* powers the NPU up if it slept */
+	if (ret) {
+		kfree(fence);
+		return ERR_PTR(ret);
+	}
 	dma_fence_init(fence, &enpu_hw_fence_ops, &core->fence_lock, core->fence_context,
 		       atomic64_inc_return(&core->fence_seqno));
 	job->core = core;
 	job->hw_fence = dma_fence_get(fence);
+	trace_enpu_job_started(enpu_dev_index(core->edev), core->index, job->ctx->id, job->pid,
+			       job->id);
 	core->edev->hw->run(core, job);
 	return fence;
 }
@@ -99,6 +124,7 @@ static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job
 
 	drm_info(&core->edev->drm, "core %u: job %llu of context %u timed out, resetting\n",
 		 core->index, job->id, job->ctx->id);
+	trace_enpu_reset(enpu_dev_index(core->edev), core->index, job->ctx->id, job->id);
 	core->edev->hw->reset(core);
 	drm_sched_stop(&core->sched, sched_job);
 	drm_sched_start(&core->sched);
@@ -418,8 +444,9 @@ static int enpu_submit_check(struct enpu_device *edev, const struct drm_enpu_sub
  * locked, which it unlocks before the push: once pushed, the job may run and be
  * freed at any moment.
  */
-static u64 enpu_job_push(struct enpu_job *job, const u32 *bo_flags,
-			 struct ww_acquire_ctx *acquire, struct dma_fence **out)
+static u64 enpu_job_push(struct enpu_job *job, const struct drm_enpu_submit *args,
+			 const u32 *bo_flags, struct ww_acquire_ctx *acquire,
+			 struct dma_fence **out)
 {
 	struct enpu_file *ctx = job->ctx;
 	struct dma_fence *finished, *old;
@@ -443,6 +470,8 @@ static u64 enpu_job_push(struct enpu_job *job, const u32 *bo_flags,
 	}
 	*out = dma_fence_get(finished);
 	atomic_inc(&ctx->edev->jobs_in_flight);
+	trace_enpu_job_queued(enpu_dev_index(ctx->edev), ctx->id, job->pid, id, args->core,
+			      args->priority, job->bo_count, job->cmd_size);
 	drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);
 	drm_sched_entity_push_job(&job->base);
 	return id;
@@ -471,6 +500,7 @@ int enpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		return -ENOMEM;
 	kref_get(&ctx->ref);
 	job->ctx = ctx;
+	job->pid = task_tgid_nr(current);
 
 	ret = enpu_job_lookup_bos(job, file, args, &bo_flags);
 	if (ret)
@@ -516,7 +546,7 @@ int enpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		mutex_unlock(&ctx->lock);
 		goto err_unlock;
 	}
-	args->job_id = enpu_job_push(job, bo_flags, &acquire, &finished);
+	args->job_id = enpu_job_push(job, args, bo_flags, &acquire, &finished);
 	mutex_unlock(&ctx->lock);
 	/* The job may be gone by now; only @finished is ours. */
 	enpu_out_syncs_signal(&out, finished);

@@ -22,6 +22,7 @@ struct enpu_mmu_map;
  * @base: the scheduler job
  * @ctx: the submitting context (referenced)
  * @id: the job's id in its context
+ * @pid: the submitting process (thread group id)
  * @core: the core it runs on, once the scheduler picked it
  * @bos: the BOs the job may access (referenced)
  * @bo_count: entries in @bos
@@ -38,6 +39,7 @@ struct enpu_job {
 	struct drm_sched_job base;
 	struct enpu_file *ctx;
 	u64 id;
+	u32 pid;
 	struct enpu_core *core;
 	struct drm_gem_object **bos;
 	u32 bo_count;

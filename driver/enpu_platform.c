@@ -7,6 +7,7 @@
 #include <linux/platform_device.h>
 
 #include "enpu_drv.h"
+#include "enpu_pm.h"
 
 #define ENPU_SIM_DEVICES_MAX	8
 
@@ -39,6 +40,7 @@ static struct platform_driver enpu_platform_driver = {
 	.id_table = enpu_platform_ids,
 	.driver = {
 		.name = ENPU_DRIVER_NAME,
+		.pm = &enpu_pm_ops,
 	},
 };
 

@@ -142,15 +142,17 @@ static inline __attribute__((noreturn)) void __harness_abort(struct __test_metad
 #define ASSERT_FALSE(c) __CMP(0, !!(c), ==, 1)
 #define EXPECT_TRUE(c) __CMP(0, !!(c), !=, 0)
 #define EXPECT_FALSE(c) __CMP(0, !!(c), ==, 0)
-#define ASSERT_STREQ(e, s) do { \
+#define __STREQ(e, s, is_assert) do { \
 	const char *__e = (e), *__s = (s); \
 	if (!__e || !__s || strcmp(__e, __s)) { \
 		fprintf(stdout, "# %s:%d:%s: Expected \"%s\" == \"%s\"\n", __FILE__, \
 			__LINE__, _metadata->name, __e ? __e : "(null)", __s ? __s : "(null)"); \
 		_metadata->passed = 0; \
-		__ASSERT_END(1); \
+		__ASSERT_END(is_assert); \
 	} \
 } while (0)
+#define ASSERT_STREQ(e, s) __STREQ(e, s, 1)
+#define EXPECT_STREQ(e, s) __STREQ(e, s, 0)
 
 /* ASSERT_ERRNO(-1, EINVAL, call): the call fails with exactly that errno. */
 #define ASSERT_ERRNO(err, call) do { \

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (C) 2026 The enpu authors */
+/*
+ * Power and clocks: runtime PM with autosuspend (the NPU powers down when idle
+ * and up on the first job), and a devfreq device over the clock levels (an OPP
+ * table from DT, or the sim's built-in one) with the simple_ondemand governor.
+ * Pin a level by writing the same frequency to devfreq's min_freq and max_freq.
+ * On DT platforms the clocks, resets and supply of the node are switched with
+ * the power state; the sim has none of them.
+ */
+
+#include <linux/clk.h>
+#include <linux/devfreq.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/pm_opp.h>
+#include <linux/pm_runtime.h>
+#include <linux/regulator/consumer.h>
+#include <linux/reset.h>
+#include <linux/slab.h>
+
+#include "enpu_drv.h"
+#include "enpu_pm.h"
+#include "enpu_trace.h"
+
+static unsigned int autosuspend_ms = 100;
+module_param(autosuspend_ms, uint, 0444);
+MODULE_PARM_DESC(autosuspend_ms, "Idle time before the NPU powers down (ms, default 100)");
+
+#define ENPU_DEVFREQ_POLL_MS	50
+
+/* The governor is a module in distribution kernels. */
+MODULE_SOFTDEP("pre: governor_simpleondemand");
+
+static u32 enpu_dev_index(struct enpu_device *edev)
+{
+	return edev->drm.accel ? edev->drm.accel->index : 0;
+}
+
+int enpu_pm_get(struct enpu_device *edev)
+{
+	return pm_runtime_resume_and_get(edev->drm.dev);
+}
+
+void enpu_pm_put(struct enpu_device *edev)
+{
+	pm_runtime_mark_last_busy(edev->drm.dev);
+	pm_runtime_put_autosuspend(edev->drm.dev);
+}
+
+static int enpu_power_on(struct enpu_device *edev)
+{
+	struct enpu_resources *r = &edev->res;
+	int ret;
+
+	if (r->supply) {
+		ret = regulator_enable(r->supply);
+		if (ret)
+			return ret;
+	}
+	ret = clk_bulk_prepare_enable(r->num_clks, r->clks);
+	if (ret)
+		goto err_supply;
+	ret = reset_control_deassert(r->resets);
+	if (ret)
+		goto err_clks;
+	WRITE_ONCE(edev->powered, true);
+	atomic64_inc(&edev->power_ups);
+	trace_enpu_power(enpu_dev_index(edev), 1);
+	return 0;
+
+err_clks:
+	clk_bulk_disable_unprepare(r->num_clks, r->clks);
+err_supply:
+	if (r->supply)
+		regulator_disable(r->supply);
+	return ret;
+}
+
+static void enpu_power_off(struct enpu_device *edev)
+{
+	struct enpu_resources *r = &edev->res;
+
+	reset_control_assert(r->resets);
+	clk_bulk_disable_unprepare(r->num_clks, r->clks);
+	if (r->supply)
+		regulator_disable(r->supply);
+	WRITE_ONCE(edev->powered, false);
+	trace_enpu_power(enpu_dev_index(edev), 0);
+}
+
+static int enpu_runtime_suspend(struct device *dev)
+{
+	enpu_power_off(dev_get_drvdata(dev));
+	return 0;
+}
+
+static int enpu_runtime_resume(struct device *dev)
+{
+	return enpu_power_on(dev_get_drvdata(dev));
+}
+
+const struct dev_pm_ops enpu_pm_ops = {
+	SET_RUNTIME_PM_OPS(enpu_runtime_suspend, enpu_runtime_resume, NULL)
+};
+
+/* The clocks, resets and supply of a DT node; absent ones are fine. */
+int enpu_pm_get_resources(struct enpu_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+	struct enpu_resources *r = &edev->res;
+	int ret;
+
+	if (!dev->of_node)
+		return 0;
+	ret = devm_clk_bulk_get_all(dev, &r->clks);
+	if (ret < 0)
+		return dev_err_probe(dev, ret, "cannot get the clocks\n");
+	r->num_clks = ret;
+	r->resets = devm_reset_control_array_get_optional_exclusive(dev);
+	if (IS_ERR(r->resets))
+		return dev_err_probe(dev, PTR_ERR(r->resets), "cannot get the resets\n");
+	r->supply = devm_regulator_get_optional(dev, "npu");
+	if (IS_ERR(r->supply)) {
+		if (PTR_ERR(r->supply) != -ENODEV)
+			return dev_err_probe(dev, PTR_ERR(r->supply), "cannot get npu-supply\n");
+		r->supply = NULL;
+	}
+	return 0;
+}
+
+static void enpu_set_clock(struct enpu_device *edev, u32 mhz)
+{
+	u32 old = READ_ONCE(edev->clock_mhz);
+
+	if (old == mhz)
+		return;
+	WRITE_ONCE(edev->clock_mhz, mhz);
+	trace_enpu_clock(enpu_dev_index(edev), old, mhz);
+}
+
+static int enpu_devfreq_target(struct device *dev, unsigned long *freq, u32 flags)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+	struct dev_pm_opp *opp;
+	int ret = 0;
+
+	opp = devfreq_recommended_opp(dev, freq, flags);
+	if (IS_ERR(opp))
+		return PTR_ERR(opp);
+	dev_pm_opp_put(opp);
+	if (edev->res.num_clks)
+		ret = dev_pm_opp_set_rate(dev, *freq);
+	if (!ret)
+		enpu_set_clock(edev, *freq / 1000000);
+	return ret;
+}
+
+/* Load for the governor: busy time of all cores over their capacity. */
+static int enpu_devfreq_status(struct device *dev, struct devfreq_dev_status *st)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+	u64 busy = 0, now = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < edev->num_cores; i++)
+		busy += atomic64_read(&edev->cores[i].stats.busy_ns);
+	st->busy_time = div_u64(busy - edev->df_last_busy_ns, edev->num_cores);
+	st->total_time = now - edev->df_last_ns;
+	st->current_frequency = (unsigned long)READ_ONCE(edev->clock_mhz) * 1000000;
+	edev->df_last_busy_ns = busy;
+	edev->df_last_ns = now;
+	return 0;
+}
+
+static int enpu_devfreq_cur_freq(struct device *dev, unsigned long *freq)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+
+	*freq = (unsigned long)READ_ONCE(edev->clock_mhz) * 1000000;
+	return 0;
+}
+
+static void enpu_opp_remove(void *data)
+{
+	dev_pm_opp_remove_all_dynamic(data);
+}
+
+/* The clock levels: the DT OPP table, else the sim's built-in levels. */
+static int enpu_opp_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned int n)
+{
+	struct device *dev = edev->drm.dev;
+	unsigned long freq = 0;
+	unsigned int i;
+	u32 *levels;
+	int ret;
+
+	if (dev->of_node && of_property_present(dev->of_node, "operating-points-v2")) {
+		ret = devm_pm_opp_of_add_table(dev);
+		if (ret)
+			return dev_err_probe(dev, ret, "bad OPP table\n");
+	} else {
+		for (i = 0; i < n; i++) {
+			ret = dev_pm_opp_add(dev, (unsigned long)sim_mhz[i] * 1000000, 0);
+			if (ret) {
+				dev_pm_opp_remove_all_dynamic(dev);
+				return ret;
+			}
+		}
+		ret = devm_add_action_or_reset(dev, enpu_opp_remove, dev);
+		if (ret)
+			return ret;
+	}
+	ret = dev_pm_opp_get_opp_count(dev);
+	if (ret <= 0)
+		return ret ? ret : -EINVAL;
+	levels = devm_kcalloc(dev, ret, sizeof(*levels), GFP_KERNEL);
+	if (!levels)
+		return -ENOMEM;
+	for (i = 0; i < (unsigned int)ret; i++, freq++) {
+		struct dev_pm_opp *opp = dev_pm_opp_find_freq_ceil(dev, &freq);
+
+		if (IS_ERR(opp))
+			return PTR_ERR(opp);
+		dev_pm_opp_put(opp);
+		levels[i] = freq / 1000000;
+	}
+	edev->clock_levels_mhz = levels;
+	edev->num_clock_levels = ret;
+	edev->clock_mhz = levels[ret - 1];
+	return 0;
+}
+
+/**
+ * enpu_pm_init - clock levels, devfreq and runtime PM of a device
+ * @edev: the device, whose hardware is initialised and powered
+ * @sim_mhz: the built-in clock levels (slowest first) used without a DT OPP table
+ * @n: entries in @sim_mhz
+ *
+ * Return: 0 or a negative errno.
+ */
+int enpu_pm_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned int n)
+{
+	struct device *dev = edev->drm.dev;
+	int ret;
+
+	ret = enpu_opp_init(edev, sim_mhz, n);
+	if (ret)
+		return ret;
+	ret = enpu_power_on(edev);
+	if (ret)
+		return ret;
+
+	edev->df_profile.initial_freq = (unsigned long)edev->clock_mhz * 1000000;
+	edev->df_profile.polling_ms = ENPU_DEVFREQ_POLL_MS;
+	edev->df_profile.target = enpu_devfreq_target;
+	edev->df_profile.get_dev_status = enpu_devfreq_status;
+	edev->df_profile.get_cur_freq = enpu_devfreq_cur_freq;
+	edev->df_last_ns = ktime_get_ns();
+	edev->devfreq = devm_devfreq_add_device(dev, &edev->df_profile,
+						DEVFREQ_GOV_SIMPLE_ONDEMAND, NULL);
+	if (IS_ERR(edev->devfreq)) {
+		ret = PTR_ERR(edev->devfreq);
+		enpu_power_off(edev);
+		return dev_err_probe(dev, ret, "cannot add the devfreq device\n");
+	}
+
+	pm_runtime_set_autosuspend_delay(dev, autosuspend_ms);
+	pm_runtime_use_autosuspend(dev);
+	pm_runtime_set_active(dev);
+	pm_runtime_enable(dev);
+	pm_runtime_mark_last_busy(dev);
+	pm_request_autosuspend(dev);
+	return 0;
+}
+
+/* Teardown, first step: power the NPU up and keep it up while it is quiesced. */
+void enpu_pm_hold(struct enpu_device *edev)
+{
+	pm_runtime_get_sync(edev->drm.dev);
+}
+
+/* Teardown, last step (the hardware is quiesced): stop runtime PM, power off. */
+void enpu_pm_fini(struct enpu_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+
+	pm_runtime_disable(dev);
+	pm_runtime_dont_use_autosuspend(dev);
+	if (READ_ONCE(edev->powered))
+		enpu_power_off(edev);
+	pm_runtime_set_suspended(dev);
+	pm_runtime_put_noidle(dev);
+}

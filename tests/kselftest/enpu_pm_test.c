@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Power and clocks: the NPU suspends within the autosuspend delay when idle and
+ * a submit wakes it; devfreq exposes the clock levels; a job at the lowest level
+ * takes measurably longer than at the highest.
+ */
+#include "enpu_sysfs.h"
+
+FIXTURE(pm) {
+	int fd;
+	struct enpu_bo cmd, buf;
+};
+
+FIXTURE_SETUP(pm)
+{
+	self->fd = enpu_test_open(_metadata);
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 4096, &self->cmd));
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 2 << 20, &self->buf));
+}
+
+FIXTURE_TEARDOWN(pm)
+{
+	enpu_unpin_clock();
+	enpu_inject("none");
+	close(self->fd);
+}
+
+static int runtime_status(char *buf, size_t len)
+{
+	int n = enpu_read_file(ENPU_PDEV "/power/runtime_status", buf, len);
+
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return n;
+}
+
+/* Polls until the status is @want or @ms pass; the ms it took, or -1. */
+static int wait_status(const char *want, int ms)
+{
+	char s[32];
+	int64_t start = enpu_now_ns();
+
+	while (enpu_now_ns() - start < (int64_t)ms * 1000000) {
+		if (runtime_status(s, sizeof(s)) > 0 && !strcmp(s, want))
+			return (int)((enpu_now_ns() - start) / 1000000);
+		usleep(2000);
+	}
+	return -1;
+}
+
+/* Submits @n copies of @bytes inside the buffer; the job id. */
+static int64_t submit_copies(FIXTURE_DATA(pm) *self, int n, uint32_t bytes)
+{
+	struct enpu_cs cs = { .bo = &self->cmd };
+	struct drm_enpu_submit_bo sbo = {
+		self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
+	};
+
+	for (int i = 0; i < n; i++) {
+		struct enpu_cmd_dma_copy *d =
+			ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+
+		d->src = self->buf.addr;
+		d->dst = self->buf.addr + (1 << 20);
+		d->size = bytes;
+	}
+	return enpu_submit_cs(self->fd, &cs, &sbo, 1, DRM_ENPU_CORE_ANY);
+}
+
+TEST_F(pm, idle_suspends_and_submit_wakes)
+{
+	char s[32];
+	int32_t status = 1;
+	int64_t id;
+	int ms;
+
+	ASSERT_LT(0, runtime_status(s, sizeof(s)));
+	/* autosuspend_ms is 100: suspended well within a second of idling */
+	ms = wait_status("suspended", 1000);
+	ASSERT_LE(0, ms);
+	TH_LOG("suspended after %d ms idle", ms);
+	ASSERT_EQ(0, enpu_inject("slow 100"));
+	id = submit_copies(self, 1, 1 << 20);
+	ASSERT_LT(0, id);
+	EXPECT_LE(0, wait_status("active", 500));	/* the submit woke it */
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 10000, &status));
+	EXPECT_EQ(0, status);
+	ASSERT_LT(0, runtime_status(s, sizeof(s)));
+	EXPECT_STREQ("active", s);		/* not before the delay has passed */
+	EXPECT_LE(0, wait_status("suspended", 1000));
+}
+
+TEST_F(pm, devfreq_lists_the_clock_levels)
+{
+	char path[PATH_MAX], buf[256];
+	const char *dir = enpu_devfreq_dir();
+
+	ASSERT_NE(NULL, dir);
+	snprintf(path, sizeof(path), "%s/available_frequencies", dir);
+	ASSERT_LT(0, enpu_read_file(path, buf, sizeof(buf)));
+	EXPECT_EQ(0, strncmp(buf, "200000000 400000000 600000000 800000000 1000000000", 50));
+	snprintf(path, sizeof(path), "%s/governor", dir);
+	ASSERT_LT(0, enpu_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("simple_ondemand\n", buf);
+	ASSERT_EQ(0, enpu_pin_clock(400));
+	EXPECT_EQ(400, enpu_param(self->fd, DRM_ENPU_PARAM_CLOCK_MHZ, 0));
+	ASSERT_EQ(0, enpu_pin_clock(1000));
+	EXPECT_EQ(1000, enpu_param(self->fd, DRM_ENPU_PARAM_CLOCK_MHZ, 0));
+}
+
+/* Wall time of one job of @n 64 KiB copies at @mhz, in ns. */
+static int64_t timed_job(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *self,
+			 uint32_t mhz, int n)
+{
+	int32_t status = 1;
+	int64_t t0, id;
+
+	ASSERT_EQ(0, enpu_pin_clock(mhz));
+	ASSERT_EQ(mhz, enpu_param(self->fd, DRM_ENPU_PARAM_CLOCK_MHZ, 0));
+	t0 = enpu_now_ns();
+	id = submit_copies(self, n, 64 << 10);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 20000, &status));
+	ASSERT_EQ(0, status);
+	return enpu_now_ns() - t0;
+}
+
+TEST_F_TIMEOUT(pm, lowest_clock_is_slower_than_highest, 60)
+{
+	int64_t slow, fast;
+
+	/*
+	 * 4 x 64 KiB copies: 4 x 4112 cycles = 82 us at 200 MHz, 16 us at 1 GHz. The
+	 * host copies far slower than the modelled 32 B/cycle under TCG, and that
+	 * time adds to the model's: a x1000 slowdown lets the model dominate.
+	 */
+	ASSERT_EQ(0, enpu_inject("slow 1000"));
+	timed_job(_metadata, self, 1000, 1);		/* warm up: power, pages */
+	slow = timed_job(_metadata, self, 200, 4);
+	fast = timed_job(_metadata, self, 1000, 4);
+	TH_LOG("200 MHz: %.1f ms, 1000 MHz: %.1f ms, ratio %.2f (model: 5)", slow / 1e6,
+	       fast / 1e6, (double)slow / fast);
+	EXPECT_GT(slow * 10, fast * 30);		/* at least 3x */
+}
+
+TEST_HARNESS_MAIN

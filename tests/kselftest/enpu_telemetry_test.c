@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Telemetry: the tracepoints report exactly the cycles and bytes of jobs of
+ * known size (DMA_COPY, GEMM_I8), DRM fdinfo's engine time and cycles grow by
+ * exactly the jobs' busy time and cycles, and the debugfs per-core counters grow
+ * by what the tracepoints reported.
+ */
+#include "enpu_sysfs.h"
+
+FIXTURE(tele) {
+	int fd;
+	struct enpu_bo cmd, buf;
+};
+
+FIXTURE_SETUP(tele)
+{
+	self->fd = enpu_test_open(_metadata);
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 4096, &self->cmd));
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 1 << 20, &self->buf));
+	/* a known clock: busy_ns = cycles at 1000 MHz */
+	ASSERT_EQ(0, enpu_pin_clock(1000));
+	ASSERT_EQ(0, enpu_write_file(ENPU_TRACEFS "/events/enpu/enable", "1"));
+	ASSERT_EQ(0, enpu_write_file(ENPU_TRACEFS "/trace", ""));
+}
+
+FIXTURE_TEARDOWN(tele)
+{
+	enpu_write_file(ENPU_TRACEFS "/events/enpu/enable", "0");
+	enpu_unpin_clock();
+	close(self->fd);
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/* The cost model of docs/hw-model.md. */
+static uint64_t model_cycles(uint64_t ops, uint64_t per_cycle, uint64_t bytes)
+{
+	uint64_t c = div_up(ops, per_cycle), m = div_up(bytes, 32);
+
+	return (c > m ? c : m) + 16;
+}
+
+struct done {
+	uint64_t cycles, busy_ns, rd, wr;
+	int status;
+};
+
+/* Looks for enpu_job_done of our pid and @job in the trace buffer, once. */
+static int find_done_once(uint64_t job, struct done *d)
+{
+	static char buf[1 << 20];
+	char key[64];
+	char *p;
+
+	if (enpu_read_file(ENPU_TRACEFS "/trace", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "pid=%d job=%llu ", getpid(), (unsigned long long)job);
+	for (p = strstr(buf, "enpu_job_done:"); p; p = strstr(p + 1, "enpu_job_done:")) {
+		char *line_end = strchr(p, '\n'), *k = strstr(p, key);
+
+		if (!k || (line_end && k > line_end))
+			continue;
+		if (sscanf(strstr(p, "cycles="),
+			   "cycles=%llu busy_ns=%llu bytes_read=%llu bytes_written=%llu status=%d",
+			   (unsigned long long *)&d->cycles, (unsigned long long *)&d->busy_ns,
+			   (unsigned long long *)&d->rd, (unsigned long long *)&d->wr,
+			   &d->status) == 5)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * Finds enpu_job_done of @job. The event is recorded before the job's fence
+ * signals, but the non-consuming "trace" iterator may show an event written on
+ * another CPU a little later: look again for up to 2 s.
+ */
+static int find_done(uint64_t job, struct done *d)
+{
+	for (int i = 0; i < 200; i++) {
+		if (!find_done_once(job, d))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+static int64_t run(struct __test_metadata *_metadata, FIXTURE_DATA(tele) *self,
+		   struct enpu_cs *cs)
+{
+	struct drm_enpu_submit_bo sbo = {
+		self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
+	};
+	int32_t status = 1;
+	int64_t id = enpu_submit_cs(self->fd, cs, &sbo, 1, DRM_ENPU_CORE_ANY);
+
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 10000, &status));
+	ASSERT_EQ(0, status);
+	return id;
+}
+
+TEST_F(tele, dma_copy_fields_exact)
+{
+	static const uint64_t sizes[] = { 1, 33, 4096, 100000 };
+
+	for (unsigned int i = 0; i < 4; i++) {
+		struct enpu_cs cs = { .bo = &self->cmd };
+		struct enpu_cmd_dma_copy *d =
+			ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		struct done got;
+		int64_t id;
+
+		d->src = self->buf.addr;
+		d->dst = self->buf.addr + 200000;
+		d->size = sizes[i];
+		id = run(_metadata, self, &cs);
+		ASSERT_EQ(0, find_done((uint64_t)id, &got));
+		EXPECT_EQ(model_cycles(0, 1, 2 * sizes[i]), got.cycles);
+		EXPECT_EQ(got.cycles, got.busy_ns);	/* 1000 MHz */
+		EXPECT_EQ(sizes[i], got.rd);
+		EXPECT_EQ(sizes[i], got.wr);
+		EXPECT_EQ(0, got.status);
+	}
+}
+
+TEST_F(tele, gemm_fields_exact)
+{
+	struct enpu_cs cs = { .bo = &self->cmd };
+	struct enpu_cmd_gemm *g = ENPU_CS_ADD(&cs, ENPU_OP_GEMM_I8, struct enpu_cmd_gemm);
+	const uint64_t m = 64, n = 48, k = 40;
+	uint64_t rd = m * k + n * k + 4 * n + 8 * n, wr = m * n;
+	int32_t *mult = (int32_t *)((char *)self->buf.map + 65536);
+	struct done got;
+	int64_t id;
+
+	for (unsigned int i = 0; i < n; i++)
+		mult[i] = 1 << 30;		/* shifts (the next array) stay 0 */
+	g->hdr.flags = ENPU_CMD_F_BIAS;
+	g->m = m;
+	g->n = n;
+	g->k = k;
+	g->lda = k;
+	g->ldb = k;
+	g->ldc = n;
+	g->a = self->buf.addr;
+	g->b = self->buf.addr + 8192;
+	g->bias = self->buf.addr + 16384;
+	g->c = self->buf.addr + 32768;
+	g->q.mult = self->buf.addr + 65536;
+	g->q.shift = self->buf.addr + 65536 + 4 * n;
+	g->q.act_min = -128;
+	g->q.act_max = 127;
+	ENPU_CS_ADD(&cs, ENPU_OP_FENCE, struct enpu_cmd_hdr);
+	id = run(_metadata, self, &cs);
+	ASSERT_EQ(0, find_done((uint64_t)id, &got));
+	/* the GEMM, then a FENCE of 16 cycles and no traffic */
+	EXPECT_EQ(model_cycles(m * n * k, 256, rd + wr) + 16, got.cycles);
+	EXPECT_EQ(rd, got.rd);
+	EXPECT_EQ(wr, got.wr);
+	TH_LOG("GEMM %llux%llux%llu: %llu cycles, %llu B read, %llu B written",
+	       (unsigned long long)m, (unsigned long long)n, (unsigned long long)k,
+	       (unsigned long long)got.cycles, (unsigned long long)got.rd,
+	       (unsigned long long)got.wr);
+}
+
+/* The value of "key:\t<number>" in our fdinfo for the device fd. */
+static long long fdinfo_value(int fd, const char *key)
+{
+	char path[64], buf[4096], *p;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (enpu_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, key);
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+TEST_F(tele, fdinfo_keys)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->fd);
+	ASSERT_LT(0, enpu_read_file(path, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "drm-driver:\tenpu\n"));
+	EXPECT_NE(NULL, strstr(buf, "drm-client-id:\t"));
+	EXPECT_NE(NULL, strstr(buf, "drm-engine-npu:\t"));
+	EXPECT_NE(NULL, strstr(buf, "drm-engine-capacity-npu:\t2\n"));
+	EXPECT_NE(NULL, strstr(buf, "drm-cycles-npu:\t"));
+	EXPECT_NE(NULL, strstr(buf, "drm-maxfreq-npu:\t1000 MHz\n"));
+	EXPECT_NE(NULL, strstr(buf, "drm-total-memory:\t"));
+}
+
+TEST_F(tele, fdinfo_grows_by_job_busy_time)
+{
+	long long ns0 = fdinfo_value(self->fd, "drm-engine-npu:\t");
+	long long cy0 = fdinfo_value(self->fd, "drm-cycles-npu:\t");
+	uint64_t busy = 0, cycles = 0;
+
+	ASSERT_LE(0, ns0);
+	for (int i = 0; i < 5; i++) {
+		struct enpu_cs cs = { .bo = &self->cmd };
+		struct enpu_cmd_dma_copy *d =
+			ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		struct done got;
+		int64_t id;
+
+		d->src = self->buf.addr;
+		d->dst = self->buf.addr + 500000;
+		d->size = 50000 * (i + 1);
+		id = run(_metadata, self, &cs);
+		ASSERT_EQ(0, find_done((uint64_t)id, &got));
+		busy += got.busy_ns;
+		cycles += got.cycles;
+	}
+	long long dns = fdinfo_value(self->fd, "drm-engine-npu:\t") - ns0;
+
+	TH_LOG("fdinfo engine time +%lld ns, jobs' busy time %llu ns", dns,
+	       (unsigned long long)busy);
+	EXPECT_LE(dns * 100, (long long)busy * 105);	/* within 5% (it is exact) */
+	EXPECT_GE(dns * 100, (long long)busy * 95);
+	EXPECT_EQ((long long)cycles, fdinfo_value(self->fd, "drm-cycles-npu:\t") - cy0);
+}
+
+/* Sum over cores of debugfs "cores" columns busy_ns, bytes_read, bytes_written. */
+static int core_totals(uint64_t *busy, uint64_t *rd, uint64_t *wr)
+{
+	char path[PATH_MAX], buf[4096], *line;
+	const char *dir = enpu_debugfs_dir();
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/cores", dir);
+	if (enpu_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	*busy = *rd = *wr = 0;
+	line = strchr(buf, '\n');	/* skip the header */
+	while (line && *++line) {
+		unsigned long long c, j, f, r, cyc, b, br, bw;
+
+		if (sscanf(line, "%llu %llu %llu %llu %llu %llu %llu %llu", &c, &j, &f, &r, &cyc,
+			   &b, &br, &bw) != 8)
+			return -1;
+		*busy += b;
+		*rd += br;
+		*wr += bw;
+		line = strchr(line, '\n');
+	}
+	return 0;
+}
+
+TEST_F(tele, debugfs_counters_match_tracepoints)
+{
+	uint64_t b0, r0, w0, b1, r1, w1, tb = 0, tr = 0, tw = 0;
+
+	ASSERT_EQ(0, core_totals(&b0, &r0, &w0));
+	for (int i = 0; i < 6; i++) {
+		struct enpu_cs cs = { .bo = &self->cmd };
+		struct enpu_cmd_dma_copy *d =
+			ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		struct done got;
+		int64_t id;
+
+		d->src = self->buf.addr;
+		d->dst = self->buf.addr + 300000;
+		d->size = 7777 * (i + 1);
+		id = run(_metadata, self, &cs);
+		ASSERT_EQ(0, find_done((uint64_t)id, &got));
+		tb += got.busy_ns;
+		tr += got.rd;
+		tw += got.wr;
+	}
+	ASSERT_EQ(0, core_totals(&b1, &r1, &w1));
+	EXPECT_EQ(tb, b1 - b0);
+	EXPECT_EQ(tr, r1 - r0);
+	EXPECT_EQ(tw, w1 - w0);
+}
+
+TEST_F(tele, fault_and_reset_are_traced)
+{
+	static char buf[1 << 20];
+	struct enpu_cs cs = { .bo = &self->cmd };
+	struct enpu_cmd_dma_copy *d = ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	struct drm_enpu_submit_bo sbo = { self->buf.handle, DRM_ENPU_BO_READ };
+	int32_t status = 1;
+	int64_t id;
+
+	d->src = 0;			/* faults */
+	d->dst = self->buf.addr;
+	d->size = 8;
+	id = enpu_submit_cs(self->fd, &cs, &sbo, 1, DRM_ENPU_CORE_ANY);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 5000, &status));
+	EXPECT_EQ(-EFAULT, status);
+	if (enpu_inject("hang"))
+		SKIP(return, "no debugfs fault injection");
+	d->src = self->buf.addr;
+	id = enpu_submit_cs(self->fd, &cs, &sbo, 1, DRM_ENPU_CORE_ANY);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 10000, &status));
+	EXPECT_EQ(-ETIMEDOUT, status);
+	ASSERT_LT(0, enpu_read_file(ENPU_TRACEFS "/trace", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "enpu_fault:"));
+	EXPECT_NE(NULL, strstr(buf, "status=-14"));
+	EXPECT_NE(NULL, strstr(buf, "enpu_reset:"));
+	EXPECT_NE(NULL, strstr(buf, "status=-110"));
+}
+
+TEST_HARNESS_MAIN
