@@ -4,6 +4,7 @@
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/mod_devicetable.h>
+#include <linux/of.h>
 #include <linux/platform_device.h>
 
 #include "enpu_drv.h"
@@ -28,6 +29,18 @@ static void enpu_platform_remove(struct platform_device *pdev)
 	enpu_device_remove(&pdev->dev);
 }
 
+/*
+ * DT nodes (dts/bindings/enpu,npu.yaml). There is no silicon backend yet: every
+ * node is driven by the sim, with the node's clocks, resets, supply, power
+ * domain and IOMMU handled through the kernel's standard APIs.
+ */
+static const struct of_device_id enpu_of_match[] = {
+	{ .compatible = "enpu,npu" },
+	{ .compatible = "enpu,npu-sim" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, enpu_of_match);
+
 static const struct platform_device_id enpu_platform_ids[] = {
 	{ .name = "enpu-sim" },
 	{ }
@@ -40,6 +53,7 @@ static struct platform_driver enpu_platform_driver = {
 	.id_table = enpu_platform_ids,
 	.driver = {
 		.name = ENPU_DRIVER_NAME,
+		.of_match_table = enpu_of_match,
 		.pm = &enpu_pm_ops,
 	},
 };
