@@ -7,16 +7,26 @@
  *           (jobs take N times their modelled time; "slow 1" ends it) or "none".
  *           Reading shows what is armed.
  *   cores   per-core counters.
+ *   queues  per core: enabled, the job running (context:job) and the jobs its
+ *           scheduler has on the hardware or waiting; and the power state.
+ *   contexts  every open context: its process, jobs, device time, and BOs
+ *           (handle, size, device address, kind).
  */
 
 #include <linux/debugfs.h>
+#include <linux/idr.h>
 #include <linux/kstrtox.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+
 #include "enpu_debugfs.h"
 #include "enpu_drv.h"
+#include "enpu_gem.h"
 
 static int enpu_inject_show(struct seq_file *m, void *unused)
 {
@@ -92,10 +102,117 @@ static int enpu_cores_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(enpu_cores);
 
 /* After drm_dev_register(): DRM core removes the directory at unregister. */
+static int enpu_queues_show(struct seq_file *m, void *unused)
+{
+	struct enpu_device *edev = m->private;
+	unsigned int i;
+
+	seq_printf(m, "powered %d clock_mhz %u cores_enabled %#x\n", READ_ONCE(edev->powered),
+		   READ_ONCE(edev->clock_mhz), READ_ONCE(edev->cores_enabled));
+	seq_puts(m, "core enabled running on_hw pending\n");
+	for (i = 0; i < edev->num_cores; i++) {
+		struct enpu_core *core = &edev->cores[i];
+		struct drm_sched_job *job;
+		unsigned int pending = 0;
+		u64 running = READ_ONCE(core->running_job);
+
+		spin_lock(&core->sched.job_list_lock);
+		list_for_each_entry(job, &core->sched.pending_list, list)
+			pending++;
+		spin_unlock(&core->sched.job_list_lock);
+		if (running)
+			seq_printf(m, "%u %d %u:%llu %d %u\n", i,
+				   !!(READ_ONCE(edev->cores_enabled) & BIT(i)),
+				   READ_ONCE(core->running_ctx), running,
+				   atomic_read(&core->sched.credit_count), pending);
+		else
+			seq_printf(m, "%u %d - %d %u\n", i,
+				   !!(READ_ONCE(edev->cores_enabled) & BIT(i)),
+				   atomic_read(&core->sched.credit_count), pending);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(enpu_queues);
+
+#define ENPU_DEBUGFS_MAX_BOS	256
+
+struct enpu_bo_ref {
+	u32 handle;
+	struct drm_gem_object *obj;
+};
+
+struct enpu_bo_list {
+	unsigned int n;
+	bool truncated;
+	struct enpu_bo_ref bos[ENPU_DEBUGFS_MAX_BOS];
+};
+
+/* Under the file's table lock: take a reference on each BO, print later. */
+static int enpu_collect_bo(int handle, void *ptr, void *data)
+{
+	struct enpu_bo_list *l = data;
+
+	if (l->n == ENPU_DEBUGFS_MAX_BOS) {
+		l->truncated = true;
+		return 0;
+	}
+	drm_gem_object_get(ptr);
+	l->bos[l->n].handle = handle;
+	l->bos[l->n].obj = ptr;
+	l->n++;
+	return 0;
+}
+
+static void enpu_show_ctx_bos(struct seq_file *m, struct enpu_file *ctx, struct enpu_bo_list *l)
+{
+	unsigned int i;
+
+	l->n = 0;
+	l->truncated = false;
+	spin_lock(&ctx->file->table_lock);
+	idr_for_each(&ctx->file->object_idr, enpu_collect_bo, l);
+	spin_unlock(&ctx->file->table_lock);
+	for (i = 0; i < l->n; i++) {
+		struct enpu_bo *bo = to_enpu_bo(l->bos[i].obj);
+		u64 addr = 0;
+
+		enpu_bo_dev_addr(bo, ctx, &addr);
+		seq_printf(m, "  bo %u size %zu addr %#llx %s\n", l->bos[i].handle,
+			   l->bos[i].obj->size, addr, enpu_bo_is_userptr(bo) ? "userptr" :
+			   l->bos[i].obj->import_attach ? "import" : "shmem");
+		drm_gem_object_put(l->bos[i].obj);
+	}
+	if (l->truncated)
+		seq_printf(m, "  ... (first %d BOs shown)\n", ENPU_DEBUGFS_MAX_BOS);
+}
+
+static int enpu_contexts_show(struct seq_file *m, void *unused)
+{
+	struct enpu_device *edev = m->private;
+	struct enpu_bo_list *l = kmalloc(sizeof(*l), GFP_KERNEL);
+	struct enpu_file *ctx;
+
+	if (!l)
+		return -ENOMEM;
+	mutex_lock(&edev->contexts_lock);
+	list_for_each_entry(ctx, &edev->contexts, link) {
+		seq_printf(m, "ctx %u pid %u jobs %llu busy_ns %lld cycles %lld\n", ctx->id,
+			   ctx->pid, READ_ONCE(ctx->next_job_id), atomic64_read(&ctx->busy_ns),
+			   atomic64_read(&ctx->cycles));
+		enpu_show_ctx_bos(m, ctx, l);
+	}
+	mutex_unlock(&edev->contexts_lock);
+	kfree(l);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(enpu_contexts);
+
 void enpu_debugfs_init(struct enpu_device *edev)
 {
 	struct dentry *root = edev->drm.debugfs_root;
 
 	debugfs_create_file("inject", 0600, root, edev, &enpu_inject_fops);
 	debugfs_create_file("cores", 0444, root, edev, &enpu_cores_fops);
+	debugfs_create_file("queues", 0444, root, edev, &enpu_queues_fops);
+	debugfs_create_file("contexts", 0444, root, edev, &enpu_contexts_fops);
 }

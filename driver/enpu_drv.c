@@ -13,6 +13,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/enpu_accel.h>
 
 #include "enpu_cs.h"
@@ -61,10 +62,15 @@ static int enpu_open(struct drm_device *drm, struct drm_file *file)
 	ctx->edev = edev;
 	kref_init(&ctx->ref);
 	ctx->id = atomic_inc_return(&edev->next_ctx_id);
+	ctx->file = file;
+	ctx->pid = task_tgid_nr(current);
 	mutex_init(&ctx->lock);
 	xa_init(&ctx->job_fences);
 	enpu_mmu_ctx_init(ctx);
 	file->driver_priv = ctx;
+	mutex_lock(&edev->contexts_lock);
+	list_add_tail(&ctx->link, &edev->contexts);
+	mutex_unlock(&edev->contexts_lock);
 	return 0;
 }
 
@@ -72,7 +78,11 @@ static int enpu_open(struct drm_device *drm, struct drm_file *file)
 static void enpu_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct enpu_file *ctx = file->driver_priv;
+	struct enpu_device *edev = ctx->edev;
 
+	mutex_lock(&edev->contexts_lock);
+	list_del(&ctx->link);
+	mutex_unlock(&edev->contexts_lock);
 	enpu_job_ctx_fini(ctx);
 	enpu_file_put(ctx);
 }
@@ -229,6 +239,13 @@ int enpu_device_probe(struct device *dev)
 	edev->hw = &enpu_sim_hw_ops;
 	edev->num_cores = cores;
 	edev->job_timeout_ms = job_timeout_ms;
+	edev->cores_enabled = GENMASK(cores - 1, 0);
+	INIT_LIST_HEAD(&edev->contexts);
+	ret = drmm_mutex_init(&edev->drm, &edev->contexts_lock);
+	if (!ret)
+		ret = drmm_mutex_init(&edev->drm, &edev->cores_lock);
+	if (ret)
+		return ret;
 	atomic_set(&edev->inject.slowdown, 1);
 
 	ret = enpu_pm_get_resources(edev);

@@ -71,6 +71,9 @@ struct enpu_core_stats {
  * @fence_seqno: last hardware fence sequence number
  * @fence_lock: lock of the hardware fences
  * @stats: counters
+ * @score: the scheduler's load score; a disabled core carries ENPU_CORE_OFF_SCORE
+ * @running_job: id of the job on the core, 0 when idle (debugfs)
+ * @running_ctx: its context id
  * @hw: the hardware (or sim) state of this core, owned by the hw ops
  */
 struct enpu_core {
@@ -81,8 +84,14 @@ struct enpu_core {
 	atomic64_t fence_seqno;
 	spinlock_t fence_lock; /* the hardware fences of this core */
 	struct enpu_core_stats stats;
+	atomic_t score;
+	u64 running_job;
+	u32 running_ctx;
 	void *hw;
 };
+
+/* Added to a disabled core's score: "any core" jobs go elsewhere. */
+#define ENPU_CORE_OFF_SCORE	BIT(24)
 
 /**
  * struct enpu_device - one NPU instance
@@ -101,6 +110,9 @@ struct enpu_core {
  * @num_clock_levels: entries in @clock_levels_mhz
  * @clock_mhz: the clock the cores run at now
  * @job_timeout_ms: a job running longer is aborted with -ETIMEDOUT
+ * @cores_enabled: mask of the cores that take jobs (sysfs cores_enabled)
+ * @cores_lock: serialises changes of @cores_enabled
+ * @contexts: the open contexts (debugfs); @contexts_lock protects the list
  * @jobs_in_flight: submitted jobs not yet freed; removal waits for zero
  * @next_ctx_id: context id allocator (ids appear in traces and debugfs)
  * @inject: fault injection for the next job, see enpu_debugfs.c
@@ -122,6 +134,10 @@ struct enpu_device {
 	unsigned int num_clock_levels;
 	u32 clock_mhz;
 	unsigned int job_timeout_ms;
+	u32 cores_enabled;
+	struct mutex cores_lock; /* cores_enabled and the cores' score bias */
+	struct list_head contexts;
+	struct mutex contexts_lock; /* contexts */
 	atomic_t jobs_in_flight;
 	atomic_t next_ctx_id;
 	struct {
@@ -135,6 +151,9 @@ struct enpu_device {
  * struct enpu_file - per-open-file context: an address space and job queues
  * @edev: the device
  * @ref: held by the file and by each job of the context
+ * @file: the DRM file of the context
+ * @link: in enpu_device.contexts
+ * @pid: the process that opened it
  * @id: context id
  * @busy_ns: device time of its jobs, all cores (fdinfo drm-engine-npu)
  * @cycles: device cycles of its jobs (fdinfo drm-cycles-npu)
@@ -147,6 +166,9 @@ struct enpu_device {
 struct enpu_file {
 	struct enpu_device *edev;
 	struct kref ref;
+	struct drm_file *file;
+	struct list_head link;
+	u32 pid;
 	u32 id;
 	atomic64_t busy_ns;
 	atomic64_t cycles;
@@ -161,6 +183,8 @@ static inline struct enpu_device *to_enpu_device(struct drm_device *drm)
 {
 	return container_of(drm, struct enpu_device, drm);
 }
+
+extern const struct attribute_group *enpu_dev_groups[];
 
 int enpu_device_probe(struct device *dev);
 void enpu_device_remove(struct device *dev);

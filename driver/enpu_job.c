@@ -66,6 +66,7 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 			    job->busy_ns, job->bytes_read, job->bytes_written, status);
 	if (status == -EFAULT)
 		trace_enpu_fault(dev, core->index, job->ctx->id, job->pid, job->id, status);
+	WRITE_ONCE(core->running_job, 0);
 	atomic64_add(job->busy_ns, &job->ctx->busy_ns);
 	atomic64_add(job->cycles, &job->ctx->cycles);
 
@@ -105,6 +106,8 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 		       atomic64_inc_return(&core->fence_seqno));
 	job->core = core;
 	job->hw_fence = dma_fence_get(fence);
+	WRITE_ONCE(core->running_ctx, job->ctx->id);
+	WRITE_ONCE(core->running_job, job->id);
 	trace_enpu_job_started(enpu_dev_index(core->edev), core->index, job->ctx->id, job->pid,
 			       job->id);
 	core->edev->hw->run(core, job);
@@ -173,6 +176,7 @@ int enpu_job_sched_init(struct enpu_core *core)
 		.credit_limit = 1,
 		.hang_limit = 0,
 		.timeout = msecs_to_jiffies(edev->job_timeout_ms),
+		.score = &core->score,
 		.name = dev_name(edev->drm.dev),
 		.dev = edev->drm.dev,
 	};
@@ -432,6 +436,8 @@ static int enpu_submit_check(struct enpu_device *edev, const struct drm_enpu_sub
 		return -EINVAL;
 	if (args->core != DRM_ENPU_CORE_ANY && args->core >= edev->num_cores)
 		return -EINVAL;
+	if (args->core != DRM_ENPU_CORE_ANY && !(READ_ONCE(edev->cores_enabled) & BIT(args->core)))
+		return -ENODEV;
 	if (args->priority > DRM_ENPU_PRIORITY_HIGH)
 		return -EINVAL;
 	if (args->priority == DRM_ENPU_PRIORITY_HIGH && !capable(CAP_SYS_NICE))

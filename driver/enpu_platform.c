@@ -54,6 +54,7 @@ static struct platform_driver enpu_platform_driver = {
 	.driver = {
 		.name = ENPU_DRIVER_NAME,
 		.of_match_table = enpu_of_match,
+		.dev_groups = enpu_dev_groups,
 		.pm = &enpu_pm_ops,
 	},
 };

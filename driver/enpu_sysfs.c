@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (C) 2026 The enpu authors */
+/*
+ * sysfs attributes of the NPU's device (/sys/class/accel/accelN/device/):
+ *   cores_enabled  mask of the cores that take jobs, e.g. 0x3. Jobs for any core
+ *                  avoid disabled cores; jobs for a disabled core are refused
+ *                  (-ENODEV); jobs already queued there still run. At least
+ *                  one core stays enabled.
+ */
+
+#include <linux/device.h>
+#include <linux/kstrtox.h>
+#include <linux/sysfs.h>
+
+#include "enpu_drv.h"
+
+static ssize_t cores_enabled_show(struct device *dev, struct device_attribute *attr,
+				  char *buf)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%#x\n", READ_ONCE(edev->cores_enabled));
+}
+
+static ssize_t cores_enabled_store(struct device *dev, struct device_attribute *attr,
+				   const char *buf, size_t len)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+	u32 mask, old, all = GENMASK(edev->num_cores - 1, 0);
+	unsigned int i;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &mask);
+	if (ret)
+		return ret;
+	if (!mask || mask & ~all)
+		return -EINVAL;
+	mutex_lock(&edev->cores_lock);
+	old = edev->cores_enabled;
+	for (i = 0; i < edev->num_cores; i++) {
+		if ((old ^ mask) & BIT(i)) {
+			if (mask & BIT(i))
+				atomic_sub(ENPU_CORE_OFF_SCORE, &edev->cores[i].score);
+			else
+				atomic_add(ENPU_CORE_OFF_SCORE, &edev->cores[i].score);
+		}
+	}
+	WRITE_ONCE(edev->cores_enabled, mask);
+	mutex_unlock(&edev->cores_lock);
+	return len;
+}
+static DEVICE_ATTR_RW(cores_enabled);
+
+static struct attribute *enpu_dev_attrs[] = {
+	&dev_attr_cores_enabled.attr,
+	NULL
+};
+
+static const struct attribute_group enpu_dev_group = {
+	.attrs = enpu_dev_attrs,
+};
+
+const struct attribute_group *enpu_dev_groups[] = {
+	&enpu_dev_group,
+	NULL
+};

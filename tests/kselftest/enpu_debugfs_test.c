@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Introspection and core control: debugfs queues and contexts (our context, its
+ * process and its BOs appear), and sysfs cores_enabled (a disabled core takes no
+ * job, explicit submits to it fail with ENODEV, bad masks are refused).
+ */
+#include "enpu_sysfs.h"
+
+FIXTURE(intro) {
+	int fd;
+	struct enpu_bo cmd, buf;
+};
+
+FIXTURE_SETUP(intro)
+{
+	self->fd = enpu_test_open(_metadata);
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 4096, &self->cmd));
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 3 * 4096, &self->buf));
+	ENPU_CS_ADD(&(struct enpu_cs){ .bo = &self->cmd }, ENPU_OP_NOP, struct enpu_cmd_hdr);
+}
+
+FIXTURE_TEARDOWN(intro)
+{
+	enpu_write_file(ENPU_PDEV "/cores_enabled", "0x3");
+	close(self->fd);
+}
+
+static int debugfs_read(const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	const char *dir = enpu_debugfs_dir();
+
+	if (!dir)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return enpu_read_file(path, buf, len);
+}
+
+TEST_F(intro, contexts_list_our_bos)
+{
+	static char buf[65536];
+	char line[128];
+
+	ASSERT_LT(0, debugfs_read("contexts", buf, sizeof(buf)));
+	snprintf(line, sizeof(line), " pid %d jobs 0 ", getpid());
+	EXPECT_NE(NULL, strstr(buf, line));
+	snprintf(line, sizeof(line), "  bo %u size 12288 addr %#llx shmem\n", self->buf.handle,
+		 (unsigned long long)self->buf.addr);
+	EXPECT_NE(NULL, strstr(buf, line));
+}
+
+TEST_F(intro, queues_show_each_core)
+{
+	char buf[1024];
+
+	ASSERT_LT(0, debugfs_read("queues", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "cores_enabled 0x3\n"));
+	EXPECT_NE(NULL, strstr(buf, "\n0 1 "));
+	EXPECT_NE(NULL, strstr(buf, "\n1 1 "));
+}
+
+/* Jobs core @c has completed, from debugfs "cores". */
+static long long core_jobs(int c)
+{
+	char buf[1024], *line = buf;
+	long long core, jobs;
+
+	if (debugfs_read("cores", buf, sizeof(buf)) < 0)
+		return -1;
+	while ((line = strchr(line, '\n')) && *++line) {
+		if (sscanf(line, "%lld %lld", &core, &jobs) == 2 && core == c)
+			return jobs;
+	}
+	return -1;
+}
+
+TEST_F(intro, disabled_core_takes_no_job)
+{
+	long long before0 = core_jobs(0), before1 = core_jobs(1);
+	struct enpu_cs cs = { .bo = &self->cmd, .used = 8 };
+	int32_t status = 1;
+	int64_t id = 0;
+	char buf[32];
+
+	ASSERT_EQ(0, enpu_write_file(ENPU_PDEV "/cores_enabled", "0x2"));
+	ASSERT_LT(0, enpu_read_file(ENPU_PDEV "/cores_enabled", buf, sizeof(buf)));
+	EXPECT_STREQ("0x2\n", buf);
+	EXPECT_EQ(-ENODEV, enpu_submit_cs(self->fd, &cs, NULL, 0, 0));
+	for (int i = 0; i < 20; i++) {
+		id = enpu_submit_cs(self->fd, &cs, NULL, 0, DRM_ENPU_CORE_ANY);
+		ASSERT_LT(0, id);
+		/* one at a time: each job picks a core afresh */
+		ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 5000, &status));
+		ASSERT_EQ(0, status);
+	}
+	EXPECT_EQ(before0, core_jobs(0));
+	EXPECT_EQ(before1 + 20, core_jobs(1));
+	ASSERT_EQ(0, enpu_write_file(ENPU_PDEV "/cores_enabled", "0x3"));
+	EXPECT_LT(0, enpu_submit_cs(self->fd, &cs, NULL, 0, 0));
+}
+
+TEST_F(intro, bad_core_masks_refused)
+{
+	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/cores_enabled", "0"));
+	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/cores_enabled", "0x4"));
+	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/cores_enabled", "banana"));
+	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/cores_enabled", "-1"));
+}
+
+TEST_HARNESS_MAIN
