@@ -8,6 +8,7 @@
 #include <time.h>
 #include "fence_impl.h"
 #include "refcount.h"
+#include "spin.h"
 
 struct enpu_fence {
 	enpu_refcount_t ref;
@@ -15,6 +16,7 @@ struct enpu_fence {
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */
 	bool host;
 	bool signalled;
+	atomic_bool done; /* == signalled, readable without the mutex */
 	enpu_status_t status;
 };
 
@@ -34,6 +36,7 @@ static enpu_status_t fence_new(bool host, enpu_fence_t **out)
 	pthread_cond_init(&f->cond, &attr);
 	pthread_condattr_destroy(&attr);
 	enpu_ref_init(&f->ref);
+	atomic_init(&f->done, false);
 	f->host = host;
 	*out = f;
 	return ENPU_OK;
@@ -54,6 +57,7 @@ static bool fence_set(enpu_fence_t *f, enpu_status_t status)
 	if (!was) {
 		f->signalled = true;
 		f->status = status;
+		atomic_store_explicit(&f->done, true, memory_order_release);
 		pthread_cond_broadcast(&f->cond);
 	}
 	pthread_mutex_unlock(&f->mutex);
@@ -101,6 +105,8 @@ enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns)
 {
 	if (!fence)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "enpu_fence_wait: fence is NULL");
+	if (timeout_ns >= ENPU_SPIN_NS)
+		enpu_spin_until(&fence->done);
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	bool infinite = timeout_ns == ENPU_TIMEOUT_INFINITE ||

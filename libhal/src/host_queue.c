@@ -7,6 +7,7 @@
 #include "command_list_impl.h"
 #include "fence_impl.h"
 #include "host_queue.h"
+#include "spin.h"
 
 typedef struct submission {
 	struct submission *next;
@@ -22,6 +23,7 @@ struct enpu_host_queue {
 	pthread_cond_t cond;
 	submission_t *head, *tail;
 	bool stopping;
+	atomic_bool nonempty; /* head != NULL, readable without the mutex */
 	bool self_destroy; /* destroyed from the worker: it frees the queue */
 	pthread_t thread;
 	enpu_host_exec_fn exec;
@@ -79,14 +81,17 @@ static void *worker(void *arg)
 {
 	enpu_host_queue_t *q = arg;
 	for (;;) {
+		enpu_spin_until(&q->nonempty); /* back-to-back submissions skip the sleep */
 		pthread_mutex_lock(&q->mutex);
 		while (!q->head && !q->stopping)
 			pthread_cond_wait(&q->cond, &q->mutex);
 		submission_t *s = q->head;
 		if (s) {
 			q->head = s->next;
-			if (!q->head)
+			if (!q->head) {
 				q->tail = NULL;
+				atomic_store(&q->nonempty, false);
+			}
 		}
 		bool self_destroy = q->self_destroy;
 		pthread_mutex_unlock(&q->mutex);
@@ -108,6 +113,7 @@ enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn 
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "queue: out of memory");
 	pthread_mutex_init(&q->mutex, NULL);
 	pthread_cond_init(&q->cond, NULL);
+	atomic_init(&q->nonempty, false);
 	q->exec = exec;
 	q->ctx = ctx;
 	snprintf(q->name, sizeof(q->name), "%s", device_name);
@@ -150,6 +156,7 @@ enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_device_t *device
 	else
 		q->head = s;
 	q->tail = s;
+	atomic_store(&q->nonempty, true);
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->mutex);
 	return ENPU_OK;
