@@ -105,10 +105,10 @@ enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns)
 {
 	if (!fence)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "enpu_fence_wait: fence is NULL");
+	struct timespec deadline; /* taken before polling: the timeout includes it */
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	if (timeout_ns >= ENPU_SPIN_NS)
 		enpu_spin_until(&fence->done);
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	bool infinite = timeout_ns == ENPU_TIMEOUT_INFINITE ||
 			timeout_ns / 1000000000u > (uint64_t)(INT32_MAX);
 	if (!infinite) {
