@@ -19,21 +19,43 @@ static const void *im2col_row(const void *ctx, uint32_t row, void *scratch)
 {
 	const im2col_ctx_t *x = ctx;
 	const enpu_conv_op_t *c = x->c;
-	uint32_t cin_g = c->in_c / c->groups;
+	/* locals: the byte stores below may alias the op's fields */
+	const uint32_t k_w = c->k_w, in_w = c->in_w, dil_w = c->dil_w;
+	const size_t esize = x->esize, seg = (size_t)(c->in_c / c->groups) * esize;
+	const size_t pixel = (size_t)c->in_c * esize, group_off = (size_t)x->group * seg;
+	const int pad_byte = esize == 1 ? (int8_t)c->in_zp : 0;
+	/* taps of one kernel row are adjacent in the input when they are whole
+	 * pixels (one group) one pixel apart: copy them in one piece */
+	const bool contiguous = c->groups == 1 && dil_w == 1;
 	uint32_t ow = row % c->out_w, oh = row / c->out_w % c->out_h, n = row / c->out_w / c->out_h;
-	size_t seg = (size_t)cin_g * x->esize;
+	int64_t iw0 = (int64_t)ow * c->stride_w - c->pad_l;
+	/* the taps kw in [lo, hi) fall inside the input row */
+	uint32_t lo = 0, hi = 0;
+	for (uint32_t kw = 0; kw < k_w; kw++) {
+		int64_t iw;
+		if (enpu_tap(ow, kw, c->stride_w, c->pad_l, dil_w, in_w, &iw))
+			hi = kw + 1;
+		else if (hi == 0)
+			lo = kw + 1;
+	}
 	uint8_t *dst = scratch;
-	for (uint32_t kh = 0; kh < c->k_h; kh++) {
-		int64_t ih, iw;
-		bool row_ok = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
-		for (uint32_t kw = 0; kw < c->k_w; kw++, dst += seg) {
-			if (!row_ok || !enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw)) {
-				memset(dst, x->esize == 1 ? (int8_t)c->in_zp : 0, seg);
-				continue;
-			}
-			size_t pix = ((size_t)n * c->in_h + (size_t)ih) * c->in_w + (size_t)iw;
-			memcpy(dst, x->in + (pix * c->in_c + (size_t)x->group * cin_g) * x->esize, seg);
+	for (uint32_t kh = 0; kh < c->k_h; kh++, dst += k_w * seg) {
+		int64_t ih;
+		if (lo >= hi || !enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)) {
+			memset(dst, pad_byte, k_w * seg);
+			continue;
 		}
+		const uint8_t *src = x->in + (((size_t)n * c->in_h + (size_t)ih) * in_w) * pixel +
+				     group_off;
+		memset(dst, pad_byte, lo * seg);
+		if (contiguous) {
+			memcpy(dst + lo * seg, src + (size_t)(iw0 + lo) * pixel, (hi - lo) * seg);
+		} else {
+			for (uint32_t kw = lo; kw < hi; kw++)
+				memcpy(dst + kw * seg, src + (size_t)(iw0 + (int64_t)kw * dil_w) * pixel,
+				       seg);
+		}
+		memset(dst + hi * seg, pad_byte, (k_w - hi) * seg);
 	}
 	return scratch;
 }
