@@ -38,15 +38,18 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 {
 	conv_case_t c = { .env = env, .pool = pool };
 	uint32_t pad = s->k / 2, cin_g = s->cin / s->groups;
-	uint32_t oh = (s->h + 2 * pad - s->k) / s->stride + 1, ow = (s->w + 2 * pad - s->k) / s->stride + 1;
+	uint32_t oh = (s->h + 2 * pad - s->k) / s->stride + 1;
+	uint32_t ow = (s->w + 2 * pad - s->k) / s->stride + 1;
 	enpu_quant_t qi = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qw = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
 	enpu_quant_t qo = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f, .zero_point = -2 };
-	enpu_tensor_t *in = bench_tensor(env, ENPU_DTYPE_INT8, 4, (uint32_t[]){ 1, s->h, s->w, s->cin }, &qi, 0);
+	enpu_tensor_t *in =
+		bench_tensor(env, ENPU_DTYPE_INT8, 4, (uint32_t[]){ 1, s->h, s->w, s->cin }, &qi, 0);
 	enpu_tensor_t *f = bench_tensor(env, ENPU_DTYPE_INT8, 4,
 					(uint32_t[]){ s->cout, s->k, s->k, cin_g }, &qw,
 					ENPU_TENSOR_CONSTANT);
-	enpu_tensor_t *out = bench_tensor(env, ENPU_DTYPE_INT8, 4, (uint32_t[]){ 1, oh, ow, s->cout }, &qo, 0);
+	enpu_tensor_t *out =
+		bench_tensor(env, ENPU_DTYPE_INT8, 4, (uint32_t[]){ 1, oh, ow, s->cout }, &qo, 0);
 	enpu_conv2d_params_t p = { .input = in, .filter = f, .output = out, .stride_h = s->stride,
 				   .stride_w = s->stride, .dilation_h = 1, .dilation_w = 1,
 				   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,

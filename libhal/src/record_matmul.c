@@ -4,7 +4,8 @@
 #include "command_list_impl.h"
 #include "record_common.h"
 
-#define NULL_ARG(fn) enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "%s: list or params is NULL", fn)
+#define NULL_ARG(fn) \
+	enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "%s: list or params is NULL", fn)
 
 /* Checks the operand dtypes of an int8 or fp16 matmul-like op; bias optional. */
 static enpu_status_t check_operands(const char *op, enpu_dtype_t dt, uint32_t rank,

@@ -4,7 +4,8 @@
 #include "enpu/quant.h"
 #include "record_common.h"
 
-#define NULL_ARG(fn) enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "%s: list or params is NULL", fn)
+#define NULL_ARG(fn) \
+	enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "%s: list or params is NULL", fn)
 
 static enpu_status_t shape_mismatch(const char *op)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* API tests: submission, fences (host and device), timeouts, chaining across
  * devices, error propagation, sealing and in-order execution. */
+#include <pthread.h>
 #include "tests.h"
 
 #define U32(...) ((const uint32_t[]){ __VA_ARGS__ })
@@ -255,5 +256,66 @@ out:
 	enpu_command_list_release(l);
 	enpu_tensor_release(in);
 	enpu_tensor_release(out);
+	t_env_close(&e);
+}
+
+typedef struct submitter {
+	enpu_device_t *dev;
+	enpu_command_list_t *list;
+	enpu_tensor_t *out;
+	int8_t want;
+	int ok;
+} submitter_t;
+
+static void *submit_loop(void *arg)
+{
+	submitter_t *s = arg;
+	s->ok = 1;
+	for (int i = 0; i < 20 && s->ok; i++) {
+		enpu_fence_t *f = NULL;
+		enpu_status_t st = enpu_device_submit(s->dev, s->list, NULL, 0, &f);
+		if (!st)
+			st = enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE);
+		s->ok = !st && ((int8_t *)t_data(s->out))[0] == s->want;
+		enpu_status_free(st);
+		enpu_fence_release(f);
+	}
+	return NULL;
+}
+
+/* Several threads submitting to one device at once (submit is thread-safe). */
+void test_api_concurrent_submit(tctx *t)
+{
+	enum { T = 4 };
+	t_env e;
+	submitter_t s[T] = { 0 };
+	pthread_t th[T];
+	enpu_tensor_t *in[T] = { 0 };
+	int started = 0;
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 2))
+		return;
+	enpu_quant_t q1 = t_q(1.0f, 0), qh = t_q(0.5f, 0);
+	for (int i = 0; i < T; i++) {
+		in[i] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(64), &q1, NULL);
+		s[i].out = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(64), &qh, NULL);
+		CHECK(t, in[i] && s[i].out, "tensors");
+		memset(t_data(in[i]), i + 1, 64);
+		CHECK(t, (s[i].list = doubler(t, in[i], s[i].out)), "list");
+		s[i].dev = e.cpu;
+		s[i].want = (int8_t)(2 * (i + 1));
+	}
+	for (; started < T; started++)
+		CHECK(t, pthread_create(&th[started], NULL, submit_loop, &s[started]) == 0, "thread");
+out:
+	for (int i = 0; i < started; i++) {
+		pthread_join(th[i], NULL);
+		if (t->result == T_OK && !s[i].ok)
+			t_fail(t, __FILE__, __LINE__, "submitter %d got a wrong result or error", i);
+	}
+	for (int i = 0; i < T; i++) {
+		enpu_command_list_release(s[i].list);
+		enpu_tensor_release(s[i].out);
+		enpu_tensor_release(in[i]);
+	}
 	t_env_close(&e);
 }

@@ -83,7 +83,10 @@ static double ulp16(double x)
  * (abs_params) on ref, then checks the tolerance. */
 typedef enpu_status_t (*rec_fn)(enpu_command_list_t *, const void *);
 static enpu_status_t rec_gemm(enpu_command_list_t *l, const void *p) { return enpu_cmd_gemm(l, p); }
-static enpu_status_t rec_conv(enpu_command_list_t *l, const void *p) { return enpu_cmd_conv2d(l, p); }
+static enpu_status_t rec_conv(enpu_command_list_t *l, const void *p)
+{
+	return enpu_cmd_conv2d(l, p);
+}
 
 static bool check_f16(tctx *t, t_env *e, rec_fn rec, void *params, enpu_tensor_t **slot,
 		      void *abs_params, enpu_tensor_t **abs_slot, const uint32_t *dims,
