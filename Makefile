@@ -17,6 +17,8 @@ module:
 
 userspace: libhal
 	$(MAKE) -C tests/kselftest
+	$(MAKE) -C tools/bpf
+	$(MAKE) -C bench/driver
 
 libhal:
 	$(MAKE) -C libhal
@@ -40,6 +42,8 @@ clean:
 	@test ! -d "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C libhal clean
 	$(MAKE) -C tests/hal clean
+	$(MAKE) -C tools/bpf clean
+	$(MAKE) -C bench/driver clean
 	rm -rf build/kselftest build/vm
 
 .PHONY: all module userspace libhal deps check demo checkpatch clean

@@ -102,6 +102,8 @@ struct enpu_core {
  * @scheds: each core's scheduler, the list an "any core" entity spans
  * @res: clocks, resets and supply from DT
  * @powered: the NPU is powered (runtime PM state)
+ * @pm_jobs: jobs on the hardware; the first takes a runtime-PM reference
+ * @pm_lock: serialises taking that reference
  * @power_ups: times it was powered up
  * @devfreq: the clock-level device; @df_profile its callbacks
  * @df_last_ns: time of the governor's last load sample
@@ -125,6 +127,8 @@ struct enpu_device {
 	struct drm_gpu_scheduler *scheds[ENPU_MAX_CORES];
 	struct enpu_resources res;
 	bool powered;
+	atomic_t pm_jobs;
+	struct mutex pm_lock; /* the idle -> busy power-up */
 	atomic64_t power_ups;
 	struct devfreq *devfreq;
 	struct devfreq_dev_profile df_profile;

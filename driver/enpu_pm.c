@@ -48,6 +48,32 @@ void enpu_pm_put(struct enpu_device *edev)
 	pm_runtime_put_autosuspend(edev->drm.dev);
 }
 
+/*
+ * Jobs hold the NPU powered as a group: the first job to start takes the
+ * runtime-PM reference, the last one to end drops it. Per-job get/put would
+ * queue PM work for every job, which the next job then waits on.
+ */
+int enpu_pm_job_begin(struct enpu_device *edev)
+{
+	int ret = 0;
+
+	if (atomic_inc_not_zero(&edev->pm_jobs))
+		return 0;
+	mutex_lock(&edev->pm_lock);
+	if (atomic_read(&edev->pm_jobs) == 0)
+		ret = enpu_pm_get(edev);
+	if (!ret)
+		atomic_inc(&edev->pm_jobs);
+	mutex_unlock(&edev->pm_lock);
+	return ret;
+}
+
+void enpu_pm_job_end(struct enpu_device *edev)
+{
+	if (atomic_dec_and_test(&edev->pm_jobs))
+		enpu_pm_put(edev);
+}
+
 static int enpu_power_on(struct enpu_device *edev)
 {
 	struct enpu_resources *r = &edev->res;

@@ -17,5 +17,7 @@ void enpu_pm_hold(struct enpu_device *edev);
 void enpu_pm_fini(struct enpu_device *edev);
 int enpu_pm_get(struct enpu_device *edev);
 void enpu_pm_put(struct enpu_device *edev);
+int enpu_pm_job_begin(struct enpu_device *edev);
+void enpu_pm_job_end(struct enpu_device *edev);
 
 #endif /* __ENPU_PM_H__ */

@@ -44,11 +44,12 @@ static inline s32 enpu_mbqm(s32 x, s32 mult, s32 shift)
 	return enpu_rdbpot(enpu_srdhm((s32)xl, mult), right);
 }
 
+/* The zero point is added in 64 bits: an extreme multiplier saturates, never wraps. */
 static inline s8 enpu_requant_out(s32 acc, s32 mult, s32 shift, s32 zp, s32 lo, s32 hi)
 {
-	s32 v = enpu_mbqm(acc, mult, shift) + zp;
+	s64 v = (s64)enpu_mbqm(acc, mult, shift) + zp;
 
-	return (s8)clamp(v, lo, hi);
+	return (s8)clamp_t(s64, v, lo, hi);
 }
 
 static inline bool enpu_quant_params_ok(s32 mult, s32 shift)

@@ -65,12 +65,15 @@ static int enpu_sim_exec_one(const struct enpu_sim_exec *x, const struct enpu_cm
 	}
 }
 
+/* Shorter waits are skipped: a sleep costs more than it models. */
+#define ENPU_SIM_MIN_WAIT_NS	10000
+
 /* Waits until @until (ktime ns) or an abort; false if aborted. */
 static bool enpu_sim_wait_until(struct enpu_sim_core *sc, u64 until)
 {
 	u64 now = ktime_get_ns();
 
-	if (now < until)
+	if (now + ENPU_SIM_MIN_WAIT_NS < until)
 		wait_event_interruptible_hrtimeout(sc->wq, READ_ONCE(sc->abort),
 						   ns_to_ktime(until - now));
 	return !READ_ONCE(sc->abort);

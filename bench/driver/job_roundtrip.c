@@ -8,6 +8,8 @@
  *    any ioctl-based path on this machine; the ratio is printed.
  * 2. Throughput: jobs/s with 1 and 4 submitting processes, each keeping up to
  *    32 jobs in flight (waiting on job i-32 before submitting job i).
+ * With a third argument "throughput", only the 1-process throughput runs (for
+ * bench/driver/bpf_overhead).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -209,6 +211,10 @@ int main(int argc, char **argv)
 	int iters = argc > 1 ? atoi(argv[1]) : 2000;
 	double secs = argc > 2 ? atof(argv[2]) : 3.0;
 
+	if (argc > 3 && !strcmp(argv[3], "throughput")) {
+		throughput(1, secs);
+		return 0;
+	}
 	printf("command: %s %d %.1f\n", argv[0], iters, secs);
 	roundtrip(iters);
 	throughput(1, secs);

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-core and per-process NPU counters from the enpu tracepoints: busy time,
+ * jobs, bytes read and written, faults, resets, queue-wait and run-time log2
+ * histograms, power-state and clock-level residency. Maps are pinned by name
+ * under /sys/fs/bpf/enpu (the loader sets the pin root).
+ *
+ * The tracepoints pass scalars (driver/enpu_trace.h), so nothing here reads a
+ * kernel structure: the object needs no CO-RE relocation to run on any kernel
+ * with the enpu tracepoints. Each handler exists as tp_btf (module BTF) and as
+ * raw_tp; the loader keeps one set.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "enpu_stats.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PINNED_HASH(name, k, v, n) \
+	struct { \
+		__uint(type, BPF_MAP_TYPE_HASH); \
+		__uint(max_entries, n); \
+		__type(key, k); \
+		__type(value, v); \
+		__uint(pinning, LIBBPF_PIN_BY_NAME); \
+	} name SEC(".maps")
+
+PINNED_HASH(core_stats, struct enpu_core_key, struct enpu_core_stat, 256);
+PINNED_HASH(proc_stats, struct enpu_proc_key, struct enpu_proc_stat, 4096);
+PINNED_HASH(queue_wait_hist, struct enpu_core_key, struct enpu_hist, 256);
+PINNED_HASH(run_time_hist, struct enpu_core_key, struct enpu_hist, 256);
+PINNED_HASH(power, __u32, struct enpu_power_stat, 32);
+PINNED_HASH(clock_residency, struct enpu_clock_key, __u64, 256);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct enpu_job_key);
+	__type(value, struct enpu_job_ts);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} job_ts SEC(".maps");
+
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) r += 1;
+	return r < ENPU_HIST_SLOTS ? r : ENPU_HIST_SLOTS - 1;
+}
+
+static __always_inline void hist_add(void *map, __u32 dev, __u32 core, __u64 ns)
+{
+	struct enpu_core_key key = { .dev = dev, .core = core };
+	static const struct enpu_hist zero;
+	struct enpu_hist *h = lookup_or_init(map, &key, &zero);
+	__u32 slot = log2_slot(ns);
+
+	if (h && slot < ENPU_HIST_SLOTS)
+		__sync_fetch_and_add(&h->slots[slot], 1);
+}
+
+static const struct enpu_proc_stat proc_zero;
+
+/* Runs in the submitting process: the place to learn its name. */
+static __always_inline int on_queued(__u32 dev, __u32 ctx, __u32 pid, __u64 job)
+{
+	struct enpu_job_key key = { .dev = dev, .ctx = ctx, .job = job };
+	struct enpu_job_ts ts = { .queued_ns = bpf_ktime_get_ns() };
+	struct enpu_proc_key pk = { .dev = dev, .pid = pid };
+	struct enpu_proc_stat *p = lookup_or_init(&proc_stats, &pk, &proc_zero);
+
+	if (p && !p->comm[0])
+		bpf_get_current_comm(p->comm, sizeof(p->comm));
+	bpf_map_update_elem(&job_ts, &key, &ts, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_started(__u32 dev, __u32 core, __u32 ctx, __u64 job)
+{
+	struct enpu_job_key key = { .dev = dev, .ctx = ctx, .job = job };
+	struct enpu_job_ts *ts = bpf_map_lookup_elem(&job_ts, &key);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!ts)
+		return 0;	/* queued before the program was loaded */
+	ts->started_ns = now;
+	hist_add(&queue_wait_hist, dev, core, now - ts->queued_ns);
+	return 0;
+}
+
+static __always_inline int on_done(__u32 dev, __u32 core, __u32 ctx, __u32 pid, __u64 job,
+				   __u64 cycles, __u64 busy_ns, __u64 rd, __u64 wr, __s32 status)
+{
+	struct enpu_core_key ck = { .dev = dev, .core = core };
+	struct enpu_proc_key pk = { .dev = dev, .pid = pid };
+	struct enpu_job_key jk = { .dev = dev, .ctx = ctx, .job = job };
+	static const struct enpu_core_stat czero;
+	struct enpu_core_stat *c = lookup_or_init(&core_stats, &ck, &czero);
+	struct enpu_proc_stat *p = lookup_or_init(&proc_stats, &pk, &proc_zero);
+	struct enpu_job_ts *ts = bpf_map_lookup_elem(&job_ts, &jk);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (c) {
+		__sync_fetch_and_add(&c->jobs, 1);
+		__sync_fetch_and_add(&c->busy_ns, busy_ns);
+		__sync_fetch_and_add(&c->cycles, cycles);
+		__sync_fetch_and_add(&c->bytes_read, rd);
+		__sync_fetch_and_add(&c->bytes_written, wr);
+		if (status == -14)
+			__sync_fetch_and_add(&c->faults, 1);
+		else if (status == -110)
+			__sync_fetch_and_add(&c->resets, 1);
+		c->last_done_ns = now;
+	}
+	if (p) {
+		__sync_fetch_and_add(&p->jobs, 1);
+		__sync_fetch_and_add(&p->busy_ns, busy_ns);
+		__sync_fetch_and_add(&p->bytes_read, rd);
+		__sync_fetch_and_add(&p->bytes_written, wr);
+		if (status == -14)
+			__sync_fetch_and_add(&p->faults, 1);
+	}
+	if (ts) {
+		if (ts->started_ns)
+			hist_add(&run_time_hist, dev, core, now - ts->started_ns);
+		bpf_map_delete_elem(&job_ts, &jk);
+	}
+	return 0;
+}
+
+static __always_inline int on_power(__u32 dev, __u32 on)
+{
+	static const struct enpu_power_stat zero;
+	struct enpu_power_stat *s = lookup_or_init(&power, &dev, &zero);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!s)
+		return 0;
+	if (s->since_ns) {
+		if (s->on)
+			s->on_ns += now - s->since_ns;
+		else
+			s->off_ns += now - s->since_ns;
+	}
+	if (on && !s->on)
+		s->power_ups++;
+	s->on = on;
+	s->since_ns = now;
+	return 0;
+}
+
+static __always_inline int on_clock(__u32 dev, __u32 old_mhz, __u32 new_mhz)
+{
+	static const struct enpu_power_stat zero;
+	struct enpu_power_stat *s = lookup_or_init(&power, &dev, &zero);
+	struct enpu_clock_key key = { .dev = dev, .mhz = old_mhz };
+	static const __u64 nszero;
+	__u64 now = bpf_ktime_get_ns(), *r;
+
+	if (!s)
+		return 0;
+	r = lookup_or_init(&clock_residency, &key, &nszero);
+	if (r && s->clock_since_ns)
+		__sync_fetch_and_add(r, now - s->clock_since_ns);
+	s->clock_mhz = new_mhz;
+	s->clock_since_ns = now;
+	return 0;
+}
+
+/* Each handler twice: tp_btf (typed, module BTF) and raw_tp (the fallback). */
+#define HANDLERS(kind)									\
+SEC(#kind "/enpu_job_queued")								\
+int BPF_PROG(kind##_queued, __u32 dev, __u32 context, __u32 pid, __u64 job)		\
+{ return on_queued(dev, context, pid, job); }							\
+SEC(#kind "/enpu_job_started")								\
+int BPF_PROG(kind##_started, __u32 dev, __u32 core, __u32 context, __u32 pid, __u64 job)	\
+{ return on_started(dev, core, context, job); }						\
+SEC(#kind "/enpu_job_done")								\
+int BPF_PROG(kind##_done, __u32 dev, __u32 core, __u32 context, __u32 pid, __u64 job,	\
+	     __u64 cycles, __u64 busy_ns, __u64 rd, __u64 wr, __s32 status)		\
+{ return on_done(dev, core, context, pid, job, cycles, busy_ns, rd, wr, status); }	\
+SEC(#kind "/enpu_power")								\
+int BPF_PROG(kind##_power, __u32 dev, __u32 on)						\
+{ return on_power(dev, on); }								\
+SEC(#kind "/enpu_clock")								\
+int BPF_PROG(kind##_clock, __u32 dev, __u32 old_mhz, __u32 new_mhz)			\
+{ return on_clock(dev, old_mhz, new_mhz); }
+
+HANDLERS(tp_btf)
+HANDLERS(raw_tp)

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * The maps enpu_stats.bpf.c keeps, pinned under /sys/fs/bpf/enpu/ with BTF so
+ * that `bpftool map dump pinned /sys/fs/bpf/enpu/<map>` prints these field names.
+ * Shared by the BPF program, its loader and libhal's stats reader: fields are
+ * only ever appended.
+ */
+#ifndef ENPU_STATS_H
+#define ENPU_STATS_H
+
+#define ENPU_BPF_PIN_DIR	"/sys/fs/bpf/enpu"
+#define ENPU_HIST_SLOTS		32	/* slot i counts values in [2^i, 2^(i+1)) ns */
+
+/* core_stats, queue_wait_hist, run_time_hist: per device and core */
+struct enpu_core_key {
+	__u32 dev;
+	__u32 core;
+};
+
+struct enpu_core_stat {
+	__u64 jobs;
+	__u64 busy_ns;		/* device time of the jobs (the driver's busy_ns) */
+	__u64 cycles;
+	__u64 bytes_read;
+	__u64 bytes_written;
+	__u64 faults;
+	__u64 resets;
+	__u64 last_done_ns;	/* bpf_ktime_get_ns() of the last job's end */
+};
+
+/* proc_stats: per device and submitting process */
+struct enpu_proc_key {
+	__u32 dev;
+	__u32 pid;
+};
+
+struct enpu_proc_stat {
+	__u64 jobs;
+	__u64 busy_ns;
+	__u64 bytes_read;
+	__u64 bytes_written;
+	__u64 faults;
+	char comm[16];
+};
+
+struct enpu_hist {
+	__u64 slots[ENPU_HIST_SLOTS];
+};
+
+/* power: per device; residency up to since_ns, plus the open interval */
+struct enpu_power_stat {
+	__u32 on;
+	__u32 clock_mhz;
+	__u64 since_ns;		/* last power change */
+	__u64 on_ns;
+	__u64 off_ns;
+	__u64 clock_since_ns;	/* last clock change */
+	__u64 power_ups;
+};
+
+/* clock_residency: time spent at each clock level */
+struct enpu_clock_key {
+	__u32 dev;
+	__u32 mhz;
+};
+
+/* internal: queued/started timestamps of jobs in flight */
+struct enpu_job_key {
+	__u32 dev;
+	__u32 ctx;
+	__u64 job;
+};
+
+struct enpu_job_ts {
+	__u64 queued_ns;
+	__u64 started_ns;
+};
+
+#endif /* ENPU_STATS_H */
