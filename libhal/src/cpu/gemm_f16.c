@@ -109,9 +109,9 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 {
 	const cpu_vec_ops_t *v = d->vec;
-	unsigned threads = cpu_threadpool_size(d->pool);
+	unsigned threads = cpu_threadpool_size(d->pool), use = cpu_gemm_threads(d, p->m, p->n, p->k);
 	job_t j = { .d = d, .p = p };
-	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, threads);
+	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, use);
 	/* per thread: packed A block, accumulator tile, one fp16 source row */
 	j.scratch_floats = ((size_t)j.g.mc * p->k + (size_t)v->f16_mr * v->f16_nr + p->k + 15) /
 			   16 * 16;
@@ -126,7 +126,7 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 				      p->k);
 	} else {
 		j.bpack = pb->bpack;
-		cpu_threadpool_run(d->pool, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
+		cpu_run_tasks(d, use, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
 	}
 	free(j.scratch);
 	if (owned)

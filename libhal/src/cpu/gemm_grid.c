@@ -39,6 +39,24 @@ enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key
 	return made;
 }
 
+unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k)
+{
+	uint64_t want = ((uint64_t)m * n * k >> 21) + 1;
+	unsigned size = cpu_threadpool_size(d->pool);
+	return want < size ? (unsigned)want : size;
+}
+
+void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_task_fn fn,
+		   void *arg)
+{
+	if (threads > 1) {
+		cpu_threadpool_run(d->pool, tasks, fn, arg);
+		return;
+	}
+	for (size_t t = 0; t < tasks; t++)
+		fn(arg, t, 0);
+}
+
 void *cpu_alloc(size_t size)
 {
 	return aligned_alloc(64, (size + 63) / 64 * 64);

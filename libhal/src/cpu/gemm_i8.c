@@ -139,9 +139,9 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 {
 	const cpu_i8_gemm_ops_t *o = d->i8;
-	unsigned threads = cpu_threadpool_size(d->pool);
+	unsigned threads = cpu_threadpool_size(d->pool), use = cpu_gemm_threads(d, p->m, p->n, p->k);
 	job_t j = { .d = d, .p = p };
-	j.g = cpu_grid_make(p->m, p->n, o->mr, o->nr, threads);
+	j.g = cpu_grid_make(p->m, p->n, o->mr, o->nr, use);
 	bool owned;
 	pack_job_t pj = { .d = d, .p = p };
 	j.b = (const packed_b_t *)cpu_cache_get(p->cache, o, pack_b, &pj, &owned);
@@ -155,7 +155,7 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 				      "cpu gemm: out of memory for packing (M=%u N=%u K=%u)", p->m,
 				      p->n, p->k);
 	else
-		cpu_threadpool_run(d->pool, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
+		cpu_run_tasks(d, use, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
 	free(j.scratch);
 	if (owned)
 		packed_free((enpu_op_cache_t *)&j.b->base);
