@@ -17,22 +17,22 @@
 u32 enpu_cs_op_size(u16 opcode)
 {
 	switch (opcode) {
-	case ENPU_OP_NOP:
-	case ENPU_OP_FENCE:
+	case ENPU_CMD_OP_NOP:
+	case ENPU_CMD_OP_FENCE:
 		return sizeof(struct enpu_cmd_hdr);
-	case ENPU_OP_DMA_COPY:
+	case ENPU_CMD_OP_DMA_COPY:
 		return sizeof(struct enpu_cmd_dma_copy);
-	case ENPU_OP_GEMM_I8:
-	case ENPU_OP_GEMM_F16:
+	case ENPU_CMD_OP_GEMM_I8:
+	case ENPU_CMD_OP_GEMM_F16:
 		return sizeof(struct enpu_cmd_gemm);
-	case ENPU_OP_CONV2D_I8:
-	case ENPU_OP_CONV2D_F16:
+	case ENPU_CMD_OP_CONV2D_I8:
+	case ENPU_CMD_OP_CONV2D_F16:
 		return sizeof(struct enpu_cmd_conv2d);
-	case ENPU_OP_POOL_I8:
+	case ENPU_CMD_OP_POOL_I8:
 		return sizeof(struct enpu_cmd_pool);
-	case ENPU_OP_ELTWISE_I8:
+	case ENPU_CMD_OP_ELTWISE_I8:
 		return sizeof(struct enpu_cmd_eltwise);
-	case ENPU_OP_REQUANT:
+	case ENPU_CMD_OP_REQUANT:
 		return sizeof(struct enpu_cmd_requant);
 	default:
 		return 0;
@@ -181,7 +181,7 @@ static int validate_pool(const struct enpu_cmd_pool *p)
 {
 	u32 oh, ow;
 
-	if (p->hdr.flags || p->pad || p->mode > ENPU_POOL_AVG)
+	if (p->hdr.flags || p->pad || p->mode > ENPU_CMD_POOL_AVG)
 		return -EINVAL;
 	if (!dim_ok(p->n) || !dim_ok(p->h) || !dim_ok(p->w) || !dim_ok(p->c) ||
 	    !dim_ok(p->kh) || !dim_ok(p->kw) || !dim_ok(p->stride_h) || !dim_ok(p->stride_w))
@@ -201,7 +201,7 @@ static int validate_pool(const struct enpu_cmd_pool *p)
 
 static int validate_eltwise(const struct enpu_cmd_eltwise *e)
 {
-	if (e->hdr.flags || e->pad || e->op > ENPU_ELTWISE_MUL)
+	if (e->hdr.flags || e->pad || e->op > ENPU_CMD_ELTWISE_MUL)
 		return -EINVAL;
 	if (!e->count || e->count > ENPU_MAX_TENSOR_BYTES)
 		return -EINVAL;
@@ -210,7 +210,7 @@ static int validate_eltwise(const struct enpu_cmd_eltwise *e)
 		return -EINVAL;
 	if (e->out_mult < 0 || !shift_ok(e->out_shift))
 		return -EINVAL;
-	if (e->op == ENPU_ELTWISE_MUL)
+	if (e->op == ENPU_CMD_ELTWISE_MUL)
 		return !e->a_mult && !e->a_shift && !e->b_mult && !e->b_shift ? 0 : -EINVAL;
 	return e->a_mult >= 0 && e->b_mult >= 0 && shift_ok(e->a_shift) &&
 	       shift_ok(e->b_shift) ? 0 : -EINVAL;
@@ -227,15 +227,15 @@ static int validate_requant(const struct enpu_cmd_requant *r)
 	if (r->hdr.flags || r->pad || !r->count || r->count > ENPU_MAX_TENSOR_BYTES / 2)
 		return -EINVAL;
 	switch (r->mode) {
-	case ENPU_REQUANT_I8_I8:
+	case ENPU_CMD_REQUANT_I8_I8:
 		return i8_ok(r->in_zp) && i8_ok(r->out_zp) && r->mult >= 0 &&
 		       shift_ok(r->shift) && clamp_ok(r->act_min, r->act_max) &&
 		       !r->scale_bits ? 0 : -EINVAL;
-	case ENPU_REQUANT_I8_F16:
+	case ENPU_CMD_REQUANT_I8_F16:
 		return i8_ok(r->in_zp) && !r->out_zp && !r->mult && !r->shift &&
 		       !r->act_min && !r->act_max && scale_ok(r->scale_bits) &&
 		       aligned(r->out, 2) ? 0 : -EINVAL;
-	case ENPU_REQUANT_F16_I8:
+	case ENPU_CMD_REQUANT_F16_I8:
 		return !r->in_zp && i8_ok(r->out_zp) && !r->mult && !r->shift &&
 		       clamp_ok(r->act_min, r->act_max) && scale_ok(r->scale_bits) &&
 		       aligned(r->in, 2) ? 0 : -EINVAL;
@@ -247,27 +247,27 @@ static int validate_requant(const struct enpu_cmd_requant *r)
 static int validate_one(const struct enpu_cmd_hdr *hdr)
 {
 	switch (hdr->opcode) {
-	case ENPU_OP_NOP:
-	case ENPU_OP_FENCE:
+	case ENPU_CMD_OP_NOP:
+	case ENPU_CMD_OP_FENCE:
 		return hdr->flags ? -EINVAL : 0;
-	case ENPU_OP_DMA_COPY: {
+	case ENPU_CMD_OP_DMA_COPY: {
 		const struct enpu_cmd_dma_copy *d = (const void *)hdr;
 
 		return !hdr->flags && d->size && d->size <= ENPU_MAX_TENSOR_BYTES ? 0 : -EINVAL;
 	}
-	case ENPU_OP_GEMM_I8:
+	case ENPU_CMD_OP_GEMM_I8:
 		return validate_gemm((const void *)hdr, false);
-	case ENPU_OP_GEMM_F16:
+	case ENPU_CMD_OP_GEMM_F16:
 		return validate_gemm((const void *)hdr, true);
-	case ENPU_OP_CONV2D_I8:
+	case ENPU_CMD_OP_CONV2D_I8:
 		return validate_conv((const void *)hdr, false);
-	case ENPU_OP_CONV2D_F16:
+	case ENPU_CMD_OP_CONV2D_F16:
 		return validate_conv((const void *)hdr, true);
-	case ENPU_OP_POOL_I8:
+	case ENPU_CMD_OP_POOL_I8:
 		return validate_pool((const void *)hdr);
-	case ENPU_OP_ELTWISE_I8:
+	case ENPU_CMD_OP_ELTWISE_I8:
 		return validate_eltwise((const void *)hdr);
-	case ENPU_OP_REQUANT:
+	case ENPU_CMD_OP_REQUANT:
 		return validate_requant((const void *)hdr);
 	default:
 		return -EINVAL;
@@ -320,17 +320,17 @@ void enpu_cs_cost(const struct enpu_cmd_hdr *hdr, struct enpu_cs_cost *cost)
 	u64 ops = 0, per = ENPU_VEC_OPS_PER_CYCLE, rd = 0, wr = 0;
 
 	switch (hdr->opcode) {
-	case ENPU_OP_DMA_COPY: {
+	case ENPU_CMD_OP_DMA_COPY: {
 		const struct enpu_cmd_dma_copy *d = (const void *)hdr;
 
 		rd = d->size;
 		wr = d->size;
 		break;
 	}
-	case ENPU_OP_GEMM_I8:
-	case ENPU_OP_GEMM_F16: {
+	case ENPU_CMD_OP_GEMM_I8:
+	case ENPU_CMD_OP_GEMM_F16: {
 		const struct enpu_cmd_gemm *g = (const void *)hdr;
-		u64 es = hdr->opcode == ENPU_OP_GEMM_F16 ? 2 : 1;
+		u64 es = hdr->opcode == ENPU_CMD_OP_GEMM_F16 ? 2 : 1;
 
 		ops = (u64)g->m * g->n * g->k;
 		per = es == 2 ? ENPU_MACS_PER_CYCLE_F16 : ENPU_MACS_PER_CYCLE_I8;
@@ -342,10 +342,10 @@ void enpu_cs_cost(const struct enpu_cmd_hdr *hdr, struct enpu_cs_cost *cost)
 		wr = (u64)g->m * g->n * es;
 		break;
 	}
-	case ENPU_OP_CONV2D_I8:
-	case ENPU_OP_CONV2D_F16: {
+	case ENPU_CMD_OP_CONV2D_I8:
+	case ENPU_CMD_OP_CONV2D_F16: {
 		const struct enpu_cmd_conv2d *c = (const void *)hdr;
-		u64 es = hdr->opcode == ENPU_OP_CONV2D_F16 ? 2 : 1;
+		u64 es = hdr->opcode == ENPU_CMD_OP_CONV2D_F16 ? 2 : 1;
 		u64 outs = (u64)c->n * c->out_h * c->out_w * c->cout;
 		u64 taps = (u64)c->kh * c->kw * (c->cin / c->groups);
 
@@ -359,7 +359,7 @@ void enpu_cs_cost(const struct enpu_cmd_hdr *hdr, struct enpu_cs_cost *cost)
 		wr = outs * es;
 		break;
 	}
-	case ENPU_OP_POOL_I8: {
+	case ENPU_CMD_OP_POOL_I8: {
 		const struct enpu_cmd_pool *p = (const void *)hdr;
 
 		wr = (u64)p->n * p->out_h * p->out_w * p->c;
@@ -367,7 +367,7 @@ void enpu_cs_cost(const struct enpu_cmd_hdr *hdr, struct enpu_cs_cost *cost)
 		rd = (u64)p->n * p->h * p->w * p->c;
 		break;
 	}
-	case ENPU_OP_ELTWISE_I8: {
+	case ENPU_CMD_OP_ELTWISE_I8: {
 		const struct enpu_cmd_eltwise *e = (const void *)hdr;
 
 		ops = e->count;
@@ -375,12 +375,12 @@ void enpu_cs_cost(const struct enpu_cmd_hdr *hdr, struct enpu_cs_cost *cost)
 		wr = e->count;
 		break;
 	}
-	case ENPU_OP_REQUANT: {
+	case ENPU_CMD_OP_REQUANT: {
 		const struct enpu_cmd_requant *r = (const void *)hdr;
 
 		ops = r->count;
-		rd = (u64)r->count * (r->mode == ENPU_REQUANT_F16_I8 ? 2 : 1);
-		wr = (u64)r->count * (r->mode == ENPU_REQUANT_I8_F16 ? 2 : 1);
+		rd = (u64)r->count * (r->mode == ENPU_CMD_REQUANT_F16_I8 ? 2 : 1);
+		wr = (u64)r->count * (r->mode == ENPU_CMD_REQUANT_I8_F16 ? 2 : 1);
 		break;
 	}
 	default:

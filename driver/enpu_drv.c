@@ -110,7 +110,7 @@ int enpu_get_param_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 		args->value = edev->num_cores;
 		break;
 	case DRM_ENPU_PARAM_OPCODES:
-		args->value = (1ULL << ENPU_OP_COUNT) - 1;
+		args->value = (1ULL << ENPU_CMD_OP_COUNT) - 1;
 		break;
 	case DRM_ENPU_PARAM_NUM_CLOCK_LEVELS:
 		args->value = edev->num_clock_levels;

@@ -44,21 +44,21 @@ struct enpu_sim_core {
 static int enpu_sim_exec_one(const struct enpu_sim_exec *x, const struct enpu_cmd_hdr *hdr)
 {
 	switch (hdr->opcode) {
-	case ENPU_OP_DMA_COPY:
+	case ENPU_CMD_OP_DMA_COPY:
 		return enpu_sim_dma_copy(x, (const void *)hdr);
-	case ENPU_OP_GEMM_I8:
+	case ENPU_CMD_OP_GEMM_I8:
 		return enpu_sim_gemm_i8(x, (const void *)hdr);
-	case ENPU_OP_CONV2D_I8:
+	case ENPU_CMD_OP_CONV2D_I8:
 		return enpu_sim_conv_i8(x, (const void *)hdr);
-	case ENPU_OP_POOL_I8:
+	case ENPU_CMD_OP_POOL_I8:
 		return enpu_sim_pool_i8(x, (const void *)hdr);
-	case ENPU_OP_ELTWISE_I8:
+	case ENPU_CMD_OP_ELTWISE_I8:
 		return enpu_sim_eltwise_i8(x, (const void *)hdr);
-	case ENPU_OP_REQUANT:
+	case ENPU_CMD_OP_REQUANT:
 		return enpu_sim_requant(x, (const void *)hdr);
-	case ENPU_OP_GEMM_F16:
+	case ENPU_CMD_OP_GEMM_F16:
 		return enpu_sim_gemm_f16(x, (const void *)hdr);
-	case ENPU_OP_CONV2D_F16:
+	case ENPU_CMD_OP_CONV2D_F16:
 		return enpu_sim_conv_f16(x, (const void *)hdr);
 	default:	/* NOP, FENCE: in-order execution already orders memory */
 		return 0;

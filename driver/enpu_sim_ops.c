@@ -196,7 +196,7 @@ int enpu_sim_conv_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d
 static s8 pool_window(const struct enpu_cmd_pool *p, const s8 *in, u32 b, u32 oy, u32 ox,
 		      u32 ch)
 {
-	s32 acc = p->mode == ENPU_POOL_MAX ? S8_MIN : 0, count = 0;
+	s32 acc = p->mode == ENPU_CMD_POOL_MAX ? S8_MIN : 0, count = 0;
 	u32 ky, kx;
 
 	for (ky = 0; ky < p->kh; ky++) {
@@ -211,12 +211,12 @@ static s8 pool_window(const struct enpu_cmd_pool *p, const s8 *in, u32 b, u32 oy
 			if (ix < 0 || ix >= p->w)
 				continue;
 			v = in[(((u64)b * p->h + iy) * p->w + ix) * p->c + ch];
-			acc = p->mode == ENPU_POOL_MAX ? max_t(s32, acc, v) : acc + v;
+			acc = p->mode == ENPU_CMD_POOL_MAX ? max_t(s32, acc, v) : acc + v;
 			count++;
 		}
 	}
 	/* Validation guarantees count >= 1. */
-	if (p->mode == ENPU_POOL_AVG)
+	if (p->mode == ENPU_CMD_POOL_AVG)
 		acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
 	return (s8)clamp(acc, p->act_min, p->act_max);
 }
@@ -256,7 +256,7 @@ int enpu_sim_eltwise_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_elt
 	for (i = 0; i < e->count; i++) {
 		s32 raw;
 
-		if (e->op == ENPU_ELTWISE_ADD) {
+		if (e->op == ENPU_CMD_ELTWISE_ADD) {
 			s32 sa = enpu_mbqm((a[i] - e->a_zp) * (1 << 20), e->a_mult, e->a_shift);
 			s32 sb = enpu_mbqm((b[i] - e->b_zp) * (1 << 20), e->b_mult, e->b_shift);
 
@@ -274,8 +274,8 @@ int enpu_sim_eltwise_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_elt
 
 int enpu_sim_requant(const struct enpu_sim_exec *x, const struct enpu_cmd_requant *r)
 {
-	u64 in_es = r->mode == ENPU_REQUANT_F16_I8 ? 2 : 1;
-	u64 out_es = r->mode == ENPU_REQUANT_I8_F16 ? 2 : 1;
+	u64 in_es = r->mode == ENPU_CMD_REQUANT_F16_I8 ? 2 : 1;
+	u64 out_es = r->mode == ENPU_CMD_REQUANT_I8_F16 ? 2 : 1;
 	const void *in = xlate(x, r->in, r->count * in_es, false);
 	void *out = xlate(x, r->out, r->count * out_es, true);
 	u32 i, n;
@@ -284,7 +284,7 @@ int enpu_sim_requant(const struct enpu_sim_exec *x, const struct enpu_cmd_requan
 		return -EFAULT;
 	for (i = 0; i < r->count; i += n) {
 		n = min_t(u32, r->count - i, ENPU_CAST_CHUNK);
-		if (r->mode == ENPU_REQUANT_I8_I8) {
+		if (r->mode == ENPU_CMD_REQUANT_I8_I8) {
 			const s8 *src = (const s8 *)in + i;
 			s8 *dst = (s8 *)out + i;
 			u32 j;
@@ -294,7 +294,7 @@ int enpu_sim_requant(const struct enpu_sim_exec *x, const struct enpu_cmd_requan
 							  r->out_zp, r->act_min, r->act_max);
 		} else {
 			kernel_fpu_begin();
-			if (r->mode == ENPU_REQUANT_I8_F16)
+			if (r->mode == ENPU_CMD_REQUANT_I8_F16)
 				enpu_fp16_cast_from_i8((const s8 *)in + i, (u16 *)out + i, n,
 						       r->in_zp, r->scale_bits);
 			else

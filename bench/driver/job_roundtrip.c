@@ -60,7 +60,7 @@ static uint32_t nop_stream(int fd)
 	h = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, info.mmap_offset);
 	if (h == MAP_FAILED)
 		die("mmap");
-	h->opcode = ENPU_OP_NOP;
+	h->opcode = ENPU_CMD_OP_NOP;
 	h->size = sizeof(*h);
 	munmap(h, 4096);
 	return c.handle;

@@ -50,7 +50,7 @@ static int32_t copy_job(struct __test_metadata *_metadata, int fd, uint64_t src,
 	int64_t id;
 
 	ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
-	d = ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	d = ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 	d->src = src;
 	d->dst = dst;
 	d->size = size;
@@ -212,7 +212,7 @@ TEST_F(bo, userptr_readonly_cannot_be_written)
 	ASSERT_EQ(0, userptr(self->fd, mem, size, DRM_ENPU_BO_USERPTR_READONLY, &u.handle));
 	ASSERT_EQ(0, enpu_bo_info(self->fd, &u, NULL));
 	ASSERT_EQ(0, enpu_bo_new(self->fd, 4096, &cmd));
-	ENPU_CS_ADD(&cs, ENPU_OP_NOP, struct enpu_cmd_hdr);
+	ENPU_CS_ADD(&cs, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 	sbo.handle = u.handle;
 	sbo.flags = DRM_ENPU_BO_WRITE;
 	EXPECT_EQ(-EACCES, enpu_submit_cs(self->fd, &cs, &sbo, 1, DRM_ENPU_CORE_ANY));

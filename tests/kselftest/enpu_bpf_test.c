@@ -165,7 +165,7 @@ static uint64_t hist_total(const char *pin)
 static int64_t gemm_job(FIXTURE_DATA(bpf) *self, uint32_t m, uint32_t n, uint32_t k)
 {
 	struct enpu_cs cs = { .bo = &self->cmd };
-	struct enpu_cmd_gemm *g = ENPU_CS_ADD(&cs, ENPU_OP_GEMM_I8, struct enpu_cmd_gemm);
+	struct enpu_cmd_gemm *g = ENPU_CS_ADD(&cs, ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
 	struct drm_enpu_submit_bo sbo = {
 		self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
 	};

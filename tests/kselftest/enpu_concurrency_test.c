@@ -17,7 +17,7 @@
 /* A slow copy inside @bo's scratch area (the last SCRATCH bytes). */
 static void add_delay(struct enpu_cs *cs, const struct enpu_bo *bo)
 {
-	struct enpu_cmd_dma_copy *d = ENPU_CS_ADD(cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	struct enpu_cmd_dma_copy *d = ENPU_CS_ADD(cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 
 	d->src = bo->addr + bo->size - SCRATCH;
 	d->dst = d->src + DELAY_BYTES;
@@ -28,7 +28,7 @@ static void add_delay(struct enpu_cs *cs, const struct enpu_bo *bo)
 static void add_slot_copy(struct enpu_cs *cs, const struct enpu_bo *bo, uint32_t from,
 			  uint32_t to)
 {
-	struct enpu_cmd_dma_copy *d = ENPU_CS_ADD(cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	struct enpu_cmd_dma_copy *d = ENPU_CS_ADD(cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 
 	d->src = bo->addr + (uint64_t)from * SLOT;
 	d->dst = bo->addr + (uint64_t)to * SLOT;
@@ -332,7 +332,7 @@ TEST_TIMEOUT(hang_leaves_other_contexts_running, 60)
 	ASSERT_EQ(0, enpu_bo_new(fb, 4096, &cmd_b));
 	sbo.handle = bo_a.handle;
 	sbo.flags = DRM_ENPU_BO_READ;
-	ENPU_CS_ADD(&cs, ENPU_OP_NOP, struct enpu_cmd_hdr);
+	ENPU_CS_ADD(&cs, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 	if (enpu_inject("hang"))
 		SKIP(return, "no debugfs fault injection");
 	hung = enpu_submit_cs(fa, &cs, &sbo, 1, 0);

@@ -16,7 +16,7 @@ FIXTURE_SETUP(intro)
 	self->fd = enpu_test_open(_metadata);
 	ASSERT_EQ(0, enpu_bo_new(self->fd, 4096, &self->cmd));
 	ASSERT_EQ(0, enpu_bo_new(self->fd, 3 * 4096, &self->buf));
-	ENPU_CS_ADD(&(struct enpu_cs){ .bo = &self->cmd }, ENPU_OP_NOP, struct enpu_cmd_hdr);
+	ENPU_CS_ADD(&(struct enpu_cs){ .bo = &self->cmd }, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 }
 
 FIXTURE_TEARDOWN(intro)

@@ -393,7 +393,7 @@ static void fill_i32(int32_t *p, uint32_t n, int32_t v)
 
 TEST(reference_known_answers)
 {
-	struct enpu_cmd_requant r = { .mode = ENPU_REQUANT_F16_I8, .act_min = -128,
+	struct enpu_cmd_requant r = { .mode = ENPU_CMD_REQUANT_F16_I8, .act_min = -128,
 				      .act_max = 127, .scale_bits = 0x3f800000 };
 
 	/* numerics.md section 1's worked examples */
@@ -447,12 +447,12 @@ TEST_F(ops, nop_fence_streams)
 		if (cores[c] != CORE_ANY && cores[c] >= self->ncores)
 			continue;
 		for (int i = 0; i < CMD_SIZE / 8; i++)
-			CS_ADD(i & 1 ? ENPU_OP_FENCE : ENPU_OP_NOP, struct enpu_cmd_hdr);
+			CS_ADD(i & 1 ? ENPU_CMD_OP_FENCE : ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 		EXPECT_EQ(0, RUN(cores[c]));
 	}
-	CS_ADD(ENPU_OP_FENCE, struct enpu_cmd_hdr);
+	CS_ADD(ENPU_CMD_OP_FENCE, struct enpu_cmd_hdr);
 	EXPECT_EQ(0, RUN(next_core(self)));
-	CS_ADD(ENPU_OP_NOP, struct enpu_cmd_hdr);
+	CS_ADD(ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 	EXPECT_EQ(0, RUN(next_core(self)));
 
 	/* Copies that depend on each other, separated by FENCE and NOP. */
@@ -465,16 +465,16 @@ TEST_F(ops, nop_fence_streams)
 	{
 		struct enpu_cmd_dma_copy *d;
 
-		d = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		d = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		d->src = x.addr, d->dst = y.addr, d->size = 1000;
-		CS_ADD(ENPU_OP_FENCE, struct enpu_cmd_hdr);
-		d = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		CS_ADD(ENPU_CMD_OP_FENCE, struct enpu_cmd_hdr);
+		d = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		d->src = y.addr, d->dst = z.addr, d->size = 1000;
-		CS_ADD(ENPU_OP_NOP, struct enpu_cmd_hdr);
-		CS_ADD(ENPU_OP_FENCE, struct enpu_cmd_hdr);
-		d = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		CS_ADD(ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
+		CS_ADD(ENPU_CMD_OP_FENCE, struct enpu_cmd_hdr);
+		d = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		d->src = z.addr, d->dst = w.addr, d->size = 1000;
-		CS_ADD(ENPU_OP_NOP, struct enpu_cmd_hdr);
+		CS_ADD(ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 	}
 	EXPECT_EQ(0, RUN(next_core(self)));
 	{
@@ -512,7 +512,7 @@ TEST_F(ops, dma_copy_sizes_and_page_crossing)
 	/* Three jobs, one per core choice, a third of the copies each. */
 	for (int j = 0; j < 3; j++) {
 		for (int i = j; i < n; i += 3) {
-			struct enpu_cmd_dma_copy *d = CS_ADD(ENPU_OP_DMA_COPY,
+			struct enpu_cmd_dma_copy *d = CS_ADD(ENPU_CMD_OP_DMA_COPY,
 							     struct enpu_cmd_dma_copy);
 
 			d->src = src[i].addr;
@@ -540,13 +540,13 @@ TEST_F(ops, dma_copy_sizes_and_page_crossing)
 			{ .handle = ro.handle, .flags = DRM_ENPU_BO_READ },
 			{ .handle = wo.handle, .flags = DRM_ENPU_BO_WRITE },
 		};
-		struct enpu_cmd_dma_copy *d = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		struct enpu_cmd_dma_copy *d = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		uint8_t *exp = malloc(wo.size);
 
 		d->src = ro.addr + 101;
 		d->dst = wo.addr + 3001;
 		d->size = 5003;
-		d = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		d = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		d->src = ro.addr + ro.size - 1;	/* the last byte to the first */
 		d->dst = wo.addr;
 		d->size = 1;
@@ -591,7 +591,7 @@ static void gemm_i8_case(struct __test_metadata *_metadata, ops_t *self, struct 
 	} else {
 		gen_quant(r, t->n, mu.p, sh.p, acc_range(t->k, t->a_zp, bias_abs));
 	}
-	g = CS_ADD(ENPU_OP_GEMM_I8, struct enpu_cmd_gemm);
+	g = CS_ADD(ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
 	d = *t;
 	d.hdr = g->hdr;
 	d.hdr.flags = t->hdr.flags;
@@ -719,7 +719,7 @@ TEST_F(ops, gemm_i8_accumulator_wraps)
 	bias[3] = INT32_MAX - 8323200;	/* just does not */
 	fill_i32(mu.p, n, 1 << 30);
 	fill_i32(sh.p, n, -24);		/* /2^25: wrapped values land around -64 */
-	g = CS_ADD(ENPU_OP_GEMM_I8, struct enpu_cmd_gemm);
+	g = CS_ADD(ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
 	g->hdr.flags = ENPU_CMD_F_BIAS;
 	g->a = a.addr, g->b = b.addr, g->c = c.addr, g->bias = bi.addr;
 	g->m = m, g->n = n, g->k = k, g->lda = k, g->ldb = k, g->ldc = n;
@@ -817,7 +817,7 @@ static void conv_i8_case(struct __test_metadata *_metadata, ops_t *self, struct 
 		((int32_t *)bi.p)[j] = rng_range(r, -30000, 30000);
 	gen_quant(r, t->cout, mu.p, sh.p,
 		  acc_range((uint64_t)t->kh * t->kw * (t->cin / t->groups), t->in_zp, 30000));
-	c = CS_ADD(ENPU_OP_CONV2D_I8, struct enpu_cmd_conv2d);
+	c = CS_ADD(ENPU_CMD_OP_CONV2D_I8, struct enpu_cmd_conv2d);
 	d = *t;
 	d.hdr = c->hdr;
 	d.hdr.flags = t->hdr.flags;
@@ -925,7 +925,7 @@ TEST_F(ops, conv2d_i8_output_size_mismatch_rejected)
 			t.h = 1, t.pad_top = 0, t.pad_bottom = 1;	/* 2 rows < 3: no fit */
 			t.out_h = 1;
 		}
-		c = CS_ADD(ENPU_OP_CONV2D_I8, struct enpu_cmd_conv2d);
+		c = CS_ADD(ENPU_CMD_OP_CONV2D_I8, struct enpu_cmd_conv2d);
 		t.hdr = c->hdr;
 		*c = t;
 		EXPECT_EQ(-EINVAL, submit_only(self, next_core(self)));
@@ -937,7 +937,7 @@ TEST_F(ops, conv2d_i8_output_size_mismatch_rejected)
 		memset(q.p, 0, 64);
 		t.in = in.addr, t.filter = f.addr, t.out = out.addr;
 		t.q.mult = q.addr, t.q.shift = q.addr + 32;
-		c = CS_ADD(ENPU_OP_CONV2D_I8, struct enpu_cmd_conv2d);
+		c = CS_ADD(ENPU_CMD_OP_CONV2D_I8, struct enpu_cmd_conv2d);
 		t.hdr = c->hdr;
 		*c = t;
 		EXPECT_EQ(0, RUN(next_core(self)));
@@ -953,23 +953,23 @@ struct pool_geo {
 };
 
 static const struct pool_geo pool_geos[] = {
-	{ 1, 8, 8, 17, 2, 2, 2, 2, 0, 0, 0, 0, ENPU_POOL_MAX, -128, 127, 0 },
-	{ 1, 8, 8, 17, 2, 2, 2, 2, 0, 0, 0, 0, ENPU_POOL_AVG, -128, 127, 0 },
-	{ 2, 5, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, ENPU_POOL_MAX, -128, 127, 0 },
-	{ 2, 5, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, ENPU_POOL_AVG, -128, 127, 0 },
-	{ 1, 7, 6, 5, 3, 2, 2, 1, 2, 1, 0, 1, ENPU_POOL_AVG, -128, 127, 0 },
-	{ 1, 7, 6, 5, 3, 2, 2, 1, 2, 1, 0, 1, ENPU_POOL_MAX, -128, 127, 0 },
-	{ 1, 7, 7, 255, 7, 7, 1, 1, 0, 0, 0, 0, ENPU_POOL_AVG, -128, 127, 0 },
-	{ 1, 6, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, ENPU_POOL_MAX, -5, 9, 0 },
-	{ 1, 6, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, ENPU_POOL_AVG, -5, 9, 0 },
-	{ 1, 3, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, ENPU_POOL_AVG, -100, 100, 0 },
-	{ 1, 5, 5, 2, 5, 5, 1, 1, 4, 4, 4, 4, ENPU_POOL_AVG, -128, 127, 3 },
-	{ 1, 5, 5, 2, 5, 5, 1, 1, 4, 4, 4, 4, ENPU_POOL_AVG, -128, 127, 0 },
-	{ 1, 4, 4, 3, 3, 3, 1, 1, 2, 2, 2, 2, ENPU_POOL_MAX, -128, 127, 1 },
-	{ 1, 4, 4, 3, 3, 3, 1, 1, 2, 2, 2, 2, ENPU_POOL_AVG, -128, 127, 1 },
-	{ 1, 4, 4, 3, 3, 3, 1, 1, 2, 2, 2, 2, ENPU_POOL_AVG, -128, 127, 2 },
-	{ 3, 9, 4, 1, 2, 3, 3, 1, 1, 2, 0, 2, ENPU_POOL_AVG, -128, 127, 3 },
-	{ 1, 1, 17, 3, 1, 4, 1, 3, 0, 3, 0, 2, ENPU_POOL_MAX, -128, 127, 0 },
+	{ 1, 8, 8, 17, 2, 2, 2, 2, 0, 0, 0, 0, ENPU_CMD_POOL_MAX, -128, 127, 0 },
+	{ 1, 8, 8, 17, 2, 2, 2, 2, 0, 0, 0, 0, ENPU_CMD_POOL_AVG, -128, 127, 0 },
+	{ 2, 5, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, ENPU_CMD_POOL_MAX, -128, 127, 0 },
+	{ 2, 5, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, ENPU_CMD_POOL_AVG, -128, 127, 0 },
+	{ 1, 7, 6, 5, 3, 2, 2, 1, 2, 1, 0, 1, ENPU_CMD_POOL_AVG, -128, 127, 0 },
+	{ 1, 7, 6, 5, 3, 2, 2, 1, 2, 1, 0, 1, ENPU_CMD_POOL_MAX, -128, 127, 0 },
+	{ 1, 7, 7, 255, 7, 7, 1, 1, 0, 0, 0, 0, ENPU_CMD_POOL_AVG, -128, 127, 0 },
+	{ 1, 6, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, ENPU_CMD_POOL_MAX, -5, 9, 0 },
+	{ 1, 6, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, ENPU_CMD_POOL_AVG, -5, 9, 0 },
+	{ 1, 3, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, ENPU_CMD_POOL_AVG, -100, 100, 0 },
+	{ 1, 5, 5, 2, 5, 5, 1, 1, 4, 4, 4, 4, ENPU_CMD_POOL_AVG, -128, 127, 3 },
+	{ 1, 5, 5, 2, 5, 5, 1, 1, 4, 4, 4, 4, ENPU_CMD_POOL_AVG, -128, 127, 0 },
+	{ 1, 4, 4, 3, 3, 3, 1, 1, 2, 2, 2, 2, ENPU_CMD_POOL_MAX, -128, 127, 1 },
+	{ 1, 4, 4, 3, 3, 3, 1, 1, 2, 2, 2, 2, ENPU_CMD_POOL_AVG, -128, 127, 1 },
+	{ 1, 4, 4, 3, 3, 3, 1, 1, 2, 2, 2, 2, ENPU_CMD_POOL_AVG, -128, 127, 2 },
+	{ 3, 9, 4, 1, 2, 3, 3, 1, 1, 2, 0, 2, ENPU_CMD_POOL_AVG, -128, 127, 3 },
+	{ 1, 1, 17, 3, 1, 4, 1, 3, 0, 3, 0, 2, ENPU_CMD_POOL_MAX, -128, 127, 0 },
 };
 
 static void pool_case(struct __test_metadata *_metadata, ops_t *self, struct rng *r,
@@ -999,14 +999,14 @@ static void pool_case(struct __test_metadata *_metadata, ops_t *self, struct rng
 	else
 		for (size_t i = 0; i < in.size; i++)	/* -3..3: lots of exact .5 averages */
 			((int8_t *)in.p)[i] = (int8_t)rng_range(r, -3, 3);
-	p = CS_ADD(ENPU_OP_POOL_I8, struct enpu_cmd_pool);
+	p = CS_ADD(ENPU_CMD_OP_POOL_I8, struct enpu_cmd_pool);
 	d.hdr = p->hdr;
 	d.in = in.addr;
 	d.out = out.addr;
 	*p = d;
 	snprintf(what, sizeof(what),
 		 "POOL_I8 %s %ux%ux%ux%u k %ux%u s %u,%u pad %u,%u,%u,%u clamp [%d,%d] fill %d core %s",
-		 d.mode == ENPU_POOL_MAX ? "max" : "avg", d.n, d.h, d.w, d.c, d.kh, d.kw,
+		 d.mode == ENPU_CMD_POOL_MAX ? "max" : "avg", d.n, d.h, d.w, d.c, d.kh, d.kw,
 		 d.stride_h, d.stride_w, d.pad_top, d.pad_left, d.pad_bottom, d.pad_right,
 		 d.act_min, d.act_max, g->fill, core_name(core));
 	EXPECT_EQ(0, RUN(core));
@@ -1050,7 +1050,7 @@ TEST_F(ops, pool_i8_random)
 			g.h++;
 		while (!ref_out_dim(g.w, g.pl, g.pr, g.kw, 1, g.sw))
 			g.w++;
-		g.mode = i & 1 ? ENPU_POOL_AVG : ENPU_POOL_MAX;
+		g.mode = i & 1 ? ENPU_CMD_POOL_AVG : ENPU_CMD_POOL_MAX;
 		g.lo = i % 3 ? -128 : (lo < hi ? lo : hi);
 		g.hi = i % 3 ? 127 : (lo < hi ? hi : lo);
 		g.fill = i % 4 == 1 ? 3 : 0;
@@ -1063,7 +1063,7 @@ TEST_F(ops, pool_i8_padding_not_below_kernel_rejected)
 	struct buf in = DALLOC(256), out = DALLOC(256);
 
 	for (int side = 0; side < 4; side++) {
-		struct enpu_cmd_pool *p = CS_ADD(ENPU_OP_POOL_I8, struct enpu_cmd_pool);
+		struct enpu_cmd_pool *p = CS_ADD(ENPU_CMD_OP_POOL_I8, struct enpu_cmd_pool);
 		uint32_t pad[4] = { 0, 0, 0, 0 };
 
 		pad[side] = 3;	/* == the kernel size on that axis */
@@ -1074,7 +1074,7 @@ TEST_F(ops, pool_i8_padding_not_below_kernel_rejected)
 		p->pad_right = pad[3];
 		p->out_h = ref_out_dim(4, pad[0], pad[2], 3, 1, 1);
 		p->out_w = ref_out_dim(4, pad[1], pad[3], 3, 1, 1);
-		p->mode = ENPU_POOL_AVG, p->act_min = -128, p->act_max = 127;
+		p->mode = ENPU_CMD_POOL_AVG, p->act_min = -128, p->act_max = 127;
 		EXPECT_EQ(-EINVAL, submit_only(self, next_core(self)));
 	}
 }
@@ -1099,7 +1099,7 @@ static void eltwise_all_pairs(struct __test_metadata *_metadata, ops_t *self, st
 
 	all_pairs(&a, &b);
 	for (int i = 0; i < 6; i++) {
-		struct enpu_cmd_eltwise *e = CS_ADD(ENPU_OP_ELTWISE_I8, struct enpu_cmd_eltwise);
+		struct enpu_cmd_eltwise *e = CS_ADD(ENPU_CMD_OP_ELTWISE_I8, struct enpu_cmd_eltwise);
 		int32_t lo = rng_range(r, -128, 127), hi = rng_range(r, -128, 127);
 
 		out[i] = DALLOC(65536);
@@ -1118,7 +1118,7 @@ static void eltwise_all_pairs(struct __test_metadata *_metadata, ops_t *self, st
 			d[i].act_max = lo < hi ? hi : lo;
 		}
 		d[i].out_mult = rng_range(r, 1 << 30, INT32_MAX);
-		if (op == ENPU_ELTWISE_ADD) {
+		if (op == ENPU_CMD_ELTWISE_ADD) {
 			d[i].a_mult = rng_range(r, 1 << 30, INT32_MAX);
 			d[i].b_mult = rng_range(r, 1 << 30, INT32_MAX);
 			d[i].a_shift = rng_range(r, -3, 0);
@@ -1137,7 +1137,7 @@ static void eltwise_all_pairs(struct __test_metadata *_metadata, ops_t *self, st
 			e[j] = ref_eltwise(&d[i], ((int8_t *)a.p)[j], ((int8_t *)b.p)[j]);
 		snprintf(what, sizeof(what),
 			 "ELTWISE %s zp %d/%d/%d a %d,%d b %d,%d out %d,%d clamp [%d,%d]",
-			 op == ENPU_ELTWISE_ADD ? "add" : "mul", d[i].a_zp, d[i].b_zp,
+			 op == ENPU_CMD_ELTWISE_ADD ? "add" : "mul", d[i].a_zp, d[i].b_zp,
 			 d[i].out_zp, d[i].a_mult, d[i].a_shift, d[i].b_mult, d[i].b_shift,
 			 d[i].out_mult, d[i].out_shift, d[i].act_min, d[i].act_max);
 		EXPECT_EQ(0, check_bytes(_metadata, what, &out[i], e));
@@ -1150,7 +1150,7 @@ TEST_F(ops, eltwise_add_all_pairs)
 	struct rng r;
 
 	RNG_INIT(&r, 11);
-	eltwise_all_pairs(_metadata, self, &r, ENPU_ELTWISE_ADD);
+	eltwise_all_pairs(_metadata, self, &r, ENPU_CMD_ELTWISE_ADD);
 }
 
 TEST_F(ops, eltwise_mul_all_pairs)
@@ -1158,7 +1158,7 @@ TEST_F(ops, eltwise_mul_all_pairs)
 	struct rng r;
 
 	RNG_INIT(&r, 12);
-	eltwise_all_pairs(_metadata, self, &r, ENPU_ELTWISE_MUL);
+	eltwise_all_pairs(_metadata, self, &r, ENPU_CMD_ELTWISE_MUL);
 }
 
 TEST_F(ops, eltwise_odd_counts)
@@ -1170,7 +1170,7 @@ TEST_F(ops, eltwise_odd_counts)
 	for (unsigned int i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		uint32_t n = counts[i];
 		struct buf a = DALLOC(n), b = DALLOC(n), o = DALLOC(n);
-		struct enpu_cmd_eltwise *e = CS_ADD(ENPU_OP_ELTWISE_I8, struct enpu_cmd_eltwise);
+		struct enpu_cmd_eltwise *e = CS_ADD(ENPU_CMD_OP_ELTWISE_I8, struct enpu_cmd_eltwise);
 		struct enpu_cmd_eltwise d = {
 			.hdr = e->hdr, .a = a.addr, .b = b.addr, .out = o.addr, .count = n,
 			.op = i & 1, .a_zp = rng_range(&r, -128, 127), .b_zp = rng_range(&r, -128, 127),
@@ -1229,11 +1229,11 @@ static void eltwise_sweep(struct __test_metadata *_metadata, ops_t *self, enum s
 	 * equal to a's, so that saturated sa + sb wraps (the defined int32 wrap)
 	 */
 	for (int var = 0; var < 3; var++) {
-		uint32_t op = var == 1 ? ENPU_ELTWISE_MUL : ENPU_ELTWISE_ADD;
+		uint32_t op = var == 1 ? ENPU_CMD_ELTWISE_MUL : ENPU_CMD_ELTWISE_ADD;
 
 		for (int s = -31; s <= 30; s++) {
 			for (int mi = 0; mi < 4; mi++, nd++) {
-				struct enpu_cmd_eltwise *e = CS_ADD(ENPU_OP_ELTWISE_I8,
+				struct enpu_cmd_eltwise *e = CS_ADD(ENPU_CMD_OP_ELTWISE_I8,
 								    struct enpu_cmd_eltwise);
 				int k = s + 31 + mi;
 
@@ -1269,7 +1269,7 @@ static void eltwise_sweep(struct __test_metadata *_metadata, ops_t *self, enum s
 	}
 	EXPECT_EQ(0, RUN(next_core(self)));
 	for (int i = 0; i < nd; i++) {
-		for (int j = 0; j < ELT_N && d[i].op == ENPU_ELTWISE_ADD; j++) {
+		for (int j = 0; j < ELT_N && d[i].op == ENPU_CMD_ELTWISE_ADD; j++) {
 			int8_t av = ((int8_t *)a.p)[j], bv = ((int8_t *)b.p)[j];
 			int64_t sum = (int64_t)ref_mbqm((av - d[i].a_zp) * (1 << 20), d[i].a_mult,
 							d[i].a_shift) +
@@ -1342,12 +1342,12 @@ static void requant_sweep(struct __test_metadata *_metadata, ops_t *self, enum s
 		((int8_t *)in.p)[i] = (int8_t)i;
 	for (int s = -31; s <= 30; s++) {
 		for (int mi = 0; mi < 5; mi++, nd++) {
-			struct enpu_cmd_requant *r = CS_ADD(ENPU_OP_REQUANT, struct enpu_cmd_requant);
+			struct enpu_cmd_requant *r = CS_ADD(ENPU_CMD_OP_REQUANT, struct enpu_cmd_requant);
 			int k = s + 31 + mi;
 
 			d[nd] = (struct enpu_cmd_requant){
 				.hdr = r->hdr, .in = in.addr, .out = out.addr + (uint64_t)nd * 256,
-				.count = 256, .mode = ENPU_REQUANT_I8_I8,
+				.count = 256, .mode = ENPU_CMD_REQUANT_I8_I8,
 				.in_zp = sweep_zps[k % 3], .out_zp = sweep_zps[(k / 3) % 3],
 				.mult = sweep_mults[mi], .shift = s,
 				.act_min = -128, .act_max = 127,
@@ -1409,11 +1409,11 @@ TEST_F(ops, requant_i8_i8_realistic)
 	for (unsigned int i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		uint32_t n = counts[i];
 		struct buf in = DALLOC(n), o = DALLOC(n);
-		struct enpu_cmd_requant *q = CS_ADD(ENPU_OP_REQUANT, struct enpu_cmd_requant);
+		struct enpu_cmd_requant *q = CS_ADD(ENPU_CMD_OP_REQUANT, struct enpu_cmd_requant);
 		int32_t lo = rng_range(&r, -128, 127), hi = rng_range(&r, -128, 127);
 		struct enpu_cmd_requant d = {
 			.hdr = q->hdr, .in = in.addr, .out = o.addr, .count = n,
-			.mode = ENPU_REQUANT_I8_I8, .in_zp = rng_range(&r, -128, 127),
+			.mode = ENPU_CMD_REQUANT_I8_I8, .in_zp = rng_range(&r, -128, 127),
 			.out_zp = rng_range(&r, -128, 127), .mult = rng_range(&r, 1 << 30, INT32_MAX),
 			.shift = rng_range(&r, -8, 1), .act_min = -128, .act_max = 127,
 		};
@@ -1458,12 +1458,12 @@ TEST_F(ops, requant_i8_to_f16)
 		((int8_t *)in.p)[j] = (int8_t)j;
 	for (int s = 0; s < ns; s++) {
 		for (int z = 0; z < 4; z++, nd++) {
-			struct enpu_cmd_requant *q = CS_ADD(ENPU_OP_REQUANT, struct enpu_cmd_requant);
+			struct enpu_cmd_requant *q = CS_ADD(ENPU_CMD_OP_REQUANT, struct enpu_cmd_requant);
 
 			out[nd] = DALLOC(512);
 			d[nd] = (struct enpu_cmd_requant){
 				.hdr = q->hdr, .in = in.addr, .out = out[nd].addr, .count = 256,
-				.mode = ENPU_REQUANT_I8_F16, .in_zp = zps[z],
+				.mode = ENPU_CMD_REQUANT_I8_F16, .in_zp = zps[z],
 				.scale_bits = scales[s],
 			};
 			*q = d[nd];
@@ -1509,12 +1509,12 @@ TEST_F_TIMEOUT(ops, requant_f16_to_i8_every_half, 60)
 	for (int j = 0; j < 65536; j++)
 		((uint16_t *)in.p)[j] = (uint16_t)j;
 	for (int i = 0; i < nc; i++) {
-		struct enpu_cmd_requant *q = CS_ADD(ENPU_OP_REQUANT, struct enpu_cmd_requant);
+		struct enpu_cmd_requant *q = CS_ADD(ENPU_CMD_OP_REQUANT, struct enpu_cmd_requant);
 
 		out[i] = DALLOC(65536);
 		d[i] = (struct enpu_cmd_requant){
 			.hdr = q->hdr, .in = in.addr, .out = out[i].addr, .count = 65536,
-			.mode = ENPU_REQUANT_F16_I8, .out_zp = cfg[i].zp,
+			.mode = ENPU_CMD_REQUANT_F16_I8, .out_zp = cfg[i].zp,
 			.act_min = cfg[i].lo, .act_max = cfg[i].hi, .scale_bits = cfg[i].scale,
 		};
 		*q = d[i];
@@ -1590,7 +1590,7 @@ static struct buf gemm_f16_case(struct __test_metadata *_metadata, ops_t *self, 
 		((uint16_t *)b.p)[i] = bv ? bv[i] : rng_f16(r, -6, 2);
 	for (uint32_t j = 0; j < t->n && has_bias; j++)
 		((float *)bi.p)[j] = biasv ? biasv[j] : (float)rng_range(r, -4000, 4000) / 128.0f;
-	g = CS_ADD(ENPU_OP_GEMM_F16, struct enpu_cmd_gemm);
+	g = CS_ADD(ENPU_CMD_OP_GEMM_F16, struct enpu_cmd_gemm);
 	d = *t;
 	d.hdr = g->hdr;
 	d.hdr.flags = t->hdr.flags;
@@ -1718,7 +1718,7 @@ static void conv_f16_case(struct __test_metadata *_metadata, ops_t *self, struct
 		((uint16_t *)f.p)[i] = rng_f16(r, -5, 1);
 	for (uint32_t j = 0; j < t->cout && has_bias; j++)
 		((float *)bi.p)[j] = (float)rng_range(r, -1000, 1000) / 64.0f;
-	c = CS_ADD(ENPU_OP_CONV2D_F16, struct enpu_cmd_conv2d);
+	c = CS_ADD(ENPU_CMD_OP_CONV2D_F16, struct enpu_cmd_conv2d);
 	d = *t;
 	d.hdr = c->hdr;
 	d.hdr.flags = t->hdr.flags;
@@ -1782,7 +1782,7 @@ TEST_F(ops, conv2d_f16_accumulation_order)
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint32_t n = cases[i].h * cases[i].w * cases[i].cin;
 		struct buf in = DALLOC(2 * n), f = DALLOC(2 * n), out = DALLOC(2), bi = DALLOC(4);
-		struct enpu_cmd_conv2d *c = CS_ADD(ENPU_OP_CONV2D_F16, struct enpu_cmd_conv2d), d;
+		struct enpu_cmd_conv2d *c = CS_ADD(ENPU_CMD_OP_CONV2D_F16, struct enpu_cmd_conv2d), d;
 		uint16_t x16, x64;
 		float *inf, *ff;
 		double tol;
@@ -1830,19 +1830,19 @@ TEST_F(ops, chain_conv_requant_pool_add)
 	struct buf mu = DALLOC(32), sh = DALLOC(32), y1 = DALLOC(n1), y2 = DALLOC(n1);
 	struct buf y3 = DALLOC(n3), res = DALLOC(n3), y4 = DALLOC(n3);
 	struct enpu_cmd_requant rq = {
-		.in = y1.addr, .out = y2.addr, .count = n1, .mode = ENPU_REQUANT_I8_I8,
+		.in = y1.addr, .out = y2.addr, .count = n1, .mode = ENPU_CMD_REQUANT_I8_I8,
 		.in_zp = -3, .out_zp = 10, .mult = 1717986918, .shift = 1,
 		.act_min = -128, .act_max = 127,
 	};
 	struct enpu_cmd_pool pl = {
 		.in = y2.addr, .out = y3.addr, .n = 1, .h = 9, .w = 9, .c = 8, .kh = 3, .kw = 3,
 		.stride_h = 2, .stride_w = 2, .pad_top = 1, .pad_left = 1, .pad_bottom = 1,
-		.pad_right = 1, .out_h = 5, .out_w = 5, .mode = ENPU_POOL_AVG,
+		.pad_right = 1, .out_h = 5, .out_w = 5, .mode = ENPU_CMD_POOL_AVG,
 		.act_min = -128, .act_max = 127,
 	};
 	struct enpu_cmd_eltwise el = {
 		.a = y3.addr, .b = res.addr, .out = y4.addr, .count = n3,
-		.op = ENPU_ELTWISE_ADD, .a_zp = 10, .b_zp = -20, .out_zp = 4,
+		.op = ENPU_CMD_ELTWISE_ADD, .a_zp = 10, .b_zp = -20, .out_zp = 4,
 		.a_mult = 1073741824, .a_shift = 0, .b_mult = 1431655765, .b_shift = -1,
 		.out_mult = 1288490189, .out_shift = -19, .act_min = -128, .act_max = 127,
 	};
@@ -1859,17 +1859,17 @@ TEST_F(ops, chain_conv_requant_pool_add)
 	cv.in = in.addr, cv.filter = f.addr, cv.bias = bi.addr, cv.out = y1.addr;
 	cv.in_zp = 7;
 	cv.q.mult = mu.addr, cv.q.shift = sh.addr, cv.q.out_zp = -3;
-	cv.hdr = CS_ADD(ENPU_OP_CONV2D_I8, struct enpu_cmd_conv2d)->hdr;
+	cv.hdr = CS_ADD(ENPU_CMD_OP_CONV2D_I8, struct enpu_cmd_conv2d)->hdr;
 	cv.hdr.flags = ENPU_CMD_F_BIAS;
 	memcpy((char *)self->cmd.map + self->cs.used - sizeof(cv), &cv, sizeof(cv));
-	CS_ADD(ENPU_OP_FENCE, struct enpu_cmd_hdr);
-	rq.hdr = CS_ADD(ENPU_OP_REQUANT, struct enpu_cmd_requant)->hdr;
+	CS_ADD(ENPU_CMD_OP_FENCE, struct enpu_cmd_hdr);
+	rq.hdr = CS_ADD(ENPU_CMD_OP_REQUANT, struct enpu_cmd_requant)->hdr;
 	memcpy((char *)self->cmd.map + self->cs.used - sizeof(rq), &rq, sizeof(rq));
-	pl.hdr = CS_ADD(ENPU_OP_POOL_I8, struct enpu_cmd_pool)->hdr;
+	pl.hdr = CS_ADD(ENPU_CMD_OP_POOL_I8, struct enpu_cmd_pool)->hdr;
 	memcpy((char *)self->cmd.map + self->cs.used - sizeof(pl), &pl, sizeof(pl));
-	el.hdr = CS_ADD(ENPU_OP_ELTWISE_I8, struct enpu_cmd_eltwise)->hdr;
+	el.hdr = CS_ADD(ENPU_CMD_OP_ELTWISE_I8, struct enpu_cmd_eltwise)->hdr;
 	memcpy((char *)self->cmd.map + self->cs.used - sizeof(el), &el, sizeof(el));
-	CS_ADD(ENPU_OP_NOP, struct enpu_cmd_hdr);
+	CS_ADD(ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 	EXPECT_EQ(0, RUN(1 < self->ncores ? 1 : 0));
 
 	ref_conv_i8(&cv, in.p, f.p, bi.p, mu.p, sh.p, e1);
@@ -1892,7 +1892,7 @@ TEST_F(ops, chain_mixed_precision)
 	struct buf bi = DALLOC(4 * n), yh = DALLOC(2 * m * n), yq = DALLOC(m * n);
 	struct buf z = DALLOC(m * n);
 	struct enpu_cmd_requant r1 = {
-		.in = xq.addr, .out = xh.addr, .count = m * k, .mode = ENPU_REQUANT_I8_F16,
+		.in = xq.addr, .out = xh.addr, .count = m * k, .mode = ENPU_CMD_REQUANT_I8_F16,
 		.in_zp = -11, .scale_bits = 0x3c23d70a,	/* 0.01 */
 	};
 	struct enpu_cmd_gemm g = {
@@ -1900,7 +1900,7 @@ TEST_F(ops, chain_mixed_precision)
 		.c = yh.addr, .m = m, .n = n, .k = k, .lda = k, .ldb = k, .ldc = n,
 	};
 	struct enpu_cmd_requant r2 = {
-		.in = yh.addr, .out = yq.addr, .count = m * n, .mode = ENPU_REQUANT_F16_I8,
+		.in = yh.addr, .out = yq.addr, .count = m * n, .mode = ENPU_CMD_REQUANT_F16_I8,
 		.out_zp = 2, .act_min = -128, .act_max = 127, .scale_bits = 0x3d000000, /* 1/32 */
 	};
 	uint16_t *e1 = exp_alloc(2 * m * k), *e2 = exp_alloc(2 * m * n);
@@ -1919,16 +1919,16 @@ TEST_F(ops, chain_mixed_precision)
 		((uint16_t *)w.p)[i] = rng_f16(&r, -4, 1);
 	for (uint32_t i = 0; i < n; i++)
 		((float *)bi.p)[i] = (float)rng_range(&r, -300, 300) / 100.0f;
-	r1.hdr = CS_ADD(ENPU_OP_REQUANT, struct enpu_cmd_requant)->hdr;
+	r1.hdr = CS_ADD(ENPU_CMD_OP_REQUANT, struct enpu_cmd_requant)->hdr;
 	memcpy((char *)self->cmd.map + self->cs.used - sizeof(r1), &r1, sizeof(r1));
-	g.hdr.opcode = ENPU_OP_GEMM_F16;
+	g.hdr.opcode = ENPU_CMD_OP_GEMM_F16;
 	g.hdr.size = sizeof(g);
-	CS_ADD(ENPU_OP_GEMM_F16, struct enpu_cmd_gemm);
+	CS_ADD(ENPU_CMD_OP_GEMM_F16, struct enpu_cmd_gemm);
 	memcpy((char *)self->cmd.map + self->cs.used - sizeof(g), &g, sizeof(g));
-	CS_ADD(ENPU_OP_FENCE, struct enpu_cmd_hdr);
-	r2.hdr = CS_ADD(ENPU_OP_REQUANT, struct enpu_cmd_requant)->hdr;
+	CS_ADD(ENPU_CMD_OP_FENCE, struct enpu_cmd_hdr);
+	r2.hdr = CS_ADD(ENPU_CMD_OP_REQUANT, struct enpu_cmd_requant)->hdr;
 	memcpy((char *)self->cmd.map + self->cs.used - sizeof(r2), &r2, sizeof(r2));
-	dc = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	dc = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 	dc->src = yq.addr, dc->dst = z.addr, dc->size = m * n;
 	EXPECT_EQ(0, RUN(0));
 
@@ -1983,10 +1983,10 @@ TEST_F(ops, invalid_quant_in_memory_einval)
 		/* the bad value in the last channel, or the first */
 		((int32_t *)mu.p)[i % 4 < 2 ? ch - 1 : 0] = bad[i / 2].mult;
 		((int32_t *)sh.p)[i % 4 < 2 ? ch - 1 : 0] = bad[i / 2].shift;
-		dc = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		dc = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		dc->src = x.addr, dc->dst = y.addr, dc->size = 64;
 		if (conv) {
-			struct enpu_cmd_conv2d *c = CS_ADD(ENPU_OP_CONV2D_I8, struct enpu_cmd_conv2d);
+			struct enpu_cmd_conv2d *c = CS_ADD(ENPU_CMD_OP_CONV2D_I8, struct enpu_cmd_conv2d);
 
 			/* 1x1 conv over a 2x2x8 input: 2x2x6 out; in = a, filter = b */
 			c->in = a.addr, c->filter = b.addr, c->out = out.addr;
@@ -1996,14 +1996,14 @@ TEST_F(ops, invalid_quant_in_memory_einval)
 			c->q.mult = mu.addr, c->q.shift = sh.addr;
 			c->q.act_min = -128, c->q.act_max = 127;
 		} else {
-			struct enpu_cmd_gemm *g = CS_ADD(ENPU_OP_GEMM_I8, struct enpu_cmd_gemm);
+			struct enpu_cmd_gemm *g = CS_ADD(ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
 
 			g->a = a.addr, g->b = b.addr, g->c = out.addr;
 			g->m = 4, g->n = ch, g->k = 8, g->lda = 8, g->ldb = 8, g->ldc = ch;
 			g->q.mult = mu.addr, g->q.shift = sh.addr;
 			g->q.act_min = -128, g->q.act_max = 127;
 		}
-		dc = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		dc = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		dc->src = x.addr, dc->dst = z.addr, dc->size = 64;
 		snprintf(what, sizeof(what), "%s mult %d shift %d core %s", conv ? "CONV2D_I8" : "GEMM_I8",
 			 bad[i / 2].mult, bad[i / 2].shift, core_name(core));
@@ -2055,14 +2055,14 @@ static void emit_fault_op(struct __test_metadata *_metadata, ops_t *self, int ki
 {
 	switch (kind) {
 	case F_DMA: {
-		struct enpu_cmd_dma_copy *d = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		struct enpu_cmd_dma_copy *d = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 
 		d->src = in, d->dst = out, d->size = 100;
 		break;
 	}
 	case F_GEMM_I8: case F_GEMM_F16: {
-		struct enpu_cmd_gemm *g = CS_ADD(kind == F_GEMM_I8 ? ENPU_OP_GEMM_I8 :
-						 ENPU_OP_GEMM_F16, struct enpu_cmd_gemm);
+		struct enpu_cmd_gemm *g = CS_ADD(kind == F_GEMM_I8 ? ENPU_CMD_OP_GEMM_I8 :
+						 ENPU_CMD_OP_GEMM_F16, struct enpu_cmd_gemm);
 
 		g->a = in, g->b = in, g->c = out;
 		g->m = 4, g->n = 4, g->k = 8, g->lda = 8, g->ldb = 8, g->ldc = 4;
@@ -2073,8 +2073,8 @@ static void emit_fault_op(struct __test_metadata *_metadata, ops_t *self, int ki
 		break;
 	}
 	case F_CONV_I8: case F_CONV_F16: {
-		struct enpu_cmd_conv2d *c = CS_ADD(kind == F_CONV_I8 ? ENPU_OP_CONV2D_I8 :
-						   ENPU_OP_CONV2D_F16, struct enpu_cmd_conv2d);
+		struct enpu_cmd_conv2d *c = CS_ADD(kind == F_CONV_I8 ? ENPU_CMD_OP_CONV2D_I8 :
+						   ENPU_CMD_OP_CONV2D_F16, struct enpu_cmd_conv2d);
 
 		c->in = in, c->filter = in, c->out = out;
 		c->n = 1, c->h = 3, c->w = 3, c->cin = 2, c->cout = 4, c->kh = 3, c->kw = 3;
@@ -2088,32 +2088,32 @@ static void emit_fault_op(struct __test_metadata *_metadata, ops_t *self, int ki
 		break;
 	}
 	case F_POOL: {
-		struct enpu_cmd_pool *p = CS_ADD(ENPU_OP_POOL_I8, struct enpu_cmd_pool);
+		struct enpu_cmd_pool *p = CS_ADD(ENPU_CMD_OP_POOL_I8, struct enpu_cmd_pool);
 
 		p->in = in, p->out = out;
 		p->n = 1, p->h = 6, p->w = 6, p->c = 2, p->kh = 2, p->kw = 2;
 		p->stride_h = 2, p->stride_w = 2, p->out_h = 3, p->out_w = 3;
-		p->mode = ENPU_POOL_MAX, p->act_min = -128, p->act_max = 127;
+		p->mode = ENPU_CMD_POOL_MAX, p->act_min = -128, p->act_max = 127;
 		break;
 	}
 	case F_ELTWISE: {
-		struct enpu_cmd_eltwise *e = CS_ADD(ENPU_OP_ELTWISE_I8, struct enpu_cmd_eltwise);
+		struct enpu_cmd_eltwise *e = CS_ADD(ENPU_CMD_OP_ELTWISE_I8, struct enpu_cmd_eltwise);
 
-		e->a = in, e->b = in, e->out = out, e->count = 33, e->op = ENPU_ELTWISE_MUL;
+		e->a = in, e->b = in, e->out = out, e->count = 33, e->op = ENPU_CMD_ELTWISE_MUL;
 		e->out_mult = 1 << 30, e->out_shift = -6, e->act_min = -128, e->act_max = 127;
 		break;
 	}
 	default: {
-		struct enpu_cmd_requant *r = CS_ADD(ENPU_OP_REQUANT, struct enpu_cmd_requant);
-		uint32_t mode = kind == F_RQ_I8 ? ENPU_REQUANT_I8_I8 :
-				kind == F_RQ_I8_F16 ? ENPU_REQUANT_I8_F16 : ENPU_REQUANT_F16_I8;
+		struct enpu_cmd_requant *r = CS_ADD(ENPU_CMD_OP_REQUANT, struct enpu_cmd_requant);
+		uint32_t mode = kind == F_RQ_I8 ? ENPU_CMD_REQUANT_I8_I8 :
+				kind == F_RQ_I8_F16 ? ENPU_CMD_REQUANT_I8_F16 : ENPU_CMD_REQUANT_F16_I8;
 
 		r->in = in, r->out = out, r->count = 21, r->mode = mode;
-		if (mode == ENPU_REQUANT_I8_I8)
+		if (mode == ENPU_CMD_REQUANT_I8_I8)
 			r->mult = 1 << 30, r->shift = -1;
 		else
 			r->scale_bits = 0x3f800000;
-		if (mode != ENPU_REQUANT_I8_F16)
+		if (mode != ENPU_CMD_REQUANT_I8_F16)
 			r->act_min = -128, r->act_max = 127;
 		break;
 	}
@@ -2179,10 +2179,10 @@ TEST_F(ops, fault_outside_job_bos)
 				in = wo.addr;
 				break;
 			}
-			dc = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+			dc = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 			dc->src = x.addr, dc->dst = y.addr, dc->size = 64;
 			emit_fault_op(_metadata, self, kind, in, out, qa.addr);
-			dc = CS_ADD(ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+			dc = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 			dc->src = x.addr, dc->dst = z.addr, dc->size = 64;
 			snprintf(what, sizeof(what), "%s, %s, core %s", fault_ops[kind],
 				 fault_names[where], core_name(core));
@@ -2232,7 +2232,7 @@ TEST_F(ops, fault_gemm_ldc_overruns_bo)
 	fill_i32((int32_t *)q.p + 4, 4, -2);
 	bos[0] = (struct drm_enpu_submit_bo){ .handle = self->data.handle, .flags = RW };
 	bos[1] = (struct drm_enpu_submit_bo){ .handle = tail.handle, .flags = RW };
-	g = CS_ADD(ENPU_OP_GEMM_I8, struct enpu_cmd_gemm);
+	g = CS_ADD(ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
 	g->a = a.addr, g->b = a.addr, g->c = tail.addr + 4096;
 	/* rows at +0, +2047, +4094: the last row's final 2 bytes are past the BO */
 	g->m = 3, g->n = 4, g->k = 4, g->lda = 4, g->ldb = 4, g->ldc = 2047;
@@ -2278,26 +2278,26 @@ TEST_F(ops, out_zp_add_saturates_minimal)
 
 	/* 255 << 30 saturates: mbqm = 2^31 - 2; + 127 */
 	r0 = (struct enpu_cmd_requant){
-		.in = in.addr, .out = o.addr, .count = 1, .mode = ENPU_REQUANT_I8_I8,
+		.in = in.addr, .out = o.addr, .count = 1, .mode = ENPU_CMD_REQUANT_I8_I8,
 		.in_zp = -128, .out_zp = 127, .mult = INT32_MAX, .shift = 30,
 		.act_min = -128, .act_max = 127,
 	};
 	/* -255 << 30 saturates: mbqm = -2^31 + 1; - 128 */
 	r1 = (struct enpu_cmd_requant){
-		.in = in.addr + 1, .out = o.addr + 1, .count = 1, .mode = ENPU_REQUANT_I8_I8,
+		.in = in.addr + 1, .out = o.addr + 1, .count = 1, .mode = ENPU_CMD_REQUANT_I8_I8,
 		.in_zp = 127, .out_zp = -128, .mult = INT32_MAX, .shift = 30,
 		.act_min = -128, .act_max = 127,
 	};
 	/* 255 * 255 << 30 saturates: mbqm = 2^31 - 2; + 2 */
 	e2 = (struct enpu_cmd_eltwise){
 		.a = in.addr, .b = in.addr, .out = o.addr + 2, .count = 1,
-		.op = ENPU_ELTWISE_MUL, .a_zp = -128, .b_zp = -128, .out_zp = 2,
+		.op = ENPU_CMD_ELTWISE_MUL, .a_zp = -128, .b_zp = -128, .out_zp = 2,
 		.out_mult = INT32_MAX, .out_shift = 30, .act_min = -128, .act_max = 127,
 	};
 	/* sa = sb = 2^31 - 2; sa + sb wraps (defined) to -4; -4 << 30 saturates: -2^31 + 1 */
 	e3 = (struct enpu_cmd_eltwise){
 		.a = in.addr, .b = in.addr, .out = o.addr + 3, .count = 1,
-		.op = ENPU_ELTWISE_ADD, .a_zp = -128, .b_zp = -128, .out_zp = -100,
+		.op = ENPU_CMD_ELTWISE_ADD, .a_zp = -128, .b_zp = -128, .out_zp = -100,
 		.a_mult = INT32_MAX, .a_shift = 30, .b_mult = INT32_MAX, .b_shift = 30,
 		.out_mult = INT32_MAX, .out_shift = 30, .act_min = -128, .act_max = 127,
 	};
@@ -2323,12 +2323,12 @@ TEST_F(ops, out_zp_add_saturates_minimal)
 	(desc).hdr.flags = __f; \
 	*__d = (desc); \
 } while (0)
-	PUT(ENPU_OP_REQUANT, r0);
-	PUT(ENPU_OP_REQUANT, r1);
-	PUT(ENPU_OP_ELTWISE_I8, e2);
-	PUT(ENPU_OP_ELTWISE_I8, e3);
-	PUT(ENPU_OP_GEMM_I8, g4);
-	PUT(ENPU_OP_CONV2D_I8, c5);
+	PUT(ENPU_CMD_OP_REQUANT, r0);
+	PUT(ENPU_CMD_OP_REQUANT, r1);
+	PUT(ENPU_CMD_OP_ELTWISE_I8, e2);
+	PUT(ENPU_CMD_OP_ELTWISE_I8, e3);
+	PUT(ENPU_CMD_OP_GEMM_I8, g4);
+	PUT(ENPU_CMD_OP_CONV2D_I8, c5);
 #undef PUT
 	EXPECT_EQ(0, RUN(next_core(self)));
 

@@ -31,7 +31,7 @@ TEST_F(dev, version_and_caps)
 TEST_F(dev, cores_opcodes_and_limits)
 {
 	EXPECT_EQ(2, enpu_param(self->fd, DRM_ENPU_PARAM_NUM_CORES, 0));
-	EXPECT_EQ((1ULL << ENPU_OP_COUNT) - 1, enpu_param(self->fd, DRM_ENPU_PARAM_OPCODES, 0));
+	EXPECT_EQ((1ULL << ENPU_CMD_OP_COUNT) - 1, enpu_param(self->fd, DRM_ENPU_PARAM_OPCODES, 0));
 	EXPECT_EQ(256, enpu_param(self->fd, DRM_ENPU_PARAM_MACS_PER_CYCLE_I8, 0));
 	EXPECT_EQ(64, enpu_param(self->fd, DRM_ENPU_PARAM_MACS_PER_CYCLE_F16, 0));
 	EXPECT_EQ(32, enpu_param(self->fd, DRM_ENPU_PARAM_DMA_BYTES_PER_CYCLE, 0));

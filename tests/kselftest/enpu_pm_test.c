@@ -58,7 +58,7 @@ static int64_t submit_copies(FIXTURE_DATA(pm) *self, int n, uint32_t bytes)
 
 	for (int i = 0; i < n; i++) {
 		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 
 		d->src = self->buf.addr;
 		d->dst = self->buf.addr + (1 << 20);

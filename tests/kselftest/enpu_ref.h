@@ -272,7 +272,7 @@ static inline void ref_pool(const struct enpu_cmd_pool *p, const int8_t *in, int
 				cnt++;
 			}
 		}
-		if (p->mode == ENPU_POOL_MAX)
+		if (p->mode == ENPU_CMD_POOL_MAX)
 			r = mx;
 		else
 			r = sum > 0 ? (sum + cnt / 2) / cnt : (sum - cnt / 2) / cnt;
@@ -284,7 +284,7 @@ static inline void ref_pool(const struct enpu_cmd_pool *p, const int8_t *in, int
 /* The int32 value ELTWISE feeds to its output mbqm. */
 static inline int32_t ref_eltwise_raw(const struct enpu_cmd_eltwise *e, int8_t a, int8_t b)
 {
-	if (e->op == ENPU_ELTWISE_ADD) {
+	if (e->op == ENPU_CMD_ELTWISE_ADD) {
 		int32_t sa = ref_mbqm((a - e->a_zp) * (1 << 20), e->a_mult, e->a_shift);
 		int32_t sb = ref_mbqm((b - e->b_zp) * (1 << 20), e->b_mult, e->b_shift);
 

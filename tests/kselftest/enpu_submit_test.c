@@ -24,7 +24,7 @@ FIXTURE_SETUP(job)
 	self->bos[0].handle = self->buf.handle;
 	self->bos[0].flags = DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE;
 	/* A valid submit of one NOP; tests break one field at a time. */
-	ENPU_CS_ADD(&self->cs, ENPU_OP_NOP, struct enpu_cmd_hdr);
+	ENPU_CS_ADD(&self->cs, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 	self->s = (struct drm_enpu_submit){
 		.bos = (uintptr_t)self->bos, .bo_count = 1,
 		.cmd_handle = self->cmd.handle, .cmd_size = self->cs.used,
@@ -196,23 +196,23 @@ static int submit_stream(FIXTURE_DATA(job) *self, const void *p, uint32_t n)
 
 TEST_F(job, descriptor_validation)
 {
-	struct enpu_cmd_hdr h = { .opcode = ENPU_OP_NOP, .size = 8 };
+	struct enpu_cmd_hdr h = { .opcode = ENPU_CMD_OP_NOP, .size = 8 };
 	struct enpu_cmd_dma_copy d = {
-		.hdr = { .opcode = ENPU_OP_DMA_COPY, .size = sizeof(d) },
+		.hdr = { .opcode = ENPU_CMD_OP_DMA_COPY, .size = sizeof(d) },
 		.src = self->buf.addr, .dst = self->buf.addr + 4096, .size = 16,
 	};
 	struct enpu_cmd_gemm g = {
-		.hdr = { .opcode = ENPU_OP_GEMM_I8, .size = sizeof(g) },
+		.hdr = { .opcode = ENPU_CMD_OP_GEMM_I8, .size = sizeof(g) },
 		.m = 1, .n = 1, .k = 1, .lda = 1, .ldb = 1, .ldc = 1,
 		.q = { .act_min = -128, .act_max = 127 },
 	};
 	uint64_t two[2] = { 0 };
 
-	h.opcode = ENPU_OP_COUNT;			/* unknown opcode */
+	h.opcode = ENPU_CMD_OP_COUNT;			/* unknown opcode */
 	STREAM_INVALID(h);
 	h.opcode = 0xffff;
 	STREAM_INVALID(h);
-	h.opcode = ENPU_OP_NOP;
+	h.opcode = ENPU_CMD_OP_NOP;
 	h.size = 16;					/* wrong size for the opcode */
 	STREAM_INVALID(h);
 	h.size = 8;
@@ -279,13 +279,13 @@ TEST_F(job, descriptor_validation)
 TEST_F(job, conv_and_pool_geometry_validated)
 {
 	struct enpu_cmd_conv2d c = {
-		.hdr = { .opcode = ENPU_OP_CONV2D_I8, .size = sizeof(c) },
+		.hdr = { .opcode = ENPU_CMD_OP_CONV2D_I8, .size = sizeof(c) },
 		.n = 1, .h = 5, .w = 5, .cin = 4, .cout = 4, .kh = 3, .kw = 3,
 		.stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1,
 		.out_h = 3, .out_w = 3, .q = { .act_min = -128, .act_max = 127 },
 	};
 	struct enpu_cmd_pool p = {
-		.hdr = { .opcode = ENPU_OP_POOL_I8, .size = sizeof(p) },
+		.hdr = { .opcode = ENPU_CMD_OP_POOL_I8, .size = sizeof(p) },
 		.n = 1, .h = 4, .w = 4, .c = 1, .kh = 2, .kw = 2, .stride_h = 2, .stride_w = 2,
 		.out_h = 2, .out_w = 2, .act_min = -128, .act_max = 127,
 	};
@@ -306,13 +306,13 @@ TEST_F(job, conv_and_pool_geometry_validated)
 	c.dil_w = 0;
 	STREAM_INVALID(c);
 	c.dil_w = 1;
-	c.hdr.opcode = ENPU_OP_CONV2D_F16;
+	c.hdr.opcode = ENPU_CMD_OP_CONV2D_F16;
 	c.in_zp = 1;					/* F16 has no zero points */
 	STREAM_INVALID(c);
 	ASSERT_EQ(0, submit_stream(self, &p, sizeof(p)));
 	p.mode = 2;
 	STREAM_INVALID(p);
-	p.mode = ENPU_POOL_AVG;
+	p.mode = ENPU_CMD_POOL_AVG;
 	p.pad_top = 2;					/* a window of padding only */
 	STREAM_INVALID(p);
 }
@@ -320,12 +320,12 @@ TEST_F(job, conv_and_pool_geometry_validated)
 TEST_F(job, requant_and_eltwise_validated)
 {
 	struct enpu_cmd_requant r = {
-		.hdr = { .opcode = ENPU_OP_REQUANT, .size = sizeof(r) },
-		.count = 4, .mode = ENPU_REQUANT_I8_F16, .scale_bits = 0x3f800000,
+		.hdr = { .opcode = ENPU_CMD_OP_REQUANT, .size = sizeof(r) },
+		.count = 4, .mode = ENPU_CMD_REQUANT_I8_F16, .scale_bits = 0x3f800000,
 	};
 	struct enpu_cmd_eltwise e = {
-		.hdr = { .opcode = ENPU_OP_ELTWISE_I8, .size = sizeof(e) },
-		.count = 4, .op = ENPU_ELTWISE_MUL, .out_mult = 1 << 30,
+		.hdr = { .opcode = ENPU_CMD_OP_ELTWISE_I8, .size = sizeof(e) },
+		.count = 4, .op = ENPU_CMD_ELTWISE_MUL, .out_mult = 1 << 30,
 		.act_min = -128, .act_max = 127,
 	};
 
@@ -339,7 +339,7 @@ TEST_F(job, requant_and_eltwise_validated)
 	r.scale_bits = 0x3f800000;
 	r.mode = 3;
 	STREAM_INVALID(r);
-	r.mode = ENPU_REQUANT_I8_I8;			/* needs a clamp range, no scale */
+	r.mode = ENPU_CMD_REQUANT_I8_I8;			/* needs a clamp range, no scale */
 	STREAM_INVALID(r);
 	ASSERT_EQ(0, submit_stream(self, &e, sizeof(e)));
 	e.out_shift = 31;
@@ -360,7 +360,7 @@ static int32_t copy_status(struct __test_metadata *_metadata, FIXTURE_DATA(job) 
 			   uint64_t src, uint64_t dst, uint64_t size)
 {
 	struct enpu_cmd_dma_copy d = {
-		.hdr = { .opcode = ENPU_OP_DMA_COPY, .size = sizeof(d) },
+		.hdr = { .opcode = ENPU_CMD_OP_DMA_COPY, .size = sizeof(d) },
 		.src = src, .dst = dst, .size = size,
 	};
 	int32_t status = 1;
@@ -526,8 +526,8 @@ TEST_F(job, injected_fault_at_descriptor)
 {
 	int32_t status = 1;
 
-	ENPU_CS_ADD(&self->cs, ENPU_OP_FENCE, struct enpu_cmd_hdr);
-	ENPU_CS_ADD(&self->cs, ENPU_OP_NOP, struct enpu_cmd_hdr);
+	ENPU_CS_ADD(&self->cs, ENPU_CMD_OP_FENCE, struct enpu_cmd_hdr);
+	ENPU_CS_ADD(&self->cs, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 	self->s.cmd_size = self->cs.used;
 	if (enpu_inject("fault 2"))
 		SKIP(return, "no debugfs fault injection");
@@ -546,7 +546,7 @@ TEST_F(job, command_stream_copied_at_submit)
 	int32_t status = 1;
 
 	self->cs.used = 0;
-	d = ENPU_CS_ADD(&self->cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	d = ENPU_CS_ADD(&self->cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 	d->src = self->buf.addr;
 	d->dst = self->buf.addr + 4096;
 	d->size = 8;

@@ -21,7 +21,7 @@ static int64_t queue_copies(int fd, struct enpu_bo *cmd, struct enpu_bo *bo, int
 		struct enpu_cs cs = { .bo = cmd };
 		struct enpu_cmd_dma_copy *d;
 
-		d = ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+		d = ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		d->src = bo->addr;
 		d->dst = bo->addr + bytes;
 		d->size = bytes;
@@ -40,7 +40,7 @@ static int32_t one_nop(struct __test_metadata *_metadata, int fd)
 	int64_t id;
 
 	ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
-	ENPU_CS_ADD(&cs, ENPU_OP_NOP, struct enpu_cmd_hdr);
+	ENPU_CS_ADD(&cs, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 	id = enpu_submit_cs(fd, &cs, NULL, 0, DRM_ENPU_CORE_ANY);
 	ASSERT_LT(0, id);
 	ASSERT_EQ(0, enpu_wait_job(fd, (uint64_t)id, 5000, &status));
@@ -142,7 +142,7 @@ TEST(dmabuf_outlives_exporting_file)
 	ASSERT_EQ(0, enpu_bo_info(fb, &imp, NULL));
 	ASSERT_EQ(0, enpu_bo_new(fb, 4096, &cmd));
 	ASSERT_EQ(0, enpu_bo_new(fb, 4096, &dst));
-	d = ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	d = ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 	d->src = imp.addr;
 	d->dst = dst.addr;
 	d->size = 64;
@@ -192,7 +192,7 @@ TEST(submit_races_close)
 
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
-		ENPU_CS_ADD(&(struct enpu_cs){ .bo = &cmd }, ENPU_OP_NOP, struct enpu_cmd_hdr);
+		ENPU_CS_ADD(&(struct enpu_cs){ .bo = &cmd }, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
 		for (int i = 0; i < 3; i++) {
 			r[i] = (struct racer){ .fd = fd, .cmd_handle = cmd.handle };
 			ASSERT_EQ(0, pthread_create(&t[i], NULL, submit_until_error, &r[i]));

@@ -110,7 +110,7 @@ TEST_F(tele, dma_copy_fields_exact)
 	for (unsigned int i = 0; i < 4; i++) {
 		struct enpu_cs cs = { .bo = &self->cmd };
 		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		struct done got;
 		int64_t id;
 
@@ -130,7 +130,7 @@ TEST_F(tele, dma_copy_fields_exact)
 TEST_F(tele, gemm_fields_exact)
 {
 	struct enpu_cs cs = { .bo = &self->cmd };
-	struct enpu_cmd_gemm *g = ENPU_CS_ADD(&cs, ENPU_OP_GEMM_I8, struct enpu_cmd_gemm);
+	struct enpu_cmd_gemm *g = ENPU_CS_ADD(&cs, ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
 	const uint64_t m = 64, n = 48, k = 40;
 	uint64_t rd = m * k + n * k + 4 * n + 8 * n, wr = m * n;
 	int32_t *mult = (int32_t *)((char *)self->buf.map + 65536);
@@ -154,7 +154,7 @@ TEST_F(tele, gemm_fields_exact)
 	g->q.shift = self->buf.addr + 65536 + 4 * n;
 	g->q.act_min = -128;
 	g->q.act_max = 127;
-	ENPU_CS_ADD(&cs, ENPU_OP_FENCE, struct enpu_cmd_hdr);
+	ENPU_CS_ADD(&cs, ENPU_CMD_OP_FENCE, struct enpu_cmd_hdr);
 	id = run(_metadata, self, &cs);
 	ASSERT_EQ(0, find_done((uint64_t)id, &got));
 	/* the GEMM, then a FENCE of 16 cycles and no traffic */
@@ -204,7 +204,7 @@ TEST_F(tele, fdinfo_grows_by_job_busy_time)
 	for (int i = 0; i < 5; i++) {
 		struct enpu_cs cs = { .bo = &self->cmd };
 		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		struct done got;
 		int64_t id;
 
@@ -260,7 +260,7 @@ TEST_F(tele, debugfs_counters_match_tracepoints)
 	for (int i = 0; i < 6; i++) {
 		struct enpu_cs cs = { .bo = &self->cmd };
 		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		struct done got;
 		int64_t id;
 
@@ -283,7 +283,7 @@ TEST_F(tele, fault_and_reset_are_traced)
 {
 	static char buf[1 << 20];
 	struct enpu_cs cs = { .bo = &self->cmd };
-	struct enpu_cmd_dma_copy *d = ENPU_CS_ADD(&cs, ENPU_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	struct enpu_cmd_dma_copy *d = ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 	struct drm_enpu_submit_bo sbo = { self->buf.handle, DRM_ENPU_BO_READ };
 	int32_t status = 1;
 	int64_t id;

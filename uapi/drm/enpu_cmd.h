@@ -15,23 +15,23 @@
 extern "C" {
 #endif
 
-enum enpu_opcode {
-	ENPU_OP_NOP = 0,
-	ENPU_OP_DMA_COPY = 1,
-	ENPU_OP_GEMM_I8 = 2,
-	ENPU_OP_CONV2D_I8 = 3,
-	ENPU_OP_POOL_I8 = 4,
-	ENPU_OP_ELTWISE_I8 = 5,
-	ENPU_OP_REQUANT = 6,
-	ENPU_OP_GEMM_F16 = 7,
-	ENPU_OP_CONV2D_F16 = 8,
-	ENPU_OP_FENCE = 9,
-	ENPU_OP_COUNT
+enum enpu_cmd_opcode {
+	ENPU_CMD_OP_NOP = 0,
+	ENPU_CMD_OP_DMA_COPY = 1,
+	ENPU_CMD_OP_GEMM_I8 = 2,
+	ENPU_CMD_OP_CONV2D_I8 = 3,
+	ENPU_CMD_OP_POOL_I8 = 4,
+	ENPU_CMD_OP_ELTWISE_I8 = 5,
+	ENPU_CMD_OP_REQUANT = 6,
+	ENPU_CMD_OP_GEMM_F16 = 7,
+	ENPU_CMD_OP_CONV2D_F16 = 8,
+	ENPU_CMD_OP_FENCE = 9,
+	ENPU_CMD_OP_COUNT
 };
 
 /**
  * struct enpu_cmd_hdr - first 8 bytes of every descriptor
- * @opcode: enum enpu_opcode
+ * @opcode: enum enpu_cmd_opcode
  * @flags: opcode-specific, unknown bits rejected
  * @size: size of the whole descriptor in bytes
  */
@@ -41,7 +41,7 @@ struct enpu_cmd_hdr {
 	__u32 size;
 };
 
-/* ENPU_OP_NOP and ENPU_OP_FENCE: the header alone. FENCE: every earlier descriptor's
+/* ENPU_CMD_OP_NOP and ENPU_CMD_OP_FENCE: the header alone. FENCE: every earlier descriptor's
  * writes are visible to every later one (the sim runs in order; counted as a cycle).
  */
 
@@ -139,9 +139,9 @@ struct enpu_cmd_conv2d {
 	struct enpu_cmd_quant q;
 };
 
-enum enpu_pool_mode {
-	ENPU_POOL_MAX = 0,
-	ENPU_POOL_AVG = 1,
+enum enpu_cmd_pool_mode {
+	ENPU_CMD_POOL_MAX = 0,
+	ENPU_CMD_POOL_AVG = 1,
 };
 
 /**
@@ -172,9 +172,9 @@ struct enpu_cmd_pool {
 	__u32 pad;
 };
 
-enum enpu_eltwise_op {
-	ENPU_ELTWISE_ADD = 0,
-	ENPU_ELTWISE_MUL = 1,
+enum enpu_cmd_eltwise_op {
+	ENPU_CMD_ELTWISE_ADD = 0,
+	ENPU_CMD_ELTWISE_MUL = 1,
 };
 
 /**
@@ -203,10 +203,10 @@ struct enpu_cmd_eltwise {
 	__u32 pad;
 };
 
-enum enpu_requant_mode {
-	ENPU_REQUANT_I8_I8 = 0,		/* mult/shift, in_zp -> out_zp */
-	ENPU_REQUANT_I8_F16 = 1,	/* (in - in_zp) * scale */
-	ENPU_REQUANT_F16_I8 = 2,	/* round(in / scale) + out_zp */
+enum enpu_cmd_requant_mode {
+	ENPU_CMD_REQUANT_I8_I8 = 0,		/* mult/shift, in_zp -> out_zp */
+	ENPU_CMD_REQUANT_I8_F16 = 1,	/* (in - in_zp) * scale */
+	ENPU_CMD_REQUANT_F16_I8 = 2,	/* round(in / scale) + out_zp */
 };
 
 /**
