@@ -19,7 +19,10 @@
 	X(api_cross_device_chain) X(api_command_list) X(api_in_order)           \
 	X(api_release_while_pending) X(api_concurrent_submit)                   \
 	X(gemm_i8_weight_cache) X(gemm_f16_weight_cache)                        \
-	X(kat_ref_gemm_f16)
+	X(kat_ref_gemm_f16)                                                     \
+	X(stats_bpf_abi) X(stats_read_debugfs) X(stats_read_fdinfo)             \
+	X(stats_read_errors) X(stats_rates_cores) X(stats_rates_errors)         \
+	X(stats_rates_clients)
 
 #define ISA_TESTS(X)                                                            \
 	X(gemm_i8_edges) X(gemm_i8_random) X(conv_i8_random) X(conv_i8_edges)   \

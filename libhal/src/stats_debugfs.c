@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* The driver's debugfs (root only): per-core counters from
+ * accel/<dev>/cores, per-process device time from accel/<dev>/contexts. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stats_impl.h"
+
+/* "core jobs faults resets busy_cycles busy_ns bytes_read bytes_written", then
+ * one line of numbers per core. */
+static int parse_cores(const char *text, enpu_stats_sample_t *s)
+{
+	const char *line = strchr(text, '\n');
+
+	if (!line || strncmp(text, "core jobs ", 10))
+		return -EINVAL;
+	while (*++line) {
+		unsigned long long v[8];
+		enpu_stats_counters_t c;
+
+		if (sscanf(line, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			   &v[3], &v[4], &v[5], &v[6], &v[7]) != 8 || v[0] >= ENPU_STATS_MAX_CORES)
+			return -EINVAL;
+		c = (enpu_stats_counters_t){
+			.jobs = v[1], .faults = v[2], .resets = v[3], .cycles = v[4],
+			.busy_ns = v[5], .bytes_read = v[6], .bytes_written = v[7],
+		};
+		s->cores[v[0]] = c;
+		stats_counters_add(&s->total, &c);
+		if (v[0] >= s->core_count)
+			s->core_count = (uint32_t)v[0] + 1;
+		line = strchr(line, '\n');
+		if (!line)
+			break;
+	}
+	return 0;
+}
+
+/* "ctx C pid P jobs J busy_ns B cycles Y" per context, then its "  bo ..." lines. */
+static int parse_contexts(const char *root, const char *text, enpu_stats_sample_t *s)
+{
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line += !!line) {
+		unsigned int ctx, pid;
+		unsigned long long jobs, busy, cycles;
+		enpu_stats_proc_t *p;
+
+		if (sscanf(line, "ctx %u pid %u jobs %llu busy_ns %llu cycles %llu", &ctx, &pid,
+			   &jobs, &busy, &cycles) != 5)
+			continue;
+		p = stats_proc_get(s, pid, 0);
+		if (!p)
+			return -ENOMEM;
+		if (!p->comm[0])
+			stats_read_comm(root, pid, p->comm);
+		p->counters.jobs += jobs;
+		p->counters.busy_ns += busy;
+		p->counters.cycles += cycles;
+	}
+	return 0;
+}
+
+enpu_status_t stats_read_debugfs(const char *root, const char *devname, enpu_stats_sample_t *s)
+{
+	static const size_t len = 1 << 16;
+	char path[512], *text = malloc(len);
+	long n;
+	int err;
+
+	if (!text)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "stats: out of memory");
+	stats_path(path, sizeof(path), root, "/sys/kernel/debug/accel/%s/cores", devname);
+	n = stats_read_text(path, text, len);
+	s->timestamp_ns = stats_now_ns();
+	if (n < 0) {
+		free(text);
+		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
+					"stats: cannot read %s: %s; %s", path, strerror((int)-n),
+					n == -EACCES || n == -EPERM ? "debugfs needs root; or load the "
+					"BPF counters with `build/bpf/enpu-bpf load`" :
+					"mount debugfs (`mount -t debugfs none /sys/kernel/debug`) as "
+					"root, or load the BPF counters with `build/bpf/enpu-bpf load`");
+	}
+	s->core_count = 0;
+	err = parse_cores(text, s);
+	if (err) {
+		free(text);
+		return enpu_status_make(ENPU_STATUS_DEVICE_ERROR,
+					"stats: %s is not in the expected format", path);
+	}
+	stats_path(path, sizeof(path), root, "/sys/kernel/debug/accel/%s/contexts", devname);
+	if (stats_read_text(path, text, len) >= 0)
+		err = parse_contexts(root, text, s);
+	free(text);
+	if (err)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "stats: out of memory");
+	s->flags |= ENPU_STATS_HAS_CORES | ENPU_STATS_HAS_BYTES;
+	return ENPU_OK;
+}
