@@ -53,5 +53,6 @@ struct enpu_device {
 /* The built-in backends, in enumeration order. */
 extern const enpu_backend_t enpu_cpu_backend;
 extern const enpu_backend_t enpu_ref_backend;
+extern const enpu_backend_t enpu_npu_backend;
 
 #endif

@@ -7,6 +7,7 @@
 static const enpu_backend_t *const builtin_backends[] = {
 	&enpu_cpu_backend,
 	&enpu_ref_backend,
+	&enpu_npu_backend,	/* none without /dev/accel enpu nodes */
 };
 
 #define BACKEND_COUNT (sizeof(builtin_backends) / sizeof(builtin_backends[0]))
