@@ -56,6 +56,20 @@ bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads)
 	enpu_device_options_t opt = { .num_threads = threads, .cpu_isa = isa };
 	CHECK_OK(t, enpu_context_create(&env->ctx));
 	CHECK_OK(t, enpu_context_find_device(env->ctx, ENPU_DEVICE_REFERENCE, &ref_i));
+	if (isa == T_DUT_NPU) {
+		enpu_status_t none = enpu_context_find_device(env->ctx, ENPU_DEVICE_NPU, &cpu_i);
+
+		if (none) {
+			enpu_status_free(none);
+			enpu_context_release(env->ctx);
+			env->ctx = NULL;
+			t_skip(t, "no enpu NPU here: run `tools/vm/run -- tests/hal/build/hal_tests /npu`");
+			return false;
+		}
+		CHECK_OK(t, enpu_device_open(env->ctx, ref_i, NULL, &env->ref));
+		CHECK_OK(t, enpu_device_open(env->ctx, cpu_i, NULL, &env->cpu));
+		return true;
+	}
 	CHECK_OK(t, enpu_context_find_device(env->ctx, ENPU_DEVICE_CPU, &cpu_i));
 	CHECK_OK(t, enpu_device_open(env->ctx, ref_i, NULL, &env->ref));
 	enpu_status_t st = enpu_device_open(env->ctx, cpu_i, &opt, &env->cpu);
@@ -131,10 +145,11 @@ enpu_status_t t_run(enpu_device_t *dev, enpu_command_list_t *list)
 }
 
 #if defined(__aarch64__)
-const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_NEON_DOTPROD };
+const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_NEON_DOTPROD,
+				      T_DUT_NPU };
 #else
 const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_AVX2,
-				      ENPU_CPU_ISA_AVX512VNNI };
+				      ENPU_CPU_ISA_AVX512VNNI, T_DUT_NPU };
 #endif
 const size_t t_all_isa_count = sizeof(t_all_isas) / sizeof(t_all_isas[0]);
 
@@ -148,6 +163,8 @@ size_t t_isas(enpu_cpu_isa_t *out)
 	size_t idx;
 	enpu_status_t st = enpu_context_find_device(ctx, ENPU_DEVICE_CPU, &idx);
 	for (size_t i = 0; i < t_all_isa_count && !st; i++) {
+		if (all[i] == T_DUT_NPU)
+			continue;
 		enpu_device_options_t o = { .num_threads = 1, .cpu_isa = all[i] };
 		enpu_device_t *d;
 		enpu_status_t s = enpu_device_open(ctx, idx, &o, &d);
@@ -164,6 +181,8 @@ size_t t_isas(enpu_cpu_isa_t *out)
 
 const char *t_isa_name(enpu_cpu_isa_t isa)
 {
+	if (isa == T_DUT_NPU)
+		return "npu";
 	switch (isa) {
 	case ENPU_CPU_ISA_GENERIC: return "generic";
 	case ENPU_CPU_ISA_AVX2: return "avx2";

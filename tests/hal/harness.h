@@ -68,10 +68,15 @@ int32_t t_range(tctx *t, int32_t lo, int32_t hi);
 int32_t t_pick(tctx *t, const int32_t *values, size_t n);
 
 /* A context with the reference device and one CPU device. */
+/* The device under test is "cpu": a CPU device, or the NPU for T_DUT_NPU. */
 typedef struct t_env {
 	enpu_context_t *ctx;
 	enpu_device_t *ref, *cpu;
 } t_env;
+
+/* Not a CPU ISA: runs the differential tests with the NPU as device under test
+ * (skipped where no enpu NPU exists; run them in the VM). */
+#define T_DUT_NPU ((enpu_cpu_isa_t)100)
 
 /* Opens ref and cpu (isa, threads); returns false (test skipped) when the
  * host lacks isa, or failed. */
