@@ -3,6 +3,8 @@
 #   make check   sets up dependencies and runs every test (tests/run-all)
 #   make demo    sets up dependencies and runs the demo in the VM (tools/demo)
 #   make checkpatch   checkpatch.pl --strict over driver/ and uapi/
+#   make dtbs         the device-tree overlays in dts/
+#   make check-arm64  the driver tests on arm64 in QEMU, the NPU from DT (tools/vm/run-arm64)
 # KDIR defaults to the Debian 6.12 headers that tools/setup-deps installed.
 
 KVER ?= $(shell cat build/kernel-release 2>/dev/null)
@@ -19,6 +21,7 @@ userspace: libhal
 	$(MAKE) -C tests/kselftest
 	$(MAKE) -C tools/bpf
 	$(MAKE) -C bench/driver
+	$(MAKE) -C examples
 
 libhal:
 	$(MAKE) -C libhal
@@ -38,12 +41,22 @@ demo: deps
 checkpatch:
 	tools/checkpatch
 
+# Device-tree overlays (dts/*.dtso -> build/dts/*.dtbo); `make -C dts check` validates them.
+dtbs:
+	$(MAKE) -C dts
+
+# The driver tests on arm64: cross-built enpu.ko and tests, Debian's arm64 kernel in
+# qemu-system-aarch64 -M virt, the device from a DT node (tools/vm/run-arm64).
+check-arm64: deps
+	tools/vm/run-arm64
+
 clean:
 	@test ! -d "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C libhal clean
 	$(MAKE) -C tests/hal clean
 	$(MAKE) -C tools/bpf clean
 	$(MAKE) -C bench/driver clean
+	$(MAKE) -C examples clean
 	rm -rf build/kselftest build/vm
 
-.PHONY: all module userspace libhal deps check demo checkpatch clean
+.PHONY: all module userspace libhal deps check demo checkpatch clean dtbs check-arm64

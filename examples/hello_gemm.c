@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* hello_gemm: an int8 GEMM C = A * B^T on the first device (the CPU). */
+/* hello_gemm [npu]: an int8 GEMM C = A * B^T on the CPU (device 0) or the NPU. */
 #include <stdio.h>
 #include <string.h>
 #include <enpu/enpu.h>
@@ -9,7 +9,6 @@
 		if (s_)                                                                  \
 			return fprintf(stderr, "%s: %s\n", #expr, enpu_status_message(s_)), 1; \
 	} while (0)
-
 /* A rows x cols int8 tensor (real value = scale * q) in a new buffer. */
 static enpu_status_t tensor(enpu_device_t *dev, uint32_t rows, uint32_t cols, float scale,
 			    enpu_tensor_t **out)
@@ -24,7 +23,7 @@ static enpu_status_t tensor(enpu_device_t *dev, uint32_t rows, uint32_t cols, fl
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const int8_t a[6] = { 1, 2, 3, 4, 5, 6 }, b[6] = { 1, 0, -1, 2, 2, 2 };
 	enpu_context_t *ctx;
@@ -33,8 +32,11 @@ int main(void)
 	enpu_command_list_t *list;
 	enpu_fence_t *done;
 	int8_t *pa, *pb, *c;
+	size_t i = 0; /* device 0 is always the CPU */
 	TRY(enpu_context_create(&ctx));
-	TRY(enpu_device_open(ctx, 0, NULL, &dev));
+	if (argc > 1 && !strcmp(argv[1], "npu"))
+		TRY(enpu_context_find_device(ctx, ENPU_DEVICE_NPU, &i));
+	TRY(enpu_device_open(ctx, i, NULL, &dev));
 	TRY(tensor(dev, 2, 3, 0.5f, &ta));  /* A [M=2][K=3] */
 	TRY(tensor(dev, 2, 3, 0.5f, &tb));  /* B [N=2][K=3], weights */
 	TRY(tensor(dev, 2, 2, 0.25f, &tc)); /* C [M][N]: multiplier 0.5*0.5/0.25 = 1 */
@@ -50,9 +52,7 @@ int main(void)
 	printf("C = [[%d %d] [%d %d]] (expected [[-2 12] [-2 30]])\n", c[0], c[1], c[2], c[3]);
 	enpu_fence_release(done);
 	enpu_command_list_release(list);
-	enpu_tensor_release(ta);
-	enpu_tensor_release(tb);
-	enpu_tensor_release(tc);
+	enpu_tensor_release(ta), enpu_tensor_release(tb), enpu_tensor_release(tc);
 	enpu_device_release(dev);
 	enpu_context_release(ctx);
 	return 0;
