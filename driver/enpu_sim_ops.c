@@ -62,26 +62,49 @@ static int quant_arrays(const struct enpu_sim_exec *x, const struct enpu_cmd_qua
 	return 0;
 }
 
-int enpu_sim_gemm_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *g)
-{
-	const s8 *a = xlate(x, g->a, extent(g->m, g->k, g->lda), false);
-	const s8 *b = xlate(x, g->b, extent(g->n, g->k, g->ldb), false);
-	s8 *c = xlate(x, g->c, extent(g->m, g->n, g->ldc), true);
-	const s32 *bias = NULL, *mult, *shift;
-	u32 i, j, kk;
-	int ret;
+/* The translated operands of one GEMM. */
+struct gemm_io {
+	const void *a;
+	const void *b;
+	const void *bias;
+	void *c;
+};
 
-	if (!a || !b || !c)
+static int gemm_translate(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *g, u64 es,
+			  struct gemm_io *io)
+{
+	io->a = xlate(x, g->a, es * extent(g->m, g->k, g->lda), false);
+	io->b = xlate(x, g->b, es * extent(g->n, g->k, g->ldb), false);
+	io->c = xlate(x, g->c, es * extent(g->m, g->n, g->ldc), true);
+	io->bias = NULL;
+	if (!io->a || !io->b || !io->c)
 		return -EFAULT;
 	if (g->hdr.flags & ENPU_CMD_F_BIAS) {
-		bias = xlate(x, g->bias, 4ULL * g->n, false);
-		if (!bias)
+		io->bias = xlate(x, g->bias, 4ULL * g->n, false);
+		if (!io->bias)
 			return -EFAULT;
 	}
-	ret = quant_arrays(x, &g->q, g->n, &mult, &shift);
+	return 0;
+}
+
+int enpu_sim_gemm_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *g)
+{
+	const s32 *bias, *mult, *shift;
+	struct gemm_io io;
+	const s8 *a, *b;
+	u32 i, j, kk;
+	s8 *c;
+	int ret;
+
+	ret = gemm_translate(x, g, 1, &io);
+	if (!ret)
+		ret = quant_arrays(x, &g->q, g->n, &mult, &shift);
 	if (ret)
 		return ret;
-
+	a = io.a;
+	b = io.b;
+	bias = io.bias;
+	c = io.c;
 	for (i = 0; i < g->m; i++) {
 		const s8 *ar = a + (u64)i * g->lda;
 
@@ -311,23 +334,17 @@ int enpu_sim_requant(const struct enpu_sim_exec *x, const struct enpu_cmd_requan
 
 int enpu_sim_gemm_f16(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *g)
 {
-	const u16 *a = xlate(x, g->a, 2 * extent(g->m, g->k, g->lda), false);
-	const u16 *b = xlate(x, g->b, 2 * extent(g->n, g->k, g->ldb), false);
-	u16 *c = xlate(x, g->c, 2 * extent(g->m, g->n, g->ldc), true);
-	const u32 *bias = NULL;
+	struct gemm_io io;
 	u32 i;
+	int ret;
 
-	if (!a || !b || !c)
-		return -EFAULT;
-	if (g->hdr.flags & ENPU_CMD_F_BIAS) {
-		bias = xlate(x, g->bias, 4ULL * g->n, false);
-		if (!bias)
-			return -EFAULT;
-	}
+	ret = gemm_translate(x, g, 2, &io);
+	if (ret)
+		return ret;
 	for (i = 0; i < g->m; i++) {
 		kernel_fpu_begin();
-		enpu_fp16_gemm_row(a + (u64)i * g->lda, b, g->ldb, bias, c + (u64)i * g->ldc,
-				   g->n, g->k);
+		enpu_fp16_gemm_row((const u16 *)io.a + (u64)i * g->lda, io.b, g->ldb, io.bias,
+				   (u16 *)io.c + (u64)i * g->ldc, g->n, g->k);
 		kernel_fpu_end();
 		if (yield_aborted(x))
 			return -ETIMEDOUT;

@@ -165,27 +165,11 @@ static uint64_t hist_total(const char *pin)
 static int64_t gemm_job(FIXTURE_DATA(bpf) *self, uint32_t m, uint32_t n, uint32_t k)
 {
 	struct enpu_cs cs = { .bo = &self->cmd };
-	struct enpu_cmd_gemm *g = ENPU_CS_ADD(&cs, ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
 	struct drm_enpu_submit_bo sbo = {
 		self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
 	};
-	int32_t *mult = (int32_t *)((char *)self->buf.map + 512 * 1024);
 
-	for (uint32_t i = 0; i < n; i++)
-		mult[i] = 1 << 30;
-	g->m = m;
-	g->n = n;
-	g->k = k;
-	g->lda = k;
-	g->ldb = k;
-	g->ldc = n;
-	g->a = self->buf.addr;
-	g->b = self->buf.addr + 128 * 1024;
-	g->c = self->buf.addr + 256 * 1024;
-	g->q.mult = self->buf.addr + 512 * 1024;
-	g->q.shift = self->buf.addr + 768 * 1024;
-	g->q.act_min = -128;
-	g->q.act_max = 127;
+	enpu_cs_add_gemm_i8(&cs, &self->buf, m, n, k, false);
 	return enpu_submit_cs(self->fd, &cs, &sbo, 1, DRM_ENPU_CORE_ANY);
 }
 

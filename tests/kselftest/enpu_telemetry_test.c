@@ -130,30 +130,12 @@ TEST_F(tele, dma_copy_fields_exact)
 TEST_F(tele, gemm_fields_exact)
 {
 	struct enpu_cs cs = { .bo = &self->cmd };
-	struct enpu_cmd_gemm *g = ENPU_CS_ADD(&cs, ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
 	const uint64_t m = 64, n = 48, k = 40;
 	uint64_t rd = m * k + n * k + 4 * n + 8 * n, wr = m * n;
-	int32_t *mult = (int32_t *)((char *)self->buf.map + 65536);
 	struct done got;
 	int64_t id;
 
-	for (unsigned int i = 0; i < n; i++)
-		mult[i] = 1 << 30;		/* shifts (the next array) stay 0 */
-	g->hdr.flags = ENPU_CMD_F_BIAS;
-	g->m = m;
-	g->n = n;
-	g->k = k;
-	g->lda = k;
-	g->ldb = k;
-	g->ldc = n;
-	g->a = self->buf.addr;
-	g->b = self->buf.addr + 8192;
-	g->bias = self->buf.addr + 16384;
-	g->c = self->buf.addr + 32768;
-	g->q.mult = self->buf.addr + 65536;
-	g->q.shift = self->buf.addr + 65536 + 4 * n;
-	g->q.act_min = -128;
-	g->q.act_max = 127;
+	enpu_cs_add_gemm_i8(&cs, &self->buf, m, n, k, true);
 	ENPU_CS_ADD(&cs, ENPU_CMD_OP_FENCE, struct enpu_cmd_hdr);
 	id = run(_metadata, self, &cs);
 	ASSERT_EQ(0, find_done((uint64_t)id, &got));

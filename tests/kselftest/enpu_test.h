@@ -130,6 +130,38 @@ static inline void *enpu_cs_add(struct enpu_cs *cs, uint16_t opcode, uint32_t si
 
 #define ENPU_CS_ADD(cs, op, type) ((type *)enpu_cs_add(cs, op, sizeof(type)))
 
+/*
+ * Appends a GEMM_I8 of @m x @n x @k whose tensors lie in @buf (mapped, >= 1 MiB,
+ * zero-filled): A at 0, B at 128 KiB, bias (if @bias) at 256 KiB, C at 384 KiB,
+ * multipliers (2^30) at 512 KiB, shifts (0) at 768 KiB.
+ */
+static inline struct enpu_cmd_gemm *enpu_cs_add_gemm_i8(struct enpu_cs *cs,
+							const struct enpu_bo *buf, uint32_t m,
+							uint32_t n, uint32_t k, bool bias)
+{
+	struct enpu_cmd_gemm *g = ENPU_CS_ADD(cs, ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
+	int32_t *mult = (int32_t *)((char *)buf->map + (512 << 10));
+
+	for (uint32_t i = 0; i < n; i++)
+		mult[i] = 1 << 30;
+	g->hdr.flags = bias ? ENPU_CMD_F_BIAS : 0;
+	g->m = m;
+	g->n = n;
+	g->k = k;
+	g->lda = k;
+	g->ldb = k;
+	g->ldc = n;
+	g->a = buf->addr;
+	g->b = buf->addr + (128 << 10);
+	g->bias = bias ? buf->addr + (256 << 10) : 0;
+	g->c = buf->addr + (384 << 10);
+	g->q.mult = buf->addr + (512 << 10);
+	g->q.shift = buf->addr + (768 << 10);
+	g->q.act_min = -128;
+	g->q.act_max = 127;
+	return g;
+}
+
 /* Submits @cs with @n BOs (handle, flags pairs); the job id, or -errno. */
 static inline int64_t enpu_submit_cs(int fd, struct enpu_cs *cs,
 				     const struct drm_enpu_submit_bo *bos, uint32_t n,
