@@ -10,7 +10,7 @@
 #include <linux/errno.h>
 #include <linux/sched.h>
 #include <linux/string.h>
-#include <asm/fpu/api.h>
+#include <linux/fpu.h>
 
 #include "enpu_mmu.h"
 #include "enpu_quant.h"
