@@ -22,6 +22,7 @@ userspace: libhal
 	$(MAKE) -C tools/bpf
 	$(MAKE) -C bench/driver
 	$(MAKE) -C examples
+	$(MAKE) -C bench
 
 libhal:
 	$(MAKE) -C libhal
@@ -57,6 +58,7 @@ clean:
 	$(MAKE) -C tools/bpf clean
 	$(MAKE) -C bench/driver clean
 	$(MAKE) -C examples clean
+	$(MAKE) -C bench clean
 	rm -rf build/kselftest build/vm
 
 .PHONY: all module userspace libhal deps check demo checkpatch clean dtbs check-arm64
