@@ -1,0 +1,199 @@
+#!/bin/bash
+# End-to-end tests of enpuctl against the enpu driver, in the VM:
+#   tools/vm/run -- tests/e2e/enpuctl_test.sh
+# KTAP output, one line per test, then "# Totals: ...". Needs root, enpu.ko
+# loaded with one sim device (tools/vm/run does both), and `make` (enpuctl,
+# enpu-load, enpu-bpf). Uses python3 to check JSON and tmux to drive `top`.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ctl=$top/build/enpuctl/enpuctl
+load=$top/build/enpuctl/enpu-load
+bpf=$top/build/bpf/enpu-bpf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; "$bpf" unload >/dev/null 2>&1; tmux kill-server >/dev/null 2>&1' EXIT
+export TERM=xterm-256color
+
+n=0 pass=0 fail=0 skip=0
+echo "TAP version 13"
+echo "1..10"
+
+# result STATUS NAME [LOGFILE]: STATUS 0 passes; a failure shows the log.
+result() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"; pass=$((pass + 1))
+	else
+		echo "not ok $n $2"; fail=$((fail + 1))
+		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 60
+	fi
+}
+skip() {
+	n=$((n + 1)); skip=$((skip + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+
+for f in "$ctl" "$load"; do
+	[ -x "$f" ] || { echo "Bail out! $f not built (make -C tools/enpuctl)"; exit 1; }
+done
+[ -e /dev/accel/accel0 ] || { echo "Bail out! no /dev/accel/accel0 (run under tools/vm/run)"; exit 1; }
+
+# 1. list: the NPU node with its driver, and the HAL's CPU device
+"$ctl" list >"$tmp/list" 2>&1
+grep -Eq '^  /dev/accel/accel0 +enpu ' "$tmp/list" && grep -Eq '^  [0-9]+ +cpu0 +cpu ' "$tmp/list"
+result $? "list shows the NPU (accel0, enpu) and the CPU (cpu0)" "$tmp/list"
+
+# 2. info: 5 clock levels, peaks = cores x MACs/cycle x 2 x clock
+"$ctl" info accel0 >"$tmp/info" 2>&1
+awk '
+	/^cores:/ { cores = $2 }
+	/^compute:/ { i8 = $2; f16 = $4 }
+	/^  [0-9]+ +[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+/ {
+		levels++
+		if ($3 != sprintf("%.1f", cores * i8 * 2 * $2 / 1e3)) bad++
+		if ($4 != sprintf("%.1f", cores * f16 * 2 * $2 / 1e3)) bad++
+		mhz = mhz " " $2
+	}
+	END { exit !(levels == 5 && !bad && cores > 0 && i8 > 0 && mhz == " 200 400 600 800 1000") }
+' "$tmp/info"
+result $? "info shows 5 clock levels with peak = cores x MACs x 2 x clock" "$tmp/info"
+
+# 3. power --clock pins through devfreq, auto restores the range
+df=$(ls -d /sys/class/accel/accel0/device/devfreq/* | head -n1)
+{
+	"$ctl" power accel0 --clock 400 &&
+	[ "$(cat "$df/min_freq")" = 400000000 ] && [ "$(cat "$df/max_freq")" = 400000000 ] &&
+	[ "$(cat "$df/cur_freq")" = 400000000 ] &&
+	"$ctl" power accel0 | grep -q 'clock: *400 MHz.*pinned' &&
+	"$ctl" power accel0 --clock auto &&
+	[ "$(cat "$df/min_freq")" = 200000000 ] && [ "$(cat "$df/max_freq")" = 1000000000 ]
+} >"$tmp/power" 2>&1
+result $? "power --clock 400 pins the clock, --clock auto restores 200..1000 MHz" "$tmp/power"
+
+# 4. errors say what to do
+{
+	"$ctl" power accel0 --clock 333; [ $? = 64 ] &&
+	"$ctl" power accel0 --clock 333 2>&1 | grep -q 'levels: 200 400 600 800 1000 MHz, or auto' &&
+	"$bpf" unload && ! "$ctl" stats --source bpf -d 0.1 &&
+	"$ctl" stats --source bpf -d 0.1 2>&1 | grep -q 'build/bpf/enpu-bpf load' &&
+	! "$ctl" info accel9 && "$ctl" info accel9 2>&1 | grep -q 'enpuctl list'
+} >"$tmp/errors" 2>&1
+result $? "errors: bad clock level, BPF not loaded, no such device" "$tmp/errors"
+
+# check_stats FILE SOURCE PID: JSON parses, the source, utilization in (0, 1],
+# per-core utilization in [0, 1], and (with bytes) the workload's traffic.
+check_stats() {
+	python3 -m json.tool "$1" >/dev/null && python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+src, pid = sys.argv[2], int(sys.argv[3])
+assert s["source"] == src, s["source"]
+assert 0 < s["utilization"] <= 1, s["utilization"]
+assert all(0 <= c["utilization"] <= 1 for c in s["cores"]), s["cores"]
+if s["has"]["cores"]:
+    assert len(s["cores"]) == s["core_count"] == 2, s["cores"]
+    assert sum(c["utilization"] for c in s["cores"]) > 0
+if s["has"]["bytes"]:
+    assert s["read_bytes_per_s"] > 0 and s["write_bytes_per_s"] > 0
+    assert s["total"]["bytes_read"] > 0
+procs = [p for p in s["processes"] if p["pid"] == pid]
+assert procs, "no entry for pid %d: %s" % (pid, s["processes"])
+if src != "debugfs":
+    assert procs[0]["comm"] == "enpu-load", procs[0]
+print("# %s: utilization %.4f, cores %s" % (src, s["utilization"],
+      [round(c["utilization"], 4) for c in s["cores"]]))
+PY
+}
+
+# stats_case SOURCE NAME: enpuctl stats --json while enpu-load runs.
+stats_case() {
+	local src=$1 name=$2 pid
+	"$load" -t 4 -s 1048576 >"$tmp/load-$src" 2>&1 &
+	pid=$!
+	sleep 1
+	"$ctl" stats accel0 --json -d 1.5 >"$tmp/stats-$src.json" 2>"$tmp/stats-$src.err"
+	local rc=$?
+	wait "$pid" || rc=1
+	[ "$rc" = 0 ] && check_stats "$tmp/stats-$src.json" "$src" "$pid" >"$tmp/check-$src" 2>&1
+	rc=$?
+	cat "$tmp/check-$src" "$tmp/stats-$src.json" "$tmp/stats-$src.err" "$tmp/load-$src" \
+		>"$tmp/log-$src" 2>/dev/null
+	[ "$rc" = 0 ] && grep '^#' "$tmp/check-$src"
+	result "$rc" "$name" "$tmp/log-$src"
+}
+
+# 5-7. stats --json from each source
+if "$bpf" load >"$tmp/bpfload" 2>&1; then
+	stats_case bpf "stats --json with BPF loaded: source bpf, 0 < utilization <= 1"
+else
+	skip "stats --json with BPF loaded" "enpu-bpf load failed: $(head -c 200 "$tmp/bpfload")"
+fi
+"$bpf" unload >/dev/null 2>&1
+stats_case debugfs "stats --json without BPF: source debugfs, 0 < utilization <= 1"
+"$load" -t 3 >"$tmp/load-fd" 2>&1 &
+pid=$!
+sleep 0.5
+"$ctl" stats --source fdinfo --json -d 1 >"$tmp/stats-fd.json" 2>&1
+rc=$?
+wait "$pid"
+[ "$rc" = 0 ] && check_stats "$tmp/stats-fd.json" fdinfo "$pid" >>"$tmp/stats-fd.json" 2>&1
+result $? "stats --json --source fdinfo: totals of the visible clients" "$tmp/stats-fd.json"
+
+# 8. trace: one complete event per job of a known workload
+"$ctl" trace -d 6 -o "$tmp/trace.json" >"$tmp/trace.log" 2>&1 &
+tpid=$!
+sleep 1.5
+"$load" -n 20 -s 65536 -w 2 >"$tmp/load-trace" 2>&1
+lpid=$(sed -n 's/^enpu-load: pid \([0-9]*\),.*/\1/p' "$tmp/load-trace")
+wait "$tpid"
+rc=$?
+[ "$rc" = 0 ] && python3 - "$tmp/trace.json" "$lpid" >>"$tmp/trace.log" 2>&1 <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+pid = int(sys.argv[2])
+ev = t["traceEvents"]
+jobs = [e for e in ev if e["ph"] == "X" and e["args"]["pid"] == pid]
+assert len(jobs) == 20, "%d complete events for pid %d" % (len(jobs), pid)
+assert sorted(e["args"]["job"] for e in jobs) == list(range(1, 21))
+for e in jobs:
+    a = e["args"]
+    assert e["dur"] >= 0 and e["tid"] in (0, 1) and e["pid"] == 0, e
+    assert a["bytes_read"] == 65536 and a["bytes_written"] == 65536 and a["status"] == 0, e
+    assert a["cycles"] == (2 * 65536 + 31) // 32 + 16, e
+names = {e["args"]["name"] for e in ev if e["ph"] == "M"}
+assert "accel0" in names and "core 0" in names, names
+assert any(e["ph"] == "i" and e["cat"] in ("power", "clock") for e in ev), "no power/clock event"
+PY
+result $? "trace: valid JSON, one complete event per job (20) with ctx/pid/job/cycles/bytes/status" \
+	"$tmp/trace.log"
+
+# 9. top under tmux: per-core rows with non-zero utilization, the process table; q quits
+if command -v tmux >/dev/null; then
+	"$load" -t 5 >"$tmp/load-top" 2>&1 &
+	pid=$!
+	tmux new-session -d -s top -x 120 -y 40 "$ctl top -d 0.5"
+	sleep 3
+	tmux capture-pane -p -t top >"$tmp/top.screen" 2>&1
+	tmux send-keys -t top q
+	for _ in $(seq 30); do tmux has-session -t top 2>/dev/null || break; sleep 0.1; done
+	quit=$(tmux has-session -t top 2>/dev/null && echo no || echo yes)
+	wait "$pid"
+	awk -v pid="$pid" -v quit="$quit" '
+		/^[01] +[0-9.]+% \[/ { cores++; if ($2 + 0 > 0) busy++ }
+		/^PID +COMM +UTIL/ { table = 1 }
+		table && $1 == pid && $2 == "enpu-load" { proc = 1 }
+		END { exit !(cores == 2 && busy >= 1 && proc && quit == "yes") }
+	' "$tmp/top.screen"
+	rc=$?
+	{ echo "q quit the session: $quit"; cat "$tmp/top.screen"; } >"$tmp/top.log"
+	result $rc "top: per-core rows, non-zero utilization, process table; q quits" "$tmp/top.log"
+	tmux kill-server >/dev/null 2>&1
+else
+	skip "top under tmux" "tmux not installed"
+fi
+
+# 10. top -n without a terminal: plain frames, then exits
+"$ctl" top -n 2 -d 0.2 >"$tmp/top-n" 2>&1
+[ $? = 0 ] && [ "$(grep -c '^enpuctl top - accel0' "$tmp/top-n")" = 2 ] && ! grep -q $'\033' "$tmp/top-n"
+result $? "top -n 2 without a terminal prints 2 plain frames" "$tmp/top-n"
+
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+[ "$fail" = 0 ]

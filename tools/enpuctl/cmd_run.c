@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+/* enpuctl run SPEC | -f FILE: runs workloads through the HAL and prints
+ * their latency (min, median, p90, mean) and throughput. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workload.h"
+
+static void usage(void)
+{
+	printf("usage: enpuctl run SPEC...\n       enpuctl run -f FILE\n\n"
+	       "Runs a workload through the HAL and prints its latency and throughput.\n"
+	       "SPEC (words may be one argument or several):\n"
+	       "  gemm MxNxK [i8|f16] [device=D] [repeat=N] [threads=T]\n"
+	       "  conv HxWxCINxCOUT [k=K] [stride=S] [pad=P] [i8|f16] [device=D] [repeat=N]\n"
+	       "       [threads=T]\n"
+	       "D is a HAL device name (cpu0, ref0) or type (cpu, ref, npu); default cpu,\n"
+	       "i8, repeat=10, k=3, stride=1, pad=1. -f FILE runs one spec per line (# starts\n"
+	       "a comment). Example: enpuctl run gemm 256x256x256 i8 device=cpu repeat=10\n");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int run_spec(enpu_context_t *ctx, const char *text)
+{
+	char err[256], what[96];
+	enpu_device_info_t info;
+	enpu_status_t st;
+	wl_spec_t spec;
+	double *t, sum = 0, warm;
+	wl_t wl;
+
+	if (!wl_parse(text, &spec, err, sizeof(err)))
+		return usage_error("run", "%s", err);
+	wl_describe(&spec, what, sizeof(what));
+	st = wl_prepare(ctx, &spec, &wl);
+	if (st) {
+		fail("run", "%s: %s", what, enpu_status_message(st));
+		enpu_status_free(st);
+		return 1;
+	}
+	enpu_device_query(wl.dev, &info);
+	t = calloc(spec.repeat, sizeof(*t));
+	st = t ? wl_run(&wl, &warm) : enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "no memory");
+	for (uint32_t i = 0; !st && i < spec.repeat; i++) {
+		st = wl_run(&wl, &t[i]);
+		sum += t[i];
+	}
+	wl_release(&wl);
+	if (st) {
+		free(t);
+		fail("run", "%s on %s: %s", what, info.name, enpu_status_message(st));
+		enpu_status_free(st);
+		return 1;
+	}
+	qsort(t, spec.repeat, sizeof(*t), cmp_double);
+	printf("%s on %s: %u runs\n", what, info.name, spec.repeat);
+	printf("  latency     min %.3f ms  median %.3f ms  p90 %.3f ms  mean %.3f ms\n", t[0] * 1e3,
+	       t[spec.repeat / 2] * 1e3, t[spec.repeat * 9 / 10] * 1e3, sum / spec.repeat * 1e3);
+	printf("  throughput  %.2f GOPS (median run; %.0f ops per run)\n",
+	       wl_ops(&spec) / t[spec.repeat / 2] / 1e9, wl_ops(&spec));
+	free(t);
+	return 0;
+}
+
+static int run_file(enpu_context_t *ctx, const char *path)
+{
+	char line[512];
+	int ret = 0, n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return fail("run", "cannot open %s: %m", path);
+	while (!ret && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "#\n")] = '\0';
+		if (line[strspn(line, " \t")] == '\0')
+			continue;
+		ret = run_spec(ctx, line);
+		n++;
+	}
+	fclose(f);
+	if (!ret && !n)
+		return fail("run", "%s holds no spec", path);
+	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *file = NULL;
+	char spec[512] = "";
+	enpu_context_t *ctx = NULL;
+	enpu_status_t st;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': file = optarg; break;
+		case 'h': usage(); return 0;
+		default: return usage_error("run", "bad option");
+		}
+	}
+	if (!file == (optind == argc))
+		return usage_error("run", "expected a SPEC or -f FILE");
+	for (int i = optind; i < argc; i++) {
+		if (strlen(spec) + strlen(argv[i]) + 2 > sizeof(spec))
+			return usage_error("run", "spec too long");
+		strcat(strcat(spec, i > optind ? " " : ""), argv[i]);
+	}
+	st = enpu_context_create(&ctx);
+	if (st)
+		return fail_status("run", st);
+	ret = file ? run_file(ctx, file) : run_spec(ctx, spec);
+	enpu_context_release(ctx);
+	return ret;
+}

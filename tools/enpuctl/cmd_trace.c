@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+/* enpuctl trace [-d SECS] [-o FILE]: records the enpu tracepoints for SECS
+ * seconds in a tracefs instance of its own (root) and writes a Chrome /
+ * Perfetto JSON trace: per device, one track per core with a complete event
+ * per job (started -> done, args ctx/pid/job/cycles/bytes/status), instant
+ * events for faults and resets on the core's track, and power and clock
+ * changes on a "power/clock" track. Open it in ui.perfetto.dev. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enpuctl.h"
+#include "trace_parse.h"
+
+#define POWER_TID 1000  /* the power/clock track of a device */
+#define MAX_PENDING 65536
+#define MAX_TRACKS 64
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(void)
+{
+	printf("usage: enpuctl trace [-d SECS] [-o FILE]\n\n"
+	       "Records the enpu tracepoints for SECS seconds (default 5; Ctrl-C ends early)\n"
+	       "into FILE (default enpu-trace.json), a Chrome/Perfetto JSON trace: one track\n"
+	       "per core with a complete event per job (args ctx, pid, job, cycles, busy_ns,\n"
+	       "bytes_read, bytes_written, status), instant events for faults, resets, power\n"
+	       "and clock changes. Needs root (tracefs). Open FILE in https://ui.perfetto.dev\n"
+	       "or chrome://tracing.\n");
+}
+
+struct pending {
+	long long dev, ctx, job;
+	double ts_us;
+};
+
+struct recorder {
+	FILE *out;
+	struct pending *pending;
+	size_t npending;
+	long long tracks[MAX_TRACKS][2]; /* (dev, tid) already named */
+	size_t ntracks;
+	unsigned long jobs, instants, unmatched;
+	bool first;
+};
+
+static void emit_begin(struct recorder *r)
+{
+	fprintf(r->out, "%s\n", r->first ? "" : ",");
+	r->first = false;
+}
+
+/* Names the track (and its process, for a new device) on first use. */
+static void track(struct recorder *r, long long dev, long long tid)
+{
+	bool dev_seen = false;
+
+	for (size_t i = 0; i < r->ntracks; i++) {
+		if (r->tracks[i][0] == dev && r->tracks[i][1] == tid)
+			return;
+		dev_seen |= r->tracks[i][0] == dev;
+	}
+	if (r->ntracks < MAX_TRACKS) {
+		r->tracks[r->ntracks][0] = dev;
+		r->tracks[r->ntracks++][1] = tid;
+	}
+	if (!dev_seen) {
+		emit_begin(r);
+		fprintf(r->out, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %lld, "
+			"\"args\": {\"name\": \"accel%lld\"}}", dev, dev);
+	}
+	emit_begin(r);
+	fprintf(r->out, "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %lld, \"tid\": %lld, "
+		"\"args\": {\"name\": ", dev, tid);
+	if (tid == POWER_TID)
+		fprintf(r->out, "\"power/clock\"}}");
+	else
+		fprintf(r->out, "\"core %lld\"}}", tid);
+}
+
+static void job_started(struct recorder *r, const trace_line_t *l)
+{
+	struct pending p = { .ts_us = l->ts_us };
+
+	if (!trace_arg(l->args, "dev", &p.dev) || !trace_arg(l->args, "ctx", &p.ctx) ||
+	    !trace_arg(l->args, "job", &p.job) || r->npending == MAX_PENDING)
+		return;
+	r->pending[r->npending++] = p;
+}
+
+static void job_done(struct recorder *r, const trace_line_t *l)
+{
+	static const char *const keys[] = { "cycles", "busy_ns", "bytes_read", "bytes_written",
+					    "status" };
+	long long dev, core, ctx, pid, job, v;
+	size_t i;
+
+	if (!trace_arg(l->args, "dev", &dev) || !trace_arg(l->args, "core", &core) ||
+	    !trace_arg(l->args, "ctx", &ctx) || !trace_arg(l->args, "pid", &pid) ||
+	    !trace_arg(l->args, "job", &job))
+		return;
+	for (i = 0; i < r->npending; i++)
+		if (r->pending[i].dev == dev && r->pending[i].ctx == ctx && r->pending[i].job == job)
+			break;
+	if (i == r->npending) {
+		r->unmatched++; /* started before the recording */
+		return;
+	}
+	track(r, dev, core);
+	emit_begin(r);
+	fprintf(r->out, "{\"name\": \"ctx %lld job %lld\", \"cat\": \"job\", \"ph\": \"X\", "
+		"\"ts\": %.3f, \"dur\": %.3f, \"pid\": %lld, \"tid\": %lld, \"args\": {\"ctx\": %lld, "
+		"\"pid\": %lld, \"job\": %lld", ctx, job, r->pending[i].ts_us,
+		l->ts_us - r->pending[i].ts_us, dev, core, ctx, pid, job);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (trace_arg(l->args, keys[k], &v))
+			fprintf(r->out, ", \"%s\": %lld", keys[k], v);
+	fprintf(r->out, "}}");
+	r->pending[i] = r->pending[--r->npending];
+	r->jobs++;
+}
+
+/* Faults and resets on the core's track; power and clock on the device's. */
+static void instant(struct recorder *r, const trace_line_t *l)
+{
+	long long dev, tid = POWER_TID, v;
+	char name[64];
+
+	if (!trace_arg(l->args, "dev", &dev))
+		return;
+	if (!strcmp(l->event, "enpu_fault") || !strcmp(l->event, "enpu_reset")) {
+		if (!trace_arg(l->args, "core", &tid))
+			return;
+		snprintf(name, sizeof(name), "%s", l->event + 5);
+	} else if (!strcmp(l->event, "enpu_power") && trace_arg(l->args, "on", &v)) {
+		snprintf(name, sizeof(name), "power %s", v ? "on" : "off");
+	} else if (!strcmp(l->event, "enpu_clock") && trace_arg(l->args, "new_mhz", &v)) {
+		snprintf(name, sizeof(name), "clock %lld MHz", v);
+	} else {
+		return;
+	}
+	track(r, dev, tid);
+	emit_begin(r);
+	fprintf(r->out, "{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"i\", \"s\": \"t\", "
+		"\"ts\": %.3f, \"pid\": %lld, \"tid\": %lld, \"args\": {", name, l->event + 5,
+		l->ts_us, dev, tid);
+	/* every key=value of the event */
+	for (const char *p = l->args; *p;) {
+		size_t k = strcspn(p, "=");
+		long long val;
+
+		if (!p[k] || k > 20)
+			break;
+		val = strtoll(p + k + 1, NULL, 10);
+		fprintf(r->out, "%s\"%.*s\": %lld", p == l->args ? "" : ", ", (int)k, p, val);
+		p += k + 1;
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+	fprintf(r->out, "}}");
+	r->instants++;
+}
+
+static void line(struct recorder *r, const char *text)
+{
+	trace_line_t l;
+
+	if (!trace_parse(text, &l))
+		return;
+	if (!strcmp(l.event, "enpu_job_started"))
+		job_started(r, &l);
+	else if (!strcmp(l.event, "enpu_job_done"))
+		job_done(r, &l);
+	else if (strcmp(l.event, "enpu_job_queued"))
+		instant(r, &l);
+}
+
+/* Reads what trace_pipe has; splits it into lines (keeping a partial one). */
+static void drain(struct recorder *r, int fd, char *buf, size_t size, size_t *have)
+{
+	ssize_t n;
+
+	while ((n = read(fd, buf + *have, size - 1 - *have)) > 0) {
+		char *p = buf, *nl;
+
+		*have += (size_t)n;
+		buf[*have] = '\0';
+		while ((nl = strchr(p, '\n'))) {
+			*nl = '\0';
+			line(r, p);
+			p = nl + 1;
+		}
+		*have = strlen(p);
+		memmove(buf, p, *have + 1);
+		if (*have == size - 1)
+			*have = 0; /* a line longer than the buffer: drop it */
+	}
+}
+
+static const char *tracefs(void)
+{
+	return access("/sys/kernel/tracing/instances", F_OK) ? "/sys/kernel/debug/tracing" :
+							       "/sys/kernel/tracing";
+}
+
+static int record(const char *inst, double secs, struct recorder *r)
+{
+	char path[512], buf[65536];
+	size_t have = 0;
+	double end = now_s() + secs;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/trace_clock", inst);
+	write_file(path, "mono"); /* CLOCK_MONOTONIC where the kernel has it; else the default */
+	snprintf(path, sizeof(path), "%s/events/enpu/enable", inst);
+	err = write_file(path, "1");
+	if (err)
+		return fail("trace", "cannot enable the enpu events (%s: %s); is enpu.ko loaded?",
+			    path, strerror(-err));
+	snprintf(path, sizeof(path), "%s/trace_pipe", inst);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return fail("trace", "cannot open %s: %s", path, strerror(errno));
+	while (!stop && now_s() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double left = end - now_s();
+
+		poll(&p, 1, left < 0.1 ? (int)(left * 1000) + 1 : 100);
+		drain(r, fd, buf, sizeof(buf), &have);
+	}
+	snprintf(path, sizeof(path), "%s/events/enpu/enable", inst);
+	write_file(path, "0");
+	drain(r, fd, buf, sizeof(buf), &have);
+	close(fd);
+	return 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *file = "enpu-trace.json";
+	struct recorder r = { .first = true };
+	char inst[256];
+	double secs = 5;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (!parse_seconds(optarg, &secs))
+				return usage_error("trace", "-d %s: expected seconds > 0", optarg);
+			break;
+		case 'o': file = optarg; break;
+		case 'h': usage(); return 0;
+		default: return usage_error("trace", "bad option");
+		}
+	}
+	if (optind != argc)
+		return usage_error("trace", "unexpected argument '%s'", argv[optind]);
+	snprintf(inst, sizeof(inst), "%s/instances/enpuctl-%d", tracefs(), (int)getpid());
+	if (mkdir(inst, 0700))
+		return fail("trace", "cannot create the tracefs instance %s: %s; %s", inst,
+			    strerror(errno), errno == EACCES || errno == EPERM ?
+			    "tracing needs root: sudo enpuctl trace ..." :
+			    "is tracefs mounted (`mount -t tracefs nodev /sys/kernel/tracing`)?");
+	r.pending = calloc(MAX_PENDING, sizeof(*r.pending));
+	r.out = fopen(file, "w");
+	if (!r.pending || !r.out) {
+		ret = fail("trace", "cannot write %s: %s", file, strerror(errno));
+	} else {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		fprintf(r.out, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [");
+		ret = record(inst, secs, &r);
+		fprintf(r.out, "\n]}\n");
+	}
+	if (r.out && fclose(r.out) && !ret)
+		ret = fail("trace", "writing %s: %s", file, strerror(errno));
+	rmdir(inst);
+	free(r.pending);
+	if (!ret)
+		printf("enpuctl trace: %lu jobs, %lu instant events in %s (%lu jobs had started "
+		       "before the recording)\n", r.jobs, r.instants, file, r.unmatched);
+	return ret;
+}
