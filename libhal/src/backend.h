@@ -54,5 +54,8 @@ struct enpu_device {
 extern const enpu_backend_t enpu_cpu_backend;
 extern const enpu_backend_t enpu_ref_backend;
 extern const enpu_backend_t enpu_npu_backend;
+#ifdef ENPU_HAVE_GPU
+extern const enpu_backend_t enpu_gpu_backend;
+#endif
 
 #endif

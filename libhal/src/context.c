@@ -8,6 +8,9 @@ static const enpu_backend_t *const builtin_backends[] = {
 	&enpu_cpu_backend,
 	&enpu_ref_backend,
 	&enpu_npu_backend,	/* none without /dev/accel enpu nodes */
+#ifdef ENPU_HAVE_GPU
+	&enpu_gpu_backend,	/* none without libvulkan and a compute device */
+#endif
 };
 
 #define BACKEND_COUNT (sizeof(builtin_backends) / sizeof(builtin_backends[0]))

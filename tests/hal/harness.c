@@ -49,6 +49,27 @@ void t_fill_i8(tctx *t, int8_t *p, size_t n)
 		p[i] = (int8_t)(t_rand(t) >> 56);
 }
 
+/* Opens the first device of type as env->cpu; skips with why when none. */
+static bool t_env_open_dut(tctx *t, t_env *env, size_t ref_i, enpu_device_type_t type,
+			   const char *why)
+{
+	size_t dut_i;
+	enpu_status_t none = enpu_context_find_device(env->ctx, type, &dut_i);
+
+	if (none) {
+		enpu_status_free(none);
+		enpu_context_release(env->ctx);
+		env->ctx = NULL;
+		t_skip(t, "%s", why);
+		return false;
+	}
+	CHECK_OK(t, enpu_device_open(env->ctx, ref_i, NULL, &env->ref));
+	CHECK_OK(t, enpu_device_open(env->ctx, dut_i, NULL, &env->cpu));
+	return true;
+out:
+	return false;
+}
+
 bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads)
 {
 	memset(env, 0, sizeof(*env));
@@ -56,20 +77,14 @@ bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads)
 	enpu_device_options_t opt = { .num_threads = threads, .cpu_isa = isa };
 	CHECK_OK(t, enpu_context_create(&env->ctx));
 	CHECK_OK(t, enpu_context_find_device(env->ctx, ENPU_DEVICE_REFERENCE, &ref_i));
-	if (isa == T_DUT_NPU) {
-		enpu_status_t none = enpu_context_find_device(env->ctx, ENPU_DEVICE_NPU, &cpu_i);
-
-		if (none) {
-			enpu_status_free(none);
-			enpu_context_release(env->ctx);
-			env->ctx = NULL;
-			t_skip(t, "no enpu NPU here: run `tools/vm/run -- tests/hal/build/hal_tests /npu`");
-			return false;
-		}
-		CHECK_OK(t, enpu_device_open(env->ctx, ref_i, NULL, &env->ref));
-		CHECK_OK(t, enpu_device_open(env->ctx, cpu_i, NULL, &env->cpu));
-		return true;
-	}
+	if (isa == T_DUT_NPU)
+		return t_env_open_dut(t, env, ref_i, ENPU_DEVICE_NPU,
+				      "no enpu NPU here: run `tools/vm/run -- tests/hal/build/hal_tests /npu`");
+	if (isa == T_DUT_GPU)
+		return t_env_open_dut(t, env, ref_i, ENPU_DEVICE_GPU,
+				      "no Vulkan compute device with shaderInt64 (or libenpu built "
+				      "without the Vulkan headers and glslc): install libvulkan-dev "
+				      "mesa-vulkan-drivers glslc");
 	CHECK_OK(t, enpu_context_find_device(env->ctx, ENPU_DEVICE_CPU, &cpu_i));
 	CHECK_OK(t, enpu_device_open(env->ctx, ref_i, NULL, &env->ref));
 	enpu_status_t st = enpu_device_open(env->ctx, cpu_i, &opt, &env->cpu);
@@ -81,6 +96,26 @@ bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads)
 	CHECK_OK(t, st);
 	return true;
 out:
+	return false;
+}
+
+bool t_env_open_ops(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads,
+		    uint32_t op_mask, enpu_dtype_t dtype)
+{
+	enpu_device_info_t i;
+	if (!t_env_open(t, env, isa, threads))
+		return false;
+	enpu_device_query(env->cpu, &i);
+	if ((i.op_mask & op_mask) == op_mask && (i.dtype_mask & 1u << dtype))
+		return true;
+	char ops[128] = "";
+	for (int k = 0; k < ENPU_OP_KIND_COUNT; k++)
+		if (op_mask & 1u << k)
+			snprintf(ops + strlen(ops), sizeof(ops) - strlen(ops), "%s%s",
+				 *ops ? "+" : "", enpu_op_kind_name((enpu_op_kind_t)k));
+	t_skip(t, "%s (%s) does not implement %s on %s", i.name, i.description, ops,
+	       enpu_dtype_name(dtype));
+	t_env_close(env);
 	return false;
 }
 
@@ -146,10 +181,10 @@ enpu_status_t t_run(enpu_device_t *dev, enpu_command_list_t *list)
 
 #if defined(__aarch64__)
 const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_NEON_DOTPROD,
-				      T_DUT_NPU };
+				      T_DUT_NPU, T_DUT_GPU };
 #else
 const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_AVX2,
-				      ENPU_CPU_ISA_AVX512VNNI, T_DUT_NPU };
+				      ENPU_CPU_ISA_AVX512VNNI, T_DUT_NPU, T_DUT_GPU };
 #endif
 const size_t t_all_isa_count = sizeof(t_all_isas) / sizeof(t_all_isas[0]);
 
@@ -163,7 +198,7 @@ size_t t_isas(enpu_cpu_isa_t *out)
 	size_t idx;
 	enpu_status_t st = enpu_context_find_device(ctx, ENPU_DEVICE_CPU, &idx);
 	for (size_t i = 0; i < t_all_isa_count && !st; i++) {
-		if (all[i] == T_DUT_NPU)
+		if (all[i] == T_DUT_NPU || all[i] == T_DUT_GPU)
 			continue;
 		enpu_device_options_t o = { .num_threads = 1, .cpu_isa = all[i] };
 		enpu_device_t *d;
@@ -183,6 +218,8 @@ const char *t_isa_name(enpu_cpu_isa_t isa)
 {
 	if (isa == T_DUT_NPU)
 		return "npu";
+	if (isa == T_DUT_GPU)
+		return "gpu";
 	switch (isa) {
 	case ENPU_CPU_ISA_GENERIC: return "generic";
 	case ENPU_CPU_ISA_AVX2: return "avx2";

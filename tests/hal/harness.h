@@ -68,7 +68,8 @@ int32_t t_range(tctx *t, int32_t lo, int32_t hi);
 int32_t t_pick(tctx *t, const int32_t *values, size_t n);
 
 /* A context with the reference device and one CPU device. */
-/* The device under test is "cpu": a CPU device, or the NPU for T_DUT_NPU. */
+/* The device under test is "cpu": a CPU device, or the NPU (GPU) for T_DUT_NPU
+ * (T_DUT_GPU). */
 typedef struct t_env {
 	enpu_context_t *ctx;
 	enpu_device_t *ref, *cpu;
@@ -77,11 +78,18 @@ typedef struct t_env {
 /* Not a CPU ISA: runs the differential tests with the NPU as device under test
  * (skipped where no enpu NPU exists; run them in the VM). */
 #define T_DUT_NPU ((enpu_cpu_isa_t)100)
+/* The same with the first GPU (Vulkan compute; lavapipe counts) as device under
+ * test, skipped where there is none. */
+#define T_DUT_GPU ((enpu_cpu_isa_t)101)
 
 /* Opens ref and cpu (isa, threads); returns false (test skipped) when the
  * host lacks isa, or failed. */
 bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads);
 void t_env_close(t_env *env);
+/* t_env_open, then skips (and closes env) unless the device under test
+ * implements every op kind of op_mask (bits 1u << kind) on dtype. */
+bool t_env_open_ops(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads,
+		    uint32_t op_mask, enpu_dtype_t dtype);
 
 /* Allocates a tensor on dev; copies data in when non-NULL. quant may be NULL. */
 enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,

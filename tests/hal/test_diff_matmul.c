@@ -102,7 +102,8 @@ void test_gemm_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 {
 	static const uint32_t sizes[] = { 1, 3, 17, 255 };
 	t_env e;
-	if (!t_env_open(t, &e, isa, 2))
+	if (!t_env_open_ops(t, &e, isa, 2,
+			    1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
 		return;
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++)
@@ -116,7 +117,8 @@ out:
 void test_gemm_i8_random(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
-	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
 		return;
 	for (int i = 0; i < 40; i++)
 		if (!gemm_case(t, &e, (uint32_t)t_range(t, 1, 200), (uint32_t)t_range(t, 1, 200),
@@ -206,7 +208,8 @@ static conv_geo_t random_geo(tctx *t, bool depthwise)
 void test_conv_i8_random(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
-	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;
 	for (int i = 0; i < 40; i++) {
 		conv_geo_t g = random_geo(t, false);
@@ -219,7 +222,8 @@ void test_conv_i8_random(tctx *t, enpu_cpu_isa_t isa)
 void test_dwconv_i8_random(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
-	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;
 	for (int i = 0; i < 40; i++) {
 		conv_geo_t g = random_geo(t, true);
@@ -245,7 +249,8 @@ void test_conv_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		{ 1, 4, 4, 3, 1, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1 },     /* kernel = input */
 	};
 	t_env e;
-	if (!t_env_open(t, &e, isa, 2))
+	if (!t_env_open_ops(t, &e, isa, 2,
+			    1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		for (int rep = 0; rep < 3; rep++)

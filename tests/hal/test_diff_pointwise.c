@@ -24,7 +24,8 @@ void test_pool_i8_random(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
 	char what[200];
-	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_POOL, ENPU_DTYPE_INT8))
 		return;
 	for (int i = 0; i < 60; i++) {
 		uint32_t n = (uint32_t)t_range(t, 1, 2), h = (uint32_t)t_range(t, 1, 16),
@@ -69,7 +70,8 @@ void test_eltwise_i8_random(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
 	char what[200];
-	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_ADD | 1u << ENPU_OP_MUL, ENPU_DTYPE_INT8))
 		return;
 	for (int i = 0; i < 40; i++) {
 		uint32_t count = (uint32_t)t_range(t, 1, 40000);
@@ -106,7 +108,8 @@ void test_requant_i8_random(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
 	char what[160];
-	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_REQUANTIZE, ENPU_DTYPE_INT8))
 		return;
 	for (int i = 0; i < 40; i++) {
 		uint32_t dims[3] = { (uint32_t)t_range(t, 1, 40), (uint32_t)t_range(t, 1, 40),
@@ -139,7 +142,8 @@ void test_cast_random(tctx *t, enpu_cpu_isa_t isa)
 	enpu_tensor_t *h = NULL, *i8 = NULL;
 	uint16_t *all = malloc(65536 * sizeof(uint16_t));
 	char what[120];
-	if (!t_env_open(t, &e, isa, 2)) {
+	if (!t_env_open_ops(t, &e, isa, 2,
+			    1u << ENPU_OP_CAST, ENPU_DTYPE_FP16)) {
 		free(all);
 		return;
 	}

@@ -154,7 +154,8 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
 	char what[120];
-	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_GEMM, ENPU_DTYPE_FP16))
 		return;
 	for (int i = 0; i < 25 && t->result == T_OK; i++) {
 		uint32_t m = (uint32_t)t_range(t, 1, 80), n = (uint32_t)t_range(t, 1, 80),
@@ -189,7 +190,8 @@ void test_conv_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
 	char what[160];
-	if (!t_env_open(t, &e, isa, (uint32_t)t_range(t, 1, 3)))
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_CONV2D, ENPU_DTYPE_FP16))
 		return;
 	for (int i = 0; i < 20 && t->result == T_OK; i++) {
 		uint32_t groups = (uint32_t)t_range(t, 1, 3);

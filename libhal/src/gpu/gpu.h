@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal: the GPU backend, Vulkan compute (any physical device with a
+ * compute queue and shaderInt64, lavapipe included). libvulkan is loaded at
+ * run time, so libenpu carries no link dependency on it. Buffers are host
+ * memory (the host buffer helpers); each op runs on the device's in-order
+ * queue thread (host_queue): its tensors are copied into a host-visible
+ * scratch buffer, one compute dispatch runs, the output is copied back. */
+#ifndef ENPU_GPU_H
+#define ENPU_GPU_H
+
+#define VK_NO_PROTOTYPES
+#include <vulkan/vulkan.h>
+
+#include "backend.h"
+#include "host_queue.h"
+
+#define GPU_MAX_DEVICES 16
+
+/* The Vulkan entry points used, as X(name). */
+#define GPU_VK_FUNCS(X)                                                                    \
+	X(vkDestroyInstance) X(vkEnumeratePhysicalDevices) X(vkGetPhysicalDeviceProperties) \
+	X(vkGetPhysicalDeviceProperties2)                                                   \
+	X(vkGetPhysicalDeviceQueueFamilyProperties) X(vkGetPhysicalDeviceFeatures)         \
+	X(vkGetPhysicalDeviceMemoryProperties) X(vkCreateDevice) X(vkDestroyDevice)        \
+	X(vkGetDeviceQueue) X(vkCreateBuffer) X(vkDestroyBuffer)                           \
+	X(vkGetBufferMemoryRequirements) X(vkAllocateMemory) X(vkFreeMemory)               \
+	X(vkBindBufferMemory) X(vkMapMemory) X(vkCreateShaderModule)                       \
+	X(vkDestroyShaderModule) X(vkCreateDescriptorSetLayout)                            \
+	X(vkDestroyDescriptorSetLayout) X(vkCreatePipelineLayout)                          \
+	X(vkDestroyPipelineLayout) X(vkCreateComputePipelines) X(vkDestroyPipeline)        \
+	X(vkCreateDescriptorPool) X(vkDestroyDescriptorPool) X(vkAllocateDescriptorSets)   \
+	X(vkUpdateDescriptorSets) X(vkCreateCommandPool) X(vkDestroyCommandPool)           \
+	X(vkAllocateCommandBuffers) X(vkBeginCommandBuffer) X(vkEndCommandBuffer)          \
+	X(vkResetCommandBuffer) X(vkCmdBindPipeline) X(vkCmdBindDescriptorSets)            \
+	X(vkCmdPushConstants) X(vkCmdDispatch) X(vkCreateFence) X(vkDestroyFence)          \
+	X(vkResetFences) X(vkWaitForFences) X(vkQueueSubmit)
+
+/* An instance and its entry points. */
+typedef struct gpu_vk {
+	VkInstance instance;
+#define GPU_VK_MEMBER(f) PFN_##f f;
+	GPU_VK_FUNCS(GPU_VK_MEMBER)
+#undef GPU_VK_MEMBER
+} gpu_vk_t;
+
+/* A usable physical device: its compute queue family. */
+typedef struct gpu_phys {
+	VkPhysicalDevice handle;
+	uint32_t queue_family;
+} gpu_phys_t;
+
+/* Creates an instance (false when libvulkan or any instance is missing). */
+bool gpu_vk_open(gpu_vk_t *vk);
+void gpu_vk_close(gpu_vk_t *vk);
+/* The usable physical devices, in Vulkan's order; returns how many (<= cap). */
+size_t gpu_vk_devices(const gpu_vk_t *vk, gpu_phys_t *out, size_t cap);
+void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
+		      enpu_device_info_t *info);
+
+/* The compute pipelines, one per shader. */
+enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_ELTWISE, GPU_PIPE_COUNT };
+
+/* Push constants: section word offsets, output count, bias flag, parameters. */
+enum { GPU_P_IN0, GPU_P_IN1, GPU_P_BIAS, GPU_P_MULT, GPU_P_SHIFT, GPU_P_OUT, GPU_P_COUNT,
+       GPU_P_HAS_BIAS, GPU_P_ARGS, GPU_P_WORDS = 32 };
+
+typedef struct gpu_device {
+	gpu_vk_t vk;
+	gpu_phys_t phys;
+	VkDevice dev;
+	VkQueue queue;
+	uint32_t mem_type;          /* host-visible, host-coherent */
+	VkDeviceSize max_range;     /* maxStorageBufferRange */
+	VkDescriptorSetLayout set_layout;
+	VkPipelineLayout layout;
+	VkPipeline pipes[GPU_PIPE_COUNT];
+	VkDescriptorPool pool;
+	VkDescriptorSet set;
+	VkCommandPool cmd_pool;
+	VkCommandBuffer cmd;
+	VkFence fence;
+	/* Scratch buffer, grown on demand (queue thread only). */
+	VkBuffer scratch;
+	VkDeviceMemory scratch_mem;
+	uint32_t *scratch_map;
+	VkDeviceSize scratch_size;
+	enpu_host_queue_t *hq;
+} gpu_device_t;
+
+/* Device objects: logical device, pipelines, command buffer, fence. */
+enpu_status_t gpu_device_init(gpu_device_t *d);
+void gpu_device_fini(gpu_device_t *d);
+/* Makes the scratch buffer at least words long. */
+enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words);
+/* Runs pipe over count outputs with the push constants p; waits. */
+enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t count);
+
+/* Runs one op (the host queue's exec callback; ctx: gpu_device_t). */
+enpu_status_t gpu_exec(void *ctx, const enpu_op_t *op);
+
+#endif

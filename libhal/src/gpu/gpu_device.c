@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* GPU backend: a logical device with one compute queue, the compute
+ * pipelines (SPIR-V embedded at build time), one descriptor set, one command
+ * buffer and one fence, all used by the queue thread only. */
+#include <string.h>
+
+#include "gpu.h"
+
+static const uint32_t gemm_spv[] =
+#include "gemm.spv.inc"
+;
+static const uint32_t conv_spv[] =
+#include "conv.spv.inc"
+;
+static const uint32_t eltwise_spv[] =
+#include "eltwise.spv.inc"
+;
+
+static const struct {
+	const uint32_t *code;
+	size_t size;
+} shaders[GPU_PIPE_COUNT] = {
+	[GPU_PIPE_GEMM] = { gemm_spv, sizeof(gemm_spv) },
+	[GPU_PIPE_CONV] = { conv_spv, sizeof(conv_spv) },
+	[GPU_PIPE_ELTWISE] = { eltwise_spv, sizeof(eltwise_spv) },
+};
+
+static enpu_status_t vk_error(const char *what, VkResult r)
+{
+	return enpu_status_make(r == VK_ERROR_OUT_OF_HOST_MEMORY ||
+					r == VK_ERROR_OUT_OF_DEVICE_MEMORY
+				? ENPU_STATUS_RESOURCE_EXHAUSTED : ENPU_STATUS_DEVICE_ERROR,
+				"gpu: %s failed (VkResult %d)", what, (int)r);
+}
+
+static enpu_status_t create_device(gpu_device_t *d)
+{
+	const gpu_vk_t *vk = &d->vk;
+	float priority = 1.0f;
+	VkDeviceQueueCreateInfo q = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+		.queueFamilyIndex = d->phys.queue_family,
+		.queueCount = 1,
+		.pQueuePriorities = &priority,
+	};
+	VkPhysicalDeviceFeatures features = { .shaderInt64 = VK_TRUE };
+	VkDeviceCreateInfo ci = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+		.queueCreateInfoCount = 1,
+		.pQueueCreateInfos = &q,
+		.pEnabledFeatures = &features,
+	};
+	VkPhysicalDeviceMemoryProperties m;
+	VkPhysicalDeviceProperties p;
+	VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+				     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+	VkResult r;
+
+	vk->vkGetPhysicalDeviceMemoryProperties(d->phys.handle, &m);
+	d->mem_type = UINT32_MAX;
+	for (uint32_t i = 0; i < m.memoryTypeCount && d->mem_type == UINT32_MAX; i++)
+		if ((m.memoryTypes[i].propertyFlags & want) == want)
+			d->mem_type = i;
+	if (d->mem_type == UINT32_MAX)
+		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
+					"gpu: no host-visible coherent memory type");
+	vk->vkGetPhysicalDeviceProperties(d->phys.handle, &p);
+	d->max_range = p.limits.maxStorageBufferRange;
+	r = vk->vkCreateDevice(d->phys.handle, &ci, NULL, &d->dev);
+	if (r != VK_SUCCESS)
+		return vk_error("vkCreateDevice", r);
+	vk->vkGetDeviceQueue(d->dev, d->phys.queue_family, 0, &d->queue);
+	return ENPU_OK;
+}
+
+static enpu_status_t create_layouts(gpu_device_t *d)
+{
+	const gpu_vk_t *vk = &d->vk;
+	VkDescriptorSetLayoutBinding b = {
+		.binding = 0,
+		.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+		.descriptorCount = 1,
+		.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+	};
+	VkDescriptorSetLayoutCreateInfo sl = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+		.bindingCount = 1,
+		.pBindings = &b,
+	};
+	VkPushConstantRange pc = {
+		.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+		.size = GPU_P_WORDS * sizeof(int32_t),
+	};
+	VkPipelineLayoutCreateInfo pl = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+		.setLayoutCount = 1,
+		.pSetLayouts = &d->set_layout,
+		.pushConstantRangeCount = 1,
+		.pPushConstantRanges = &pc,
+	};
+	VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1 };
+	VkDescriptorPoolCreateInfo dp = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+		.maxSets = 1,
+		.poolSizeCount = 1,
+		.pPoolSizes = &ps,
+	};
+	VkDescriptorSetAllocateInfo ds = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+		.descriptorSetCount = 1,
+		.pSetLayouts = &d->set_layout,
+	};
+	VkResult r;
+
+	if ((r = vk->vkCreateDescriptorSetLayout(d->dev, &sl, NULL, &d->set_layout)))
+		return vk_error("vkCreateDescriptorSetLayout", r);
+	if ((r = vk->vkCreatePipelineLayout(d->dev, &pl, NULL, &d->layout)))
+		return vk_error("vkCreatePipelineLayout", r);
+	if ((r = vk->vkCreateDescriptorPool(d->dev, &dp, NULL, &d->pool)))
+		return vk_error("vkCreateDescriptorPool", r);
+	ds.descriptorPool = d->pool;
+	if ((r = vk->vkAllocateDescriptorSets(d->dev, &ds, &d->set)))
+		return vk_error("vkAllocateDescriptorSets", r);
+	return ENPU_OK;
+}
+
+static enpu_status_t create_pipeline(gpu_device_t *d, int i)
+{
+	const gpu_vk_t *vk = &d->vk;
+	VkShaderModuleCreateInfo sm = {
+		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+		.codeSize = shaders[i].size,
+		.pCode = shaders[i].code,
+	};
+	VkComputePipelineCreateInfo ci = {
+		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+		.stage = {
+			.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+			.stage = VK_SHADER_STAGE_COMPUTE_BIT,
+			.pName = "main",
+		},
+		.layout = d->layout,
+	};
+	VkResult r = vk->vkCreateShaderModule(d->dev, &sm, NULL, &ci.stage.module);
+
+	if (r)
+		return vk_error("vkCreateShaderModule", r);
+	r = vk->vkCreateComputePipelines(d->dev, VK_NULL_HANDLE, 1, &ci, NULL, &d->pipes[i]);
+	vk->vkDestroyShaderModule(d->dev, ci.stage.module, NULL);
+	return r ? vk_error("vkCreateComputePipelines", r) : ENPU_OK;
+}
+
+static enpu_status_t create_commands(gpu_device_t *d)
+{
+	const gpu_vk_t *vk = &d->vk;
+	VkCommandPoolCreateInfo cp = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+		.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
+		.queueFamilyIndex = d->phys.queue_family,
+	};
+	VkCommandBufferAllocateInfo cb = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+		.commandBufferCount = 1,
+	};
+	VkFenceCreateInfo f = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	VkResult r;
+
+	if ((r = vk->vkCreateCommandPool(d->dev, &cp, NULL, &d->cmd_pool)))
+		return vk_error("vkCreateCommandPool", r);
+	cb.commandPool = d->cmd_pool;
+	if ((r = vk->vkAllocateCommandBuffers(d->dev, &cb, &d->cmd)))
+		return vk_error("vkAllocateCommandBuffers", r);
+	if ((r = vk->vkCreateFence(d->dev, &f, NULL, &d->fence)))
+		return vk_error("vkCreateFence", r);
+	return ENPU_OK;
+}
+
+enpu_status_t gpu_device_init(gpu_device_t *d)
+{
+	enpu_status_t st = create_device(d);
+
+	if (st == ENPU_OK)
+		st = create_layouts(d);
+	for (int i = 0; i < GPU_PIPE_COUNT && st == ENPU_OK; i++)
+		st = create_pipeline(d, i);
+	if (st == ENPU_OK)
+		st = create_commands(d);
+	return st;
+}
+
+/* Destroys whatever exists (handles left VK_NULL_HANDLE are ignored). */
+void gpu_device_fini(gpu_device_t *d)
+{
+	const gpu_vk_t *vk = &d->vk;
+
+	if (!d->dev)
+		return;
+	vk->vkDestroyFence(d->dev, d->fence, NULL);
+	vk->vkDestroyCommandPool(d->dev, d->cmd_pool, NULL);
+	for (int i = 0; i < GPU_PIPE_COUNT; i++)
+		vk->vkDestroyPipeline(d->dev, d->pipes[i], NULL);
+	vk->vkDestroyDescriptorPool(d->dev, d->pool, NULL);
+	vk->vkDestroyPipelineLayout(d->dev, d->layout, NULL);
+	vk->vkDestroyDescriptorSetLayout(d->dev, d->set_layout, NULL);
+	vk->vkDestroyBuffer(d->dev, d->scratch, NULL);
+	vk->vkFreeMemory(d->dev, d->scratch_mem, NULL);
+	vk->vkDestroyDevice(d->dev, NULL);
+}

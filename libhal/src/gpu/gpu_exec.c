@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* GPU backend: one op, one dispatch. The op's tensors and per-channel
+ * requantization arrays are copied into word-aligned sections of the scratch
+ * buffer, the op's shader runs, and the int8 output is copied back. Queue
+ * thread only. */
+#include <string.h>
+
+#include "gpu.h"
+#include "op.h"
+
+/* A section of the scratch buffer: where it starts (in words) and its data. */
+typedef struct section {
+	const void *src;
+	size_t bytes;
+} section_t;
+
+static size_t words(size_t bytes)
+{
+	return (bytes + 3) / 4;
+}
+
+static size_t tensor_bytes(const enpu_op_t *op, int role)
+{
+	return op->tensors[role] ? enpu_tensor_byte_size(op->tensors[role]) : 0;
+}
+
+/* Lays out and fills the sections in p[GPU_P_IN0..GPU_P_OUT] order (the last
+ * one, the output, is not filled), reserves the scratch and dispatches; then
+ * copies the output back. */
+static enpu_status_t run(gpu_device_t *d, const enpu_op_t *op, int pipe,
+			 const section_t sec[GPU_P_OUT], int32_t *p)
+{
+	size_t off = 0, out_bytes = tensor_bytes(op, ENPU_OP_OUT);
+	enpu_status_t st;
+
+	for (int i = 0; i < GPU_P_OUT; i++) {
+		p[i] = (int32_t)off;
+		off += words(sec[i].bytes);
+	}
+	p[GPU_P_OUT] = (int32_t)off;
+	off += words(out_bytes);
+	if (off > INT32_MAX)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+					"gpu: op too large (%zu bytes)", off * 4);
+	st = gpu_scratch_reserve(d, off);
+	if (st != ENPU_OK)
+		return st;
+	for (int i = 0; i < GPU_P_OUT; i++)
+		if (sec[i].bytes)
+			memcpy(d->scratch_map + p[i], sec[i].src, sec[i].bytes);
+	p[GPU_P_COUNT] = (int32_t)out_bytes;
+	st = gpu_dispatch(d, pipe, p, out_bytes);
+	if (st == ENPU_OK)
+		memcpy(enpu_op_host_ptr(op, ENPU_OP_OUT), d->scratch_map + p[GPU_P_OUT], out_bytes);
+	return st;
+}
+
+static section_t tensor_section(const enpu_op_t *op, int role)
+{
+	return (section_t){ enpu_op_host_ptr(op, role), tensor_bytes(op, role) };
+}
+
+static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
+{
+	const enpu_gemm_op_t *g = &op->u.gemm;
+	int32_t p[GPU_P_WORDS] = { 0 };
+	section_t sec[GPU_P_OUT] = {
+		tensor_section(op, ENPU_OP_IN0), tensor_section(op, ENPU_OP_IN1),
+		tensor_section(op, ENPU_OP_IN2),
+		{ g->mult, g->n * sizeof(int32_t) }, { g->shift, g->n * sizeof(int32_t) },
+	};
+	int32_t args[] = { (int32_t)g->m, (int32_t)g->n, (int32_t)g->k, g->a_zp, g->c_zp,
+			   g->clamp.qmin, g->clamp.qmax };
+
+	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
+	memcpy(p + GPU_P_ARGS, args, sizeof(args));
+	return run(d, op, GPU_PIPE_GEMM, sec, p);
+}
+
+static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
+{
+	const enpu_conv_op_t *c = &op->u.conv;
+	int32_t p[GPU_P_WORDS] = { 0 };
+	section_t sec[GPU_P_OUT] = {
+		tensor_section(op, ENPU_OP_IN0), tensor_section(op, ENPU_OP_IN1),
+		tensor_section(op, ENPU_OP_IN2),
+		{ c->mult, c->out_c * sizeof(int32_t) }, { c->shift, c->out_c * sizeof(int32_t) },
+	};
+	int32_t args[] = {
+		(int32_t)c->batch, (int32_t)c->in_h, (int32_t)c->in_w, (int32_t)c->in_c,
+		(int32_t)c->out_h, (int32_t)c->out_w, (int32_t)c->out_c, (int32_t)c->k_h,
+		(int32_t)c->k_w, (int32_t)c->stride_h, (int32_t)c->stride_w, (int32_t)c->dil_h,
+		(int32_t)c->dil_w, (int32_t)c->pad_t, (int32_t)c->pad_l, (int32_t)c->groups,
+		c->in_zp, c->out_zp, c->clamp.qmin, c->clamp.qmax,
+	};
+
+	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
+	memcpy(p + GPU_P_ARGS, args, sizeof(args));
+	return run(d, op, GPU_PIPE_CONV, sec, p);
+}
+
+/* ADD (mode 0), MUL (1), REQUANTIZE (2). */
+static enpu_status_t exec_eltwise(gpu_device_t *d, const enpu_op_t *op, int32_t mode)
+{
+	int32_t p[GPU_P_WORDS] = { 0 };
+	section_t sec[GPU_P_OUT] = {
+		tensor_section(op, ENPU_OP_IN0), tensor_section(op, ENPU_OP_IN1),
+	};
+
+	if (mode == 2) {
+		const enpu_requant_op_t *r = &op->u.requant;
+		int32_t args[] = { mode, r->in_zp, 0, r->out_zp, 0, 0, 0, 0,
+				   r->mult, r->shift, r->clamp.qmin, r->clamp.qmax };
+		memcpy(p + GPU_P_ARGS, args, sizeof(args));
+	} else {
+		const enpu_eltwise_op_t *e = &op->u.eltwise;
+		int32_t args[] = { mode, e->a_zp, e->b_zp, e->out_zp, e->rq.a_mult, e->rq.a_shift,
+				   e->rq.b_mult, e->rq.b_shift, e->rq.out_mult, e->rq.out_shift,
+				   e->clamp.qmin, e->clamp.qmax };
+		memcpy(p + GPU_P_ARGS, args, sizeof(args));
+	}
+	return run(d, op, GPU_PIPE_ELTWISE, sec, p);
+}
+
+enpu_status_t gpu_exec(void *ctx, const enpu_op_t *op)
+{
+	gpu_device_t *d = ctx;
+
+	switch (op->kind) {
+	case ENPU_OP_GEMM: return exec_gemm(d, op);
+	case ENPU_OP_CONV2D: return exec_conv(d, op);
+	case ENPU_OP_ADD: return exec_eltwise(d, op, 0);
+	case ENPU_OP_MUL: return exec_eltwise(d, op, 1);
+	case ENPU_OP_REQUANTIZE: return exec_eltwise(d, op, 2);
+	default:
+		return enpu_status_make(ENPU_STATUS_UNSUPPORTED, "gpu: op %s is not implemented",
+					enpu_op_kind_name(op->kind));
+	}
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* GPU backend: libvulkan loaded at run time (once, kept for the process),
+ * instances and the usable physical devices. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gpu.h"
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+static PFN_vkGetInstanceProcAddr get_proc;
+
+static void load(void)
+{
+	void *lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (lib)
+		get_proc = (PFN_vkGetInstanceProcAddr)(uintptr_t)dlsym(lib, "vkGetInstanceProcAddr");
+}
+
+bool gpu_vk_open(gpu_vk_t *vk)
+{
+	PFN_vkCreateInstance create;
+	VkApplicationInfo app = {
+		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+		.pEngineName = "enpu",
+		.apiVersion = VK_API_VERSION_1_1,
+	};
+	VkInstanceCreateInfo ci = {
+		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+		.pApplicationInfo = &app,
+	};
+
+	memset(vk, 0, sizeof(*vk));
+	pthread_once(&load_once, load);
+	if (!get_proc)
+		return false;
+	create = (PFN_vkCreateInstance)get_proc(NULL, "vkCreateInstance");
+	if (!create || create(&ci, NULL, &vk->instance) != VK_SUCCESS)
+		return false;
+#define GPU_VK_LOAD(f) vk->f = (PFN_##f)get_proc(vk->instance, #f); ok = ok && vk->f;
+	bool ok = true;
+	GPU_VK_FUNCS(GPU_VK_LOAD)
+#undef GPU_VK_LOAD
+	if (!ok) {
+		if (vk->vkDestroyInstance)
+			vk->vkDestroyInstance(vk->instance, NULL);
+		return false;
+	}
+	return true;
+}
+
+void gpu_vk_close(gpu_vk_t *vk)
+{
+	vk->vkDestroyInstance(vk->instance, NULL);
+}
+
+/* A compute queue family of phys, or false; shaderInt64 is required. */
+static bool usable(const gpu_vk_t *vk, VkPhysicalDevice phys, uint32_t *family)
+{
+	VkQueueFamilyProperties props[16];
+	uint32_t n = 16;
+	VkPhysicalDeviceFeatures f;
+
+	vk->vkGetPhysicalDeviceFeatures(phys, &f);
+	if (!f.shaderInt64)
+		return false;
+	vk->vkGetPhysicalDeviceQueueFamilyProperties(phys, &n, props);
+	for (uint32_t i = 0; i < n; i++) {
+		if (props[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
+			*family = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t gpu_vk_devices(const gpu_vk_t *vk, gpu_phys_t *out, size_t cap)
+{
+	VkPhysicalDevice phys[GPU_MAX_DEVICES];
+	uint32_t n = GPU_MAX_DEVICES;
+	size_t count = 0;
+
+	if (vk->vkEnumeratePhysicalDevices(vk->instance, &n, phys) < 0)
+		return 0;
+	for (uint32_t i = 0; i < n && count < cap; i++) {
+		if (usable(vk, phys[i], &out[count].queue_family))
+			out[count++].handle = phys[i];
+	}
+	return count;
+}
+
+void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
+		      enpu_device_info_t *i)
+{
+	VkPhysicalDeviceDriverProperties drv = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
+	};
+	VkPhysicalDeviceProperties2 p = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2 };
+	VkPhysicalDeviceMemoryProperties m;
+	uint64_t heaps = 0;
+
+	vk->vkGetPhysicalDeviceProperties(phys->handle, &p.properties);
+	if (p.properties.apiVersion >= VK_API_VERSION_1_2) {
+		p.pNext = &drv;
+		vk->vkGetPhysicalDeviceProperties2(phys->handle, &p);
+	} else {
+		snprintf(drv.driverInfo, sizeof(drv.driverInfo), "driver %u.%u.%u",
+			 VK_API_VERSION_MAJOR(p.properties.driverVersion),
+			 VK_API_VERSION_MINOR(p.properties.driverVersion),
+			 VK_API_VERSION_PATCH(p.properties.driverVersion));
+	}
+	vk->vkGetPhysicalDeviceMemoryProperties(phys->handle, &m);
+	for (uint32_t h = 0; h < m.memoryHeapCount; h++)
+		heaps += m.memoryHeaps[h].size;
+	memset(i, 0, sizeof(*i));
+	snprintf(i->name, sizeof(i->name), "gpu%zu", index);
+	snprintf(i->description, sizeof(i->description), "Vulkan %.36s, %.20s %.28s",
+		 p.properties.deviceName, drv.driverName, drv.driverInfo);
+	i->type = ENPU_DEVICE_GPU;
+	i->op_mask = 1u << ENPU_OP_GEMM | 1u << ENPU_OP_CONV2D | 1u << ENPU_OP_ADD |
+		     1u << ENPU_OP_MUL | 1u << ENPU_OP_REQUANTIZE;
+	i->dtype_mask = 1u << ENPU_DTYPE_INT8 | 1u << ENPU_DTYPE_INT32;
+	i->memory_bytes = heaps;	/* core count and peak ops: unknown (0) */
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Shared by every GPU shader: the op's data in one storage buffer of 32-bit
+// words (int8 tensors packed 4 per word, little-endian), the push constants
+// (word offsets of the sections, then op parameters) and the requantization
+// primitives of docs/numerics.md, literally, in 64-bit integers.
+#extension GL_ARB_gpu_shader_int64 : require
+
+layout(local_size_x = 64) in;
+layout(std430, set = 0, binding = 0) buffer Data { uint w[]; } data;
+// p[0..5]: word offsets of in0, in1, bias, mult, shift, out; p[6]: output
+// elements; p[7]: has bias; p[8..]: op parameters.
+layout(push_constant, std430) uniform Params { int p[32]; } pc;
+
+#define OFF_IN0 pc.p[0]
+#define OFF_IN1 pc.p[1]
+#define OFF_BIAS pc.p[2]
+#define OFF_MULT pc.p[3]
+#define OFF_SHIFT pc.p[4]
+#define OFF_OUT pc.p[5]
+#define OUT_COUNT pc.p[6]
+#define HAS_BIAS (pc.p[7] != 0)
+#define INT32_MIN (-2147483647 - 1)
+
+int load_i8(int section, uint i)
+{
+	uint word = data.w[uint(section) + (i >> 2)];
+	return bitfieldExtract(int(word), int((i & 3u) * 8u), 8);
+}
+
+int load_i32(int section, uint i)
+{
+	return int(data.w[uint(section) + i]);
+}
+
+int srdhm(int a, int b)
+{
+	if (a == INT32_MIN && b == INT32_MIN)
+		return 2147483647;
+	int64_t ab = int64_t(a) * int64_t(b);
+	int64_t s = ab + (ab >= 0l ? (1l << 30) : (1l - (1l << 30)));
+	// C division by 2^31 (truncating): |s| < 2^63, so negating is safe.
+	return int(s >= 0l ? (s >> 31) : -((-s) >> 31));
+}
+
+int rdbpot(int x, int e)
+{
+	int mask = int((1l << e) - 1l);
+	int rem = x & mask;
+	int thr = (mask >> 1) + (x < 0 ? 1 : 0);
+	return (x >> e) + (rem > thr ? 1 : 0);
+}
+
+int mbqm(int x, int mult, int shift)
+{
+	int left = shift > 0 ? shift : 0;
+	int right = shift > 0 ? 0 : -shift;
+	int64_t wide = int64_t(x) << left;
+	int xl = int(clamp(wide, int64_t(INT32_MIN), int64_t(2147483647)));
+	return rdbpot(srdhm(xl, mult), right);
+}
+
+int out_i8(int v, int zp, int lo, int hi)
+{
+	return int(clamp(int64_t(v) + int64_t(zp), int64_t(lo), int64_t(hi)));
+}
+
+// This invocation's output word (the dispatch may be 2D for large outputs).
+uint out_word()
+{
+	return gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u + gl_GlobalInvocationID.x;
+}
+
+// Computes up to 4 outputs with value(i) and stores them as one word.
+#define STORE_WORD(value)                                                        \
+	uint wi = out_word();                                                    \
+	uint first = wi * 4u;                                                    \
+	if (first >= uint(OUT_COUNT))                                            \
+		return;                                                          \
+	uint packed = 0u;                                                        \
+	for (uint j = 0u; j < 4u && first + j < uint(OUT_COUNT); j++)            \
+		packed |= (uint(value(first + j)) & 0xffu) << (8u * j);          \
+	data.w[uint(OFF_OUT) + wi] = packed;
