@@ -204,6 +204,7 @@ enpu_status_t stats_read_bpf(const char *root, enpu_stats_sample_t *s)
 		return enpu_status_make(err == -ENOMEM ? ENPU_STATUS_RESOURCE_EXHAUSTED :
 					ENPU_STATUS_DEVICE_ERROR,
 					"stats: reading the BPF maps in %s: %s", dir, strerror(-err));
-	s->flags |= ENPU_STATS_HAS_CORES | ENPU_STATS_HAS_BYTES | ENPU_STATS_HAS_HIST;
+	s->flags |= ENPU_STATS_HAS_CORES | ENPU_STATS_HAS_BYTES | ENPU_STATS_HAS_HIST |
+		    ENPU_STATS_HAS_PROC_BYTES;
 	return ENPU_OK;
 }

@@ -40,10 +40,12 @@ static int parse_cores(const char *text, enpu_stats_sample_t *s)
 /* "ctx C pid P jobs J busy_ns B cycles Y" per context, then its "  bo ..." lines. */
 static int parse_contexts(const char *root, const char *text, enpu_stats_sample_t *s)
 {
-	for (const char *line = text; line && *line; line = strchr(line, '\n'), line += !!line) {
+	for (const char *line = text, *next; line && *line; line = next ? next + 1 : NULL) {
 		unsigned int ctx, pid;
 		unsigned long long jobs, busy, cycles;
 		enpu_stats_proc_t *p;
+
+		next = strchr(line, '\n');
 
 		if (sscanf(line, "ctx %u pid %u jobs %llu busy_ns %llu cycles %llu", &ctx, &pid,
 			   &jobs, &busy, &cycles) != 5)

@@ -15,7 +15,7 @@ static long long fdinfo_value(const char *text, const char *key)
 {
 	size_t klen = strlen(key);
 
-	for (const char *p = text; p; p = strchr(p, '\n'), p += !!p)
+	for (const char *p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 		if (!strncmp(p, key, klen) && p[klen] == ':')
 			return strtoll(p + klen + 1, NULL, 10);
 	return -1;
@@ -23,7 +23,7 @@ static long long fdinfo_value(const char *text, const char *key)
 
 static bool is_enpu(const char *text)
 {
-	for (const char *p = text; p; p = strchr(p, '\n'), p += !!p)
+	for (const char *p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 		if (!strncmp(p, "drm-driver:", 11))
 			return !strncmp(p + 11 + strspn(p + 11, " \t"), "enpu\n", 5);
 	return false;

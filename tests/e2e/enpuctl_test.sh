@@ -14,7 +14,7 @@ export TERM=xterm-256color
 
 n=0 pass=0 fail=0 skip=0
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 
 # result STATUS NAME [LOGFILE]: STATUS 0 passes; a failure shows the log.
 result() {
@@ -38,8 +38,9 @@ done
 
 # 1. list: the NPU node with its driver, and the HAL's CPU device
 "$ctl" list >"$tmp/list" 2>&1
-grep -Eq '^  /dev/accel/accel0 +enpu ' "$tmp/list" && grep -Eq '^  [0-9]+ +cpu0 +cpu ' "$tmp/list"
-result $? "list shows the NPU (accel0, enpu) and the CPU (cpu0)" "$tmp/list"
+grep -Eq '^  [0-9]+ +npu0 +npu ' "$tmp/list" && grep -Eq '^  [0-9]+ +cpu0 +cpu ' "$tmp/list" &&
+	grep -Eq '^  /dev/accel/accel0 +enpu +enpu-sim\.0 +npu0$' "$tmp/list"
+result $? "list shows the NPU (HAL npu0 on accel0, driver enpu) and the CPU (cpu0)" "$tmp/list"
 
 # 2. info: 5 clock levels, peaks = cores x MACs/cycle x 2 x clock
 "$ctl" info accel0 >"$tmp/info" 2>&1
@@ -78,6 +79,16 @@ result $? "power --clock 400 pins the clock, --clock auto restores 200..1000 MHz
 } >"$tmp/errors" 2>&1
 result $? "errors: bad clock level, BPF not loaded, no such device" "$tmp/errors"
 
+# 5. run and bench through the HAL, on the NPU and the CPU
+{
+	"$ctl" run gemm 64x64x64 i8 device=npu repeat=3 && "$ctl" run conv 8x8x8x8 device=cpu repeat=2 &&
+	"$ctl" bench -d npu -s 0.05
+} >"$tmp/run" 2>&1
+[ $? = 0 ] && grep -q '^gemm 64x64x64 i8 on npu0: 3 runs' "$tmp/run" &&
+	grep -q '^conv 8x8x8x8 k=3 stride=1 pad=1 i8 on cpu0: 2 runs' "$tmp/run" &&
+	grep -Eq '^npu0 +gemm 256x256x256 i8 +[0-9]+ +[0-9.]+ +[0-9.]+$' "$tmp/run"
+result $? "run and bench through the HAL on npu0 and cpu0" "$tmp/run"
+
 # check_stats FILE SOURCE PID: JSON parses, the source, utilization in (0, 1],
 # per-core utilization in [0, 1], and (with bytes) the workload's traffic.
 check_stats() {
@@ -96,8 +107,10 @@ if s["has"]["bytes"]:
     assert s["total"]["bytes_read"] > 0
 procs = [p for p in s["processes"] if p["pid"] == pid]
 assert procs, "no entry for pid %d: %s" % (pid, s["processes"])
-if src != "debugfs":
-    assert procs[0]["comm"] == "enpu-load", procs[0]
+assert procs[0]["comm"] == "enpu-load", procs[0]
+assert procs[0]["utilization"] > 0, procs[0]
+if s["has"]["process_bytes"]:
+    assert procs[0]["read_bytes_per_s"] > 0, procs[0]
 print("# %s: utilization %.4f, cores %s" % (src, s["utilization"],
       [round(c["utilization"], 4) for c in s["cores"]]))
 PY
@@ -120,7 +133,7 @@ stats_case() {
 	result "$rc" "$name" "$tmp/log-$src"
 }
 
-# 5-7. stats --json from each source
+# 6-8. stats --json from each source
 if "$bpf" load >"$tmp/bpfload" 2>&1; then
 	stats_case bpf "stats --json with BPF loaded: source bpf, 0 < utilization <= 1"
 else
@@ -137,7 +150,7 @@ wait "$pid"
 [ "$rc" = 0 ] && check_stats "$tmp/stats-fd.json" fdinfo "$pid" >>"$tmp/stats-fd.json" 2>&1
 result $? "stats --json --source fdinfo: totals of the visible clients" "$tmp/stats-fd.json"
 
-# 8. trace: one complete event per job of a known workload
+# 9. trace: one complete event per job of a known workload
 "$ctl" trace -d 6 -o "$tmp/trace.json" >"$tmp/trace.log" 2>&1 &
 tpid=$!
 sleep 1.5
@@ -165,32 +178,37 @@ PY
 result $? "trace: valid JSON, one complete event per job (20) with ctx/pid/job/cycles/bytes/status" \
 	"$tmp/trace.log"
 
-# 9. top under tmux: per-core rows with non-zero utilization, the process table; q quits
+# 10. top under tmux: per-core rows with non-zero utilization, the process table; q quits
 if command -v tmux >/dev/null; then
-	"$load" -t 5 >"$tmp/load-top" 2>&1 &
+	"$load" -t 8 >"$tmp/load-top" 2>&1 &
 	pid=$!
 	tmux new-session -d -s top -x 120 -y 40 "$ctl top -d 0.5"
-	sleep 3
-	tmux capture-pane -p -t top >"$tmp/top.screen" 2>&1
+	sleep 2
+	# a live screen: look at it up to 4 times, 0.5 s apart
+	rc=1
+	for _ in 1 2 3 4; do
+		tmux capture-pane -p -t top >"$tmp/top.screen" 2>&1
+		awk -v pid="$pid" '
+			/^[01] +[0-9.]+% \[/ { cores++; if ($2 + 0 > 0) busy++ }
+			/^PID +COMM +UTIL/ { table = 1 }
+			table && $1 == pid && $2 == "enpu-load" { proc = 1 }
+			END { exit !(cores == 2 && busy >= 1 && proc) }
+		' "$tmp/top.screen" && { rc=0; break; }
+		sleep 0.5
+	done
 	tmux send-keys -t top q
 	for _ in $(seq 30); do tmux has-session -t top 2>/dev/null || break; sleep 0.1; done
 	quit=$(tmux has-session -t top 2>/dev/null && echo no || echo yes)
 	wait "$pid"
-	awk -v pid="$pid" -v quit="$quit" '
-		/^[01] +[0-9.]+% \[/ { cores++; if ($2 + 0 > 0) busy++ }
-		/^PID +COMM +UTIL/ { table = 1 }
-		table && $1 == pid && $2 == "enpu-load" { proc = 1 }
-		END { exit !(cores == 2 && busy >= 1 && proc && quit == "yes") }
-	' "$tmp/top.screen"
-	rc=$?
-	{ echo "q quit the session: $quit"; cat "$tmp/top.screen"; } >"$tmp/top.log"
+	[ "$quit" = yes ] || rc=1
+	{ echo "q quit the session: $quit"; cat "$tmp/top.screen" "$tmp/load-top"; } >"$tmp/top.log"
 	result $rc "top: per-core rows, non-zero utilization, process table; q quits" "$tmp/top.log"
 	tmux kill-server >/dev/null 2>&1
 else
 	skip "top under tmux" "tmux not installed"
 fi
 
-# 10. top -n without a terminal: plain frames, then exits
+# 11. top -n without a terminal: plain frames, then exits
 "$ctl" top -n 2 -d 0.2 >"$tmp/top-n" 2>&1
 [ $? = 0 ] && [ "$(grep -c '^enpuctl top - accel0' "$tmp/top-n")" = 2 ] && ! grep -q $'\033' "$tmp/top-n"
 result $? "top -n 2 without a terminal prints 2 plain frames" "$tmp/top-n"

@@ -55,7 +55,10 @@ static int hal_info(const char *name)
 	enpu_context_release(ctx);
 	if (st)
 		return fail_status("info", st);
-	human((double)info.memory_bytes, "B", mem, sizeof(mem));
+	if (info.memory_bytes)
+		human((double)info.memory_bytes, "B", mem, sizeof(mem));
+	else
+		strcpy(mem, "-");
 	printf("%-18s %s\n%-18s %s\n%-18s %s\n%-18s %u\n%-18s %s\n", "device:", info.name,
 	       "type:", hal_type_name(info.type), "description:", info.description, "cores:",
 	       info.core_count, "memory:", mem);

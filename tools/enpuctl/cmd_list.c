@@ -28,26 +28,37 @@ static int list_hal(enpu_context_t **ctx_out)
 		st = enpu_context_device_info(ctx, i, &info);
 		if (st)
 			return fail_status("list", st);
-		human((double)info.memory_bytes, "B", mem, sizeof(mem));
+		if (info.memory_bytes)
+			human((double)info.memory_bytes, "B", mem, sizeof(mem));
+		else
+			strcpy(mem, "-");
 		printf("  %-5zu %-8s %-10s %5u %10s  %s\n", i, info.name, hal_type_name(info.type),
 		       info.core_count, mem, info.description);
 	}
 	return 0;
 }
 
-/* The HAL NPU device serving accel<index>, by name or description. */
-static const char *hal_npu_for(enpu_context_t *ctx, uint32_t index, char *out, size_t len)
+/* Whether text names /dev/accel/accel<index> (not accel<index>0). */
+static bool names_node(const char *text, uint32_t index)
 {
 	char node[32];
+	size_t n = (size_t)snprintf(node, sizeof(node), "accel%u", index);
 
-	snprintf(node, sizeof(node), "accel%u", index);
+	for (const char *p = text; (p = strstr(p, node)); p += n)
+		if (p[n] < '0' || p[n] > '9')
+			return true;
+	return false;
+}
+
+/* The HAL NPU device serving accel<index>, by its description. */
+static const char *hal_npu_for(enpu_context_t *ctx, uint32_t index, char *out, size_t len)
+{
 	for (size_t i = 0; i < enpu_context_device_count(ctx); i++) {
 		enpu_device_info_t info;
 		enpu_status_t st = enpu_context_device_info(ctx, i, &info);
 
 		enpu_status_free(st);
-		if (!st && info.type == ENPU_DEVICE_NPU &&
-		    (strstr(info.name, node) || strstr(info.description, node))) {
+		if (!st && info.type == ENPU_DEVICE_NPU && names_node(info.description, index)) {
 			snprintf(out, len, "%s", info.name);
 			return out;
 		}

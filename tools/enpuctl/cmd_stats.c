@@ -46,10 +46,11 @@ static void print_json(const enpu_stats_sample_t *a, const enpu_stats_sample_t *
 	printf("  \"utilization\": %.6f,\n  \"read_bytes_per_s\": %.1f,\n"
 	       "  \"write_bytes_per_s\": %.1f,\n  \"jobs_per_s\": %.3f,\n", r->utilization,
 	       r->read_bytes_per_s, r->write_bytes_per_s, r->jobs_per_s);
-	printf("  \"has\": {\"cores\": %s, \"bytes\": %s, \"histograms\": %s},\n",
-	       b->flags & ENPU_STATS_HAS_CORES ? "true" : "false",
+	printf("  \"has\": {\"cores\": %s, \"bytes\": %s, \"histograms\": %s, "
+	       "\"process_bytes\": %s},\n", b->flags & ENPU_STATS_HAS_CORES ? "true" : "false",
 	       b->flags & ENPU_STATS_HAS_BYTES ? "true" : "false",
-	       b->flags & ENPU_STATS_HAS_HIST ? "true" : "false");
+	       b->flags & ENPU_STATS_HAS_HIST ? "true" : "false",
+	       b->flags & ENPU_STATS_HAS_PROC_BYTES ? "true" : "false");
 	printf("  \"power\": {\"runtime_status\": ");
 	json_string(stdout, b->runtime_status);
 	printf(", \"autosuspend_delay_ms\": %lld, \"cores_enabled\": %u, \"clock_mhz\": %u, "

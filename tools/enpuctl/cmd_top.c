@@ -98,7 +98,7 @@ static void procs(FILE *f, const enpu_stats_sample_t *a, const enpu_stats_sample
 		const enpu_stats_proc_t *p = &b->procs[r[i].index];
 		char rd[32] = "-", wr[32] = "-";
 
-		if (b->flags & ENPU_STATS_HAS_BYTES) {
+		if (b->flags & ENPU_STATS_HAS_PROC_BYTES) {
 			human(r[i].r.read_bytes_per_s, "B/s", rd, sizeof(rd));
 			human(r[i].r.write_bytes_per_s, "B/s", wr, sizeof(wr));
 		}
@@ -107,7 +107,8 @@ static void procs(FILE *f, const enpu_stats_sample_t *a, const enpu_stats_sample
 			(unsigned long long)p->counters.jobs);
 	}
 	if (!b->proc_count)
-		fprintf(f, "(no process has used the NPU)\n");
+		fprintf(f, "(no process %s)\n", b->source == ENPU_STATS_SOURCE_BPF ?
+			"has used the NPU since the counters were loaded" : "has the NPU open");
 	free(r);
 }
 
@@ -174,28 +175,37 @@ static void term_size(int *cols, int *lines)
 	}
 }
 
-/* Shows a frame: on a terminal over the previous one, each line cleared to its end. */
+/* Shows a frame in one write: on a terminal over the previous one, each line
+ * cleared to its end. */
 static void show(const char *text, bool tty)
 {
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return;
 	if (!tty) {
-		fputs(text, stdout);
-		fputs("\n", stdout);
+		fprintf(f, "%s\n", text);
 	} else {
-		fputs("\033[H", stdout);
+		fputs("\033[H", f);
 		for (const char *p = text; *p;) {
 			size_t n = strcspn(p, "\n");
 
-			fwrite(p, 1, n, stdout);
-			fputs("\033[K", stdout);
+			fwrite(p, 1, n, f);
+			fputs("\033[K", f);
 			p += n;
 			if (*p == '\n') {
-				fputc('\n', stdout);
+				fputc('\n', f);
 				p++;
 			}
 		}
-		fputs("\033[J", stdout);
+		fputs("\033[J", f);
 	}
+	fclose(f);
+	fwrite(out, 1, len, stdout);
 	fflush(stdout);
+	free(out);
 }
 
 /* Waits secs, or until q or a signal; true to go on. */

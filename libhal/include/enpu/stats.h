@@ -37,6 +37,7 @@ typedef enum enpu_stats_source {
 #define ENPU_STATS_HAS_BYTES 0x2u /* bytes_read / bytes_written */
 #define ENPU_STATS_HAS_HIST 0x4u  /* queue_wait_hist / run_time_hist */
 #define ENPU_STATS_HAS_POWER_RESIDENCY 0x8u /* on_ns / off_ns / power_ups */
+#define ENPU_STATS_HAS_PROC_BYTES 0x10u /* procs[] bytes_read / bytes_written */
 
 /* Cumulative counters (since the device, the BPF maps or the file existed). */
 typedef struct enpu_stats_counters {
