@@ -58,7 +58,7 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
 		      enpu_device_info_t *info);
 
 /* The compute pipelines, one per shader. */
-enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_ELTWISE, GPU_PIPE_COUNT };
+enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_COUNT };
 
 /* Push constants: section word offsets, output count, bias flag, parameters. */
 enum { GPU_P_IN0, GPU_P_IN1, GPU_P_BIAS, GPU_P_MULT, GPU_P_SHIFT, GPU_P_OUT, GPU_P_COUNT,

@@ -12,6 +12,9 @@ static const uint32_t gemm_spv[] =
 static const uint32_t conv_spv[] =
 #include "conv.spv.inc"
 ;
+static const uint32_t pool_spv[] =
+#include "pool.spv.inc"
+;
 static const uint32_t eltwise_spv[] =
 #include "eltwise.spv.inc"
 ;
@@ -22,6 +25,7 @@ static const struct {
 } shaders[GPU_PIPE_COUNT] = {
 	[GPU_PIPE_GEMM] = { gemm_spv, sizeof(gemm_spv) },
 	[GPU_PIPE_CONV] = { conv_spv, sizeof(conv_spv) },
+	[GPU_PIPE_POOL] = { pool_spv, sizeof(pool_spv) },
 	[GPU_PIPE_ELTWISE] = { eltwise_spv, sizeof(eltwise_spv) },
 };
 

@@ -39,7 +39,7 @@ static enpu_status_t run(gpu_device_t *d, const enpu_op_t *op, int pipe,
 	}
 	p[GPU_P_OUT] = (int32_t)off;
 	off += words(out_bytes);
-	if (off > INT32_MAX)
+	if (off > INT32_MAX / 4)	/* the shaders index bytes in 32 bits */
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 					"gpu: op too large (%zu bytes)", off * 4);
 	st = gpu_scratch_reserve(d, off);
@@ -99,6 +99,22 @@ static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
 	return run(d, op, GPU_PIPE_CONV, sec, p);
 }
 
+static enpu_status_t exec_pool(gpu_device_t *d, const enpu_op_t *op)
+{
+	const enpu_pool_op_t *q = &op->u.pool;
+	int32_t p[GPU_P_WORDS] = { 0 };
+	section_t sec[GPU_P_OUT] = { tensor_section(op, ENPU_OP_IN0) };
+	int32_t args[] = {
+		q->kind == ENPU_POOL_AVG, (int32_t)q->in_h, (int32_t)q->in_w, (int32_t)q->c,
+		(int32_t)q->out_h, (int32_t)q->out_w, (int32_t)q->k_h, (int32_t)q->k_w,
+		(int32_t)q->stride_h, (int32_t)q->stride_w, (int32_t)q->pad_t, (int32_t)q->pad_l,
+		q->clamp.qmin, q->clamp.qmax,
+	};
+
+	memcpy(p + GPU_P_ARGS, args, sizeof(args));
+	return run(d, op, GPU_PIPE_POOL, sec, p);
+}
+
 /* ADD (mode 0), MUL (1), REQUANTIZE (2). */
 static enpu_status_t exec_eltwise(gpu_device_t *d, const enpu_op_t *op, int32_t mode)
 {
@@ -129,6 +145,7 @@ enpu_status_t gpu_exec(void *ctx, const enpu_op_t *op)
 	switch (op->kind) {
 	case ENPU_OP_GEMM: return exec_gemm(d, op);
 	case ENPU_OP_CONV2D: return exec_conv(d, op);
+	case ENPU_OP_POOL: return exec_pool(d, op);
 	case ENPU_OP_ADD: return exec_eltwise(d, op, 0);
 	case ENPU_OP_MUL: return exec_eltwise(d, op, 1);
 	case ENPU_OP_REQUANTIZE: return exec_eltwise(d, op, 2);
