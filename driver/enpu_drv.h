@@ -11,6 +11,7 @@
 #include <linux/xarray.h>
 
 #include <linux/devfreq.h>
+#include <linux/pm_qos.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -24,6 +25,7 @@
 #define ENPU_ENTITY_ANY		ENPU_MAX_CORES
 
 struct enpu_hw_ops;
+struct thermal_cooling_device;
 struct clk_bulk_data;
 struct regulator;
 struct reset_control;
@@ -108,6 +110,9 @@ struct enpu_core {
  * @devfreq: the clock-level device; @df_profile its callbacks
  * @df_last_ns: time of the governor's last load sample
  * @df_last_busy_ns: all cores' busy time at that sample
+ * @cooling: the devfreq thermal cooling device, or NULL
+ * @power_cap_req: PM QoS maximum-frequency request of the power cap
+ * @power_cap_mw: the power cap (sysfs power_cap_mw), 0 for none
  * @clock_levels_mhz: the clock levels (from the OPP table), slowest first
  * @num_clock_levels: entries in @clock_levels_mhz
  * @clock_mhz: the clock the cores run at now
@@ -134,6 +139,9 @@ struct enpu_device {
 	struct devfreq_dev_profile df_profile;
 	u64 df_last_ns;
 	u64 df_last_busy_ns;
+	struct thermal_cooling_device *cooling;
+	struct dev_pm_qos_request power_cap_req;
+	u32 power_cap_mw;
 	const u32 *clock_levels_mhz;
 	unsigned int num_clock_levels;
 	u32 clock_mhz;

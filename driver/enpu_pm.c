@@ -5,15 +5,20 @@
  * and up on the first job), and a devfreq device over the clock levels (an OPP
  * table from DT, or the sim's built-in one) with the simple_ondemand governor.
  * Pin a level by writing the same frequency to devfreq's min_freq and max_freq.
- * On DT platforms the clocks, resets and supply of the node are switched with
- * the power state; the sim has none of them.
+ * Two limits cap the clock from above: the thermal framework, through the
+ * devfreq cooling device, and a power cap (sysfs power_cap_mw) turned into a
+ * PM QoS maximum frequency by the power of each level (DT opp-microwatt, or
+ * the sim's table). On DT platforms the clocks, resets and supply of the node
+ * are switched with the power state; the sim has none of them.
  */
 
 #include <linux/clk.h>
 #include <linux/devfreq.h>
+#include <linux/devfreq_cooling.h>
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/pm_opp.h>
+#include <linux/pm_qos.h>
 #include <linux/pm_runtime.h>
 #include <linux/regulator/consumer.h>
 #include <linux/reset.h>
@@ -212,6 +217,64 @@ static void enpu_opp_remove(void *data)
 	dev_pm_opp_remove_all_dynamic(data);
 }
 
+/*
+ * The sim's power at each of its clock levels with every core busy, in mW
+ * (a DT OPP table gives opp-microwatt instead).
+ */
+static const u32 enpu_sim_level_mw[] = { 300, 650, 1050, 1500, 2100 };
+
+/* Power of clock level @i in mW, or 0 when unknown. */
+static u32 enpu_level_mw(struct enpu_device *edev, unsigned int i)
+{
+	struct device *dev = edev->drm.dev;
+	unsigned long freq = (unsigned long)edev->clock_levels_mhz[i] * 1000000;
+	struct dev_pm_opp *opp;
+	u32 mw = 0;
+
+	if (!dev->of_node)
+		return i < ARRAY_SIZE(enpu_sim_level_mw) ? enpu_sim_level_mw[i] : 0;
+	opp = dev_pm_opp_find_freq_exact(dev, freq, true);
+	if (!IS_ERR(opp)) {
+		mw = dev_pm_opp_get_power(opp) / 1000;
+		dev_pm_opp_put(opp);
+	}
+	return mw;
+}
+
+/**
+ * enpu_pm_set_power_cap - cap the clock so the NPU stays within a power budget
+ * @edev: the device
+ * @mw: the budget in mW; 0 removes the cap
+ *
+ * The clock is capped at the fastest level whose power fits (the slowest level
+ * if none does).
+ *
+ * Return: 0, -EOPNOTSUPP when the levels' power is unknown, or an error of PM QoS.
+ */
+int enpu_pm_set_power_cap(struct enpu_device *edev, u32 mw)
+{
+	s32 khz = PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE;
+	unsigned int i;
+	int ret;
+
+	if (mw) {
+		khz = edev->clock_levels_mhz[0] * 1000;
+		for (i = 0; i < edev->num_clock_levels; i++) {
+			u32 p = enpu_level_mw(edev, i);
+
+			if (!p)
+				return -EOPNOTSUPP;
+			if (p <= mw)
+				khz = edev->clock_levels_mhz[i] * 1000;
+		}
+	}
+	ret = dev_pm_qos_update_request(&edev->power_cap_req, khz);
+	if (ret < 0)
+		return ret;
+	WRITE_ONCE(edev->power_cap_mw, mw);
+	return 0;
+}
+
 /* The clock levels: the DT OPP table, else the sim's built-in levels. */
 static int enpu_opp_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned int n)
 {
@@ -290,6 +353,18 @@ int enpu_pm_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned int n)
 		enpu_power_off(edev);
 		return dev_err_probe(dev, ret, "cannot add the devfreq device\n");
 	}
+	ret = dev_pm_qos_add_request(dev, &edev->power_cap_req, DEV_PM_QOS_MAX_FREQUENCY,
+				     PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE);
+	if (ret < 0) {
+		enpu_power_off(edev);
+		return dev_err_probe(dev, ret, "cannot add the power-cap QoS request\n");
+	}
+	/* A thermal zone may bind to it; without thermal support this is no error. */
+	edev->cooling = devfreq_cooling_register(edev->devfreq);
+	if (IS_ERR(edev->cooling)) {
+		dev_info(dev, "no thermal cooling device: %pe\n", edev->cooling);
+		edev->cooling = NULL;
+	}
 
 	pm_runtime_set_autosuspend_delay(dev, autosuspend_ms);
 	pm_runtime_use_autosuspend(dev);
@@ -311,6 +386,9 @@ void enpu_pm_fini(struct enpu_device *edev)
 {
 	struct device *dev = edev->drm.dev;
 
+	if (edev->cooling)
+		devfreq_cooling_unregister(edev->cooling);
+	dev_pm_qos_remove_request(&edev->power_cap_req);
 	pm_runtime_disable(dev);
 	pm_runtime_dont_use_autosuspend(dev);
 	if (READ_ONCE(edev->powered))

@@ -19,5 +19,6 @@ int enpu_pm_get(struct enpu_device *edev);
 void enpu_pm_put(struct enpu_device *edev);
 int enpu_pm_job_begin(struct enpu_device *edev);
 void enpu_pm_job_end(struct enpu_device *edev);
+int enpu_pm_set_power_cap(struct enpu_device *edev, u32 mw);
 
 #endif /* __ENPU_PM_H__ */

@@ -6,6 +6,8 @@
  *                  avoid disabled cores; jobs for a disabled core are refused
  *                  (-ENODEV); jobs already queued there still run. At least
  *                  one core stays enabled.
+ *   power_cap_mw   power budget in mW (0: none); the clock is capped at the
+ *                  fastest level within it (devfreq's max_freq shows the cap).
  */
 
 #include <linux/device.h>
@@ -13,6 +15,7 @@
 #include <linux/sysfs.h>
 
 #include "enpu_drv.h"
+#include "enpu_pm.h"
 
 static ssize_t cores_enabled_show(struct device *dev, struct device_attribute *attr,
 				  char *buf)
@@ -51,8 +54,30 @@ static ssize_t cores_enabled_store(struct device *dev, struct device_attribute *
 }
 static DEVICE_ATTR_RW(cores_enabled);
 
+static ssize_t power_cap_mw_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(edev->power_cap_mw));
+}
+
+static ssize_t power_cap_mw_store(struct device *dev, struct device_attribute *attr,
+				  const char *buf, size_t len)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+	u32 mw;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &mw);
+	if (!ret)
+		ret = enpu_pm_set_power_cap(edev, mw);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(power_cap_mw);
+
 static struct attribute *enpu_dev_attrs[] = {
 	&dev_attr_cores_enabled.attr,
+	&dev_attr_power_cap_mw.attr,
 	NULL
 };
 

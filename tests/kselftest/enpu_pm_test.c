@@ -108,7 +108,7 @@ TEST_F(pm, devfreq_lists_the_clock_levels)
 	EXPECT_EQ(1000, enpu_param(self->fd, DRM_ENPU_PARAM_CLOCK_MHZ, 0));
 }
 
-/* Wall time of one job of @n 64 KiB copies at @mhz, in ns. */
+/* Wall time of one job of @n 4 KiB copies at @mhz, in ns. */
 static int64_t timed_job(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *self,
 			 uint32_t mhz, int n)
 {
@@ -118,7 +118,7 @@ static int64_t timed_job(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *se
 	ASSERT_EQ(0, enpu_pin_clock(mhz));
 	ASSERT_EQ(mhz, enpu_param(self->fd, DRM_ENPU_PARAM_CLOCK_MHZ, 0));
 	t0 = enpu_now_ns();
-	id = submit_copies(self, n, 64 << 10);
+	id = submit_copies(self, n, 4 << 10);
 	ASSERT_LT(0, id);
 	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 20000, &status));
 	ASSERT_EQ(0, status);
@@ -130,17 +130,77 @@ TEST_F_TIMEOUT(pm, lowest_clock_is_slower_than_highest, 60)
 	int64_t slow, fast;
 
 	/*
-	 * 4 x 64 KiB copies: 4 x 4112 cycles = 82 us at 200 MHz, 16 us at 1 GHz. The
+	 * 64 x 4 KiB copies: 64 x 272 cycles = 87 us at 200 MHz, 17 us at 1 GHz. The
 	 * host copies far slower than the modelled 32 B/cycle under TCG, and that
-	 * time adds to the model's: a x1000 slowdown lets the model dominate.
+	 * time adds to the model's: small copies and a x1000 slowdown let the model
+	 * dominate. The model says 5x; emulation overhead (worse on arm64) lowers it.
 	 */
 	ASSERT_EQ(0, enpu_inject("slow 1000"));
 	timed_job(_metadata, self, 1000, 1);		/* warm up: power, pages */
-	slow = timed_job(_metadata, self, 200, 4);
-	fast = timed_job(_metadata, self, 1000, 4);
+	slow = timed_job(_metadata, self, 200, 64);
+	fast = timed_job(_metadata, self, 1000, 64);
 	TH_LOG("200 MHz: %.1f ms, 1000 MHz: %.1f ms, ratio %.2f (model: 5)", slow / 1e6,
 	       fast / 1e6, (double)slow / fast);
-	EXPECT_GT(slow * 10, fast * 30);		/* at least 3x */
+	EXPECT_GT(slow, fast * 2);			/* measurably: at least 2x */
+}
+
+/* Effective devfreq max_freq in MHz (the minimum of every cap), or -1. */
+static long max_mhz(void)
+{
+	char path[PATH_MAX], buf[64];
+	const char *dir = enpu_devfreq_dir();
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/max_freq", dir);
+	return enpu_read_file(path, buf, sizeof(buf)) > 0 ? atol(buf) / 1000000 : -1;
+}
+
+TEST_F(pm, power_cap_limits_the_clock)
+{
+	char buf[32];
+
+	/* the sim's levels draw 300/650/1050/1500/2100 mW */
+	ASSERT_EQ(0, enpu_write_file(ENPU_PDEV "/power_cap_mw", "1100"));
+	ASSERT_LT(0, enpu_read_file(ENPU_PDEV "/power_cap_mw", buf, sizeof(buf)));
+	EXPECT_STREQ("1100\n", buf);
+	EXPECT_EQ(600, max_mhz());
+	ASSERT_EQ(0, enpu_write_file(ENPU_PDEV "/power_cap_mw", "100"));	/* below all */
+	EXPECT_EQ(200, max_mhz());
+	ASSERT_EQ(0, enpu_pin_clock(1000));	/* a pin cannot exceed the cap */
+	EXPECT_EQ(200, enpu_param(self->fd, DRM_ENPU_PARAM_CLOCK_MHZ, 0));
+	ASSERT_EQ(0, enpu_write_file(ENPU_PDEV "/power_cap_mw", "0"));
+	EXPECT_EQ(1000, max_mhz());
+	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/power_cap_mw", "lots"));
+}
+
+/* The thermal framework caps the clock through the devfreq cooling device. */
+TEST_F(pm, thermal_cooling_device_caps_the_clock)
+{
+	char path[PATH_MAX], type[64], max[16];
+	struct dirent *de;
+	DIR *d = opendir("/sys/class/thermal");
+	int found = 0;
+
+	if (!d)
+		SKIP(return, "no /sys/class/thermal: kernel without thermal support");
+	while (!found && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/class/thermal/%s/type", de->d_name);
+		if (strncmp(de->d_name, "cooling_device", 14) ||
+		    enpu_read_file(path, type, sizeof(type)) < 0 || !strstr(type, "devfreq"))
+			continue;
+		found = 1;
+		snprintf(path, sizeof(path), "/sys/class/thermal/%s/max_state", de->d_name);
+		ASSERT_LT(0, enpu_read_file(path, max, sizeof(max)));
+		EXPECT_EQ(4, atoi(max));		/* 5 levels: states 0..4 */
+		snprintf(path, sizeof(path), "/sys/class/thermal/%s/cur_state", de->d_name);
+		ASSERT_EQ(0, enpu_write_file(path, "4"));	/* hottest: slowest level */
+		EXPECT_EQ(200, max_mhz());
+		ASSERT_EQ(0, enpu_write_file(path, "0"));
+		EXPECT_EQ(1000, max_mhz());
+	}
+	closedir(d);
+	EXPECT_TRUE(found);
 }
 
 TEST_HARNESS_MAIN
