@@ -14,7 +14,7 @@ export TERM=xterm-256color
 
 n=0 pass=0 fail=0 skip=0
 echo "TAP version 13"
-echo "1..11"
+echo "1..13"
 
 # result STATUS NAME [LOGFILE]: STATUS 0 passes; a failure shows the log.
 result() {
@@ -212,6 +212,46 @@ fi
 "$ctl" top -n 2 -d 0.2 >"$tmp/top-n" 2>&1
 [ $? = 0 ] && [ "$(grep -c '^enpuctl top - accel0' "$tmp/top-n")" = 2 ] && ! grep -q $'\033' "$tmp/top-n"
 result $? "top -n 2 without a terminal prints 2 plain frames" "$tmp/top-n"
+
+# 12. power --cores and --autosuspend through sysfs; a bad mask says what is allowed
+dev=/sys/class/accel/accel0/device
+{
+	"$ctl" power accel0 --cores 0x1 | grep -q 'cores enabled: 0x1 (1 of 2)' &&
+	[ "$(cat $dev/cores_enabled)" = 0x1 ] &&
+	{ "$ctl" power accel0 --cores 0x4; [ $? = 1 ]; } &&
+	"$ctl" power accel0 --cores 0x4 2>&1 | grep -q 'name only existing cores' &&
+	"$ctl" power accel0 --cores 0x3 >/dev/null && [ "$(cat $dev/cores_enabled)" = 0x3 ] &&
+	"$ctl" power accel0 --autosuspend 250 | grep -q 'autosuspend: *250 ms' &&
+	[ "$(cat $dev/power/autosuspend_delay_ms)" = 250 ] &&
+	"$ctl" power accel0 --autosuspend 100 >/dev/null
+} >"$tmp/cores" 2>&1
+result $? "power --cores sets cores_enabled (bad mask explained), --autosuspend the delay" \
+	"$tmp/cores"
+
+# 13. an unprivileged user: counters fall back to fdinfo; setting and tracing say "root"
+if command -v setpriv >/dev/null; then
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	"$load" -t 3 >"$tmp/load-nobody" 2>&1 &
+	pid=$!
+	sleep 0.5
+	{
+		as_nobody "$ctl" stats --json -d 1 >"$tmp/nobody.json" &&
+		python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); assert s["source"] == "fdinfo" and "enpu-bpf load" in s["note"], s' "$tmp/nobody.json" &&
+		! as_nobody "$ctl" stats --source debugfs -d 0.1 &&
+		as_nobody "$ctl" stats --source debugfs -d 0.1 2>&1 | grep -q 'debugfs needs root' &&
+		! as_nobody "$ctl" power accel0 --clock 400 &&
+		as_nobody "$ctl" power accel0 --clock 400 2>&1 | grep -q 'needs root: sudo enpuctl power' &&
+		! as_nobody "$ctl" trace -d 0.1 -o /tmp/nobody-trace.json &&
+		as_nobody "$ctl" trace -d 0.1 -o /tmp/nobody-trace.json 2>&1 | grep -q 'needs root'
+	} >"$tmp/nobody" 2>&1
+	rc=$?
+	wait "$pid"
+	cat "$tmp/nobody.json" >>"$tmp/nobody" 2>/dev/null
+	result $rc "unprivileged: stats falls back to fdinfo; power and trace say they need root" \
+		"$tmp/nobody"
+else
+	skip "unprivileged user" "no setpriv"
+fi
 
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
 [ "$fail" = 0 ]

@@ -2,9 +2,13 @@
 /* enpuctl power DEV [--clock MHZ|auto] [--cores MASK] [--autosuspend MS]:
  * shows the NPU's power state, clock and enabled cores, or sets them through
  * sysfs (devfreq min_freq/max_freq, cores_enabled, power/autosuspend_delay_ms). */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <drm/enpu_accel.h>
 
 #include "enpuctl.h"
 
@@ -18,6 +22,23 @@ static void usage(void)
 	       "  --cores MASK     enable only these cores, e.g. 0x1 (sysfs cores_enabled)\n"
 	       "  --autosuspend MS power the NPU down after MS ms idle\n"
 	       "Setting needs root.\n");
+}
+
+/* The device's cores (GET_PARAM when the node opens, else what sysfs implies). */
+static uint32_t num_cores(uint32_t index, uint32_t fallback)
+{
+	char node[64];
+	uint64_t n = fallback;
+	int fd;
+
+	snprintf(node, sizeof(node), "/dev/accel/accel%u", index);
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		if (accel_param(fd, DRM_ENPU_PARAM_NUM_CORES, 0, &n))
+			n = fallback;
+		close(fd);
+	}
+	return (uint32_t)n;
 }
 
 static int show(uint32_t index)
@@ -52,7 +73,8 @@ static int show(uint32_t index)
 	printf("clock levels: ");
 	for (uint32_t i = 0; i < s->clock_level_count; i++)
 		printf(" %u", s->clock_levels_mhz[i]);
-	printf(" MHz\ncores enabled: %#x (%d of %u)\n", s->cores_enabled, cores, s->core_count);
+	printf(" MHz\ncores enabled: %#x (%d of %u)\n", s->cores_enabled, cores,
+	       num_cores(index, s->core_count));
 	enpu_stats_free(s);
 	return 0;
 }
