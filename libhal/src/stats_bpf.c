@@ -169,11 +169,10 @@ enpu_status_t stats_read_bpf(const char *root, enpu_stats_sample_t *s)
 	int fds[5], err = 0;
 
 	stats_path(dir, sizeof(dir), root, STATS_BPF_PIN_DIR);
-	if (stat(dir, &st))
+	if (stat(dir, &st) && errno == ENOENT)
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
-					"stats: the BPF counters are not loaded (%s: %s); load "
-					"them with `build/bpf/enpu-bpf load` (root)",
-					dir, strerror(errno));
+					"stats: the BPF counters are not loaded (no %s); load "
+					"them with `build/bpf/enpu-bpf load` (root)", dir);
 	for (int i = 0; i < 5; i++) {
 		const char *name = i < 4 ? maps[i].name : "power";
 
