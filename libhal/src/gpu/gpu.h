@@ -58,7 +58,8 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
 		      enpu_device_info_t *info);
 
 /* The compute pipelines, one per shader. */
-enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_COUNT };
+enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_GEMM_F16,
+       GPU_PIPE_CONV_F16, GPU_PIPE_CAST, GPU_PIPE_COUNT };
 
 /* Push constants: section word offsets, output count, bias flag, parameters. */
 enum { GPU_P_IN0, GPU_P_IN1, GPU_P_BIAS, GPU_P_MULT, GPU_P_SHIFT, GPU_P_OUT, GPU_P_COUNT,
@@ -92,8 +93,8 @@ enpu_status_t gpu_device_init(gpu_device_t *d);
 void gpu_device_fini(gpu_device_t *d);
 /* Makes the scratch buffer at least words long. */
 enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words);
-/* Runs pipe over count outputs with the push constants p; waits. */
-enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t count);
+/* Runs pipe with the push constants p, one invocation per output word; waits. */
+enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t invocations);
 
 /* Runs one op (the host queue's exec callback; ctx: gpu_device_t). */
 enpu_status_t gpu_exec(void *ctx, const enpu_op_t *op);

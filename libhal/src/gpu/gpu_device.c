@@ -18,6 +18,15 @@ static const uint32_t pool_spv[] =
 static const uint32_t eltwise_spv[] =
 #include "eltwise.spv.inc"
 ;
+static const uint32_t gemm_f16_spv[] =
+#include "gemm_f16.spv.inc"
+;
+static const uint32_t conv_f16_spv[] =
+#include "conv_f16.spv.inc"
+;
+static const uint32_t cast_spv[] =
+#include "cast.spv.inc"
+;
 
 static const struct {
 	const uint32_t *code;
@@ -27,6 +36,9 @@ static const struct {
 	[GPU_PIPE_CONV] = { conv_spv, sizeof(conv_spv) },
 	[GPU_PIPE_POOL] = { pool_spv, sizeof(pool_spv) },
 	[GPU_PIPE_ELTWISE] = { eltwise_spv, sizeof(eltwise_spv) },
+	[GPU_PIPE_GEMM_F16] = { gemm_f16_spv, sizeof(gemm_f16_spv) },
+	[GPU_PIPE_CONV_F16] = { conv_f16_spv, sizeof(conv_f16_spv) },
+	[GPU_PIPE_CAST] = { cast_spv, sizeof(cast_spv) },
 };
 
 static enpu_status_t vk_error(const char *what, VkResult r)

@@ -74,10 +74,10 @@ fail:
 				(unsigned long long)want);
 }
 
-enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t count)
+enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t invocations)
 {
 	const gpu_vk_t *vk = &d->vk;
-	size_t groups = ((count + 3) / 4 + GPU_LOCAL_SIZE - 1) / GPU_LOCAL_SIZE;
+	size_t groups = (invocations + GPU_LOCAL_SIZE - 1) / GPU_LOCAL_SIZE;
 	uint32_t gx = groups < GPU_MAX_GROUPS_X ? (uint32_t)groups : GPU_MAX_GROUPS_X;
 	uint32_t gy = (uint32_t)((groups + gx - 1) / gx);
 	VkCommandBufferBeginInfo bi = {
@@ -91,7 +91,7 @@ enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t c
 	};
 	VkResult r;
 
-	if (!count)
+	if (!invocations)
 		return ENPU_OK;
 	vk->vkResetCommandBuffer(d->cmd, 0);
 	vk->vkBeginCommandBuffer(d->cmd, &bi);

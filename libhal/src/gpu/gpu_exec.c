@@ -48,11 +48,19 @@ static enpu_status_t run(gpu_device_t *d, const enpu_op_t *op, int pipe,
 	for (int i = 0; i < GPU_P_OUT; i++)
 		if (sec[i].bytes)
 			memcpy(d->scratch_map + p[i], sec[i].src, sec[i].bytes);
-	p[GPU_P_COUNT] = (int32_t)out_bytes;
-	st = gpu_dispatch(d, pipe, p, out_bytes);
+	p[GPU_P_COUNT] = (int32_t)enpu_tensor_element_count(op->tensors[ENPU_OP_OUT]);
+	st = gpu_dispatch(d, pipe, p, words(out_bytes));
 	if (st == ENPU_OK)
 		memcpy(enpu_op_host_ptr(op, ENPU_OP_OUT), d->scratch_map + p[GPU_P_OUT], out_bytes);
 	return st;
+}
+
+static int32_t float_bits(float f)
+{
+	int32_t i;
+
+	memcpy(&i, &f, sizeof(i));
+	return i;
 }
 
 static section_t tensor_section(const enpu_op_t *op, int role)
@@ -69,12 +77,16 @@ static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
 		tensor_section(op, ENPU_OP_IN2),
 		{ g->mult, g->n * sizeof(int32_t) }, { g->shift, g->n * sizeof(int32_t) },
 	};
-	int32_t args[] = { (int32_t)g->m, (int32_t)g->n, (int32_t)g->k, g->a_zp, g->c_zp,
-			   g->clamp.qmin, g->clamp.qmax };
+	bool f16 = op->dtype == ENPU_DTYPE_FP16;
+	int32_t args[] = { (int32_t)g->m, (int32_t)g->n, (int32_t)g->k,
+			   f16 ? float_bits(g->clamp.fmin) : g->a_zp,
+			   f16 ? float_bits(g->clamp.fmax) : g->c_zp, g->clamp.qmin, g->clamp.qmax };
 
+	if (f16)
+		sec[GPU_P_MULT].bytes = sec[GPU_P_SHIFT].bytes = 0;
 	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
 	memcpy(p + GPU_P_ARGS, args, sizeof(args));
-	return run(d, op, GPU_PIPE_GEMM, sec, p);
+	return run(d, op, f16 ? GPU_PIPE_GEMM_F16 : GPU_PIPE_GEMM, sec, p);
 }
 
 static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
@@ -93,10 +105,16 @@ static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
 		(int32_t)c->dil_w, (int32_t)c->pad_t, (int32_t)c->pad_l, (int32_t)c->groups,
 		c->in_zp, c->out_zp, c->clamp.qmin, c->clamp.qmax,
 	};
+	bool f16 = op->dtype == ENPU_DTYPE_FP16;
 
+	if (f16) {	/* conv_f16.comp: the clamp in place of the zero points */
+		sec[GPU_P_MULT].bytes = sec[GPU_P_SHIFT].bytes = 0;
+		args[16] = float_bits(c->clamp.fmin);
+		args[17] = float_bits(c->clamp.fmax);
+	}
 	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
 	memcpy(p + GPU_P_ARGS, args, sizeof(args));
-	return run(d, op, GPU_PIPE_CONV, sec, p);
+	return run(d, op, f16 ? GPU_PIPE_CONV_F16 : GPU_PIPE_CONV, sec, p);
 }
 
 static enpu_status_t exec_pool(gpu_device_t *d, const enpu_op_t *op)
@@ -113,6 +131,18 @@ static enpu_status_t exec_pool(gpu_device_t *d, const enpu_op_t *op)
 
 	memcpy(p + GPU_P_ARGS, args, sizeof(args));
 	return run(d, op, GPU_PIPE_POOL, sec, p);
+}
+
+/* int8 -> fp16 or fp16 -> int8 (op->dtype is the input's). */
+static enpu_status_t exec_cast(gpu_device_t *d, const enpu_op_t *op)
+{
+	int32_t p[GPU_P_WORDS] = { 0 };
+	section_t sec[GPU_P_OUT] = { tensor_section(op, ENPU_OP_IN0) };
+	int32_t args[] = { op->dtype == ENPU_DTYPE_FP16, float_bits(op->u.cast.scale),
+			   op->u.cast.zp };
+
+	memcpy(p + GPU_P_ARGS, args, sizeof(args));
+	return run(d, op, GPU_PIPE_CAST, sec, p);
 }
 
 /* ADD (mode 0), MUL (1), REQUANTIZE (2). */
@@ -149,6 +179,7 @@ enpu_status_t gpu_exec(void *ctx, const enpu_op_t *op)
 	case ENPU_OP_ADD: return exec_eltwise(d, op, 0);
 	case ENPU_OP_MUL: return exec_eltwise(d, op, 1);
 	case ENPU_OP_REQUANTIZE: return exec_eltwise(d, op, 2);
+	case ENPU_OP_CAST: return exec_cast(d, op);
 	default:
 		return enpu_status_make(ENPU_STATUS_UNSUPPORTED, "gpu: op %s is not implemented",
 					enpu_op_kind_name(op->kind));

@@ -120,8 +120,8 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
 	snprintf(i->description, sizeof(i->description), "Vulkan %.36s, %.20s %.28s",
 		 p.properties.deviceName, drv.driverName, drv.driverInfo);
 	i->type = ENPU_DEVICE_GPU;
-	i->op_mask = 1u << ENPU_OP_GEMM | 1u << ENPU_OP_CONV2D | 1u << ENPU_OP_POOL |
-		     1u << ENPU_OP_ADD | 1u << ENPU_OP_MUL | 1u << ENPU_OP_REQUANTIZE;
-	i->dtype_mask = 1u << ENPU_DTYPE_INT8 | 1u << ENPU_DTYPE_INT32;
+	i->op_mask = (1u << ENPU_OP_KIND_COUNT) - 1;
+	i->dtype_mask = 1u << ENPU_DTYPE_INT8 | 1u << ENPU_DTYPE_INT32 | 1u << ENPU_DTYPE_FP16 |
+			1u << ENPU_DTYPE_FP32;
 	i->memory_bytes = heaps;	/* core count and peak ops: unknown (0) */
 }

@@ -80,3 +80,57 @@ uint out_word()
 	for (uint j = 0u; j < 4u && first + j < uint(OUT_COUNT); j++)            \
 		packed |= (uint(value(first + j)) & 0xffu) << (8u * j);          \
 	data.w[uint(OFF_OUT) + wi] = packed;
+
+// fp16 (IEEE binary16) element i of a section, exactly as fp32.
+float load_f16(int section, uint i)
+{
+	uint h = (data.w[uint(section) + (i >> 1)] >> ((i & 1u) * 16u)) & 0xffffu;
+	uint s = (h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+	if (e == 0u)	// zero or subnormal: m * 2^-24, exact
+		return uintBitsToFloat(s | floatBitsToUint(float(m) * (1.0 / 16777216.0)));
+	if (e == 31u)
+		return uintBitsToFloat(s | 0x7f800000u | (m << 13));
+	return uintBitsToFloat(s | ((e + 112u) << 23) | (m << 13));
+}
+
+// fp32 -> fp16 bits, round to nearest even (enpu_f32_to_f16, in integers).
+uint f32_to_f16(float f)
+{
+	uint x = floatBitsToUint(f);
+	uint sign = (x >> 16) & 0x8000u, a = x & 0x7fffffffu;
+	if (a > 0x7f800000u)	// NaN, made quiet
+		return sign | 0x7e00u | ((a >> 13) & 0x3ffu);
+	if (a >= 0x477ff000u)	// >= 65520: infinity
+		return sign | 0x7c00u;
+	if (a >= 0x38800000u) {	// normal fp16
+		uint m = a - 0x38000000u;
+		return sign | ((m + 0xfffu + ((m >> 13) & 1u)) >> 13);
+	}
+	uint e = a >> 23;
+	if (e < 102u)		// below 2^-25: zero
+		return sign;
+	uint mant = (a & 0x7fffffu) | 0x800000u, sh = 126u - e;
+	uint q = mant >> sh, rem = mant & ((1u << sh) - 1u), tie = 1u << (sh - 1u);
+	return sign | (q + ((rem > tie || (rem == tie && (q & 1u) != 0u)) ? 1u : 0u));
+}
+
+// Computes up to 2 fp16 outputs (bits) with value(i) and stores them as one word.
+#define STORE_HALVES(value)                                                      \
+	uint wi = out_word();                                                    \
+	uint first = wi * 2u;                                                    \
+	if (first >= uint(OUT_COUNT))                                            \
+		return;                                                          \
+	uint packed = value(first);                                              \
+	if (first + 1u < uint(OUT_COUNT))                                        \
+		packed |= value(first + 1u) << 16;                               \
+	data.w[uint(OFF_OUT) + wi] = packed;
+
+// The fp16 output stage: clamp in fp32 (NaN passes), round once.
+uint out_f16(float v, float lo, float hi)
+{
+	if (v < lo)
+		v = lo;
+	if (v > hi)
+		v = hi;
+	return f32_to_f16(v);
+}
