@@ -20,6 +20,7 @@ module:
 userspace: libhal
 	$(MAKE) -C tests/kselftest
 	$(MAKE) -C tools/bpf
+	$(MAKE) -C tools/enpuctl
 	$(MAKE) -C bench/driver
 	$(MAKE) -C examples
 	$(MAKE) -C bench
@@ -56,6 +57,7 @@ clean:
 	$(MAKE) -C libhal clean
 	$(MAKE) -C tests/hal clean
 	$(MAKE) -C tools/bpf clean
+	$(MAKE) -C tools/enpuctl clean
 	$(MAKE) -C bench/driver clean
 	$(MAKE) -C examples clean
 	$(MAKE) -C bench clean

@@ -7,6 +7,7 @@
 #include "device.h"
 #include "buffer.h"
 #include "tensor.h"
+#include "stats.h"
 #include "ops.h"
 #include "command.h"
 #include "quant.h"
