@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* GPU backend: one op, one dispatch. The op's tensors and per-channel
  * requantization arrays are copied into word-aligned sections of the scratch
- * buffer, the op's shader runs, and the int8 output is copied back. Queue
- * thread only. */
+ * buffer, the op's shader runs (one invocation per 32-bit word of output),
+ * and the output is copied back. Queue thread only. */
 #include <string.h>
 
 #include "gpu.h"
 #include "op.h"
 
-/* A section of the scratch buffer: where it starts (in words) and its data. */
+/* The data of a section of the scratch buffer (none when bytes is 0). */
 typedef struct section {
 	const void *src;
 	size_t bytes;
