@@ -26,7 +26,7 @@ check() { # name, expected exit, seconds limit, run args...
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 check "clean command passes, module loaded" 0 30 -t 30 -- test -e /dev/accel/accel0
 check "exit status is passed through" 3 30 -t 30 -n -- sh -c 'exit 3'
 check "panicking guest fails" 2 30 -t 30 -n -- sh -c 'echo c >/proc/sysrq-trigger'
@@ -35,6 +35,19 @@ check "WARNING in dmesg fails the run" 1 30 -t 30 -n -- \
 	sh -c 'echo "<4>WARNING: CPU: 0 PID: 1 at enpu runner self-test" >/dev/kmsg'
 check "Oops in dmesg fails the run" 1 30 -t 30 -n -- \
 	sh -c 'echo "<1>Oops: 0000 [#1] enpu runner self-test" >/dev/kmsg'
+
+# A boot that dies before the command starts is retried twice, then fails.
+n=$((n + 1))
+ENPU_VM_APPEND=rdinit=/nonexistent "$run" -t 30 -n -- true >"$log" 2>&1
+rc=$?
+tries=$(grep -c 'died while booting' "$log")
+if [ "$rc" = 2 ] && [ "$tries" = 2 ]; then
+	echo "ok $n a guest dying at boot is retried twice, then fails"
+else
+	echo "not ok $n a guest dying at boot is retried twice, then fails # exit $rc, $tries retries"
+	sed 's/^/# /' "$log" | tail -n 10
+	fail=$((fail + 1))
+fi
 
 n=$((n + 1))
 cat >"$log.c" <<'C'
