@@ -105,10 +105,15 @@ static int __init enpu_init(void)
 	return ret;
 }
 
+/*
+ * Detach from intact devices first: deleting a bound device destroys its PM QoS
+ * constraints before the driver's remove() runs, and remove() drops QoS requests
+ * (the power cap, devfreq's cooling device).
+ */
 static void __exit enpu_exit(void)
 {
-	enpu_sim_devices_destroy();
 	platform_driver_unregister(&enpu_platform_driver);
+	enpu_sim_devices_destroy();
 }
 
 module_init(enpu_init);
