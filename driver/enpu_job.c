@@ -63,7 +63,8 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 	u32 dev = enpu_dev_index(core->edev);
 
 	trace_enpu_job_done(dev, core->index, job->ctx->id, job->pid, job->id, job->cycles,
-			    job->busy_ns, job->bytes_read, job->bytes_written, status);
+			    job->busy_ns, job->bytes_read, job->bytes_written, status,
+			    job->started_ns - job->queued_ns, ktime_get_ns() - job->started_ns);
 	if (status == -EFAULT)
 		trace_enpu_fault(dev, core->index, job->ctx->id, job->pid, job->id, status);
 	WRITE_ONCE(core->running_job, 0);
@@ -108,6 +109,7 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 	job->hw_fence = dma_fence_get(fence);
 	WRITE_ONCE(core->running_ctx, job->ctx->id);
 	WRITE_ONCE(core->running_job, job->id);
+	job->started_ns = ktime_get_ns();
 	trace_enpu_job_started(enpu_dev_index(core->edev), core->index, job->ctx->id, job->pid,
 			       job->id);
 	core->edev->hw->run(core, job);
@@ -476,6 +478,7 @@ static u64 enpu_job_push(struct enpu_job *job, const struct drm_enpu_submit *arg
 	}
 	*out = dma_fence_get(finished);
 	atomic_inc(&ctx->edev->jobs_in_flight);
+	job->queued_ns = ktime_get_ns();
 	trace_enpu_job_queued(enpu_dev_index(ctx->edev), ctx->id, job->pid, id, args->core,
 			      args->priority, job->bo_count, job->cmd_size);
 	drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);

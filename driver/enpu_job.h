@@ -51,6 +51,8 @@ struct enpu_job {
 	u64 busy_ns;
 	u64 bytes_read;
 	u64 bytes_written;
+	u64 queued_ns;		/* ktime_get_ns() at submit and at run, for */
+	u64 started_ns;		/* enpu_job_done's wait_ns and run_ns */
 };
 
 int enpu_job_sched_init(struct enpu_core *core);

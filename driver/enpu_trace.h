@@ -56,10 +56,17 @@ TRACE_EVENT(enpu_job_started,
 		      __entry->ctx, __entry->pid, __entry->job)
 );
 
+/*
+ * busy_ns: the job's modelled device time at the clock it ran at. wait_ns and
+ * run_ns: wall time from enpu_job_queued to enpu_job_started, and from there to
+ * this event, measured by the driver, so that one event tells a job's whole
+ * timeline and a BPF program needs no state per job.
+ */
 TRACE_EVENT(enpu_job_done,
 	    TP_PROTO(u32 dev, u32 core, u32 ctx, u32 pid, u64 job, u64 cycles, u64 busy_ns,
-		     u64 bytes_read, u64 bytes_written, s32 status),
-	    TP_ARGS(dev, core, ctx, pid, job, cycles, busy_ns, bytes_read, bytes_written, status),
+		     u64 bytes_read, u64 bytes_written, s32 status, u64 wait_ns, u64 run_ns),
+	    TP_ARGS(dev, core, ctx, pid, job, cycles, busy_ns, bytes_read, bytes_written, status,
+		    wait_ns, run_ns),
 	    TP_STRUCT__entry(__field(u32, dev)
 			     __field(u32, core)
 			     __field(u32, ctx)
@@ -69,7 +76,9 @@ TRACE_EVENT(enpu_job_done,
 			     __field(u64, busy_ns)
 			     __field(u64, bytes_read)
 			     __field(u64, bytes_written)
-			     __field(s32, status)),
+			     __field(s32, status)
+			     __field(u64, wait_ns)
+			     __field(u64, run_ns)),
 	    TP_fast_assign(__entry->dev = dev;
 			   __entry->core = core;
 			   __entry->ctx = ctx;
@@ -79,11 +88,13 @@ TRACE_EVENT(enpu_job_done,
 			   __entry->busy_ns = busy_ns;
 			   __entry->bytes_read = bytes_read;
 			   __entry->bytes_written = bytes_written;
-			   __entry->status = status;),
-	    TP_printk("dev=%u core=%u ctx=%u pid=%u job=%llu cycles=%llu busy_ns=%llu bytes_read=%llu bytes_written=%llu status=%d",
+			   __entry->status = status;
+			   __entry->wait_ns = wait_ns;
+			   __entry->run_ns = run_ns;),
+	    TP_printk("dev=%u core=%u ctx=%u pid=%u job=%llu cycles=%llu busy_ns=%llu bytes_read=%llu bytes_written=%llu status=%d wait_ns=%llu run_ns=%llu",
 		      __entry->dev, __entry->core, __entry->ctx, __entry->pid, __entry->job,
 		      __entry->cycles, __entry->busy_ns, __entry->bytes_read,
-		      __entry->bytes_written, __entry->status)
+		      __entry->bytes_written, __entry->status, __entry->wait_ns, __entry->run_ns)
 );
 
 TRACE_EVENT(enpu_fault,

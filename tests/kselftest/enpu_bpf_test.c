@@ -142,23 +142,34 @@ static int bpf_totals(uint64_t t[4])
 	return 0;
 }
 
-static uint64_t hist_total(const char *pin)
+/* The slots of a histogram map summed over its cores; the total count. */
+static uint64_t hist_read(const char *pin, uint64_t slots[ENPU_HIST_SLOTS])
 {
 	struct enpu_core_key key, next, *prev = NULL;
 	struct enpu_hist h;
 	uint64_t n = 0;
 	int fd = bpf_obj_get(pin);
 
+	memset(slots, 0, ENPU_HIST_SLOTS * sizeof(slots[0]));
 	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(fd, &next, &h))
-			for (int i = 0; i < ENPU_HIST_SLOTS; i++)
+			for (int i = 0; i < ENPU_HIST_SLOTS; i++) {
+				slots[i] += h.slots[i];
 				n += h.slots[i];
+			}
 		key = next;
 		prev = &key;
 	}
 	if (fd >= 0)
 		close(fd);
 	return n;
+}
+
+static uint64_t hist_total(const char *pin)
+{
+	uint64_t slots[ENPU_HIST_SLOTS];
+
+	return hist_read(pin, slots);
 }
 
 /* One GEMM_I8 of @m x @n x @k in the buffer (data zero, multipliers 2^30). */
@@ -176,7 +187,9 @@ static int64_t gemm_job(FIXTURE_DATA(bpf) *self, uint32_t m, uint32_t n, uint32_
 TEST_F(bpf, counters_match_the_driver)
 {
 	enum { N = 12 };
-	uint64_t d0[4], d1[4], b0[4], b1[4], wait0, run0;
+	uint64_t d0[4], d1[4], b0[4], b1[4], wait0, run0, r0[ENPU_HIST_SLOTS], r1[ENPU_HIST_SLOTS];
+	uint64_t busy_per_job;
+	int min_slot = 0;
 	int32_t status = 1;
 	int64_t id = 0;
 
@@ -184,7 +197,7 @@ TEST_F(bpf, counters_match_the_driver)
 	ASSERT_EQ(0, driver_totals(d0));
 	ASSERT_EQ(0, bpf_totals(b0));
 	wait0 = hist_total(PIN("queue_wait_hist"));
-	run0 = hist_total(PIN("run_time_hist"));
+	run0 = hist_read(PIN("run_time_hist"), r0);
 	for (int i = 0; i < N; i++) {
 		id = gemm_job(self, 64, 64, 64);
 		ASSERT_LT(0, id);
@@ -205,7 +218,13 @@ TEST_F(bpf, counters_match_the_driver)
 	EXPECT_EQ((uint64_t)N * (64 * 64 * 2 + 8 * 64), b1[2] - b0[2]);
 	EXPECT_EQ((uint64_t)N * 64 * 64, b1[3] - b0[3]);
 	EXPECT_EQ(N, hist_total(PIN("queue_wait_hist")) - wait0);
-	EXPECT_EQ(N, hist_total(PIN("run_time_hist")) - run0);
+	EXPECT_EQ(N, hist_read(PIN("run_time_hist"), r1) - run0);
+	/* Each job ran at least its busy time: its slot is log2(busy) or above. */
+	busy_per_job = (d1[1] - d0[1]) / N;
+	while (min_slot < ENPU_HIST_SLOTS - 1 && (2ull << min_slot) <= busy_per_job)
+		min_slot++;
+	for (int i = 0; i < min_slot; i++)
+		EXPECT_EQ(r0[i], r1[i]);
 }
 
 TEST_F(bpf, per_process_counters)

@@ -44,7 +44,7 @@ static uint64_t model_cycles(uint64_t ops, uint64_t per_cycle, uint64_t bytes)
 }
 
 struct done {
-	uint64_t cycles, busy_ns, rd, wr;
+	uint64_t cycles, busy_ns, rd, wr, wait_ns, run_ns;
 	int status;
 };
 
@@ -64,10 +64,12 @@ static int find_done_once(uint64_t job, struct done *d)
 		if (!k || (line_end && k > line_end))
 			continue;
 		if (sscanf(strstr(p, "cycles="),
-			   "cycles=%llu busy_ns=%llu bytes_read=%llu bytes_written=%llu status=%d",
+			   "cycles=%llu busy_ns=%llu bytes_read=%llu bytes_written=%llu status=%d "
+			   "wait_ns=%llu run_ns=%llu",
 			   (unsigned long long *)&d->cycles, (unsigned long long *)&d->busy_ns,
 			   (unsigned long long *)&d->rd, (unsigned long long *)&d->wr,
-			   &d->status) == 5)
+			   &d->status, (unsigned long long *)&d->wait_ns,
+			   (unsigned long long *)&d->run_ns) == 7)
 			return 0;
 	}
 	return -1;
@@ -124,7 +126,57 @@ TEST_F(tele, dma_copy_fields_exact)
 		EXPECT_EQ(sizes[i], got.rd);
 		EXPECT_EQ(sizes[i], got.wr);
 		EXPECT_EQ(0, got.status);
+		/* the sim completes a job at the end of its modelled time */
+		EXPECT_LE(got.busy_ns, got.run_ns);
 	}
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * wait_ns and run_ns are the job's timeline: B, queued right behind A on the
+ * same core, starts only when A is done, so B waited at least A's wait and run
+ * time less the gap between the two submissions (bounded from user space).
+ */
+TEST_F(tele, done_reports_wait_and_run_time)
+{
+	struct drm_enpu_submit_bo sbo = {
+		self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
+	};
+	struct enpu_cs cs = { .bo = &self->cmd };
+	struct enpu_cmd_dma_copy *d =
+		ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+	struct done a, b;
+	int32_t status = 1;
+	int64_t ida, idb;
+	uint64_t t0, t1;
+
+	d->src = self->buf.addr;
+	d->dst = self->buf.addr + (1 << 19);
+	d->size = 1 << 19;	/* 32768 cycles: 33 us at 1000 MHz */
+	t0 = now_ns();
+	ida = enpu_submit_cs(self->fd, &cs, &sbo, 1, 0);
+	idb = enpu_submit_cs(self->fd, &cs, &sbo, 1, 0);
+	t1 = now_ns();
+	ASSERT_LT(0, ida);
+	ASSERT_LT(0, idb);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)idb, 10000, &status));
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(0, find_done((uint64_t)ida, &a));
+	ASSERT_EQ(0, find_done((uint64_t)idb, &b));
+	TH_LOG("A: wait %llu ns, run %llu ns; B: wait %llu ns, run %llu ns; submits %llu ns",
+	       (unsigned long long)a.wait_ns, (unsigned long long)a.run_ns,
+	       (unsigned long long)b.wait_ns, (unsigned long long)b.run_ns,
+	       (unsigned long long)(t1 - t0));
+	EXPECT_LE(a.busy_ns, a.run_ns);
+	EXPECT_LE(b.busy_ns, b.run_ns);
+	EXPECT_GE(b.wait_ns + (t1 - t0), a.wait_ns + a.run_ns);
 }
 
 TEST_F(tele, gemm_fields_exact)

@@ -33,7 +33,7 @@
 
 static const char *const map_names[] = {
 	"core_stats", "proc_stats", "queue_wait_hist", "run_time_hist", "power",
-	"clock_residency", "job_ts",
+	"clock_residency",
 };
 
 static int usage(FILE *f)

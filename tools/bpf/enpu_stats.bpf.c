@@ -35,13 +35,17 @@ PINNED_HASH(run_time_hist, struct enpu_core_key, struct enpu_hist, 256);
 PINNED_HASH(power, __u32, struct enpu_power_stat, 32);
 PINNED_HASH(clock_residency, struct enpu_clock_key, __u64, 256);
 
+/*
+ * Per CPU, the process whose name proc_stats holds already: a submitter sends
+ * jobs in bursts, so most enpu_job_queued events skip the hash lookup. Internal
+ * (not pinned); an array lookup is inlined by the verifier.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct enpu_job_key);
-	__type(value, struct enpu_job_ts);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} job_ts SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enpu_proc_key);
+} named_proc SEC(".maps");
 
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero)
 {
@@ -74,61 +78,56 @@ static __always_inline void hist_add(void *map, __u32 dev, __u32 core, __u64 ns)
 	__u32 slot = log2_slot(ns);
 
 	if (h && slot < ENPU_HIST_SLOTS)
-		__sync_fetch_and_add(&h->slots[slot], 1);
+		h->slots[slot]++;
 }
 
+/*
+ * Per-core entries (core_stats and both histograms) need no atomic adds: only
+ * enpu_job_done writes them, a core runs one job at a time, and the driver
+ * starts a core's next job only after this event has returned (the job's
+ * fence signals after the tracepoint), so one CPU at a time writes them. A process's
+ * jobs finish on several cores at once, so proc_stats adds atomically.
+ */
 static const struct enpu_proc_stat proc_zero;
 
 /* Runs in the submitting process: the place to learn its name. */
-static __always_inline int on_queued(__u32 dev, __u32 ctx, __u32 pid, __u64 job)
+static __always_inline int on_queued(__u32 dev, __u32 pid)
 {
-	struct enpu_job_key key = { .dev = dev, .ctx = ctx, .job = job };
-	struct enpu_job_ts ts = { .queued_ns = bpf_ktime_get_ns() };
 	struct enpu_proc_key pk = { .dev = dev, .pid = pid };
-	struct enpu_proc_stat *p = lookup_or_init(&proc_stats, &pk, &proc_zero);
+	__u32 zero = 0;
+	struct enpu_proc_key *last = bpf_map_lookup_elem(&named_proc, &zero);
+	struct enpu_proc_stat *p;
 
+	if (!last || (last->dev == dev && last->pid == pid))
+		return 0;
+	p = lookup_or_init(&proc_stats, &pk, &proc_zero);
 	if (p && !p->comm[0])
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
-	bpf_map_update_elem(&job_ts, &key, &ts, BPF_ANY);
+	*last = pk;
 	return 0;
 }
 
-static __always_inline int on_started(__u32 dev, __u32 core, __u32 ctx, __u64 job)
-{
-	struct enpu_job_key key = { .dev = dev, .ctx = ctx, .job = job };
-	struct enpu_job_ts *ts = bpf_map_lookup_elem(&job_ts, &key);
-	__u64 now = bpf_ktime_get_ns();
-
-	if (!ts)
-		return 0;	/* queued before the program was loaded */
-	ts->started_ns = now;
-	hist_add(&queue_wait_hist, dev, core, now - ts->queued_ns);
-	return 0;
-}
-
-static __always_inline int on_done(__u32 dev, __u32 core, __u32 ctx, __u32 pid, __u64 job,
-				   __u64 cycles, __u64 busy_ns, __u64 rd, __u64 wr, __s32 status)
+static __always_inline int on_done(__u32 dev, __u32 core, __u32 pid, __u64 cycles,
+				   __u64 busy_ns, __u64 rd, __u64 wr, __s32 status, __u64 wait_ns,
+				   __u64 run_ns)
 {
 	struct enpu_core_key ck = { .dev = dev, .core = core };
 	struct enpu_proc_key pk = { .dev = dev, .pid = pid };
-	struct enpu_job_key jk = { .dev = dev, .ctx = ctx, .job = job };
 	static const struct enpu_core_stat czero;
 	struct enpu_core_stat *c = lookup_or_init(&core_stats, &ck, &czero);
 	struct enpu_proc_stat *p = lookup_or_init(&proc_stats, &pk, &proc_zero);
-	struct enpu_job_ts *ts = bpf_map_lookup_elem(&job_ts, &jk);
-	__u64 now = bpf_ktime_get_ns();
 
 	if (c) {
-		__sync_fetch_and_add(&c->jobs, 1);
-		__sync_fetch_and_add(&c->busy_ns, busy_ns);
-		__sync_fetch_and_add(&c->cycles, cycles);
-		__sync_fetch_and_add(&c->bytes_read, rd);
-		__sync_fetch_and_add(&c->bytes_written, wr);
+		c->jobs++;
+		c->busy_ns += busy_ns;
+		c->cycles += cycles;
+		c->bytes_read += rd;
+		c->bytes_written += wr;
 		if (status == -14)
-			__sync_fetch_and_add(&c->faults, 1);
+			c->faults++;
 		else if (status == -110)
-			__sync_fetch_and_add(&c->resets, 1);
-		c->last_done_ns = now;
+			c->resets++;
+		c->last_done_ns = bpf_ktime_get_ns();
 	}
 	if (p) {
 		__sync_fetch_and_add(&p->jobs, 1);
@@ -138,11 +137,8 @@ static __always_inline int on_done(__u32 dev, __u32 core, __u32 ctx, __u32 pid, 
 		if (status == -14)
 			__sync_fetch_and_add(&p->faults, 1);
 	}
-	if (ts) {
-		if (ts->started_ns)
-			hist_add(&run_time_hist, dev, core, now - ts->started_ns);
-		bpf_map_delete_elem(&job_ts, &jk);
-	}
+	hist_add(&queue_wait_hist, dev, core, wait_ns);
+	hist_add(&run_time_hist, dev, core, run_ns);
 	return 0;
 }
 
@@ -188,15 +184,13 @@ static __always_inline int on_clock(__u32 dev, __u32 old_mhz, __u32 new_mhz)
 /* Each handler twice: tp_btf (typed, module BTF) and raw_tp (the fallback). */
 #define HANDLERS(kind)									\
 SEC(#kind "/enpu_job_queued")								\
-int BPF_PROG(kind##_queued, __u32 dev, __u32 context, __u32 pid, __u64 job)		\
-{ return on_queued(dev, context, pid, job); }							\
-SEC(#kind "/enpu_job_started")								\
-int BPF_PROG(kind##_started, __u32 dev, __u32 core, __u32 context, __u32 pid, __u64 job)	\
-{ return on_started(dev, core, context, job); }						\
+int BPF_PROG(kind##_queued, __u32 dev, __u32 context, __u32 pid)				\
+{ return on_queued(dev, pid); }								\
 SEC(#kind "/enpu_job_done")								\
 int BPF_PROG(kind##_done, __u32 dev, __u32 core, __u32 context, __u32 pid, __u64 job,	\
-	     __u64 cycles, __u64 busy_ns, __u64 rd, __u64 wr, __s32 status)		\
-{ return on_done(dev, core, context, pid, job, cycles, busy_ns, rd, wr, status); }	\
+	     __u64 cycles, __u64 busy_ns, __u64 rd, __u64 wr, __s32 status, __u64 wait_ns,	\
+	     __u64 run_ns)									\
+{ return on_done(dev, core, pid, cycles, busy_ns, rd, wr, status, wait_ns, run_ns); }	\
 SEC(#kind "/enpu_power")								\
 int BPF_PROG(kind##_power, __u32 dev, __u32 on)						\
 { return on_power(dev, on); }								\

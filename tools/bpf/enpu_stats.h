@@ -64,16 +64,4 @@ struct enpu_clock_key {
 	__u32 mhz;
 };
 
-/* internal: queued/started timestamps of jobs in flight */
-struct enpu_job_key {
-	__u32 dev;
-	__u32 ctx;
-	__u64 job;
-};
-
-struct enpu_job_ts {
-	__u64 queued_ns;
-	__u64 started_ns;
-};
-
 #endif /* ENPU_STATS_H */
