@@ -18,6 +18,8 @@ struct enpu_fence {
 	bool signalled;
 	atomic_bool done; /* == signalled, readable without the mutex */
 	enpu_status_t status;
+	bool timed;        /* device_ns holds the device's own measurement */
+	uint64_t device_ns;
 };
 
 static enpu_status_t fence_new(bool host, enpu_fence_t **out)
@@ -133,6 +135,38 @@ enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns)
 					  (unsigned long long)timeout_ns);
 	pthread_mutex_unlock(&fence->mutex);
 	return result;
+}
+
+void enpu_fence_set_device_time(enpu_fence_t *f, uint64_t ns)
+{
+	pthread_mutex_lock(&f->mutex);
+	f->timed = true;
+	f->device_ns = ns;
+	pthread_mutex_unlock(&f->mutex);
+}
+
+enpu_status_t enpu_fence_device_time_ns(const enpu_fence_t *fence, uint64_t *out_ns)
+{
+	enpu_fence_t *f = (enpu_fence_t *)fence;
+	enpu_status_t st = ENPU_OK;
+
+	if (!f || !out_ns)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"enpu_fence_device_time_ns: fence and out_ns are required");
+	pthread_mutex_lock(&f->mutex);
+	if (!f->signalled)
+		st = enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
+				      "enpu_fence_device_time_ns: the fence has not signalled; "
+				      "wait for it first");
+	else if (!f->timed)
+		st = enpu_status_make(ENPU_STATUS_UNSUPPORTED,
+				      "enpu_fence_device_time_ns: %s",
+				      f->host ? "a host fence has no device time"
+					      : "this device does not measure its own time");
+	else
+		*out_ns = f->device_ns;
+	pthread_mutex_unlock(&f->mutex);
+	return st;
 }
 
 int enpu_fence_poll(const enpu_fence_t *fence)

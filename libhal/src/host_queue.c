@@ -27,6 +27,7 @@ struct enpu_host_queue {
 	bool self_destroy; /* destroyed from the worker: it frees the queue */
 	pthread_t thread;
 	enpu_host_exec_fn exec;
+	enpu_host_timer_fn take_time;
 	void *ctx;
 	char name[32];
 };
@@ -100,9 +101,19 @@ static void *worker(void *arg)
 				queue_free(q);
 			return NULL;
 		}
-		enpu_fence_complete(s->fence, run(q, s));
+		enpu_status_t st = run(q, s);
+		uint64_t ns;
+
+		if (q->take_time && q->take_time(q->ctx, &ns))
+			enpu_fence_set_device_time(s->fence, ns);
+		enpu_fence_complete(s->fence, st);
 		submission_free(s);
 	}
+}
+
+void enpu_host_queue_set_timer(enpu_host_queue_t *q, enpu_host_timer_fn take)
+{
+	q->take_time = take;
 }
 
 enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn exec,

@@ -4,6 +4,9 @@
 #ifndef ENPU_HOST_QUEUE_H
 #define ENPU_HOST_QUEUE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "op.h"
 
 typedef enpu_status_t (*enpu_host_exec_fn)(void *ctx, const enpu_op_t *op);
@@ -11,6 +14,12 @@ typedef struct enpu_host_queue enpu_host_queue_t;
 
 enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn exec,
 				     void *ctx, enpu_host_queue_t **out);
+/* Optional: after each submission the worker calls take(ctx, &ns); when it
+ * returns true, ns (the device's own time for that submission) goes on the
+ * fence (enpu_fence_device_time_ns). Set before the first submission. */
+typedef bool (*enpu_host_timer_fn)(void *ctx, uint64_t *ns);
+void enpu_host_queue_set_timer(enpu_host_queue_t *q, enpu_host_timer_fn take);
+
 /* Retains device, list, waits and fence until the work is done. */
 enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_device_t *device,
 				     enpu_command_list_t *list,

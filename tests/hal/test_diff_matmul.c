@@ -105,11 +105,20 @@ void test_gemm_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 	if (!t_env_open_ops(t, &e, isa, 2,
 			    1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
 		return;
+	/* N and K multiples of 4 (the GPU's tiled shader): whole and partial
+	 * 64x64 tiles, K steps of 16 bytes whole and partial */
+	static const uint32_t tiled[][3] = {
+		{ 1, 4, 4 }, { 64, 64, 64 }, { 65, 68, 20 }, { 130, 132, 260 },
+		{ 3, 256, 36 }, { 200, 8, 1028 },
+	};
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++)
 			for (int k = 0; k < 4; k++)
 				if (!gemm_case(t, &e, sizes[i], sizes[j], sizes[k]))
 					goto out;
+	for (size_t i = 0; i < sizeof(tiled) / sizeof(tiled[0]); i++)
+		if (!gemm_case(t, &e, tiled[i][0], tiled[i][1], tiled[i][2]))
+			goto out;
 out:
 	t_env_close(&e);
 }

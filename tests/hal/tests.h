@@ -22,7 +22,7 @@
 	X(kat_ref_gemm_f16)                                                     \
 	X(stats_bpf_abi) X(stats_read_debugfs) X(stats_read_fdinfo)             \
 	X(stats_read_errors) X(stats_rates_cores) X(stats_rates_errors)         \
-	X(stats_rates_clients)
+	X(stats_rates_clients) X(api_fence_device_time) X(api_gpu_device_time)
 
 #define ISA_TESTS(X)                                                            \
 	X(gemm_i8_edges) X(gemm_i8_random) X(conv_i8_random) X(conv_i8_edges)   \

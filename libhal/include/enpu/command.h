@@ -59,6 +59,14 @@ enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns);
 /* Non-blocking: 0 = pending, 1 = signalled (success or failure). */
 int enpu_fence_poll(const enpu_fence_t *fence);
 
+/* The time the device spent executing the work behind a signalled fence, as
+ * the device itself measured it (GPU: timestamp queries around its compute
+ * dispatches, excluding host copies and queueing), so that a caller can tell
+ * kernel time from end-to-end time. UNSUPPORTED for a device that does not
+ * measure it (CPU, reference, NPU: see enpu_stats for the NPU's busy time) and
+ * for host fences; FAILED_PRECONDITION while the fence is pending. */
+enpu_status_t enpu_fence_device_time_ns(const enpu_fence_t *fence, uint64_t *out_ns);
+
 #ifdef __cplusplus
 }
 #endif

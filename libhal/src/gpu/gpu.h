@@ -33,7 +33,9 @@
 	X(vkAllocateCommandBuffers) X(vkBeginCommandBuffer) X(vkEndCommandBuffer)          \
 	X(vkResetCommandBuffer) X(vkCmdBindPipeline) X(vkCmdBindDescriptorSets)            \
 	X(vkCmdPushConstants) X(vkCmdDispatch) X(vkCreateFence) X(vkDestroyFence)          \
-	X(vkResetFences) X(vkWaitForFences) X(vkQueueSubmit)
+	X(vkResetFences) X(vkWaitForFences) X(vkQueueSubmit) X(vkCmdCopyBuffer)            \
+	X(vkCmdPipelineBarrier) X(vkCmdWriteTimestamp) X(vkCmdResetQueryPool)              \
+	X(vkCreateQueryPool) X(vkDestroyQueryPool) X(vkGetQueryPoolResults)
 
 /* An instance and its entry points. */
 typedef struct gpu_vk {
@@ -57,9 +59,13 @@ size_t gpu_vk_devices(const gpu_vk_t *vk, gpu_phys_t *out, size_t cap);
 void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
 		      enpu_device_info_t *info);
 
-/* The compute pipelines, one per shader. */
+/* The compute pipelines, one per shader. The *_TILED GEMMs compute 64x64
+ * output tiles per workgroup of 256 (shared-memory blocking, 4x4 outputs per
+ * invocation); they need K and N to be multiples of 4. */
 enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_GEMM_F16,
-       GPU_PIPE_CONV_F16, GPU_PIPE_CAST, GPU_PIPE_COUNT };
+       GPU_PIPE_CONV_F16, GPU_PIPE_CAST, GPU_PIPE_GEMM_TILED, GPU_PIPE_GEMM_F16_TILED,
+       GPU_PIPE_COUNT };
+#define GPU_TILE 64
 
 /* Push constants: section word offsets, output count, bias flag, parameters. */
 enum { GPU_P_IN0, GPU_P_IN1, GPU_P_BIAS, GPU_P_MULT, GPU_P_SHIFT, GPU_P_OUT, GPU_P_COUNT,
@@ -71,6 +77,8 @@ typedef struct gpu_device {
 	VkDevice dev;
 	VkQueue queue;
 	uint32_t mem_type;          /* host-visible, host-coherent */
+	uint32_t local_type;        /* device-local, when mem_type is not */
+	bool staged;                /* shaders use the work buffer, a device-local copy */
 	VkDeviceSize max_range;     /* maxStorageBufferRange */
 	VkDescriptorSetLayout set_layout;
 	VkPipelineLayout layout;
@@ -85,6 +93,13 @@ typedef struct gpu_device {
 	VkDeviceMemory scratch_mem;
 	uint32_t *scratch_map;
 	VkDeviceSize scratch_size;
+	VkBuffer work;
+	VkDeviceMemory work_mem;
+	/* Timestamps around each dispatch (when the queue has them). */
+	VkQueryPool timestamps;
+	double ns_per_tick;
+	uint64_t tick_mask;
+	uint64_t kernel_ns;         /* since the last gpu_take_kernel_ns */
 	enpu_host_queue_t *hq;
 } gpu_device_t;
 
@@ -93,8 +108,22 @@ enpu_status_t gpu_device_init(gpu_device_t *d);
 void gpu_device_fini(gpu_device_t *d);
 /* Makes the scratch buffer at least words long. */
 enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words);
-/* Runs pipe with the push constants p, one invocation per output word; waits. */
-enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t invocations);
+/* One dispatch of a pipeline over the scratch buffer. */
+typedef struct gpu_launch {
+	int pipe;
+	const int32_t *p;           /* push constants, GPU_P_WORDS */
+	uint32_t groups_x, groups_y;
+	size_t in_words;            /* it reads words [0, in_words) */
+	size_t out_off, out_words;  /* it writes [out_off, out_off + out_words) */
+} gpu_launch_t;
+
+/* Runs l and waits: staged devices copy the input words to the work buffer
+ * and the output words back around the dispatch. */
+enpu_status_t gpu_launch(gpu_device_t *d, const gpu_launch_t *l);
+/* The workgroups for one invocation per item, 64 per group (x, then y). */
+void gpu_groups_1d(size_t items, uint32_t *gx, uint32_t *gy);
+/* The kernel time of the dispatches since the last call (host-queue timer). */
+bool gpu_take_kernel_ns(void *ctx, uint64_t *ns);
 
 /* Runs one op (the host queue's exec callback; ctx: gpu_device_t). */
 enpu_status_t gpu_exec(void *ctx, const enpu_op_t *op);

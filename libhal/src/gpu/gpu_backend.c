@@ -62,6 +62,8 @@ static enpu_status_t gpu_open(size_t local_index, const enpu_device_options_t *o
 	st = gpu_device_init(d);
 	if (st == ENPU_OK)
 		st = enpu_host_queue_create(info->name, gpu_exec, d, &d->hq);
+	if (st == ENPU_OK)
+		enpu_host_queue_set_timer(d->hq, gpu_take_kernel_ns);
 	if (st != ENPU_OK) {
 		gpu_close(d);
 		return st;

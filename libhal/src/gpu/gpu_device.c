@@ -27,6 +27,12 @@ static const uint32_t conv_f16_spv[] =
 static const uint32_t cast_spv[] =
 #include "cast.spv.inc"
 ;
+static const uint32_t gemm_tiled_spv[] =
+#include "gemm_tiled.spv.inc"
+;
+static const uint32_t gemm_f16_tiled_spv[] =
+#include "gemm_f16_tiled.spv.inc"
+;
 
 static const struct {
 	const uint32_t *code;
@@ -39,6 +45,8 @@ static const struct {
 	[GPU_PIPE_GEMM_F16] = { gemm_f16_spv, sizeof(gemm_f16_spv) },
 	[GPU_PIPE_CONV_F16] = { conv_f16_spv, sizeof(conv_f16_spv) },
 	[GPU_PIPE_CAST] = { cast_spv, sizeof(cast_spv) },
+	[GPU_PIPE_GEMM_TILED] = { gemm_tiled_spv, sizeof(gemm_tiled_spv) },
+	[GPU_PIPE_GEMM_F16_TILED] = { gemm_f16_tiled_spv, sizeof(gemm_f16_tiled_spv) },
 };
 
 static enpu_status_t vk_error(const char *what, VkResult r)
@@ -73,13 +81,21 @@ static enpu_status_t create_device(gpu_device_t *d)
 	VkResult r;
 
 	vk->vkGetPhysicalDeviceMemoryProperties(d->phys.handle, &m);
-	d->mem_type = UINT32_MAX;
-	for (uint32_t i = 0; i < m.memoryTypeCount && d->mem_type == UINT32_MAX; i++)
-		if ((m.memoryTypes[i].propertyFlags & want) == want)
+	d->mem_type = d->local_type = UINT32_MAX;
+	for (uint32_t i = 0; i < m.memoryTypeCount; i++) {
+		VkMemoryPropertyFlags f = m.memoryTypes[i].propertyFlags;
+
+		if ((f & want) == want && d->mem_type == UINT32_MAX)
 			d->mem_type = i;
+		if ((f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) && d->local_type == UINT32_MAX)
+			d->local_type = i;
+	}
 	if (d->mem_type == UINT32_MAX)
 		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
 					"gpu: no host-visible coherent memory type");
+	/* host-visible memory that is not the device's own: shaders get a copy */
+	d->staged = d->local_type != UINT32_MAX &&
+		    !(m.memoryTypes[d->mem_type].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
 	vk->vkGetPhysicalDeviceProperties(d->phys.handle, &p);
 	d->max_range = p.limits.maxStorageBufferRange;
 	r = vk->vkCreateDevice(d->phys.handle, &ci, NULL, &d->dev);
@@ -192,6 +208,32 @@ static enpu_status_t create_commands(gpu_device_t *d)
 	return ENPU_OK;
 }
 
+/* Two timestamp queries, where the compute queue has timestamps. */
+static enpu_status_t create_timestamps(gpu_device_t *d)
+{
+	const gpu_vk_t *vk = &d->vk;
+	VkQueueFamilyProperties fam[16];
+	uint32_t n = 16, bits;
+	VkPhysicalDeviceProperties p;
+	VkQueryPoolCreateInfo qp = {
+		.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+		.queryType = VK_QUERY_TYPE_TIMESTAMP,
+		.queryCount = 2,
+	};
+	VkResult r;
+
+	vk->vkGetPhysicalDeviceQueueFamilyProperties(d->phys.handle, &n, fam);
+	vk->vkGetPhysicalDeviceProperties(d->phys.handle, &p);
+	bits = d->phys.queue_family < n ? fam[d->phys.queue_family].timestampValidBits : 0;
+	if (!bits || p.limits.timestampPeriod <= 0)
+		return ENPU_OK;
+	if ((r = vk->vkCreateQueryPool(d->dev, &qp, NULL, &d->timestamps)))
+		return vk_error("vkCreateQueryPool", r);
+	d->ns_per_tick = p.limits.timestampPeriod;
+	d->tick_mask = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+	return ENPU_OK;
+}
+
 enpu_status_t gpu_device_init(gpu_device_t *d)
 {
 	enpu_status_t st = create_device(d);
@@ -202,6 +244,8 @@ enpu_status_t gpu_device_init(gpu_device_t *d)
 		st = create_pipeline(d, i);
 	if (st == ENPU_OK)
 		st = create_commands(d);
+	if (st == ENPU_OK)
+		st = create_timestamps(d);
 	return st;
 }
 
@@ -212,6 +256,7 @@ void gpu_device_fini(gpu_device_t *d)
 
 	if (!d->dev)
 		return;
+	vk->vkDestroyQueryPool(d->dev, d->timestamps, NULL);
 	vk->vkDestroyFence(d->dev, d->fence, NULL);
 	vk->vkDestroyCommandPool(d->dev, d->cmd_pool, NULL);
 	for (int i = 0; i < GPU_PIPE_COUNT; i++)
@@ -221,5 +266,7 @@ void gpu_device_fini(gpu_device_t *d)
 	vk->vkDestroyDescriptorSetLayout(d->dev, d->set_layout, NULL);
 	vk->vkDestroyBuffer(d->dev, d->scratch, NULL);
 	vk->vkFreeMemory(d->dev, d->scratch_mem, NULL);
+	vk->vkDestroyBuffer(d->dev, d->work, NULL);
+	vk->vkFreeMemory(d->dev, d->work_mem, NULL);
 	vk->vkDestroyDevice(d->dev, NULL);
 }

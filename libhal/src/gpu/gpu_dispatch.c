@@ -1,27 +1,60 @@
 /* SPDX-License-Identifier: MIT */
 /* GPU backend: the scratch buffer (host-visible, coherent, persistently
- * mapped, bound as the shaders' one storage buffer) and one dispatch. Queue
- * thread only. */
+ * mapped) and, where that memory is not device-local (discrete GPUs), a
+ * device-local work buffer of the same size that the shaders use instead,
+ * filled and read back by copies in the dispatch's command buffer; one
+ * dispatch, timed with timestamp queries. Queue thread only. */
 #include "gpu.h"
 
-#define GPU_LOCAL_SIZE 64	/* local_size_x of every shader */
+#define GPU_LOCAL_SIZE 64	/* local_size_x of the one-invocation-per-word shaders */
 #define GPU_MAX_GROUPS_X 65535	/* the minimum maxComputeWorkGroupCount[0] */
+
+static void buffer_free(gpu_device_t *d, VkBuffer *b, VkDeviceMemory *m)
+{
+	d->vk.vkDestroyBuffer(d->dev, *b, NULL);
+	d->vk.vkFreeMemory(d->dev, *m, NULL);
+	*b = VK_NULL_HANDLE;
+	*m = VK_NULL_HANDLE;
+}
 
 static void scratch_free(gpu_device_t *d)
 {
-	d->vk.vkDestroyBuffer(d->dev, d->scratch, NULL);
-	d->vk.vkFreeMemory(d->dev, d->scratch_mem, NULL);
-	d->scratch = VK_NULL_HANDLE;
-	d->scratch_mem = VK_NULL_HANDLE;
+	buffer_free(d, &d->scratch, &d->scratch_mem);
+	buffer_free(d, &d->work, &d->work_mem);
 	d->scratch_map = NULL;
 	d->scratch_size = 0;
+}
+
+/* A buffer of size bytes in memory type type; false on failure. */
+static bool buffer_new(gpu_device_t *d, VkDeviceSize size, uint32_t type,
+		       VkBufferUsageFlags usage, VkBuffer *b, VkDeviceMemory *m)
+{
+	const gpu_vk_t *vk = &d->vk;
+	VkBufferCreateInfo bi = {
+		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+		.size = size,
+		.usage = usage,
+		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+	};
+	VkMemoryRequirements req;
+
+	if (vk->vkCreateBuffer(d->dev, &bi, NULL, b))
+		return false;
+	vk->vkGetBufferMemoryRequirements(d->dev, *b, &req);
+	VkMemoryAllocateInfo ai = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+		.allocationSize = req.size,
+		.memoryTypeIndex = type,
+	};
+	return (req.memoryTypeBits & (1u << type)) && !vk->vkAllocateMemory(d->dev, &ai, NULL, m) &&
+	       !vk->vkBindBufferMemory(d->dev, *b, *m, 0);
 }
 
 enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words)
 {
 	const gpu_vk_t *vk = &d->vk;
 	VkDeviceSize size = (VkDeviceSize)words * 4, want = d->scratch_size;
-	VkMemoryRequirements req;
+	VkBufferUsageFlags xfer = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
 	void *map;
 
 	if (size <= d->scratch_size)
@@ -36,28 +69,16 @@ enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words)
 	if (want > d->max_range)
 		want = d->max_range;
 	scratch_free(d);
-	VkBufferCreateInfo bi = {
-		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
-		.size = want,
-		.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
-	};
-	if (vk->vkCreateBuffer(d->dev, &bi, NULL, &d->scratch))
-		goto fail;
-	vk->vkGetBufferMemoryRequirements(d->dev, d->scratch, &req);
-	VkMemoryAllocateInfo ai = {
-		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-		.allocationSize = req.size,
-		.memoryTypeIndex = d->mem_type,
-	};
-	if (!(req.memoryTypeBits & (1u << d->mem_type)) ||
-	    vk->vkAllocateMemory(d->dev, &ai, NULL, &d->scratch_mem) ||
-	    vk->vkBindBufferMemory(d->dev, d->scratch, d->scratch_mem, 0) ||
-	    vk->vkMapMemory(d->dev, d->scratch_mem, 0, VK_WHOLE_SIZE, 0, &map))
+	if (!buffer_new(d, want, d->mem_type, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | xfer,
+			&d->scratch, &d->scratch_mem) ||
+	    vk->vkMapMemory(d->dev, d->scratch_mem, 0, VK_WHOLE_SIZE, 0, &map) ||
+	    (d->staged && !buffer_new(d, want, d->local_type,
+				      VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | xfer, &d->work,
+				      &d->work_mem)))
 		goto fail;
 	d->scratch_map = map;
 	d->scratch_size = want;
-	VkDescriptorBufferInfo dbi = { d->scratch, 0, VK_WHOLE_SIZE };
+	VkDescriptorBufferInfo dbi = { d->staged ? d->work : d->scratch, 0, VK_WHOLE_SIZE };
 	VkWriteDescriptorSet w = {
 		.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
 		.dstSet = d->set,
@@ -74,12 +95,92 @@ fail:
 				(unsigned long long)want);
 }
 
-enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t invocations)
+void gpu_groups_1d(size_t items, uint32_t *gx, uint32_t *gy)
+{
+	size_t groups = (items + GPU_LOCAL_SIZE - 1) / GPU_LOCAL_SIZE;
+
+	*gx = groups < GPU_MAX_GROUPS_X ? (uint32_t)groups : GPU_MAX_GROUPS_X;
+	*gy = *gx ? (uint32_t)((groups + *gx - 1) / *gx) : 0;
+}
+
+static void barrier(gpu_device_t *d, VkPipelineStageFlags src, VkAccessFlags src_access,
+		    VkPipelineStageFlags dst, VkAccessFlags dst_access)
+{
+	VkMemoryBarrier mb = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = src_access,
+		.dstAccessMask = dst_access,
+	};
+
+	d->vk.vkCmdPipelineBarrier(d->cmd, src, dst, 0, 1, &mb, 0, NULL, 0, NULL);
+}
+
+static void copy(gpu_device_t *d, VkBuffer from, VkBuffer to, size_t off, size_t words)
+{
+	VkBufferCopy c = { off * 4, off * 4, words * 4 };
+
+	d->vk.vkCmdCopyBuffer(d->cmd, from, to, 1, &c);
+}
+
+/* Records l: [copy in,] timestamp, dispatch, timestamp[, copy out]. */
+static void record(gpu_device_t *d, const gpu_launch_t *l)
 {
 	const gpu_vk_t *vk = &d->vk;
-	size_t groups = (invocations + GPU_LOCAL_SIZE - 1) / GPU_LOCAL_SIZE;
-	uint32_t gx = groups < GPU_MAX_GROUPS_X ? (uint32_t)groups : GPU_MAX_GROUPS_X;
-	uint32_t gy = (uint32_t)((groups + gx - 1) / gx);
+	VkPipelineStageFlags cs = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
+	VkPipelineStageFlags xfer = VK_PIPELINE_STAGE_TRANSFER_BIT;
+
+	if (d->timestamps)
+		vk->vkCmdResetQueryPool(d->cmd, d->timestamps, 0, 2);
+	if (d->staged && l->in_words) {
+		copy(d, d->scratch, d->work, 0, l->in_words);
+		barrier(d, xfer, VK_ACCESS_TRANSFER_WRITE_BIT, cs, VK_ACCESS_SHADER_READ_BIT);
+	}
+	/* bottom of pipe: once every earlier command (the copy) has finished */
+	if (d->timestamps)
+		vk->vkCmdWriteTimestamp(d->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+					d->timestamps, 0);
+	vk->vkCmdBindPipeline(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->pipes[l->pipe]);
+	vk->vkCmdBindDescriptorSets(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->layout, 0, 1,
+				    &d->set, 0, NULL);
+	vk->vkCmdPushConstants(d->cmd, d->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+			       GPU_P_WORDS * sizeof(int32_t), l->p);
+	vk->vkCmdDispatch(d->cmd, l->groups_x, l->groups_y, 1);
+	if (d->timestamps)
+		vk->vkCmdWriteTimestamp(d->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+					d->timestamps, 1);
+	if (d->staged && l->out_words) {
+		barrier(d, cs, VK_ACCESS_SHADER_WRITE_BIT, xfer, VK_ACCESS_TRANSFER_READ_BIT);
+		copy(d, d->work, d->scratch, l->out_off, l->out_words);
+		barrier(d, xfer, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+			VK_ACCESS_HOST_READ_BIT);
+	} else {
+		barrier(d, cs, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+			VK_ACCESS_HOST_READ_BIT);
+	}
+}
+
+static void add_kernel_time(gpu_device_t *d)
+{
+	uint64_t t[2];
+
+	if (d->timestamps &&
+	    d->vk.vkGetQueryPoolResults(d->dev, d->timestamps, 0, 2, sizeof(t), t, sizeof(t[0]),
+					VK_QUERY_RESULT_64_BIT) == VK_SUCCESS)
+		d->kernel_ns += (uint64_t)((double)((t[1] - t[0]) & d->tick_mask) * d->ns_per_tick);
+}
+
+bool gpu_take_kernel_ns(void *ctx, uint64_t *ns)
+{
+	gpu_device_t *d = ctx;
+
+	*ns = d->kernel_ns;
+	d->kernel_ns = 0;
+	return d->timestamps != VK_NULL_HANDLE;
+}
+
+enpu_status_t gpu_launch(gpu_device_t *d, const gpu_launch_t *l)
+{
+	const gpu_vk_t *vk = &d->vk;
 	VkCommandBufferBeginInfo bi = {
 		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
 		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
@@ -91,16 +192,11 @@ enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t i
 	};
 	VkResult r;
 
-	if (!invocations)
+	if (!l->groups_x || !l->groups_y)
 		return ENPU_OK;
 	vk->vkResetCommandBuffer(d->cmd, 0);
 	vk->vkBeginCommandBuffer(d->cmd, &bi);
-	vk->vkCmdBindPipeline(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->pipes[pipe]);
-	vk->vkCmdBindDescriptorSets(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->layout, 0, 1,
-				    &d->set, 0, NULL);
-	vk->vkCmdPushConstants(d->cmd, d->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
-			       GPU_P_WORDS * sizeof(int32_t), p);
-	vk->vkCmdDispatch(d->cmd, gx, gy, 1);
+	record(d, l);
 	r = vk->vkEndCommandBuffer(d->cmd);
 	if (r == VK_SUCCESS)
 		r = vk->vkResetFences(d->dev, 1, &d->fence);
@@ -108,6 +204,8 @@ enpu_status_t gpu_dispatch(gpu_device_t *d, int pipe, const int32_t *p, size_t i
 		r = vk->vkQueueSubmit(d->queue, 1, &si, d->fence);
 	if (r == VK_SUCCESS)
 		r = vk->vkWaitForFences(d->dev, 1, &d->fence, VK_TRUE, UINT64_MAX);
+	if (r == VK_SUCCESS)
+		add_kernel_time(d);
 	return r == VK_SUCCESS ? ENPU_OK
 			       : enpu_status_make(ENPU_STATUS_DEVICE_ERROR,
 						  "gpu: dispatch failed (VkResult %d)", (int)r);

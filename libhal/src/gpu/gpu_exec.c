@@ -25,11 +25,14 @@ static size_t tensor_bytes(const enpu_op_t *op, int role)
 }
 
 /* Lays out and fills the sections in p[GPU_P_IN0..GPU_P_OUT] order (the last
- * one, the output, is not filled), reserves the scratch and dispatches; then
- * copies the output back. */
-static enpu_status_t run(gpu_device_t *d, const enpu_op_t *op, int pipe,
-			 const section_t sec[GPU_P_OUT], int32_t *p)
+ * one, the output, is not filled), reserves the scratch and dispatches (tiles
+ * x tiles_y workgroups of GPU_TILE^2 outputs for a tiled shader, tiles_x 0:
+ * one invocation per output word); then copies the output back. */
+static enpu_status_t run_tiled(gpu_device_t *d, const enpu_op_t *op, int pipe,
+			       const section_t sec[GPU_P_OUT], int32_t *p, uint32_t tiles_x,
+			       uint32_t tiles_y)
 {
+	gpu_launch_t l = { .pipe = pipe, .p = p, .groups_x = tiles_x, .groups_y = tiles_y };
 	size_t off = 0, out_bytes = tensor_bytes(op, ENPU_OP_OUT);
 	enpu_status_t st;
 
@@ -49,10 +52,26 @@ static enpu_status_t run(gpu_device_t *d, const enpu_op_t *op, int pipe,
 		if (sec[i].bytes)
 			memcpy(d->scratch_map + p[i], sec[i].src, sec[i].bytes);
 	p[GPU_P_COUNT] = (int32_t)enpu_tensor_element_count(op->tensors[ENPU_OP_OUT]);
-	st = gpu_dispatch(d, pipe, p, words(out_bytes));
+	if (!tiles_x)
+		gpu_groups_1d(words(out_bytes), &l.groups_x, &l.groups_y);
+	l.in_words = (size_t)p[GPU_P_OUT];
+	l.out_off = (size_t)p[GPU_P_OUT];
+	l.out_words = words(out_bytes);
+	st = gpu_launch(d, &l);
 	if (st == ENPU_OK)
 		memcpy(enpu_op_host_ptr(op, ENPU_OP_OUT), d->scratch_map + p[GPU_P_OUT], out_bytes);
 	return st;
+}
+
+static enpu_status_t run(gpu_device_t *d, const enpu_op_t *op, int pipe,
+			 const section_t sec[GPU_P_OUT], int32_t *p)
+{
+	return run_tiled(d, op, pipe, sec, p, 0, 0);
+}
+
+static uint32_t tiles(uint32_t n)
+{
+	return (n + GPU_TILE - 1) / GPU_TILE;
 }
 
 static int32_t float_bits(float f)
@@ -86,6 +105,10 @@ static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
 		sec[GPU_P_MULT].bytes = sec[GPU_P_SHIFT].bytes = 0;
 	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
 	memcpy(p + GPU_P_ARGS, args, sizeof(args));
+	/* the tiled shaders load whole words of rows and store whole words */
+	if (g->k % 4 == 0 && g->n % 4 == 0 && tiles(g->m) <= 65535)
+		return run_tiled(d, op, f16 ? GPU_PIPE_GEMM_F16_TILED : GPU_PIPE_GEMM_TILED, sec,
+				 p, tiles(g->n), tiles(g->m));
 	return run(d, op, f16 ? GPU_PIPE_GEMM_F16 : GPU_PIPE_GEMM, sec, p);
 }
 

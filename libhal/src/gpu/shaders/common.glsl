@@ -5,7 +5,10 @@
 // primitives of docs/numerics.md, literally, in 64-bit integers.
 #extension GL_ARB_gpu_shader_int64 : require
 
-layout(local_size_x = 64) in;
+#ifndef LOCAL_SIZE
+#define LOCAL_SIZE 64
+#endif
+layout(local_size_x = LOCAL_SIZE) in;
 layout(std430, set = 0, binding = 0) buffer Data { uint w[]; } data;
 // p[0..5]: word offsets of in0, in1, bias, mult, shift, out; p[6]: output
 // elements; p[7]: has bias; p[8..]: op parameters.
@@ -81,16 +84,21 @@ uint out_word()
 		packed |= (uint(value(first + j)) & 0xffu) << (8u * j);          \
 	data.w[uint(OFF_OUT) + wi] = packed;
 
-// fp16 (IEEE binary16) element i of a section, exactly as fp32.
-float load_f16(int section, uint i)
+// fp16 (IEEE binary16) bits h, exactly as fp32.
+float f16_to_f32(uint h)
 {
-	uint h = (data.w[uint(section) + (i >> 1)] >> ((i & 1u) * 16u)) & 0xffffu;
 	uint s = (h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
 	if (e == 0u)	// zero or subnormal: m * 2^-24, exact
 		return uintBitsToFloat(s | floatBitsToUint(float(m) * (1.0 / 16777216.0)));
 	if (e == 31u)
 		return uintBitsToFloat(s | 0x7f800000u | (m << 13));
 	return uintBitsToFloat(s | ((e + 112u) << 23) | (m << 13));
+}
+
+// fp16 element i of a section, exactly as fp32.
+float load_f16(int section, uint i)
+{
+	return f16_to_f32((data.w[uint(section) + (i >> 1)] >> ((i & 1u) * 16u)) & 0xffffu);
 }
 
 // fp32 -> fp16 bits, round to nearest even (enpu_f32_to_f16, in integers).

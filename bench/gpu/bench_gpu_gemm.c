@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/* GEMM on the HAL's GPU device (Vulkan): INT8 (int8 out, requantized) and
+ * FP16 (fp32 accumulate, fp16 out), C = A B^T. For each shape it prints the
+ * device's own kernel time (enpu_fence_device_time_ns: timestamps around the
+ * dispatch) and the end-to-end time of submit + wait (host copies included),
+ * as the median of the runs, in the form torch_peer.py and run-h100 read:
+ *   gpu int8 M N K kernel_us e2e_us kernel_tops e2e_tops
+ * Usage: bench_gpu_gemm [runs] [M,N,K ...] (default 1024^3 2048^3 4096^3) */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "enpu/enpu.h"
+
+static void check(enpu_status_t st, const char *what)
+{
+	if (st == ENPU_OK)
+		return;
+	fprintf(stderr, "bench_gpu_gemm: %s: %s\n", what, enpu_status_message(st));
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A tensor of random bytes (fp16: small finite values) on dev. */
+static enpu_tensor_t *tensor(enpu_device_t *dev, enpu_dtype_t dt, uint32_t r, uint32_t c,
+			     const enpu_quant_t *q)
+{
+	enpu_tensor_desc_t d = { .dtype = dt, .rank = 2, .dims = { r, c } };
+	size_t bytes = (size_t)r * c * enpu_dtype_size(dt);
+	enpu_buffer_t *b;
+	enpu_tensor_t *t;
+	uint8_t *p;
+	uint32_t x = 12345;
+
+	if (q)
+		d.quant = *q;
+	check(enpu_buffer_allocate(dev, bytes, &b), "allocate");
+	check(enpu_tensor_create(b, 0, &d, &t), "tensor");
+	check(enpu_buffer_map(b, 0, bytes, (void **)&p), "map");
+	for (size_t i = 0; i < bytes; i++) {
+		x = x * 1664525u + 1013904223u;
+		p[i] = (uint8_t)(x >> 24);
+		if (dt == ENPU_DTYPE_FP16 && (i & 1))
+			p[i] &= 0xbb;
+	}
+	check(enpu_buffer_unmap(b), "unmap");
+	enpu_buffer_release(b);
+	return t;
+}
+
+static void run(enpu_device_t *dev, bool f16, uint32_t m, uint32_t n, uint32_t k, int runs)
+{
+	enpu_dtype_t dt = f16 ? ENPU_DTYPE_FP16 : ENPU_DTYPE_INT8;
+	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
+	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
+	enpu_quant_t qc = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f, .zero_point = -2 };
+	enpu_tensor_t *a = tensor(dev, dt, m, k, f16 ? NULL : &qa);
+	enpu_tensor_t *b = tensor(dev, dt, n, k, f16 ? NULL : &qb);
+	enpu_tensor_t *c = tensor(dev, dt, m, n, f16 ? NULL : &qc);
+	enpu_command_list_t *l;
+	uint64_t *kern = calloc((size_t)runs, sizeof(uint64_t));
+	uint64_t *e2e = calloc((size_t)runs, sizeof(uint64_t));
+	double ops = 2.0 * m * n * k;
+
+	if (!kern || !e2e)
+		check(enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "oom"), "results");
+	check(enpu_command_list_create(&l), "list");
+	check(enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }), "gemm");
+	for (int i = -1; i < runs; i++) {	/* run -1: warm-up */
+		enpu_fence_t *f;
+		uint64_t t0 = now_ns(), ns;
+
+		check(enpu_device_submit(dev, l, NULL, 0, &f), "submit");
+		check(enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE), "gemm");
+		ns = now_ns() - t0;
+		check(enpu_fence_device_time_ns(f, &kern[i < 0 ? 0 : i]), "device time");
+		if (i >= 0)
+			e2e[i] = ns;
+		enpu_fence_release(f);
+	}
+	qsort(kern, (size_t)runs, sizeof(*kern), cmp_u64);
+	qsort(e2e, (size_t)runs, sizeof(*e2e), cmp_u64);
+	printf("gpu %s %u %u %u %.1f %.1f %.3f %.3f\n", f16 ? "fp16" : "int8", m, n, k,
+	       kern[runs / 2] / 1e3, e2e[runs / 2] / 1e3, ops / kern[runs / 2] / 1e3,
+	       ops / e2e[runs / 2] / 1e3);
+	fflush(stdout);
+	enpu_command_list_release(l);
+	enpu_tensor_release(a);
+	enpu_tensor_release(b);
+	enpu_tensor_release(c);
+	free(kern);
+	free(e2e);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const defaults[] = { "1024,1024,1024", "2048,2048,2048",
+						"4096,4096,4096" };
+	int runs = argc > 1 ? atoi(argv[1]) : 5, nshapes = argc > 2 ? argc - 2 : 3;
+	enpu_context_t *ctx;
+	enpu_device_t *dev;
+	enpu_device_info_t info;
+	size_t idx;
+
+	if (runs < 1) {
+		fprintf(stderr, "usage: bench_gpu_gemm [runs] [M,N,K ...]\n");
+		return 64;
+	}
+	check(enpu_context_create(&ctx), "context");
+	if (enpu_context_find_device(ctx, ENPU_DEVICE_GPU, &idx) != ENPU_OK) {
+		printf("skip: no Vulkan GPU device (see docs/hal.md, GPU backend)\n");
+		return 0;
+	}
+	check(enpu_device_open(ctx, idx, NULL, &dev), "open");
+	enpu_device_query(dev, &info);
+	printf("command: bench/gpu/build/bench_gpu_gemm %d ...\ndevice: %s\n", runs,
+	       info.description);
+	printf("# dev dtype M N K kernel_us e2e_us kernel_TOPS e2e_TOPS (median of %d)\n", runs);
+	for (int s = 0; s < nshapes; s++) {
+		const char *spec = argc > 2 ? argv[s + 2] : defaults[s];
+		unsigned m, n, k;
+
+		if (sscanf(spec, "%u,%u,%u", &m, &n, &k) != 3 || !m || !n || !k) {
+			fprintf(stderr, "bench_gpu_gemm: bad shape %s (want M,N,K)\n", spec);
+			return 64;
+		}
+		run(dev, false, m, n, k, runs);
+		run(dev, true, m, n, k, runs);
+	}
+	enpu_device_release(dev);
+	enpu_context_release(ctx);
+	return 0;
+}
