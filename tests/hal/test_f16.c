@@ -157,16 +157,18 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
 			    1u << ENPU_OP_GEMM, ENPU_DTYPE_FP16))
 		return;
-	/* after the edge sizes, N and K multiples of 4 (the GPU's tiled shader) */
+	/* after the edge sizes, N and K multiples of 4 (the GPU's tiled shader),
+	 * then M, N multiples of 64 and K of 32 (its cooperative-matrix shader) */
 	static const uint32_t tiled[][3] = {
 		{ 1, 4, 4 }, { 65, 68, 20 }, { 130, 132, 260 }, { 3, 256, 36 },
+		{ 128, 64, 96 }, { 64, 128, 256 },
 	};
-	for (int i = 0; i < 29 && t->result == T_OK; i++) {
+	for (int i = 0; i < 31 && t->result == T_OK; i++) {
 		uint32_t m = (uint32_t)t_range(t, 1, 80), n = (uint32_t)t_range(t, 1, 80),
 			 k = (uint32_t)t_range(t, 1, 400);
 		if (i < 4)
 			m = n = k = (uint32_t[]){ 1, 3, 17, 255 }[i];
-		else if (i < 8)
+		else if (i < 10)
 			m = tiled[i - 4][0], n = tiled[i - 4][1], k = tiled[i - 4][2];
 		enpu_tensor_t *aa, *ba, *bias = NULL;
 		float *bv = NULL;

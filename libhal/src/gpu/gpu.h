@@ -19,7 +19,8 @@
 /* The Vulkan entry points used, as X(name). */
 #define GPU_VK_FUNCS(X)                                                                    \
 	X(vkDestroyInstance) X(vkEnumeratePhysicalDevices) X(vkGetPhysicalDeviceProperties) \
-	X(vkGetPhysicalDeviceProperties2)                                                   \
+	X(vkGetPhysicalDeviceProperties2) X(vkGetPhysicalDeviceFeatures2)                   \
+	X(vkEnumerateDeviceExtensionProperties)                                             \
 	X(vkGetPhysicalDeviceQueueFamilyProperties) X(vkGetPhysicalDeviceFeatures)         \
 	X(vkGetPhysicalDeviceMemoryProperties) X(vkCreateDevice) X(vkDestroyDevice)        \
 	X(vkGetDeviceQueue) X(vkCreateBuffer) X(vkDestroyBuffer)                           \
@@ -40,6 +41,8 @@
 /* An instance and its entry points. */
 typedef struct gpu_vk {
 	VkInstance instance;
+	/* optional (VK_NV_cooperative_matrix), NULL when the driver lacks it */
+	PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV coop_props;
 #define GPU_VK_MEMBER(f) PFN_##f f;
 	GPU_VK_FUNCS(GPU_VK_MEMBER)
 #undef GPU_VK_MEMBER
@@ -50,6 +53,19 @@ typedef struct gpu_phys {
 	VkPhysicalDevice handle;
 	uint32_t queue_family;
 } gpu_phys_t;
+
+/* The features the cooperative-matrix shaders need, as a pNext chain. */
+typedef struct gpu_coop_features {
+	VkPhysicalDeviceCooperativeMatrixFeaturesNV coop;
+	VkPhysicalDeviceShaderFloat16Int8FeaturesKHR f16i8;
+	VkPhysicalDevice8BitStorageFeaturesKHR s8;
+	VkPhysicalDevice16BitStorageFeatures s16;
+} gpu_coop_features_t;
+
+/* Whether phys runs the cooperative-matrix GEMMs (fills f with its features). */
+bool gpu_coop_probe(const gpu_vk_t *vk, VkPhysicalDevice phys, gpu_coop_features_t *f);
+/* Chains f into ci (pNext, extensions): after a successful probe only. */
+void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci);
 
 /* Creates an instance (false when libvulkan or any instance is missing). */
 bool gpu_vk_open(gpu_vk_t *vk);
@@ -62,9 +78,12 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
 /* The compute pipelines, one per shader. The *_TILED GEMMs compute 64x64
  * output tiles per workgroup of 256 (shared-memory blocking, 4x4 outputs per
  * invocation); they need K and N to be multiples of 4. */
+/* The *_COOP GEMMs (cooperative matrices, gpu_coop.c) exist only where
+ * gpu_device_t.coop; they need M and N multiples of 64 and K of 32. */
 enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_GEMM_F16,
        GPU_PIPE_CONV_F16, GPU_PIPE_CAST, GPU_PIPE_GEMM_TILED, GPU_PIPE_GEMM_F16_TILED,
-       GPU_PIPE_COUNT };
+       GPU_PIPE_GEMM_COOP, GPU_PIPE_GEMM_F16_COOP, GPU_PIPE_COUNT };
+#define GPU_PIPE_FIRST_COOP GPU_PIPE_GEMM_COOP
 #define GPU_TILE 64
 
 /* Push constants: section word offsets, output count, bias flag, parameters. */
@@ -79,6 +98,8 @@ typedef struct gpu_device {
 	uint32_t mem_type;          /* host-visible, host-coherent */
 	uint32_t local_type;        /* device-local, when mem_type is not */
 	bool staged;                /* shaders use the work buffer, a device-local copy */
+	bool coop;                  /* the cooperative-matrix GEMMs run here */
+	gpu_coop_features_t coop_features;
 	VkDeviceSize max_range;     /* maxStorageBufferRange */
 	VkDescriptorSetLayout set_layout;
 	VkPipelineLayout layout;

@@ -33,6 +33,12 @@ static const uint32_t gemm_tiled_spv[] =
 static const uint32_t gemm_f16_tiled_spv[] =
 #include "gemm_f16_tiled.spv.inc"
 ;
+static const uint32_t gemm_coop_spv[] =
+#include "gemm_coop.spv.inc"
+;
+static const uint32_t gemm_f16_coop_spv[] =
+#include "gemm_f16_coop.spv.inc"
+;
 
 static const struct {
 	const uint32_t *code;
@@ -47,6 +53,8 @@ static const struct {
 	[GPU_PIPE_CAST] = { cast_spv, sizeof(cast_spv) },
 	[GPU_PIPE_GEMM_TILED] = { gemm_tiled_spv, sizeof(gemm_tiled_spv) },
 	[GPU_PIPE_GEMM_F16_TILED] = { gemm_f16_tiled_spv, sizeof(gemm_f16_tiled_spv) },
+	[GPU_PIPE_GEMM_COOP] = { gemm_coop_spv, sizeof(gemm_coop_spv) },
+	[GPU_PIPE_GEMM_F16_COOP] = { gemm_f16_coop_spv, sizeof(gemm_f16_coop_spv) },
 };
 
 static enpu_status_t vk_error(const char *what, VkResult r)
@@ -98,6 +106,9 @@ static enpu_status_t create_device(gpu_device_t *d)
 		    !(m.memoryTypes[d->mem_type].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
 	vk->vkGetPhysicalDeviceProperties(d->phys.handle, &p);
 	d->max_range = p.limits.maxStorageBufferRange;
+	d->coop = gpu_coop_probe(vk, d->phys.handle, &d->coop_features);
+	if (d->coop)
+		gpu_coop_enable(&d->coop_features, &ci);
 	r = vk->vkCreateDevice(d->phys.handle, &ci, NULL, &d->dev);
 	if (r != VK_SUCCESS)
 		return vk_error("vkCreateDevice", r);
@@ -241,7 +252,8 @@ enpu_status_t gpu_device_init(gpu_device_t *d)
 	if (st == ENPU_OK)
 		st = create_layouts(d);
 	for (int i = 0; i < GPU_PIPE_COUNT && st == ENPU_OK; i++)
-		st = create_pipeline(d, i);
+		if (i < GPU_PIPE_FIRST_COOP || d->coop)
+			st = create_pipeline(d, i);
 	if (st == ENPU_OK)
 		st = create_commands(d);
 	if (st == ENPU_OK)

@@ -36,9 +36,10 @@ static enpu_status_t run_tiled(gpu_device_t *d, const enpu_op_t *op, int pipe,
 	size_t off = 0, out_bytes = tensor_bytes(op, ENPU_OP_OUT);
 	enpu_status_t st;
 
+	/* sections start on 16 bytes (the cooperative-matrix loads need it) */
 	for (int i = 0; i < GPU_P_OUT; i++) {
 		p[i] = (int32_t)off;
-		off += words(sec[i].bytes);
+		off = (off + words(sec[i].bytes) + 3) & ~(size_t)3;
 	}
 	p[GPU_P_OUT] = (int32_t)off;
 	off += words(out_bytes);
@@ -105,6 +106,10 @@ static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
 		sec[GPU_P_MULT].bytes = sec[GPU_P_SHIFT].bytes = 0;
 	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
 	memcpy(p + GPU_P_ARGS, args, sizeof(args));
+	if (d->coop && g->m % 64 == 0 && g->n % 64 == 0 && g->k % 32 == 0 &&
+	    tiles(g->m) <= 65535)
+		return run_tiled(d, op, f16 ? GPU_PIPE_GEMM_F16_COOP : GPU_PIPE_GEMM_COOP, sec, p,
+				 tiles(g->n), tiles(g->m));
 	/* the tiled shaders load whole words of rows and store whole words */
 	if (g->k % 4 == 0 && g->n % 4 == 0 && tiles(g->m) <= 65535)
 		return run_tiled(d, op, f16 ? GPU_PIPE_GEMM_F16_TILED : GPU_PIPE_GEMM_TILED, sec,

@@ -11,6 +11,30 @@
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static PFN_vkGetInstanceProcAddr get_proc;
+/*
+ * One instance kept for the life of the process: while an instance exists the
+ * loader keeps the drivers loaded. Without it every context would load and
+ * unload them, and NVIDIA's (libnvidia-tls, static TLS) fails to load again
+ * after a few rounds ("cannot allocate memory in static TLS block").
+ */
+static VkInstance keeper;
+
+static const VkApplicationInfo app = {
+	.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+	.pEngineName = "enpu",
+	.apiVersion = VK_API_VERSION_1_1,
+};
+
+static bool create_instance(VkInstance *out)
+{
+	VkInstanceCreateInfo ci = {
+		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+		.pApplicationInfo = &app,
+	};
+	PFN_vkCreateInstance create = (PFN_vkCreateInstance)get_proc(NULL, "vkCreateInstance");
+
+	return create && create(&ci, NULL, out) == VK_SUCCESS;
+}
 
 static void load(void)
 {
@@ -18,32 +42,22 @@ static void load(void)
 
 	if (lib)
 		get_proc = (PFN_vkGetInstanceProcAddr)(uintptr_t)dlsym(lib, "vkGetInstanceProcAddr");
+	if (get_proc)	/* without drivers, nothing to keep loaded */
+		create_instance(&keeper);
 }
 
 bool gpu_vk_open(gpu_vk_t *vk)
 {
-	PFN_vkCreateInstance create;
-	VkApplicationInfo app = {
-		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-		.pEngineName = "enpu",
-		.apiVersion = VK_API_VERSION_1_1,
-	};
-	VkInstanceCreateInfo ci = {
-		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
-		.pApplicationInfo = &app,
-	};
-
 	memset(vk, 0, sizeof(*vk));
 	pthread_once(&load_once, load);
-	if (!get_proc)
-		return false;
-	create = (PFN_vkCreateInstance)get_proc(NULL, "vkCreateInstance");
-	if (!create || create(&ci, NULL, &vk->instance) != VK_SUCCESS)
+	if (!get_proc || !create_instance(&vk->instance))
 		return false;
 #define GPU_VK_LOAD(f) vk->f = (PFN_##f)get_proc(vk->instance, #f); ok = ok && vk->f;
 	bool ok = true;
 	GPU_VK_FUNCS(GPU_VK_LOAD)
 #undef GPU_VK_LOAD
+	vk->coop_props = (PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)get_proc(
+		vk->instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV");
 	if (!ok) {
 		if (vk->vkDestroyInstance)
 			vk->vkDestroyInstance(vk->instance, NULL);
@@ -117,8 +131,10 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
 		heaps += m.memoryHeaps[h].size;
 	memset(i, 0, sizeof(*i));
 	snprintf(i->name, sizeof(i->name), "gpu%zu", index);
-	snprintf(i->description, sizeof(i->description), "Vulkan %.36s, %.20s %.28s",
-		 p.properties.deviceName, drv.driverName, drv.driverInfo);
+	gpu_coop_features_t coop;
+	snprintf(i->description, sizeof(i->description), "Vulkan %.36s, %.20s %.20s%s",
+		 p.properties.deviceName, drv.driverName, drv.driverInfo,
+		 gpu_coop_probe(vk, phys->handle, &coop) ? ", coopmat" : "");
 	i->type = ENPU_DEVICE_GPU;
 	i->op_mask = (1u << ENPU_OP_KIND_COUNT) - 1;
 	i->dtype_mask = 1u << ENPU_DTYPE_INT8 | 1u << ENPU_DTYPE_INT32 | 1u << ENPU_DTYPE_FP16 |
