@@ -107,11 +107,11 @@ void test_gemm_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		return;
 	/* N and K multiples of 4 (the GPU's tiled shader): whole and partial
 	 * 64x64 tiles, K steps of 16 bytes whole and partial; then M and N
-	 * multiples of 64, K of 32 (the cooperative-matrix shader, NVIDIA) */
+	 * multiples of 128, K of 32 (the cooperative-matrix shader, NVIDIA) */
 	static const uint32_t tiled[][3] = {
 		{ 1, 4, 4 }, { 64, 64, 64 }, { 65, 68, 20 }, { 130, 132, 260 },
-		{ 3, 256, 36 }, { 200, 8, 1028 }, { 128, 128, 96 }, { 64, 192, 32 },
-		{ 192, 64, 544 },
+		{ 3, 256, 36 }, { 200, 8, 1028 }, { 128, 128, 96 }, { 256, 128, 32 },
+		{ 128, 384, 544 },
 	};
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++)

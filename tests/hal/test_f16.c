@@ -158,10 +158,10 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 			    1u << ENPU_OP_GEMM, ENPU_DTYPE_FP16))
 		return;
 	/* after the edge sizes, N and K multiples of 4 (the GPU's tiled shader),
-	 * then M, N multiples of 64 and K of 32 (its cooperative-matrix shader) */
+	 * then M, N multiples of 128 and K of 32 (its cooperative-matrix shader) */
 	static const uint32_t tiled[][3] = {
 		{ 1, 4, 4 }, { 65, 68, 20 }, { 130, 132, 260 }, { 3, 256, 36 },
-		{ 128, 64, 96 }, { 64, 128, 256 },
+		{ 128, 128, 96 }, { 256, 128, 256 },
 	};
 	for (int i = 0; i < 31 && t->result == T_OK; i++) {
 		uint32_t m = (uint32_t)t_range(t, 1, 80), n = (uint32_t)t_range(t, 1, 80),

@@ -79,12 +79,16 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
  * output tiles per workgroup of 256 (shared-memory blocking, 4x4 outputs per
  * invocation); they need K and N to be multiples of 4. */
 /* The *_COOP GEMMs (cooperative matrices, gpu_coop.c) exist only where
- * gpu_device_t.coop; they need M and N multiples of 64 and K of 32. */
+ * gpu_device_t.coop; they compute square tiles of GPU_COOP_TILE_I8 (staged in
+ * shared memory, 256 invocations) and GPU_COOP_TILE_F16 (128 invocations)
+ * and need M and N multiples of the tile and K of 32. */
 enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_GEMM_F16,
        GPU_PIPE_CONV_F16, GPU_PIPE_CAST, GPU_PIPE_GEMM_TILED, GPU_PIPE_GEMM_F16_TILED,
        GPU_PIPE_GEMM_COOP, GPU_PIPE_GEMM_F16_COOP, GPU_PIPE_COUNT };
 #define GPU_PIPE_FIRST_COOP GPU_PIPE_GEMM_COOP
 #define GPU_TILE 64
+#define GPU_COOP_TILE_I8 128
+#define GPU_COOP_TILE_F16 64
 
 /* Push constants: section word offsets, output count, bias flag, parameters. */
 enum { GPU_P_IN0, GPU_P_IN1, GPU_P_BIAS, GPU_P_MULT, GPU_P_SHIFT, GPU_P_OUT, GPU_P_COUNT,

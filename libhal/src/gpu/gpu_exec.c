@@ -106,10 +106,12 @@ static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
 		sec[GPU_P_MULT].bytes = sec[GPU_P_SHIFT].bytes = 0;
 	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
 	memcpy(p + GPU_P_ARGS, args, sizeof(args));
-	if (d->coop && g->m % 64 == 0 && g->n % 64 == 0 && g->k % 32 == 0 &&
-	    tiles(g->m) <= 65535)
+	uint32_t coop = f16 ? GPU_COOP_TILE_F16 : GPU_COOP_TILE_I8;
+
+	if (d->coop && g->m % coop == 0 && g->n % coop == 0 && g->k % 32 == 0 &&
+	    g->m / coop <= 65535)
 		return run_tiled(d, op, f16 ? GPU_PIPE_GEMM_F16_COOP : GPU_PIPE_GEMM_COOP, sec, p,
-				 tiles(g->n), tiles(g->m));
+				 g->n / coop, g->m / coop);
 	/* the tiled shaders load whole words of rows and store whole words */
 	if (g->k % 4 == 0 && g->n % 4 == 0 && tiles(g->m) <= 65535)
 		return run_tiled(d, op, f16 ? GPU_PIPE_GEMM_F16_TILED : GPU_PIPE_GEMM_TILED, sec,
