@@ -10,21 +10,44 @@
 #endif
 #include "bench_util.h"
 
+static const char *filter;
+
+bool bench_selected(const char *label)
+{
+	return !filter || strstr(label, filter);
+}
+
 void bench_args(int argc, char **argv, uint32_t *threads, double *secs)
 {
 	int opt;
 	*threads = 1;
 	*secs = 0.5;
-	while ((opt = getopt(argc, argv, "t:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:f:")) != -1) {
 		if (opt == 't')
 			*threads = (uint32_t)atoi(optarg);
 		else if (opt == 's')
 			*secs = atof(optarg);
+		else if (opt == 'f')
+			filter = optarg;
 		else {
-			fprintf(stderr, "usage: %s [-t threads] [-s seconds]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-t threads] [-s seconds] [-f filter]\n", argv[0]);
 			exit(2);
 		}
 	}
+}
+
+void bench_omp_env(char **argv, uint32_t threads)
+{
+	char nt[16];
+	snprintf(nt, sizeof(nt), "%u", threads);
+	const char *cur = getenv("OMP_NUM_THREADS"), *wait = getenv("OMP_WAIT_POLICY");
+	if (cur && strcmp(cur, nt) == 0 && wait && strcmp(wait, "passive") == 0)
+		return;
+	setenv("OMP_NUM_THREADS", nt, 1);
+	setenv("OMP_WAIT_POLICY", "passive", 1);
+	execv("/proc/self/exe", argv);
+	perror("execv");
+	exit(1);
 }
 
 double bench_now(void)

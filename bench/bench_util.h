@@ -3,13 +3,23 @@
 #ifndef ENPU_BENCH_UTIL_H
 #define ENPU_BENCH_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "enpu/enpu.h"
 
-/* Parses -t threads (default 1) and -s seconds (default 0.5). Exits with
- * usage on a bad option. */
+/* Parses -t threads (default 1), -s seconds (default 0.5) and -f filter
+ * (bench_selected). Exits with usage on a bad option. */
 void bench_args(int argc, char **argv, uint32_t *threads, double *secs);
+/* Whether the case labelled label runs: no -f given, or label contains its
+ * argument. */
+bool bench_selected(const char *label);
+
+/* oneDNN's OpenMP runtime reads its environment when it loads: sets
+ * OMP_NUM_THREADS=threads and OMP_WAIT_POLICY=passive (idle OpenMP threads
+ * must not spin while the other libraries run) and re-executes the program
+ * once when they differ. */
+void bench_omp_env(char **argv, uint32_t threads);
 
 double bench_now(void);
 /* Calls fn(arg) until at least min_s seconds passed (>= 3 runs, after one
