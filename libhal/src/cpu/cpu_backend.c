@@ -137,6 +137,7 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 	} else if (isa == ENPU_CPU_ISA_AVX512VNNI) {
 		d->i8 = &cpu_i8_gemm_vnni512;
 		d->vec = &cpu_vec_avx512;
+		d->dw = &cpu_dw_vnni512;
 	}
 #elif defined(__aarch64__)
 	if (isa == ENPU_CPU_ISA_NEON_DOTPROD)

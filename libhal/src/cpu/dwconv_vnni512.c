@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/* AVX-512 VNNI depthwise int8 convolution (depth multiplier 1). Kernel rows
+ * are taken 4 at a time: for each output row, a tap buffer T holds, per input
+ * column and channel, the 4 input bytes of those kernel rows (+128, so
+ * vpdpbusd's unsigned operand; padding holds the zero point), and each
+ * output pixel is KW vpdpbusd per 16 channels and group of 4 kernel rows
+ * against weights packed the same way. Since padding holds the zero point,
+ * the zero-point correction -(128 + zp) * sum(w) is a constant folded into
+ * the bias. Channels go in blocks of 64 = 4 vectors; vector v, lane 4L + j
+ * holds channel 16L + 4v + j, the order in which vpunpck interleaves rows
+ * and vpackss packs results back. Requantization: rq16.h. Exact: int32 sums
+ * modulo 2^32 do not depend on order. */
+#include <immintrin.h>
+#include <stdlib.h>
+#include "../window.h"
+#include "dwconv.h"
+#include "requant_avx512.h"
+
+#define CB 64u
+
+typedef struct dw_packed {
+	enpu_op_cache_t base;
+	uint32_t blocks, groups; /* channel blocks, groups of 4 kernel rows */
+	int8_t *w;               /* [groups][k_w][blocks][4 vectors][64] */
+	int32_t *beff;           /* [blocks][4][16] */
+	cpu_rq16_t *rq;          /* [blocks][4] */
+	bool any_left;           /* some channel has shift > 0 */
+} dw_packed_t;
+
+static void packed_free(enpu_op_cache_t *c)
+{
+	dw_packed_t *p = (dw_packed_t *)c;
+	free(p->w);
+	free(p->beff);
+	free(p->rq);
+	free(p);
+}
+
+/* Channel of block b, vector v, lane l. */
+static inline uint32_t lane_channel(uint32_t b, uint32_t v, uint32_t l)
+{
+	return b * CB + 16 * (l / 4) + 4 * v + l % 4;
+}
+
+static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
+{
+	const uint32_t ch = c->out_c, kh = c->k_h, kw = c->k_w;
+	dw_packed_t *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->base.key = &cpu_dw_vnni512;
+	p->base.destroy = packed_free;
+	p->blocks = (ch + CB - 1) / CB;
+	p->groups = (kh + 3) / 4;
+	size_t wbytes = (size_t)p->groups * kw * p->blocks * 4 * CB;
+	p->w = aligned_alloc(64, wbytes);
+	p->beff = aligned_alloc(64, (size_t)p->blocks * CB * sizeof(int32_t));
+	p->rq = aligned_alloc(64, (size_t)p->blocks * 4 * sizeof(cpu_rq16_t));
+	if (!p->w || !p->beff || !p->rq) {
+		packed_free(&p->base);
+		return NULL;
+	}
+	for (uint32_t b = 0; b < p->blocks; b++)
+		for (uint32_t v = 0; v < 4; v++) {
+			int32_t mult[16], shift[16];
+			for (uint32_t l = 0; l < 16; l++) {
+				uint32_t o = lane_channel(b, v, l);
+				uint32_t sum = 0;
+				for (uint32_t t = 0; t < kh * kw; t++)
+					sum += (uint32_t)(o < ch ? f[(size_t)o * kh * kw + t] : 0);
+				/* bias - (128 + zp) * sum(w), modulo 2^32 */
+				p->beff[(b * 4 + v) * 16 + l] =
+					o < ch ? (int32_t)((uint32_t)(bias ? bias[o] : 0) -
+							   (uint32_t)(128 + c->in_zp) * sum)
+					       : 0;
+				mult[l] = o < ch ? c->mult[o] : 0;
+				shift[l] = o < ch ? c->shift[o] : 0;
+				for (uint32_t g = 0; g < p->groups; g++)
+					for (uint32_t x = 0; x < kw; x++)
+						for (uint32_t r = 0; r < 4; r++) {
+							uint32_t y = 4 * g + r;
+							p->w[((((size_t)g * kw + x) * p->blocks + b) * 4 + v) * CB +
+							     l * 4 + r] =
+								o < ch && y < kh ? f[((size_t)o * kh + y) * kw + x]
+										 : 0;
+						}
+			}
+			cpu_rq16_prepare(&p->rq[b * 4 + v], mult, shift, 16);
+			p->any_left |= p->rq[b * 4 + v].any_left;
+		}
+	return &p->base;
+}
+
+/* Input columns one output row reads. */
+static size_t columns(const enpu_conv_op_t *c)
+{
+	return (size_t)(c->out_w - 1) * c->stride_w + (size_t)(c->k_w - 1) * c->dil_w + 1;
+}
+
+static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
+{
+	return (size_t)(c->k_h + 3) / 4 * columns(c) * nb * 4 * CB;
+}
+
+/* T[g][i][b][4][64] for input columns i - pad_l, blocks [b0, b0 + nb). */
+static void fill_taps(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint32_t b0,
+		      uint32_t nb, uint8_t *taps)
+{
+	const size_t ch = c->in_c, in_w = c->in_w, ncol = columns(c);
+	const int64_t pad_l = c->pad_l;
+	const __m512i flip = _mm512_set1_epi8((char)0x80);
+	const __m512i pad = _mm512_xor_si512(_mm512_set1_epi8((char)c->in_zp), flip);
+	for (uint32_t g = 0; g < (c->k_h + 3) / 4; g++) {
+		const int8_t *rows[4];
+		for (uint32_t r = 0; r < 4; r++) {
+			int64_t ih;
+			uint32_t y = 4 * g + r;
+			rows[r] = y < c->k_h && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
+					  ? in + (size_t)ih * in_w * ch
+					  : NULL;
+		}
+		for (size_t i = 0; i < ncol; i++) {
+			int64_t iw = (int64_t)i - pad_l;
+			bool inside = iw >= 0 && iw < (int64_t)in_w;
+			for (uint32_t b = 0; b < nb; b++) {
+				size_t c0 = (size_t)(b0 + b) * CB;
+				__mmask64 m = ch - c0 >= CB ? ~(__mmask64)0 : ((__mmask64)1 << (ch - c0)) - 1;
+				__m512i x[4];
+				for (uint32_t r = 0; r < 4; r++)
+					x[r] = rows[r] && inside
+						       ? _mm512_xor_si512(_mm512_maskz_loadu_epi8(
+									  m, rows[r] + (size_t)iw * ch + c0),
+								  flip)
+						       : pad;
+				__m512i lo01 = _mm512_unpacklo_epi8(x[0], x[1]);
+				__m512i hi01 = _mm512_unpackhi_epi8(x[0], x[1]);
+				__m512i lo23 = _mm512_unpacklo_epi8(x[2], x[3]);
+				__m512i hi23 = _mm512_unpackhi_epi8(x[2], x[3]);
+				uint8_t *t = taps + ((g * ncol + i) * nb + b) * 4 * CB;
+				_mm512_store_si512(t, _mm512_unpacklo_epi16(lo01, lo23));
+				_mm512_store_si512(t + CB, _mm512_unpackhi_epi16(lo01, lo23));
+				_mm512_store_si512(t + 2 * CB, _mm512_unpacklo_epi16(hi01, hi23));
+				_mm512_store_si512(t + 3 * CB, _mm512_unpackhi_epi16(hi01, hi23));
+			}
+		}
+	}
+}
+
+/* Accumulates kernel-row group g, tap x into a0..a3 (weights w). */
+#define DW_MAC(t, w0, w1, w2, w3)                                                           \
+	do {                                                                                \
+		a0 = _mm512_dpbusd_epi32(a0, _mm512_load_si512(t), w0);                     \
+		a1 = _mm512_dpbusd_epi32(a1, _mm512_load_si512((t) + CB), w1);              \
+		a2 = _mm512_dpbusd_epi32(a2, _mm512_load_si512((t) + 2 * CB), w2);          \
+		a3 = _mm512_dpbusd_epi32(a3, _mm512_load_si512((t) + 3 * CB), w3);          \
+	} while (0)
+
+/* Requantizes a0..a3 and stores the 64 channels (m: the valid ones). */
+static inline __attribute__((always_inline)) void
+store_block(__m512i a0, __m512i a1, __m512i a2, __m512i a3, const cpu_rq16_t *rq, bool any_left,
+	    __m512i zp16, __m512i lo8, __m512i hi8, int8_t *dst, __mmask64 m)
+{
+	__m512i r = out64(rq16_apply(a0, rq, any_left), rq16_apply(a1, rq + 1, any_left),
+			  rq16_apply(a2, rq + 2, any_left), rq16_apply(a3, rq + 3, any_left), zp16,
+			  lo8, hi8);
+	if (m == ~(__mmask64)0)
+		_mm512_storeu_si512(dst, r);
+	else
+		_mm512_mask_storeu_epi8(dst, m, r);
+}
+
+/* One row of output pixels for channel blocks [b0, b0 + nb). k3: k_w == 3
+ * and one group of kernel rows, with the 12 weight vectors in registers. */
+static inline __attribute__((always_inline)) void
+row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, int8_t *out,
+	   uint32_t b0, uint32_t nb, bool k3, bool any_left)
+{
+	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
+	const size_t sw = c->stride_w, dw = c->dil_w, blocks = p->blocks, groups = p->groups;
+	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
+	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
+	for (uint32_t b = 0; b < nb; b++) {
+		size_t c0 = (size_t)(b0 + b) * CB;
+		__mmask64 m = ch - c0 >= CB ? ~(__mmask64)0 : ((__mmask64)1 << (ch - c0)) - 1;
+		const int32_t *beff = p->beff + (size_t)(b0 + b) * CB;
+		const cpu_rq16_t *rq = p->rq + (size_t)(b0 + b) * 4;
+		const int8_t *wb = p->w + (size_t)(b0 + b) * 4 * CB;
+		const size_t wstep = blocks * 4 * CB, tstep = nb * 4 * CB;
+		const uint8_t *tb = taps + (size_t)b * 4 * CB;
+		if (k3) {
+			__m512i w[12];
+			for (int i = 0; i < 12; i++)
+				w[i] = _mm512_load_si512(wb + (size_t)(i / 4) * wstep + (size_t)(i % 4) * CB);
+			for (size_t ow = 0; ow < out_w; ow++) {
+				__m512i a0 = _mm512_load_si512(beff), a1 = _mm512_load_si512(beff + 16);
+				__m512i a2 = _mm512_load_si512(beff + 32), a3 = _mm512_load_si512(beff + 48);
+				const uint8_t *t = tb + ow * sw * tstep;
+				DW_MAC(t, w[0], w[1], w[2], w[3]);
+				DW_MAC(t + dw * tstep, w[4], w[5], w[6], w[7]);
+				DW_MAC(t + 2 * dw * tstep, w[8], w[9], w[10], w[11]);
+				store_block(a0, a1, a2, a3, rq, any_left, zp16, lo8, hi8, out + ow * ch + c0, m);
+			}
+			continue;
+		}
+		for (size_t ow = 0; ow < out_w; ow++) {
+			__m512i a0 = _mm512_load_si512(beff), a1 = _mm512_load_si512(beff + 16);
+			__m512i a2 = _mm512_load_si512(beff + 32), a3 = _mm512_load_si512(beff + 48);
+			for (size_t g = 0; g < groups; g++)
+				for (size_t x = 0; x < kw; x++) {
+					const uint8_t *t = tb + ((g * ncol + ow * sw + x * dw) * tstep);
+					const int8_t *w = wb + (g * kw + x) * wstep;
+					DW_MAC(t, _mm512_load_si512(w), _mm512_load_si512(w + CB),
+					       _mm512_load_si512(w + 2 * CB), _mm512_load_si512(w + 3 * CB));
+				}
+			store_block(a0, a1, a2, a3, rq, any_left, zp16, lo8, hi8, out + ow * ch + c0, m);
+		}
+	}
+}
+
+static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
+		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
+{
+	const dw_packed_t *p = (const dw_packed_t *)packed;
+	uint8_t *taps = scratch;
+	fill_taps(c, in + (size_t)n * c->in_h * c->in_w * c->in_c, oh, b0, nb, taps);
+	out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
+	bool k3 = c->k_w == 3 && p->groups == 1;
+	if (p->any_left)
+		row_blocks(c, p, taps, out, b0, nb, k3, true);
+	else if (k3)
+		row_blocks(c, p, taps, out, b0, nb, true, false);
+	else
+		row_blocks(c, p, taps, out, b0, nb, false, false);
+}
+
+const cpu_dw_ops_t cpu_dw_vnni512 = {
+	.cblock = CB, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
+};
