@@ -74,8 +74,8 @@ static void dw_task(void *arg, size_t task, unsigned thread)
 			      j->scratch + (size_t)thread * 2 * c->out_c);
 }
 
-typedef struct dwk_job {
-	const cpu_device_t *d;
+typedef struct kernel_job {
+	const cpu_conv_kernel_t *k;
 	const enpu_conv_op_t *c;
 	const enpu_op_cache_t *packed;
 	const int8_t *in;
@@ -83,60 +83,62 @@ typedef struct dwk_job {
 	uint32_t blocks, chunk, nchunks;
 	size_t scratch_bytes;
 	uint8_t *scratch;
-} dwk_job_t;
+} kernel_job_t;
 
-static void dwk_task(void *arg, size_t task, unsigned thread)
+static void kernel_task(void *arg, size_t task, unsigned thread)
 {
-	const dwk_job_t *j = arg;
+	const kernel_job_t *j = arg;
 	uint32_t row = (uint32_t)(task / j->nchunks), b0 = (uint32_t)(task % j->nchunks) * j->chunk;
 	uint32_t nb = j->blocks - b0 < j->chunk ? j->blocks - b0 : j->chunk;
-	j->d->dw->row(j->c, j->packed, j->in, j->out, row / j->c->out_h, row % j->c->out_h, b0, nb,
+	j->k->row(j->c, j->packed, j->in, j->out, row / j->c->out_h, row % j->c->out_h, b0, nb,
 		      j->scratch + thread * j->scratch_bytes);
 }
 
-typedef struct dwk_pack_ctx {
-	const cpu_dw_ops_t *dw;
+typedef struct kernel_pack_ctx {
+	const cpu_conv_kernel_t *k;
 	const enpu_op_t *op;
-} dwk_pack_ctx_t;
+} kernel_pack_ctx_t;
 
-static enpu_op_cache_t *dwk_pack(void *ctx)
+static enpu_op_cache_t *kernel_pack(void *ctx)
 {
-	const dwk_pack_ctx_t *x = ctx;
-	return x->dw->pack(&x->op->u.conv, enpu_op_host_ptr(x->op, ENPU_OP_IN1),
+	const kernel_pack_ctx_t *x = ctx;
+	return x->k->pack(&x->op->u.conv, enpu_op_host_ptr(x->op, ENPU_OP_IN1),
 			   enpu_op_host_ptr(x->op, ENPU_OP_IN2));
 }
 
-#define DW_TAPS_BYTES 65536u
+#define SCRATCH_TARGET 65536u
 
-/* Depth multiplier 1 on the family's dedicated kernel, with the packed weights
- * cached with the op when constant. Threads: about one per 2^19 MACs; tasks:
- * output rows x chunks of channel blocks whose tap buffer stays near 64 KiB,
- * split further until every thread has a few. */
-static enpu_status_t depthwise_kernel(const cpu_device_t *d, const enpu_op_t *op)
+/* A dedicated kernel k, with the packed weights cached with the op when
+ * constant. Threads: about one per 2^19 MACs; tasks: output rows x chunks of
+ * channel blocks whose scratch stays near 64 KiB, split further until every
+ * thread has a few. */
+static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *k,
+				const enpu_op_t *op)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	unsigned threads = cpu_threadpool_size(d->pool);
-	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w;
+	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
+			(c->in_c / c->groups);
 	unsigned use = (macs >> 19) + 1 < threads ? (unsigned)(macs >> 19) + 1 : threads;
-	dwk_job_t j = { .d = d, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
+	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
-	j.blocks = (c->out_c + d->dw->cblock - 1) / d->dw->cblock;
+	j.blocks = (c->out_c + k->cblock - 1) / k->cblock;
 	j.chunk = j.blocks;
 	size_t rows = (size_t)c->batch * c->out_h;
-	while (j.chunk > 1 && (d->dw->scratch_bytes(c, j.chunk) > DW_TAPS_BYTES ||
+	while (j.chunk > 1 && (k->scratch_bytes(c, j.chunk) > SCRATCH_TARGET ||
 			       rows * ((j.blocks + j.chunk - 1) / j.chunk) < 4u * use))
 		j.chunk = (j.chunk + 1) / 2;
 	j.nchunks = (j.blocks + j.chunk - 1) / j.chunk;
-	j.scratch_bytes = (d->dw->scratch_bytes(c, j.chunk) + 63) / 64 * 64;
+	j.scratch_bytes = (k->scratch_bytes(c, j.chunk) + 63) / 64 * 64;
 	bool owned;
-	dwk_pack_ctx_t pc = { .dw = d->dw, .op = op };
-	j.packed = cpu_cache_get(cpu_cache_slot(op), d->dw, dwk_pack, &pc, &owned);
+	kernel_pack_ctx_t pc = { .k = k, .op = op };
+	j.packed = cpu_cache_get(cpu_cache_slot(op), k, kernel_pack, &pc, &owned);
 	j.scratch = j.packed ? cpu_alloc(threads * j.scratch_bytes) : NULL;
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch)
-		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu depthwise: out of memory");
+		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	else
-		cpu_run_tasks(d, use, rows * j.nchunks, dwk_task, &j);
+		cpu_run_tasks(d, use, rows * j.nchunks, kernel_task, &j);
 	free(j.scratch);
 	if (owned)
 		j.packed->destroy((enpu_op_cache_t *)j.packed);
@@ -177,8 +179,11 @@ enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	bool i8 = op->dtype == ENPU_DTYPE_INT8;
+	for (const cpu_conv_kernel_t *const *k = d->conv; i8 && *k; k++)
+		if ((*k)->accepts(c))
+			return run_kernel(d, *k, op);
 	if (i8 && c->groups == c->in_c && c->groups > 1)
-		return d->dw && c->out_c == c->in_c ? depthwise_kernel(d, op) : depthwise(d, op);
+		return depthwise(d, op);
 	size_t esize = i8 ? 1 : 2;
 	uint32_t cin_g = c->in_c / c->groups, cout_g = c->out_c / c->groups;
 	uint32_t k = c->k_h * c->k_w * cin_g;

@@ -4,7 +4,7 @@
 #define ENPU_CPU_DEVICE_H
 
 #include "../host_queue.h"
-#include "dwconv.h"
+#include "conv_kernels.h"
 #include "gemm_i8_kernels.h"
 #include "threadpool.h"
 #include "vec_kernels.h"
@@ -13,7 +13,8 @@ typedef struct cpu_device {
 	cpu_threadpool_t *pool;
 	const cpu_i8_gemm_ops_t *i8;
 	const cpu_vec_ops_t *vec;
-	const cpu_dw_ops_t *dw; /* NULL: depthwise runs vec->dwconv_row */
+	/* dedicated int8 conv kernels, tried in order; NULL-terminated */
+	const cpu_conv_kernel_t *const *conv;
 	enpu_host_queue_t *queue;
 } cpu_device_t;
 

@@ -13,7 +13,7 @@
 #include <immintrin.h>
 #include <stdlib.h>
 #include "../window.h"
-#include "dwconv.h"
+#include "conv_kernels.h"
 #include "requant_avx512.h"
 
 #define CB 64u
@@ -233,6 +233,11 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 		row_blocks(c, p, taps, out, b0, nb, false, false);
 }
 
-const cpu_dw_ops_t cpu_dw_vnni512 = {
-	.cblock = CB, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
+static bool accepts(const enpu_conv_op_t *c)
+{
+	return c->groups == c->in_c && c->out_c == c->in_c && c->groups > 1;
+}
+
+const cpu_conv_kernel_t cpu_dw_vnni512 = {
+	.cblock = CB, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
 };
