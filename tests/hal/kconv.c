@@ -18,6 +18,15 @@ static void mixed_requant(tctx *t, int32_t *mult, int32_t *shift, size_t count)
 	}
 }
 
+void kconv_left_requant(tctx *t, int32_t *mult, int32_t *shift, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		bool left = t_range(t, 0, 3) != 0;
+		mult[i] = t_range(t, 1 << 16, 1 << 24);
+		shift[i] = left ? t_range(t, 1, 6) : t_range(t, -3, 0);
+	}
+}
+
 bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 {
 	uint32_t cin_g = k->cin / k->groups, taps = k->kh * k->kw * cin_g;
@@ -51,6 +60,8 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 		diff_random_requant(t, mult, shift, k->cout);
 	else if (k->rq == KCONV_RQ_MIXED)
 		mixed_requant(t, mult, shift, k->cout);
+	else if (k->rq == KCONV_RQ_LEFT)
+		kconv_left_requant(t, mult, shift, k->cout);
 	if (k->rq != KCONV_RQ_DERIVED)
 		rq = (enpu_requant_t){ mult, shift, k->cout };
 	uint32_t oh = (k->h + k->pt + k->pb - ((k->kh - 1) * k->dh + 1)) / k->sh + 1;

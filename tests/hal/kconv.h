@@ -11,6 +11,7 @@ typedef enum kconv_rq {
 	KCONV_RQ_DERIVED,  /* from the scales */
 	KCONV_RQ_RANDOM,   /* diff_random_requant per channel */
 	KCONV_RQ_MIXED,    /* per channel: extremes, shift > 0 and < 0 side by side */
+	KCONV_RQ_LEFT,     /* kconv_left_requant */
 	KCONV_RQ_COUNT
 } kconv_rq_t;
 
@@ -19,6 +20,10 @@ typedef struct kconv {
 	int32_t in_zp, out_zp;
 	kconv_rq_t rq;
 } kconv_t;
+
+/* Per channel: mostly shift in [1, 6] with multipliers small enough (2^16 ..
+ * 2^24) that the left shift matters without saturating, next to shift <= 0. */
+void kconv_left_requant(tctx *t, int32_t *mult, int32_t *shift, size_t count);
 
 /* Runs one case with random data (weights over the full int8 range, bias
  * random or near the int32 limits); false (and t failed) on a mismatch. */

@@ -17,6 +17,8 @@ typedef struct packed_b {
 	size_t panel_bytes;
 	uint8_t *bpack;
 	int32_t *beff, *mult, *shift; /* panels * nr */
+	cpu_rq16_t *rq;               /* panels * nr / 16, for kernel_out */
+	bool any_left;
 } packed_b_t;
 
 typedef struct job {
@@ -41,6 +43,7 @@ static void packed_free(enpu_op_cache_t *c)
 	free(b->beff);
 	free(b->mult);
 	free(b->shift);
+	free(b->rq);
 	free(b);
 }
 
@@ -72,6 +75,9 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 		pb->mult[n] = p->mult[n];
 		pb->shift[n] = p->shift[n];
 	}
+	for (uint32_t v = 0; pb->rq && v < o->nr / 16; v++)
+		cpu_rq16_prepare(&pb->rq[n0 / 16 + v], pb->mult + n0 + 16 * v, pb->shift + n0 + 16 * v,
+				 16);
 }
 
 /* Packs B (in parallel); NULL when out of memory. */
@@ -91,15 +97,19 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	pb->panel_bytes = (size_t)pb->kp * o->nr * o->b_elem;
 	size_t padded = (size_t)panels * o->nr;
 	pb->bpack = cpu_alloc(panels * pb->panel_bytes);
-	pb->beff = malloc(padded * sizeof(int32_t));
+	pb->beff = cpu_alloc(padded * sizeof(int32_t));
 	pb->mult = malloc(padded * sizeof(int32_t));
 	pb->shift = malloc(padded * sizeof(int32_t));
-	if (!pb->bpack || !pb->beff || !pb->mult || !pb->shift) {
+	if (o->kernel_out)
+		pb->rq = cpu_alloc(padded / 16 * sizeof(cpu_rq16_t));
+	if (!pb->bpack || !pb->beff || !pb->mult || !pb->shift || (o->kernel_out && !pb->rq)) {
 		packed_free(&pb->base);
 		return NULL;
 	}
 	j->b = pb;
 	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
+	for (size_t v = 0; pb->rq && v < padded / 16; v++)
+		pb->any_left |= pb->rq[v].any_left;
 	return &pb->base;
 }
 
@@ -126,6 +136,17 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
 		for (uint32_t mt = m0; mt < m1; mt += o->mr) {
 			uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
+			if (o->kernel_out) {
+				cpu_i8_out_t out = {
+					.beff = pb->beff + n0, .rq = pb->rq + n0 / 16,
+					.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
+					.qmax = p->clamp.qmax, .n = nr,
+					.c = (int8_t *)p->c + (size_t)mt * p->ldc + n0, .ldc = p->ldc,
+				};
+				o->kernel_out(apack + (size_t)(mt - m0) * j->a_row_bytes, bp, pb->kp, mr,
+					      &out);
+				continue;
+			}
 			o->kernel(apack + (size_t)(mt - m0) * j->a_row_bytes, bp, pb->kp, mr, acc);
 			for (uint32_t i = 0; i < mr; i++)
 				j->d->vec->requant_row(acc + i * o->nr, pb->beff + n0, pb->mult + n0,

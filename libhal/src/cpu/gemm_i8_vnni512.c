@@ -3,10 +3,12 @@
  * 24 zmm accumulators, one vpdpbusd per (row, 16 columns, 4 k). vpdpbusd
  * multiplies unsigned by signed bytes, hence the +128 offset on A (the
  * driver subtracts the compensation term). Accumulation wraps like the
- * contract; no intermediate saturation (vpdpbusd, not vpdpbusds). */
+ * contract; no intermediate saturation (vpdpbusd, not vpdpbusds). The fused
+ * variant requantizes each finished tile while it is in L1. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_i8_kernels.h"
+#include "requant_avx512.h"
 
 #define MR 6
 #define NR 64
@@ -69,7 +71,33 @@ static void kernel_vnni512(const void *a, const void *b, uint32_t kp, uint32_t m
 	CPU_DISPATCH_MR6(tile, a, b, kp, mr, acc);
 }
 
+/* The raw tile (through L1: keeping the accumulators live into the output
+ * stage makes the compiler spill inside the k loop), then per row: + beff,
+ * requantize, pack 64 int8 in column order, store n. */
+static void kernel_out_vnni512(const void *a, const void *b, uint32_t kp, uint32_t mr,
+			       const cpu_i8_out_t *o)
+{
+	int32_t acc[MR * NR] __attribute__((aligned(64)));
+	CPU_DISPATCH_MR6(tile, a, b, kp, mr, acc);
+	const __m512i zp16 = _mm512_set1_epi16((short)o->zp);
+	const __m512i lo8 = _mm512_set1_epi8((char)o->qmin), hi8 = _mm512_set1_epi8((char)o->qmax);
+	/* out64 leaves dword (v, lane group L) at 4L + v; column order is 4v + L */
+	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+	const __mmask64 m = o->n >= NR ? ~(__mmask64)0 : ((__mmask64)1 << o->n) - 1;
+	__m512i r[4];
+	for (uint32_t i = 0; i < mr; i++) {
+		for (int v = 0; v < 4; v++) {
+			__m512i x = _mm512_add_epi32(_mm512_load_si512(acc + i * NR + 16 * v),
+						     _mm512_load_si512(o->beff + 16 * v));
+			r[v] = rq16_apply(x, o->rq + v, o->any_left);
+		}
+		__m512i q = out64(r[0], r[1], r[2], r[3], zp16, lo8, hi8);
+		_mm512_mask_storeu_epi8(o->c + (size_t)i * o->ldc, m, _mm512_permutexvar_epi32(order, q));
+	}
+}
+
 const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512 = {
 	.mr = MR, .nr = NR, .kgroup = 4, .a_elem = 1, .b_elem = 1, .a_pack = A_PLUS_128,
 	.pack_a = cpu_pack_a_u8k4, .pack_b = cpu_pack_b_u8k4, .kernel = kernel_vnni512,
+	.kernel_out = kernel_out_vnni512,
 };

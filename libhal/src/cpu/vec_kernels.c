@@ -8,9 +8,6 @@
 #if defined(__F16C__)
 #include <immintrin.h>
 #endif
-#if defined(__AVX512F__)
-#include "requant_avx512.h"
-#endif
 #include "enpu/fp16.h"
 #include "../quant_inline.h"
 #include "../window.h"
@@ -37,23 +34,6 @@ static inline int32_t mbqm_bf(int32_t x, int32_t mult, int32_t shift)
 	return (h >> right) + (rem > thr);
 }
 
-#if defined(__AVX512F__)
-static void FN(requant_row)(const int32_t *restrict acc, const int32_t *restrict beff,
-			    const int32_t *restrict mult, const int32_t *restrict shift, size_t n,
-			    int32_t zp, int32_t qmin, int32_t qmax, int8_t *restrict out)
-{
-	const __m512i vzp = _mm512_set1_epi32(zp), lo = _mm512_set1_epi32(qmin),
-		      hi = _mm512_set1_epi32(qmax);
-	for (size_t j = 0; j < n; j += 16) {
-		__mmask16 m = mask16(n - j);
-		__m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + j),
-					     _mm512_maskz_loadu_epi32(m, beff + j));
-		v = mbqm16(v, _mm512_maskz_loadu_epi32(m, mult + j),
-			   _mm512_maskz_loadu_epi32(m, shift + j));
-		out16(v, vzp, lo, hi, out + j, m);
-	}
-}
-#else
 static void FN(requant_row)(const int32_t *restrict acc, const int32_t *restrict beff,
 			    const int32_t *restrict mult, const int32_t *restrict shift, size_t n,
 			    int32_t zp, int32_t qmin, int32_t qmax, int8_t *restrict out)
@@ -62,7 +42,6 @@ static void FN(requant_row)(const int32_t *restrict acc, const int32_t *restrict
 		out[j] = q_out(mbqm_bf(q_wrap_add(acc[j], beff[j]), mult[j], shift[j]), zp, qmin, qmax);
 	}
 }
-#endif
 
 /* Locals and restrict pointers let the compiler vectorize over channels. */
 static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, int32_t *scratch)
