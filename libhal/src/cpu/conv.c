@@ -109,7 +109,7 @@ static enpu_op_cache_t *kernel_pack(void *ctx)
 #define SCRATCH_TARGET 65536u
 
 /* A dedicated kernel k, with the packed weights cached with the op when
- * constant. Threads: about one per 2^19 MACs; tasks: output rows x chunks of
+ * constant. Threads: k->macs_per_thread; tasks: output rows x chunks of
  * channel blocks whose scratch stays near 64 KiB, split further until every
  * thread has a few. */
 static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *k,
@@ -119,7 +119,8 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 	unsigned threads = cpu_threadpool_size(d->pool);
 	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
 			(c->in_c / c->groups);
-	unsigned use = (macs >> 19) + 1 < threads ? (unsigned)(macs >> 19) + 1 : threads;
+	uint64_t want = (macs >> k->macs_per_thread) + 1;
+	unsigned use = want < threads ? (unsigned)want : threads;
 	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
 	j.blocks = (c->out_c + k->cblock - 1) / k->cblock;

@@ -11,6 +11,8 @@
 
 typedef struct cpu_conv_kernel {
 	uint32_t cblock; /* output channels per block */
+	/* one more thread per 2^macs_per_thread MACs (about 40 us of work) */
+	uint32_t macs_per_thread;
 	/* Whether the kernel implements c (int8). */
 	bool (*accepts)(const enpu_conv_op_t *c);
 	/* Weights, bias and requantization of c in the kernel's layout, or NULL

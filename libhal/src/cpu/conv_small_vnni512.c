@@ -213,5 +213,5 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 }
 
 const cpu_conv_kernel_t cpu_conv_small_vnni512 = {
-	.cblock = CB, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
+	.cblock = CB, .macs_per_thread = 22, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
 };

@@ -239,5 +239,5 @@ static bool accepts(const enpu_conv_op_t *c)
 }
 
 const cpu_conv_kernel_t cpu_dw_vnni512 = {
-	.cblock = CB, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
+	.cblock = CB, .macs_per_thread = 21, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
 };
