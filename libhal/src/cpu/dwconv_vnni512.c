@@ -8,8 +8,13 @@
  * the zero-point correction -(128 + zp) * sum(w) is a constant folded into
  * the bias. Channels go in blocks of 64 = 4 vectors; vector v, lane 4L + j
  * holds channel 16L + 4v + j, the order in which vpunpck interleaves rows
- * and vpackss packs results back. Requantization: rq16.h. Exact: int32 sums
- * modulo 2^32 do not depend on order. */
+ * and vpackss packs results back. With at most 32 channels a block would be
+ * half empty, so pairs of output pixels share it instead ("pair" layout):
+ * the tap buffer holds 256-bit entries (lane 4L + j of vector v: channel
+ * 16L + 4v + j, L < 2), the low half of each vector serves pixel ow and the
+ * high half pixel ow + 1, and weights, bias and requantization parameters
+ * repeat in both halves. Requantization: rq16.h. Exact: int32 sums modulo
+ * 2^32 do not depend on order. */
 #include <immintrin.h>
 #include <stdlib.h>
 #include "../window.h"
@@ -25,6 +30,7 @@ typedef struct dw_packed {
 	int32_t *beff;           /* [blocks][4][16] */
 	cpu_rq16_t *rq;          /* [blocks][4] */
 	bool any_left;           /* some channel has shift > 0 */
+	bool pair;               /* <= 32 channels: the pair layout */
 } dw_packed_t;
 
 static void packed_free(enpu_op_cache_t *c)
@@ -37,9 +43,16 @@ static void packed_free(enpu_op_cache_t *c)
 }
 
 /* Channel of block b, vector v, lane l. */
-static inline uint32_t lane_channel(uint32_t b, uint32_t v, uint32_t l)
+static inline uint32_t lane_channel(uint32_t b, uint32_t v, uint32_t l, bool pair)
 {
+	if (pair)
+		l %= 8;
 	return b * CB + 16 * (l / 4) + 4 * v + l % 4;
+}
+
+static bool pair_layout(const enpu_conv_op_t *c)
+{
+	return c->in_c <= CB / 2;
 }
 
 static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
@@ -52,6 +65,7 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 	p->base.destroy = packed_free;
 	p->blocks = (ch + CB - 1) / CB;
 	p->groups = (kh + 3) / 4;
+	p->pair = pair_layout(c);
 	size_t wbytes = (size_t)p->groups * kw * p->blocks * 4 * CB;
 	p->w = aligned_alloc(64, wbytes);
 	p->beff = aligned_alloc(64, (size_t)p->blocks * CB * sizeof(int32_t));
@@ -64,7 +78,7 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		for (uint32_t v = 0; v < 4; v++) {
 			int32_t mult[16], shift[16];
 			for (uint32_t l = 0; l < 16; l++) {
-				uint32_t o = lane_channel(b, v, l);
+				uint32_t o = lane_channel(b, v, l, p->pair);
 				uint32_t sum = 0;
 				for (uint32_t t = 0; t < kh * kw; t++)
 					sum += (uint32_t)(o < ch ? f[(size_t)o * kh * kw + t] : 0);
@@ -99,7 +113,7 @@ static size_t columns(const enpu_conv_op_t *c)
 
 static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 {
-	return (size_t)(c->k_h + 3) / 4 * columns(c) * nb * 4 * CB;
+	return (size_t)(c->k_h + 3) / 4 * columns(c) * nb * 4 * (pair_layout(c) ? CB / 2 : CB);
 }
 
 /* T[g][i][b][4][64] for input columns i - pad_l, blocks [b0, b0 + nb). */
@@ -217,11 +231,119 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, i
 	}
 }
 
+/* The pair layout's tap buffer: T[g][i][4][32] for input columns i - pad_l. */
+static void fill_taps_pair(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint8_t *taps)
+{
+	const size_t ch = c->in_c, in_w = c->in_w, ncol = columns(c);
+	const int64_t pad_l = c->pad_l;
+	const __m256i flip = _mm256_set1_epi8((char)0x80);
+	const __m256i pad = _mm256_xor_si256(_mm256_set1_epi8((char)c->in_zp), flip);
+	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
+	for (uint32_t g = 0; g < (c->k_h + 3) / 4; g++) {
+		const int8_t *rows[4];
+		for (uint32_t r = 0; r < 4; r++) {
+			int64_t ih;
+			uint32_t y = 4 * g + r;
+			rows[r] = y < c->k_h && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
+					  ? in + (size_t)ih * in_w * ch
+					  : NULL;
+		}
+		for (size_t i = 0; i < ncol; i++) {
+			int64_t iw = (int64_t)i - pad_l;
+			bool inside = iw >= 0 && iw < (int64_t)in_w;
+			__m256i x[4];
+			for (uint32_t r = 0; r < 4; r++)
+				x[r] = rows[r] && inside
+					       ? _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, rows[r] + (size_t)iw * ch),
+								  flip)
+					       : pad;
+			__m256i lo01 = _mm256_unpacklo_epi8(x[0], x[1]), hi01 = _mm256_unpackhi_epi8(x[0], x[1]);
+			__m256i lo23 = _mm256_unpacklo_epi8(x[2], x[3]), hi23 = _mm256_unpackhi_epi8(x[2], x[3]);
+			uint8_t *t = taps + (g * ncol + i) * 4 * (CB / 2);
+			_mm256_store_si256((__m256i *)t, _mm256_unpacklo_epi16(lo01, lo23));
+			_mm256_store_si256((__m256i *)(t + 32), _mm256_unpackhi_epi16(lo01, lo23));
+			_mm256_store_si256((__m256i *)(t + 64), _mm256_unpacklo_epi16(hi01, hi23));
+			_mm256_store_si256((__m256i *)(t + 96), _mm256_unpackhi_epi16(hi01, hi23));
+		}
+	}
+}
+
+/* Tap buffer entries of two columns as the halves of one vector. */
+static inline __m512i two(const uint8_t *lo, const uint8_t *hi)
+{
+	return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_load_si256((const __m256i *)lo)),
+				  _mm256_load_si256((const __m256i *)hi), 1);
+}
+
+/* Accumulates the tap buffer entries of columns t0 and t1 into a0..a3. */
+#define PAIR_MAC(t0, t1, w0, w1, w2, w3)                                                    \
+	do {                                                                                \
+		a0 = _mm512_dpbusd_epi32(a0, two(t0, t1), w0);                              \
+		a1 = _mm512_dpbusd_epi32(a1, two((t0) + 32, (t1) + 32), w1);                \
+		a2 = _mm512_dpbusd_epi32(a2, two((t0) + 64, (t1) + 64), w2);                \
+		a3 = _mm512_dpbusd_epi32(a3, two((t0) + 96, (t1) + 96), w3);                \
+	} while (0)
+
+/* One output row in the pair layout: pixels ow and ow + 1 per step (the
+ * last one of an odd row computes ow twice and stores it once). k3: as
+ * row_blocks. */
+static inline __attribute__((always_inline)) void
+row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, int8_t *out, bool k3,
+	 bool any_left)
+{
+	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
+	const size_t sw = c->stride_w, dw = c->dil_w, groups = p->groups, te = 4 * (CB / 2);
+	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
+	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
+	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
+	__m512i w[12];
+	for (int i = 0; k3 && i < 12; i++)
+		w[i] = _mm512_load_si512(p->w + (size_t)i * CB);
+	for (size_t ow = 0; ow < out_w; ow += 2) {
+		size_t ow1 = ow + 1 < out_w ? ow + 1 : ow;
+		__m512i a0 = _mm512_load_si512(p->beff), a1 = _mm512_load_si512(p->beff + 16);
+		__m512i a2 = _mm512_load_si512(p->beff + 32), a3 = _mm512_load_si512(p->beff + 48);
+		if (k3) {
+			const uint8_t *t0 = taps + ow * sw * te, *t1 = taps + ow1 * sw * te;
+			PAIR_MAC(t0, t1, w[0], w[1], w[2], w[3]);
+			PAIR_MAC(t0 + dw * te, t1 + dw * te, w[4], w[5], w[6], w[7]);
+			PAIR_MAC(t0 + 2 * dw * te, t1 + 2 * dw * te, w[8], w[9], w[10], w[11]);
+		} else {
+			for (size_t g = 0; g < groups; g++)
+				for (size_t x = 0; x < kw; x++) {
+					const uint8_t *t0 = taps + (g * ncol + ow * sw + x * dw) * te;
+					const uint8_t *t1 = taps + (g * ncol + ow1 * sw + x * dw) * te;
+					const int8_t *wp = p->w + (g * kw + x) * 4 * CB;
+					PAIR_MAC(t0, t1, _mm512_load_si512(wp), _mm512_load_si512(wp + CB),
+						 _mm512_load_si512(wp + 2 * CB), _mm512_load_si512(wp + 3 * CB));
+				}
+		}
+		const cpu_rq16_t *rq = p->rq;
+		__m512i r = out64(rq16_apply(a0, rq, any_left), rq16_apply(a1, rq + 1, any_left),
+				  rq16_apply(a2, rq + 2, any_left), rq16_apply(a3, rq + 3, any_left), zp16,
+				  lo8, hi8);
+		_mm256_mask_storeu_epi8(out + ow * ch, m, _mm512_castsi512_si256(r));
+		if (ow1 != ow)
+			_mm256_mask_storeu_epi8(out + ow1 * ch, m, _mm512_extracti64x4_epi64(r, 1));
+	}
+}
+
 static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
 		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
 {
 	const dw_packed_t *p = (const dw_packed_t *)packed;
 	uint8_t *taps = scratch;
+	if (p->pair) {
+		fill_taps_pair(c, in + (size_t)n * c->in_h * c->in_w * c->in_c, oh, taps);
+		out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
+		if (p->any_left)
+			row_pair(c, p, taps, out, c->k_w == 3 && p->groups == 1, true);
+		else if (c->k_w == 3 && p->groups == 1)
+			row_pair(c, p, taps, out, true, false);
+		else
+			row_pair(c, p, taps, out, false, false);
+		return;
+	}
 	fill_taps(c, in + (size_t)n * c->in_h * c->in_w * c->in_c, oh, b0, nb, taps);
 	out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
 	bool k3 = c->k_w == 3 && p->groups == 1;
