@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* int8 GEMM vs the reference, bit-exact, for every CPU kernel family, aimed
  * at the paths the random tests reach rarely: batch 1..3 (GEMV) with N and K
- * around the 16/64-column panels up to 4096, and requantization whose left
+ * around the 16/64-column panels up to 4096, K around and across the
+ * kernels' K blocks (512 for AVX-512 VNNI), and requantization whose left
  * shift changes the result without saturating it (kconv_left_requant) in
  * the fused output stages. */
 #include <math.h>
@@ -80,5 +81,21 @@ void test_gemm_i8_left_shift(tctx *t, enpu_cpu_isa_t isa)
 		if (!gemm_run(t, &e, (uint32_t)t_range(t, 1, 40), (uint32_t)t_range(t, 1, 200),
 			      (uint32_t)t_range(t, 1, 300), true))
 			break;
+	t_env_close(&e);
+}
+
+void test_gemm_i8_kblocks(tctx *t, enpu_cpu_isa_t isa)
+{
+	static const uint32_t ms[] = { 7, 13, 100 }, ns[] = { 65, 130 };
+	static const uint32_t ks[] = { 511, 512, 513, 1100, 2049 };
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
+		return;
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
+		for (size_t j = 0; j < sizeof(ns) / sizeof(ns[0]); j++)
+			for (size_t k = 0; k < sizeof(ks) / sizeof(ks[0]); k++)
+				if (!gemm_run(t, &e, ms[i], ns[j], ks[k], (i + j + k) % 2))
+					goto out;
+out:
 	t_env_close(&e);
 }

@@ -122,8 +122,8 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
 	uint8_t *apack = j->scratch + thread * j->scratch_bytes;
-	int32_t *acc = (int32_t *)(apack + (size_t)j->g.mc * j->a_row_bytes);
-	int8_t *rowbuf = (int8_t *)(acc + o->mr * o->nr);
+	int32_t *acc = (int32_t *)(apack + ((size_t)j->g.mc * j->a_row_bytes + 63) / 64 * 64);
+	int8_t *rowbuf = (int8_t *)(acc + (size_t)j->g.mc * o->nr);
 	for (uint32_t r = m0; r < m1; r++)
 		o->pack_a(p->a_row(p->a_ctx, r, rowbuf), p->k, pb->kp, p->a_zp,
 			  apack + (size_t)(r - m0) * j->a_row_bytes);
@@ -134,19 +134,25 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		uint32_t n0 = pan * o->nr;
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
-		for (uint32_t mt = m0; mt < m1; mt += o->mr) {
-			uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
-			if (o->kernel_out) {
+		/* K blocks outermost: the block of B stays in L1 across the row tiles */
+		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += o->kc) {
+			uint32_t klen = pb->kp - k0 < o->kc ? pb->kp - k0 : o->kc;
+			for (uint32_t mt = m0; mt < m1; mt += o->mr) {
+				uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
 				cpu_i8_out_t out = {
 					.beff = pb->beff + n0, .rq = pb->rq + n0 / 16,
 					.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
 					.qmax = p->clamp.qmax, .n = nr,
 					.c = (int8_t *)p->c + (size_t)mt * p->ldc + n0, .ldc = p->ldc,
 				};
-				o->kernel_out(apack + (size_t)(mt - m0) * j->a_row_bytes, bp, pb->kp, mr,
-					      &out);
-				continue;
+				o->kernel_out(apack + (size_t)(mt - m0) * j->a_row_bytes + k0,
+					      j->a_row_bytes, bp + (size_t)k0 * o->nr, klen, mr,
+					      acc + (size_t)(mt - m0) * o->nr, k0 == 0,
+					      k0 + klen == pb->kp ? &out : NULL);
 			}
+		}
+		for (uint32_t mt = m0; !o->kernel_out && mt < m1; mt += o->mr) {
+			uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
 			o->kernel(apack + (size_t)(mt - m0) * j->a_row_bytes, bp, pb->kp, mr, acc);
 			for (uint32_t i = 0; i < mr; i++)
 				j->d->vec->requant_row(acc + i * o->nr, pb->beff + n0, pb->mult + n0,
@@ -167,8 +173,9 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	pack_job_t pj = { .d = d, .p = p };
 	j.b = (const packed_b_t *)cpu_cache_get(p->cache, o, pack_b, &pj, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
-	j.scratch_bytes = ((size_t)j.g.mc * j.a_row_bytes + (size_t)o->mr * o->nr * 4 + p->k + 63) /
-			  64 * 64;
+	/* packed A rows, int32 sums of mc x nr, one A row from a_row */
+	j.scratch_bytes = ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
+			  ((size_t)j.g.mc * o->nr * 4 + p->k + 63) / 64 * 64;
 	j.scratch = j.b ? cpu_alloc(threads * j.scratch_bytes) : NULL;
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch)

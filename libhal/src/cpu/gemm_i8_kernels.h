@@ -39,9 +39,14 @@ typedef struct cpu_i8_gemm_ops {
 	void (*pack_b)(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		       uint32_t nr, void *dst);
 	void (*kernel)(const void *a, const void *b, uint32_t kp, uint32_t mr, int32_t *acc);
-	/* NULL, or the micro-kernel with the output stage fused (rq16.h parameters) */
-	void (*kernel_out)(const void *a, const void *b, uint32_t kp, uint32_t mr,
-			   const cpu_i8_out_t *out);
+	/* Families with kernel_out use it instead of kernel: K in blocks of kc.
+	 * A rows lda bytes apart and B start at the block, klen (a multiple of
+	 * kgroup) long; acc ([mr][nr]) holds the sums between blocks: first
+	 * starts from zero, otherwise from acc; out NULL leaves the sums in acc,
+	 * otherwise the output stage is applied (rq16.h parameters) and C written. */
+	uint32_t kc;
+	void (*kernel_out)(const void *a, size_t lda, const void *b, uint32_t klen, uint32_t mr,
+			   int32_t *acc, bool first, const cpu_i8_out_t *out);
 } cpu_i8_gemm_ops_t;
 
 void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
