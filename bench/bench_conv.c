@@ -63,7 +63,6 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 				   .pad_right = pad, .groups = s->groups };
 	bench_check(enpu_command_list_create(&c.list), "list");
 	bench_check(enpu_cmd_conv2d(c.list, &p), "conv2d");
-	double t = bench_time(run_enpu, &c, secs), t_x = 0, t_d = 0;
 	int8_t *xout = malloc((size_t)oh * ow * s->cout);
 	const char *note = "";
 	onednn_conv_t *dn = onednn_conv_create(
@@ -73,15 +72,20 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 				       .out_scale = 0.02f * 0.01f / 0.5f, .in = bench_data(in),
 				       .weights = bench_data(f), .out = xout },
 		&note);
-	if (dn)
-		t_d = bench_time(onednn_conv_run, dn, secs);
+	bool xnn = false;
 	if (xnn_create_convolution2d_nhwc_qs8(pad, pad, pad, pad, s->k, s->k, s->stride, s->stride, 1,
 					      1, s->groups, cin_g, s->cout / s->groups, s->cin,
 					      s->cout, 3, 0.02f, 0.01f, bench_data(f), NULL, -2, 0.5f,
 					      -128, 127, 0, &c.xnn) == xnn_status_success &&
 	    xnn_setup_convolution2d_nhwc_qs8(c.xnn, 1, s->h, s->w, bench_data(in), xout, pool) ==
 		    xnn_status_success)
-		t_x = bench_time(run_xnn, &c, secs);
+		xnn = true;
+	/* interleaved, so that the shared machine's load hits all three alike */
+	void (*const fns[])(void *) = { run_enpu, dn ? onednn_conv_run : NULL, xnn ? run_xnn : NULL };
+	void *const args[] = { &c, dn, &c };
+	double ts[3];
+	bench_time_interleaved(fns, args, 3, secs, ts);
+	double t = ts[0], t_d = ts[1], t_x = ts[2];
 	double ops = 2.0 * oh * ow * s->cout * s->k * s->k * cin_g;
 	printf("%s enpu %7.1f GOPS (%4.1f%% of peak) | onednn %7.1f (x%.2f)%s | "
 	       "xnnpack qs8 %7.1f (x%.2f)\n",

@@ -90,14 +90,15 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	g.c32 = malloc((size_t)s.m * s.n * sizeof(int32_t));
 	g.xout = malloc((size_t)s.m * s.n);
 	memcpy(g.au, g.a, (size_t)s.m * s.k);
-	double t = bench_time(run_enpu, &g, secs);
-	double t_s8 = bench_time(run_dnnl_s8, &g, secs);
-	double t_u8 = bench_time(run_dnnl_u8, &g, secs);
-	double t_x = 0;
-	if (xnn_create_fully_connected_nc_qs8(s.k, s.n, s.k, s.n, 3, 0.02f, 0.01f, g.b, NULL, -2, 0.5f,
-					      -128, 127, 0, &g.xnn) == xnn_status_success &&
-	    xnn_setup_fully_connected_nc_qs8(g.xnn, s.m, g.a, g.xout, pool) == xnn_status_success)
-		t_x = bench_time(run_xnn, &g, secs);
+	bool xnn = xnn_create_fully_connected_nc_qs8(s.k, s.n, s.k, s.n, 3, 0.02f, 0.01f, g.b, NULL,
+						     -2, 0.5f, -128, 127, 0, &g.xnn) ==
+			   xnn_status_success &&
+		   xnn_setup_fully_connected_nc_qs8(g.xnn, s.m, g.a, g.xout, pool) == xnn_status_success;
+	void (*const fns[])(void *) = { run_enpu, run_dnnl_s8, run_dnnl_u8, xnn ? run_xnn : NULL };
+	void *const args[] = { &g, &g, &g, &g };
+	double ts[4];
+	bench_time_interleaved(fns, args, 4, secs, ts);
+	double t = ts[0], t_s8 = ts[1], t_u8 = ts[2], t_x = ts[3];
 	printf("%s enpu %7.1f GOPS (%4.1f%% of peak) | "
 	       "onednn s8s8s32 %7.1f (x%.2f) u8s8s32 %7.1f (x%.2f) | xnnpack qs8 fc %7.1f (x%.2f)\n",
 	       label, gops(&s, t), peak > 0 ? 100.0 * gops(&s, t) * 1e9 / peak : 0.0,
@@ -131,8 +132,11 @@ static void bench_f16(bench_env_t *env, shape_t s, double secs, double peak)
 	g.af = calloc((size_t)s.m * s.k, sizeof(float));
 	g.bf = calloc((size_t)s.n * s.k, sizeof(float));
 	g.cf = calloc((size_t)s.m * s.n, sizeof(float));
-	double t = bench_time(run_enpu, &g, secs);
-	double t_f = bench_time(run_dnnl_f32, &g, secs);
+	void (*const fns[])(void *) = { run_enpu, run_dnnl_f32 };
+	void *const args[] = { &g, &g };
+	double ts[2];
+	bench_time_interleaved(fns, args, 2, secs, ts);
+	double t = ts[0], t_f = ts[1];
 	printf("%s enpu %7.1f GFLOPS (%4.1f%% of fp32 FMA peak) | "
 	       "onednn sgemm (fp32) %7.1f (x%.2f)\n",
 	       label, gops(&s, t), peak > 0 ? 100.0 * gops(&s, t) * 1e9 / peak : 0.0,

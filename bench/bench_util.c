@@ -63,19 +63,41 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-double bench_time(void (*fn)(void *arg), void *arg, double min_s)
+#define MAX_ROUNDS 1000
+#define MAX_FNS 8
+
+void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
+			    double min_s, double *secs)
 {
-	double times[1000];
-	size_t n = 0;
-	fn(arg); /* warm-up */
-	double start = bench_now();
-	while (n < 1000 && (n < 3 || bench_now() - start < min_s)) {
-		double t0 = bench_now();
-		fn(arg);
-		times[n++] = bench_now() - t0;
+	static double times[MAX_FNS][MAX_ROUNDS];
+	double total[MAX_FNS] = { 0 };
+	size_t rounds = 0;
+	if (n > MAX_FNS) {
+		fprintf(stderr, "bench_time_interleaved: at most %d functions\n", MAX_FNS);
+		exit(2);
 	}
-	qsort(times, n, sizeof(double), cmp_double);
-	return times[n / 2];
+	for (size_t i = 0; i < n; i++)
+		if (fns[i])
+			fns[i](args[i]); /* warm-up */
+	for (bool more = true; more && rounds < MAX_ROUNDS; rounds++) {
+		more = rounds < 2;
+		for (size_t i = 0; i < n; i++) {
+			if (!fns[i])
+				continue;
+			double t0 = bench_now();
+			fns[i](args[i]);
+			times[i][rounds] = bench_now() - t0;
+			total[i] += times[i][rounds];
+			more |= total[i] < min_s;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		secs[i] = 0;
+		if (!fns[i])
+			continue;
+		qsort(times[i], rounds, sizeof(double), cmp_double);
+		secs[i] = times[i][rounds / 2];
+	}
 }
 
 #if defined(__x86_64__)

@@ -22,9 +22,13 @@ bool bench_selected(const char *label);
 void bench_omp_env(char **argv, uint32_t threads);
 
 double bench_now(void);
-/* Calls fn(arg) until at least min_s seconds passed (>= 3 runs, after one
- * warm-up) and returns the median seconds per call. */
-double bench_time(void (*fn)(void *arg), void *arg, double min_s);
+/* Times n functions interleaved (one call of each per round, after one
+ * warm-up call each) until every one ran min_s seconds in total (>= 3
+ * rounds), so that a change in the machine's load hits all of them alike;
+ * stores each one's median seconds per call in secs[i]. fns[i] == NULL is
+ * skipped (secs[i] = 0). */
+void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
+			    double min_s, double *secs);
 /* Measured int8 ops/s of one core running independent vpdpbusd zmm (2 ops
  * per MAC), 0 without AVX-512 VNNI. */
 double bench_vnni_peak_per_core(void);
