@@ -63,40 +63,44 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-#define MAX_ROUNDS 1000
+#define MAX_SAMPLES 4096
 #define MAX_FNS 8
+#define SLICE_S 0.01
 
 void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
 			    double min_s, double *secs)
 {
-	static double times[MAX_FNS][MAX_ROUNDS];
+	static double times[MAX_FNS][MAX_SAMPLES];
 	double total[MAX_FNS] = { 0 };
-	size_t rounds = 0;
+	size_t count[MAX_FNS] = { 0 };
 	if (n > MAX_FNS) {
 		fprintf(stderr, "bench_time_interleaved: at most %d functions\n", MAX_FNS);
 		exit(2);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (fns[i])
-			fns[i](args[i]); /* warm-up */
-	for (bool more = true; more && rounds < MAX_ROUNDS; rounds++) {
-		more = rounds < 2;
+	for (unsigned round = 0, more = 1; more; round++) {
+		more = round < 2;
 		for (size_t i = 0; i < n; i++) {
 			if (!fns[i])
 				continue;
-			double t0 = bench_now();
-			fns[i](args[i]);
-			times[i][rounds] = bench_now() - t0;
-			total[i] += times[i][rounds];
-			more |= total[i] < min_s;
+			fns[i](args[i]); /* warm-up: caches, and threads that slept */
+			double start = bench_now();
+			do {
+				double t0 = bench_now();
+				fns[i](args[i]);
+				double t = bench_now() - t0;
+				total[i] += t;
+				if (count[i] < MAX_SAMPLES)
+					times[i][count[i]++] = t;
+			} while (bench_now() - start < SLICE_S);
+			more |= total[i] < min_s && count[i] < MAX_SAMPLES;
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		secs[i] = 0;
 		if (!fns[i])
 			continue;
-		qsort(times[i], rounds, sizeof(double), cmp_double);
-		secs[i] = times[i][rounds / 2];
+		qsort(times[i], count[i], sizeof(double), cmp_double);
+		secs[i] = times[i][count[i] / 2];
 	}
 }
 

@@ -22,11 +22,12 @@ bool bench_selected(const char *label);
 void bench_omp_env(char **argv, uint32_t threads);
 
 double bench_now(void);
-/* Times n functions interleaved (one call of each per round, after one
- * warm-up call each) until every one ran min_s seconds in total (>= 3
- * rounds), so that a change in the machine's load hits all of them alike;
- * stores each one's median seconds per call in secs[i]. fns[i] == NULL is
- * skipped (secs[i] = 0). */
+/* Times n functions interleaved, so that a change in the shared machine's
+ * load hits all of them alike: each round calls each function for about 10
+ * ms (after one untimed call, which wakes threads that went to sleep while
+ * the others ran), until every one ran min_s seconds in total or has 4096
+ * samples (>= 3 rounds). Stores each one's median seconds per call in
+ * secs[i]; fns[i] == NULL is skipped (secs[i] = 0). */
 void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
 			    double min_s, double *secs);
 /* Measured int8 ops/s of one core running independent vpdpbusd zmm (2 ops
