@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Benchmark helpers. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,8 +147,10 @@ double bench_vnni_peak_per_core(void)
 {
 #if defined(__x86_64__)
 	if (__builtin_cpu_supports("avx512vnni")) {
-		vnni_loop(1000000);
-		return vnni_loop(20000000);
+		double best = vnni_loop(1000000);
+		for (int i = 0; i < 8; i++) /* the best of 8: other VMs share the cores */
+			best = fmax(best, vnni_loop(4000000));
+		return best;
 	}
 #endif
 	return 0.0;
@@ -157,8 +160,10 @@ double bench_fma_peak_per_core(void)
 {
 #if defined(__x86_64__)
 	if (__builtin_cpu_supports("avx512f")) {
-		fma_loop(1000000);
-		return fma_loop(20000000);
+		double best = fma_loop(1000000);
+		for (int i = 0; i < 8; i++)
+			best = fmax(best, fma_loop(4000000));
+		return best;
 	}
 #endif
 	return 0.0;

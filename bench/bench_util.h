@@ -31,7 +31,7 @@ double bench_now(void);
 void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
 			    double min_s, double *secs);
 /* Measured int8 ops/s of one core running independent vpdpbusd zmm (2 ops
- * per MAC), 0 without AVX-512 VNNI. */
+ * per MAC; the best of 8 short runs), 0 without AVX-512 VNNI. */
 double bench_vnni_peak_per_core(void);
 /* Measured fp32 FMA flops/s of one core (zmm or ymm per the host). */
 double bench_fma_peak_per_core(void);
