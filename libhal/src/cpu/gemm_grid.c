@@ -43,7 +43,7 @@ enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key
 
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k)
 {
-	uint64_t want = ((uint64_t)m * n * k >> 24) + 1;
+	uint64_t want = ((uint64_t)m * n * k >> 25) + 1;
 	unsigned size = cpu_threadpool_size(d->pool);
 	return want < size ? (unsigned)want : size;
 }

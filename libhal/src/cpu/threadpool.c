@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Fixed-size pthread pool with dynamic (atomic counter) task distribution.
- * Waking a thread blocked in the kernel costs several microseconds (more in
- * a VM), as long as a small GEMM, so idle workers and the waiting caller
- * first poll for ENPU_SPIN_NS (yielding the core between polls, see
- * spin.h) and only then block on the condition variables. */
+/* Fixed-size pthread pool with dynamic (atomic counter) task distribution. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include "../spin.h"
 #include "threadpool.h"
 
 typedef struct worker {
@@ -22,10 +17,9 @@ struct cpu_threadpool {
 	worker_t *workers; /* size - 1 */
 	pthread_mutex_t mutex;
 	pthread_cond_t wake, done;
-	/* written under the mutex, polled without it */
-	atomic_ulong generation;
-	atomic_uint busy;
-	atomic_bool stopping;
+	unsigned long generation;
+	unsigned busy;
+	bool stopping;
 	/* The current loop. */
 	cpu_task_fn fn;
 	void *arg;
@@ -43,61 +37,26 @@ static void drain(cpu_threadpool_t *p, unsigned thread)
 	}
 }
 
-/* Polls until a new loop starts (or stopping) for at most ENPU_SPIN_NS. */
-static void poll_new_loop(cpu_threadpool_t *p, unsigned long seen)
-{
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned i = 1; atomic_load(&p->generation) == seen && !atomic_load(&p->stopping); i++) {
-		enpu_cpu_relax();
-		if (i % 16 == 0) {
-			sched_yield();
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec) > ENPU_SPIN_NS)
-				return;
-		}
-	}
-}
-
-/* Polls until every worker finished the loop, for at most ENPU_SPIN_NS. */
-static void poll_done(cpu_threadpool_t *p)
-{
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned i = 1; atomic_load(&p->busy); i++) {
-		enpu_cpu_relax();
-		if (i % 16 == 0) {
-			sched_yield();
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec) > ENPU_SPIN_NS)
-				return;
-		}
-	}
-}
-
 static void *worker_main(void *arg)
 {
 	worker_t *w = arg;
 	cpu_threadpool_t *p = w->pool;
 	unsigned long seen = 0;
+	pthread_mutex_lock(&p->mutex);
 	for (;;) {
-		poll_new_loop(p, seen);
-		pthread_mutex_lock(&p->mutex);
-		while (atomic_load(&p->generation) == seen && !atomic_load(&p->stopping))
+		while (p->generation == seen && !p->stopping)
 			pthread_cond_wait(&p->wake, &p->mutex);
-		seen = atomic_load(&p->generation);
+		if (p->stopping)
+			break;
+		seen = p->generation;
 		pthread_mutex_unlock(&p->mutex);
-		if (atomic_load(&p->stopping))
-			return NULL;
 		drain(p, w->index);
-		/* the last one wakes a caller that stopped polling (it checks busy
-		 * under the mutex before waiting, so the signal cannot be lost) */
-		if (atomic_fetch_sub(&p->busy, 1) == 1) {
-			pthread_mutex_lock(&p->mutex);
+		pthread_mutex_lock(&p->mutex);
+		if (--p->busy == 0)
 			pthread_cond_signal(&p->done);
-			pthread_mutex_unlock(&p->mutex);
-		}
 	}
+	pthread_mutex_unlock(&p->mutex);
+	return NULL;
 }
 
 enpu_status_t cpu_threadpool_create(unsigned threads, cpu_threadpool_t **out)
@@ -113,9 +72,6 @@ enpu_status_t cpu_threadpool_create(unsigned threads, cpu_threadpool_t **out)
 	pthread_cond_init(&p->wake, NULL);
 	pthread_cond_init(&p->done, NULL);
 	atomic_init(&p->next, 0);
-	atomic_init(&p->generation, 0);
-	atomic_init(&p->busy, 0);
-	atomic_init(&p->stopping, false);
 	for (unsigned i = 1; i < threads; i++) {
 		p->workers[i - 1] = (worker_t){ .pool = p, .index = i };
 		if (pthread_create(&p->workers[i - 1].thread, NULL, worker_main,
@@ -138,7 +94,7 @@ oom:
 void cpu_threadpool_destroy(cpu_threadpool_t *p)
 {
 	pthread_mutex_lock(&p->mutex);
-	atomic_store(&p->stopping, true);
+	p->stopping = true;
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->mutex);
 	for (unsigned i = 1; i < p->size; i++)
@@ -164,14 +120,13 @@ void cpu_threadpool_run(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void 
 	p->arg = arg;
 	p->tasks = tasks;
 	atomic_store(&p->next, 0);
-	atomic_store(&p->busy, p->size - 1);
-	atomic_fetch_add(&p->generation, 1);
+	p->busy = p->size - 1;
+	p->generation++;
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->mutex);
 	drain(p, 0);
-	poll_done(p);
 	pthread_mutex_lock(&p->mutex);
-	while (atomic_load(&p->busy))
+	while (p->busy)
 		pthread_cond_wait(&p->done, &p->mutex);
 	pthread_mutex_unlock(&p->mutex);
 }
