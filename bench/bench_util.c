@@ -66,7 +66,8 @@ static int cmp_double(const void *a, const void *b)
 
 #define MAX_SAMPLES 4096
 #define MAX_FNS 8
-#define SLICE_S 0.01
+#define WARM_S 0.015  /* untimed start of each slice */
+#define SLICE_S 0.025 /* timed rest of it */
 
 void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
 			    double min_s, double *secs)
@@ -83,8 +84,14 @@ void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, si
 		for (size_t i = 0; i < n; i++) {
 			if (!fns[i])
 				continue;
-			fns[i](args[i]); /* warm-up: caches, and threads that slept */
+			/* untimed: wakes threads that slept, refills caches, and lets the
+			 * previous library's idle workers stop spinning (pthreadpool's
+			 * spin for milliseconds after a job) */
 			double start = bench_now();
+			do
+				fns[i](args[i]);
+			while (bench_now() - start < WARM_S);
+			start = bench_now();
 			do {
 				double t0 = bench_now();
 				fns[i](args[i]);

@@ -23,10 +23,10 @@ void bench_omp_env(char **argv, uint32_t threads);
 
 double bench_now(void);
 /* Times n functions interleaved, so that a change in the shared machine's
- * load hits all of them alike: each round calls each function for about 10
- * ms (after one untimed call, which wakes threads that went to sleep while
- * the others ran), until every one ran min_s seconds in total or has 4096
- * samples (>= 3 rounds). Stores each one's median seconds per call in
+ * load hits all of them alike: each round calls each function back to back
+ * for 15 ms untimed (threads that slept wake, caches refill, the previous
+ * library's idle workers stop spinning), then 25 ms timed, until every one
+ * ran min_s timed seconds or has 4096 samples (>= 3 rounds). Stores each one's median seconds per call in
  * secs[i]; fns[i] == NULL is skipped (secs[i] = 0). */
 void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
 			    double min_s, double *secs);
