@@ -81,6 +81,7 @@ typedef struct kernel_job {
 	const int8_t *in;
 	int8_t *out;
 	uint32_t blocks, chunk, nchunks;
+	uint32_t rpt, tasks_per_image; /* output rows per task */
 	size_t scratch_bytes;
 	uint8_t *scratch;
 } kernel_job_t;
@@ -90,8 +91,8 @@ static void kernel_task(void *arg, size_t task, unsigned thread)
 	const kernel_job_t *j = arg;
 	uint32_t row = (uint32_t)(task / j->nchunks), b0 = (uint32_t)(task % j->nchunks) * j->chunk;
 	uint32_t nb = j->blocks - b0 < j->chunk ? j->blocks - b0 : j->chunk;
-	j->k->row(j->c, j->packed, j->in, j->out, row / j->c->out_h, row % j->c->out_h, b0, nb,
-		      j->scratch + thread * j->scratch_bytes);
+	j->k->row(j->c, j->packed, j->in, j->out, row / j->tasks_per_image,
+		  row % j->tasks_per_image * j->rpt, b0, nb, j->scratch + thread * j->scratch_bytes);
 }
 
 typedef struct kernel_pack_ctx {
@@ -125,7 +126,9 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
 	j.blocks = (c->out_c + k->cblock - 1) / k->cblock;
 	j.chunk = j.blocks;
-	size_t rows = (size_t)c->batch * c->out_h;
+	j.rpt = k->rows_per_task(c);
+	j.tasks_per_image = (c->out_h + j.rpt - 1) / j.rpt;
+	size_t rows = (size_t)c->batch * j.tasks_per_image;
 	while (j.chunk > 1 && (k->scratch_bytes(c, j.chunk) > SCRATCH_TARGET ||
 			       rows * ((j.blocks + j.chunk - 1) / j.chunk) < 4u * use))
 		j.chunk = (j.chunk + 1) / 2;

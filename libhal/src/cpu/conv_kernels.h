@@ -20,7 +20,9 @@ typedef struct cpu_conv_kernel {
 	enpu_op_cache_t *(*pack)(const enpu_conv_op_t *c, const int8_t *filter, const int32_t *bias);
 	/* Scratch bytes for one row of nb blocks. */
 	size_t (*scratch_bytes)(const enpu_conv_op_t *c, uint32_t nb);
-	/* Output row (n, oh), channel blocks [b0, b0 + nb). */
+	/* Output rows per task (the row function does oh .. oh + this - 1). */
+	uint32_t (*rows_per_task)(const enpu_conv_op_t *c);
+	/* Output rows (n, oh ...), channel blocks [b0, b0 + nb). */
 	void (*row)(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
 		    int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch);
 } cpu_conv_kernel_t;

@@ -212,6 +212,13 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	}
 }
 
+static uint32_t rows_per_task(const enpu_conv_op_t *c)
+{
+	(void)c;
+	return 1;
+}
+
 const cpu_conv_kernel_t cpu_conv_small_vnni512 = {
-	.cblock = CB, .macs_per_thread = 22, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
+	.cblock = CB, .macs_per_thread = 22, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes,
+	.rows_per_task = rows_per_task, .row = row,
 };

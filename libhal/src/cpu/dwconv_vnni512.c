@@ -13,7 +13,10 @@
  * the tap buffer holds 256-bit entries (lane 4L + j of vector v: channel
  * 16L + 4v + j, L < 2), the low half of each vector serves pixel ow and the
  * high half pixel ow + 1, and weights, bias and requantization parameters
- * repeat in both halves. Requantization: rq16.h. Exact: int32 sums modulo
+ * repeat in both halves. With at most 3 kernel rows and vertical stride
+ * and dilation 1, the 4th byte of each tuple takes the next input row, and
+ * one tap buffer serves output rows oh and oh + 1 (weights shifted by one
+ * row for the second). Requantization: rq16.h. Exact: int32 sums modulo
  * 2^32 do not depend on order. */
 #include <immintrin.h>
 #include <stdlib.h>
@@ -31,12 +34,16 @@ typedef struct dw_packed {
 	cpu_rq16_t *rq;          /* [blocks][4] */
 	bool any_left;           /* some channel has shift > 0 */
 	bool pair;               /* <= 32 channels: the pair layout */
+	/* two_rows(): weights one kernel row down (slot r holds kernel row
+	 * r - 1), so that output row oh + 1 reads oh's tap buffer; else NULL */
+	int8_t *w2;
 } dw_packed_t;
 
 static void packed_free(enpu_op_cache_t *c)
 {
 	dw_packed_t *p = (dw_packed_t *)c;
 	free(p->w);
+	free(p->w2);
 	free(p->beff);
 	free(p->rq);
 	free(p);
@@ -55,6 +62,18 @@ static bool pair_layout(const enpu_conv_op_t *c)
 	return c->in_c <= CB / 2;
 }
 
+/* At most 3 kernel rows, stride and dilation 1: the 4 input rows of one tap
+ * buffer cover output rows oh and oh + 1. */
+static bool two_rows(const enpu_conv_op_t *c)
+{
+	return c->k_h <= 3 && c->stride_h == 1 && c->dil_h == 1;
+}
+
+static uint32_t rows_per_task(const enpu_conv_op_t *c)
+{
+	return two_rows(c) ? 2 : 1;
+}
+
 static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
 {
 	const uint32_t ch = c->out_c, kh = c->k_h, kw = c->k_w;
@@ -68,9 +87,10 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 	p->pair = pair_layout(c);
 	size_t wbytes = (size_t)p->groups * kw * p->blocks * 4 * CB;
 	p->w = aligned_alloc(64, wbytes);
+	p->w2 = two_rows(c) ? aligned_alloc(64, wbytes) : NULL;
 	p->beff = aligned_alloc(64, (size_t)p->blocks * CB * sizeof(int32_t));
 	p->rq = aligned_alloc(64, (size_t)p->blocks * 4 * sizeof(cpu_rq16_t));
-	if (!p->w || !p->beff || !p->rq) {
+	if (!p->w || (two_rows(c) && !p->w2) || !p->beff || !p->rq) {
 		packed_free(&p->base);
 		return NULL;
 	}
@@ -93,10 +113,13 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 					for (uint32_t x = 0; x < kw; x++)
 						for (uint32_t r = 0; r < 4; r++) {
 							uint32_t y = 4 * g + r;
-							p->w[((((size_t)g * kw + x) * p->blocks + b) * 4 + v) * CB +
-							     l * 4 + r] =
-								o < ch && y < kh ? f[((size_t)o * kh + y) * kw + x]
-										 : 0;
+							size_t i = ((((size_t)g * kw + x) * p->blocks + b) * 4 + v) * CB +
+								   l * 4 + r;
+							p->w[i] = o < ch && y < kh ? f[((size_t)o * kh + y) * kw + x] : 0;
+							if (p->w2) /* one group: y == r */
+								p->w2[i] = o < ch && r >= 1 && r - 1 < kh
+										   ? f[((size_t)o * kh + r - 1) * kw + x]
+										   : 0;
 						}
 			}
 			cpu_rq16_prepare(&p->rq[b * 4 + v], mult, shift, 16);
@@ -116,9 +139,11 @@ static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 	return (size_t)(c->k_h + 3) / 4 * columns(c) * nb * 4 * (pair_layout(c) ? CB / 2 : CB);
 }
 
-/* T[g][i][b][4][64] for input columns i - pad_l, blocks [b0, b0 + nb). */
-static void fill_taps(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint32_t b0,
-		      uint32_t nb, uint8_t *taps)
+/* T[g][i][b][4][64] for input columns i - pad_l, blocks [b0, b0 + nb), from
+ * the input rows of kernel rows y < nrows of output row oh (k_h, or 4 with
+ * two_rows()). */
+static void fill_taps(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint32_t nrows,
+		      uint32_t b0, uint32_t nb, uint8_t *taps)
 {
 	const size_t ch = c->in_c, in_w = c->in_w, ncol = columns(c);
 	const int64_t pad_l = c->pad_l;
@@ -129,7 +154,7 @@ static void fill_taps(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, ui
 		for (uint32_t r = 0; r < 4; r++) {
 			int64_t ih;
 			uint32_t y = 4 * g + r;
-			rows[r] = y < c->k_h && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
+			rows[r] = y < nrows && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
 					  ? in + (size_t)ih * in_w * ch
 					  : NULL;
 		}
@@ -186,8 +211,8 @@ store_block(__m512i a0, __m512i a1, __m512i a2, __m512i a3, const cpu_rq16_t *rq
 /* One row of output pixels for channel blocks [b0, b0 + nb). k3: k_w == 3
  * and one group of kernel rows, with the 12 weight vectors in registers. */
 static inline __attribute__((always_inline)) void
-row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, int8_t *out,
-	   uint32_t b0, uint32_t nb, bool k3, bool any_left)
+row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
+	   int8_t *out, uint32_t b0, uint32_t nb, bool k3, bool any_left)
 {
 	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
 	const size_t sw = c->stride_w, dw = c->dil_w, blocks = p->blocks, groups = p->groups;
@@ -198,7 +223,7 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, i
 		__mmask64 m = ch - c0 >= CB ? ~(__mmask64)0 : ((__mmask64)1 << (ch - c0)) - 1;
 		const int32_t *beff = p->beff + (size_t)(b0 + b) * CB;
 		const cpu_rq16_t *rq = p->rq + (size_t)(b0 + b) * 4;
-		const int8_t *wb = p->w + (size_t)(b0 + b) * 4 * CB;
+		const int8_t *wb = wts + (size_t)(b0 + b) * 4 * CB;
 		const size_t wstep = blocks * 4 * CB, tstep = nb * 4 * CB;
 		const uint8_t *tb = taps + (size_t)b * 4 * CB;
 		if (k3) {
@@ -231,8 +256,10 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, i
 	}
 }
 
-/* The pair layout's tap buffer: T[g][i][4][32] for input columns i - pad_l. */
-static void fill_taps_pair(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint8_t *taps)
+/* The pair layout's tap buffer: T[g][i][4][32] for input columns i - pad_l
+ * (nrows: as fill_taps). */
+static void fill_taps_pair(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint32_t nrows,
+			   uint8_t *taps)
 {
 	const size_t ch = c->in_c, in_w = c->in_w, ncol = columns(c);
 	const int64_t pad_l = c->pad_l;
@@ -244,7 +271,7 @@ static void fill_taps_pair(const enpu_conv_op_t *c, const int8_t *in, uint32_t o
 		for (uint32_t r = 0; r < 4; r++) {
 			int64_t ih;
 			uint32_t y = 4 * g + r;
-			rows[r] = y < c->k_h && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
+			rows[r] = y < nrows && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
 					  ? in + (size_t)ih * in_w * ch
 					  : NULL;
 		}
@@ -288,8 +315,8 @@ static inline __m512i two(const uint8_t *lo, const uint8_t *hi)
  * last one of an odd row computes ow twice and stores it once). k3: as
  * row_blocks. */
 static inline __attribute__((always_inline)) void
-row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, int8_t *out, bool k3,
-	 bool any_left)
+row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
+	 int8_t *out, bool k3, bool any_left)
 {
 	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
 	const size_t sw = c->stride_w, dw = c->dil_w, groups = p->groups, te = 4 * (CB / 2);
@@ -298,7 +325,7 @@ row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, int
 	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
 	__m512i w[12];
 	for (int i = 0; k3 && i < 12; i++)
-		w[i] = _mm512_load_si512(p->w + (size_t)i * CB);
+		w[i] = _mm512_load_si512(wts + (size_t)i * CB);
 	for (size_t ow = 0; ow < out_w; ow += 2) {
 		size_t ow1 = ow + 1 < out_w ? ow + 1 : ow;
 		__m512i a0 = _mm512_load_si512(p->beff), a1 = _mm512_load_si512(p->beff + 16);
@@ -313,7 +340,7 @@ row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, int
 				for (size_t x = 0; x < kw; x++) {
 					const uint8_t *t0 = taps + (g * ncol + ow * sw + x * dw) * te;
 					const uint8_t *t1 = taps + (g * ncol + ow1 * sw + x * dw) * te;
-					const int8_t *wp = p->w + (g * kw + x) * 4 * CB;
+					const int8_t *wp = wts + (g * kw + x) * 4 * CB;
 					PAIR_MAC(t0, t1, _mm512_load_si512(wp), _mm512_load_si512(wp + CB),
 						 _mm512_load_si512(wp + 2 * CB), _mm512_load_si512(wp + 3 * CB));
 				}
@@ -328,31 +355,45 @@ row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const uint8_t *taps, int
 	}
 }
 
+/* One output row from the tap buffer, with weights wts. */
+static void out_row(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts,
+		    const uint8_t *taps, int8_t *out, uint32_t b0, uint32_t nb)
+{
+	bool k3 = c->k_w == 3 && p->groups == 1;
+	if (p->pair) {
+		if (p->any_left)
+			row_pair(c, p, wts, taps, out, k3, true);
+		else if (k3)
+			row_pair(c, p, wts, taps, out, true, false);
+		else
+			row_pair(c, p, wts, taps, out, false, false);
+	} else {
+		if (p->any_left)
+			row_blocks(c, p, wts, taps, out, b0, nb, k3, true);
+		else if (k3)
+			row_blocks(c, p, wts, taps, out, b0, nb, true, false);
+		else
+			row_blocks(c, p, wts, taps, out, b0, nb, false, false);
+	}
+}
+
+/* Output rows oh and, with two_rows(), oh + 1 (when it exists). */
 static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
 		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
 {
 	const dw_packed_t *p = (const dw_packed_t *)packed;
 	uint8_t *taps = scratch;
-	if (p->pair) {
-		fill_taps_pair(c, in + (size_t)n * c->in_h * c->in_w * c->in_c, oh, taps);
-		out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
-		if (p->any_left)
-			row_pair(c, p, taps, out, c->k_w == 3 && p->groups == 1, true);
-		else if (c->k_w == 3 && p->groups == 1)
-			row_pair(c, p, taps, out, true, false);
-		else
-			row_pair(c, p, taps, out, false, false);
-		return;
-	}
-	fill_taps(c, in + (size_t)n * c->in_h * c->in_w * c->in_c, oh, b0, nb, taps);
-	out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
-	bool k3 = c->k_w == 3 && p->groups == 1;
-	if (p->any_left)
-		row_blocks(c, p, taps, out, b0, nb, k3, true);
-	else if (k3)
-		row_blocks(c, p, taps, out, b0, nb, true, false);
+	uint32_t nrows = p->w2 ? 4 : c->k_h;
+	in += (size_t)n * c->in_h * c->in_w * c->in_c;
+	if (p->pair)
+		fill_taps_pair(c, in, oh, nrows, taps);
 	else
-		row_blocks(c, p, taps, out, b0, nb, false, false);
+		fill_taps(c, in, oh, nrows, b0, nb, taps);
+	size_t row_bytes = (size_t)c->out_w * c->out_c;
+	out += ((size_t)n * c->out_h + oh) * row_bytes;
+	out_row(c, p, p->w, taps, out, b0, nb);
+	if (p->w2 && oh + 1 < c->out_h)
+		out_row(c, p, p->w2, taps, out + row_bytes, b0, nb);
 }
 
 static bool accepts(const enpu_conv_op_t *c)
@@ -361,5 +402,6 @@ static bool accepts(const enpu_conv_op_t *c)
 }
 
 const cpu_conv_kernel_t cpu_dw_vnni512 = {
-	.cblock = CB, .macs_per_thread = 21, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes, .row = row,
+	.cblock = CB, .macs_per_thread = 21, .accepts = accepts, .pack = pack,
+	.scratch_bytes = scratch_bytes, .rows_per_task = rows_per_task, .row = row,
 };
