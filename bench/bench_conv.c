@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Convolution benchmark: enpu int8 CONV2D (3x3, depthwise 3x3, 1x1) at
- * MobileNet/ResNet-like shapes against XNNPACK's qs8 convolution, same run,
- * same thread count. Usage: bench_conv [-t threads] [-s seconds] */
+/* Convolution benchmark: enpu int8 CONV2D (3x3, depthwise 3x3, 1x1, the
+ * 3-channel first layer) at MobileNet/ResNet-like shapes against oneDNN's
+ * int8 convolution and XNNPACK's qs8 convolution, same run, same thread
+ * count. Usage: bench_conv [-t threads] [-s seconds] [-f filter] */
 #include <pthreadpool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <xnnpack.h>
 #include "bench_util.h"
+#include "onednn_conv.h"
 
 typedef struct conv_shape {
 	const char *name;
@@ -36,6 +38,11 @@ static void run_xnn(void *arg)
 static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, double peak,
 		      pthreadpool_t pool)
 {
+	char label[96];
+	snprintf(label, sizeof(label), "%-9s %3ux%-3u %4u->%-4u k%u s%u g%-4u", s->name, s->h, s->w,
+		 s->cin, s->cout, s->k, s->stride, s->groups);
+	if (!bench_selected(label))
+		return;
 	conv_case_t c = { .env = env, .pool = pool };
 	uint32_t pad = s->k / 2, cin_g = s->cin / s->groups;
 	uint32_t oh = (s->h + 2 * pad - s->k) / s->stride + 1;
@@ -56,24 +63,39 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 				   .pad_right = pad, .groups = s->groups };
 	bench_check(enpu_command_list_create(&c.list), "list");
 	bench_check(enpu_cmd_conv2d(c.list, &p), "conv2d");
-	double t = bench_time(run_enpu, &c, secs), t_x = 0;
 	int8_t *xout = malloc((size_t)oh * ow * s->cout);
+	const char *note = "";
+	onednn_conv_t *dn = onednn_conv_create(
+		&(onednn_conv_desc_t){ .h = s->h, .w = s->w, .cin = s->cin, .cout = s->cout,
+				       .k = s->k, .stride = s->stride, .pad = pad,
+				       .groups = s->groups, .in_zp = 3, .out_zp = -2,
+				       .out_scale = 0.02f * 0.01f / 0.5f, .in = bench_data(in),
+				       .weights = bench_data(f), .out = xout },
+		&note);
+	bool xnn = false;
 	if (xnn_create_convolution2d_nhwc_qs8(pad, pad, pad, pad, s->k, s->k, s->stride, s->stride, 1,
 					      1, s->groups, cin_g, s->cout / s->groups, s->cin,
 					      s->cout, 3, 0.02f, 0.01f, bench_data(f), NULL, -2, 0.5f,
 					      -128, 127, 0, &c.xnn) == xnn_status_success &&
 	    xnn_setup_convolution2d_nhwc_qs8(c.xnn, 1, s->h, s->w, bench_data(in), xout, pool) ==
 		    xnn_status_success)
-		t_x = bench_time(run_xnn, &c, secs);
+		xnn = true;
+	/* interleaved, so that the shared machine's load hits all three alike */
+	void (*const fns[])(void *) = { run_enpu, dn ? onednn_conv_run : NULL, xnn ? run_xnn : NULL };
+	void *const args[] = { &c, dn, &c };
+	double ts[3];
+	bench_time_interleaved(fns, args, 3, secs, ts);
+	double t = ts[0], t_d = ts[1], t_x = ts[2];
 	double ops = 2.0 * oh * ow * s->cout * s->k * s->k * cin_g;
-	printf("%-9s %3ux%-3u %4u->%-4u k%u s%u g%-4u enpu %7.1f GOPS (%4.1f%% of peak) | "
+	printf("%s enpu %7.1f GOPS (%4.1f%% of peak) | onednn %7.1f (x%.2f)%s | "
 	       "xnnpack qs8 %7.1f (x%.2f)\n",
-	       s->name, s->h, s->w, s->cin, s->cout, s->k, s->stride, s->groups, ops / t * 1e-9,
-	       peak > 0 ? 100.0 * ops / t / peak : 0.0, t_x ? ops / t_x * 1e-9 : 0.0,
-	       t_x ? t_x / t : 0.0);
+	       label, ops / t * 1e-9,
+	       peak > 0 ? 100.0 * ops / t / peak : 0.0, t_d ? ops / t_d * 1e-9 : 0.0,
+	       t_d ? t_d / t : 0.0, note, t_x ? ops / t_x * 1e-9 : 0.0, t_x ? t_x / t : 0.0);
 	fflush(stdout);
 	if (c.xnn)
 		xnn_delete_operator(c.xnn);
+	onednn_conv_destroy(dn);
 	free(xout);
 	enpu_command_list_release(c.list);
 	enpu_tensor_release(in);
@@ -86,7 +108,9 @@ int main(int argc, char **argv)
 	uint32_t threads;
 	double secs;
 	bench_args(argc, argv, &threads, &secs);
-	printf("command: %s -t %u -s %g\n", argv[0], threads, secs);
+	bench_omp_env(argv, threads);
+	printf("command: %s -t %u -s %g (OMP_NUM_THREADS=%u OMP_WAIT_POLICY=passive)\n", argv[0],
+	       threads, secs, threads);
 	bench_env_t env;
 	bench_env_open(&env, threads);
 	enpu_device_info_t info;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* GEMM benchmark: enpu int8 / fp16 GEMM against oneDNN (dnnl_gemm_s8s8s32,
  * dnnl_gemm_u8s8s32, dnnl_sgemm) and XNNPACK (qs8 fully connected), same run,
- * same thread count. Usage: bench_gemm [-t threads] [-s seconds] */
+ * same thread count. Usage: bench_gemm [-t threads] [-s seconds] [-f filter] */
 #include <oneapi/dnnl/dnnl.h>
 #include <pthreadpool.h>
 #include <stdio.h>
@@ -70,6 +70,10 @@ static double gops(const shape_t *s, double sec)
 
 static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthreadpool_t pool)
 {
+	char label[64];
+	snprintf(label, sizeof(label), "gemm_i8 M=%-5u N=%-5u K=%-5u", s.m, s.n, s.k);
+	if (!bench_selected(label))
+		return;
 	gemm_case_t g = { .s = s, .env = env, .pool = pool };
 	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
@@ -86,17 +90,18 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	g.c32 = malloc((size_t)s.m * s.n * sizeof(int32_t));
 	g.xout = malloc((size_t)s.m * s.n);
 	memcpy(g.au, g.a, (size_t)s.m * s.k);
-	double t = bench_time(run_enpu, &g, secs);
-	double t_s8 = bench_time(run_dnnl_s8, &g, secs);
-	double t_u8 = bench_time(run_dnnl_u8, &g, secs);
-	double t_x = 0;
-	if (xnn_create_fully_connected_nc_qs8(s.k, s.n, s.k, s.n, 3, 0.02f, 0.01f, g.b, NULL, -2, 0.5f,
-					      -128, 127, 0, &g.xnn) == xnn_status_success &&
-	    xnn_setup_fully_connected_nc_qs8(g.xnn, s.m, g.a, g.xout, pool) == xnn_status_success)
-		t_x = bench_time(run_xnn, &g, secs);
-	printf("gemm_i8 M=%-5u N=%-5u K=%-5u enpu %7.1f GOPS (%4.1f%% of peak) | "
+	bool xnn = xnn_create_fully_connected_nc_qs8(s.k, s.n, s.k, s.n, 3, 0.02f, 0.01f, g.b, NULL,
+						     -2, 0.5f, -128, 127, 0, &g.xnn) ==
+			   xnn_status_success &&
+		   xnn_setup_fully_connected_nc_qs8(g.xnn, s.m, g.a, g.xout, pool) == xnn_status_success;
+	void (*const fns[])(void *) = { run_enpu, run_dnnl_s8, run_dnnl_u8, xnn ? run_xnn : NULL };
+	void *const args[] = { &g, &g, &g, &g };
+	double ts[4];
+	bench_time_interleaved(fns, args, 4, secs, ts);
+	double t = ts[0], t_s8 = ts[1], t_u8 = ts[2], t_x = ts[3];
+	printf("%s enpu %7.1f GOPS (%4.1f%% of peak) | "
 	       "onednn s8s8s32 %7.1f (x%.2f) u8s8s32 %7.1f (x%.2f) | xnnpack qs8 fc %7.1f (x%.2f)\n",
-	       s.m, s.n, s.k, gops(&s, t), peak > 0 ? 100.0 * gops(&s, t) * 1e9 / peak : 0.0,
+	       label, gops(&s, t), peak > 0 ? 100.0 * gops(&s, t) * 1e9 / peak : 0.0,
 	       gops(&s, t_s8), t_s8 / t, gops(&s, t_u8), t_u8 / t, t_x ? gops(&s, t_x) : 0.0,
 	       t_x ? t_x / t : 0.0);
 	fflush(stdout);
@@ -113,6 +118,10 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 
 static void bench_f16(bench_env_t *env, shape_t s, double secs, double peak)
 {
+	char label[64];
+	snprintf(label, sizeof(label), "gemm_f16 M=%-5u N=%-5u K=%-5u", s.m, s.n, s.k);
+	if (!bench_selected(label))
+		return;
 	gemm_case_t g = { .s = s, .env = env };
 	enpu_tensor_t *a = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.m, s.k }, NULL, 0);
 	enpu_tensor_t *b = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.n, s.k }, NULL,
@@ -123,11 +132,14 @@ static void bench_f16(bench_env_t *env, shape_t s, double secs, double peak)
 	g.af = calloc((size_t)s.m * s.k, sizeof(float));
 	g.bf = calloc((size_t)s.n * s.k, sizeof(float));
 	g.cf = calloc((size_t)s.m * s.n, sizeof(float));
-	double t = bench_time(run_enpu, &g, secs);
-	double t_f = bench_time(run_dnnl_f32, &g, secs);
-	printf("gemm_f16 M=%-5u N=%-5u K=%-5u enpu %7.1f GFLOPS (%4.1f%% of fp32 FMA peak) | "
+	void (*const fns[])(void *) = { run_enpu, run_dnnl_f32 };
+	void *const args[] = { &g, &g };
+	double ts[2];
+	bench_time_interleaved(fns, args, 2, secs, ts);
+	double t = ts[0], t_f = ts[1];
+	printf("%s enpu %7.1f GFLOPS (%4.1f%% of fp32 FMA peak) | "
 	       "onednn sgemm (fp32) %7.1f (x%.2f)\n",
-	       s.m, s.n, s.k, gops(&s, t), peak > 0 ? 100.0 * gops(&s, t) * 1e9 / peak : 0.0,
+	       label, gops(&s, t), peak > 0 ? 100.0 * gops(&s, t) * 1e9 / peak : 0.0,
 	       gops(&s, t_f), t_f / t);
 	fflush(stdout);
 	free(g.af);
@@ -144,21 +156,9 @@ int main(int argc, char **argv)
 	uint32_t threads;
 	double secs;
 	bench_args(argc, argv, &threads, &secs);
-	/* oneDNN's OpenMP runtime reads its environment when it loads: set it and
-	 * re-execute once. Passive waiting keeps idle OpenMP threads from
-	 * spinning while the other libraries run. */
-	char nt[16];
-	snprintf(nt, sizeof(nt), "%u", threads);
-	const char *cur = getenv("OMP_NUM_THREADS"), *wait = getenv("OMP_WAIT_POLICY");
-	if (!cur || strcmp(cur, nt) != 0 || !wait || strcmp(wait, "passive") != 0) {
-		setenv("OMP_NUM_THREADS", nt, 1);
-		setenv("OMP_WAIT_POLICY", "passive", 1);
-		execv("/proc/self/exe", argv);
-		perror("execv");
-		return 1;
-	}
-	printf("command: %s -t %u -s %g (OMP_NUM_THREADS=%s OMP_WAIT_POLICY=passive)\n", argv[0],
-	       threads, secs, nt);
+	bench_omp_env(argv, threads);
+	printf("command: %s -t %u -s %g (OMP_NUM_THREADS=%u OMP_WAIT_POLICY=passive)\n", argv[0],
+	       threads, secs, threads);
 	bench_env_t env;
 	bench_env_open(&env, threads);
 	enpu_device_info_t info;

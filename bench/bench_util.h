@@ -3,20 +3,35 @@
 #ifndef ENPU_BENCH_UTIL_H
 #define ENPU_BENCH_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "enpu/enpu.h"
 
-/* Parses -t threads (default 1) and -s seconds (default 0.5). Exits with
- * usage on a bad option. */
+/* Parses -t threads (default 1), -s seconds (default 0.5) and -f filter
+ * (bench_selected). Exits with usage on a bad option. */
 void bench_args(int argc, char **argv, uint32_t *threads, double *secs);
+/* Whether the case labelled label runs: no -f given, or label contains its
+ * argument. */
+bool bench_selected(const char *label);
+
+/* oneDNN's OpenMP runtime reads its environment when it loads: sets
+ * OMP_NUM_THREADS=threads and OMP_WAIT_POLICY=passive (idle OpenMP threads
+ * must not spin while the other libraries run) and re-executes the program
+ * once when they differ. */
+void bench_omp_env(char **argv, uint32_t threads);
 
 double bench_now(void);
-/* Calls fn(arg) until at least min_s seconds passed (>= 3 runs, after one
- * warm-up) and returns the median seconds per call. */
-double bench_time(void (*fn)(void *arg), void *arg, double min_s);
+/* Times n functions interleaved, so that a change in the shared machine's
+ * load hits all of them alike: each round calls each function back to back
+ * for 15 ms untimed (threads that slept wake, caches refill, the previous
+ * library's idle workers stop spinning), then 25 ms timed, until every one
+ * ran min_s timed seconds or has 4096 samples (>= 3 rounds). Stores each one's median seconds per call in
+ * secs[i]; fns[i] == NULL is skipped (secs[i] = 0). */
+void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
+			    double min_s, double *secs);
 /* Measured int8 ops/s of one core running independent vpdpbusd zmm (2 ops
- * per MAC), 0 without AVX-512 VNNI. */
+ * per MAC; the best of 8 short runs), 0 without AVX-512 VNNI. */
 double bench_vnni_peak_per_core(void);
 /* Measured fp32 FMA flops/s of one core (zmm or ymm per the host). */
 double bench_fma_peak_per_core(void);

@@ -74,6 +74,81 @@ static void dw_task(void *arg, size_t task, unsigned thread)
 			      j->scratch + (size_t)thread * 2 * c->out_c);
 }
 
+typedef struct kernel_job {
+	const cpu_conv_kernel_t *k;
+	const enpu_conv_op_t *c;
+	const enpu_op_cache_t *packed;
+	const int8_t *in;
+	int8_t *out;
+	uint32_t blocks, chunk, nchunks;
+	uint32_t rpt, tasks_per_image; /* output rows per task */
+	size_t scratch_bytes;
+	uint8_t *scratch;
+} kernel_job_t;
+
+static void kernel_task(void *arg, size_t task, unsigned thread)
+{
+	const kernel_job_t *j = arg;
+	uint32_t row = (uint32_t)(task / j->nchunks), b0 = (uint32_t)(task % j->nchunks) * j->chunk;
+	uint32_t nb = j->blocks - b0 < j->chunk ? j->blocks - b0 : j->chunk;
+	j->k->row(j->c, j->packed, j->in, j->out, row / j->tasks_per_image,
+		  row % j->tasks_per_image * j->rpt, b0, nb, j->scratch + thread * j->scratch_bytes);
+}
+
+typedef struct kernel_pack_ctx {
+	const cpu_conv_kernel_t *k;
+	const enpu_op_t *op;
+} kernel_pack_ctx_t;
+
+static enpu_op_cache_t *kernel_pack(void *ctx)
+{
+	const kernel_pack_ctx_t *x = ctx;
+	return x->k->pack(&x->op->u.conv, enpu_op_host_ptr(x->op, ENPU_OP_IN1),
+			   enpu_op_host_ptr(x->op, ENPU_OP_IN2));
+}
+
+#define SCRATCH_TARGET 65536u
+
+/* A dedicated kernel k, with the packed weights cached with the op when
+ * constant. Threads: k->macs_per_thread; tasks: output rows x chunks of
+ * channel blocks whose scratch stays near 64 KiB, split further until every
+ * thread has a few. */
+static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *k,
+				const enpu_op_t *op)
+{
+	const enpu_conv_op_t *c = &op->u.conv;
+	unsigned threads = cpu_threadpool_size(d->pool);
+	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
+			(c->in_c / c->groups);
+	uint64_t want = (macs >> k->macs_per_thread) + 1;
+	unsigned use = want < threads ? (unsigned)want : threads;
+	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
+			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
+	j.blocks = (c->out_c + k->cblock - 1) / k->cblock;
+	j.chunk = j.blocks;
+	j.rpt = k->rows_per_task(c);
+	j.tasks_per_image = (c->out_h + j.rpt - 1) / j.rpt;
+	size_t rows = (size_t)c->batch * j.tasks_per_image;
+	while (j.chunk > 1 && (k->scratch_bytes(c, j.chunk) > SCRATCH_TARGET ||
+			       rows * ((j.blocks + j.chunk - 1) / j.chunk) < 4u * use))
+		j.chunk = (j.chunk + 1) / 2;
+	j.nchunks = (j.blocks + j.chunk - 1) / j.chunk;
+	j.scratch_bytes = (k->scratch_bytes(c, j.chunk) + 63) / 64 * 64;
+	bool owned;
+	kernel_pack_ctx_t pc = { .k = k, .op = op };
+	j.packed = cpu_cache_get(cpu_cache_slot(op), k, kernel_pack, &pc, &owned);
+	j.scratch = j.packed ? cpu_alloc(threads * j.scratch_bytes) : NULL;
+	enpu_status_t st = ENPU_OK;
+	if (!j.scratch)
+		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
+	else
+		cpu_run_tasks(d, use, rows * j.nchunks, kernel_task, &j);
+	free(j.scratch);
+	if (owned)
+		j.packed->destroy((enpu_op_cache_t *)j.packed);
+	return st;
+}
+
 static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
@@ -108,6 +183,9 @@ enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	bool i8 = op->dtype == ENPU_DTYPE_INT8;
+	for (const cpu_conv_kernel_t *const *k = d->conv; i8 && *k; k++)
+		if ((*k)->accepts(c))
+			return run_kernel(d, *k, op);
 	if (i8 && c->groups == c->in_c && c->groups > 1)
 		return depthwise(d, op);
 	size_t esize = i8 ? 1 : 2;

@@ -115,6 +115,12 @@ static void cpu_close(void *state)
 	free(d);
 }
 
+#if defined(__x86_64__)
+static const cpu_conv_kernel_t *const conv_vnni512[] = { &cpu_dw_vnni512, &cpu_conv_small_vnni512,
+							 NULL };
+#endif
+static const cpu_conv_kernel_t *const conv_none[] = { NULL };
+
 static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *options,
 			      enpu_device_info_t *info, void **state)
 {
@@ -130,6 +136,7 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu: out of memory");
 	d->i8 = &cpu_i8_gemm_generic;
 	d->vec = &cpu_vec_generic;
+	d->conv = conv_none;
 #if defined(__x86_64__)
 	if (isa == ENPU_CPU_ISA_AVX2) {
 		d->i8 = &cpu_i8_gemm_avx2;
@@ -137,6 +144,7 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 	} else if (isa == ENPU_CPU_ISA_AVX512VNNI) {
 		d->i8 = &cpu_i8_gemm_vnni512;
 		d->vec = &cpu_vec_avx512;
+		d->conv = conv_vnni512;
 	}
 #elif defined(__aarch64__)
 	if (isa == ENPU_CPU_ISA_NEON_DOTPROD)

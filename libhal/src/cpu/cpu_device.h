@@ -4,6 +4,7 @@
 #define ENPU_CPU_DEVICE_H
 
 #include "../host_queue.h"
+#include "conv_kernels.h"
 #include "gemm_i8_kernels.h"
 #include "threadpool.h"
 #include "vec_kernels.h"
@@ -12,6 +13,8 @@ typedef struct cpu_device {
 	cpu_threadpool_t *pool;
 	const cpu_i8_gemm_ops_t *i8;
 	const cpu_vec_ops_t *vec;
+	/* dedicated int8 conv kernels, tried in order; NULL-terminated */
+	const cpu_conv_kernel_t *const *conv;
 	enpu_host_queue_t *queue;
 } cpu_device_t;
 
@@ -49,8 +52,9 @@ typedef struct cpu_grid {
 	uint32_t mc, mblocks, panels, pan_per_chunk, nchunks;
 } cpu_grid_t;
 cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsigned threads);
-/* Threads worth waking for m*n*k MACs (waking one costs microseconds):
- * about one per 2^21 MACs, at most the pool's size. */
+/* Threads worth waking for m*n*k MACs: one more per 2^25 MACs (about 80 us
+ * of one core's work; on this shared 2-vCPU VM a second thread slowed
+ * 8 x 1024 x 1024 and 256^3 down), at most the pool's size. */
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k);
 /* Runs fn over tasks on the pool, or inline on this thread when threads is 1. */
 void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_task_fn fn,

@@ -15,7 +15,9 @@ cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsig
 	g.mc = m_round < mc ? m_round : mc;
 	g.mblocks = (m + g.mc - 1) / g.mc;
 	g.panels = (n + nr - 1) / nr;
-	uint32_t want = 4u * threads;
+	/* tasks: a few per thread; one thread takes whole row blocks, as every
+	 * chunk of a row block packs its A rows again */
+	uint32_t want = threads > 1 ? 4u * threads : 1u;
 	uint32_t chunks = g.mblocks >= want ? 1 : (want + g.mblocks - 1) / g.mblocks;
 	if (chunks > g.panels)
 		chunks = g.panels;
@@ -41,7 +43,7 @@ enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key
 
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k)
 {
-	uint64_t want = ((uint64_t)m * n * k >> 21) + 1;
+	uint64_t want = ((uint64_t)m * n * k >> 25) + 1;
 	unsigned size = cpu_threadpool_size(d->pool);
 	return want < size ? (unsigned)want : size;
 }

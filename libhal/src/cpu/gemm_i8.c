@@ -17,6 +17,8 @@ typedef struct packed_b {
 	size_t panel_bytes;
 	uint8_t *bpack;
 	int32_t *beff, *mult, *shift; /* panels * nr */
+	cpu_rq16_t *rq;               /* panels * nr / 16, for kernel_out */
+	bool any_left;
 } packed_b_t;
 
 typedef struct job {
@@ -41,6 +43,7 @@ static void packed_free(enpu_op_cache_t *c)
 	free(b->beff);
 	free(b->mult);
 	free(b->shift);
+	free(b->rq);
 	free(b);
 }
 
@@ -72,6 +75,9 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 		pb->mult[n] = p->mult[n];
 		pb->shift[n] = p->shift[n];
 	}
+	for (uint32_t v = 0; pb->rq && v < o->nr / 16; v++)
+		cpu_rq16_prepare(&pb->rq[n0 / 16 + v], pb->mult + n0 + 16 * v, pb->shift + n0 + 16 * v,
+				 16);
 }
 
 /* Packs B (in parallel); NULL when out of memory. */
@@ -91,15 +97,19 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	pb->panel_bytes = (size_t)pb->kp * o->nr * o->b_elem;
 	size_t padded = (size_t)panels * o->nr;
 	pb->bpack = cpu_alloc(panels * pb->panel_bytes);
-	pb->beff = malloc(padded * sizeof(int32_t));
+	pb->beff = cpu_alloc(padded * sizeof(int32_t));
 	pb->mult = malloc(padded * sizeof(int32_t));
 	pb->shift = malloc(padded * sizeof(int32_t));
-	if (!pb->bpack || !pb->beff || !pb->mult || !pb->shift) {
+	if (o->kernel_out)
+		pb->rq = cpu_alloc(padded / 16 * sizeof(cpu_rq16_t));
+	if (!pb->bpack || !pb->beff || !pb->mult || !pb->shift || (o->kernel_out && !pb->rq)) {
 		packed_free(&pb->base);
 		return NULL;
 	}
 	j->b = pb;
 	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
+	for (size_t v = 0; pb->rq && v < padded / 16; v++)
+		pb->any_left |= pb->rq[v].any_left;
 	return &pb->base;
 }
 
@@ -112,8 +122,8 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
 	uint8_t *apack = j->scratch + thread * j->scratch_bytes;
-	int32_t *acc = (int32_t *)(apack + (size_t)j->g.mc * j->a_row_bytes);
-	int8_t *rowbuf = (int8_t *)(acc + o->mr * o->nr);
+	int32_t *acc = (int32_t *)(apack + ((size_t)j->g.mc * j->a_row_bytes + 63) / 64 * 64);
+	int8_t *rowbuf = (int8_t *)(acc + (size_t)j->g.mc * o->nr);
 	for (uint32_t r = m0; r < m1; r++)
 		o->pack_a(p->a_row(p->a_ctx, r, rowbuf), p->k, pb->kp, p->a_zp,
 			  apack + (size_t)(r - m0) * j->a_row_bytes);
@@ -124,7 +134,24 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		uint32_t n0 = pan * o->nr;
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
-		for (uint32_t mt = m0; mt < m1; mt += o->mr) {
+		/* K blocks outermost: the block of B stays in L1 across the row tiles */
+		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += o->kc) {
+			uint32_t klen = pb->kp - k0 < o->kc ? pb->kp - k0 : o->kc;
+			for (uint32_t mt = m0; mt < m1; mt += o->mr) {
+				uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
+				cpu_i8_out_t out = {
+					.beff = pb->beff + n0, .rq = pb->rq + n0 / 16,
+					.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
+					.qmax = p->clamp.qmax, .n = nr,
+					.c = (int8_t *)p->c + (size_t)mt * p->ldc + n0, .ldc = p->ldc,
+				};
+				o->kernel_out(apack + (size_t)(mt - m0) * j->a_row_bytes + k0,
+					      j->a_row_bytes, bp + (size_t)k0 * o->nr, klen, mr,
+					      acc + (size_t)(mt - m0) * o->nr, k0 == 0,
+					      k0 + klen == pb->kp ? &out : NULL);
+			}
+		}
+		for (uint32_t mt = m0; !o->kernel_out && mt < m1; mt += o->mr) {
 			uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
 			o->kernel(apack + (size_t)(mt - m0) * j->a_row_bytes, bp, pb->kp, mr, acc);
 			for (uint32_t i = 0; i < mr; i++)
@@ -146,8 +173,9 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	pack_job_t pj = { .d = d, .p = p };
 	j.b = (const packed_b_t *)cpu_cache_get(p->cache, o, pack_b, &pj, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
-	j.scratch_bytes = ((size_t)j.g.mc * j.a_row_bytes + (size_t)o->mr * o->nr * 4 + p->k + 63) /
-			  64 * 64;
+	/* packed A rows, int32 sums of mc x nr, one A row from a_row */
+	j.scratch_bytes = ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
+			  ((size_t)j.g.mc * o->nr * 4 + p->k + 63) / 64 * 64;
 	j.scratch = j.b ? cpu_alloc(threads * j.scratch_bytes) : NULL;
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch)

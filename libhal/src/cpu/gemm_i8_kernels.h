@@ -8,13 +8,27 @@
  *    no correction;
  *  - A_RAW (NEON sdot: s8 x s8): int8 a, g = 4; the driver subtracts
  *    a_zp * colsum(b).
- * Kernels write raw int32 dot products acc[mr][nr] (row stride nr). */
+ * Kernels write raw int32 dot products acc[mr][nr] (row stride nr); a family
+ * may instead fuse the output stage (kernel_out). */
 #ifndef ENPU_CPU_GEMM_I8_KERNELS_H
 #define ENPU_CPU_GEMM_I8_KERNELS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "rq16.h"
+
+/* Output stage of one fused micro-tile: C[r][j] = clamp(mbqm(acc + beff[j])
+ * + zp) for the tile's mr rows and n <= nr columns. */
+typedef struct cpu_i8_out {
+	const int32_t *beff;    /* nr, aligned to 64 bytes */
+	const cpu_rq16_t *rq;   /* nr / 16 */
+	bool any_left;
+	int32_t zp, qmin, qmax;
+	uint32_t n;
+	int8_t *c;              /* row 0, column 0 of the tile */
+	size_t ldc;
+} cpu_i8_out_t;
 
 typedef struct cpu_i8_gemm_ops {
 	uint32_t mr, nr, kgroup;
@@ -25,6 +39,14 @@ typedef struct cpu_i8_gemm_ops {
 	void (*pack_b)(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		       uint32_t nr, void *dst);
 	void (*kernel)(const void *a, const void *b, uint32_t kp, uint32_t mr, int32_t *acc);
+	/* Families with kernel_out use it instead of kernel: K in blocks of kc.
+	 * A rows lda bytes apart and B start at the block, klen (a multiple of
+	 * kgroup) long; acc ([mr][nr]) holds the sums between blocks: first
+	 * starts from zero, otherwise from acc; out NULL leaves the sums in acc,
+	 * otherwise the output stage is applied (rq16.h parameters) and C written. */
+	uint32_t kc;
+	void (*kernel_out)(const void *a, size_t lda, const void *b, uint32_t klen, uint32_t mr,
+			   int32_t *acc, bool first, const cpu_i8_out_t *out);
 } cpu_i8_gemm_ops_t;
 
 void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);

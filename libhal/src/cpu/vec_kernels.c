@@ -8,9 +8,6 @@
 #if defined(__F16C__)
 #include <immintrin.h>
 #endif
-#if defined(__AVX512F__)
-#include "requant_avx512.h"
-#endif
 #include "enpu/fp16.h"
 #include "../quant_inline.h"
 #include "../window.h"
@@ -37,23 +34,6 @@ static inline int32_t mbqm_bf(int32_t x, int32_t mult, int32_t shift)
 	return (h >> right) + (rem > thr);
 }
 
-#if defined(__AVX512F__)
-static void FN(requant_row)(const int32_t *restrict acc, const int32_t *restrict beff,
-			    const int32_t *restrict mult, const int32_t *restrict shift, size_t n,
-			    int32_t zp, int32_t qmin, int32_t qmax, int8_t *restrict out)
-{
-	const __m512i vzp = _mm512_set1_epi32(zp), lo = _mm512_set1_epi32(qmin),
-		      hi = _mm512_set1_epi32(qmax);
-	for (size_t j = 0; j < n; j += 16) {
-		__mmask16 m = mask16(n - j);
-		__m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + j),
-					     _mm512_maskz_loadu_epi32(m, beff + j));
-		v = mbqm16(v, _mm512_maskz_loadu_epi32(m, mult + j),
-			   _mm512_maskz_loadu_epi32(m, shift + j));
-		out16(v, vzp, lo, hi, out + j, m);
-	}
-}
-#else
 static void FN(requant_row)(const int32_t *restrict acc, const int32_t *restrict beff,
 			    const int32_t *restrict mult, const int32_t *restrict shift, size_t n,
 			    int32_t zp, int32_t qmin, int32_t qmax, int8_t *restrict out)
@@ -62,7 +42,6 @@ static void FN(requant_row)(const int32_t *restrict acc, const int32_t *restrict
 		out[j] = q_out(mbqm_bf(q_wrap_add(acc[j], beff[j]), mult[j], shift[j]), zp, qmin, qmax);
 	}
 }
-#endif
 
 /* Locals and restrict pointers let the compiler vectorize over channels. */
 static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, int32_t *scratch)
@@ -105,119 +84,6 @@ static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, 
 				       qmin, qmax);
 	}
 }
-
-#if defined(__AVX512F__)
-/* Depth multiplier 1: 16 channels at a time, accumulators and requantization
- * in registers. Other multipliers use the portable loop above. */
-/* One output pixel, 16 channels from cb, with bounds checks (edges); in and
- * out point at the batch's input and the output row. */
-static inline void dw_pixel(const cpu_dwconv_args_t *a, const int8_t *in, int8_t *out,
-			    size_t cb, size_t ow, __mmask16 m,
-			    uint32_t kh0, uint32_t kh1, int64_t ih0, __m512i zp, __m512i ozp,
-			    __m512i lo, __m512i hi, __m512i bias, __m512i mult, __m512i shift)
-{
-	const enpu_conv_op_t *c = a->c;
-	const size_t ch = c->out_c, in_w = c->in_w;
-	__m512i acc = _mm512_setzero_si512();
-	int64_t iw0 = (int64_t)ow * c->stride_w - c->pad_l;
-	for (uint32_t kh = kh0; kh < kh1; kh++) {
-		const int8_t *row = in + (size_t)(ih0 + (int64_t)kh * c->dil_h) * in_w * ch + cb;
-		const int16_t *wrow = a->w + (size_t)kh * c->k_w * ch + cb;
-		for (size_t kw = 0; kw < c->k_w; kw++) {
-			int64_t iw = iw0 + (int64_t)kw * c->dil_w;
-			if (iw < 0 || iw >= (int64_t)in_w)
-				continue;
-			__m512i x = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, row + (size_t)iw * ch));
-			__m512i w = _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(m, wrow + kw * ch));
-			acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(_mm512_sub_epi32(x, zp), w));
-		}
-	}
-	out16(mbqm16(_mm512_add_epi32(acc, bias), mult, shift), ozp, lo, hi, out + ow * ch + cb, m);
-}
-
-static void FN(dwconv_row_dm1)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh)
-{
-	const enpu_conv_op_t *c = a->c;
-	/* locals: the int8 stores below may alias anything, fields would reload */
-	const size_t ch = c->out_c, in_w = c->in_w, out_w = c->out_w, k_w = c->k_w;
-	const int64_t stride_w = c->stride_w, dil_w = c->dil_w, pad_l = c->pad_l;
-	const int8_t *in = a->in + (size_t)n * c->in_h * in_w * ch;
-	const int16_t *wts = a->w;
-	int8_t *out = a->out + ((size_t)n * c->out_h + oh) * out_w * ch;
-	const __m512i zp = _mm512_set1_epi32(c->in_zp), ozp = _mm512_set1_epi32(c->out_zp);
-	const __m512i lo = _mm512_set1_epi32(c->clamp.qmin), hi = _mm512_set1_epi32(c->clamp.qmax);
-	/* the kernel rows that fall inside the input */
-	uint32_t kh0 = 0, kh1 = 0;
-	for (uint32_t kh = 0; kh < c->k_h; kh++) {
-		int64_t ih;
-		if (enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih))
-			kh1 = kh + 1;
-		else if (kh1 == 0)
-			kh0 = kh + 1;
-	}
-	const int64_t ih0 = (int64_t)oh * c->stride_h - c->pad_t;
-	for (size_t cb = 0; cb < ch; cb += 16) {
-		__mmask16 m = mask16(ch - cb);
-		__m512i bias = _mm512_maskz_loadu_epi32(m, a->bias + cb);
-		__m512i mult = _mm512_maskz_loadu_epi32(m, c->mult + cb);
-		__m512i shift = _mm512_maskz_loadu_epi32(m, c->shift + cb);
-		for (size_t ow = 0; ow < out_w;) {
-			/* 4 output pixels at a time where their windows are inside the row:
-			 * one weight load feeds 4 accumulators, no bounds checks */
-			int64_t first = (int64_t)ow * stride_w - pad_l;
-			int64_t last = (int64_t)(ow + 3) * stride_w - pad_l + (int64_t)(k_w - 1) * dil_w;
-			if (ow + 4 > out_w || first < 0 || last >= (int64_t)in_w) {
-				dw_pixel(a, in, out, cb, ow, m, kh0, kh1, ih0, zp, ozp, lo, hi, bias, mult,
-					 shift);
-				ow++;
-				continue;
-			}
-			__m512i acc0 = _mm512_setzero_si512(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-			for (uint32_t kh = kh0; kh < kh1; kh++) {
-				const int8_t *row = in + (size_t)(ih0 + (int64_t)kh * c->dil_h) * in_w * ch +
-						    cb + (size_t)first * ch;
-				const int16_t *wrow = wts + (size_t)kh * k_w * ch + cb;
-				for (size_t kw = 0; kw < k_w; kw++) {
-					const int8_t *x = row + (size_t)(kw * dil_w) * ch;
-					__m512i w = _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(m, wrow + kw * ch));
-					size_t step = (size_t)stride_w * ch;
-#define DW_MAC(accn, pix)                                                                       \
-	accn = _mm512_add_epi32(                                                                \
-		accn, _mm512_mullo_epi32(                                                       \
-			      _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(       \
-						       m, x + (pix) * step)),                   \
-					       zp),                                             \
-			      w))
-					DW_MAC(acc0, 0);
-					DW_MAC(acc1, 1);
-					DW_MAC(acc2, 2);
-					DW_MAC(acc3, 3);
-#undef DW_MAC
-				}
-			}
-			int8_t *dst = out + ow * ch + cb;
-			out16(mbqm16(_mm512_add_epi32(acc0, bias), mult, shift), ozp, lo, hi, dst, m);
-			out16(mbqm16(_mm512_add_epi32(acc1, bias), mult, shift), ozp, lo, hi, dst + ch, m);
-			out16(mbqm16(_mm512_add_epi32(acc2, bias), mult, shift), ozp, lo, hi,
-			      dst + 2 * ch, m);
-			out16(mbqm16(_mm512_add_epi32(acc3, bias), mult, shift), ozp, lo, hi,
-			      dst + 3 * ch, m);
-			ow += 4;
-		}
-	}
-}
-
-static void FN(dwconv_any)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, int32_t *scratch)
-{
-	if (a->c->out_c == a->c->in_c)
-		FN(dwconv_row_dm1)(a, n, oh);
-	else
-		FN(dwconv_row)(a, n, oh, scratch);
-}
-#define DWCONV_ENTRY FN(dwconv_any)
-#else
-#define DWCONV_ENTRY FN(dwconv_row)
-#endif
 
 static void FN(pool_row)(const enpu_pool_op_t *p, const int8_t *in, int8_t *out, uint32_t n,
 			 uint32_t oh, int32_t *acc)
@@ -415,7 +281,7 @@ static void FN(f16_store_row)(const float *acc, const float *bias, size_t n, flo
 
 const cpu_vec_ops_t CAT(cpu_vec, VEC_SUFFIX) = {
 	.requant_row = FN(requant_row),
-	.dwconv_row = DWCONV_ENTRY,
+	.dwconv_row = FN(dwconv_row),
 	.pool_row = FN(pool_row),
 	.add = FN(add),
 	.mul = FN(mul),

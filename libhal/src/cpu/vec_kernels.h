@@ -21,7 +21,9 @@ typedef struct cpu_vec_ops {
 	void (*requant_row)(const int32_t *acc, const int32_t *beff, const int32_t *mult,
 			    const int32_t *shift, size_t n, int32_t zp, int32_t qmin,
 			    int32_t qmax, int8_t *out);
-	/* One output row (batch n, row oh) of a depthwise conv; scratch: 2*Cout int32. */
+	/* One output row (batch n, row oh) of a depthwise conv; scratch: 2*Cout int32.
+	 * Families with a dedicated kernel (dwconv.h) use this only for depth
+	 * multipliers above 1. */
 	void (*dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, int32_t *scratch);
 	/* One output row of a pool; scratch: C int32. */
 	void (*pool_row)(const enpu_pool_op_t *p, const int8_t *in, int8_t *out, uint32_t n,

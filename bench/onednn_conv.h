@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* oneDNN int8 convolution as a benchmark peer: NHWC s8 in/out, OHWI (or
+ * depthwise G-O-I-H-W) s8 weights reordered once to oneDNN's preferred
+ * layout, output scale and zero points as attributes. */
+#ifndef ENPU_BENCH_ONEDNN_CONV_H
+#define ENPU_BENCH_ONEDNN_CONV_H
+
+#include <stdint.h>
+
+typedef struct onednn_conv onednn_conv_t;
+
+typedef struct onednn_conv_desc {
+	uint32_t h, w, cin, cout, k, stride, pad, groups;
+	int32_t in_zp, out_zp;
+	float out_scale; /* in_scale * w_scale / out_scale */
+	const int8_t *in, *weights; /* NHWC, [cout][k][k][cin/groups] */
+	int8_t *out;                /* NHWC */
+} onednn_conv_desc_t;
+
+/* NULL when oneDNN rejects the problem. *note says which features were
+ * dropped to get a primitive (e.g. "no src zero point"), or "". */
+onednn_conv_t *onednn_conv_create(const onednn_conv_desc_t *d, const char **note);
+void onednn_conv_run(void *conv);
+void onednn_conv_destroy(onednn_conv_t *c);
+
+#endif

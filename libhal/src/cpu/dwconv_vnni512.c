@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/* AVX-512 VNNI depthwise int8 convolution (depth multiplier 1). Kernel rows
+ * are taken 4 at a time: for each output row, a tap buffer T holds, per input
+ * column and channel, the 4 input bytes of those kernel rows (+128, so
+ * vpdpbusd's unsigned operand; padding holds the zero point), and each
+ * output pixel is KW vpdpbusd per 16 channels and group of 4 kernel rows
+ * against weights packed the same way. Since padding holds the zero point,
+ * the zero-point correction -(128 + zp) * sum(w) is a constant folded into
+ * the bias. Channels go in blocks of 64 = 4 vectors; vector v, lane 4L + j
+ * holds channel 16L + 4v + j, the order in which vpunpck interleaves rows
+ * and vpackss packs results back. With at most 32 channels a block would be
+ * half empty, so pairs of output pixels share it instead ("pair" layout):
+ * the tap buffer holds 256-bit entries (lane 4L + j of vector v: channel
+ * 16L + 4v + j, L < 2), the low half of each vector serves pixel ow and the
+ * high half pixel ow + 1, and weights, bias and requantization parameters
+ * repeat in both halves. With at most 3 kernel rows and vertical stride
+ * and dilation 1, the 4th byte of each tuple takes the next input row, and
+ * one tap buffer serves output rows oh and oh + 1 (weights shifted by one
+ * row for the second). Requantization: rq16.h. Exact: int32 sums modulo
+ * 2^32 do not depend on order. */
+#include <immintrin.h>
+#include <stdlib.h>
+#include "../window.h"
+#include "conv_kernels.h"
+#include "requant_avx512.h"
+
+#define CB 64u
+
+typedef struct dw_packed {
+	enpu_op_cache_t base;
+	uint32_t blocks, groups; /* channel blocks, groups of 4 kernel rows */
+	int8_t *w;               /* [groups][k_w][blocks][4 vectors][64] */
+	int32_t *beff;           /* [blocks][4][16] */
+	cpu_rq16_t *rq;          /* [blocks][4] */
+	bool any_left;           /* some channel has shift > 0 */
+	bool pair;               /* <= 32 channels: the pair layout */
+	/* two_rows(): weights one kernel row down (slot r holds kernel row
+	 * r - 1), so that output row oh + 1 reads oh's tap buffer; else NULL */
+	int8_t *w2;
+} dw_packed_t;
+
+static void packed_free(enpu_op_cache_t *c)
+{
+	dw_packed_t *p = (dw_packed_t *)c;
+	free(p->w);
+	free(p->w2);
+	free(p->beff);
+	free(p->rq);
+	free(p);
+}
+
+/* Channel of block b, vector v, lane l. */
+static inline uint32_t lane_channel(uint32_t b, uint32_t v, uint32_t l, bool pair)
+{
+	if (pair)
+		l %= 8;
+	return b * CB + 16 * (l / 4) + 4 * v + l % 4;
+}
+
+static bool pair_layout(const enpu_conv_op_t *c)
+{
+	return c->in_c <= CB / 2;
+}
+
+/* At most 3 kernel rows, stride and dilation 1: the 4 input rows of one tap
+ * buffer cover output rows oh and oh + 1. */
+static bool two_rows(const enpu_conv_op_t *c)
+{
+	return c->k_h <= 3 && c->stride_h == 1 && c->dil_h == 1;
+}
+
+static uint32_t rows_per_task(const enpu_conv_op_t *c)
+{
+	return two_rows(c) ? 2 : 1;
+}
+
+static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
+{
+	const uint32_t ch = c->out_c, kh = c->k_h, kw = c->k_w;
+	dw_packed_t *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->base.key = &cpu_dw_vnni512;
+	p->base.destroy = packed_free;
+	p->blocks = (ch + CB - 1) / CB;
+	p->groups = (kh + 3) / 4;
+	p->pair = pair_layout(c);
+	size_t wbytes = (size_t)p->groups * kw * p->blocks * 4 * CB;
+	p->w = aligned_alloc(64, wbytes);
+	p->w2 = two_rows(c) ? aligned_alloc(64, wbytes) : NULL;
+	p->beff = aligned_alloc(64, (size_t)p->blocks * CB * sizeof(int32_t));
+	p->rq = aligned_alloc(64, (size_t)p->blocks * 4 * sizeof(cpu_rq16_t));
+	if (!p->w || (two_rows(c) && !p->w2) || !p->beff || !p->rq) {
+		packed_free(&p->base);
+		return NULL;
+	}
+	for (uint32_t b = 0; b < p->blocks; b++)
+		for (uint32_t v = 0; v < 4; v++) {
+			int32_t mult[16], shift[16];
+			for (uint32_t l = 0; l < 16; l++) {
+				uint32_t o = lane_channel(b, v, l, p->pair);
+				uint32_t sum = 0;
+				for (uint32_t t = 0; t < kh * kw; t++)
+					sum += (uint32_t)(o < ch ? f[(size_t)o * kh * kw + t] : 0);
+				/* bias - (128 + zp) * sum(w), modulo 2^32 */
+				p->beff[(b * 4 + v) * 16 + l] =
+					o < ch ? (int32_t)((uint32_t)(bias ? bias[o] : 0) -
+							   (uint32_t)(128 + c->in_zp) * sum)
+					       : 0;
+				mult[l] = o < ch ? c->mult[o] : 0;
+				shift[l] = o < ch ? c->shift[o] : 0;
+				for (uint32_t g = 0; g < p->groups; g++)
+					for (uint32_t x = 0; x < kw; x++)
+						for (uint32_t r = 0; r < 4; r++) {
+							uint32_t y = 4 * g + r;
+							size_t i = ((((size_t)g * kw + x) * p->blocks + b) * 4 + v) * CB +
+								   l * 4 + r;
+							p->w[i] = o < ch && y < kh ? f[((size_t)o * kh + y) * kw + x] : 0;
+							if (p->w2) /* one group: y == r */
+								p->w2[i] = o < ch && r >= 1 && r - 1 < kh
+										   ? f[((size_t)o * kh + r - 1) * kw + x]
+										   : 0;
+						}
+			}
+			cpu_rq16_prepare(&p->rq[b * 4 + v], mult, shift, 16);
+			p->any_left |= p->rq[b * 4 + v].any_left;
+		}
+	return &p->base;
+}
+
+/* Input columns one output row reads. */
+static size_t columns(const enpu_conv_op_t *c)
+{
+	return (size_t)(c->out_w - 1) * c->stride_w + (size_t)(c->k_w - 1) * c->dil_w + 1;
+}
+
+static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
+{
+	return (size_t)(c->k_h + 3) / 4 * columns(c) * nb * 4 * (pair_layout(c) ? CB / 2 : CB);
+}
+
+/* T[g][i][b][4][64] for input columns i - pad_l, blocks [b0, b0 + nb), from
+ * the input rows of kernel rows y < nrows of output row oh (k_h, or 4 with
+ * two_rows()). */
+static void fill_taps(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint32_t nrows,
+		      uint32_t b0, uint32_t nb, uint8_t *taps)
+{
+	const size_t ch = c->in_c, in_w = c->in_w, ncol = columns(c);
+	const int64_t pad_l = c->pad_l;
+	const __m512i flip = _mm512_set1_epi8((char)0x80);
+	const __m512i pad = _mm512_xor_si512(_mm512_set1_epi8((char)c->in_zp), flip);
+	for (uint32_t g = 0; g < (c->k_h + 3) / 4; g++) {
+		const int8_t *rows[4];
+		for (uint32_t r = 0; r < 4; r++) {
+			int64_t ih;
+			uint32_t y = 4 * g + r;
+			rows[r] = y < nrows && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
+					  ? in + (size_t)ih * in_w * ch
+					  : NULL;
+		}
+		for (size_t i = 0; i < ncol; i++) {
+			int64_t iw = (int64_t)i - pad_l;
+			bool inside = iw >= 0 && iw < (int64_t)in_w;
+			for (uint32_t b = 0; b < nb; b++) {
+				size_t c0 = (size_t)(b0 + b) * CB;
+				__mmask64 m = ch - c0 >= CB ? ~(__mmask64)0 : ((__mmask64)1 << (ch - c0)) - 1;
+				__m512i x[4];
+				for (uint32_t r = 0; r < 4; r++)
+					x[r] = rows[r] && inside
+						       ? _mm512_xor_si512(_mm512_maskz_loadu_epi8(
+									  m, rows[r] + (size_t)iw * ch + c0),
+								  flip)
+						       : pad;
+				__m512i lo01 = _mm512_unpacklo_epi8(x[0], x[1]);
+				__m512i hi01 = _mm512_unpackhi_epi8(x[0], x[1]);
+				__m512i lo23 = _mm512_unpacklo_epi8(x[2], x[3]);
+				__m512i hi23 = _mm512_unpackhi_epi8(x[2], x[3]);
+				uint8_t *t = taps + ((g * ncol + i) * nb + b) * 4 * CB;
+				_mm512_store_si512(t, _mm512_unpacklo_epi16(lo01, lo23));
+				_mm512_store_si512(t + CB, _mm512_unpackhi_epi16(lo01, lo23));
+				_mm512_store_si512(t + 2 * CB, _mm512_unpacklo_epi16(hi01, hi23));
+				_mm512_store_si512(t + 3 * CB, _mm512_unpackhi_epi16(hi01, hi23));
+			}
+		}
+	}
+}
+
+/* Accumulates kernel-row group g, tap x into a0..a3 (weights w). */
+#define DW_MAC(t, w0, w1, w2, w3)                                                           \
+	do {                                                                                \
+		a0 = _mm512_dpbusd_epi32(a0, _mm512_load_si512(t), w0);                     \
+		a1 = _mm512_dpbusd_epi32(a1, _mm512_load_si512((t) + CB), w1);              \
+		a2 = _mm512_dpbusd_epi32(a2, _mm512_load_si512((t) + 2 * CB), w2);          \
+		a3 = _mm512_dpbusd_epi32(a3, _mm512_load_si512((t) + 3 * CB), w3);          \
+	} while (0)
+
+/* Requantizes a0..a3 and stores the 64 channels (m: the valid ones). */
+static inline __attribute__((always_inline)) void
+store_block(__m512i a0, __m512i a1, __m512i a2, __m512i a3, const cpu_rq16_t *rq, bool any_left,
+	    __m512i zp16, __m512i lo8, __m512i hi8, int8_t *dst, __mmask64 m)
+{
+	__m512i r = out64(rq16_apply(a0, rq, any_left), rq16_apply(a1, rq + 1, any_left),
+			  rq16_apply(a2, rq + 2, any_left), rq16_apply(a3, rq + 3, any_left), zp16,
+			  lo8, hi8);
+	if (m == ~(__mmask64)0)
+		_mm512_storeu_si512(dst, r);
+	else
+		_mm512_mask_storeu_epi8(dst, m, r);
+}
+
+/* One row of output pixels for channel blocks [b0, b0 + nb). k3: k_w == 3
+ * and one group of kernel rows, with the 12 weight vectors in registers. */
+static inline __attribute__((always_inline)) void
+row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
+	   int8_t *out, uint32_t b0, uint32_t nb, bool k3, bool any_left)
+{
+	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
+	const size_t sw = c->stride_w, dw = c->dil_w, blocks = p->blocks, groups = p->groups;
+	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
+	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
+	for (uint32_t b = 0; b < nb; b++) {
+		size_t c0 = (size_t)(b0 + b) * CB;
+		__mmask64 m = ch - c0 >= CB ? ~(__mmask64)0 : ((__mmask64)1 << (ch - c0)) - 1;
+		const int32_t *beff = p->beff + (size_t)(b0 + b) * CB;
+		const cpu_rq16_t *rq = p->rq + (size_t)(b0 + b) * 4;
+		const int8_t *wb = wts + (size_t)(b0 + b) * 4 * CB;
+		const size_t wstep = blocks * 4 * CB, tstep = nb * 4 * CB;
+		const uint8_t *tb = taps + (size_t)b * 4 * CB;
+		if (k3) {
+			__m512i w[12];
+			for (int i = 0; i < 12; i++)
+				w[i] = _mm512_load_si512(wb + (size_t)(i / 4) * wstep + (size_t)(i % 4) * CB);
+			for (size_t ow = 0; ow < out_w; ow++) {
+				__m512i a0 = _mm512_load_si512(beff), a1 = _mm512_load_si512(beff + 16);
+				__m512i a2 = _mm512_load_si512(beff + 32), a3 = _mm512_load_si512(beff + 48);
+				const uint8_t *t = tb + ow * sw * tstep;
+				DW_MAC(t, w[0], w[1], w[2], w[3]);
+				DW_MAC(t + dw * tstep, w[4], w[5], w[6], w[7]);
+				DW_MAC(t + 2 * dw * tstep, w[8], w[9], w[10], w[11]);
+				store_block(a0, a1, a2, a3, rq, any_left, zp16, lo8, hi8, out + ow * ch + c0, m);
+			}
+			continue;
+		}
+		for (size_t ow = 0; ow < out_w; ow++) {
+			__m512i a0 = _mm512_load_si512(beff), a1 = _mm512_load_si512(beff + 16);
+			__m512i a2 = _mm512_load_si512(beff + 32), a3 = _mm512_load_si512(beff + 48);
+			for (size_t g = 0; g < groups; g++)
+				for (size_t x = 0; x < kw; x++) {
+					const uint8_t *t = tb + ((g * ncol + ow * sw + x * dw) * tstep);
+					const int8_t *w = wb + (g * kw + x) * wstep;
+					DW_MAC(t, _mm512_load_si512(w), _mm512_load_si512(w + CB),
+					       _mm512_load_si512(w + 2 * CB), _mm512_load_si512(w + 3 * CB));
+				}
+			store_block(a0, a1, a2, a3, rq, any_left, zp16, lo8, hi8, out + ow * ch + c0, m);
+		}
+	}
+}
+
+/* The pair layout's tap buffer: T[g][i][4][32] for input columns i - pad_l
+ * (nrows: as fill_taps). */
+static void fill_taps_pair(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint32_t nrows,
+			   uint8_t *taps)
+{
+	const size_t ch = c->in_c, in_w = c->in_w, ncol = columns(c);
+	const int64_t pad_l = c->pad_l;
+	const __m256i flip = _mm256_set1_epi8((char)0x80);
+	const __m256i pad = _mm256_xor_si256(_mm256_set1_epi8((char)c->in_zp), flip);
+	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
+	for (uint32_t g = 0; g < (c->k_h + 3) / 4; g++) {
+		const int8_t *rows[4];
+		for (uint32_t r = 0; r < 4; r++) {
+			int64_t ih;
+			uint32_t y = 4 * g + r;
+			rows[r] = y < nrows && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
+					  ? in + (size_t)ih * in_w * ch
+					  : NULL;
+		}
+		for (size_t i = 0; i < ncol; i++) {
+			int64_t iw = (int64_t)i - pad_l;
+			bool inside = iw >= 0 && iw < (int64_t)in_w;
+			__m256i x[4];
+			for (uint32_t r = 0; r < 4; r++)
+				x[r] = rows[r] && inside
+					       ? _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, rows[r] + (size_t)iw * ch),
+								  flip)
+					       : pad;
+			__m256i lo01 = _mm256_unpacklo_epi8(x[0], x[1]), hi01 = _mm256_unpackhi_epi8(x[0], x[1]);
+			__m256i lo23 = _mm256_unpacklo_epi8(x[2], x[3]), hi23 = _mm256_unpackhi_epi8(x[2], x[3]);
+			uint8_t *t = taps + (g * ncol + i) * 4 * (CB / 2);
+			_mm256_store_si256((__m256i *)t, _mm256_unpacklo_epi16(lo01, lo23));
+			_mm256_store_si256((__m256i *)(t + 32), _mm256_unpackhi_epi16(lo01, lo23));
+			_mm256_store_si256((__m256i *)(t + 64), _mm256_unpacklo_epi16(hi01, hi23));
+			_mm256_store_si256((__m256i *)(t + 96), _mm256_unpackhi_epi16(hi01, hi23));
+		}
+	}
+}
+
+/* Tap buffer entries of two columns as the halves of one vector. */
+static inline __m512i two(const uint8_t *lo, const uint8_t *hi)
+{
+	return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_load_si256((const __m256i *)lo)),
+				  _mm256_load_si256((const __m256i *)hi), 1);
+}
+
+/* Accumulates the tap buffer entries of columns t0 and t1 into a0..a3. */
+#define PAIR_MAC(t0, t1, w0, w1, w2, w3)                                                    \
+	do {                                                                                \
+		a0 = _mm512_dpbusd_epi32(a0, two(t0, t1), w0);                              \
+		a1 = _mm512_dpbusd_epi32(a1, two((t0) + 32, (t1) + 32), w1);                \
+		a2 = _mm512_dpbusd_epi32(a2, two((t0) + 64, (t1) + 64), w2);                \
+		a3 = _mm512_dpbusd_epi32(a3, two((t0) + 96, (t1) + 96), w3);                \
+	} while (0)
+
+/* One output row in the pair layout: pixels ow and ow + 1 per step (the
+ * last one of an odd row computes ow twice and stores it once). k3: as
+ * row_blocks. */
+static inline __attribute__((always_inline)) void
+row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
+	 int8_t *out, bool k3, bool any_left)
+{
+	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
+	const size_t sw = c->stride_w, dw = c->dil_w, groups = p->groups, te = 4 * (CB / 2);
+	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
+	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
+	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
+	__m512i w[12];
+	for (int i = 0; k3 && i < 12; i++)
+		w[i] = _mm512_load_si512(wts + (size_t)i * CB);
+	for (size_t ow = 0; ow < out_w; ow += 2) {
+		size_t ow1 = ow + 1 < out_w ? ow + 1 : ow;
+		__m512i a0 = _mm512_load_si512(p->beff), a1 = _mm512_load_si512(p->beff + 16);
+		__m512i a2 = _mm512_load_si512(p->beff + 32), a3 = _mm512_load_si512(p->beff + 48);
+		if (k3) {
+			const uint8_t *t0 = taps + ow * sw * te, *t1 = taps + ow1 * sw * te;
+			PAIR_MAC(t0, t1, w[0], w[1], w[2], w[3]);
+			PAIR_MAC(t0 + dw * te, t1 + dw * te, w[4], w[5], w[6], w[7]);
+			PAIR_MAC(t0 + 2 * dw * te, t1 + 2 * dw * te, w[8], w[9], w[10], w[11]);
+		} else {
+			for (size_t g = 0; g < groups; g++)
+				for (size_t x = 0; x < kw; x++) {
+					const uint8_t *t0 = taps + (g * ncol + ow * sw + x * dw) * te;
+					const uint8_t *t1 = taps + (g * ncol + ow1 * sw + x * dw) * te;
+					const int8_t *wp = wts + (g * kw + x) * 4 * CB;
+					PAIR_MAC(t0, t1, _mm512_load_si512(wp), _mm512_load_si512(wp + CB),
+						 _mm512_load_si512(wp + 2 * CB), _mm512_load_si512(wp + 3 * CB));
+				}
+		}
+		const cpu_rq16_t *rq = p->rq;
+		__m512i r = out64(rq16_apply(a0, rq, any_left), rq16_apply(a1, rq + 1, any_left),
+				  rq16_apply(a2, rq + 2, any_left), rq16_apply(a3, rq + 3, any_left), zp16,
+				  lo8, hi8);
+		_mm256_mask_storeu_epi8(out + ow * ch, m, _mm512_castsi512_si256(r));
+		if (ow1 != ow)
+			_mm256_mask_storeu_epi8(out + ow1 * ch, m, _mm512_extracti64x4_epi64(r, 1));
+	}
+}
+
+/* One output row from the tap buffer, with weights wts. */
+static void out_row(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts,
+		    const uint8_t *taps, int8_t *out, uint32_t b0, uint32_t nb)
+{
+	bool k3 = c->k_w == 3 && p->groups == 1;
+	if (p->pair) {
+		if (p->any_left)
+			row_pair(c, p, wts, taps, out, k3, true);
+		else if (k3)
+			row_pair(c, p, wts, taps, out, true, false);
+		else
+			row_pair(c, p, wts, taps, out, false, false);
+	} else {
+		if (p->any_left)
+			row_blocks(c, p, wts, taps, out, b0, nb, k3, true);
+		else if (k3)
+			row_blocks(c, p, wts, taps, out, b0, nb, true, false);
+		else
+			row_blocks(c, p, wts, taps, out, b0, nb, false, false);
+	}
+}
+
+/* Output rows oh and, with two_rows(), oh + 1 (when it exists). */
+static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
+		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
+{
+	const dw_packed_t *p = (const dw_packed_t *)packed;
+	uint8_t *taps = scratch;
+	uint32_t nrows = p->w2 ? 4 : c->k_h;
+	in += (size_t)n * c->in_h * c->in_w * c->in_c;
+	if (p->pair)
+		fill_taps_pair(c, in, oh, nrows, taps);
+	else
+		fill_taps(c, in, oh, nrows, b0, nb, taps);
+	size_t row_bytes = (size_t)c->out_w * c->out_c;
+	out += ((size_t)n * c->out_h + oh) * row_bytes;
+	out_row(c, p, p->w, taps, out, b0, nb);
+	if (p->w2 && oh + 1 < c->out_h)
+		out_row(c, p, p->w2, taps, out + row_bytes, b0, nb);
+}
+
+static bool accepts(const enpu_conv_op_t *c)
+{
+	return c->groups == c->in_c && c->out_c == c->in_c && c->groups > 1;
+}
+
+const cpu_conv_kernel_t cpu_dw_vnni512 = {
+	.cblock = CB, .macs_per_thread = 21, .accepts = accepts, .pack = pack,
+	.scratch_bytes = scratch_bytes, .rows_per_task = rows_per_task, .row = row,
+};

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* Convolutions with few input channels (Cin <= 4, the first-layer kernels)
+ * vs the reference, bit-exact, for every CPU kernel family: Cin 1..4, kernel
+ * widths up to the Cin * KW <= 16 limit and past it, output channel counts
+ * around the 16/64-lane blocks, sizes 1/3/17/255, stride 2 and 3, vertical
+ * dilation (horizontal dilation takes the GEMM path), padding, extreme zero
+ * points and multipliers. */
+#include "kconv.h"
+#include "tests.h"
+
+static kconv_t small(uint32_t h, uint32_t w, uint32_t cin, uint32_t cout, uint32_t kh,
+		     uint32_t kw, uint32_t s)
+{
+	return (kconv_t){ .n = 1, .h = h, .w = w, .cin = cin, .cout = cout, .kh = kh, .kw = kw,
+			  .sh = s, .sw = s, .dh = 1, .dw = 1, .groups = 1 };
+}
+
+void test_conv_small_i8_edges(tctx *t, enpu_cpu_isa_t isa)
+{
+	static const uint32_t couts[] = { 1, 3, 16, 17, 32, 63, 64, 65, 130 };
+	static const uint32_t sizes[] = { 1, 3, 17, 255 };
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
+		return;
+	/* the MobileNet first layer, small: 3x3 stride 2, Cin 3, every Cout */
+	for (size_t i = 0; i < sizeof(couts) / sizeof(couts[0]); i++) {
+		kconv_t k = small(9, 17, 3, couts[i], 3, 3, 2);
+		kconv_randomize(t, &k, 1);
+		if (!kconv_run(t, &e, &k))
+			goto out;
+	}
+	/* sizes, Cin 1..4, strides 1..3 */
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+		for (uint32_t cin = 1; cin <= 4; cin++) {
+			uint32_t h = sizes[si] == 255 ? 2 : sizes[si];
+			kconv_t k = small(h, sizes[(si + cin) % 4], cin, 17 + 16 * cin, 3, 3,
+					  1 + (si + cin) % 3);
+			kconv_randomize(t, &k, 2);
+			if (!kconv_run(t, &e, &k))
+				goto out;
+		}
+	/* kernel widths up to and past Cin * KW = 16, tall kernels, dilation */
+	static const uint32_t shapes[][4] = { /* cin kh kw dh */
+		{ 4, 1, 4, 1 }, { 2, 2, 8, 1 }, { 1, 7, 7, 1 }, { 3, 5, 5, 2 },
+		{ 4, 3, 5, 1 }, { 1, 1, 16, 1 }, { 1, 3, 17, 1 }, { 3, 7, 7, 3 }
+	};
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		kconv_t k = small(12, 23, shapes[i][0], 40, shapes[i][1], shapes[i][2], 1);
+		k.dh = shapes[i][3];
+		kconv_randomize(t, &k, 3);
+		if (!kconv_run(t, &e, &k))
+			goto out;
+	}
+	/* extreme zero points with each requantization mode; batch 2 */
+	for (int rq = 0; rq < KCONV_RQ_COUNT; rq++) {
+		kconv_t k = small(6, 30, 3, 32, 3, 3, 2);
+		k.n = 2;
+		kconv_randomize(t, &k, 1);
+		k.in_zp = rq % 2 ? 127 : -128;
+		k.out_zp = rq % 2 ? -128 : 127;
+		k.rq = (kconv_rq_t)rq;
+		if (!kconv_run(t, &e, &k))
+			goto out;
+	}
+out:
+	t_env_close(&e);
+}
+
+void test_conv_small_i8_random(tctx *t, enpu_cpu_isa_t isa)
+{
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3), 1u << ENPU_OP_CONV2D,
+			    ENPU_DTYPE_INT8))
+		return;
+	for (int i = 0; i < 40; i++) {
+		uint32_t cin = (uint32_t)t_range(t, 1, 4);
+		kconv_t k = small((uint32_t)t_range(t, 1, 24), (uint32_t)t_range(t, 1, 40), cin,
+				  (uint32_t)t_range(t, 1, 140), (uint32_t)t_range(t, 1, 7),
+				  (uint32_t)t_range(t, 1, 16 / (int32_t)cin + 1), (uint32_t)t_range(t, 1, 3));
+		k.sw = (uint32_t)t_range(t, 1, 3);
+		k.dh = (uint32_t)t_range(t, 1, 2);
+		k.n = (uint32_t)t_range(t, 1, 2);
+		kconv_randomize(t, &k, 3);
+		if (!kconv_run(t, &e, &k))
+			break;
+	}
+	t_env_close(&e);
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* int8 GEMM vs the reference, bit-exact, for every CPU kernel family, aimed
+ * at the paths the random tests reach rarely: batch 1..3 (GEMV) with N and K
+ * around the 16/64-column panels up to 4096, K around and across the
+ * kernels' K blocks (512 for AVX-512 VNNI), and requantization whose left
+ * shift changes the result without saturating it (kconv_left_requant) in
+ * the fused output stages. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "kconv.h"
+#include "tests.h"
+
+static bool gemm_run(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool left)
+{
+	int8_t *a_data = malloc((size_t)m * k), *b_data = malloc((size_t)n * k);
+	int32_t *bias = malloc(n * sizeof(int32_t)), *mult = malloc(n * sizeof(int32_t));
+	int32_t *shift = malloc(n * sizeof(int32_t));
+	enpu_tensor_t *a = NULL, *b = NULL, *bt = NULL;
+	bool ok = false;
+	char what[200];
+	CHECK(t, a_data && b_data && bias && mult && shift, "out of memory");
+	t_fill_i8(t, a_data, (size_t)m * k);
+	t_fill_i8(t, b_data, (size_t)n * k);
+	for (uint32_t i = 0; i < n; i++)
+		bias[i] = t_range(t, -(1 << 20), 1 << 20);
+	int32_t a_zp = diff_random_zp(t), c_zp = diff_random_zp(t);
+	enpu_quant_t qa = t_q(0.02f, a_zp), qb = t_q(0.01f, 0);
+	a = t_tensor(t, e->ref, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ m, k }, &qa, a_data);
+	b = t_tensor(t, e->ref, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ n, k }, &qb, b_data);
+	bt = t_tensor(t, e->ref, ENPU_DTYPE_INT32, 1, &n, NULL, bias);
+	CHECK(t, a && b && bt, "tensors");
+	enpu_requant_t rq = { 0 };
+	if (left)
+		kconv_left_requant(t, mult, shift, n);
+	else
+		diff_random_requant(t, mult, shift, n);
+	rq = (enpu_requant_t){ mult, shift, n };
+	enpu_gemm_params_t p = { .a = a, .b = b, .bias = bt, .requant = rq, .act = diff_random_act(t) };
+	enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { m, n },
+				 .quant = t_q(0.02f * 0.01f * sqrtf((float)k) * 40.0f, c_zp) };
+	snprintf(what, sizeof(what), "gemm M=%u N=%u K=%u a_zp=%d c_zp=%d left=%d act=%d", m, n, k,
+		 a_zp, c_zp, left, (int)p.act.kind);
+	ok = diff_run(t, e, diff_rec_gemm, &p, &p.c, &d, what);
+out:
+	enpu_tensor_release(a);
+	enpu_tensor_release(b);
+	enpu_tensor_release(bt);
+	free(a_data);
+	free(b_data);
+	free(bias);
+	free(mult);
+	free(shift);
+	return ok;
+}
+
+void test_gemv_i8_edges(tctx *t, enpu_cpu_isa_t isa)
+{
+	static const uint32_t ns[] = { 1, 17, 64, 65, 255, 1024, 4096 };
+	static const uint32_t ks[] = { 1, 3, 17, 255, 1024 };
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
+		return;
+	for (uint32_t m = 1; m <= 3; m++)
+		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+			for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++)
+				if ((uint64_t)ns[i] * ks[j] <= (1u << 20) &&
+				    !gemm_run(t, &e, m, ns[i], ks[j], (i + j + m) % 2))
+					goto out;
+out:
+	t_env_close(&e);
+}
+
+void test_gemm_i8_left_shift(tctx *t, enpu_cpu_isa_t isa)
+{
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3), 1u << ENPU_OP_GEMM,
+			    ENPU_DTYPE_INT8))
+		return;
+	for (int i = 0; i < 30; i++)
+		if (!gemm_run(t, &e, (uint32_t)t_range(t, 1, 40), (uint32_t)t_range(t, 1, 200),
+			      (uint32_t)t_range(t, 1, 300), true))
+			break;
+	t_env_close(&e);
+}
+
+void test_gemm_i8_kblocks(tctx *t, enpu_cpu_isa_t isa)
+{
+	static const uint32_t ms[] = { 7, 13, 100 }, ns[] = { 65, 130 };
+	static const uint32_t ks[] = { 511, 512, 513, 1100, 2049 };
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
+		return;
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
+		for (size_t j = 0; j < sizeof(ns) / sizeof(ns[0]); j++)
+			for (size_t k = 0; k < sizeof(ks) / sizeof(ks[0]); k++)
+				if (!gemm_run(t, &e, ms[i], ns[j], ks[k], (i + j + k) % 2))
+					goto out;
+out:
+	t_env_close(&e);
+}
