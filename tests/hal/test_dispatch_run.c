@@ -406,7 +406,11 @@ void test_dispatch_overlap(tctx *t)
 		CHECK(t, !enpu_fence_poll(enpu_run_op_fence(run, op[i])),
 		      "%s (ref0) finished while the gate was closed", names[i]);
 	CHECK(t, !enpu_fence_poll(enpu_run_op_fence(run, op[6])), "join finished before its inputs");
+	uint64_t when;
+	CHECK_ERR(t, enpu_fence_signal_time(gate, &when), ENPU_STATUS_FAILED_PRECONDITION, "pending");
 	CHECK_OK(t, enpu_fence_signal(gate, ENPU_OK));
+	CHECK_OK(t, enpu_fence_signal_time(gate, &when));
+	CHECK(t, when > 0, "signal time %llu", (unsigned long long)when);
 	CHECK_OK(t, enpu_run_wait(run, 60ull * 1000000000ull));
 	enpu_run_timing_t g4, g1, join;
 	CHECK_OK(t, enpu_run_op_timing(run, op[5], &g4));

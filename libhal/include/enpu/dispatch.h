@@ -150,10 +150,10 @@ enpu_fence_t *enpu_run_op_fence(const enpu_run_t *run, size_t op);
 
 typedef struct enpu_run_timing {
 	uint32_t device;
-	/* Seconds since submission began. end: when the op's fence was seen
-	 * signalled (a thread per device waits for them in order); start: the
-	 * latest of the ends of what it waited for (its producers, the previous
-	 * op on its device) and its submission. */
+	/* Seconds since submission began. end: when the op's fence signalled
+	 * (enpu_fence_signal_time: stamped by the backend as it finished the
+	 * work); start: the latest of the ends of what it waited for (its
+	 * producers, the previous op on its device) and its submission. */
 	double start, end;
 } enpu_run_timing_t;
 

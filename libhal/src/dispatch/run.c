@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Runs of a plan: one submission per op in predicted start order, each
  * waiting for the fences of its producers on other devices (ops on one device
- * are ordered by its in-order queue), and a watcher thread per device that
- * waits for that device's fences in order and timestamps them. */
-#include <errno.h>
+ * are ordered by its in-order queue). Measured times come from the fences'
+ * signal timestamps, taken by the backends when they finish the work. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,99 +12,27 @@
 struct enpu_run {
 	enpu_plan_t *plan;           /* retained */
 	size_t n;
-	enpu_fence_t **fences;       /* [n], NULL until submitted */
-	enpu_status_t *status;       /* [n], set by the watchers */
-	double *submitted, *end;     /* [n] seconds since t0 */
-	enpu_run_timing_t *timing;   /* [n], filled after the watchers end */
-	struct timespec t0;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;         /* a fence was published, or submission stopped */
-	bool stopped;                /* no more submissions (done or failed) */
-	pthread_t threads[DISP_MAX];
-	size_t thread_count;
-	pthread_mutex_t join_lock;   /* one waiter joins the watchers */
-	bool joined;
-	enpu_status_t result;        /* valid once joined */
+	enpu_fence_t **fences;       /* [n] */
+	uint64_t t0;                 /* CLOCK_MONOTONIC ns before the first submission */
+	double *submitted;           /* [n] seconds since t0 */
+	enpu_run_timing_t *timing;   /* [n], set once finished */
+	pthread_mutex_t lock;        /* guards finished, result, timing */
+	bool finished;
+	enpu_status_t result;
 	double makespan;
 };
 
-typedef struct watcher {
-	enpu_run_t *run;
-	uint32_t device;
-} watcher_t;
-
-static double since(const struct timespec *t0)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)(ts.tv_sec - t0->tv_sec) + (double)(ts.tv_nsec - t0->tv_nsec) * 1e-9;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void *watch(void *arg)
+static double secs_since(uint64_t t0, uint64_t t)
 {
-	watcher_t *w = arg;
-	enpu_run_t *r = w->run;
-	const enpu_plan_t *p = r->plan;
-
-	for (size_t k = 0; k < r->n; k++) {
-		size_t op = p->order[k];
-		if (p->slots[op].device != w->device)
-			continue;
-		pthread_mutex_lock(&r->lock);
-		while (!r->fences[op] && !r->stopped)
-			pthread_cond_wait(&r->cond, &r->lock);
-		enpu_fence_t *f = r->fences[op];
-		pthread_mutex_unlock(&r->lock);
-		if (!f)
-			break; /* submission stopped before this op */
-		r->status[op] = enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE);
-		r->end[op] = since(&r->t0);
-	}
-	free(w);
-	return NULL;
-}
-
-static void publish(enpu_run_t *r, size_t op, enpu_fence_t *f)
-{
-	pthread_mutex_lock(&r->lock);
-	r->fences[op] = f;
-	pthread_cond_broadcast(&r->cond);
-	pthread_mutex_unlock(&r->lock);
-}
-
-static void stop(enpu_run_t *r)
-{
-	pthread_mutex_lock(&r->lock);
-	r->stopped = true;
-	pthread_cond_broadcast(&r->cond);
-	pthread_mutex_unlock(&r->lock);
-}
-
-static enpu_status_t start_watchers(enpu_run_t *r)
-{
-	const enpu_plan_t *p = r->plan;
-
-	for (uint32_t dev = 0; dev < p->problem.device_count; dev++) {
-		bool used = false;
-		for (size_t i = 0; i < r->n; i++)
-			used |= p->slots[i].device == dev;
-		if (!used)
-			continue;
-		watcher_t *w = malloc(sizeof(*w));
-		if (!w)
-			return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "run: out of memory");
-		*w = (watcher_t){ r, dev };
-		int err = pthread_create(&r->threads[r->thread_count], NULL, watch, w);
-		if (err) {
-			free(w);
-			return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
-						"run: cannot start a watcher thread: %s",
-						strerror(err));
-		}
-		r->thread_count++;
-	}
-	return ENPU_OK;
+	return t > t0 ? (double)(t - t0) * 1e-9 : 0;
 }
 
 static enpu_status_t submit_all(enpu_run_t *r)
@@ -118,14 +44,14 @@ static enpu_status_t submit_all(enpu_run_t *r)
 		size_t op = p->order[k];
 		const graph_op_t *o = &g->ops[op];
 		uint32_t dev = p->slots[op].device;
-		enpu_fence_t *waits[3], *f;
+		enpu_fence_t *waits[3];
 		size_t nw = 0;
 		for (size_t j = 0; j < o->pred_count; j++)
 			if (p->slots[o->preds[j]].device != dev)
 				waits[nw++] = r->fences[o->preds[j]];
-		r->submitted[op] = since(&r->t0);
+		r->submitted[op] = secs_since(r->t0, now_ns());
 		enpu_status_t st = enpu_device_submit(p->dispatcher->devs[dev].dev, o->list, waits,
-						      nw, &f);
+						      nw, &r->fences[op]);
 		if (st) {
 			enpu_status_t e = enpu_status_make(enpu_status_code(st),
 							   "op %s on %s: %s", o->name,
@@ -134,75 +60,85 @@ static enpu_status_t submit_all(enpu_run_t *r)
 			enpu_status_free(st);
 			return e;
 		}
-		publish(r, op, f);
 	}
 	return ENPU_OK;
 }
 
 static void run_free(enpu_run_t *r)
 {
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = 0; i < r->n; i++)
 		enpu_fence_release(r->fences[i]);
-		enpu_status_free(r->status[i]);
-	}
 	enpu_status_free(r->result);
 	pthread_mutex_destroy(&r->lock);
-	pthread_mutex_destroy(&r->join_lock);
-	pthread_cond_destroy(&r->cond);
 	enpu_plan_release(r->plan);
 	free(r->fences);
-	free(r->status);
 	free(r->submitted);
-	free(r->end);
 	free(r->timing);
 	free(r);
 }
 
-/* Joins the watchers, derives start times and the result. */
+/* Once every submitted fence signalled: derives the start times (the latest
+ * of its submission, its producers' ends and the previous op on its device)
+ * and the result: the first failure in submission order that is not a skip
+ * caused by another one. */
 static void finish(enpu_run_t *r)
 {
 	const enpu_plan_t *p = r->plan;
 	double dev_end[DISP_MAX] = { 0 };
+	enpu_status_t root = NULL;
+	size_t root_op = 0;
 
-	for (size_t i = 0; i < r->thread_count; i++)
-		pthread_join(r->threads[i], NULL);
-	r->joined = true;
 	r->makespan = 0;
 	for (size_t k = 0; k < r->n; k++) {
 		size_t op = p->order[k];
 		const graph_op_t *o = &p->graph->ops[op];
 		uint32_t dev = p->slots[op].device;
-		double start = fmax(r->submitted[op], dev_end[dev]);
+		uint64_t t = 0;
+		if (!r->fences[op])
+			break; /* submission stopped here */
+		enpu_status_free(enpu_fence_signal_time(r->fences[op], &t));
+		double end = secs_since(r->t0, t), start = fmax(r->submitted[op], dev_end[dev]);
 		for (size_t j = 0; j < o->pred_count; j++)
-			start = fmax(start, r->end[o->preds[j]]);
-		r->timing[op] = (enpu_run_timing_t){ dev, start, r->end[op] };
-		dev_end[dev] = r->end[op];
-		r->makespan = fmax(r->makespan, r->end[op]);
-	}
-	/* The root cause: the first failure in submission order that is not a
-	 * skip because of another one. */
-	enpu_status_t first = NULL, root = NULL;
-	size_t first_op = 0, root_op = 0;
-	for (size_t k = 0; k < r->n; k++) {
-		size_t op = p->order[k];
-		if (r->status[op] && !first) {
-			first = r->status[op];
-			first_op = op;
-		}
-		if (r->status[op] && !root && enpu_status_code(r->status[op]) != ENPU_STATUS_ABORTED) {
-			root = r->status[op];
+			start = fmax(start, r->timing[o->preds[j]].end);
+		r->timing[op] = (enpu_run_timing_t){ dev, start, end };
+		dev_end[dev] = end;
+		r->makespan = fmax(r->makespan, end);
+		enpu_status_t st = enpu_fence_wait(r->fences[op], 0);
+		if (st && (!root || (enpu_status_code(root) == ENPU_STATUS_ABORTED &&
+				     enpu_status_code(st) != ENPU_STATUS_ABORTED))) {
+			enpu_status_free(root);
+			root = st;
 			root_op = op;
+		} else {
+			enpu_status_free(st);
 		}
 	}
-	if (!root) {
-		root = first;
-		root_op = first_op;
-	}
-	if (root)
+	if (root) {
 		r->result = enpu_status_make(enpu_status_code(root), "op %s: %s",
-					     p->graph->ops[root_op].name,
-					     enpu_status_message(root));
+					     p->graph->ops[root_op].name, enpu_status_message(root));
+		enpu_status_free(root);
+	}
+	r->finished = true;
 	atomic_store(&p->graph->running, false);
+}
+
+/* Waits for every submitted fence (errors are read by finish()). */
+static enpu_status_t wait_all(enpu_run_t *r, uint64_t timeout_ns)
+{
+	uint64_t t0 = now_ns();
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (!r->fences[i])
+			continue;
+		uint64_t spent = now_ns() - t0, left = ENPU_TIMEOUT_INFINITE;
+		if (timeout_ns != ENPU_TIMEOUT_INFINITE)
+			left = spent < timeout_ns ? timeout_ns - spent : 0;
+		enpu_status_t st = enpu_fence_wait(r->fences[i], left);
+		if (enpu_status_code(st) == ENPU_STATUS_DEADLINE_EXCEEDED)
+			return st;
+		enpu_status_free(st);
+	}
+	return ENPU_OK;
 }
 
 enpu_status_t enpu_plan_execute(enpu_plan_t *plan, enpu_run_t **out_run)
@@ -216,40 +152,33 @@ enpu_status_t enpu_plan_execute(enpu_plan_t *plan, enpu_run_t **out_run)
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
 					"enpu_plan_execute: a run of this graph is in flight "
 					"(wait for it first)");
-	enpu_run_t *r = calloc(1, sizeof(*r));
 	size_t n = plan->problem.op_count;
+	enpu_run_t *r = calloc(1, sizeof(*r));
 	if (r) {
 		r->n = n;
 		r->fences = calloc(n, sizeof(*r->fences));
-		r->status = calloc(n, sizeof(*r->status));
 		r->submitted = calloc(n, sizeof(double));
-		r->end = calloc(n, sizeof(double));
 		r->timing = calloc(n, sizeof(*r->timing));
 	}
-	if (!r || !r->fences || !r->status || !r->submitted || !r->end || !r->timing) {
+	if (!r || !r->fences || !r->submitted || !r->timing) {
 		if (r) {
 			free(r->fences);
-			free(r->status);
 			free(r->submitted);
-			free(r->end);
 			free(r->timing);
 			free(r);
 		}
 		atomic_store(&plan->graph->running, false);
-		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "enpu_plan_execute: out of memory");
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+					"enpu_plan_execute: out of memory");
 	}
 	enpu_plan_retain(plan);
 	r->plan = plan;
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_mutex_init(&r->join_lock, NULL);
-	pthread_cond_init(&r->cond, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	enpu_status_t st = start_watchers(r);
-	if (!st)
-		st = submit_all(r);
-	stop(r);
+	r->t0 = now_ns();
+	enpu_status_t st = submit_all(r);
 	if (st) {
 		/* What was submitted still runs: let it finish before freeing. */
+		enpu_status_free(wait_all(r, ENPU_TIMEOUT_INFINITE));
 		finish(r);
 		run_free(r);
 		return st;
@@ -262,25 +191,15 @@ enpu_status_t enpu_run_wait(enpu_run_t *run, uint64_t timeout_ns)
 {
 	if (!run)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "enpu_run_wait: run is NULL");
-	struct timespec t0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < run->n; i++) {
-		uint64_t spent = (uint64_t)(since(&t0) * 1e9), left;
-		if (timeout_ns == ENPU_TIMEOUT_INFINITE)
-			left = ENPU_TIMEOUT_INFINITE;
-		else
-			left = spent < timeout_ns ? timeout_ns - spent : 0;
-		enpu_status_t st = enpu_fence_wait(run->fences[i], left);
-		if (enpu_status_code(st) == ENPU_STATUS_DEADLINE_EXCEEDED)
-			return st;
-		enpu_status_free(st);
-	}
-	pthread_mutex_lock(&run->join_lock);
-	if (!run->joined)
+	enpu_status_t st = wait_all(run, timeout_ns);
+	if (st)
+		return st;
+	pthread_mutex_lock(&run->lock);
+	if (!run->finished)
 		finish(run);
-	pthread_mutex_unlock(&run->join_lock);
-	return enpu_status_clone(run->result);
+	st = enpu_status_clone(run->result);
+	pthread_mutex_unlock(&run->lock);
+	return st;
 }
 
 enpu_fence_t *enpu_run_op_fence(const enpu_run_t *run, size_t op)
@@ -293,19 +212,31 @@ enpu_status_t enpu_run_op_timing(const enpu_run_t *run, size_t op, enpu_run_timi
 	if (!run || !out)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_run_op_timing: %s is NULL", !run ? "run" : "out");
-	if (!run->joined)
-		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
-					"enpu_run_op_timing: wait for the run first");
 	if (op >= run->n)
 		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE, "enpu_run_op_timing: op %zu of %zu",
 					op, run->n);
-	*out = run->timing[op];
+	pthread_mutex_lock((pthread_mutex_t *)&run->lock);
+	bool done = run->finished;
+	if (done)
+		*out = run->timing[op];
+	pthread_mutex_unlock((pthread_mutex_t *)&run->lock);
+	if (!done)
+		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
+					"enpu_run_op_timing: wait for the run first");
 	return ENPU_OK;
 }
 
 double enpu_run_makespan(const enpu_run_t *run)
 {
-	return run && run->joined ? run->makespan : 0;
+	double m = 0;
+
+	if (!run)
+		return 0;
+	pthread_mutex_lock((pthread_mutex_t *)&run->lock);
+	if (run->finished)
+		m = run->makespan;
+	pthread_mutex_unlock((pthread_mutex_t *)&run->lock);
+	return m;
 }
 
 void enpu_run_release(enpu_run_t *run)

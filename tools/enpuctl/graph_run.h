@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* enpuctl run graph ...: a sample graph (enpu_graph_create_sample) placed by
+ * the dispatcher, with --explain (placement, predicted vs measured times per
+ * op, makespan) and --trace FILE (Chrome/Perfetto JSON, one row per device). */
+#ifndef ENPUCTL_GRAPH_RUN_H
+#define ENPUCTL_GRAPH_RUN_H
+
+#include "enpuctl.h"
+
+#define GR_MAX_PLACES 32
+
+/* "graph NAME [size=S] [devices=LIST] [place=OP:DEV[,OP:DEV...]]
+ *  [priority=low|normal|high] [cache=PATH] [repeat=N] [calib=N] [threads=T]" */
+typedef struct gr_spec {
+	char name[32];
+	uint32_t size;            /* 0: the sample's default */
+	char devices[128];        /* "" = all but ref0 */
+	size_t place_count;
+	char place_op[GR_MAX_PLACES][ENPU_GRAPH_NAME_MAX];
+	char place_dev[GR_MAX_PLACES][32];
+	enpu_priority_t priority;
+	char cache[256];          /* "" = none */
+	uint32_t repeat;          /* timed runs (default 10) */
+	uint32_t calib;           /* calibration runs per batch (0 = default) */
+	uint32_t threads;         /* CPU threads (0 = all) */
+} gr_spec_t;
+
+/* Parses a spec whose first word is "graph"; false with a message in err. */
+bool gr_parse(const char *text, gr_spec_t *spec, char *err, size_t err_len);
+/* Runs it; explain prints the per-op table, trace (may be NULL) is written.
+ * Returns the exit status. */
+int gr_run(enpu_context_t *ctx, const gr_spec_t *spec, bool explain, const char *trace);
+
+#endif
