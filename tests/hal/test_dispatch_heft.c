@@ -22,7 +22,7 @@ void test_dispatch_heft_paper(tctx *t)
 		{ 4, 8, 13 }, { 5, 7, 15 }, { 6, 9, 17 }, { 7, 9, 11 }, { 8, 9, 13 },
 	};
 	double lat[9] = { 0 }, bw[9] = { 1, 1, 1, 1, 1, 1, 1, 1, 1 }, makespan;
-	enpu_sched_problem_t p = { 10, 3, w, 15, e, lat, bw };
+	enpu_sched_problem_t p = { 10, 3, w, 15, e, lat, bw, NULL };
 	enpu_sched_slot_t s[10];
 	/* The paper's schedule (fig. 4a): processor, start, finish of n1..n10. */
 	static const double want[10][3] = {
@@ -51,7 +51,7 @@ void test_dispatch_heft_small(tctx *t)
 		static const double w[] = { 10, 9, 10, 9, 10, 9 };
 		static const enpu_sched_edge_t e[] = { { 0, 1, 0 }, { 1, 2, 0 } };
 		static const double lat[] = { 0, 5, 5, 0 };
-		enpu_sched_problem_t p = { 3, 2, w, 2, e, lat, NULL };
+		enpu_sched_problem_t p = { 3, 2, w, 2, e, lat, NULL, NULL };
 		CHECK_OK(t, enpu_sched_heft(&p, s, &makespan));
 		CHECK(t, makespan == 27 && s[0].device == 1 && s[1].device == 1 && s[2].device == 1,
 		      "chain: makespan %g on %u %u %u, want 27 all on 1", makespan, s[0].device,
@@ -62,11 +62,18 @@ void test_dispatch_heft_small(tctx *t)
 	{
 		static const double w[] = { 1, 1, 10, 10, 10, 10, 1, 1 };
 		static const enpu_sched_edge_t e[] = { { 0, 1, 0 }, { 0, 2, 0 }, { 1, 3, 0 }, { 2, 3, 0 } };
-		enpu_sched_problem_t p = { 4, 2, w, 4, e, NULL, NULL };
+		enpu_sched_problem_t p = { 4, 2, w, 4, e, NULL, NULL, NULL };
 		CHECK_OK(t, enpu_sched_heft(&p, s, &makespan));
 		CHECK(t, makespan == 12 && s[1].device != s[2].device,
 		      "fork-join: makespan %g, branches on %u and %u", makespan, s[1].device,
 		      s[2].device);
+		/* The same two devices sharing one resource (group): serialized. */
+		static const uint32_t one_group[] = { 0, 0 };
+		p.device_group = one_group;
+		CHECK_OK(t, enpu_sched_heft(&p, s, &makespan));
+		CHECK(t, makespan == 22 && (s[1].finish <= s[2].start || s[2].finish <= s[1].start),
+		      "fork-join, one group: makespan %g, branches [%g, %g] and [%g, %g]", makespan,
+		      s[1].start, s[1].finish, s[2].start, s[2].finish);
 	}
 	/* An op one device cannot run (INFINITY) goes to the other even when
 	 * the first is faster for everything else: fallback. */
@@ -74,7 +81,7 @@ void test_dispatch_heft_small(tctx *t)
 		const double w[] = { 1, 5, INFINITY, 5, 1, 5 };
 		static const enpu_sched_edge_t e[] = { { 0, 1, 0 }, { 1, 2, 0 } };
 		static const double lat[] = { 0, 1, 1, 0 };
-		enpu_sched_problem_t p = { 3, 2, w, 2, e, lat, NULL };
+		enpu_sched_problem_t p = { 3, 2, w, 2, e, lat, NULL, NULL };
 		CHECK_OK(t, enpu_sched_heft(&p, s, &makespan));
 		CHECK(t, s[0].device == 0 && s[1].device == 1 && s[2].device == 0 && makespan == 9,
 		      "fallback: on %u %u %u, makespan %g; want 0 1 0, 9", s[0].device, s[1].device,
@@ -87,14 +94,14 @@ void test_dispatch_heft_small(tctx *t)
 		static const enpu_sched_edge_t cyc[] = { { 0, 1, 0 }, { 1, 0, 0 } };
 		static const enpu_sched_edge_t bad[] = { { 0, 2, 0 } };
 		static const uint32_t place[] = { 0, 2 };
-		enpu_sched_problem_t p = { 2, 2, w, 2, cyc, NULL, NULL };
+		enpu_sched_problem_t p = { 2, 2, w, 2, cyc, NULL, NULL, NULL };
 		CHECK_ERR(t, enpu_sched_heft(&p, s, &makespan), ENPU_STATUS_INVALID_ARGUMENT, "cycle");
-		p = (enpu_sched_problem_t){ 2, 2, none, 0, NULL, NULL, NULL };
+		p = (enpu_sched_problem_t){ 2, 2, none, 0, NULL, NULL, NULL, NULL };
 		CHECK_ERR(t, enpu_sched_heft(&p, s, &makespan), ENPU_STATUS_UNSUPPORTED,
 			  "op 1 can run on no device");
-		p = (enpu_sched_problem_t){ 2, 2, w, 1, bad, NULL, NULL };
+		p = (enpu_sched_problem_t){ 2, 2, w, 1, bad, NULL, NULL, NULL };
 		CHECK_ERR(t, enpu_sched_heft(&p, s, &makespan), ENPU_STATUS_INVALID_ARGUMENT, "bad edge");
-		p = (enpu_sched_problem_t){ 2, 2, w, 0, NULL, NULL, NULL };
+		p = (enpu_sched_problem_t){ 2, 2, w, 0, NULL, NULL, NULL, NULL };
 		CHECK_ERR(t, enpu_sched_evaluate(&p, place, s, &makespan),
 			  ENPU_STATUS_INVALID_ARGUMENT, "op 1 cannot run on device 2");
 	}
@@ -122,7 +129,7 @@ void test_dispatch_heft_exhaustive(tctx *t)
 			for (int i = 0; i < j; i++)
 				if (t_range(t, 0, 2) == 0)
 					e[ne++] = (enpu_sched_edge_t){ (size_t)i, (size_t)j, 0 };
-		enpu_sched_problem_t p = { N, D, w, ne, e, lat, NULL };
+		enpu_sched_problem_t p = { N, D, w, ne, e, lat, NULL, NULL };
 		CHECK_OK(t, enpu_sched_heft(&p, s, &makespan));
 		for (int i = 0; i < N; i++)
 			heft[i] = s[i].device;

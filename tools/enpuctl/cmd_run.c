@@ -25,8 +25,10 @@ static void usage(void)
 	       "(HEFT over calibrated costs) and prints the predicted and measured makespan:\n"
 	       "  graph mobilenetv2|branches|tiny [size=S] [devices=LIST] [place=OP:DEV,...]\n"
 	       "        [priority=low|normal|high] [cache=PATH] [repeat=N] [calib=N] [threads=T]\n"
+	       "        [overlap]\n"
 	       "LIST: device names or types (default: all but ref0); place forces ops onto\n"
-	       "devices; cache keeps the calibrated costs. --explain prints the placement\n"
+	       "devices; cache keeps the calibrated costs; overlap plans devices that share\n"
+	       "the host's cores as independent. --explain prints the placement\n"
 	       "and predicted vs measured times per op; --trace FILE writes a Chrome/Perfetto\n"
 	       "JSON timeline with one row per device. Example:\n"
 	       "  enpuctl run --explain graph branches size=32 devices=cpu0,gpu0\n");

@@ -57,7 +57,9 @@ static bool option(const char *tok, gr_spec_t *g)
 		return num(tok + 6, 1, 1000, &g->calib);
 	if (!strncmp(tok, "threads=", 8))
 		return num(tok + 8, 0, 1024, &g->threads);
-	if (!strcmp(tok, "priority=low"))
+	if (!strcmp(tok, "overlap"))
+		g->overlap = true;
+	else if (!strcmp(tok, "priority=low"))
 		g->priority = ENPU_PRIORITY_LOW;
 	else if (!strcmp(tok, "priority=normal"))
 		g->priority = ENPU_PRIORITY_NORMAL;
@@ -277,7 +279,8 @@ int gr_run(enpu_context_t *ctx, const gr_spec_t *spec, bool want_explain, const 
 {
 	enpu_dispatcher_options_t o = { .devices = spec->devices, .priority = spec->priority,
 					.cpu_threads = spec->threads,
-					.calibration_runs = spec->calib };
+					.calibration_runs = spec->calib,
+					.host_devices_overlap = spec->overlap };
 	enpu_dispatcher_t *d = NULL;
 	enpu_graph_t *g = NULL;
 	enpu_plan_t *plan = NULL;

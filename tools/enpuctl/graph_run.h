@@ -10,7 +10,8 @@
 #define GR_MAX_PLACES 32
 
 /* "graph NAME [size=S] [devices=LIST] [place=OP:DEV[,OP:DEV...]]
- *  [priority=low|normal|high] [cache=PATH] [repeat=N] [calib=N] [threads=T]" */
+ *  [priority=low|normal|high] [cache=PATH] [repeat=N] [calib=N] [threads=T]
+ *  [overlap]" */
 typedef struct gr_spec {
 	char name[32];
 	uint32_t size;            /* 0: the sample's default */
@@ -23,6 +24,7 @@ typedef struct gr_spec {
 	uint32_t repeat;          /* timed runs (default 10) */
 	uint32_t calib;           /* calibration runs per batch (0 = default) */
 	uint32_t threads;         /* CPU threads (0 = all) */
+	bool overlap;             /* enpu_dispatcher_options_t.host_devices_overlap */
 } gr_spec_t;
 
 /* Parses a spec whose first word is "graph"; false with a message in err. */

@@ -19,6 +19,7 @@
 #ifndef ENPU_DISPATCH_H
 #define ENPU_DISPATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "command.h"
@@ -46,6 +47,11 @@ typedef struct enpu_sched_problem {
 	 * diagonal is ignored (same device: no transfer). */
 	const double *xfer_latency;
 	const double *xfer_bandwidth;
+	/* [device]: devices of one group share one execution resource (the host
+	 * cores under the CPU, reference and software-Vulkan devices) and run one
+	 * op at a time between them; values < device_count. NULL: each device is
+	 * its own group. */
+	const uint32_t *device_group;
 } enpu_sched_problem_t;
 
 typedef struct enpu_sched_slot {
@@ -87,7 +93,14 @@ typedef struct enpu_dispatcher_options {
 	 * enpu_device_options_t.priority; see docs/dispatch.md per backend). */
 	enpu_priority_t priority;
 	uint32_t cpu_threads;        /* CPU device threads; 0 = online cores */
-	uint32_t calibration_runs;   /* timed runs per op and device; 0 = 5 */
+	uint32_t calibration_runs;   /* timed runs per batch; 0 = 5 */
+	/* false (default): devices that compute on the host's cores (CPU,
+	 * reference, a software Vulkan such as lavapipe, the NPU's software
+	 * model) form one scheduling group and are planned one op at a time
+	 * between them, since they compete for the same cores. true: plan them
+	 * as independent devices (right when the cores suffice, e.g. a 1-thread
+	 * CPU device beside a single-threaded other device on a 2-core host). */
+	bool host_devices_overlap;
 } enpu_dispatcher_options_t;
 
 enpu_status_t enpu_dispatcher_create(enpu_context_t *context,

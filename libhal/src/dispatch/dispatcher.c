@@ -82,6 +82,40 @@ static enpu_status_t choose(enpu_context_t *ctx, const char *devices, size_t *id
 	return ENPU_OK;
 }
 
+/* Does the device compute on the host's cores: CPU, reference, a software
+ * Vulkan implementation, the NPU's software model (the driver's sim runs the
+ * ops in kernel threads)? */
+static bool on_host_cores(const enpu_device_info_t *i)
+{
+	switch (i->type) {
+	case ENPU_DEVICE_CPU:
+	case ENPU_DEVICE_REFERENCE:
+		return true;
+	case ENPU_DEVICE_GPU:
+		return strstr(i->description, "llvmpipe") || strstr(i->description, "lavapipe") ||
+		       strstr(i->description, "SwiftShader");
+	case ENPU_DEVICE_NPU:
+		return strstr(i->description, "(software model)") != NULL;
+	}
+	return false;
+}
+
+/* Unless told they overlap, host-core devices share the group of the first
+ * of them; others have their own. */
+static void set_groups(enpu_dispatcher_t *d, bool overlap)
+{
+	size_t host = SIZE_MAX;
+
+	for (size_t i = 0; i < d->count; i++) {
+		d->devs[i].group = (uint32_t)i;
+		if (overlap || !on_host_cores(&d->devs[i].info))
+			continue;
+		if (host == SIZE_MAX)
+			host = i;
+		d->devs[i].group = (uint32_t)host;
+	}
+}
+
 static void set_fingerprint(enpu_dispatcher_t *d)
 {
 	uint64_t h = DISP_HASH_INIT;
@@ -153,6 +187,7 @@ enpu_status_t enpu_dispatcher_create(enpu_context_t *context,
 		enpu_dispatcher_release(d);
 		return st;
 	}
+	set_groups(d, options->host_devices_overlap);
 	set_fingerprint(d);
 	*out_dispatcher = d;
 	return ENPU_OK;

@@ -16,6 +16,7 @@ typedef struct disp_device {
 	enpu_device_info_t info;
 	uint32_t op_mask;   /* info.op_mask without the excluded ops */
 	bool fallback_only; /* the CPU opened only for ops no listed device has */
+	uint32_t group;     /* scheduling group (enpu_sched_problem_t.device_group) */
 } disp_device_t;
 
 /* One measured (or loaded, or set) compute time. */

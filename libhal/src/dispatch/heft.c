@@ -12,8 +12,8 @@ typedef struct sched {
 	const enpu_sched_problem_t *p;
 	size_t n, d;
 	double *rank;     /* [n] upward rank */
-	double *busy;     /* [d][n][2] busy intervals per device, sorted by start */
-	size_t *nbusy;    /* [d] */
+	double *busy;     /* [group][n][2] busy intervals per group, sorted by start */
+	size_t *nbusy;    /* [group] */
 	size_t *npred;    /* [n] unscheduled predecessors */
 	bool *done;       /* [n] */
 } sched_t;
@@ -25,6 +25,11 @@ static double xfer(const sched_t *s, const enpu_sched_edge_t *e, size_t a, size_
 	double lat = s->p->xfer_latency ? s->p->xfer_latency[a * s->d + b] : 0;
 	double bw = s->p->xfer_bandwidth ? s->p->xfer_bandwidth[a * s->d + b] : 0;
 	return lat + (bw > 0 ? e->bytes / bw : 0);
+}
+
+static size_t group(const sched_t *s, size_t dev)
+{
+	return s->p->device_group ? s->p->device_group[dev] : dev;
 }
 
 static double cost(const sched_t *s, size_t op, size_t dev)
@@ -58,6 +63,11 @@ static enpu_status_t check(const enpu_sched_problem_t *p, const char *fn)
 						"%s: bad edge %zu (%zu -> %zu)", fn, i, e->from,
 						e->to);
 	}
+	for (size_t i = 0; p->device_group && i < p->device_count; i++)
+		if (p->device_group[i] >= p->device_count)
+			return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+						"%s: group %u of device %zu is not below %zu", fn,
+						p->device_group[i], i, p->device_count);
 	for (size_t i = 0; i < p->op_count * p->device_count; i++)
 		if (!(p->compute[i] >= 0))
 			return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
@@ -119,13 +129,13 @@ out:
 	return st;
 }
 
-/* Earliest start >= ready of a dur-long slot in dev's idle gaps. */
+/* Earliest start >= ready of a dur-long slot in the idle gaps of dev's group. */
 static double fit(const sched_t *s, size_t dev, double ready, double dur)
 {
-	const double *b = s->busy + dev * s->n * 2;
+	const double *b = s->busy + group(s, dev) * s->n * 2;
 	double t = ready;
 
-	for (size_t k = 0; k < s->nbusy[dev]; k++) {
+	for (size_t k = 0; k < s->nbusy[group(s, dev)]; k++) {
 		if (t + dur <= b[2 * k])
 			return t;
 		if (b[2 * k + 1] > t)
@@ -136,8 +146,8 @@ static double fit(const sched_t *s, size_t dev, double ready, double dur)
 
 static void occupy(sched_t *s, size_t dev, double start, double finish)
 {
-	double *b = s->busy + dev * s->n * 2;
-	size_t k = s->nbusy[dev]++;
+	double *b = s->busy + group(s, dev) * s->n * 2;
+	size_t k = s->nbusy[group(s, dev)]++;
 
 	while (k > 0 && b[2 * (k - 1)] > start) {
 		b[2 * k] = b[2 * (k - 1)];

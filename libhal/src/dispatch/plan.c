@@ -78,10 +78,13 @@ static enpu_status_t build(enpu_dispatcher_t *d, const enpu_graph_t *g, enpu_pla
 		for (size_t k = 0; k < g->ops[i].pred_count; k++)
 			p->edges[ne++] = (enpu_sched_edge_t){ g->ops[i].preds[k], i,
 							      (double)g->ops[i].pred_bytes[k] };
+	for (size_t dv = 0; dv < dc; dv++)
+		p->groups[dv] = d->devs[dv].group;
 	p->problem = (enpu_sched_problem_t){
 		.op_count = n, .device_count = dc, .compute = p->compute,
 		.edge_count = ne, .edges = p->edges,
 		.xfer_latency = p->latency, .xfer_bandwidth = p->bandwidth,
+		.device_group = p->groups,
 	};
 	return st;
 }

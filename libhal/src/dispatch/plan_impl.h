@@ -11,6 +11,7 @@ struct enpu_plan {
 	enpu_graph_t *graph;           /* retained */
 	enpu_sched_problem_t problem;  /* arrays below */
 	double *compute, *latency, *bandwidth;
+	uint32_t groups[DISP_MAX];
 	enpu_sched_edge_t *edges;
 	enpu_sched_slot_t *slots;
 	double makespan;
