@@ -19,10 +19,14 @@ void bench_check(enpu_status_t st, const char *what);
 /* A dispatcher and a calibrated sample graph (allocated on its CPU). */
 void bench_setup(enpu_context_t *ctx, const bench_opts_t *o, const char *sample, uint32_t size,
 		 enpu_dispatcher_t **d, enpu_graph_t **g);
-/* Median measured makespan of runs runs (after a warm-up), and the cost
- * model's op-time error of the median run: sum |predicted - measured| over
- * sum measured. */
-double bench_measure(enpu_plan_t *plan, const enpu_graph_t *g, uint32_t runs, double *op_error);
+/* Measured makespans of plans, interleaved (one run of each in turn, after a
+ * warm-up of each) so that load from elsewhere hits them alike. */
+typedef struct bench_result {
+	double median, min;
+	double op_error; /* sum |predicted - measured| op time / sum measured, median run */
+} bench_result_t;
+void bench_measure(enpu_plan_t *const *plans, size_t count, const enpu_graph_t *g, uint32_t runs,
+		   bench_result_t *out);
 const char *bench_device_name(enpu_dispatcher_t *d, size_t i);
 
 /* Makespans of sample on each single device and dispatched (HEFT). */

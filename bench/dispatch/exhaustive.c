@@ -16,7 +16,8 @@ void bench_exhaustive(enpu_context_t *ctx, const bench_opts_t *o, const char *sa
 	enpu_dispatcher_t *d;
 	enpu_graph_t *g;
 	enpu_plan_t *heft, *best_plan;
-	double best = INFINITY, ms, err_h, err_b;
+	double best = INFINITY, ms;
+	bench_result_t res[2];
 
 	bench_setup(ctx, o, sample, size, &d, &g);
 	size_t n = enpu_graph_op_count(g), nd = enpu_dispatcher_device_count(d);
@@ -52,14 +53,16 @@ void bench_exhaustive(enpu_context_t *ctx, const bench_opts_t *o, const char *sa
 			break;
 	}
 	bench_check(enpu_dispatcher_plan_fixed(d, g, best_place, &best_plan), "best plan");
-	double mh = bench_measure(heft, g, o->runs, &err_h);
-	double mb = bench_measure(best_plan, g, o->runs, &err_b);
+	enpu_plan_t *both[2] = { heft, best_plan };
+	bench_measure(both, 2, g, o->runs, res);
 	printf("\n%s size %u (%zu ops, %zu devices, %zu placements searched):\n", sample, size, n,
 	       nd, count);
 	printf("  predicted: HEFT %.3f ms, optimum %.3f ms, HEFT / optimum %.3f\n",
 	       enpu_plan_makespan(heft) * 1e3, best * 1e3, enpu_plan_makespan(heft) / best);
-	printf("  measured (median of %u): HEFT %.3f ms, optimum's placement %.3f ms, ratio %.3f\n",
-	       o->runs, mh * 1e3, mb * 1e3, mh / mb);
+	printf("  measured, %u interleaved runs: median HEFT %.3f ms, optimum's placement %.3f ms, "
+	       "ratio %.3f; min %.3f / %.3f ms, ratio %.3f\n", o->runs, res[0].median * 1e3,
+	       res[1].median * 1e3, res[0].median / res[1].median, res[0].min * 1e3,
+	       res[1].min * 1e3, res[0].min / res[1].min);
 	printf("  placements (op: HEFT / optimum):");
 	for (size_t i = 0; i < n; i++) {
 		enpu_graph_op_info_t info;

@@ -115,10 +115,11 @@ size_t enpu_dispatcher_device_count(const enpu_dispatcher_t *dispatcher);
 enpu_device_t *enpu_dispatcher_device(const enpu_dispatcher_t *dispatcher, size_t index);
 
 /* Measures, for every op shape of graph and every device that may run it,
- * the median of calibration_runs timed submissions (after one warm-up), and
- * the transfer model between every pair of devices (handoff latency through a
- * fence, and copy bandwidth) if not known yet. Only missing entries are
- * measured. The graph's intermediate and output tensors are overwritten. */
+ * the device's time per op with its queue full (the median gap between the
+ * completions of 3 batches of calibration_runs back-to-back submissions,
+ * after one warm-up), and, if not known yet, the handoff latency through a
+ * fence between every pair of devices. Only missing entries are measured.
+ * The graph's intermediate and output tensors are overwritten. */
 enpu_status_t enpu_dispatcher_calibrate(enpu_dispatcher_t *dispatcher, const enpu_graph_t *graph);
 /* Cost cache: a text file with a checksum and a fingerprint of the device set
  * (names, descriptions, cores, threads). Load merges it into the table;

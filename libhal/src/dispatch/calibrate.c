@@ -21,33 +21,42 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 static double median3(double *v)
 {
-	for (int i = 0; i < 2; i++)
-		for (int j = 0; j < 2 - i; j++)
-			if (v[j] > v[j + 1]) {
-				double t = v[j];
-				v[j] = v[j + 1];
-				v[j + 1] = t;
-			}
+	qsort(v, 3, sizeof(double), cmp_double);
 	return v[1];
 }
 
-/* Submits list runs times back to back (the device pipelines them as it does
- * consecutive ops of a plan) and waits; seconds per submission in *out. */
+/* Submits list runs times back to back and waits. With gaps (runs - 1
+ * entries, may be NULL): the time between consecutive fence signals, i.e.
+ * the device's time per op while its queue is full, as within a plan. *out:
+ * the batch's wall time per submission. */
 static enpu_status_t batch(enpu_device_t *dev, enpu_command_list_t *list, uint32_t runs,
-			   double *out)
+			   double *gaps, double *out)
 {
 	enpu_fence_t **f = calloc(runs, sizeof(*f));
 	enpu_status_t st = f ? ENPU_OK : enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 							   "calibration: out of memory");
 	double t0 = now();
+	uint64_t prev = 0, t;
 	uint32_t n = 0;
 
 	for (; !st && n < runs; n++)
 		st = enpu_device_submit(dev, list, NULL, 0, &f[n]);
 	for (uint32_t i = 0; i < n; i++) {
-		enpu_status_t w = f[i] ? enpu_fence_wait(f[i], ENPU_TIMEOUT_INFINITE) : ENPU_OK;
+		enpu_status_t w = enpu_fence_wait(f[i], ENPU_TIMEOUT_INFINITE);
+		if (!w)
+			w = enpu_fence_signal_time(f[i], &t);
+		if (!st && !w && i && gaps)
+			gaps[i - 1] = (double)(t - prev) * 1e-9;
+		prev = t;
 		if (!st)
 			st = w;
 		else
@@ -59,17 +68,24 @@ static enpu_status_t batch(enpu_device_t *dev, enpu_command_list_t *list, uint32
 	return st;
 }
 
-/* Median of BATCHES batches after one warm-up submission. */
+/* One warm-up submission, then BATCHES batches of runs (>= 2); the median
+ * gap between consecutive completions. */
 static enpu_status_t measure(enpu_device_t *dev, enpu_command_list_t *list, uint32_t runs,
 			     double *out)
 {
-	double t[BATCHES];
-	enpu_status_t st = batch(dev, list, 1, &t[0]);
+	uint32_t r = runs < 2 ? 2 : runs;
+	double *gaps = malloc(BATCHES * (r - 1) * sizeof(double)), wall;
+	enpu_status_t st = gaps ? batch(dev, list, 1, NULL, &wall) :
+				  enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+						   "calibration: out of memory");
 
 	for (int b = 0; !st && b < BATCHES; b++)
-		st = batch(dev, list, runs, &t[b]);
-	if (!st)
-		*out = median3(t);
+		st = batch(dev, list, r, gaps + b * (r - 1), &wall);
+	if (!st) {
+		qsort(gaps, BATCHES * (r - 1), sizeof(double), cmp_double);
+		*out = gaps[BATCHES * (r - 1) / 2];
+	}
+	free(gaps);
 	return st;
 }
 
