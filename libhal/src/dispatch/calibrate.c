@@ -68,14 +68,16 @@ static enpu_status_t batch(enpu_device_t *dev, enpu_command_list_t *list, uint32
 	return st;
 }
 
-/* One warm-up submission, then BATCHES batches of runs (>= 2); the median
- * gap between consecutive completions. */
+/* A warm-up batch (a lone submission is not enough: the first few
+ * back-to-back ops on a host device run 2-5x slower than the steady state),
+ * then BATCHES batches of runs (>= 2); the median gap between consecutive
+ * completions. */
 static enpu_status_t measure(enpu_device_t *dev, enpu_command_list_t *list, uint32_t runs,
 			     double *out)
 {
 	uint32_t r = runs < 2 ? 2 : runs;
 	double *gaps = malloc(BATCHES * (r - 1) * sizeof(double)), wall;
-	enpu_status_t st = gaps ? batch(dev, list, 1, NULL, &wall) :
+	enpu_status_t st = gaps ? batch(dev, list, r, NULL, &wall) :
 				  enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 						   "calibration: out of memory");
 
@@ -93,11 +95,13 @@ static enpu_status_t calibrate_ops(enpu_dispatcher_t *d, const enpu_graph_t *g)
 {
 	char key[200];
 
-	for (size_t i = 0; i < g->op_count; i++) {
-		graph_op_key(g, i, key, sizeof(key));
-		for (size_t dev = 0; dev < d->count; dev++) {
+	/* Device by device, so that one device's lingering activity (worker
+	 * threads still polling) does not slow another's measurements. */
+	for (size_t dev = 0; dev < d->count; dev++) {
+		for (size_t i = 0; i < g->op_count; i++) {
 			if (!disp_supports(d, dev, g, i))
 				continue;
+			graph_op_key(g, i, key, sizeof(key));
 			pthread_mutex_lock(&d->lock);
 			bool known = costs_find(d, (uint32_t)dev, key) != NULL;
 			pthread_mutex_unlock(&d->lock);
