@@ -64,16 +64,36 @@ result $? "run --trace: valid JSON, rows cpu0 and npu0, every op once per timeli
 } >"$tmp/cache" 2>&1
 result $? "run graph cache=: written, reused, a corrupt cache is reported and replaced" "$tmp/cache"
 
-# 4. priorities: low and high run; high without CAP_SYS_NICE is refused
-if command -v setpriv >/dev/null; then
+# 4. two tenants at once, low and high priority: both finish, the driver sees
+#    each process's jobs at its priority; high without CAP_SYS_NICE is refused
+tfs=/sys/kernel/tracing
+[ -d $tfs/instances ] || tfs=/sys/kernel/debug/tracing
+inst=$tfs/instances/dispatch-test-$$
+if command -v setpriv >/dev/null && mkdir "$inst" 2>/dev/null; then
 	{
-		"$ctl" run $graph priority=low && "$ctl" run $graph priority=high &&
+		echo 1 >"$inst/events/enpu/enpu_job_queued/enable" &&
+		{ "$ctl" run $graph place=g1:npu0,g2:npu0 priority=low >"$tmp/low" 2>&1 & } &&
+		low=$! && "$ctl" run $graph place=g1:npu0,g2:npu0 priority=high && wait $low &&
+		echo 0 >"$inst/events/enpu/enpu_job_queued/enable" &&
+		awk -v low="$low" '/enpu_job_queued/ {
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^pid=/) pid = substr($i, 5)
+					if ($i ~ /^priority=/) prio = substr($i, 10)
+				}
+				seen[pid == low ? "low" : "high", prio]++
+			}
+			END { exit !(seen["low", 0] > 0 && seen["high", 2] > 0 &&
+				     !seen["low", 2] && !seen["high", 0] && !seen["low", 1] && !seen["high", 1]) }' \
+			"$inst/trace" &&
 		! setpriv --bounding-set=-sys_nice "$ctl" run $graph priority=high 2>"$tmp/nice" &&
 		grep -q 'high priority needs CAP_SYS_NICE' "$tmp/nice"
 	} >"$tmp/prio" 2>&1
-	result $? "run graph priority=low/high; high without CAP_SYS_NICE fails" "$tmp/prio"
+	st=$?
+	grep enpu_job_queued "$inst/trace" | head -n 5 >>"$tmp/prio"
+	rmdir "$inst"
+	result $st "two tenants, low and high priority, at once: driver jobs at priority 0 and 2; high without CAP_SYS_NICE fails" "$tmp/prio"
 else
-	skip "run graph priority" "no setpriv"
+	skip "two tenants with priorities" "no setpriv or no tracefs instance"
 fi
 
 # 5. a bad forced placement explains itself

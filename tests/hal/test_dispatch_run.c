@@ -401,6 +401,7 @@ void test_dispatch_overlap(tctx *t)
 	CHECK_OK(t, enpu_plan_execute(plan, &run));
 	CHECK_ERR(t, enpu_plan_execute(plan, &(enpu_run_t *){ NULL }), ENPU_STATUS_FAILED_PRECONDITION,
 		  "in flight");
+	CHECK_ERR(t, enpu_dispatcher_calibrate(d, g), ENPU_STATUS_FAILED_PRECONDITION, "in flight");
 	CHECK_OK(t, enpu_fence_wait(enpu_run_op_fence(run, op[5]), 60ull * 1000000000ull));
 	for (int i = 0; i < 3; i++)
 		CHECK(t, !enpu_fence_poll(enpu_run_op_fence(run, op[i])),

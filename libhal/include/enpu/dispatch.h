@@ -13,9 +13,10 @@
  *
  * Thread safety: a dispatcher may be used from several threads (its cost
  * table is locked); plans are immutable; a run may be waited for and queried
- * from any thread. Runs of plans of one graph must not overlap (they share the
- * graph's tensors): enpu_plan_execute fails with FAILED_PRECONDITION while an
- * earlier run of the same graph has not been waited for. */
+ * from any thread. Runs of plans of one graph must not overlap each other or
+ * its calibration (they share the graph's tensors): enpu_plan_execute and
+ * enpu_dispatcher_calibrate fail with FAILED_PRECONDITION while an earlier run
+ * of the same graph has not been waited for (or it is being calibrated). */
 #ifndef ENPU_DISPATCH_H
 #define ENPU_DISPATCH_H
 

@@ -244,10 +244,14 @@ enpu_status_t enpu_dispatcher_calibrate(enpu_dispatcher_t *dispatcher, const enp
 	if (!graph->finalized)
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
 					"enpu_dispatcher_calibrate: finalize the graph first");
-	if (atomic_load(&graph->running))
+	/* Calibration uses the graph's tensors: no run may overlap it. */
+	enpu_graph_t *g = (enpu_graph_t *)graph;
+	bool idle = false;
+	if (!atomic_compare_exchange_strong(&g->running, &idle, true))
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
 					"enpu_dispatcher_calibrate: a run of the graph is in flight");
 	enpu_status_t st = calibrate_ops(dispatcher, graph);
+	atomic_store(&g->running, false);
 	pthread_mutex_lock(&dispatcher->lock);
 	bool known = dispatcher->xfer_known;
 	pthread_mutex_unlock(&dispatcher->lock);
