@@ -87,6 +87,17 @@ void test_dispatch_heft_small(tctx *t)
 		      "fallback: on %u %u %u, makespan %g; want 0 1 0, 9", s[0].device, s[1].device,
 		      s[2].device, makespan);
 	}
+	/* Insertion: op 2 (lowest rank, scheduled last) fits into the idle gap
+	 * that device 0 has while op 1 waits for op 0 on device 1. */
+	{
+		const double w[] = { INFINITY, 10, 3, INFINITY, 2, INFINITY };
+		static const enpu_sched_edge_t e[] = { { 0, 1, 0 } };
+		enpu_sched_problem_t p = { 3, 2, w, 1, e, NULL, NULL, NULL };
+		CHECK_OK(t, enpu_sched_heft(&p, s, &makespan));
+		CHECK(t, makespan == 13 && s[1].start == 10 && s[2].start == 0 && s[2].finish == 2,
+		      "insertion: makespan %g, op 1 at %g, op 2 at [%g, %g]; want 13, 10, [0, 2]",
+		      makespan, s[1].start, s[2].start, s[2].finish);
+	}
 	/* Errors: a cycle, an op nobody can run, a bad edge, a bad placement. */
 	{
 		const double w[] = { 1, 1, 1, 1 };
