@@ -36,16 +36,14 @@ static double median3(double *v)
 
 /* Submits list runs times back to back and waits. With gaps (runs - 1
  * entries, may be NULL): the time between consecutive fence signals, i.e.
- * the device's time per op while its queue is full, as within a plan. *out:
- * the batch's wall time per submission. */
+ * the device's time per op while its queue is full, as within a plan. */
 static enpu_status_t batch(enpu_device_t *dev, enpu_command_list_t *list, uint32_t runs,
-			   double *gaps, double *out)
+			   double *gaps)
 {
 	enpu_fence_t **f = calloc(runs, sizeof(*f));
 	enpu_status_t st = f ? ENPU_OK : enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 							   "calibration: out of memory");
-	double t0 = now();
-	uint64_t prev = 0, t;
+	uint64_t prev = 0, t = 0;
 	uint32_t n = 0;
 
 	for (; !st && n < runs; n++)
@@ -63,7 +61,6 @@ static enpu_status_t batch(enpu_device_t *dev, enpu_command_list_t *list, uint32
 			enpu_status_free(w);
 		enpu_fence_release(f[i]);
 	}
-	*out = (now() - t0) / runs;
 	free(f);
 	return st;
 }
@@ -76,13 +73,13 @@ static enpu_status_t measure(enpu_device_t *dev, enpu_command_list_t *list, uint
 			     double *out)
 {
 	uint32_t r = runs < 2 ? 2 : runs;
-	double *gaps = malloc(BATCHES * (r - 1) * sizeof(double)), wall;
-	enpu_status_t st = gaps ? batch(dev, list, r, NULL, &wall) :
+	double *gaps = malloc(BATCHES * (r - 1) * sizeof(double));
+	enpu_status_t st = gaps ? batch(dev, list, r, NULL) :
 				  enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 						   "calibration: out of memory");
 
 	for (int b = 0; !st && b < BATCHES; b++)
-		st = batch(dev, list, r, gaps + b * (r - 1), &wall);
+		st = batch(dev, list, r, gaps + b * (r - 1));
 	if (!st) {
 		qsort(gaps, BATCHES * (r - 1), sizeof(double), cmp_double);
 		*out = gaps[BATCHES * (r - 1) / 2];
