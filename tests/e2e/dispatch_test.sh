@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 n=0 pass=0 fail=0 skip=0
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 
 result() {
 	n=$((n + 1))
@@ -46,7 +46,7 @@ import json, sys
 ev = json.load(open(sys.argv[1]))["traceEvents"]
 rows = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev if e.get("name") == "thread_name"}
 assert sorted(set(rows.values())) == ["cpu0", "npu0"], rows
-for pid in (1, 2):
+for pid in (1000, 1001):
     ops = [e for e in ev if e["ph"] == "X" and e["pid"] == pid]
     assert len(ops) == 8, (pid, len(ops))
     assert all(e["dur"] >= 0 and (pid, e["tid"]) in rows for e in ops)
@@ -100,6 +100,27 @@ fi
 "$ctl" run $graph place=g1:npu9 >"$tmp/bad" 2>&1
 [ $? = 1 ] && grep -q "op g1 is forced onto npu9, which is not one of the dispatcher's devices" "$tmp/bad"
 result $? "run graph place=g1:npu9 fails naming the op and the device" "$tmp/bad"
+
+# 6. trace -g: the NPU's job events and the dispatcher's rows on one clock; every
+#    op placed on npu0 contains the NPU job that ran it
+"$ctl" trace -o "$tmp/g.json" -g "$graph place=g1:npu0,g4:npu0" >"$tmp/tg" 2>&1 &&
+python3 - "$tmp/g.json" >>"$tmp/tg" 2>&1 <<'PY'
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+rows = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev if e.get("name") == "thread_name"}
+jobs = [e for e in ev if e["ph"] == "X" and e["pid"] < 1000]
+ops = [e for e in ev if e["ph"] == "X" and e["pid"] == 1000]
+npu_ops = [e for e in ops if rows[(1000, e["tid"])] == "npu0"]
+assert len(ops) == 8 * 3 and len(npu_ops) == 2 * 3, (len(ops), len(npu_ops))
+assert len(jobs) >= len(npu_ops), (len(jobs), len(npu_ops))
+slack = 200  # us
+for o in npu_ops:
+    inside = [j for j in jobs if j["ts"] >= o["ts"] - slack and
+              j["ts"] + j["dur"] <= o["ts"] + o["dur"] + slack]
+    assert len(inside) == 1, (o, len(inside))
+print("ok:", len(jobs), "NPU jobs,", len(npu_ops), "npu0 ops each containing its job")
+PY
+result $? "trace -g graph: NPU jobs and per-device dispatcher rows on one clock" "$tmp/tg"
 
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
 [ "$fail" = 0 ]

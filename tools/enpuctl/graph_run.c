@@ -213,30 +213,28 @@ static void explain(enpu_dispatcher_t *d, const enpu_graph_t *g, const enpu_plan
 	       meas_sum > 0 ? 100 * err_sum / meas_sum : 0, pred_sum * 1e3, meas_sum * 1e3);
 }
 
-static void trace_events(FILE *f, enpu_dispatcher_t *d, const enpu_graph_t *g,
-			 const enpu_plan_t *plan, const enpu_run_t *run, bool predicted,
-			 bool *first)
+void gr_trace_events(FILE *f, const gr_session_t *s, const enpu_run_t *run, bool predicted,
+		     int pid, double base_us, bool *first)
 {
-	int pid = predicted ? 2 : 1;
-
-	fprintf(f, "%s{\"ph\":\"M\",\"pid\":%d,\"name\":\"process_name\",\"args\":{\"name\":\"%s\"}}",
-		*first ? "" : ",\n", pid, predicted ? "predicted" : "measured");
+	fprintf(f, "%s{\"ph\":\"M\",\"pid\":%d,\"name\":\"process_name\",\"args\":{\"name\":"
+		"\"dispatcher, %s\"}}", *first ? "\n" : ",\n", pid,
+		predicted ? "predicted" : "measured");
 	*first = false;
-	for (size_t dv = 0; dv < enpu_dispatcher_device_count(d); dv++) {
+	for (size_t dv = 0; dv < enpu_dispatcher_device_count(s->d); dv++) {
 		fprintf(f, ",\n{\"ph\":\"M\",\"pid\":%d,\"tid\":%zu,\"name\":\"thread_name\","
 			"\"args\":{\"name\":", pid, dv);
-		json_string(f, dev_name(d, dv));
+		json_string(f, dev_name(s->d, dv));
 		fprintf(f, "}}");
 	}
-	for (size_t i = 0; i < enpu_graph_op_count(g); i++) {
+	for (size_t i = 0; i < enpu_graph_op_count(s->g); i++) {
 		enpu_graph_op_info_t info;
 		enpu_run_timing_t tm;
-		enpu_sched_slot_t s = enpu_plan_slot(plan, i);
-		enpu_status_free(enpu_graph_op_info(g, i, &info));
+		enpu_sched_slot_t sl = enpu_plan_slot(s->plan, i);
+		enpu_status_free(enpu_graph_op_info(s->g, i, &info));
 		enpu_status_free(enpu_run_op_timing(run, i, &tm));
-		double start = predicted ? s.start : tm.start, end = predicted ? s.finish : tm.end;
-		fprintf(f, ",\n{\"ph\":\"X\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,\"name\":",
-			pid, s.device, start * 1e6, (end - start) * 1e6);
+		double start = predicted ? sl.start : tm.start, end = predicted ? sl.finish : tm.end;
+		fprintf(f, ",\n{\"ph\":\"X\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,"
+			"\"name\":", pid, sl.device, base_us + start * 1e6, (end - start) * 1e6);
 		json_string(f, info.name);
 		fprintf(f, ",\"args\":{\"kind\":\"%s\",\"shape\":", enpu_op_kind_name(info.kind));
 		json_string(f, info.shape);
@@ -244,17 +242,16 @@ static void trace_events(FILE *f, enpu_dispatcher_t *d, const enpu_graph_t *g,
 	}
 }
 
-static int write_trace(const char *path, enpu_dispatcher_t *d, const enpu_graph_t *g,
-		       const enpu_plan_t *plan, const enpu_run_t *run)
+static int write_trace(const char *path, const gr_session_t *s, const enpu_run_t *run)
 {
 	FILE *f = fopen(path, "w");
 	bool first = true;
 
 	if (!f)
 		return fail("run", "cannot write %s: %m", path);
-	fprintf(f, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
-	trace_events(f, d, g, plan, run, false, &first);
-	trace_events(f, d, g, plan, run, true, &first);
+	fprintf(f, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[");
+	gr_trace_events(f, s, run, false, GR_PID_MEASURED, 0, &first);
+	gr_trace_events(f, s, run, true, GR_PID_PREDICTED, 0, &first);
 	fprintf(f, "\n]}\n");
 	if (fclose(f))
 		return fail("run", "cannot write %s: %m", path);
@@ -275,68 +272,93 @@ static enpu_status_t force(enpu_graph_t *g, const gr_spec_t *spec)
 	return ENPU_OK;
 }
 
-int gr_run(enpu_context_t *ctx, const gr_spec_t *spec, bool want_explain, const char *trace)
+int gr_open(enpu_context_t *ctx, const gr_spec_t *spec, gr_session_t *s)
 {
 	enpu_dispatcher_options_t o = { .devices = spec->devices, .priority = spec->priority,
 					.cpu_threads = spec->threads,
 					.calibration_runs = spec->calib,
 					.host_devices_overlap = spec->overlap };
-	enpu_dispatcher_t *d = NULL;
-	enpu_graph_t *g = NULL;
-	enpu_plan_t *plan = NULL;
-	enpu_run_t *run = NULL;
 	enpu_device_t *cpu = NULL;
-	double *t = calloc(spec->repeat, sizeof(double)), t0;
-	enpu_status_t st = t ? ENPU_OK : enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "no memory");
-	int ret = 0;
+	enpu_run_t *run = NULL;
+	double t0 = now_s();
+	enpu_status_t st;
 
-	if (!st)
-		st = enpu_dispatcher_create(ctx, &o, &d);
-	for (size_t i = 0; !st && i < enpu_dispatcher_device_count(d) && !cpu; i++) {
+	memset(s, 0, sizeof(*s));
+	st = enpu_dispatcher_create(ctx, &o, &s->d);
+	for (size_t i = 0; !st && i < enpu_dispatcher_device_count(s->d) && !cpu; i++) {
 		enpu_device_info_t info;
-		enpu_device_query(enpu_dispatcher_device(d, i), &info);
+		enpu_device_query(enpu_dispatcher_device(s->d, i), &info);
 		if (info.type == ENPU_DEVICE_CPU)
-			cpu = enpu_dispatcher_device(d, i);
+			cpu = enpu_dispatcher_device(s->d, i);
 	}
 	if (!st)
-		st = enpu_graph_create_sample(cpu, spec->name, spec->size, 1, &g);
+		st = enpu_graph_create_sample(cpu, spec->name, spec->size, 1, &s->g);
 	if (!st)
-		st = force(g, spec);
-	t0 = now_s();
+		st = force(s->g, spec);
 	if (!st)
-		st = costs(d, g, spec->cache);
+		st = costs(s->d, s->g, spec->cache);
 	if (!st)
 		printf("calibration: %.2f s%s\n", now_s() - t0, spec->cache[0] ? " (with the cache)" : "");
 	if (!st)
-		st = enpu_dispatcher_plan(d, g, &plan);
+		st = enpu_dispatcher_plan(s->d, s->g, &s->plan);
 	if (!st)
-		st = run_once(plan, &run); /* warm-up */
-	for (uint32_t i = 0; !st && i < spec->repeat; i++) {
+		st = run_once(s->plan, &run); /* warm-up */
+	enpu_run_release(run);
+	if (st) {
+		fail("run", "graph %s: %s", spec->name, enpu_status_message(st));
+		enpu_status_free(st);
+		gr_close(s);
+		return 1;
+	}
+	return 0;
+}
+
+void gr_close(gr_session_t *s)
+{
+	enpu_plan_release(s->plan);
+	enpu_graph_release(s->g);
+	enpu_dispatcher_release(s->d);
+	memset(s, 0, sizeof(*s));
+}
+
+int gr_run(enpu_context_t *ctx, const gr_spec_t *spec, bool want_explain, const char *trace)
+{
+	gr_session_t s;
+	enpu_run_t *run = NULL;
+	double *t = calloc(spec->repeat, sizeof(double));
+	enpu_status_t st = ENPU_OK;
+	int ret;
+
+	if (!t)
+		return fail("run", "out of memory");
+	ret = gr_open(ctx, spec, &s);
+	for (uint32_t i = 0; !ret && !st && i < spec->repeat; i++) {
 		enpu_run_release(run);
-		st = run_once(plan, &run);
+		st = run_once(s.plan, &run);
 		if (!st)
 			t[i] = enpu_run_makespan(run);
 	}
-	if (st) {
+	if (!ret && st) {
 		ret = fail("run", "graph %s: %s", spec->name, enpu_status_message(st));
 		enpu_status_free(st);
-		goto out;
 	}
-	qsort(t, spec->repeat, sizeof(double), cmp_double);
-	printf("graph %s size %u: %zu ops on", spec->name, spec->size, enpu_graph_op_count(g));
-	for (size_t i = 0; i < enpu_dispatcher_device_count(d); i++)
-		printf("%s %s", i ? "," : "", dev_name(d, i));
-	printf("\n  makespan    predicted %.3f ms  measured min %.3f ms  median %.3f ms (%u runs)\n",
-	       enpu_plan_makespan(plan) * 1e3, t[0] * 1e3, t[spec->repeat / 2] * 1e3, spec->repeat);
-	if (want_explain)
-		explain(d, g, plan, run); /* the last run */
-	if (trace)
-		ret = write_trace(trace, d, g, plan, run);
-out:
+	if (!ret) {
+		qsort(t, spec->repeat, sizeof(double), cmp_double);
+		printf("graph %s size %u: %zu ops on", spec->name, spec->size,
+		       enpu_graph_op_count(s.g));
+		for (size_t i = 0; i < enpu_dispatcher_device_count(s.d); i++)
+			printf("%s %s", i ? "," : "", dev_name(s.d, i));
+		printf("\n  makespan    predicted %.3f ms  measured min %.3f ms  median %.3f ms "
+		       "(%u runs)\n", enpu_plan_makespan(s.plan) * 1e3, t[0] * 1e3,
+		       t[spec->repeat / 2] * 1e3, spec->repeat);
+		if (want_explain)
+			explain(s.d, s.g, s.plan, run); /* the last run */
+		if (trace)
+			ret = write_trace(trace, &s, run);
+	}
 	free(t);
 	enpu_run_release(run);
-	enpu_plan_release(plan);
-	enpu_graph_release(g);
-	enpu_dispatcher_release(d);
+	if (s.d)
+		gr_close(&s);
 	return ret;
 }

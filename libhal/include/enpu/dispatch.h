@@ -175,6 +175,10 @@ typedef struct enpu_run_timing {
 /* Measured times of op (after a successful enpu_run_wait). */
 enpu_status_t enpu_run_op_timing(const enpu_run_t *run, size_t op, enpu_run_timing_t *out);
 double enpu_run_makespan(const enpu_run_t *run);
+/* CLOCK_MONOTONIC nanoseconds at which submission began (the zero of the
+ * run's timings), to line them up with other traces (the driver's
+ * tracepoints with the "mono" trace clock). */
+uint64_t enpu_run_start_ns(const enpu_run_t *run);
 /* Waits for the run if needed (errors ignored), then frees it. */
 void enpu_run_release(enpu_run_t *run);
 

@@ -239,6 +239,11 @@ double enpu_run_makespan(const enpu_run_t *run)
 	return m;
 }
 
+uint64_t enpu_run_start_ns(const enpu_run_t *run)
+{
+	return run ? run->t0 : 0;
+}
+
 void enpu_run_release(enpu_run_t *run)
 {
 	if (!run)
