@@ -118,7 +118,7 @@ enpu_device_t *enpu_dispatcher_device(const enpu_dispatcher_t *dispatcher, size_
 /* Measures, for every op shape of graph and every device that may run it,
  * the device's time per op with its queue full (the median gap between the
  * completions of 3 batches of calibration_runs back-to-back submissions,
- * after one warm-up), and, if not known yet, the handoff latency through a
+ * after a warm-up batch), and, if not known yet, the handoff latency through a
  * fence between every pair of devices. Only missing entries are measured.
  * The graph's intermediate and output tensors are overwritten. */
 enpu_status_t enpu_dispatcher_calibrate(enpu_dispatcher_t *dispatcher, const enpu_graph_t *graph);

@@ -74,7 +74,7 @@ typedef struct enpu_graph_op_info {
 	char name[ENPU_GRAPH_NAME_MAX];
 	enpu_op_kind_t kind;
 	enpu_dtype_t dtype;       /* of the first input */
-	char shape[160];          /* "1x56x56x24 k3x3 s1 g24 -> 1x56x56x24": the cost key */
+	char shape[160];          /* "1x56x56x24 k3x3 s1x1 d1x1 g24 -> 1x56x56x24" (cost key) */
 	double macs;              /* multiply-accumulates (0 for pointwise ops) */
 	size_t output_bytes;
 	char forced_device[32];   /* "" when not forced */
