@@ -49,14 +49,16 @@ static bool put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 enpu_status_t enpu_dispatcher_save_costs(enpu_dispatcher_t *d, const char *path)
 {
 	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap), tmp[4096];
-	bool ok = buf != NULL;
+	char *buf, tmp[4096];
+	bool ok;
 	int fd;
 
 	if (!d || !path)
-		return free(buf), enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
-						   "enpu_dispatcher_save_costs: %s is NULL",
-						   !d ? "dispatcher" : "path");
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"enpu_dispatcher_save_costs: %s is NULL",
+					!d ? "dispatcher" : "path");
+	buf = malloc(cap);
+	ok = buf != NULL;
 	pthread_mutex_lock(&d->lock);
 	ok = ok && put(&buf, &len, &cap, MAGIC "fingerprint %s\n", d->fingerprint);
 	for (size_t a = 0; ok && d->xfer_known && a < d->count; a++)
