@@ -65,7 +65,8 @@ result $? "run --trace: valid JSON, rows cpu0 and npu0, every op once per timeli
 result $? "run graph cache=: written, reused, a corrupt cache is reported and replaced" "$tmp/cache"
 
 # 4. two tenants at once, low and high priority: both finish, the driver sees
-#    each process's jobs at its priority; high without CAP_SYS_NICE is refused
+#    each process's graph jobs at its priority (calibration runs at normal, 1);
+#    high without CAP_SYS_NICE is refused
 tfs=/sys/kernel/tracing
 [ -d $tfs/instances ] || tfs=/sys/kernel/debug/tracing
 inst=$tfs/instances/dispatch-test-$$
@@ -83,9 +84,10 @@ if command -v setpriv >/dev/null && mkdir "$inst" 2>/dev/null; then
 				seen[pid == low ? "low" : "high", prio]++
 			}
 			END { exit !(seen["low", 0] > 0 && seen["high", 2] > 0 &&
-				     !seen["low", 2] && !seen["high", 0] && !seen["low", 1] && !seen["high", 1]) }' \
+				     !seen["low", 2] && !seen["high", 0]) }' \
 			"$inst/trace" &&
-		! setpriv --bounding-set=-sys_nice "$ctl" run $graph priority=high 2>"$tmp/nice" &&
+		! setpriv --bounding-set=-sys_nice "$ctl" run $graph place=g1:npu0 priority=high \
+			2>"$tmp/nice" &&
 		grep -q 'high priority needs CAP_SYS_NICE' "$tmp/nice"
 	} >"$tmp/prio" 2>&1
 	st=$?
@@ -111,8 +113,9 @@ rows = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev if e.get("name") == 
 jobs = [e for e in ev if e["ph"] == "X" and e["pid"] < 1000]
 ops = [e for e in ev if e["ph"] == "X" and e["pid"] == 1000]
 npu_ops = [e for e in ops if rows[(1000, e["tid"])] == "npu0"]
-assert len(ops) == 8 * 3 and len(npu_ops) == 2 * 3, (len(ops), len(npu_ops))
-assert len(jobs) >= len(npu_ops), (len(jobs), len(npu_ops))
+# g1 and g4 are forced onto npu0; HEFT may place more there
+assert len(ops) == 8 * 3 and len(npu_ops) >= 2 * 3, (len(ops), len(npu_ops))
+assert len(jobs) == len(npu_ops), (len(jobs), len(npu_ops))
 slack = 200  # us
 for o in npu_ops:
     inside = [j for j in jobs if j["ts"] >= o["ts"] - slack and

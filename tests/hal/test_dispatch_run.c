@@ -15,10 +15,10 @@
 #include "enpu/dispatch.h"
 
 static enpu_dispatcher_t *disp(tctx *t, enpu_context_t *ctx, const char *devices,
-			       uint32_t exclude0, enpu_priority_t prio)
+			       uint32_t exclude0)
 {
-	enpu_dispatcher_options_t o = { .devices = devices, .priority = prio,
-					.calibration_runs = 1, .cpu_threads = 2 };
+	enpu_dispatcher_options_t o = { .devices = devices, .calibration_runs = 1,
+					.cpu_threads = 2 };
 	enpu_dispatcher_t *d = NULL;
 	o.exclude_ops[0] = exclude0;
 	CHECK_OK(t, enpu_dispatcher_create(ctx, &o, &d));
@@ -81,7 +81,7 @@ out:
 static void identical(tctx *t, enpu_context_t *ctx, enpu_device_t *cpu, const char *devices,
 		      const char *name, uint32_t size)
 {
-	enpu_dispatcher_t *d = disp(t, ctx, devices, 0, ENPU_PRIORITY_NORMAL);
+	enpu_dispatcher_t *d = disp(t, ctx, devices, 0);
 	enpu_graph_t *g = NULL;
 	enpu_plan_t *plan = NULL;
 	uint32_t *place = NULL;
@@ -184,11 +184,11 @@ void test_dispatch_fallback(tctx *t)
 
 	if (!t_env_open(t, &env, ENPU_CPU_ISA_AUTO, 2))
 		return;
-	CHECK(t, (d = disp(t, env.ctx, "ref0", 1u << ENPU_OP_POOL, ENPU_PRIORITY_NORMAL)), "dispatcher");
+	CHECK(t, (d = disp(t, env.ctx, "ref0", 1u << ENPU_OP_POOL)), "dispatcher");
 	CHECK(t, enpu_dispatcher_device_count(d) == 2, "ref0 + fallback cpu: %zu devices",
 	      enpu_dispatcher_device_count(d));
 	CHECK_OK(t, enpu_graph_create_sample(env.cpu, "branches", 8, 3, &g));
-	CHECK(t, (plain = disp(t, env.ctx, "ref0", 0, ENPU_PRIORITY_NORMAL)), "dispatcher");
+	CHECK(t, (plain = disp(t, env.ctx, "ref0", 0)), "dispatcher");
 	CHECK_OK(t, enpu_dispatcher_calibrate(plain, g));
 	CHECK_OK(t, enpu_dispatcher_plan(plain, g, &plan));
 	CHECK_OK(t, run_plan(plan));
@@ -234,7 +234,7 @@ void test_dispatch_forced(tctx *t)
 
 	if (!t_env_open(t, &env, ENPU_CPU_ISA_AUTO, 2))
 		return;
-	CHECK(t, (d = disp(t, env.ctx, "cpu0,ref0", 0, ENPU_PRIORITY_NORMAL)), "dispatcher");
+	CHECK(t, (d = disp(t, env.ctx, "cpu0,ref0", 0)), "dispatcher");
 	CHECK_OK(t, enpu_graph_create_sample(env.cpu, "tiny", 16, 1, &g));
 	CHECK_OK(t, enpu_dispatcher_calibrate(d, g));
 	/* Every op on the slow reference device except g1. */
@@ -322,9 +322,9 @@ void test_dispatch_cost_cache(tctx *t)
 	snprintf(bad, sizeof(bad), "%s.bad", path);
 	if (!t_env_open(t, &env, ENPU_CPU_ISA_AUTO, 2))
 		return;
-	CHECK(t, (d = disp(t, env.ctx, "cpu0,ref0", 0, ENPU_PRIORITY_NORMAL)), "dispatcher");
-	CHECK(t, (e = disp(t, env.ctx, "cpu0,ref0", 0, ENPU_PRIORITY_NORMAL)), "dispatcher");
-	CHECK(t, (other = disp(t, env.ctx, "ref0,cpu0", 0, ENPU_PRIORITY_NORMAL)), "dispatcher");
+	CHECK(t, (d = disp(t, env.ctx, "cpu0,ref0", 0)), "dispatcher");
+	CHECK(t, (e = disp(t, env.ctx, "cpu0,ref0", 0)), "dispatcher");
+	CHECK(t, (other = disp(t, env.ctx, "ref0,cpu0", 0)), "dispatcher");
 	CHECK_OK(t, enpu_graph_create_sample(env.cpu, "tiny", 16, 1, &g));
 	CHECK_ERR(t, enpu_dispatcher_plan(e, g, &plan), ENPU_STATUS_FAILED_PRECONDITION,
 		  "calibrate first");
@@ -379,7 +379,7 @@ void test_dispatch_overlap(tctx *t)
 
 	if (!t_env_open(t, &env, ENPU_CPU_ISA_AUTO, 2))
 		return;
-	CHECK(t, (d = disp(t, env.ctx, "cpu0,ref0", 0, ENPU_PRIORITY_NORMAL)), "dispatcher");
+	CHECK(t, (d = disp(t, env.ctx, "cpu0,ref0", 0)), "dispatcher");
 	CHECK_OK(t, enpu_graph_create_sample(env.cpu, "tiny", 16, 1, &g));
 	CHECK_OK(t, enpu_dispatcher_calibrate(d, g));
 	for (int i = 0; i < 8; i++) {
@@ -438,11 +438,11 @@ out:
 	t_env_close(&env);
 }
 
-/* Two graphs, low and high priority, run at once; both correct. Bad values
- * are refused. */
+/* Two graphs of one dispatcher, low and high priority, run at once; both
+ * correct. */
 static void two_priorities(tctx *t, enpu_context_t *ctx, enpu_device_t *cpu, const char *devices)
 {
-	enpu_dispatcher_t *d[2] = { 0 };
+	enpu_dispatcher_t *d = disp(t, ctx, devices, 0);
 	enpu_graph_t *g[2] = { 0 };
 	enpu_plan_t *p[2] = { 0 };
 	enpu_run_t *r[2] = { 0 };
@@ -450,11 +450,13 @@ static void two_priorities(tctx *t, enpu_context_t *ctx, enpu_device_t *cpu, con
 	size_t len[2];
 	static const enpu_priority_t prio[2] = { ENPU_PRIORITY_LOW, ENPU_PRIORITY_HIGH };
 
+	CHECK(t, d, "dispatcher");
 	for (int i = 0; i < 2; i++) {
-		CHECK(t, (d[i] = disp(t, ctx, devices, 0, prio[i])), "dispatcher");
 		CHECK_OK(t, enpu_graph_create_sample(cpu, "tiny", 16, 5, &g[i]));
-		CHECK_OK(t, enpu_dispatcher_calibrate(d[i], g[i]));
-		CHECK_OK(t, enpu_dispatcher_plan(d[i], g[i], &p[i]));
+		CHECK_OK(t, enpu_graph_set_priority(g[i], prio[i]));
+		CHECK(t, enpu_graph_priority(g[i]) == prio[i], "priority %d", enpu_graph_priority(g[i]));
+		CHECK_OK(t, enpu_dispatcher_calibrate(d, g[i]));
+		CHECK_OK(t, enpu_dispatcher_plan(d, g[i], &p[i]));
 	}
 	for (int i = 0; i < 2; i++)
 		CHECK_OK(t, enpu_plan_execute(p[i], &r[i]));
@@ -469,23 +471,25 @@ out:
 		enpu_run_release(r[i]);
 		enpu_plan_release(p[i]);
 		enpu_graph_release(g[i]);
-		enpu_dispatcher_release(d[i]);
 		free(out[i]);
 	}
+	enpu_dispatcher_release(d);
 }
 
 void test_dispatch_priority(tctx *t)
 {
 	t_env env = { 0 };
-	enpu_dispatcher_t *d = NULL;
+	enpu_graph_t *g = NULL;
 
 	if (!t_env_open(t, &env, ENPU_CPU_ISA_AUTO, 2))
 		return;
-	CHECK_ERR(t, enpu_dispatcher_create(env.ctx, &(enpu_dispatcher_options_t){
-						    .devices = "cpu0", .priority = (enpu_priority_t)7 }, &d),
-		  ENPU_STATUS_INVALID_ARGUMENT, "priority 7");
+	CHECK_OK(t, enpu_graph_create(&g));
+	CHECK(t, enpu_graph_priority(g) == ENPU_PRIORITY_NORMAL, "default priority");
+	CHECK_ERR(t, enpu_graph_set_priority(g, (enpu_priority_t)7), ENPU_STATUS_INVALID_ARGUMENT,
+		  "priority 7");
 	two_priorities(t, env.ctx, env.cpu, "cpu0");
 out:
+	enpu_graph_release(g);
 	t_env_close(&env);
 }
 
@@ -501,8 +505,38 @@ static bool drop_sys_nice(void)
 	return !syscall(SYS_capset, &h, c);
 }
 
-/* On the NPU the priority becomes the driver's job priority: HIGH needs
- * CAP_SYS_NICE, which a child without it is refused. */
+/* In a child without CAP_SYS_NICE: a high-priority graph on the NPU is
+ * refused when it runs; 0 when so. */
+static int refused_without_sys_nice(enpu_context_t *ctx, enpu_device_t *cpu)
+{
+	enpu_dispatcher_t *d = NULL;
+	enpu_graph_t *g = NULL;
+	enpu_plan_t *p = NULL;
+	enpu_run_t *r = NULL;
+	enpu_status_t st;
+
+	if (!drop_sys_nice())
+		return 2;
+	st = enpu_dispatcher_create(ctx, &(enpu_dispatcher_options_t){ .devices = "npu0",
+		.calibration_runs = 1 }, &d);
+	if (!st)
+		st = enpu_graph_create_sample(cpu, "tiny", 16, 5, &g);
+	if (!st)
+		st = enpu_graph_set_priority(g, ENPU_PRIORITY_HIGH);
+	if (!st)
+		st = enpu_dispatcher_calibrate(d, g);
+	if (!st)
+		st = enpu_dispatcher_plan(d, g, &p);
+	if (st)
+		return 3;
+	st = enpu_plan_execute(p, &r);
+	return enpu_status_code(st) == ENPU_STATUS_FAILED_PRECONDITION &&
+	       strstr(enpu_status_message(st), "CAP_SYS_NICE") ? 0 : 1;
+}
+
+/* On the NPU the priority becomes the driver's job priority: two graphs at
+ * LOW and HIGH run at once; HIGH needs CAP_SYS_NICE, which a child without it
+ * is refused. */
 void test_dispatch_priority_npu(tctx *t)
 {
 	t_env env = { 0 };
@@ -510,22 +544,16 @@ void test_dispatch_priority_npu(tctx *t)
 
 	if (!t_env_open(t, &env, T_DUT_NPU, 0))
 		return;
-	pid_t pid = fork();
-	CHECK(t, pid >= 0, "fork");
-	if (pid == 0) {
-		enpu_dispatcher_t *d = NULL;
-		enpu_status_t st = drop_sys_nice() ? enpu_dispatcher_create(
-				   env.ctx, &(enpu_dispatcher_options_t){ .devices = "npu0",
-					   .priority = ENPU_PRIORITY_HIGH }, &d) : ENPU_OK;
-		_exit(enpu_status_code(st) == ENPU_STATUS_FAILED_PRECONDITION &&
-		      strstr(enpu_status_message(st), "CAP_SYS_NICE") ? 0 : 1);
-	}
-	CHECK(t, waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "without CAP_SYS_NICE a high-priority NPU dispatcher was not refused (status %d)",
-	      status);
 	enpu_device_release(env.cpu);
 	env.cpu = NULL;
 	CHECK_OK(t, enpu_device_open(env.ctx, 0, NULL, &env.cpu));
+	pid_t pid = fork();
+	CHECK(t, pid >= 0, "fork");
+	if (pid == 0)
+		_exit(refused_without_sys_nice(env.ctx, env.cpu));
+	CHECK(t, waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "without CAP_SYS_NICE a high-priority NPU graph was not refused (status %d)",
+	      status);
 	two_priorities(t, env.ctx, env.cpu, "npu0");
 out:
 	t_env_close(&env);

@@ -274,8 +274,7 @@ static enpu_status_t force(enpu_graph_t *g, const gr_spec_t *spec)
 
 int gr_open(enpu_context_t *ctx, const gr_spec_t *spec, gr_session_t *s)
 {
-	enpu_dispatcher_options_t o = { .devices = spec->devices, .priority = spec->priority,
-					.cpu_threads = spec->threads,
+	enpu_dispatcher_options_t o = { .devices = spec->devices, .cpu_threads = spec->threads,
 					.calibration_runs = spec->calib,
 					.host_devices_overlap = spec->overlap };
 	enpu_device_t *cpu = NULL;
@@ -295,6 +294,8 @@ int gr_open(enpu_context_t *ctx, const gr_spec_t *spec, gr_session_t *s)
 		st = enpu_graph_create_sample(cpu, spec->name, spec->size, 1, &s->g);
 	if (!st)
 		st = force(s->g, spec);
+	if (!st)
+		st = enpu_graph_set_priority(s->g, spec->priority);
 	if (!st)
 		st = costs(s->d, s->g, spec->cache);
 	if (!st)

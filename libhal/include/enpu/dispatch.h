@@ -90,9 +90,6 @@ typedef struct enpu_dispatcher_options {
 	/* Ops (bits 1u << enpu_op_kind_t) each listed device must not run,
 	 * in the order of `devices` (0 = none): for known-bad ops, and tests. */
 	uint32_t exclude_ops[ENPU_DISPATCH_MAX_DEVICES];
-	/* Submission priority of everything this dispatcher runs (passed to
-	 * enpu_device_options_t.priority; see docs/dispatch.md per backend). */
-	enpu_priority_t priority;
 	uint32_t cpu_threads;        /* CPU device threads; 0 = online cores */
 	uint32_t calibration_runs;   /* timed runs per batch; 0 = 5 */
 	/* false (default): devices that compute on the host's cores (CPU,
@@ -111,7 +108,9 @@ void enpu_dispatcher_retain(enpu_dispatcher_t *dispatcher);
 void enpu_dispatcher_release(enpu_dispatcher_t *dispatcher);
 
 /* Devices in placement order (the listed ones, then the fallback CPU if it
- * was not listed); borrowed. */
+ * was not listed); borrowed. These are the NORMAL-priority handles, used for
+ * calibration; runs of a graph of another priority (enpu_graph_set_priority)
+ * go through handles the dispatcher opens with it on first use. */
 size_t enpu_dispatcher_device_count(const enpu_dispatcher_t *dispatcher);
 enpu_device_t *enpu_dispatcher_device(const enpu_dispatcher_t *dispatcher, size_t index);
 
@@ -155,7 +154,10 @@ enpu_sched_slot_t enpu_plan_slot(const enpu_plan_t *plan, size_t op);
 double enpu_plan_makespan(const enpu_plan_t *plan);
 
 /* Submits every op (one submission per op, in predicted start order; an op
- * waits for the fences of its producers on other devices). Returns at once. */
+ * waits for the fences of its producers on other devices) through device
+ * handles of the graph's priority. Returns at once. A handle that cannot be
+ * opened at that priority fails the call (NPU, HIGH without CAP_SYS_NICE:
+ * FAILED_PRECONDITION). */
 enpu_status_t enpu_plan_execute(enpu_plan_t *plan, enpu_run_t **out_run);
 /* Waits for every op; ENPU_OK, DEADLINE_EXCEEDED, or the first failed op's
  * error prefixed with its name. Ends the run's hold on the graph. */

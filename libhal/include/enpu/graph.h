@@ -61,6 +61,12 @@ enpu_status_t enpu_graph_add_output(enpu_graph_t *graph, enpu_tensor_t *tensor);
  * when a plan is made: an unknown device or one without the op's kind/dtype
  * fails the plan with INVALID_ARGUMENT. Allowed after finalize. */
 enpu_status_t enpu_graph_force_device(enpu_graph_t *graph, size_t op, const char *device_name);
+/* The priority the graph's work is submitted at (default NORMAL): the
+ * dispatcher submits a graph's ops through device handles opened with it
+ * (enpu_device_options_t.priority; docs/dispatch.md says what each backend
+ * does with it). Takes effect at the next run. */
+enpu_status_t enpu_graph_set_priority(enpu_graph_t *graph, enpu_priority_t priority);
+enpu_priority_t enpu_graph_priority(const enpu_graph_t *graph);
 /* The op named name; OUT_OF_RANGE if there is none. */
 enpu_status_t enpu_graph_find_op(const enpu_graph_t *graph, const char *name, size_t *out_op);
 

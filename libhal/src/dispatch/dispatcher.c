@@ -134,12 +134,14 @@ static enpu_status_t open_device(enpu_dispatcher_t *d, enpu_context_t *ctx, size
 				 const enpu_dispatcher_options_t *o, uint32_t exclude,
 				 bool fallback)
 {
-	enpu_device_options_t dopt = { .num_threads = o->cpu_threads, .priority = o->priority };
+	enpu_device_options_t dopt = { .num_threads = o->cpu_threads };
 	disp_device_t *dd = &d->devs[d->count];
 	enpu_status_t st = enpu_device_open(ctx, index, &dopt, &dd->dev);
 
 	if (st)
 		return st;
+	dd->by_priority[ENPU_PRIORITY_NORMAL] = dd->dev;
+	dd->ctx_index = index;
 	enpu_device_query(dd->dev, &dd->info);
 	dd->op_mask = dd->info.op_mask & ~exclude;
 	dd->fallback_only = fallback;
@@ -171,6 +173,9 @@ enpu_status_t enpu_dispatcher_create(enpu_context_t *context,
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, FN ": out of memory");
 	enpu_ref_init(&d->ref);
 	pthread_mutex_init(&d->lock, NULL);
+	enpu_context_retain(context);
+	d->context = context;
+	d->cpu_threads = options->cpu_threads;
 	d->calibration_runs = options->calibration_runs ? options->calibration_runs : 5;
 	for (size_t i = 0; !st && i < n; i++) {
 		st = enpu_context_device_info(context, idx[i], &info);
@@ -204,7 +209,9 @@ void enpu_dispatcher_release(enpu_dispatcher_t *dispatcher)
 	if (!dispatcher || !enpu_ref_dec(&dispatcher->ref))
 		return;
 	for (size_t i = 0; i < dispatcher->count; i++)
-		enpu_device_release(dispatcher->devs[i].dev);
+		for (int p = 0; p <= ENPU_PRIORITY_HIGH; p++)
+			enpu_device_release(dispatcher->devs[i].by_priority[p]);
+	enpu_context_release(dispatcher->context);
 	pthread_mutex_destroy(&dispatcher->lock);
 	free(dispatcher->costs);
 	free(dispatcher);
@@ -226,6 +233,21 @@ bool disp_supports(const enpu_dispatcher_t *d, size_t dev, const enpu_graph_t *g
 	const disp_device_t *dd = &d->devs[dev];
 
 	return (dd->op_mask & (1u << op->kind)) && (dd->info.dtype_mask & (1u << op->dtype));
+}
+
+enpu_status_t disp_device_at(enpu_dispatcher_t *d, size_t dev, enpu_priority_t priority,
+			     enpu_device_t **out)
+{
+	disp_device_t *dd = &d->devs[dev];
+	enpu_device_options_t o = { .num_threads = d->cpu_threads, .priority = priority };
+	enpu_status_t st = ENPU_OK;
+
+	pthread_mutex_lock(&d->lock);
+	if (!dd->by_priority[priority])
+		st = enpu_device_open(d->context, dd->ctx_index, &o, &dd->by_priority[priority]);
+	*out = dd->by_priority[priority];
+	pthread_mutex_unlock(&d->lock);
+	return st;
 }
 
 size_t disp_find(const enpu_dispatcher_t *d, const char *name)

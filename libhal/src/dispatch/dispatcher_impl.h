@@ -12,7 +12,10 @@
 #define DISP_MAX (ENPU_DISPATCH_MAX_DEVICES + 1)
 
 typedef struct disp_device {
-	enpu_device_t *dev;
+	enpu_device_t *dev;  /* NORMAL priority; == by_priority[ENPU_PRIORITY_NORMAL] */
+	/* Handles per priority, opened on first use (guarded by the lock). */
+	enpu_device_t *by_priority[ENPU_PRIORITY_HIGH + 1];
+	size_t ctx_index;   /* in the context */
 	enpu_device_info_t info;
 	uint32_t op_mask;   /* info.op_mask without the excluded ops */
 	bool fallback_only; /* the CPU opened only for ops no listed device has */
@@ -28,6 +31,8 @@ typedef struct cost_entry {
 
 struct enpu_dispatcher {
 	enpu_refcount_t ref;
+	enpu_context_t *context; /* retained: opens handles of other priorities */
+	uint32_t cpu_threads;
 	disp_device_t devs[DISP_MAX];
 	size_t count;
 	uint32_t calibration_runs;
@@ -41,6 +46,9 @@ struct enpu_dispatcher {
 
 /* May device d run graph op i (kind, dtype, exclusions)? */
 bool disp_supports(const enpu_dispatcher_t *d, size_t dev, const enpu_graph_t *g, size_t i);
+/* The handle of device dev at priority (opened on first use); borrowed. */
+enpu_status_t disp_device_at(enpu_dispatcher_t *d, size_t dev, enpu_priority_t priority,
+			     enpu_device_t **out);
 /* Index of the device named name, or SIZE_MAX. */
 size_t disp_find(const enpu_dispatcher_t *d, const char *name);
 

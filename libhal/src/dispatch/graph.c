@@ -17,6 +17,7 @@ enpu_status_t enpu_graph_create(enpu_graph_t **out_graph)
 	if (!g)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "graph: out of memory");
 	enpu_ref_init(&g->ref);
+	atomic_init(&g->priority, ENPU_PRIORITY_NORMAL);
 	atomic_init(&g->running, false);
 	return ENPU_OK;
 }
@@ -234,6 +235,24 @@ enpu_status_t enpu_graph_force_device(enpu_graph_t *graph, size_t op, const char
 	snprintf(graph->ops[op].forced, sizeof(graph->ops[op].forced), "%s",
 		 device_name ? device_name : "");
 	return ENPU_OK;
+}
+
+enpu_status_t enpu_graph_set_priority(enpu_graph_t *graph, enpu_priority_t priority)
+{
+	if (!graph)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"enpu_graph_set_priority: graph is NULL");
+	if ((unsigned)priority > ENPU_PRIORITY_HIGH)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"enpu_graph_set_priority: priority %d is not an "
+					"enpu_priority_t", (int)priority);
+	atomic_store(&graph->priority, priority);
+	return ENPU_OK;
+}
+
+enpu_priority_t enpu_graph_priority(const enpu_graph_t *graph)
+{
+	return graph ? atomic_load(&((enpu_graph_t *)graph)->priority) : ENPU_PRIORITY_NORMAL;
 }
 
 enpu_status_t enpu_graph_find_op(const enpu_graph_t *graph, const char *name, size_t *out_op)

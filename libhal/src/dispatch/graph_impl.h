@@ -31,6 +31,7 @@ struct enpu_graph {
 	enpu_tensor_t **inputs, **outputs; /* retained */
 	size_t input_count, output_count, input_cap, output_cap;
 	bool finalized;
+	_Atomic enpu_priority_t priority;
 	atomic_bool running; /* a run of a plan of this graph is in flight */
 };
 

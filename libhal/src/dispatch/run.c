@@ -39,6 +39,22 @@ static enpu_status_t submit_all(enpu_run_t *r)
 {
 	const enpu_plan_t *p = r->plan;
 	const enpu_graph_t *g = p->graph;
+	enpu_priority_t prio = enpu_graph_priority(g);
+	enpu_device_t *devs[DISP_MAX] = { 0 };
+
+	/* The handles of the graph's priority, before anything is submitted. */
+	for (size_t k = 0; k < r->n; k++) {
+		uint32_t dev = p->slots[k].device;
+		enpu_status_t st = devs[dev] ? ENPU_OK :
+				   disp_device_at(p->dispatcher, dev, prio, &devs[dev]);
+		if (st) {
+			enpu_status_t e = enpu_status_make(
+				enpu_status_code(st), "opening %s at the graph's priority: %s",
+				p->dispatcher->devs[dev].info.name, enpu_status_message(st));
+			enpu_status_free(st);
+			return e;
+		}
+	}
 
 	for (size_t k = 0; k < r->n; k++) {
 		size_t op = p->order[k];
@@ -50,8 +66,7 @@ static enpu_status_t submit_all(enpu_run_t *r)
 			if (p->slots[o->preds[j]].device != dev)
 				waits[nw++] = r->fences[o->preds[j]];
 		r->submitted[op] = secs_since(r->t0, now_ns());
-		enpu_status_t st = enpu_device_submit(p->dispatcher->devs[dev].dev, o->list, waits,
-						      nw, &r->fences[op]);
+		enpu_status_t st = enpu_device_submit(devs[dev], o->list, waits, nw, &r->fences[op]);
 		if (st) {
 			enpu_status_t e = enpu_status_make(enpu_status_code(st),
 							   "op %s on %s: %s", o->name,
