@@ -18,6 +18,10 @@ enpu_status_t enpu_device_open(enpu_context_t *context, size_t index,
 					"device index %zu out of range (%zu devices)", index,
 					context->count);
 	const enpu_device_options_t defaults = { 0 };
+	if (options && (unsigned)options->priority > ENPU_PRIORITY_HIGH)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"enpu_device_open: priority %d is not an enpu_priority_t",
+					(int)options->priority);
 	const enpu_context_entry_t *e = &context->entries[index];
 	enpu_device_t *dev = calloc(1, sizeof(*dev));
 	if (!dev)

@@ -20,6 +20,7 @@ struct enpu_fence {
 	enpu_status_t status;
 	bool timed;        /* device_ns holds the device's own measurement */
 	uint64_t device_ns;
+	uint64_t signal_ns; /* CLOCK_MONOTONIC when signalled */
 };
 
 static enpu_status_t fence_new(bool host, enpu_fence_t **out)
@@ -54,10 +55,14 @@ enpu_status_t enpu_fence_create_device(enpu_fence_t **out_fence)
 /* Returns false (and frees status) when already signalled. */
 static bool fence_set(enpu_fence_t *f, enpu_status_t status)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	pthread_mutex_lock(&f->mutex);
 	bool was = f->signalled;
 	if (!was) {
 		f->signalled = true;
+		f->signal_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		f->status = status;
 		atomic_store_explicit(&f->done, true, memory_order_release);
 		pthread_cond_broadcast(&f->cond);
@@ -84,6 +89,21 @@ enpu_status_t enpu_fence_signal(enpu_fence_t *fence, enpu_status_t status)
 	if (!fence_set(fence, enpu_status_clone(status)))
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
 					"enpu_fence_signal: fence already signalled");
+	return ENPU_OK;
+}
+
+enpu_status_t enpu_fence_signal_time(enpu_fence_t *fence, uint64_t *out_ns)
+{
+	if (!fence || !out_ns)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"enpu_fence_signal_time: %s is NULL", !fence ? "fence" : "out_ns");
+	pthread_mutex_lock(&fence->mutex);
+	bool done = fence->signalled;
+	*out_ns = fence->signal_ns;
+	pthread_mutex_unlock(&fence->mutex);
+	if (!done)
+		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
+					"enpu_fence_signal_time: the fence is pending");
 	return ENPU_OK;
 }
 

@@ -69,6 +69,14 @@ int main(int argc, char **argv)
 	}
 		ISA_TESTS(RUN_ISA)
 	}
+#define RUN_DEVICE(n, dev)                                                      \
+	snprintf(name, sizeof(name), "%s/%s", #n, #dev);                        \
+	if (strstr(name, filter)) {                                             \
+		init(&t, name);                                                 \
+		test_##n##_##dev(&t);                                           \
+		report(&c, name, &t);                                           \
+	}
+	DEVICE_TESTS(RUN_DEVICE)
 	printf("%d passed, %d failed, %d skipped\n", c.passed, c.failed, c.skipped);
 	return c.failed ? 1 : 0;
 }

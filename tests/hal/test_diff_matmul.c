@@ -290,7 +290,7 @@ void test_gemm_i8_weight_cache(tctx *t)
 	CHECK_OK(t, enpu_device_open(ctx, idx, NULL, &dev[0]));
 	CHECK_OK(t, enpu_context_find_device(ctx, ENPU_DEVICE_CPU, &idx));
 	for (size_t i = 0; i < n_isa; i++)
-		CHECK_OK(t, enpu_device_open(ctx, idx, &(enpu_device_options_t){ 2, isas[i] },
+		CHECK_OK(t, enpu_device_open(ctx, idx, &(enpu_device_options_t){ .num_threads = 2, .cpu_isa = isas[i] },
 					     &dev[i + 1]));
 	enpu_quant_t qa = t_q(0.05f, 3), qb = t_q(0.01f, 0), qc = t_q(0.02f, -1);
 	t_fill_i8(t, data, sizeof(data));

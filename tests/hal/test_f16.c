@@ -259,7 +259,7 @@ void test_gemm_f16_weight_cache(tctx *t)
 		return;
 	CHECK_OK(t, enpu_context_find_device(e.ctx, ENPU_DEVICE_CPU, &idx));
 	for (size_t i = 0; i < n_isa; i++)
-		CHECK_OK(t, enpu_device_open(e.ctx, idx, &(enpu_device_options_t){ 2, isas[i] },
+		CHECK_OK(t, enpu_device_open(e.ctx, idx, &(enpu_device_options_t){ .num_threads = 2, .cpu_isa = isas[i] },
 					     &cpu[i]));
 	a = random_f16(t, &e, 2, U32(M, K), &aa);
 	b = random_f16(t, &e, 2, U32(N, K), &ba);

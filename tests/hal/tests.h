@@ -22,7 +22,17 @@
 	X(kat_ref_gemm_f16)                                                     \
 	X(stats_bpf_abi) X(stats_read_debugfs) X(stats_read_fdinfo)             \
 	X(stats_read_errors) X(stats_rates_cores) X(stats_rates_errors)         \
-	X(stats_rates_clients) X(api_fence_device_time) X(api_gpu_device_time)
+	X(stats_rates_clients) X(api_fence_device_time) X(api_gpu_device_time)   \
+	X(dispatch_heft_paper) X(dispatch_heft_small) X(dispatch_heft_exhaustive) \
+	X(dispatch_graph_errors) X(dispatch_identical) X(dispatch_fallback)     \
+	X(dispatch_forced) X(dispatch_cost_cache) X(dispatch_overlap)           \
+	X(dispatch_priority)
+
+/* Tests of one accelerator, named NAME/DEV (filter "/npu" in the VM): the
+ * function is test_NAME_DEV(tctx *); it skips where DEV is absent. */
+#define DEVICE_TESTS(X)                                                         \
+	X(dispatch_identical, gpu) X(dispatch_identical, npu)                   \
+	X(dispatch_priority, npu)
 
 #define ISA_TESTS(X)                                                            \
 	X(gemm_i8_edges) X(gemm_i8_random) X(conv_i8_random) X(conv_i8_edges)   \
@@ -34,7 +44,9 @@
 
 #define DECLARE_PLAIN(name) void test_##name(tctx *t);
 #define DECLARE_ISA(name) void test_##name(tctx *t, enpu_cpu_isa_t isa);
+#define DECLARE_DEVICE(name, dev) void test_##name##_##dev(tctx *t);
 PLAIN_TESTS(DECLARE_PLAIN)
 ISA_TESTS(DECLARE_ISA)
+DEVICE_TESTS(DECLARE_DEVICE)
 
 #endif

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /* enpuctl run SPEC | -f FILE: runs workloads through the HAL and prints
- * their latency (min, median, p90, mean) and throughput. */
+ * their latency (min, median, p90, mean) and throughput; "graph" specs run a
+ * sample model through the dispatcher (graph_run.h). */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph_run.h"
 #include "workload.h"
 
 static void usage(void)
 {
-	printf("usage: enpuctl run SPEC...\n       enpuctl run -f FILE\n\n"
+	printf("usage: enpuctl run SPEC...\n       enpuctl run -f FILE\n"
+	       "       enpuctl run [--explain] [--trace FILE] graph NAME [OPTIONS]\n\n"
 	       "Runs a workload through the HAL and prints its latency and throughput.\n"
 	       "SPEC (words may be one argument or several):\n"
 	       "  gemm MxNxK [i8|f16] [device=D] [repeat=N] [threads=T]\n"
@@ -17,7 +20,18 @@ static void usage(void)
 	       "       [threads=T]\n"
 	       "D is a HAL device name (cpu0, ref0) or type (cpu, ref, npu); default cpu,\n"
 	       "i8, repeat=10, k=3, stride=1, pad=1. -f FILE runs one spec per line (# starts\n"
-	       "a comment). Example: enpuctl run gemm 256x256x256 i8 device=cpu repeat=10\n");
+	       "a comment). Example: enpuctl run gemm 256x256x256 i8 device=cpu repeat=10\n\n"
+	       "graph NAME places a sample model on several devices with the dispatcher\n"
+	       "(HEFT over calibrated costs) and prints the predicted and measured makespan:\n"
+	       "  graph mobilenetv2|branches|tiny [size=S] [devices=LIST] [place=OP:DEV,...]\n"
+	       "        [priority=low|normal|high] [cache=PATH] [repeat=N] [calib=N] [threads=T]\n"
+	       "        [overlap]\n"
+	       "LIST: device names or types (default: all but ref0); place forces ops onto\n"
+	       "devices; cache keeps the calibrated costs; overlap plans devices that share\n"
+	       "the host's cores as independent. --explain prints the placement\n"
+	       "and predicted vs measured times per op; --trace FILE writes a Chrome/Perfetto\n"
+	       "JSON timeline with one row per device. Example:\n"
+	       "  enpuctl run --explain graph branches size=32 devices=cpu0,gpu0\n");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -26,6 +40,9 @@ static int cmp_double(const void *a, const void *b)
 
 	return (x > y) - (x < y);
 }
+
+static bool explain;
+static const char *trace_path;
 
 static int run_spec(enpu_context_t *ctx, const char *text)
 {
@@ -36,6 +53,14 @@ static int run_spec(enpu_context_t *ctx, const char *text)
 	double *t, sum = 0, warm;
 	wl_t wl;
 
+	if (!strncmp(text, "graph", 5) && (!text[5] || text[5] == ' ')) {
+		gr_spec_t g;
+		if (!gr_parse(text, &g, err, sizeof(err)))
+			return usage_error("run", "%s", err);
+		return gr_run(ctx, &g, explain, trace_path);
+	}
+	if (explain || trace_path)
+		return usage_error("run", "--explain and --trace apply to graph specs");
 	if (!wl_parse(text, &spec, err, sizeof(err)))
 		return usage_error("run", "%s", err);
 	wl_describe(&spec, what, sizeof(what));
@@ -94,19 +119,25 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "file", required_argument, NULL, 'f' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "trace", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *file = NULL;
-	char spec[512] = "";
+	char spec[1024] = "";
 	enpu_context_t *ctx = NULL;
 	enpu_status_t st;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+	explain = false;
+	trace_path = NULL;
+	while ((c = getopt_long(argc, argv, "+f:het:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': file = optarg; break;
+		case 'e': explain = true; break;
+		case 't': trace_path = optarg; break;
 		case 'h': usage(); return 0;
 		default: return usage_error("run", "bad option");
 		}

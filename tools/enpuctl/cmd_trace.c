@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* enpuctl trace [-d SECS] [-o FILE]: records the enpu tracepoints for SECS
- * seconds in a tracefs instance of its own (root) and writes a Chrome /
+/* enpuctl trace [-d SECS] [-o FILE] [-g SPEC]: records the enpu tracepoints for
+ * SECS seconds in a tracefs instance of its own (root) and writes a Chrome /
  * Perfetto JSON trace: per device, one track per core with a complete event
  * per job (started -> done, args ctx/pid/job/cycles/bytes/status), instant
  * events for faults and resets on the core's track, and power and clock
- * changes on a "power/clock" track. Open it in ui.perfetto.dev. */
+ * changes on a "power/clock" track. With -g, records while a graph runs
+ * through the dispatcher (graph_run.h) instead, and adds its timeline: one row
+ * per HAL device, measured and predicted. Open it in ui.perfetto.dev. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "enpuctl.h"
+#include "graph_run.h"
 #include "trace_parse.h"
 
 #define POWER_TID 1000  /* the power/clock track of a device */
@@ -33,13 +36,17 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-	printf("usage: enpuctl trace [-d SECS] [-o FILE]\n\n"
+	printf("usage: enpuctl trace [-d SECS] [-o FILE] [-g 'graph NAME [OPTIONS]']\n\n"
 	       "Records the enpu tracepoints for SECS seconds (default 5; Ctrl-C ends early)\n"
 	       "into FILE (default enpu-trace.json), a Chrome/Perfetto JSON trace: one track\n"
 	       "per core with a complete event per job (args ctx, pid, job, cycles, busy_ns,\n"
 	       "bytes_read, bytes_written, status), instant events for faults, resets, power\n"
 	       "and clock changes. Needs root (tracefs). Open FILE in https://ui.perfetto.dev\n"
-	       "or chrome://tracing.\n");
+	       "or chrome://tracing.\n"
+	       "-g records while a graph spec of `enpuctl run` runs (its repeat= runs, after\n"
+	       "calibration and a warm-up) instead of for SECS, and adds the dispatcher's\n"
+	       "timeline: a row per HAL device (cpu0, npu0, gpu0...) with each op, measured\n"
+	       "and predicted, on the same clock as the NPU's cores.\n");
 }
 
 struct pending {
@@ -216,11 +223,43 @@ static const char *tracefs(void)
 							       "/sys/kernel/tracing";
 }
 
-static int record(const char *inst, double secs, struct recorder *r)
+/* What to record during: SECS seconds, or the runs of a graph. */
+struct window {
+	double secs;
+	gr_session_t *graph;   /* NULL: secs */
+	enpu_run_t **runs;     /* [count], filled */
+	uint32_t count;
+};
+
+/* Starts run k of the graph; true while it is in flight (false once done or
+ * failed, with *st set). */
+static bool graph_busy(struct window *w, uint32_t *k, enpu_status_t *st)
+{
+	if (*k < w->count && w->runs[*k]) {
+		enpu_status_t s = enpu_run_wait(w->runs[*k], 0);
+		if (enpu_status_code(s) == ENPU_STATUS_DEADLINE_EXCEEDED) {
+			enpu_status_free(s);
+			return true;
+		}
+		if (s) {
+			*st = s;
+			return false;
+		}
+		(*k)++;
+	}
+	if (*k == w->count)
+		return false;
+	*st = enpu_plan_execute(w->graph->plan, &w->runs[*k]);
+	return !*st;
+}
+
+static int record(const char *inst, struct window *w, struct recorder *r)
 {
 	char path[512], buf[65536];
 	size_t have = 0;
-	double end = now_s() + secs;
+	double end = now_s() + w->secs;
+	enpu_status_t st = ENPU_OK;
+	uint32_t k = 0;
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/trace_clock", inst);
@@ -234,9 +273,9 @@ static int record(const char *inst, double secs, struct recorder *r)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return fail("trace", "cannot open %s: %s", path, strerror(errno));
-	while (!stop && now_s() < end) {
+	while (!stop && (w->graph ? graph_busy(w, &k, &st) : now_s() < end)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		double left = end - now_s();
+		double left = w->graph ? 0.01 : end - now_s();
 
 		poll(&p, 1, left < 0.1 ? (int)(left * 1000) + 1 : 100);
 		drain(r, fd, buf, sizeof(buf), &have);
@@ -245,7 +284,42 @@ static int record(const char *inst, double secs, struct recorder *r)
 	write_file(path, "0");
 	drain(r, fd, buf, sizeof(buf), &have);
 	close(fd);
+	if (st)
+		return fail_status("trace", st);
+	if (stop && w->graph)
+		return fail("trace", "interrupted");
 	return 0;
+}
+
+/* The dispatcher's rows: every run measured, the first one's prediction. */
+static void graph_events(struct recorder *r, struct window *w)
+{
+	for (uint32_t k = 0; k < w->count; k++)
+		gr_trace_events(r->out, w->graph, w->runs[k], false, GR_PID_MEASURED,
+				(double)enpu_run_start_ns(w->runs[k]) / 1e3, &r->first);
+	gr_trace_events(r->out, w->graph, w->runs[0], true, GR_PID_PREDICTED,
+			(double)enpu_run_start_ns(w->runs[0]) / 1e3, &r->first);
+}
+
+/* Parses -g and prepares the graph (calibration happens before recording). */
+static int graph_prepare(const char *text, enpu_context_t **ctx, gr_session_t *s,
+			 struct window *w)
+{
+	char err[256];
+	gr_spec_t spec;
+	enpu_status_t st;
+
+	if (!gr_parse(text, &spec, err, sizeof(err)))
+		return usage_error("trace", "-g: %s", err);
+	st = enpu_context_create(ctx);
+	if (st)
+		return fail_status("trace", st);
+	if (gr_open(*ctx, &spec, s))
+		return 1;
+	w->graph = s;
+	w->count = spec.repeat;
+	w->runs = calloc(spec.repeat, sizeof(*w->runs));
+	return w->runs ? 0 : fail("trace", "out of memory");
 }
 
 int cmd_trace(int argc, char **argv)
@@ -253,23 +327,27 @@ int cmd_trace(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "graph", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *file = "enpu-trace.json";
+	const char *file = "enpu-trace.json", *graph = NULL;
 	struct recorder r = { .first = true };
+	struct window w = { .secs = 5 };
+	enpu_context_t *ctx = NULL;
+	gr_session_t gs = { 0 };
 	char inst[256];
-	double secs = 5;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:o:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (!parse_seconds(optarg, &secs))
+			if (!parse_seconds(optarg, &w.secs))
 				return usage_error("trace", "-d %s: expected seconds > 0", optarg);
 			break;
 		case 'o': file = optarg; break;
+		case 'g': graph = optarg; break;
 		case 'h': usage(); return 0;
 		default: return usage_error("trace", "bad option");
 		}
@@ -282,6 +360,9 @@ int cmd_trace(int argc, char **argv)
 			    strerror(errno), errno == EACCES || errno == EPERM ?
 			    "tracing needs root: sudo enpuctl trace ..." :
 			    "is tracefs mounted (`mount -t tracefs nodev /sys/kernel/tracing`)?");
+	ret = graph ? graph_prepare(graph, &ctx, &gs, &w) : 0;
+	if (ret)
+		goto out;
 	r.pending = calloc(MAX_PENDING, sizeof(*r.pending));
 	r.out = fopen(file, "w");
 	if (!r.pending || !r.out) {
@@ -290,15 +371,25 @@ int cmd_trace(int argc, char **argv)
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		fprintf(r.out, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [");
-		ret = record(inst, secs, &r);
+		ret = record(inst, &w, &r);
+		if (!ret && graph)
+			graph_events(&r, &w);
 		fprintf(r.out, "\n]}\n");
 	}
 	if (r.out && fclose(r.out) && !ret)
 		ret = fail("trace", "writing %s: %s", file, strerror(errno));
-	rmdir(inst);
-	free(r.pending);
 	if (!ret)
 		printf("enpuctl trace: %lu jobs, %lu instant events in %s (%lu jobs had started "
-		       "before the recording)\n", r.jobs, r.instants, file, r.unmatched);
+		       "before the recording)%s\n", r.jobs, r.instants, file, r.unmatched,
+		       graph ? "; the graph's ops on rows per HAL device" : "");
+out:
+	rmdir(inst);
+	free(r.pending);
+	for (uint32_t k = 0; k < w.count && w.runs; k++)
+		enpu_run_release(w.runs[k]);
+	free(w.runs);
+	if (gs.d)
+		gr_close(&gs);
+	enpu_context_release(ctx);
 	return ret;
 }

@@ -58,6 +58,10 @@ void enpu_fence_release(enpu_fence_t *fence);
 enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns);
 /* Non-blocking: 0 = pending, 1 = signalled (success or failure). */
 int enpu_fence_poll(const enpu_fence_t *fence);
+/* CLOCK_MONOTONIC nanoseconds at which the fence was signalled (device
+ * fences: when the backend finished the work, on its own thread);
+ * FAILED_PRECONDITION while pending. */
+enpu_status_t enpu_fence_signal_time(enpu_fence_t *fence, uint64_t *out_ns);
 
 /* The time the device spent executing the work behind a signalled fence, as
  * the device itself measured it (GPU: timestamp queries around its compute

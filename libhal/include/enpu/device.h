@@ -46,9 +46,20 @@ typedef enum enpu_cpu_isa {
 	ENPU_CPU_ISA_NEON_DOTPROD = 4, /* aarch64 ASIMD + DotProd (sdot) */
 } enpu_cpu_isa_t;
 
+/* Submission priority of an open device handle (docs/dispatch.md). */
+typedef enum enpu_priority {
+	ENPU_PRIORITY_NORMAL = 0,
+	ENPU_PRIORITY_LOW = 1,
+	ENPU_PRIORITY_HIGH = 2, /* NPU: needs CAP_SYS_NICE (the open fails without) */
+} enpu_priority_t;
+
 typedef struct enpu_device_options {
 	uint32_t num_threads;  /* CPU: worker threads; 0 = online cores */
 	enpu_cpu_isa_t cpu_isa;/* CPU: force a kernel family (UNSUPPORTED if absent) */
+	/* NPU: the driver's job priority for every job of this handle (its
+	 * scheduler runs queued jobs of higher priority first). CPU, reference
+	 * and GPU devices accept and ignore it. */
+	enpu_priority_t priority;
 } enpu_device_options_t;
 
 /* A context owns the registry of backends and enumerates their devices. */

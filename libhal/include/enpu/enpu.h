@@ -12,5 +12,7 @@
 #include "command.h"
 #include "quant.h"
 #include "fp16.h"
+#include "graph.h"
+#include "dispatch.h"
 
 #endif

@@ -26,6 +26,7 @@ typedef struct npu_device {
 	uint32_t minor;
 	uint32_t cores;
 	uint32_t job_timeout_ms;
+	uint32_t priority; /* DRM_ENPU_PRIORITY_* of every job */
 	enpu_host_queue_t *queue;
 	npu_bo_t scratch; /* used by the queue thread only */
 } npu_device_t;

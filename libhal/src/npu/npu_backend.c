@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 
 #include <drm.h>
 #include <drm/enpu_accel.h>
@@ -63,6 +65,23 @@ static void npu_close(void *state)
 	free(d);
 }
 
+/* Does this thread have CAP_SYS_NICE (which DRM_ENPU_PRIORITY_HIGH needs)? */
+static bool npu_may_raise_priority(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[CAP_TO_INDEX(CAP_SYS_NICE)].effective & CAP_TO_MASK(CAP_SYS_NICE);
+}
+
+static const uint32_t npu_priority[] = {
+	[ENPU_PRIORITY_NORMAL] = DRM_ENPU_PRIORITY_NORMAL,
+	[ENPU_PRIORITY_LOW] = DRM_ENPU_PRIORITY_LOW,
+	[ENPU_PRIORITY_HIGH] = DRM_ENPU_PRIORITY_HIGH,
+};
+
 static enpu_status_t npu_open(size_t local_index, const enpu_device_options_t *options,
 			      enpu_device_info_t *info, void **state)
 {
@@ -72,7 +91,9 @@ static enpu_status_t npu_open(size_t local_index, const enpu_device_options_t *o
 	enpu_status_t st;
 	int ret;
 
-	(void)options;	/* no NPU options yet */
+	if (options->priority == ENPU_PRIORITY_HIGH && !npu_may_raise_priority())
+		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
+					"npu: high priority needs CAP_SYS_NICE");
 	if (local_index >= n)
 		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE, "npu: device %zu is gone",
 					local_index);
@@ -80,6 +101,7 @@ static enpu_status_t npu_open(size_t local_index, const enpu_device_options_t *o
 	if (!d)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
 	d->minor = minors[local_index];
+	d->priority = npu_priority[options->priority];
 	d->fd = npu_open_minor(d->minor);
 	if (d->fd < 0) {
 		st = enpu_status_make(ENPU_STATUS_DEVICE_ERROR, "npu: cannot open /dev/accel/accel%u: %s",

@@ -367,7 +367,7 @@ static enpu_status_t job_run(job_t *j, const enpu_op_t *op)
 	struct drm_enpu_submit s = {
 		.bos = (uintptr_t)sbo, .bo_count = (uint32_t)j->nbufs + 1,
 		.cmd_handle = j->dev->scratch.handle, .cmd_size = ((struct enpu_cmd_hdr *)j->cmd)->size,
-		.core = DRM_ENPU_CORE_ANY, .priority = DRM_ENPU_PRIORITY_NORMAL,
+		.core = DRM_ENPU_CORE_ANY, .priority = j->dev->priority,
 	};
 	struct drm_enpu_wait w = { .type = DRM_ENPU_WAIT_JOB };
 	struct timespec ts;
