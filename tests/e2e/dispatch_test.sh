@@ -8,23 +8,8 @@ ctl=$top/build/enpuctl/enpuctl
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 pass=0 fail=0 skip=0
-echo "TAP version 13"
-echo "1..6"
-
-result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"; pass=$((pass + 1))
-	else
-		echo "not ok $n $2"; fail=$((fail + 1))
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 60
-	fi
-}
-skip() {
-	n=$((n + 1)); skip=$((skip + 1))
-	echo "ok $n $1 # SKIP $2"
-}
+. "$top/tests/e2e/ktap.sh"
+ktap_plan 6
 
 [ -x "$ctl" ] || { echo "Bail out! $ctl not built (make -C tools/enpuctl)"; exit 1; }
 [ -e /dev/accel/accel0 ] || { echo "Bail out! no /dev/accel/accel0 (run under tools/vm/run)"; exit 1; }
@@ -125,5 +110,4 @@ print("ok:", len(jobs), "NPU jobs,", len(npu_ops), "npu0 ops each containing its
 PY
 result $? "trace -g graph: NPU jobs and per-device dispatcher rows on one clock" "$tmp/tg"
 
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" = 0 ]
+ktap_totals

@@ -12,24 +12,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; "$bpf" unload >/dev/null 2>&1; tmux kill-server >/dev/null 2>&1' EXIT
 export TERM=xterm-256color
 
-n=0 pass=0 fail=0 skip=0
-echo "TAP version 13"
-echo "1..13"
-
-# result STATUS NAME [LOGFILE]: STATUS 0 passes; a failure shows the log.
-result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"; pass=$((pass + 1))
-	else
-		echo "not ok $n $2"; fail=$((fail + 1))
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 60
-	fi
-}
-skip() {
-	n=$((n + 1)); skip=$((skip + 1))
-	echo "ok $n $1 # SKIP $2"
-}
+. "$top/tests/e2e/ktap.sh"
+ktap_plan 13
 
 for f in "$ctl" "$load"; do
 	[ -x "$f" ] || { echo "Bail out! $f not built (make -C tools/enpuctl)"; exit 1; }
@@ -253,5 +237,4 @@ else
 	skip "unprivileged user" "no setpriv"
 fi
 
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" = 0 ]
+ktap_totals

@@ -139,6 +139,20 @@ static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 	return (size_t)(c->k_h + 3) / 4 * columns(c) * nb * 4 * (pair_layout(c) ? CB / 2 : CB);
 }
 
+/* The input rows of kernel rows 4g..4g+3 of output row oh (NULL: padding, or
+ * y >= nrows). */
+static void group_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint32_t nrows,
+		       uint32_t g, const int8_t *rows[4])
+{
+	for (uint32_t r = 0; r < 4; r++) {
+		int64_t ih;
+		uint32_t y = 4 * g + r;
+		rows[r] = y < nrows && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
+				  ? in + (size_t)ih * c->in_w * c->in_c
+				  : NULL;
+	}
+}
+
 /* T[g][i][b][4][64] for input columns i - pad_l, blocks [b0, b0 + nb), from
  * the input rows of kernel rows y < nrows of output row oh (k_h, or 4 with
  * two_rows()). */
@@ -151,13 +165,7 @@ static void fill_taps(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, ui
 	const __m512i pad = _mm512_xor_si512(_mm512_set1_epi8((char)c->in_zp), flip);
 	for (uint32_t g = 0; g < (c->k_h + 3) / 4; g++) {
 		const int8_t *rows[4];
-		for (uint32_t r = 0; r < 4; r++) {
-			int64_t ih;
-			uint32_t y = 4 * g + r;
-			rows[r] = y < nrows && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
-					  ? in + (size_t)ih * in_w * ch
-					  : NULL;
-		}
+		group_rows(c, in, oh, nrows, g, rows);
 		for (size_t i = 0; i < ncol; i++) {
 			int64_t iw = (int64_t)i - pad_l;
 			bool inside = iw >= 0 && iw < (int64_t)in_w;
@@ -268,13 +276,7 @@ static void fill_taps_pair(const enpu_conv_op_t *c, const int8_t *in, uint32_t o
 	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
 	for (uint32_t g = 0; g < (c->k_h + 3) / 4; g++) {
 		const int8_t *rows[4];
-		for (uint32_t r = 0; r < 4; r++) {
-			int64_t ih;
-			uint32_t y = 4 * g + r;
-			rows[r] = y < nrows && enpu_tap(oh, y, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
-					  ? in + (size_t)ih * in_w * ch
-					  : NULL;
-		}
+		group_rows(c, in, oh, nrows, g, rows);
 		for (size_t i = 0; i < ncol; i++) {
 			int64_t iw = (int64_t)i - pad_l;
 			bool inside = iw >= 0 && iw < (int64_t)in_w;
