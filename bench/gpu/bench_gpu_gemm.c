@@ -9,26 +9,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include "enpu/enpu.h"
-
-static void check(enpu_status_t st, const char *what)
-{
-	if (st == ENPU_OK)
-		return;
-	fprintf(stderr, "bench_gpu_gemm: %s: %s\n", what, enpu_status_message(st));
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#include "bench_util.h"
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -37,59 +19,34 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* A tensor of random bytes (fp16: small finite values) on dev. */
-static enpu_tensor_t *tensor(enpu_device_t *dev, enpu_dtype_t dt, uint32_t r, uint32_t c,
-			     const enpu_quant_t *q)
-{
-	enpu_tensor_desc_t d = { .dtype = dt, .rank = 2, .dims = { r, c } };
-	size_t bytes = (size_t)r * c * enpu_dtype_size(dt);
-	enpu_buffer_t *b;
-	enpu_tensor_t *t;
-	uint8_t *p;
-	uint32_t x = 12345;
-
-	if (q)
-		d.quant = *q;
-	check(enpu_buffer_allocate(dev, bytes, &b), "allocate");
-	check(enpu_tensor_create(b, 0, &d, &t), "tensor");
-	check(enpu_buffer_map(b, 0, bytes, (void **)&p), "map");
-	for (size_t i = 0; i < bytes; i++) {
-		x = x * 1664525u + 1013904223u;
-		p[i] = (uint8_t)(x >> 24);
-		if (dt == ENPU_DTYPE_FP16 && (i & 1))
-			p[i] &= 0xbb;
-	}
-	check(enpu_buffer_unmap(b), "unmap");
-	enpu_buffer_release(b);
-	return t;
-}
-
-static void run(enpu_device_t *dev, bool f16, uint32_t m, uint32_t n, uint32_t k, int runs)
+/* env->cpu is the GPU device here: bench_tensor allocates on it. */
+static void run(bench_env_t *env, bool f16, uint32_t m, uint32_t n, uint32_t k, int runs)
 {
 	enpu_dtype_t dt = f16 ? ENPU_DTYPE_FP16 : ENPU_DTYPE_INT8;
 	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
 	enpu_quant_t qc = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f, .zero_point = -2 };
-	enpu_tensor_t *a = tensor(dev, dt, m, k, f16 ? NULL : &qa);
-	enpu_tensor_t *b = tensor(dev, dt, n, k, f16 ? NULL : &qb);
-	enpu_tensor_t *c = tensor(dev, dt, m, n, f16 ? NULL : &qc);
+	enpu_tensor_t *a = bench_tensor(env, dt, 2, (uint32_t[]){ m, k }, f16 ? NULL : &qa, 0);
+	enpu_tensor_t *b = bench_tensor(env, dt, 2, (uint32_t[]){ n, k }, f16 ? NULL : &qb, 0);
+	enpu_tensor_t *c = bench_tensor(env, dt, 2, (uint32_t[]){ m, n }, f16 ? NULL : &qc, 0);
 	enpu_command_list_t *l;
 	uint64_t *kern = calloc((size_t)runs, sizeof(uint64_t));
 	uint64_t *e2e = calloc((size_t)runs, sizeof(uint64_t));
 	double ops = 2.0 * m * n * k;
 
 	if (!kern || !e2e)
-		check(enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "oom"), "results");
-	check(enpu_command_list_create(&l), "list");
-	check(enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }), "gemm");
+		bench_check(enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "oom"), "results");
+	bench_check(enpu_command_list_create(&l), "list");
+	bench_check(enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }), "gemm");
 	for (int i = -1; i < runs; i++) {	/* run -1: warm-up */
 		enpu_fence_t *f;
-		uint64_t t0 = now_ns(), ns;
+		double t0 = bench_now();
+		uint64_t ns;
 
-		check(enpu_device_submit(dev, l, NULL, 0, &f), "submit");
-		check(enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE), "gemm");
-		ns = now_ns() - t0;
-		check(enpu_fence_device_time_ns(f, &kern[i < 0 ? 0 : i]), "device time");
+		bench_check(enpu_device_submit(env->cpu, l, NULL, 0, &f), "submit");
+		bench_check(enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE), "gemm");
+		ns = (uint64_t)((bench_now() - t0) * 1e9);
+		bench_check(enpu_fence_device_time_ns(f, &kern[i < 0 ? 0 : i]), "device time");
 		if (i >= 0)
 			e2e[i] = ns;
 		enpu_fence_release(f);
@@ -113,8 +70,7 @@ int main(int argc, char **argv)
 	static const char *const defaults[] = { "1024,1024,1024", "2048,2048,2048",
 						"4096,4096,4096" };
 	int runs = argc > 1 ? atoi(argv[1]) : 5, nshapes = argc > 2 ? argc - 2 : 3;
-	enpu_context_t *ctx;
-	enpu_device_t *dev;
+	bench_env_t env;
 	enpu_device_info_t info;
 	size_t idx;
 
@@ -122,13 +78,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_gpu_gemm [runs] [M,N,K ...]\n");
 		return 64;
 	}
-	check(enpu_context_create(&ctx), "context");
-	if (enpu_context_find_device(ctx, ENPU_DEVICE_GPU, &idx) != ENPU_OK) {
+	bench_check(enpu_context_create(&env.ctx), "context");
+	if (enpu_context_find_device(env.ctx, ENPU_DEVICE_GPU, &idx) != ENPU_OK) {
 		printf("skip: no Vulkan GPU device (see docs/hal.md, GPU backend)\n");
 		return 0;
 	}
-	check(enpu_device_open(ctx, idx, NULL, &dev), "open");
-	enpu_device_query(dev, &info);
+	bench_check(enpu_device_open(env.ctx, idx, NULL, &env.cpu), "open");
+	enpu_device_query(env.cpu, &info);
 	printf("command: bench/gpu/build/bench_gpu_gemm %d ...\ndevice: %s\n", runs,
 	       info.description);
 	printf("# dev dtype M N K kernel_us e2e_us kernel_TOPS e2e_TOPS (median of %d)\n", runs);
@@ -140,10 +96,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_gpu_gemm: bad shape %s (want M,N,K)\n", spec);
 			return 64;
 		}
-		run(dev, false, m, n, k, runs);
-		run(dev, true, m, n, k, runs);
+		run(&env, false, m, n, k, runs);
+		run(&env, true, m, n, k, runs);
 	}
-	enpu_device_release(dev);
-	enpu_context_release(ctx);
+	bench_env_close(&env);
 	return 0;
 }
