@@ -43,6 +43,17 @@ static uint64_t model_cycles(uint64_t ops, uint64_t per_cycle, uint64_t bytes)
 	return (c > m ? c : m) + 16;
 }
 
+/* Appends one DMA_COPY of @size bytes from the start of the buffer to @dst_off. */
+static void add_copy(FIXTURE_DATA(tele) *self, struct enpu_cs *cs, uint64_t dst_off,
+		     uint64_t size)
+{
+	struct enpu_cmd_dma_copy *d = ENPU_CS_ADD(cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+
+	d->src = self->buf.addr;
+	d->dst = self->buf.addr + dst_off;
+	d->size = size;
+}
+
 struct done {
 	uint64_t cycles, busy_ns, rd, wr, wait_ns, run_ns;
 	int status;
@@ -111,14 +122,10 @@ TEST_F(tele, dma_copy_fields_exact)
 
 	for (unsigned int i = 0; i < 4; i++) {
 		struct enpu_cs cs = { .bo = &self->cmd };
-		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		struct done got;
 		int64_t id;
 
-		d->src = self->buf.addr;
-		d->dst = self->buf.addr + 200000;
-		d->size = sizes[i];
+		add_copy(self, &cs, 200000, sizes[i]);
 		id = run(_metadata, self, &cs);
 		ASSERT_EQ(0, find_done((uint64_t)id, &got));
 		EXPECT_EQ(model_cycles(0, 1, 2 * sizes[i]), got.cycles);
@@ -129,14 +136,6 @@ TEST_F(tele, dma_copy_fields_exact)
 		/* the sim completes a job at the end of its modelled time */
 		EXPECT_LE(got.busy_ns, got.run_ns);
 	}
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -150,20 +149,16 @@ TEST_F(tele, done_reports_wait_and_run_time)
 		self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
 	};
 	struct enpu_cs cs = { .bo = &self->cmd };
-	struct enpu_cmd_dma_copy *d =
-		ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 	struct done a, b;
 	int32_t status = 1;
 	int64_t ida, idb;
 	uint64_t t0, t1;
 
-	d->src = self->buf.addr;
-	d->dst = self->buf.addr + (1 << 19);
-	d->size = 1 << 19;	/* 32768 cycles: 33 us at 1000 MHz */
-	t0 = now_ns();
+	add_copy(self, &cs, 1 << 19, 1 << 19);	/* 32768 cycles: 33 us at 1000 MHz */
+	t0 = (uint64_t)enpu_now_ns();
 	ida = enpu_submit_cs(self->fd, &cs, &sbo, 1, 0);
 	idb = enpu_submit_cs(self->fd, &cs, &sbo, 1, 0);
-	t1 = now_ns();
+	t1 = (uint64_t)enpu_now_ns();
 	ASSERT_LT(0, ida);
 	ASSERT_LT(0, idb);
 	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)idb, 10000, &status));
@@ -237,14 +232,10 @@ TEST_F(tele, fdinfo_grows_by_job_busy_time)
 	ASSERT_LE(0, ns0);
 	for (int i = 0; i < 5; i++) {
 		struct enpu_cs cs = { .bo = &self->cmd };
-		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		struct done got;
 		int64_t id;
 
-		d->src = self->buf.addr;
-		d->dst = self->buf.addr + 500000;
-		d->size = 50000 * (i + 1);
+		add_copy(self, &cs, 500000, 50000 * (i + 1));
 		id = run(_metadata, self, &cs);
 		ASSERT_EQ(0, find_done((uint64_t)id, &got));
 		busy += got.busy_ns;
@@ -293,14 +284,10 @@ TEST_F(tele, debugfs_counters_match_tracepoints)
 	ASSERT_EQ(0, core_totals(&b0, &r0, &w0));
 	for (int i = 0; i < 6; i++) {
 		struct enpu_cs cs = { .bo = &self->cmd };
-		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
 		struct done got;
 		int64_t id;
 
-		d->src = self->buf.addr;
-		d->dst = self->buf.addr + 300000;
-		d->size = 7777 * (i + 1);
+		add_copy(self, &cs, 300000, 7777 * (i + 1));
 		id = run(_metadata, self, &cs);
 		ASSERT_EQ(0, find_done((uint64_t)id, &got));
 		tb += got.busy_ns;
