@@ -90,13 +90,10 @@ bool gpu_coop_probe(const gpu_vk_t *vk, VkPhysicalDevice phys, gpu_coop_features
 
 void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci)
 {
-	/* only what the shaders use */
-	VkBool32 i8 = f->f16i8.shaderInt8, h16 = f->f16i8.shaderFloat16;
-
-	chain(f);
+	chain(f);	/* only what the shaders use; the probe saw all of it */
 	f->coop.cooperativeMatrix = VK_TRUE;
-	f->f16i8.shaderInt8 = i8;
-	f->f16i8.shaderFloat16 = h16;
+	f->f16i8.shaderInt8 = VK_TRUE;
+	f->f16i8.shaderFloat16 = VK_TRUE;
 	f->s8.storageBuffer8BitAccess = VK_TRUE;
 	f->s16.storageBuffer16BitAccess = VK_TRUE;
 	ci->pNext = &f->coop;
