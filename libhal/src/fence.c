@@ -21,6 +21,10 @@ struct enpu_fence {
 	bool timed;        /* device_ns holds the device's own measurement */
 	uint64_t device_ns;
 	uint64_t signal_ns; /* CLOCK_MONOTONIC when signalled */
+	/* who may run the work behind it on a waiting thread, while pending */
+	enpu_fence_help_fn help;
+	void *help_ctx;
+	enpu_device_t *help_device; /* not retained: its work holds a reference */
 };
 
 static enpu_status_t fence_new(bool host, enpu_fence_t **out)
@@ -64,6 +68,7 @@ static bool fence_set(enpu_fence_t *f, enpu_status_t status)
 		f->signalled = true;
 		f->signal_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		f->status = status;
+		f->help = NULL;
 		atomic_store_explicit(&f->done, true, memory_order_release);
 		pthread_cond_broadcast(&f->cond);
 	}
@@ -123,10 +128,49 @@ void enpu_fence_release(enpu_fence_t *fence)
 	}
 }
 
+void enpu_fence_set_helper(enpu_fence_t *f, enpu_device_t *device, enpu_fence_help_fn help,
+			   void *ctx)
+{
+	pthread_mutex_lock(&f->mutex);
+	if (!f->signalled) {
+		f->help = help;
+		f->help_ctx = ctx;
+		f->help_device = device;
+	}
+	pthread_mutex_unlock(&f->mutex);
+}
+
+bool enpu_fence_done(const enpu_fence_t *f)
+{
+	return atomic_load_explicit(&f->done, memory_order_acquire);
+}
+
+/* Runs the fence's queued work on this thread where its device allows. The
+ * device is retained under the fence's lock: while the link is set, the
+ * pending work holds a reference, so the device (and its queue) is alive. */
+static void help(enpu_fence_t *f)
+{
+	pthread_mutex_lock(&f->mutex);
+	enpu_fence_help_fn fn = f->help;
+	void *ctx = f->help_ctx;
+	enpu_device_t *device = f->help_device;
+
+	if (fn)
+		enpu_device_retain(device);
+	pthread_mutex_unlock(&f->mutex);
+	if (!fn)
+		return;
+	fn(ctx, f);
+	enpu_device_release(device);
+}
+
 enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns)
 {
 	if (!fence)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "enpu_fence_wait: fence is NULL");
+	/* only an unbounded wait runs work itself: the work may outlast a timeout */
+	if (timeout_ns == ENPU_TIMEOUT_INFINITE && !enpu_fence_done(fence))
+		help(fence);
 	struct timespec deadline; /* taken before polling: the timeout includes it */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	if (timeout_ns >= ENPU_SPIN_NS)

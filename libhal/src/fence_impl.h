@@ -3,7 +3,10 @@
 #ifndef ENPU_FENCE_IMPL_H
 #define ENPU_FENCE_IMPL_H
 
+#include <stdbool.h>
+
 #include "enpu/command.h"
+#include "enpu/device.h"
 
 /* A fence completed by a backend (not signalable by the application). */
 enpu_status_t enpu_fence_create_device(enpu_fence_t **out_fence);
@@ -13,5 +16,19 @@ void enpu_fence_complete(enpu_fence_t *fence, enpu_status_t status);
 /* Records the device's own measure of its execution time of the fence's work;
  * call before enpu_fence_complete. */
 void enpu_fence_set_device_time(enpu_fence_t *fence, uint64_t ns);
+
+/* Work that a waiting thread may run itself. A backend that queues work on a
+ * thread of its own (host queues) names, for a pending fence, the function
+ * that runs its queued work on the caller's thread: an infinite
+ * enpu_fence_wait calls help(ctx, fence) first, with device retained, which
+ * saves the wake-ups of a hand-over to the queue thread and back. help
+ * returns when the fence has signalled or when it cannot go on (the queue
+ * thread is busy, or the next work still waits on other fences); the wait
+ * then blocks as usual. The link is dropped when the fence signals. */
+typedef void (*enpu_fence_help_fn)(void *ctx, enpu_fence_t *fence);
+void enpu_fence_set_helper(enpu_fence_t *fence, enpu_device_t *device, enpu_fence_help_fn help,
+			   void *ctx);
+/* Whether the fence has signalled, without taking its lock. */
+bool enpu_fence_done(const enpu_fence_t *fence);
 
 #endif

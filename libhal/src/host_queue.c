@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* In-order submission queue with one worker thread (host backends). */
+/* In-order submission queue with one worker thread (host backends). A thread
+ * that waits without a timeout on one of the queue's fences runs queued
+ * submissions itself while the worker is idle (enpu_fence_set_helper): the
+ * submit-then-wait pattern then costs no thread hand-over. Whoever runs a
+ * submission holds busy, so submissions still run one at a time, in order. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -7,7 +11,6 @@
 #include "command_list_impl.h"
 #include "fence_impl.h"
 #include "host_queue.h"
-#include "spin.h"
 
 typedef struct submission {
 	struct submission *next;
@@ -23,7 +26,7 @@ struct enpu_host_queue {
 	pthread_cond_t cond;
 	submission_t *head, *tail;
 	bool stopping;
-	atomic_bool nonempty; /* head != NULL, readable without the mutex */
+	bool busy; /* a submission is running (on the worker or a helper) */
 	bool self_destroy; /* destroyed from the worker: it frees the queue */
 	pthread_t thread;
 	enpu_host_exec_fn exec;
@@ -78,22 +81,71 @@ static void queue_free(enpu_host_queue_t *q)
 	free(q);
 }
 
+/* Takes the head submission when nothing runs (mutex held). */
+static submission_t *take(enpu_host_queue_t *q)
+{
+	submission_t *s = q->head;
+
+	if (!s || q->busy)
+		return NULL;
+	q->head = s->next;
+	if (!q->head)
+		q->tail = NULL;
+	q->busy = true;
+	return s;
+}
+
+/* Runs a taken submission, signals its fence and lets the next one start. */
+static void finish(enpu_host_queue_t *q, submission_t *s)
+{
+	enpu_status_t st = run(q, s);
+	uint64_t ns;
+
+	if (q->take_time && q->take_time(q->ctx, &ns))
+		enpu_fence_set_device_time(s->fence, ns);
+	enpu_fence_complete(s->fence, st);
+	pthread_mutex_lock(&q->mutex);
+	q->busy = false;
+	if (q->head || q->stopping)
+		pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->mutex);
+	submission_free(s);
+}
+
+static bool waits_done(const submission_t *s)
+{
+	for (size_t i = 0; i < s->wait_count; i++)
+		if (!enpu_fence_done(s->waits[i]))
+			return false;
+	return true;
+}
+
+/* enpu_fence_help_fn: runs submissions up to fence's on the waiting thread
+ * while the worker is idle and each one's wait fences have signalled (so
+ * that it cannot block on them). */
+static void help(void *ctx, enpu_fence_t *fence)
+{
+	enpu_host_queue_t *q = ctx;
+
+	while (!enpu_fence_done(fence)) {
+		pthread_mutex_lock(&q->mutex);
+		submission_t *s = q->head && waits_done(q->head) ? take(q) : NULL;
+		pthread_mutex_unlock(&q->mutex);
+		if (!s)
+			return;
+		finish(q, s);
+	}
+}
+
 static void *worker(void *arg)
 {
 	enpu_host_queue_t *q = arg;
 	for (;;) {
-		enpu_spin_until(&q->nonempty); /* back-to-back submissions skip the sleep */
 		pthread_mutex_lock(&q->mutex);
-		while (!q->head && !q->stopping)
+		submission_t *s;
+
+		while (!(s = take(q)) && !(q->stopping && !q->head && !q->busy))
 			pthread_cond_wait(&q->cond, &q->mutex);
-		submission_t *s = q->head;
-		if (s) {
-			q->head = s->next;
-			if (!q->head) {
-				q->tail = NULL;
-				atomic_store(&q->nonempty, false);
-			}
-		}
 		bool self_destroy = q->self_destroy;
 		pthread_mutex_unlock(&q->mutex);
 		if (!s) { /* stopping and drained */
@@ -101,13 +153,7 @@ static void *worker(void *arg)
 				queue_free(q);
 			return NULL;
 		}
-		enpu_status_t st = run(q, s);
-		uint64_t ns;
-
-		if (q->take_time && q->take_time(q->ctx, &ns))
-			enpu_fence_set_device_time(s->fence, ns);
-		enpu_fence_complete(s->fence, st);
-		submission_free(s);
+		finish(q, s);
 	}
 }
 
@@ -124,7 +170,6 @@ enpu_status_t enpu_host_queue_create(const char *device_name, enpu_host_exec_fn 
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "queue: out of memory");
 	pthread_mutex_init(&q->mutex, NULL);
 	pthread_cond_init(&q->cond, NULL);
-	atomic_init(&q->nonempty, false);
 	q->exec = exec;
 	q->ctx = ctx;
 	snprintf(q->name, sizeof(q->name), "%s", device_name);
@@ -161,13 +206,13 @@ enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_device_t *device
 	enpu_device_retain(device);
 	enpu_command_list_retain(list);
 	enpu_fence_retain(fence);
+	enpu_fence_set_helper(fence, device, help, q);
 	pthread_mutex_lock(&q->mutex);
 	if (q->tail)
 		q->tail->next = s;
 	else
 		q->head = s;
 	q->tail = s;
-	atomic_store(&q->nonempty, true);
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->mutex);
 	return ENPU_OK;

@@ -54,12 +54,16 @@ void enpu_fence_release(enpu_fence_t *fence);
 
 #define ENPU_TIMEOUT_INFINITE UINT64_MAX
 /* Waits up to timeout_ns. Returns ENPU_OK when the fence signalled success,
- * DEADLINE_EXCEEDED on timeout, or a copy of the fence's error. */
+ * DEADLINE_EXCEEDED on timeout, or a copy of the fence's error. With
+ * ENPU_TIMEOUT_INFINITE, a device whose work runs on a host thread (CPU, GPU,
+ * reference, and the NPU's encoder) may run the queued work up to this fence
+ * on the calling thread when its own thread is idle, in the same order, so
+ * that submit followed by wait costs no thread hand-over. */
 enpu_status_t enpu_fence_wait(enpu_fence_t *fence, uint64_t timeout_ns);
 /* Non-blocking: 0 = pending, 1 = signalled (success or failure). */
 int enpu_fence_poll(const enpu_fence_t *fence);
 /* CLOCK_MONOTONIC nanoseconds at which the fence was signalled (device
- * fences: when the backend finished the work, on its own thread);
+ * fences: when the backend finished the work, on whichever thread ran it);
  * FAILED_PRECONDITION while pending. */
 enpu_status_t enpu_fence_signal_time(enpu_fence_t *fence, uint64_t *out_ns);
 

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* The host queue (libhal/src/host_queue.c) with a recording exec function:
+ * an unbounded wait runs queued work on the waiting thread, in order, only
+ * when the worker is idle and the work's wait fences have signalled; bounded
+ * waits and unwaited work run on the worker. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include "../../libhal/src/fence_impl.h"
+#include "../../libhal/src/host_queue.h"
+#include "tests.h"
+
+#define U32(...) ((const uint32_t[]){ __VA_ARGS__ })
+#define LOG_MAX 8
+
+typedef struct rec {
+	pthread_mutex_t mutex;
+	int kinds[LOG_MAX];
+	pthread_t threads[LOG_MAX];
+	size_t count;
+	atomic_uint sleep_ms; /* each exec sleeps this long first */
+	atomic_uint started;
+} rec_t;
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static enpu_status_t rec_exec(void *ctx, const enpu_op_t *op)
+{
+	rec_t *r = ctx;
+
+	atomic_fetch_add(&r->started, 1);
+	sleep_ms(atomic_load(&r->sleep_ms));
+	pthread_mutex_lock(&r->mutex);
+	if (r->count < LOG_MAX) {
+		r->kinds[r->count] = op->kind;
+		r->threads[r->count] = pthread_self();
+		r->count++;
+	}
+	pthread_mutex_unlock(&r->mutex);
+	return ENPU_OK;
+}
+
+typedef struct fixture {
+	t_env e;
+	rec_t rec;
+	enpu_host_queue_t *q;
+	enpu_tensor_t *i8, *o8, *f16;
+	enpu_command_list_t *requant, *cast; /* one op each */
+} fixture_t;
+
+static bool fixture_open(tctx *t, fixture_t *f)
+{
+	enpu_quant_t q1 = t_q(1.0f, 0);
+
+	*f = (fixture_t){ .rec.mutex = PTHREAD_MUTEX_INITIALIZER };
+	if (!t_env_open(t, &f->e, ENPU_CPU_ISA_GENERIC, 1))
+		return false;
+	f->i8 = t_tensor(t, f->e.cpu, ENPU_DTYPE_INT8, 1, U32(4), &q1, NULL);
+	f->o8 = t_tensor(t, f->e.cpu, ENPU_DTYPE_INT8, 1, U32(4), &q1, NULL);
+	f->f16 = t_tensor(t, f->e.cpu, ENPU_DTYPE_FP16, 1, U32(4), NULL, NULL);
+	CHECK(t, f->i8 && f->o8 && f->f16, "tensors");
+	CHECK_OK(t, enpu_command_list_create(&f->requant));
+	CHECK_OK(t, enpu_cmd_requantize(f->requant, &(enpu_requantize_params_t){
+						 .input = f->i8, .output = f->o8 }));
+	CHECK_OK(t, enpu_command_list_create(&f->cast));
+	CHECK_OK(t, enpu_cmd_cast(f->cast, &(enpu_cast_params_t){ .input = f->i8,
+								  .output = f->f16 }));
+	CHECK_OK(t, enpu_host_queue_create("test-queue", rec_exec, &f->rec, &f->q));
+	return true;
+out:
+	return false;
+}
+
+static void fixture_close(fixture_t *f)
+{
+	if (f->q)
+		enpu_host_queue_destroy(f->q);
+	enpu_command_list_release(f->requant);
+	enpu_command_list_release(f->cast);
+	enpu_tensor_release(f->i8);
+	enpu_tensor_release(f->o8);
+	enpu_tensor_release(f->f16);
+	t_env_close(&f->e);
+}
+
+static enpu_status_t submit(fixture_t *f, enpu_command_list_t *l, enpu_fence_t *wait,
+			    enpu_fence_t **out)
+{
+	enpu_status_t st = enpu_fence_create_device(out);
+
+	if (st)
+		return st;
+	return enpu_host_queue_submit(f->q, f->e.cpu, l, &wait, wait ? 1 : 0, *out);
+}
+
+void test_host_queue_waiter_runs(tctx *t)
+{
+	fixture_t f;
+	enpu_fence_t *a = NULL, *b = NULL;
+
+	if (!fixture_open(t, &f))
+		goto out;
+	/* submit then wait: the waiting thread runs it */
+	CHECK_OK(t, submit(&f, f.requant, NULL, &a));
+	CHECK_OK(t, enpu_fence_wait(a, ENPU_TIMEOUT_INFINITE));
+	CHECK(t, f.rec.count == 1, "ran %zu ops", f.rec.count);
+	CHECK(t, pthread_equal(f.rec.threads[0], pthread_self()),
+	      "the op ran on the queue thread, not on the waiting one");
+	/* nobody waits: the worker runs it */
+	CHECK_OK(t, submit(&f, f.cast, NULL, &b));
+	for (int i = 0; i < 5000 && !enpu_fence_poll(b); i++)
+		sleep_ms(1);
+	CHECK(t, enpu_fence_poll(b) == 1, "the worker did not run unwaited work");
+	CHECK(t, f.rec.count == 2 && !pthread_equal(f.rec.threads[1], pthread_self()),
+	      "unwaited work ran on the submitting thread");
+out:
+	enpu_fence_release(a);
+	enpu_fence_release(b);
+	fixture_close(&f);
+}
+
+typedef struct waiter {
+	enpu_fence_t *fence;
+	enpu_status_t st;
+} waiter_t;
+
+static void *wait_thread(void *arg)
+{
+	waiter_t *w = arg;
+
+	w->st = enpu_fence_wait(w->fence, ENPU_TIMEOUT_INFINITE);
+	return NULL;
+}
+
+/* The head waits on a host fence: a waiter on the work behind it must not run
+ * ahead of it (nor block inside it), and both run in order once it signals. */
+void test_host_queue_waiter_keeps_order(tctx *t)
+{
+	fixture_t f;
+	enpu_fence_t *host = NULL, *a = NULL, *b = NULL;
+	waiter_t w = { 0 };
+	pthread_t th;
+	bool started = false;
+
+	if (!fixture_open(t, &f))
+		goto out;
+	CHECK_OK(t, enpu_fence_create(&host));
+	CHECK_OK(t, submit(&f, f.requant, host, &a));
+	CHECK_OK(t, submit(&f, f.cast, NULL, &b));
+	w.fence = b;
+	CHECK(t, pthread_create(&th, NULL, wait_thread, &w) == 0, "pthread_create");
+	started = true;
+	sleep_ms(30);
+	CHECK(t, f.rec.count == 0, "%zu ops ran before the head's wait fence", f.rec.count);
+	CHECK_OK(t, enpu_fence_signal(host, ENPU_OK));
+	pthread_join(th, NULL);
+	started = false;
+	CHECK_OK(t, w.st);
+	w.st = ENPU_OK;
+	CHECK(t, f.rec.count == 2, "ran %zu ops", f.rec.count);
+	CHECK(t, f.rec.kinds[0] == ENPU_OP_REQUANTIZE && f.rec.kinds[1] == ENPU_OP_CAST,
+	      "out of order");
+	CHECK(t, enpu_fence_poll(a) == 1, "the head's fence is pending");
+out:
+	if (started) {
+		enpu_fence_signal(host, ENPU_OK);
+		pthread_join(th, NULL);
+	}
+	enpu_status_free(w.st);
+	enpu_fence_release(host);
+	enpu_fence_release(a);
+	enpu_fence_release(b);
+	fixture_close(&f);
+}
+
+/* A bounded wait never runs the work (it could outlast the timeout); a wait
+ * behind a running submission waits for it, then may run the rest. */
+void test_host_queue_bounded_and_busy(tctx *t)
+{
+	fixture_t f;
+	enpu_fence_t *a = NULL, *b = NULL;
+	struct timespec t0, t1;
+
+	if (!fixture_open(t, &f))
+		goto out;
+	atomic_store(&f.rec.sleep_ms, 200);
+	CHECK_OK(t, submit(&f, f.requant, NULL, &a));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_ERR(t, enpu_fence_wait(a, 5 * 1000000), ENPU_STATUS_DEADLINE_EXCEEDED,
+		  "not signalled within");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	CHECK(t, ms < 150, "a 5 ms wait took %.0f ms: it ran the work itself", ms);
+	/* the worker runs a (200 ms); b's waiter must not start b meanwhile */
+	for (int i = 0; i < 5000 && !atomic_load(&f.rec.started); i++)
+		sleep_ms(1);
+	atomic_store(&f.rec.sleep_ms, 0);
+	CHECK_OK(t, submit(&f, f.cast, NULL, &b));
+	CHECK_OK(t, enpu_fence_wait(b, ENPU_TIMEOUT_INFINITE));
+	CHECK(t, enpu_fence_poll(a) == 1, "b finished before a");
+	CHECK(t, f.rec.count == 2 && f.rec.kinds[0] == ENPU_OP_REQUANTIZE &&
+		 f.rec.kinds[1] == ENPU_OP_CAST, "out of order");
+out:
+	enpu_fence_release(a);
+	enpu_fence_release(b);
+	fixture_close(&f);
+}
