@@ -66,10 +66,33 @@ void enpu_buffer_retain(enpu_buffer_t *buffer)
 		enpu_ref_inc(&buffer->ref);
 }
 
+void enpu_buffer_attach(enpu_buffer_t *buffer, enpu_buffer_attachment_t *a)
+{
+	a->next = atomic_load(&buffer->attachments);
+	while (!atomic_compare_exchange_weak(&buffer->attachments, &a->next, a))
+		;
+}
+
+enpu_buffer_attachment_t *enpu_buffer_attachment_find(enpu_buffer_t *buffer, const void *owner)
+{
+	for (enpu_buffer_attachment_t *a = atomic_load(&buffer->attachments); a; a = a->next)
+		if (a->owner == owner)
+			return a;
+	return NULL;
+}
+
 void enpu_buffer_release(enpu_buffer_t *buffer)
 {
 	if (buffer && enpu_ref_dec(&buffer->ref)) {
 		enpu_device_t *device = buffer->device;
+		enpu_buffer_attachment_t *a = atomic_load(&buffer->attachments);
+
+		while (a) {
+			enpu_buffer_attachment_t *next = a->next;
+
+			a->release(a);
+			a = next;
+		}
 		buffer->ops->destroy(buffer);
 		enpu_device_release(device);
 	}

@@ -17,6 +17,15 @@ typedef struct enpu_buffer_ops {
 	enpu_status_t (*sync)(enpu_buffer_t *buffer, bool for_cpu);
 } enpu_buffer_ops_t;
 
+/* State that a device keeps with a buffer it uses but does not own (a GPU's
+ * import of the buffer's host memory): found by owner, and released, on any
+ * thread, when the buffer is destroyed, before its memory goes. */
+typedef struct enpu_buffer_attachment {
+	struct enpu_buffer_attachment *next;
+	const void *owner;
+	void (*release)(struct enpu_buffer_attachment *a);
+} enpu_buffer_attachment_t;
+
 struct enpu_buffer {
 	enpu_refcount_t ref;
 	const enpu_buffer_ops_t *ops;
@@ -24,7 +33,13 @@ struct enpu_buffer {
 	size_t size;
 	void *host;            /* host address when always host-accessible, else NULL */
 	atomic_int map_count;
+	_Atomic(enpu_buffer_attachment_t *) attachments; /* NULL-initialized (calloc) */
 };
+
+/* Adds a (lock-free: devices may attach concurrently); one per owner. */
+void enpu_buffer_attach(enpu_buffer_t *buffer, enpu_buffer_attachment_t *a);
+/* The attachment of owner, or NULL. */
+enpu_buffer_attachment_t *enpu_buffer_attachment_find(enpu_buffer_t *buffer, const void *owner);
 
 /* Host memory buffers (memfd allocations, wrapped pointers, mmap'ed fds),
  * shared by the CPU and reference backends. */

@@ -24,7 +24,9 @@ void enpu_fence_set_device_time(enpu_fence_t *fence, uint64_t ns);
  * saves the wake-ups of a hand-over to the queue thread and back. help
  * returns when the fence has signalled or when it cannot go on (the queue
  * thread is busy, or the next work still waits on other fences); the wait
- * then blocks as usual. The link is dropped when the fence signals. */
+ * then blocks as usual. The link is dropped when the fence signals, or by
+ * passing NULLs, which the backend must do before it drops the reference to
+ * device that its pending work held. */
 typedef void (*enpu_fence_help_fn)(void *ctx, enpu_fence_t *fence);
 void enpu_fence_set_helper(enpu_fence_t *fence, enpu_device_t *device, enpu_fence_help_fn help,
 			   void *ctx);

@@ -62,16 +62,19 @@ static enpu_status_t run(enpu_host_queue_t *q, const submission_t *s)
 	return ENPU_OK;
 }
 
-static void submission_free(submission_t *s)
+/* Frees s but its fence, which it returns. */
+static enpu_fence_t *submission_free(submission_t *s)
 {
+	enpu_fence_t *fence = s->fence;
+
 	enpu_command_list_release(s->list);
 	for (size_t i = 0; i < s->wait_count; i++)
 		enpu_fence_release(s->waits[i]);
 	free(s->waits);
-	enpu_fence_release(s->fence);
 	enpu_device_t *device = s->device;
 	free(s);
 	enpu_device_release(device); /* may close the device (and this queue) */
+	return fence;
 }
 
 static void queue_free(enpu_host_queue_t *q)
@@ -95,21 +98,28 @@ static submission_t *take(enpu_host_queue_t *q)
 	return s;
 }
 
-/* Runs a taken submission, signals its fence and lets the next one start. */
+/* Runs a taken submission, lets the next one start, drops the references
+ * and then signals the fence: when the last reference to the device went
+ * with it, the device is closed before its waiter wakes (and, say, the
+ * process exits under a closing driver). q may be gone after the release. */
 static void finish(enpu_host_queue_t *q, submission_t *s)
 {
 	enpu_status_t st = run(q, s);
 	uint64_t ns;
+	enpu_fence_t *fence;
 
 	if (q->take_time && q->take_time(q->ctx, &ns))
 		enpu_fence_set_device_time(s->fence, ns);
-	enpu_fence_complete(s->fence, st);
 	pthread_mutex_lock(&q->mutex);
 	q->busy = false;
 	if (q->head || q->stopping)
 		pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->mutex);
-	submission_free(s);
+	/* no waiter may retain the device (fence.c) once its reference is gone */
+	enpu_fence_set_helper(s->fence, NULL, NULL, NULL);
+	fence = submission_free(s);
+	enpu_fence_complete(fence, st);
+	enpu_fence_release(fence);
 }
 
 static bool waits_done(const submission_t *s)

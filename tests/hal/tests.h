@@ -27,7 +27,8 @@
 	X(dispatch_graph_errors) X(dispatch_identical) X(dispatch_fallback)     \
 	X(dispatch_forced) X(dispatch_cost_cache) X(dispatch_overlap)           \
 	X(dispatch_priority) X(host_queue_waiter_runs)                          \
-	X(host_queue_waiter_keeps_order) X(host_queue_bounded_and_busy)
+	X(host_queue_waiter_keeps_order) X(host_queue_bounded_and_busy)        \
+	X(gpu_import_in_place) X(gpu_import_lifetime)
 
 /* Tests of one accelerator, named NAME/DEV (filter "/npu" in the VM): the
  * function is test_NAME_DEV(tctx *); it skips where DEV is absent. */

@@ -3,16 +3,21 @@
  * compute queue and shaderInt64, lavapipe included). libvulkan is loaded at
  * run time, so libenpu carries no link dependency on it. Buffers are host
  * memory (the host buffer helpers); each op runs on the device's in-order
- * queue thread (host_queue): its tensors are copied into a host-visible
- * scratch buffer, one compute dispatch runs, the output is copied back. */
+ * queue (host_queue) as one compute dispatch. Where the device imports host
+ * memory (VK_EXT_external_memory_host, gpu_import.c) the shaders use the
+ * tensors' buffers in place, or (discrete GPUs) the GPU copies them to and
+ * from its own memory; otherwise they are copied through a host-visible
+ * scratch buffer. */
 #ifndef ENPU_GPU_H
 #define ENPU_GPU_H
 
 #define VK_NO_PROTOTYPES
 #include <vulkan/vulkan.h>
 
-#include "backend.h"
-#include "host_queue.h"
+#include <stdatomic.h>
+
+#include "../backend.h"
+#include "../host_queue.h"
 
 #define GPU_MAX_DEVICES 16
 
@@ -43,6 +48,8 @@ typedef struct gpu_vk {
 	VkInstance instance;
 	/* optional (VK_NV_cooperative_matrix), NULL when the driver lacks it */
 	PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV coop_props;
+	/* optional (VK_EXT_external_memory_host) */
+	PFN_vkGetMemoryHostPointerPropertiesEXT host_ptr_props;
 #define GPU_VK_MEMBER(f) PFN_##f f;
 	GPU_VK_FUNCS(GPU_VK_MEMBER)
 #undef GPU_VK_MEMBER
@@ -62,10 +69,15 @@ typedef struct gpu_coop_features {
 	VkPhysicalDevice16BitStorageFeatures s16;
 } gpu_coop_features_t;
 
+/* Whether phys offers the device extension name. */
+bool gpu_vk_has_extension(const gpu_vk_t *vk, VkPhysicalDevice phys, const char *name);
 /* Whether phys runs the cooperative-matrix GEMMs (fills f with its features). */
 bool gpu_coop_probe(const gpu_vk_t *vk, VkPhysicalDevice phys, gpu_coop_features_t *f);
-/* Chains f into ci (pNext, extensions): after a successful probe only. */
-void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci);
+/* Chains f into ci (pNext) and appends the extensions to ext[*n] (room for
+ * GPU_COOP_EXTENSIONS): after a successful probe only. */
+#define GPU_COOP_EXTENSIONS 5
+void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci, const char **ext,
+		     uint32_t *n);
 
 /* Creates an instance (false when libvulkan or any instance is missing). */
 bool gpu_vk_open(gpu_vk_t *vk);
@@ -90,20 +102,30 @@ enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_G
 #define GPU_COOP_TILE_I8 128
 #define GPU_COOP_TILE_F16 64
 
-/* Push constants: section word offsets, output count, bias flag, parameters. */
+/* Push constants: the first word of each section in its binding (binding 0
+ * is an array of GPU_SECTIONS storage buffers, one per section), output
+ * count, bias flag, parameters. */
 enum { GPU_P_IN0, GPU_P_IN1, GPU_P_BIAS, GPU_P_MULT, GPU_P_SHIFT, GPU_P_OUT, GPU_P_COUNT,
        GPU_P_HAS_BIAS, GPU_P_ARGS, GPU_P_WORDS = 32 };
+#define GPU_SECTIONS (GPU_P_OUT + 1)
 
 typedef struct gpu_device {
 	gpu_vk_t vk;
 	gpu_phys_t phys;
 	VkDevice dev;
 	VkQueue queue;
+	atomic_int refs;            /* the open device, and one per import */
 	uint32_t mem_type;          /* host-visible, host-coherent */
 	uint32_t local_type;        /* device-local, when mem_type is not */
 	bool staged;                /* shaders use the work buffer, a device-local copy */
 	bool coop;                  /* the cooperative-matrix GEMMs run here */
 	gpu_coop_features_t coop_features;
+	bool host_import;           /* VK_EXT_external_memory_host is enabled */
+	VkDeviceSize import_align;  /* minImportedHostPointerAlignment */
+	VkDeviceSize offset_align;  /* minStorageBufferOffsetAlignment */
+	/* tensor bytes that ops copied through the scratch buffer, and that the
+	 * device used from their own buffers (imports), since open */
+	uint64_t copied_bytes, imported_bytes;
 	VkDeviceSize max_range;     /* maxStorageBufferRange */
 	VkDescriptorSetLayout set_layout;
 	VkPipelineLayout layout;
@@ -131,19 +153,36 @@ typedef struct gpu_device {
 /* Device objects: logical device, pipelines, command buffer, fence. */
 enpu_status_t gpu_device_init(gpu_device_t *d);
 void gpu_device_fini(gpu_device_t *d);
+/* Drops a reference; the last one frees the device (gpu_backend.c). */
+void gpu_device_unref(gpu_device_t *d);
 /* Makes the scratch buffer at least words long. */
 enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words);
-/* One dispatch of a pipeline over the scratch buffer. */
+/* Where a section's data is: an imported buffer, or (buf VK_NULL_HANDLE) the
+ * scratch buffer at word p[section]. */
+typedef struct gpu_binding {
+	VkBuffer buf;
+	VkDeviceSize off;           /* the section's first byte in buf */
+	size_t bytes;               /* 0: the op has no such section */
+} gpu_binding_t;
+
+/* Finds (or makes) the import of the buffer holding tensor t and fills b
+ * with it; false when the tensor must be copied instead: no host import on
+ * this device, the import failed, or (shaders on host memory) t does not
+ * start on 16 bytes, or an output (out) does not end on a whole word. */
+bool gpu_import_tensor(gpu_device_t *d, const enpu_tensor_t *t, bool out, gpu_binding_t *b);
+
+/* One dispatch of a pipeline. */
 typedef struct gpu_launch {
 	int pipe;
-	const int32_t *p;           /* push constants, GPU_P_WORDS */
+	int32_t *p;                 /* push constants, GPU_P_WORDS (updated) */
 	uint32_t groups_x, groups_y;
-	size_t in_words;            /* it reads words [0, in_words) */
-	size_t out_off, out_words;  /* it writes [out_off, out_off + out_words) */
+	gpu_binding_t bind[GPU_SECTIONS];
 } gpu_launch_t;
 
-/* Runs l and waits: staged devices copy the input words to the work buffer
- * and the output words back around the dispatch. */
+/* Runs l and waits. Shaders on host memory bind imported sections in place;
+ * staged devices copy every input section into the work buffer (laid out as
+ * the scratch buffer, p[]) and the output back, from and to imports
+ * directly. */
 enpu_status_t gpu_launch(gpu_device_t *d, const gpu_launch_t *l);
 /* The workgroups for one invocation per item, 64 per group (x, then y). */
 void gpu_groups_1d(size_t items, uint32_t *gx, uint32_t *gy);

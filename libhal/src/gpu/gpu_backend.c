@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* GPU backend: Vulkan physical devices with a compute queue ("gpu0", ...).
  * Buffers are host memory (memfd allocations, wrapped pointers, imported
- * fds) through the host buffer helpers; ops copy them in and out of the
- * device's scratch buffer (gpu_exec.c). */
+ * fds) through the host buffer helpers, which the device imports where it
+ * can (gpu_import.c) and otherwise copies (gpu_exec.c). */
 #include <stdlib.h>
 
 #include "buffer_impl.h"
@@ -23,15 +23,25 @@ static size_t gpu_enumerate(enpu_device_info_t *infos, size_t cap)
 	return n;
 }
 
+void gpu_device_unref(gpu_device_t *d)
+{
+	if (atomic_fetch_sub(&d->refs, 1) != 1)
+		return;
+	gpu_device_fini(d);
+	gpu_vk_close(&d->vk);
+	free(d);
+}
+
+/* The queue stops now; the Vulkan device lives on while imports of buffers
+ * that outlive the device handle still hold it. */
 static void gpu_close(void *state)
 {
 	gpu_device_t *d = state;
 
 	if (d->hq)
 		enpu_host_queue_destroy(d->hq);
-	gpu_device_fini(d);
-	gpu_vk_close(&d->vk);
-	free(d);
+	d->hq = NULL;
+	gpu_device_unref(d);
 }
 
 static enpu_status_t gpu_open(size_t local_index, const enpu_device_options_t *options,
@@ -46,6 +56,7 @@ static enpu_status_t gpu_open(size_t local_index, const enpu_device_options_t *o
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "gpu: out of memory");
+	atomic_init(&d->refs, 1);
 	if (!gpu_vk_open(&d->vk)) {
 		free(d);
 		return enpu_status_make(ENPU_STATUS_DEVICE_ERROR, "gpu: cannot create a Vulkan "

@@ -10,19 +10,6 @@
 
 #include "gpu.h"
 
-static bool has_extension(const gpu_vk_t *vk, VkPhysicalDevice phys, const char *name)
-{
-	VkExtensionProperties ext[512];
-	uint32_t n = 512;
-
-	if (vk->vkEnumerateDeviceExtensionProperties(phys, NULL, &n, ext) < 0)
-		return false;
-	for (uint32_t i = 0; i < n; i++)
-		if (!strcmp(ext[i].extensionName, name))
-			return true;
-	return false;
-}
-
 static bool has_shape(const VkCooperativeMatrixPropertiesNV *p, uint32_t n, uint32_t m_,
 		      uint32_t n_, uint32_t k_, VkComponentTypeNV ab, VkComponentTypeNV cd)
 {
@@ -40,6 +27,7 @@ static const char *const extensions[] = {
 	VK_KHR_STORAGE_BUFFER_STORAGE_CLASS_EXTENSION_NAME,
 };
 #define N_EXTENSIONS (sizeof(extensions) / sizeof(extensions[0]))
+_Static_assert(N_EXTENSIONS == GPU_COOP_EXTENSIONS, "gpu.h: GPU_COOP_EXTENSIONS");
 
 /* The feature chain, filled by the query and passed back to vkCreateDevice. */
 static void chain(gpu_coop_features_t *f)
@@ -67,7 +55,7 @@ bool gpu_coop_probe(const gpu_vk_t *vk, VkPhysicalDevice phys, gpu_coop_features
 	uint32_t n = 64;
 
 	for (size_t i = 0; i < N_EXTENSIONS; i++)
-		if (!has_extension(vk, phys, extensions[i]))
+		if (!gpu_vk_has_extension(vk, phys, extensions[i]))
 			return false;
 	if (!props_fn)
 		return false;
@@ -88,7 +76,8 @@ bool gpu_coop_probe(const gpu_vk_t *vk, VkPhysicalDevice phys, gpu_coop_features
 			 VK_COMPONENT_TYPE_FLOAT32_NV);
 }
 
-void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci)
+void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci, const char **ext,
+		     uint32_t *n)
 {
 	chain(f);	/* only what the shaders use; the probe saw all of it */
 	f->coop.cooperativeMatrix = VK_TRUE;
@@ -97,6 +86,6 @@ void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci)
 	f->s8.storageBuffer8BitAccess = VK_TRUE;
 	f->s16.storageBuffer16BitAccess = VK_TRUE;
 	ci->pNext = &f->coop;
-	ci->enabledExtensionCount = N_EXTENSIONS;
-	ci->ppEnabledExtensionNames = extensions;
+	for (size_t i = 0; i < N_EXTENSIONS; i++)
+		ext[(*n)++] = extensions[i];
 }

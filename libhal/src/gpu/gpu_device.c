@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* GPU backend: a logical device with one compute queue, the compute
- * pipelines (SPIR-V embedded at build time), one descriptor set, one command
- * buffer and one fence, all used by the queue thread only. */
+/* GPU backend: a logical device with one compute queue (and host memory
+ * import where offered), the compute pipelines (SPIR-V embedded at build
+ * time), one descriptor set, one command buffer and one fence, all used by
+ * the queue thread only. */
 #include <string.h>
 
 #include "gpu.h"
@@ -83,7 +84,11 @@ static enpu_status_t create_device(gpu_device_t *d)
 		.pEnabledFeatures = &features,
 	};
 	VkPhysicalDeviceMemoryProperties m;
-	VkPhysicalDeviceProperties p;
+	VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
+	};
+	VkPhysicalDeviceProperties2 p = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2 };
+	const char *ext[GPU_COOP_EXTENSIONS + 1];
 	VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
 				     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
 	VkResult r;
@@ -104,11 +109,24 @@ static enpu_status_t create_device(gpu_device_t *d)
 	/* host-visible memory that is not the device's own: shaders get a copy */
 	d->staged = d->local_type != UINT32_MAX &&
 		    !(m.memoryTypes[d->mem_type].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-	vk->vkGetPhysicalDeviceProperties(d->phys.handle, &p);
-	d->max_range = p.limits.maxStorageBufferRange;
+	d->host_import = vk->host_ptr_props &&
+			 gpu_vk_has_extension(vk, d->phys.handle,
+					      VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+	if (d->host_import) {
+		p.pNext = &host;
+		ext[ci.enabledExtensionCount++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+	}
+	vk->vkGetPhysicalDeviceProperties2(d->phys.handle, &p);
+	d->import_align = host.minImportedHostPointerAlignment;
+	/* the import code rounds with these: powers of two, as Vulkan requires */
+	d->host_import = d->host_import && d->import_align &&
+			 !(d->import_align & (d->import_align - 1));
+	d->offset_align = p.properties.limits.minStorageBufferOffsetAlignment;
+	d->max_range = p.properties.limits.maxStorageBufferRange;
 	d->coop = gpu_coop_probe(vk, d->phys.handle, &d->coop_features);
 	if (d->coop)
-		gpu_coop_enable(&d->coop_features, &ci);
+		gpu_coop_enable(&d->coop_features, &ci, ext, &ci.enabledExtensionCount);
+	ci.ppEnabledExtensionNames = ext;
 	r = vk->vkCreateDevice(d->phys.handle, &ci, NULL, &d->dev);
 	if (r != VK_SUCCESS)
 		return vk_error("vkCreateDevice", r);
@@ -122,7 +140,7 @@ static enpu_status_t create_layouts(gpu_device_t *d)
 	VkDescriptorSetLayoutBinding b = {
 		.binding = 0,
 		.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-		.descriptorCount = 1,
+		.descriptorCount = GPU_SECTIONS,
 		.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
 	};
 	VkDescriptorSetLayoutCreateInfo sl = {
@@ -141,7 +159,7 @@ static enpu_status_t create_layouts(gpu_device_t *d)
 		.pushConstantRangeCount = 1,
 		.pPushConstantRanges = &pc,
 	};
-	VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1 };
+	VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, GPU_SECTIONS };
 	VkDescriptorPoolCreateInfo dp = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
 		.maxSets = 1,

@@ -2,8 +2,9 @@
 /* GPU backend: the scratch buffer (host-visible, coherent, persistently
  * mapped) and, where that memory is not device-local (discrete GPUs), a
  * device-local work buffer of the same size that the shaders use instead,
- * filled and read back by copies in the dispatch's command buffer; one
- * dispatch, timed with timestamp queries. Queue thread only. */
+ * filled and read back by copies in the dispatch's command buffer (from and
+ * to the scratch buffer or imported tensors); the descriptors of the
+ * sections; one dispatch, timed with timestamp queries. Queue thread only. */
 #include "gpu.h"
 
 #define GPU_LOCAL_SIZE 64	/* local_size_x of the one-invocation-per-word shaders */
@@ -78,15 +79,6 @@ enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words)
 		goto fail;
 	d->scratch_map = map;
 	d->scratch_size = want;
-	VkDescriptorBufferInfo dbi = { d->staged ? d->work : d->scratch, 0, VK_WHOLE_SIZE };
-	VkWriteDescriptorSet w = {
-		.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-		.dstSet = d->set,
-		.descriptorCount = 1,
-		.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-		.pBufferInfo = &dbi,
-	};
-	vk->vkUpdateDescriptorSets(d->dev, 1, &w, 0, NULL);
 	return ENPU_OK;
 fail:
 	scratch_free(d);
@@ -115,27 +107,73 @@ static void barrier(gpu_device_t *d, VkPipelineStageFlags src, VkAccessFlags src
 	d->vk.vkCmdPipelineBarrier(d->cmd, src, dst, 0, 1, &mb, 0, NULL, 0, NULL);
 }
 
-static void copy(gpu_device_t *d, VkBuffer from, VkBuffer to, size_t off, size_t words)
+static void copy(gpu_device_t *d, VkBuffer from, VkDeviceSize from_off, VkBuffer to,
+		 VkDeviceSize to_off, VkDeviceSize bytes)
 {
-	VkBufferCopy c = { off * 4, off * 4, words * 4 };
+	VkBufferCopy c = { from_off, to_off, bytes };
 
 	d->vk.vkCmdCopyBuffer(d->cmd, from, to, 1, &c);
 }
 
-/* Records l: [copy in,] timestamp, dispatch, timestamp[, copy out]. */
+/* Where section i is read or written from the host side: its import, or the
+ * scratch buffer. */
+static void host_side(const gpu_device_t *d, const gpu_launch_t *l, int i, VkBuffer *b,
+		      VkDeviceSize *off)
+{
+	*b = l->bind[i].buf ? l->bind[i].buf : d->scratch;
+	*off = l->bind[i].buf ? l->bind[i].off : (VkDeviceSize)l->p[i] * 4;
+}
+
+/* Points the descriptors at the sections: all at the work buffer (staged),
+ * else each at its import or the scratch buffer; imported sections start at
+ * the aligned offset below them, with the rest in p[i]. */
+static void bind(gpu_device_t *d, const gpu_launch_t *l)
+{
+	VkDescriptorBufferInfo dbi[GPU_SECTIONS];
+	VkWriteDescriptorSet w = {
+		.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+		.dstSet = d->set,
+		.descriptorCount = GPU_SECTIONS,
+		.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+		.pBufferInfo = dbi,
+	};
+
+	for (int i = 0; i < GPU_SECTIONS; i++) {
+		const gpu_binding_t *b = &l->bind[i];
+
+		dbi[i] = (VkDescriptorBufferInfo){ d->staged ? d->work : d->scratch, 0,
+						   VK_WHOLE_SIZE };
+		if (!d->staged && b->buf) {
+			VkDeviceSize at = b->off & ~(d->offset_align - 1);
+
+			dbi[i] = (VkDescriptorBufferInfo){ b->buf, at, VK_WHOLE_SIZE };
+			l->p[i] = (int32_t)((b->off - at) / 4);
+		}
+	}
+	d->vk.vkUpdateDescriptorSets(d->dev, 1, &w, 0, NULL);
+}
+
+/* Records l: [copies in,] timestamp, dispatch, timestamp[, copy out]. */
 static void record(gpu_device_t *d, const gpu_launch_t *l)
 {
 	const gpu_vk_t *vk = &d->vk;
 	VkPipelineStageFlags cs = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
 	VkPipelineStageFlags xfer = VK_PIPELINE_STAGE_TRANSFER_BIT;
+	VkBuffer b;
+	VkDeviceSize off;
 
 	if (d->timestamps)
 		vk->vkCmdResetQueryPool(d->cmd, d->timestamps, 0, 2);
-	if (d->staged && l->in_words) {
-		copy(d, d->scratch, d->work, 0, l->in_words);
+	if (d->staged) {
+		for (int i = 0; i < GPU_P_OUT; i++) {
+			if (!l->bind[i].bytes)
+				continue;
+			host_side(d, l, i, &b, &off);
+			copy(d, b, off, d->work, (VkDeviceSize)l->p[i] * 4, l->bind[i].bytes);
+		}
 		barrier(d, xfer, VK_ACCESS_TRANSFER_WRITE_BIT, cs, VK_ACCESS_SHADER_READ_BIT);
 	}
-	/* bottom of pipe: once every earlier command (the copy) has finished */
+	/* bottom of pipe: once every earlier command (the copies) has finished */
 	if (d->timestamps)
 		vk->vkCmdWriteTimestamp(d->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
 					d->timestamps, 0);
@@ -148,9 +186,11 @@ static void record(gpu_device_t *d, const gpu_launch_t *l)
 	if (d->timestamps)
 		vk->vkCmdWriteTimestamp(d->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
 					d->timestamps, 1);
-	if (d->staged && l->out_words) {
+	if (d->staged && l->bind[GPU_P_OUT].bytes) {
 		barrier(d, cs, VK_ACCESS_SHADER_WRITE_BIT, xfer, VK_ACCESS_TRANSFER_READ_BIT);
-		copy(d, d->work, d->scratch, l->out_off, l->out_words);
+		host_side(d, l, GPU_P_OUT, &b, &off);
+		copy(d, d->work, (VkDeviceSize)l->p[GPU_P_OUT] * 4, b, off,
+		     l->bind[GPU_P_OUT].bytes);
 		barrier(d, xfer, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
 			VK_ACCESS_HOST_READ_BIT);
 	} else {
@@ -194,6 +234,7 @@ enpu_status_t gpu_launch(gpu_device_t *d, const gpu_launch_t *l)
 
 	if (!l->groups_x || !l->groups_y)
 		return ENPU_OK;
+	bind(d, l);
 	vk->vkResetCommandBuffer(d->cmd, 0);
 	vk->vkBeginCommandBuffer(d->cmd, &bi);
 	record(d, l);

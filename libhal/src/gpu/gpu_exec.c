@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* GPU backend: one op, one dispatch. The op's tensors and per-channel
- * requantization arrays are copied into word-aligned sections of the scratch
- * buffer, the op's shader runs (one invocation per 32-bit word of output),
- * and the output is copied back. Queue thread only. */
+ * requantization arrays are its sections: tensors that the device imports
+ * stay where they are (gpu_import.c), the rest are copied into 16-byte
+ * aligned sections of the scratch buffer; the op's shader runs (one
+ * invocation per 32-bit word of output, or per tile), and an output that
+ * went through the scratch buffer is copied back. Queue thread only. */
 #include <string.h>
 
 #include "gpu.h"
 #include "op.h"
+#include "tensor_impl.h"
 
-/* The data of a section of the scratch buffer (none when bytes is 0). */
+/* The data of a section (none when bytes is 0); t: its tensor, if any. */
 typedef struct section {
 	const void *src;
 	size_t bytes;
+	const enpu_tensor_t *t;
 } section_t;
 
 static size_t words(size_t bytes)
@@ -24,10 +28,26 @@ static size_t tensor_bytes(const enpu_op_t *op, int role)
 	return op->tensors[role] ? enpu_tensor_byte_size(op->tensors[role]) : 0;
 }
 
-/* Lays out and fills the sections in p[GPU_P_IN0..GPU_P_OUT] order (the last
- * one, the output, is not filled), reserves the scratch and dispatches (tiles
- * x tiles_y workgroups of GPU_TILE^2 outputs for a tiled shader, tiles_x 0:
- * one invocation per output word); then copies the output back. */
+/* Whether the output shares bytes with an input tensor (then it is written
+ * to the scratch buffer, so that no invocation reads what another wrote). */
+static bool out_overlaps(const enpu_op_t *op, const section_t sec[GPU_P_OUT], size_t out_bytes)
+{
+	const char *o = enpu_op_host_ptr(op, ENPU_OP_OUT);
+
+	for (int i = 0; i < GPU_P_OUT; i++) {
+		const char *s = sec[i].t ? sec[i].src : NULL;
+
+		if (s && s < o + out_bytes && o < s + sec[i].bytes)
+			return true;
+	}
+	return false;
+}
+
+/* Lays out the sections in p[GPU_P_IN0..GPU_P_OUT] order (the last one, the
+ * output), binds the imported ones, copies the others (but the output) into
+ * the scratch buffer and dispatches (tiles_x x tiles_y workgroups for a
+ * tiled shader, tiles_x 0: one invocation per output word); then copies a
+ * scratch output back. */
 static enpu_status_t run_tiled(gpu_device_t *d, const enpu_op_t *op, int pipe,
 			       const section_t sec[GPU_P_OUT], int32_t *p, uint32_t tiles_x,
 			       uint32_t tiles_y)
@@ -37,30 +57,44 @@ static enpu_status_t run_tiled(gpu_device_t *d, const enpu_op_t *op, int pipe,
 	enpu_status_t st;
 
 	/* sections start on 16 bytes (the cooperative-matrix loads need it) */
-	for (int i = 0; i < GPU_P_OUT; i++) {
+	for (int i = 0; i < GPU_SECTIONS; i++) {
+		size_t bytes = i == GPU_P_OUT ? out_bytes : sec[i].bytes;
+
 		p[i] = (int32_t)off;
-		off = (off + words(sec[i].bytes) + 3) & ~(size_t)3;
+		off = (off + words(bytes) + 3) & ~(size_t)3;
+		l.bind[i].bytes = bytes;
 	}
-	p[GPU_P_OUT] = (int32_t)off;
-	off += words(out_bytes);
 	if (off > INT32_MAX / 4)	/* the shaders index bytes in 32 bits */
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 					"gpu: op too large (%zu bytes)", off * 4);
 	st = gpu_scratch_reserve(d, off);
 	if (st != ENPU_OK)
 		return st;
-	for (int i = 0; i < GPU_P_OUT; i++)
-		if (sec[i].bytes)
-			memcpy(d->scratch_map + p[i], sec[i].src, sec[i].bytes);
+	for (int i = 0; i < GPU_SECTIONS; i++) {
+		const enpu_tensor_t *t = i == GPU_P_OUT ? op->tensors[ENPU_OP_OUT] : sec[i].t;
+		gpu_binding_t *b = &l.bind[i];
+
+		if (!b->bytes)
+			continue;
+		if (i == GPU_P_OUT && out_overlaps(op, sec, out_bytes))
+			t = NULL;	/* counted as copied below */
+		if (t && gpu_import_tensor(d, t, i == GPU_P_OUT, b)) {
+			d->imported_bytes += b->bytes;
+			continue;
+		}
+		if (t || i == GPU_P_OUT)
+			d->copied_bytes += b->bytes;
+		if (i != GPU_P_OUT)
+			memcpy(d->scratch_map + p[i], sec[i].src, b->bytes);
+	}
 	p[GPU_P_COUNT] = (int32_t)enpu_tensor_element_count(op->tensors[ENPU_OP_OUT]);
 	if (!tiles_x)
 		gpu_groups_1d(words(out_bytes), &l.groups_x, &l.groups_y);
-	l.in_words = (size_t)p[GPU_P_OUT];
-	l.out_off = (size_t)p[GPU_P_OUT];
-	l.out_words = words(out_bytes);
+	size_t out_word = (size_t)p[GPU_P_OUT];
+
 	st = gpu_launch(d, &l);
-	if (st == ENPU_OK)
-		memcpy(enpu_op_host_ptr(op, ENPU_OP_OUT), d->scratch_map + p[GPU_P_OUT], out_bytes);
+	if (st == ENPU_OK && !l.bind[GPU_P_OUT].buf)
+		memcpy(enpu_op_host_ptr(op, ENPU_OP_OUT), d->scratch_map + out_word, out_bytes);
 	return st;
 }
 
@@ -85,7 +119,7 @@ static int32_t float_bits(float f)
 
 static section_t tensor_section(const enpu_op_t *op, int role)
 {
-	return (section_t){ enpu_op_host_ptr(op, role), tensor_bytes(op, role) };
+	return (section_t){ enpu_op_host_ptr(op, role), tensor_bytes(op, role), op->tensors[role] };
 }
 
 static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
@@ -95,7 +129,7 @@ static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
 	section_t sec[GPU_P_OUT] = {
 		tensor_section(op, ENPU_OP_IN0), tensor_section(op, ENPU_OP_IN1),
 		tensor_section(op, ENPU_OP_IN2),
-		{ g->mult, g->n * sizeof(int32_t) }, { g->shift, g->n * sizeof(int32_t) },
+		{ g->mult, g->n * sizeof(int32_t), NULL }, { g->shift, g->n * sizeof(int32_t), NULL },
 	};
 	bool f16 = op->dtype == ENPU_DTYPE_FP16;
 	int32_t args[] = { (int32_t)g->m, (int32_t)g->n, (int32_t)g->k,
@@ -126,7 +160,8 @@ static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
 	section_t sec[GPU_P_OUT] = {
 		tensor_section(op, ENPU_OP_IN0), tensor_section(op, ENPU_OP_IN1),
 		tensor_section(op, ENPU_OP_IN2),
-		{ c->mult, c->out_c * sizeof(int32_t) }, { c->shift, c->out_c * sizeof(int32_t) },
+		{ c->mult, c->out_c * sizeof(int32_t), NULL },
+		{ c->shift, c->out_c * sizeof(int32_t), NULL },
 	};
 	int32_t args[] = {
 		(int32_t)c->batch, (int32_t)c->in_h, (int32_t)c->in_w, (int32_t)c->in_c,

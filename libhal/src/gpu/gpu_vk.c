@@ -58,6 +58,8 @@ bool gpu_vk_open(gpu_vk_t *vk)
 #undef GPU_VK_LOAD
 	vk->coop_props = (PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)get_proc(
 		vk->instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV");
+	vk->host_ptr_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)get_proc(
+		vk->instance, "vkGetMemoryHostPointerPropertiesEXT");
 	if (!ok) {
 		if (vk->vkDestroyInstance)
 			vk->vkDestroyInstance(vk->instance, NULL);
@@ -69,6 +71,19 @@ bool gpu_vk_open(gpu_vk_t *vk)
 void gpu_vk_close(gpu_vk_t *vk)
 {
 	vk->vkDestroyInstance(vk->instance, NULL);
+}
+
+bool gpu_vk_has_extension(const gpu_vk_t *vk, VkPhysicalDevice phys, const char *name)
+{
+	VkExtensionProperties ext[512];
+	uint32_t n = 512;
+
+	if (vk->vkEnumerateDeviceExtensionProperties(phys, NULL, &n, ext) < 0)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (!strcmp(ext[i].extensionName, name))
+			return true;
+	return false;
 }
 
 /* A compute queue family of phys, or false; shaderInt64 is required. */

@@ -14,7 +14,7 @@
 
 uint to_f16(uint i)
 {
-	return f32_to_f16(float(load_i8(OFF_IN0, i) - ZP) * SCALE);
+	return f32_to_f16(float(load_i8(S_IN0, i) - ZP) * SCALE);
 }
 
 // roundf(fl(mv * 2^ev / scale)) for mv > 0, clamped to 512.
@@ -49,7 +49,7 @@ int div_round(uint mv, int ev)
 
 int to_i8(uint i)
 {
-	uint h = (data.w[uint(OFF_IN0) + (i >> 1)] >> ((i & 1u) * 16u)) & 0xffffu;
+	uint h = (W(S_IN0, (i >> 1)) >> ((i & 1u) * 16u)) & 0xffffu;
 	uint e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
 	int r;
 	if (e == 31u)

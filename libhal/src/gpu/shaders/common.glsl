@@ -1,39 +1,44 @@
 // SPDX-License-Identifier: MIT
-// Shared by every GPU shader: the op's data in one storage buffer of 32-bit
-// words (int8 tensors packed 4 per word, little-endian), the push constants
-// (word offsets of the sections, then op parameters) and the requantization
-// primitives of docs/numerics.md, literally, in 64-bit integers.
+// Shared by every GPU shader: the op's sections (in0, in1, bias, mult, shift,
+// out) as the elements of one array of storage buffers of 32-bit words (int8
+// tensors packed 4 per word, little-endian), the push constants (the first
+// word of each section in its buffer, then op parameters) and the
+// requantization primitives of docs/numerics.md, literally, in 64-bit
+// integers.
 #extension GL_ARB_gpu_shader_int64 : require
 
 #ifndef LOCAL_SIZE
 #define LOCAL_SIZE 64
 #endif
 layout(local_size_x = LOCAL_SIZE) in;
-layout(std430, set = 0, binding = 0) buffer Data { uint w[]; } data;
-// p[0..5]: word offsets of in0, in1, bias, mult, shift, out; p[6]: output
-// elements; p[7]: has bias; p[8..]: op parameters.
+// Sections: S_IN0 .. S_OUT index the buffer array and p.
+#define S_IN0 0
+#define S_IN1 1
+#define S_BIAS 2
+#define S_MULT 3
+#define S_SHIFT 4
+#define S_OUT 5
+#define SECTIONS 6
+layout(std430, set = 0, binding = 0) buffer Data { uint w[]; } data[SECTIONS];
+// p[0..5]: first word of in0, in1, bias, mult, shift, out in their buffers;
+// p[6]: output elements; p[7]: has bias; p[8..]: op parameters.
 layout(push_constant, std430) uniform Params { int p[32]; } pc;
 
-#define OFF_IN0 pc.p[0]
-#define OFF_IN1 pc.p[1]
-#define OFF_BIAS pc.p[2]
-#define OFF_MULT pc.p[3]
-#define OFF_SHIFT pc.p[4]
-#define OFF_OUT pc.p[5]
+// Word i of section s (s: one of the constants above).
+#define W(s, i) data[s].w[uint(pc.p[s]) + (i)]
 #define OUT_COUNT pc.p[6]
 #define HAS_BIAS (pc.p[7] != 0)
 #define INT32_MIN (-2147483647 - 1)
 
-int load_i8(int section, uint i)
+// Byte i % 4 of word, sign-extended.
+int i8_of(uint word, uint i)
 {
-	uint word = data.w[uint(section) + (i >> 2)];
 	return bitfieldExtract(int(word), int((i & 3u) * 8u), 8);
 }
 
-int load_i32(int section, uint i)
-{
-	return int(data.w[uint(section) + i]);
-}
+// int8 element i, int32 element i of section s.
+#define load_i8(s, i) i8_of(W(s, uint(i) >> 2), uint(i))
+#define load_i32(s, i) int(W(s, uint(i)))
 
 int srdhm(int a, int b)
 {
@@ -82,7 +87,7 @@ uint out_word()
 	uint packed = 0u;                                                        \
 	for (uint j = 0u; j < 4u && first + j < uint(OUT_COUNT); j++)            \
 		packed |= (uint(value(first + j)) & 0xffu) << (8u * j);          \
-	data.w[uint(OFF_OUT) + wi] = packed;
+	W(S_OUT, wi) = packed;
 
 // fp16 (IEEE binary16) bits h, exactly as fp32.
 float f16_to_f32(uint h)
@@ -95,11 +100,12 @@ float f16_to_f32(uint h)
 	return uintBitsToFloat(s | ((e + 112u) << 23) | (m << 13));
 }
 
-// fp16 element i of a section, exactly as fp32.
-float load_f16(int section, uint i)
+// fp16 element i of section s, exactly as fp32.
+float f16_of(uint word, uint i)
 {
-	return f16_to_f32((data.w[uint(section) + (i >> 1)] >> ((i & 1u) * 16u)) & 0xffffu);
+	return f16_to_f32((word >> ((i & 1u) * 16u)) & 0xffffu);
 }
+#define load_f16(s, i) f16_of(W(s, uint(i) >> 1), uint(i))
 
 // fp32 -> fp16 bits, round to nearest even (enpu_f32_to_f16, in integers).
 uint f32_to_f16(float f)
@@ -131,7 +137,7 @@ uint f32_to_f16(float f)
 	uint packed = value(first);                                              \
 	if (first + 1u < uint(OUT_COUNT))                                        \
 		packed |= value(first + 1u) << 16;                               \
-	data.w[uint(OFF_OUT) + wi] = packed;
+	W(S_OUT, wi) = packed;
 
 // The fp16 output stage: clamp in fp32 (NaN passes), round once.
 uint out_f16(float v, float lo, float hi)

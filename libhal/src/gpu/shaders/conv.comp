@@ -37,7 +37,7 @@ int conv(uint i)
 	int n = e / OUT_H;
 	int cin_g = IN_C / GROUPS, cout_g = OUT_C / GROUPS;
 	int g = oc / cout_g;
-	int acc = HAS_BIAS ? load_i32(OFF_BIAS, uint(oc)) : 0;
+	int acc = HAS_BIAS ? load_i32(S_BIAS, uint(oc)) : 0;
 	for (int kh = 0; kh < K_H; kh++) {
 		int ih = oh * STRIDE_H - PAD_T + kh * DIL_H;
 		if (ih < 0 || ih >= IN_H)
@@ -49,11 +49,11 @@ int conv(uint i)
 			uint x = uint(((n * IN_H + ih) * IN_W + iw) * IN_C + g * cin_g);
 			uint f = uint(((oc * K_H + kh) * K_W + kw) * cin_g);
 			for (int ic = 0; ic < cin_g; ic++)
-				acc += (load_i8(OFF_IN0, x + uint(ic)) - IN_ZP) *
-				       load_i8(OFF_IN1, f + uint(ic));
+				acc += (load_i8(S_IN0, x + uint(ic)) - IN_ZP) *
+				       load_i8(S_IN1, f + uint(ic));
 		}
 	}
-	return out_i8(mbqm(acc, load_i32(OFF_MULT, uint(oc)), load_i32(OFF_SHIFT, uint(oc))),
+	return out_i8(mbqm(acc, load_i32(S_MULT, uint(oc)), load_i32(S_SHIFT, uint(oc))),
 		      OUT_ZP, QMIN, QMAX);
 }
 

@@ -33,7 +33,7 @@ uint conv(uint i)
 	int n = e / OUT_H;
 	int cin_g = IN_C / GROUPS, cout_g = OUT_C / GROUPS;
 	int g = oc / cout_g;
-	float acc = HAS_BIAS ? uintBitsToFloat(data.w[uint(OFF_BIAS + oc)]) : 0.0;
+	float acc = HAS_BIAS ? uintBitsToFloat(W(S_BIAS, oc)) : 0.0;
 	for (int kh = 0; kh < K_H; kh++) {
 		int ih = oh * STRIDE_H - PAD_T + kh * DIL_H;
 		if (ih < 0 || ih >= IN_H)
@@ -45,7 +45,7 @@ uint conv(uint i)
 			uint x = uint(((n * IN_H + ih) * IN_W + iw) * IN_C + g * cin_g);
 			uint f = uint(((oc * K_H + kh) * K_W + kw) * cin_g);
 			for (int ic = 0; ic < cin_g; ic++)
-				acc += load_f16(OFF_IN0, x + uint(ic)) * load_f16(OFF_IN1, f + uint(ic));
+				acc += load_f16(S_IN0, x + uint(ic)) * load_f16(S_IN1, f + uint(ic));
 		}
 	}
 	return out_f16(acc, FMIN, FMAX);

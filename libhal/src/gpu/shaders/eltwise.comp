@@ -19,14 +19,14 @@
 
 int eltwise(uint i)
 {
-	int a = load_i8(OFF_IN0, i) - A_ZP;
+	int a = load_i8(S_IN0, i) - A_ZP;
 	int v;
 	if (MODE == 0) {
 		int sa = mbqm(a * (1 << 20), A_MULT, A_SHIFT);
-		int sb = mbqm((load_i8(OFF_IN1, i) - B_ZP) * (1 << 20), B_MULT, B_SHIFT);
+		int sb = mbqm((load_i8(S_IN1, i) - B_ZP) * (1 << 20), B_MULT, B_SHIFT);
 		v = sa + sb;
 	} else if (MODE == 1) {
-		v = a * (load_i8(OFF_IN1, i) - B_ZP);
+		v = a * (load_i8(S_IN1, i) - B_ZP);
 	} else {
 		v = a;
 	}

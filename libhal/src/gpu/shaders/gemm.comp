@@ -15,10 +15,10 @@
 int gemm(uint i)
 {
 	uint m = i / N, n = i % N;
-	int acc = HAS_BIAS ? load_i32(OFF_BIAS, n) : 0;
+	int acc = HAS_BIAS ? load_i32(S_BIAS, n) : 0;
 	for (uint k = 0u; k < K; k++)
-		acc += (load_i8(OFF_IN0, m * K + k) - A_ZP) * load_i8(OFF_IN1, n * K + k);
-	return out_i8(mbqm(acc, load_i32(OFF_MULT, n), load_i32(OFF_SHIFT, n)), C_ZP, QMIN, QMAX);
+		acc += (load_i8(S_IN0, m * K + k) - A_ZP) * load_i8(S_IN1, n * K + k);
+	return out_i8(mbqm(acc, load_i32(S_MULT, n), load_i32(S_SHIFT, n)), C_ZP, QMIN, QMAX);
 }
 
 void main()

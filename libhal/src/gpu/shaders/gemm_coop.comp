@@ -19,7 +19,7 @@
 #define LOCAL_SIZE 256
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) buffer Quads { uvec4 q[]; } quads;
+layout(std430, set = 0, binding = 0) buffer Quads { uvec4 q[]; } quads[SECTIONS];
 
 #define M uint(pc.p[8])
 #define N uint(pc.p[9])
@@ -41,11 +41,11 @@ void main()
 	uint sm = (sg / 4u) * 64u, sn = (sg % 4u) * 32u;	// subgroup's block in the tile
 	uint kq = K / 16u;	// 16-byte quads per row
 	uint row = t / 2u, half_ = t % 2u;
-	uint a_q = uint(OFF_IN0) / 4u, b_q = uint(OFF_IN1) / 4u;
+	uint a_q = uint(pc.p[S_IN0]) / 4u, b_q = uint(pc.p[S_IN1]) / 4u;
 	icoopmatNV<32, gl_ScopeSubgroup, 16, 8> acc[4][4], colsum[4];
 	icoopmatNV<8, gl_ScopeSubgroup, 16, 32> ones = icoopmatNV<8, gl_ScopeSubgroup, 16, 32>(1);
-	uvec4 ra = quads.q[a_q + (wm + row) * kq + half_];
-	uvec4 rb = quads.q[b_q + (wn + row) * kq + half_];
+	uvec4 ra = quads[S_IN0].q[a_q + (wm + row) * kq + half_];
+	uvec4 rb = quads[S_IN1].q[b_q + (wn + row) * kq + half_];
 
 	for (uint j = 0u; j < 4u; j++) {
 		colsum[j] = icoopmatNV<32, gl_ScopeSubgroup, 16, 8>(0);
@@ -58,8 +58,8 @@ void main()
 		b_sh[t] = rb;
 		barrier();
 		if (k + 2u < kq) {
-			ra = quads.q[a_q + (wm + row) * kq + k + 2u + half_];
-			rb = quads.q[b_q + (wn + row) * kq + k + 2u + half_];
+			ra = quads[S_IN0].q[a_q + (wm + row) * kq + k + 2u + half_];
+			rb = quads[S_IN1].q[b_q + (wn + row) * kq + k + 2u + half_];
 		}
 		icoopmatNV<8, gl_ScopeSubgroup, 16, 32> a[4];
 		icoopmatNV<8, gl_ScopeSubgroup, 32, 8> b[4];
@@ -94,12 +94,12 @@ void main()
 			for (uint c = 0u; c < 4u; c++) {
 				uint col = (lane % 2u) * 16u + 4u * w + c, nn = n + 4u * w + c;
 				int v = out_sh[sg][r * 32u + col] - A_ZP * colsum_sh[sg][col] +
-					(HAS_BIAS ? load_i32(OFF_BIAS, nn) : 0);
-				int q = out_i8(mbqm(v, load_i32(OFF_MULT, nn),
-						    load_i32(OFF_SHIFT, nn)), C_ZP, QMIN, QMAX);
+					(HAS_BIAS ? load_i32(S_BIAS, nn) : 0);
+				int q = out_i8(mbqm(v, load_i32(S_MULT, nn),
+						    load_i32(S_SHIFT, nn)), C_ZP, QMIN, QMAX);
 				packed |= (uint(q) & 0xffu) << (8u * c);
 			}
-			data.w[uint(OFF_OUT) + (m * N + n + 4u * w) / 4u] = packed;
+			W(S_OUT, (m * N + n + 4u * w) / 4u) = packed;
 		}
 	}
 }

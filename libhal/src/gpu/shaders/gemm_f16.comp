@@ -14,9 +14,9 @@
 uint gemm(uint i)
 {
 	uint m = i / N, n = i % N;
-	float acc = HAS_BIAS ? uintBitsToFloat(data.w[uint(OFF_BIAS) + n]) : 0.0;
+	float acc = HAS_BIAS ? uintBitsToFloat(W(S_BIAS, n)) : 0.0;
 	for (uint k = 0u; k < K; k++)
-		acc += load_f16(OFF_IN0, m * K + k) * load_f16(OFF_IN1, n * K + k);
+		acc += load_f16(S_IN0, m * K + k) * load_f16(S_IN1, n * K + k);
 	return out_f16(acc, FMIN, FMAX);
 }
 

@@ -15,7 +15,7 @@
 #define LOCAL_SIZE 128
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) buffer Halves { float16_t h[]; } halves;
+layout(std430, set = 0, binding = 0) buffer Halves { float16_t h[]; } halves[SECTIONS];
 
 #define M uint(pc.p[8])
 #define N uint(pc.p[9])
@@ -30,7 +30,7 @@ void main()
 	uint sg = gl_SubgroupID, lane = gl_SubgroupInvocationID;
 	uint m0 = gl_WorkGroupID.y * 64u + (sg / 2u) * 32u;
 	uint n0 = gl_WorkGroupID.x * 64u + (sg % 2u) * 32u;
-	uint a_off = uint(OFF_IN0) * 2u, b_off = uint(OFF_IN1) * 2u;
+	uint a_off = uint(pc.p[S_IN0]) * 2u, b_off = uint(pc.p[S_IN1]) * 2u;
 	fcoopmatNV<32, gl_ScopeSubgroup, 16, 8> acc[2][4];
 
 	for (uint i = 0u; i < 2u; i++)
@@ -41,9 +41,9 @@ void main()
 		fcoopmatNV<16, gl_ScopeSubgroup, 16, 8> b[4];
 
 		for (uint i = 0u; i < 2u; i++)
-			coopMatLoadNV(a[i], halves.h, a_off + (m0 + 16u * i) * K + k, K, false);
+			coopMatLoadNV(a[i], halves[S_IN0].h, a_off + (m0 + 16u * i) * K + k, K, false);
 		for (uint j = 0u; j < 4u; j++)	// B is [N][K]: K x N column-major
-			coopMatLoadNV(b[j], halves.h, b_off + (n0 + 8u * j) * K + k, K, true);
+			coopMatLoadNV(b[j], halves[S_IN1].h, b_off + (n0 + 8u * j) * K + k, K, true);
 		for (uint i = 0u; i < 2u; i++)
 			for (uint j = 0u; j < 4u; j++)
 				acc[i][j] = coopMatMulAddNV(a[i], b[j], acc[i][j]);
@@ -59,9 +59,9 @@ void main()
 		for (uint j = 0u; j < 2u; j++) {
 			uint n = n0 + c + j;
 			float v = acc_sh[sg][lane * 32u + c + j] +
-				  (HAS_BIAS ? uintBitsToFloat(data.w[uint(OFF_BIAS) + n]) : 0.0);
+				  (HAS_BIAS ? uintBitsToFloat(W(S_BIAS, n)) : 0.0);
 			h[j] = out_f16(v, FMIN, FMAX);
 		}
-		data.w[uint(OFF_OUT) + (m * N + n0 + c) / 2u] = h[0] | h[1] << 16;
+		W(S_OUT, (m * N + n0 + c) / 2u) = h[0] | h[1] << 16;
 	}
 }

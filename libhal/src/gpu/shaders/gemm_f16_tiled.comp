@@ -35,13 +35,13 @@ void main()
 
 	for (uint i = 0u; i < 16u; i++)	// from the bias, as gemm_f16.comp
 		acc[i] = HAS_BIAS && n + (i & 3u) < N ?
-			uintBitsToFloat(data.w[uint(OFF_BIAS) + n + (i & 3u)]) : 0.0;
+			uintBitsToFloat(W(S_BIAS, n + (i & 3u))) : 0.0;
 	for (uint k0 = 0u; k0 < kwords; k0 += KW) {
 		uint gk = k0 + lc;
 		as[lr][lc] = halves(m0 + lr < M && gk < kwords ?
-			data.w[uint(OFF_IN0) + (m0 + lr) * kwords + gk] : 0u);
+			W(S_IN0, (m0 + lr) * kwords + gk) : 0u);
 		bs[lr][lc] = halves(n0 + lr < N && gk < kwords ?
-			data.w[uint(OFF_IN1) + (n0 + lr) * kwords + gk] : 0u);
+			W(S_IN1, (n0 + lr) * kwords + gk) : 0u);
 		barrier();
 		for (uint c = 0u; c < KW; c++) {
 			vec2 b[4];
@@ -66,7 +66,7 @@ void main()
 		uint h[4];
 		for (uint j = 0u; j < 4u; j++)
 			h[j] = out_f16(acc[i * 4u + j], FMIN, FMAX);
-		data.w[uint(OFF_OUT) + (m * N + n) / 2u] = h[0] | h[1] << 16;
-		data.w[uint(OFF_OUT) + (m * N + n) / 2u + 1u] = h[2] | h[3] << 16;
+		W(S_OUT, (m * N + n) / 2u) = h[0] | h[1] << 16;
+		W(S_OUT, (m * N + n) / 2u + 1u) = h[2] | h[3] << 16;
 	}
 }

@@ -48,9 +48,9 @@ void main()
 	for (uint k0 = 0u; k0 < kwords; k0 += KW) {
 		uint gk = k0 + lc;
 		as[lr][lc] = m0 + lr < M && gk < kwords ?
-			data.w[uint(OFF_IN0) + (m0 + lr) * kwords + gk] : 0u;
+			W(S_IN0, (m0 + lr) * kwords + gk) : 0u;
 		bs[lr][lc] = n0 + lr < N && gk < kwords ?
-			data.w[uint(OFF_IN1) + (n0 + lr) * kwords + gk] : 0u;
+			W(S_IN1, (n0 + lr) * kwords + gk) : 0u;
 		barrier();
 		for (uint c = 0u; c < KW; c++) {
 			ivec4 b[4];
@@ -76,11 +76,11 @@ void main()
 		uint packed = 0u;
 		for (uint j = 0u; j < 4u; j++) {
 			int v = acc[i * 4u + j] - A_ZP * colsum[j] +
-				(HAS_BIAS ? load_i32(OFF_BIAS, n + j) : 0);
-			int q = out_i8(mbqm(v, load_i32(OFF_MULT, n + j), load_i32(OFF_SHIFT, n + j)),
+				(HAS_BIAS ? load_i32(S_BIAS, n + j) : 0);
+			int q = out_i8(mbqm(v, load_i32(S_MULT, n + j), load_i32(S_SHIFT, n + j)),
 				       C_ZP, QMIN, QMAX);
 			packed |= (uint(q) & 0xffu) << (8u * j);
 		}
-		data.w[uint(OFF_OUT) + (m * N + n) / 4u] = packed;
+		W(S_OUT, (m * N + n) / 4u) = packed;
 	}
 }

@@ -44,7 +44,7 @@ int pool(uint i)
 			int iw = ow * STRIDE_W - PAD_L + kw;
 			if (iw < 0 || iw >= IN_W)
 				continue;
-			int v = load_i8(OFF_IN0, uint(((n * IN_H + ih) * IN_W + iw) * C + ch));
+			int v = load_i8(S_IN0, uint(((n * IN_H + ih) * IN_W + iw) * C + ch));
 			sum += v;
 			count++;
 			mx = max(mx, v);

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* GPU host-memory import (libhal/src/gpu/gpu_import.c): tensors the device
+ * can import are used in place (counted in imported_bytes), the others are
+ * copied (copied_bytes), and the results agree bit-exactly with the
+ * reference either way; an import keeps the device alive past its release. */
+#include <stdlib.h>
+#include <string.h>
+#include "tests.h"
+
+#if __has_include(<vulkan/vulkan.h>)
+#include "../../libhal/src/gpu/gpu.h"
+
+/* An int8 [rows][cols] tensor at byte offset off of buf. */
+static enpu_tensor_t *at(tctx *t, enpu_buffer_t *buf, size_t off, uint32_t rows, uint32_t cols,
+			 float scale)
+{
+	enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { rows, cols },
+				 .quant = { .kind = ENPU_QUANT_PER_TENSOR, .scale = scale } };
+	enpu_tensor_t *tensor = NULL;
+
+	CHECK_OK(t, enpu_tensor_create(buf, off, &d, &tensor));
+out:
+	return tensor;
+}
+
+typedef struct gemm_case {
+	const char *what;
+	uint32_t m, n, k;
+	size_t a_off, b_off, c_off; /* in one buffer of 64 KiB */
+	bool c_aliases_a;           /* C written over A's bytes */
+} gemm_case_t;
+
+/* Runs C = A B^T on the GPU and on the reference; returns the GPU's
+ * (imported, copied) tensor bytes for it. */
+static bool run_case(tctx *t, t_env *e, enpu_buffer_t *buf, const gemm_case_t *g,
+		     uint64_t *imported, uint64_t *copied)
+{
+	gpu_device_t *d = e->cpu->state;
+	enpu_tensor_t *a = NULL, *b = NULL, *c = NULL, *ref_c = NULL;
+	enpu_command_list_t *l = NULL, *rl = NULL;
+	enpu_quant_t qc = t_q(0.25f, 0);
+	uint64_t i0 = d->imported_bytes, c0 = d->copied_bytes;
+	bool ok = false;
+	int8_t *host = NULL, *expect;
+
+	CHECK_OK(t, enpu_buffer_map(buf, 0, enpu_buffer_size(buf), (void **)&host));
+	t_fill_i8(t, host, enpu_buffer_size(buf));
+	a = at(t, buf, g->a_off, g->m, g->k, 0.5f);
+	b = at(t, buf, g->b_off, g->n, g->k, 0.5f);
+	c = at(t, buf, g->c_aliases_a ? g->a_off : g->c_off, g->m, g->n, 0.25f);
+	ref_c = t_tensor(t, e->ref, ENPU_DTYPE_INT8, 2, (uint32_t[]){ g->m, g->n }, &qc, NULL);
+	CHECK(t, a && b && c && ref_c, "%s: tensors", g->what);
+	CHECK_OK(t, enpu_command_list_create(&rl));
+	CHECK_OK(t, enpu_cmd_gemm(rl, &(enpu_gemm_params_t){ .a = a, .b = b, .c = ref_c }));
+	CHECK_OK(t, t_run(e->ref, rl));
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }));
+	CHECK_OK(t, t_run(e->cpu, l));
+	expect = t_data(ref_c);
+	for (size_t i = 0; i < (size_t)g->m * g->n; i++)
+		CHECK(t, ((int8_t *)t_data(c))[i] == expect[i], "%s: C[%zu] = %d, reference %d",
+		      g->what, i, ((int8_t *)t_data(c))[i], expect[i]);
+	*imported = d->imported_bytes - i0;
+	*copied = d->copied_bytes - c0;
+	ok = true;
+out:
+	enpu_command_list_release(l);
+	enpu_command_list_release(rl);
+	enpu_tensor_release(a);
+	enpu_tensor_release(b);
+	enpu_tensor_release(c);
+	enpu_tensor_release(ref_c);
+	return ok;
+}
+
+void test_gpu_import_in_place(tctx *t)
+{
+	t_env e;
+	enpu_buffer_t *buf = NULL;
+
+	if (!t_env_open(t, &e, T_DUT_GPU, 1))
+		return;
+	gpu_device_t *d = e.cpu->state;
+
+	if (!d->host_import) {
+		t_skip(t, "the GPU has no VK_EXT_external_memory_host: every tensor is copied");
+		goto out;
+	}
+	/* shaders on host memory need 16-byte starts and whole-word outputs;
+	 * staged (discrete) devices copy on the GPU from any offset */
+	const gemm_case_t cases[] = {
+		{ "aligned", 16, 8, 32, 0, 4096, 8192, false },
+		{ "A at +4", 16, 8, 32, 4100, 8192, 12288, false },
+		{ "C of 35 bytes", 5, 7, 9, 0, 4096, 8192, false },
+		{ "C over A", 8, 8, 8, 0, 4096, 0, true },
+	};
+	uint64_t imp, cp;
+
+	CHECK_OK(t, enpu_buffer_allocate(e.cpu, 65536, &buf));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const gemm_case_t *g = &cases[i];
+		uint64_t a = (uint64_t)g->m * g->k, b = (uint64_t)g->n * g->k;
+		uint64_t c = (uint64_t)g->m * g->n;
+		uint64_t want_cp = g->c_aliases_a ? c : 0;
+
+		if (!d->staged && g->a_off % 16)
+			want_cp += a;
+		if (!d->staged && c % 4)
+			want_cp += c;
+		if (!run_case(t, &e, buf, g, &imp, &cp))
+			goto out;
+		CHECK(t, cp == want_cp && imp == a + b + c - want_cp,
+		      "%s: %llu bytes imported, %llu copied; expected %llu copied of %llu",
+		      g->what, (unsigned long long)imp, (unsigned long long)cp,
+		      (unsigned long long)want_cp, (unsigned long long)(a + b + c));
+	}
+out:
+	enpu_buffer_release(buf);
+	t_env_close(&e);
+}
+
+/* Wrapped user memory at an odd address imports (its pages). The buffer
+ * belongs to the reference device, so it outlives the GPU device handle:
+ * its import then frees the GPU device, last. */
+void test_gpu_import_lifetime(tctx *t)
+{
+	t_env e;
+	enpu_buffer_t *buf = NULL;
+	char *mem = malloc(3 * 4096);
+	uint64_t imp = 0, cp = 0;
+
+	if (!t_env_open(t, &e, T_DUT_GPU, 1))
+		goto out;
+	gpu_device_t *d = e.cpu->state;
+
+	if (!d->host_import) {
+		t_skip(t, "the GPU has no VK_EXT_external_memory_host: every tensor is copied");
+		t_env_close(&e);
+		goto out;
+	}
+	CHECK(t, mem, "malloc");
+	CHECK_OK(t, enpu_buffer_wrap(e.ref, mem + 48, 2 * 4096, NULL, NULL, &buf));
+	const gemm_case_t g = { "wrapped", 4, 4, 16, 0, 64, 128, false };
+
+	if (!run_case(t, &e, buf, &g, &imp, &cp))
+		goto close;
+	CHECK(t, cp == 0 && imp == 64 + 64 + 16, "wrapped: %llu imported, %llu copied",
+	      (unsigned long long)imp, (unsigned long long)cp);
+close:
+	t_env_close(&e); /* the buffer's import still holds the GPU device */
+out:
+	enpu_buffer_release(buf);
+	free(mem);
+}
+#else
+void test_gpu_import_in_place(tctx *t)
+{
+	t_skip(t, "built without the Vulkan headers: no GPU backend");
+}
+
+void test_gpu_import_lifetime(tctx *t)
+{
+	t_skip(t, "built without the Vulkan headers: no GPU backend");
+}
+#endif
