@@ -78,6 +78,8 @@ bool gpu_coop_probe(const gpu_vk_t *vk, VkPhysicalDevice phys, gpu_coop_features
 #define GPU_COOP_EXTENSIONS 5
 void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci, const char **ext,
 		     uint32_t *n);
+/* The extensions create_device may enable: coop, host import, integer dot. */
+#define GPU_MAX_EXTENSIONS (GPU_COOP_EXTENSIONS + 2)
 
 /* Creates an instance (false when libvulkan or any instance is missing). */
 bool gpu_vk_open(gpu_vk_t *vk);
@@ -94,9 +96,11 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
  * gpu_device_t.coop; they compute square tiles of GPU_COOP_TILE_I8 (staged in
  * shared memory, 256 invocations) and GPU_COOP_TILE_F16 (128 invocations)
  * and need M and N multiples of the tile and K of 32. */
+/* GPU_PIPE_GEMM_TILED_DOT, GEMM_TILED with packed 4x8-bit dot products,
+ * exists only where gpu_device_t.int_dot. */
 enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_GEMM_F16,
        GPU_PIPE_CONV_F16, GPU_PIPE_CAST, GPU_PIPE_GEMM_TILED, GPU_PIPE_GEMM_F16_TILED,
-       GPU_PIPE_GEMM_COOP, GPU_PIPE_GEMM_F16_COOP, GPU_PIPE_COUNT };
+       GPU_PIPE_GEMM_TILED_DOT, GPU_PIPE_GEMM_COOP, GPU_PIPE_GEMM_F16_COOP, GPU_PIPE_COUNT };
 #define GPU_PIPE_FIRST_COOP GPU_PIPE_GEMM_COOP
 #define GPU_TILE 64
 #define GPU_COOP_TILE_I8 128
@@ -120,6 +124,8 @@ typedef struct gpu_device {
 	bool staged;                /* shaders use the work buffer, a device-local copy */
 	bool coop;                  /* the cooperative-matrix GEMMs run here */
 	gpu_coop_features_t coop_features;
+	bool int_dot;               /* VK_KHR_shader_integer_dot_product: GEMM_TILED_DOT */
+	VkPhysicalDeviceShaderIntegerDotProductFeaturesKHR int_dot_feature;
 	bool host_import;           /* VK_EXT_external_memory_host is enabled */
 	VkDeviceSize import_align;  /* minImportedHostPointerAlignment */
 	VkDeviceSize offset_align;  /* minStorageBufferOffsetAlignment */

@@ -34,6 +34,9 @@ static const uint32_t gemm_tiled_spv[] =
 static const uint32_t gemm_f16_tiled_spv[] =
 #include "gemm_f16_tiled.spv.inc"
 ;
+static const uint32_t gemm_tiled_dot_spv[] =
+#include "gemm_tiled_dot.spv.inc"
+;
 static const uint32_t gemm_coop_spv[] =
 #include "gemm_coop.spv.inc"
 ;
@@ -54,6 +57,7 @@ static const struct {
 	[GPU_PIPE_CAST] = { cast_spv, sizeof(cast_spv) },
 	[GPU_PIPE_GEMM_TILED] = { gemm_tiled_spv, sizeof(gemm_tiled_spv) },
 	[GPU_PIPE_GEMM_F16_TILED] = { gemm_f16_tiled_spv, sizeof(gemm_f16_tiled_spv) },
+	[GPU_PIPE_GEMM_TILED_DOT] = { gemm_tiled_dot_spv, sizeof(gemm_tiled_dot_spv) },
 	[GPU_PIPE_GEMM_COOP] = { gemm_coop_spv, sizeof(gemm_coop_spv) },
 	[GPU_PIPE_GEMM_F16_COOP] = { gemm_f16_coop_spv, sizeof(gemm_f16_coop_spv) },
 };
@@ -64,6 +68,30 @@ static enpu_status_t vk_error(const char *what, VkResult r)
 					r == VK_ERROR_OUT_OF_DEVICE_MEMORY
 				? ENPU_STATUS_RESOURCE_EXHAUSTED : ENPU_STATUS_DEVICE_ERROR,
 				"gpu: %s failed (VkResult %d)", what, (int)r);
+}
+
+/* Packed 4x8-bit integer dot products (GEMM_TILED_DOT), where offered:
+ * probes the feature and chains it into ci. */
+static void enable_int_dot(gpu_device_t *d, VkDeviceCreateInfo *ci, const char **ext)
+{
+	const gpu_vk_t *vk = &d->vk;
+	VkPhysicalDeviceShaderIntegerDotProductFeaturesKHR *f = &d->int_dot_feature;
+	VkPhysicalDeviceFeatures2 f2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+					 .pNext = f };
+
+	*f = (VkPhysicalDeviceShaderIntegerDotProductFeaturesKHR){
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES_KHR,
+	};
+	if (!gpu_vk_has_extension(vk, d->phys.handle,
+				  VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME))
+		return;
+	vk->vkGetPhysicalDeviceFeatures2(d->phys.handle, &f2);
+	d->int_dot = f->shaderIntegerDotProduct;
+	if (!d->int_dot)
+		return;
+	f->pNext = (void *)ci->pNext;
+	ci->pNext = f;
+	ext[ci->enabledExtensionCount++] = VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME;
 }
 
 static enpu_status_t create_device(gpu_device_t *d)
@@ -88,7 +116,7 @@ static enpu_status_t create_device(gpu_device_t *d)
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
 	};
 	VkPhysicalDeviceProperties2 p = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2 };
-	const char *ext[GPU_COOP_EXTENSIONS + 1];
+	const char *ext[GPU_MAX_EXTENSIONS];
 	VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
 				     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
 	VkResult r;
@@ -126,6 +154,7 @@ static enpu_status_t create_device(gpu_device_t *d)
 	d->coop = gpu_coop_probe(vk, d->phys.handle, &d->coop_features);
 	if (d->coop)
 		gpu_coop_enable(&d->coop_features, &ci, ext, &ci.enabledExtensionCount);
+	enable_int_dot(d, &ci, ext);
 	ci.ppEnabledExtensionNames = ext;
 	r = vk->vkCreateDevice(d->phys.handle, &ci, NULL, &d->dev);
 	if (r != VK_SUCCESS)
@@ -270,7 +299,8 @@ enpu_status_t gpu_device_init(gpu_device_t *d)
 	if (st == ENPU_OK)
 		st = create_layouts(d);
 	for (int i = 0; i < GPU_PIPE_COUNT && st == ENPU_OK; i++)
-		if (i < GPU_PIPE_FIRST_COOP || d->coop)
+		if ((i < GPU_PIPE_FIRST_COOP || d->coop) &&
+		    (i != GPU_PIPE_GEMM_TILED_DOT || d->int_dot))
 			st = create_pipeline(d, i);
 	if (st == ENPU_OK)
 		st = create_commands(d);

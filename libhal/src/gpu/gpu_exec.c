@@ -148,8 +148,10 @@ static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
 				 g->n / coop, g->m / coop);
 	/* the tiled shaders load whole words of rows and store whole words */
 	if (g->k % 4 == 0 && g->n % 4 == 0 && tiles(g->m) <= 65535)
-		return run_tiled(d, op, f16 ? GPU_PIPE_GEMM_F16_TILED : GPU_PIPE_GEMM_TILED, sec,
-				 p, tiles(g->n), tiles(g->m));
+		return run_tiled(d, op,
+				 f16 ? GPU_PIPE_GEMM_F16_TILED
+				 : d->int_dot ? GPU_PIPE_GEMM_TILED_DOT : GPU_PIPE_GEMM_TILED,
+				 sec, p, tiles(g->n), tiles(g->m));
 	return run(d, op, f16 ? GPU_PIPE_GEMM_F16 : GPU_PIPE_GEMM, sec, p);
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* GPU host-memory import (libhal/src/gpu/gpu_import.c): tensors the device
- * can import are used in place (counted in imported_bytes), the others are
- * copied (copied_bytes), and the results agree bit-exactly with the
- * reference either way; an import keeps the device alive past its release. */
+/* White-box tests of the GPU backend. Host-memory import (gpu_import.c):
+ * tensors the device can import are used in place (counted in
+ * imported_bytes), the others are copied (copied_bytes), and the results
+ * agree bit-exactly with the reference either way; an import keeps the device
+ * alive past its release. Shader variants: the tiled GEMM with and without
+ * packed integer dot products. */
 #include <stdlib.h>
 #include <string.h>
 #include "tests.h"
@@ -12,10 +14,11 @@
 
 /* An int8 [rows][cols] tensor at byte offset off of buf. */
 static enpu_tensor_t *at(tctx *t, enpu_buffer_t *buf, size_t off, uint32_t rows, uint32_t cols,
-			 float scale)
+			 float scale, int32_t zp)
 {
 	enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { rows, cols },
-				 .quant = { .kind = ENPU_QUANT_PER_TENSOR, .scale = scale } };
+				 .quant = { .kind = ENPU_QUANT_PER_TENSOR, .scale = scale,
+					    .zero_point = zp } };
 	enpu_tensor_t *tensor = NULL;
 
 	CHECK_OK(t, enpu_tensor_create(buf, off, &d, &tensor));
@@ -38,16 +41,16 @@ static bool run_case(tctx *t, t_env *e, enpu_buffer_t *buf, const gemm_case_t *g
 	gpu_device_t *d = e->cpu->state;
 	enpu_tensor_t *a = NULL, *b = NULL, *c = NULL, *ref_c = NULL;
 	enpu_command_list_t *l = NULL, *rl = NULL;
-	enpu_quant_t qc = t_q(0.25f, 0);
+	enpu_quant_t qc = t_q(0.25f, 3);
 	uint64_t i0 = d->imported_bytes, c0 = d->copied_bytes;
 	bool ok = false;
 	int8_t *host = NULL, *expect;
 
 	CHECK_OK(t, enpu_buffer_map(buf, 0, enpu_buffer_size(buf), (void **)&host));
 	t_fill_i8(t, host, enpu_buffer_size(buf));
-	a = at(t, buf, g->a_off, g->m, g->k, 0.5f);
-	b = at(t, buf, g->b_off, g->n, g->k, 0.5f);
-	c = at(t, buf, g->c_aliases_a ? g->a_off : g->c_off, g->m, g->n, 0.25f);
+	a = at(t, buf, g->a_off, g->m, g->k, 0.5f, -7);
+	b = at(t, buf, g->b_off, g->n, g->k, 0.5f, 0);
+	c = at(t, buf, g->c_aliases_a ? g->a_off : g->c_off, g->m, g->n, 0.25f, 3);
 	ref_c = t_tensor(t, e->ref, ENPU_DTYPE_INT8, 2, (uint32_t[]){ g->m, g->n }, &qc, NULL);
 	CHECK(t, a && b && c && ref_c, "%s: tensors", g->what);
 	CHECK_OK(t, enpu_command_list_create(&rl));
@@ -128,29 +131,56 @@ void test_gpu_import_lifetime(tctx *t)
 	enpu_buffer_t *buf = NULL;
 	char *mem = malloc(3 * 4096);
 	uint64_t imp = 0, cp = 0;
+	const gemm_case_t g = { "wrapped", 4, 4, 16, 0, 64, 128, false };
 
 	if (!t_env_open(t, &e, T_DUT_GPU, 1))
 		goto out;
-	gpu_device_t *d = e.cpu->state;
-
-	if (!d->host_import) {
+	if (!((gpu_device_t *)e.cpu->state)->host_import) {
 		t_skip(t, "the GPU has no VK_EXT_external_memory_host: every tensor is copied");
-		t_env_close(&e);
 		goto out;
 	}
 	CHECK(t, mem, "malloc");
 	CHECK_OK(t, enpu_buffer_wrap(e.ref, mem + 48, 2 * 4096, NULL, NULL, &buf));
-	const gemm_case_t g = { "wrapped", 4, 4, 16, 0, 64, 128, false };
-
 	if (!run_case(t, &e, buf, &g, &imp, &cp))
-		goto close;
+		goto out;
 	CHECK(t, cp == 0 && imp == 64 + 64 + 16, "wrapped: %llu imported, %llu copied",
 	      (unsigned long long)imp, (unsigned long long)cp);
-close:
-	t_env_close(&e); /* the buffer's import still holds the GPU device */
 out:
+	t_env_close(&e); /* the buffer's import still holds the GPU device */
 	enpu_buffer_release(buf);
 	free(mem);
+}
+/* The tiled int8 GEMM (K and N multiples of 4) with packed dot products
+ * (gemm_tiled_dot.comp) and with byte products (gemm_tiled.comp). */
+void test_gpu_gemm_int_dot(tctx *t)
+{
+	t_env e;
+	enpu_buffer_t *buf = NULL;
+	const gemm_case_t cases[] = {
+		{ "37x20x64", 37, 20, 64, 0, 8192, 16384, false },
+		{ "64x64x128", 64, 64, 128, 0, 16384, 32768, false },
+		{ "3x4x4", 3, 4, 4, 0, 4096, 8192, false },
+	};
+	uint64_t imp, cp;
+
+	if (!t_env_open(t, &e, T_DUT_GPU, 1))
+		goto out;
+	gpu_device_t *d = e.cpu->state;
+	bool has_dot = d->int_dot;
+
+	CHECK_OK(t, enpu_buffer_allocate(e.cpu, 65536, &buf));
+	for (int dot = has_dot; dot >= 0; dot--) {
+		d->int_dot = dot;
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			if (!run_case(t, &e, buf, &cases[i], &imp, &cp))
+				break;
+	}
+	d->int_dot = has_dot;
+	if (!has_dot)
+		t_skip(t, "the GPU has no shaderIntegerDotProduct: only the byte-product shader ran");
+out:
+	enpu_buffer_release(buf);
+	t_env_close(&e);
 }
 #else
 void test_gpu_import_in_place(tctx *t)
@@ -159,6 +189,11 @@ void test_gpu_import_in_place(tctx *t)
 }
 
 void test_gpu_import_lifetime(tctx *t)
+{
+	t_skip(t, "built without the Vulkan headers: no GPU backend");
+}
+
+void test_gpu_gemm_int_dot(tctx *t)
 {
 	t_skip(t, "built without the Vulkan headers: no GPU backend");
 }

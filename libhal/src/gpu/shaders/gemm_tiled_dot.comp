@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+// GEMM_I8, tiled, with packed 4x8-bit integer dot products (gemm_tiled.glsl;
+// VK_KHR_shader_integer_dot_product).
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_spirv_intrinsics : require
+#define INT_DOT
+#include "gemm_tiled.glsl"
