@@ -236,8 +236,5 @@ enpu_tensor_t *bench_tensor(bench_env_t *e, enpu_dtype_t dt, uint32_t rank,
 
 void bench_run_list(bench_env_t *e, enpu_command_list_t *list)
 {
-	enpu_fence_t *f;
-	bench_check(enpu_device_submit(e->cpu, list, NULL, 0, &f), "submit");
-	bench_check(enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE), "wait");
-	enpu_fence_release(f);
+	bench_check(enpu_device_execute(e->cpu, list), "execute");
 }

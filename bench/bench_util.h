@@ -48,7 +48,7 @@ void bench_env_close(bench_env_t *e);
 enpu_tensor_t *bench_tensor(bench_env_t *e, enpu_dtype_t dt, uint32_t rank,
 			    const uint32_t *dims, const enpu_quant_t *quant, uint32_t flags);
 void *bench_data(enpu_tensor_t *t);
-/* Submits list and waits; exits on error. */
+/* Runs list (enpu_device_execute: synchronous, like the peers); exits on error. */
 void bench_run_list(bench_env_t *e, enpu_command_list_t *list);
 void bench_check(enpu_status_t st, const char *what);
 

@@ -40,6 +40,8 @@ struct enpu_backend {
 	enpu_status_t (*submit)(enpu_device_t *device, enpu_command_list_t *list,
 				enpu_fence_t *const *waits, size_t wait_count,
 				enpu_fence_t *fence);
+	/* Runs list and returns its status (enpu_device_execute). */
+	enpu_status_t (*execute)(enpu_device_t *device, enpu_command_list_t *list);
 };
 
 struct enpu_device {

@@ -228,6 +228,40 @@ enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_device_t *device
 	return ENPU_OK;
 }
 
+enpu_status_t enpu_host_queue_execute(enpu_host_queue_t *q, enpu_device_t *device,
+				      enpu_command_list_t *list)
+{
+	submission_t s = { .list = list };
+	enpu_fence_t *fence;
+	enpu_status_t st;
+	uint64_t ns;
+
+	pthread_mutex_lock(&q->mutex);
+	bool idle = !q->busy && !q->head;
+
+	q->busy = q->busy || idle;
+	pthread_mutex_unlock(&q->mutex);
+	if (idle) {
+		st = run(q, &s);
+		if (q->take_time)
+			q->take_time(q->ctx, &ns);
+		pthread_mutex_lock(&q->mutex);
+		q->busy = false;
+		if (q->head || q->stopping)
+			pthread_cond_signal(&q->cond);
+		pthread_mutex_unlock(&q->mutex);
+		return st;
+	}
+	st = enpu_fence_create_device(&fence);
+	if (st)
+		return st;
+	st = enpu_host_queue_submit(q, device, list, NULL, 0, fence);
+	if (!st)
+		st = enpu_fence_wait(fence, ENPU_TIMEOUT_INFINITE);
+	enpu_fence_release(fence);
+	return st;
+}
+
 void enpu_host_queue_destroy(enpu_host_queue_t *q)
 {
 	bool self = pthread_equal(pthread_self(), q->thread);

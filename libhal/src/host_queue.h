@@ -25,6 +25,11 @@ enpu_status_t enpu_host_queue_submit(enpu_host_queue_t *q, enpu_device_t *device
 				     enpu_command_list_t *list,
 				     enpu_fence_t *const *waits, size_t wait_count,
 				     enpu_fence_t *fence);
+/* Runs list and returns its status: on the calling thread when nothing is
+ * queued or running (no fence, no hand-over), else queued behind that work
+ * and waited for. The device time of an inline run is dropped. */
+enpu_status_t enpu_host_queue_execute(enpu_host_queue_t *q, enpu_device_t *device,
+				      enpu_command_list_t *list);
 /* Finishes all queued work, then stops the worker and frees the queue. When
  * called on the worker thread itself (its last submission dropped the last
  * device reference), the worker frees the queue as it exits instead. */

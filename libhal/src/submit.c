@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* enpu_device_submit: checks the list against the device, seals it and hands
- * it to the backend with a new device fence. */
+/* enpu_device_submit and enpu_device_execute: check the list against the
+ * device, seal it and hand it to the backend (submit: with a new device
+ * fence). */
 #include "backend.h"
 #include "command_list_impl.h"
 #include "fence_impl.h"
@@ -25,6 +26,16 @@ static enpu_status_t check_op(const enpu_device_t *dev, size_t i, const enpu_op_
 	return ENPU_OK;
 }
 
+static enpu_status_t check_list(const enpu_device_t *device, const enpu_command_list_t *list)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		enpu_status_t st = check_op(device, i, &list->ops[i]);
+		if (st)
+			return st;
+	}
+	return ENPU_OK;
+}
+
 enpu_status_t enpu_device_submit(enpu_device_t *device, enpu_command_list_t *list,
 				 enpu_fence_t *const *wait_fences, size_t wait_count,
 				 enpu_fence_t **out_fence)
@@ -39,13 +50,11 @@ enpu_status_t enpu_device_submit(enpu_device_t *device, enpu_command_list_t *lis
 		if (!wait_fences[i])
 			return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 						"enpu_device_submit: wait_fences[%zu] is NULL", i);
-	for (size_t i = 0; i < list->count; i++) {
-		enpu_status_t st = check_op(device, i, &list->ops[i]);
-		if (st)
-			return st;
-	}
+	enpu_status_t st = check_list(device, list);
+	if (st)
+		return st;
 	enpu_fence_t *fence;
-	enpu_status_t st = enpu_fence_create_device(&fence);
+	st = enpu_fence_create_device(&fence);
 	if (st)
 		return st;
 	atomic_store(&list->sealed, true);
@@ -56,4 +65,16 @@ enpu_status_t enpu_device_submit(enpu_device_t *device, enpu_command_list_t *lis
 	}
 	*out_fence = fence;
 	return ENPU_OK;
+}
+
+enpu_status_t enpu_device_execute(enpu_device_t *device, enpu_command_list_t *list)
+{
+	if (!device || !list)
+		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
+					"enpu_device_execute: %s is NULL", !device ? "device" : "list");
+	enpu_status_t st = check_list(device, list);
+	if (st)
+		return st;
+	atomic_store(&list->sealed, true);
+	return device->backend->execute(device, list);
 }

@@ -2,6 +2,7 @@
 /* API tests: submission, fences (host and device), timeouts, chaining across
  * devices, error propagation, sealing and in-order execution. */
 #include <pthread.h>
+#include <string.h>
 #include "tests.h"
 
 #define U32(...) ((const uint32_t[]){ __VA_ARGS__ })
@@ -317,5 +318,37 @@ out:
 		enpu_tensor_release(s[i].out);
 		enpu_tensor_release(in[i]);
 	}
+	t_env_close(&e);
+}
+
+/* enpu_device_execute: the synchronous form of submit + wait. */
+void test_api_execute(tctx *t)
+{
+	t_env e;
+	enpu_command_list_t *l = NULL;
+	enpu_tensor_t *in = NULL, *out = NULL;
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
+		return;
+	enpu_quant_t q1 = t_q(1.0f, 0), qh = t_q(0.5f, 0);
+	in = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(3), &q1, (int8_t[]){ 1, -2, 3 });
+	out = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(3), &qh, NULL);
+	CHECK(t, in && out && (l = doubler(t, in, out)), "setup failed");
+	CHECK_ERR(t, enpu_device_execute(NULL, l), ENPU_STATUS_INVALID_ARGUMENT, "device is NULL");
+	CHECK_ERR(t, enpu_device_execute(e.cpu, NULL), ENPU_STATUS_INVALID_ARGUMENT,
+		  "list is NULL");
+	for (int dev = 0; dev < 2; dev++) {
+		memset(t_data(out), 0, 3);
+		CHECK_OK(t, enpu_device_execute(dev ? e.ref : e.cpu, l));
+		int8_t *r = t_data(out);
+		CHECK(t, r[0] == 2 && r[1] == -4 && r[2] == 6, "%s: got %d %d %d",
+		      dev ? "ref" : "cpu", r[0], r[1], r[2]);
+	}
+	CHECK_ERR(t, enpu_cmd_requantize(l, &(enpu_requantize_params_t){ .input = in,
+									 .output = out }),
+		  ENPU_STATUS_FAILED_PRECONDITION, "sealed");
+out:
+	enpu_command_list_release(l);
+	enpu_tensor_release(in);
+	enpu_tensor_release(out);
 	t_env_close(&e);
 }

@@ -2,7 +2,8 @@
 /* The host queue (libhal/src/host_queue.c) with a recording exec function:
  * an unbounded wait runs queued work on the waiting thread, in order, only
  * when the worker is idle and the work's wait fences have signalled; bounded
- * waits and unwaited work run on the worker. */
+ * waits and unwaited work run on the worker. execute runs inline on an idle
+ * queue and behind the queued work otherwise. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -208,5 +209,31 @@ void test_host_queue_bounded_and_busy(tctx *t)
 out:
 	enpu_fence_release(a);
 	enpu_fence_release(b);
+	fixture_close(&f);
+}
+
+void test_host_queue_execute(tctx *t)
+{
+	fixture_t f;
+	enpu_fence_t *a = NULL;
+
+	if (!fixture_open(t, &f))
+		goto out;
+	/* idle: on this thread */
+	CHECK_OK(t, enpu_host_queue_execute(f.q, f.e.cpu, f.requant));
+	CHECK(t, f.rec.count == 1 && pthread_equal(f.rec.threads[0], pthread_self()),
+	      "an idle queue's execute did not run on the calling thread");
+	/* busy (the worker sleeps 200 ms in a): after a, in order */
+	atomic_store(&f.rec.sleep_ms, 200);
+	CHECK_OK(t, submit(&f, f.cast, NULL, &a));
+	for (int i = 0; i < 5000 && atomic_load(&f.rec.started) < 2; i++)
+		sleep_ms(1);
+	atomic_store(&f.rec.sleep_ms, 0);
+	CHECK_OK(t, enpu_host_queue_execute(f.q, f.e.cpu, f.requant));
+	CHECK(t, enpu_fence_poll(a) == 1, "execute returned before the queued work ran");
+	CHECK(t, f.rec.count == 3 && f.rec.kinds[1] == ENPU_OP_CAST &&
+		 f.rec.kinds[2] == ENPU_OP_REQUANTIZE, "out of order (%zu ops)", f.rec.count);
+out:
+	enpu_fence_release(a);
 	fixture_close(&f);
 }

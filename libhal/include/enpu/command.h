@@ -43,6 +43,15 @@ enpu_status_t enpu_device_submit(enpu_device_t *device, enpu_command_list_t *lis
 				 enpu_fence_t *const *wait_fences, size_t wait_count,
 				 enpu_fence_t **out_fence);
 
+/* Runs list on device and returns the work's status: the synchronous form of
+ * enpu_device_submit (same checks; seals the list) followed by an unbounded
+ * enpu_fence_wait, without the fence. When the device's queue is idle, the
+ * host-queue devices (CPU, GPU, reference, and the NPU's encoder) run the
+ * list on the calling thread, which saves the cost of waking the queue's
+ * thread (about 1.5 us per call on the 2-vCPU VM of docs/perf.md); otherwise
+ * the list runs after the queued work, in order. */
+enpu_status_t enpu_device_execute(enpu_device_t *device, enpu_command_list_t *list);
+
 /* A host fence, signalled by the application with enpu_fence_signal(). */
 enpu_status_t enpu_fence_create(enpu_fence_t **out_fence);
 /* Signals a host fence. status ENPU_OK = success; otherwise the fence fails

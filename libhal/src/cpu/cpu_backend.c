@@ -169,6 +169,12 @@ static enpu_status_t cpu_submit(enpu_device_t *device, enpu_command_list_t *list
 	return enpu_host_queue_submit(d->queue, device, list, waits, wait_count, fence);
 }
 
+static enpu_status_t cpu_execute(enpu_device_t *device, enpu_command_list_t *list)
+{
+	cpu_device_t *d = device->state;
+	return enpu_host_queue_execute(d->queue, device, list);
+}
+
 const enpu_backend_t enpu_cpu_backend = {
 	.name = "cpu",
 	.enumerate = cpu_enumerate,
@@ -179,4 +185,5 @@ const enpu_backend_t enpu_cpu_backend = {
 	.buffer_import_fd = enpu_host_buffer_import_fd,
 	.buffer_accessible = enpu_host_buffer_accessible,
 	.submit = cpu_submit,
+	.execute = cpu_execute,
 };

@@ -91,6 +91,13 @@ static enpu_status_t gpu_submit(enpu_device_t *device, enpu_command_list_t *list
 	return enpu_host_queue_submit(d->hq, device, list, waits, wait_count, fence);
 }
 
+static enpu_status_t gpu_execute(enpu_device_t *device, enpu_command_list_t *list)
+{
+	gpu_device_t *d = device->state;
+
+	return enpu_host_queue_execute(d->hq, device, list);
+}
+
 const enpu_backend_t enpu_gpu_backend = {
 	.name = "gpu",
 	.enumerate = gpu_enumerate,
@@ -101,4 +108,5 @@ const enpu_backend_t enpu_gpu_backend = {
 	.buffer_import_fd = enpu_host_buffer_import_fd,
 	.buffer_accessible = enpu_host_buffer_accessible,
 	.submit = gpu_submit,
+	.execute = gpu_execute,
 };

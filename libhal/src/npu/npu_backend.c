@@ -138,6 +138,13 @@ static enpu_status_t npu_submit(enpu_device_t *device, enpu_command_list_t *list
 	return enpu_host_queue_submit(d->queue, device, list, waits, wait_count, fence);
 }
 
+static enpu_status_t npu_execute(enpu_device_t *device, enpu_command_list_t *list)
+{
+	npu_device_t *d = device->state;
+
+	return enpu_host_queue_execute(d->queue, device, list);
+}
+
 const enpu_backend_t enpu_npu_backend = {
 	.name = "npu",
 	.enumerate = npu_enumerate,
@@ -148,4 +155,5 @@ const enpu_backend_t enpu_npu_backend = {
 	.buffer_import_fd = npu_buffer_import_fd,
 	.buffer_accessible = npu_buffer_accessible,
 	.submit = npu_submit,
+	.execute = npu_execute,
 };

@@ -59,6 +59,11 @@ static enpu_status_t ref_submit(enpu_device_t *device, enpu_command_list_t *list
 	return enpu_host_queue_submit(device->state, device, list, waits, wait_count, fence);
 }
 
+static enpu_status_t ref_execute(enpu_device_t *device, enpu_command_list_t *list)
+{
+	return enpu_host_queue_execute(device->state, device, list);
+}
+
 const enpu_backend_t enpu_ref_backend = {
 	.name = "ref",
 	.enumerate = ref_enumerate,
@@ -69,4 +74,5 @@ const enpu_backend_t enpu_ref_backend = {
 	.buffer_import_fd = enpu_host_buffer_import_fd,
 	.buffer_accessible = enpu_host_buffer_accessible,
 	.submit = ref_submit,
+	.execute = ref_execute,
 };
