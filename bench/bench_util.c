@@ -114,11 +114,17 @@ void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, si
 
 #if defined(__x86_64__)
 /* 12 independent accumulators in named variables (an array would live on
- * the stack) hide the instruction latency; the empty asm keeps a and b opaque. */
+ * the stack) hide the instruction latency; the empty asm keeps a and b opaque,
+ * and the accumulators' start values, so that the compiler cannot merge the
+ * 12 identical chains into one (gcc 12 did: the loop then ran one vpdpbusd
+ * per iteration and the "peak" was 12 / latency, not the throughput). */
 #define PEAK_LOOP(T, ZERO, OP, iters, a, b, secs)                                        \
 	do {                                                                             \
 		T x0 = ZERO, x1 = ZERO, x2 = ZERO, x3 = ZERO, x4 = ZERO, x5 = ZERO;      \
 		T x6 = ZERO, x7 = ZERO, x8 = ZERO, x9 = ZERO, x10 = ZERO, x11 = ZERO;    \
+		__asm__ volatile("" : "+v"(x0), "+v"(x1), "+v"(x2), "+v"(x3), "+v"(x4), \
+				 "+v"(x5), "+v"(x6), "+v"(x7), "+v"(x8), "+v"(x9),       \
+				 "+v"(x10), "+v"(x11));                                  \
 		double t0 = bench_now();                                                 \
 		for (long it = 0; it < (iters); it++) {                                  \
 			x0 = OP(x0, a, b); x1 = OP(x1, a, b); x2 = OP(x2, a, b);         \
