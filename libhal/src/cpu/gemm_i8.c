@@ -137,19 +137,13 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		/* K blocks outermost: the block of B stays in L1 across the row tiles */
 		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += o->kc) {
 			uint32_t klen = pb->kp - k0 < o->kc ? pb->kp - k0 : o->kc;
-			for (uint32_t mt = m0; mt < m1; mt += o->mr) {
-				uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
-				cpu_i8_out_t out = {
-					.beff = pb->beff + n0, .rq = pb->rq + n0 / 16,
-					.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
-					.qmax = p->clamp.qmax, .n = nr,
-					.c = (int8_t *)p->c + (size_t)mt * p->ldc + n0, .ldc = p->ldc,
-				};
-				o->kernel_out(apack + (size_t)(mt - m0) * j->a_row_bytes + k0,
-					      j->a_row_bytes, bp + (size_t)k0 * o->nr, klen, mr,
-					      acc + (size_t)(mt - m0) * o->nr, k0 == 0,
-					      k0 + klen == pb->kp ? &out : NULL);
-			}
+			cpu_i8_out_t out = {
+				.beff = pb->beff + n0, .rq = pb->rq + n0 / 16, .any_left = pb->any_left,
+				.zp = p->c_zp, .qmin = p->clamp.qmin, .qmax = p->clamp.qmax, .n = nr,
+				.c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0, .ldc = p->ldc,
+			};
+			o->kernel_out(apack + k0, j->a_row_bytes, bp + (size_t)k0 * o->nr, klen, m1 - m0,
+				      acc, k0 == 0, k0 + klen == pb->kp, &out);
 		}
 		for (uint32_t mt = m0; !o->kernel_out && mt < m1; mt += o->mr) {
 			uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
