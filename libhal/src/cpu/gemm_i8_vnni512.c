@@ -146,8 +146,25 @@ static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_
 		out_row(prev + p * NR, o, c + p * o->ldc);
 }
 
+/* cpu_pack_a_u8k4 64 bytes at a time: a + 128 == a ^ 0x80. */
+static void pack_a_vnni512(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst)
+{
+	(void)a_zp;
+	const __m512i x80 = _mm512_set1_epi8((char)0x80);
+	uint8_t *d = dst;
+	uint32_t i = 0;
+	for (; i + 64 <= k; i += 64)
+		_mm512_storeu_si512(d + i, _mm512_xor_si512(_mm512_loadu_si512(row + i), x80));
+	if (i < k) {
+		__mmask64 m = ((__mmask64)1 << (k - i)) - 1;
+		_mm512_mask_storeu_epi8(d + i, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, row + i), x80));
+	}
+	for (i = k; i < kp; i++)
+		d[i] = 0;
+}
+
 const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512 = {
 	.mr = MR, .nr = NR, .kgroup = 4, .a_elem = 1, .b_elem = 1, .a_pack = A_PLUS_128,
-	.pack_a = cpu_pack_a_u8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
+	.pack_a = pack_a_vnni512, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.kernel_out = kernel_out_vnni512,
 };
