@@ -247,3 +247,42 @@ void bench_run_list(bench_env_t *e, enpu_command_list_t *list)
 	bench_check(enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE), "wait");
 	enpu_fence_release(f);
 }
+
+void bench_empty_open(bench_empty_t *z, bench_env_t *e)
+{
+	enpu_quant_t q = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f };
+	z->env = e;
+	z->t[0] = bench_tensor(e, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 1, 4 }, &q, 0);
+	z->t[1] = bench_tensor(e, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 1, 4 }, &q,
+			       ENPU_TENSOR_CONSTANT);
+	z->t[2] = bench_tensor(e, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 1, 1 }, &q, 0);
+	bench_check(enpu_command_list_create(&z->list), "list");
+	bench_check(enpu_cmd_gemm(z->list,
+				  &(enpu_gemm_params_t){ .a = z->t[0], .b = z->t[1], .c = z->t[2] }),
+		    "gemm");
+}
+
+void bench_empty_run(void *z)
+{
+	bench_empty_t *e = z;
+	bench_run_list(e->env, e->list);
+}
+
+void bench_empty_close(bench_empty_t *z)
+{
+	enpu_command_list_release(z->list);
+	for (int i = 0; i < 3; i++)
+		enpu_tensor_release(z->t[i]);
+}
+
+void bench_print_kernel_est(double t, double t_empty, double t_p1, const char *l1, double t_p2,
+			    const char *l2)
+{
+	double k = t - t_empty;
+	printf(" | empty submit %4.1f us, kernel est.:", t_empty * 1e6);
+	if (t_p1 > 0 && k > 0)
+		printf(" x%.2f %s", t_p1 / k, l1);
+	if (t_p2 > 0 && k > 0)
+		printf(" x%.2f %s", t_p2 / k, l2);
+	printf("\n");
+}
