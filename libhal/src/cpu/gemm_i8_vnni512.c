@@ -66,10 +66,10 @@
 	} while (0)
 #define ACC_STORE(i)                                                                 \
 	if (mr > i) {                                                                \
-		_mm512_store_si512(acc + i * NR, c##i##0);                           \
-		_mm512_store_si512(acc + i * NR + 16, c##i##1);                      \
-		_mm512_store_si512(acc + i * NR + 32, c##i##2);                      \
-		_mm512_store_si512(acc + i * NR + 48, c##i##3);                      \
+		_mm512_store_si512(dst + i * NR, c##i##0);                           \
+		_mm512_store_si512(dst + i * NR + 16, c##i##1);                      \
+		_mm512_store_si512(dst + i * NR + 32, c##i##2);                      \
+		_mm512_store_si512(dst + i * NR + 48, c##i##3);                      \
 	}
 
 /* Output stage of one row of finished sums (beff included): requantize,
@@ -89,15 +89,16 @@ static inline __attribute__((always_inline)) void out_row(const int32_t *sums,
 	_mm512_mask_storeu_epi8(c, m, _mm512_permutexvar_epi32(order, q));
 }
 
-/* Sums of one K block of mr rows into acc (64-byte aligned). Meanwhile the
+/* Sums of one K block of mr rows (starting from beff when first, else from
+ * acc) into dst (both 64-byte aligned). Meanwhile the
  * pend rows of finished sums at prev (the previous tile's, when this is the
  * last K block) go through the output stage to C rows at c, one per 4 steps
  * of k: vpdpbusd and the requantization's shifts, compares and adds use
  * different pipes, so the output stage runs mostly in the shadow of the sums
  * instead of after them. */
 static inline __attribute__((always_inline)) void
-tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, int32_t *acc, bool first,
-     bool stream, const int32_t *beff, const int32_t *prev, uint32_t pend, const cpu_i8_out_t *o,
+tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, const int32_t *acc,
+     int32_t *dst, bool first, bool stream, const int32_t *beff, const int32_t *prev, uint32_t pend, const cpu_i8_out_t *o,
      int8_t *c)
 {
 	ACC_DECL(0)
@@ -124,31 +125,34 @@ tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, int32
 		out_row(prev + p * NR, o, c + p * o->ldc);
 }
 
-/* The row tiles in turn (through acc: keeping the accumulators live into
+/* The row tiles in turn (through memory: keeping the accumulators live into
  * the output stage makes the compiler spill inside the k loop); on the last
  * K block each tile's output stage overlaps the next tile's sums, and the
- * last tile's follows. */
+ * last tile's follows. The last K block leaves its sums in two tile-sized
+ * slots used in turn, not in acc: they stay in L1, where acc (rows x 64
+ * int32, 24 KiB for 96 rows) would evict the block's A and B. */
 static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_t klen,
 			       uint32_t rows, int32_t *acc, bool first, bool last,
 			       const cpu_i8_out_t *o)
 {
+	int32_t slot[2][MR * NR] __attribute__((aligned(64)));
 	const int32_t *prev = NULL;
 	uint32_t pend = 0;
 	int8_t *c = NULL;
 	bool stream = rows <= 2;
-	for (uint32_t mt = 0; mt < rows; mt += MR) {
+	for (uint32_t mt = 0, t = 0; mt < rows; mt += MR, t++) {
 		const uint8_t *at = (const uint8_t *)a + mt * lda;
-		int32_t *acct = acc + (size_t)mt * NR;
+		int32_t *acct = acc + (size_t)mt * NR, *dst = last ? slot[t % 2] : acct;
 		switch (rows - mt < MR ? rows - mt : MR) {
-		case 6: tile(at, lda, b, klen, 6, acct, first, stream, o->beff, prev, pend, o, c); break;
-		case 5: tile(at, lda, b, klen, 5, acct, first, stream, o->beff, prev, pend, o, c); break;
-		case 4: tile(at, lda, b, klen, 4, acct, first, stream, o->beff, prev, pend, o, c); break;
-		case 3: tile(at, lda, b, klen, 3, acct, first, stream, o->beff, prev, pend, o, c); break;
-		case 2: tile(at, lda, b, klen, 2, acct, first, stream, o->beff, prev, pend, o, c); break;
-		default: tile(at, lda, b, klen, 1, acct, first, stream, o->beff, prev, pend, o, c); break;
+		case 6: tile(at, lda, b, klen, 6, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
+		case 5: tile(at, lda, b, klen, 5, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
+		case 4: tile(at, lda, b, klen, 4, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
+		case 3: tile(at, lda, b, klen, 3, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
+		case 2: tile(at, lda, b, klen, 2, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
+		default: tile(at, lda, b, klen, 1, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
 		}
 		if (last) {
-			prev = acct;
+			prev = dst;
 			pend = rows - mt < MR ? rows - mt : MR;
 			c = o->c + (size_t)mt * o->ldc;
 		}
