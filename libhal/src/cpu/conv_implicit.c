@@ -122,7 +122,8 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	};
 	job_t j = { .d = d, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 		    .out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
-	/* rows the output grid reaches (>= the input plus its pads is not needed) */
+	/* padded size: what the output grid reads, and at least the input after
+	 * its top / left padding (so that every input row and column has a place) */
 	j.ph = (c->out_h - 1) * c->stride_h + c->k_h;
 	j.pw = (c->out_w - 1) * c->stride_w + c->k_w;
 	if (j.pw < c->pad_l + c->in_w)

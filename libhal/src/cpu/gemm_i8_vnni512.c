@@ -4,8 +4,9 @@
  * multiplies unsigned by signed bytes, hence the +128 offset on A (the
  * driver subtracts the compensation term). Accumulation wraps like the
  * contract; no intermediate saturation (vpdpbusd, not vpdpbusds). K comes
- * in blocks (sums kept in the driver's buffer between them), and the last
- * block requantizes the finished tile while it is in L1. */
+ * in blocks (sums kept in the driver's buffer between them); in the last
+ * block each row tile's output stage (requantization, int8 packing) runs
+ * inside the next tile's k loop. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_i8_kernels.h"
@@ -17,7 +18,7 @@
  * row block */
 #define KC 512
 /* Calls of 1 or 2 rows (GEMV) read B once, from L3 or memory: prefetching
- * 8 KiB ahead made M = 1, N = 1024 / 4096, K = 1024 1.06x faster */
+ * 8 KiB ahead made M = 1, N = 1024 / 4096, K = 1024 1.02-1.09x faster */
 #define PF_AHEAD 8192
 
 /* Named accumulators (not an array) so that the compiler keeps all 24 in
@@ -90,16 +91,16 @@ static inline __attribute__((always_inline)) void out_row(const int32_t *sums,
 }
 
 /* Sums of one K block of mr rows (starting from beff when first, else from
- * acc) into dst (both 64-byte aligned). Meanwhile the
- * pend rows of finished sums at prev (the previous tile's, when this is the
- * last K block) go through the output stage to C rows at c, one per 4 steps
- * of k: vpdpbusd and the requantization's shifts, compares and adds use
- * different pipes, so the output stage runs mostly in the shadow of the sums
- * instead of after them. */
+ * acc) into dst (both 64-byte aligned). Meanwhile the pend rows of finished
+ * sums at prev (the previous tile's, when this is the last K block) go
+ * through the output stage to C rows at c, one per 4 steps of k: vpdpbusd
+ * and the requantization's shifts, compares and adds use different pipes,
+ * so the output stage runs mostly in the shadow of the sums instead of
+ * after them. stream: prefetch B (GEMV). */
 static inline __attribute__((always_inline)) void
 tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, const int32_t *acc,
-     int32_t *dst, bool first, bool stream, const int32_t *beff, const int32_t *prev, uint32_t pend, const cpu_i8_out_t *o,
-     int8_t *c)
+     int32_t *dst, bool first, bool stream, const int32_t *beff, const int32_t *prev,
+     uint32_t pend, const cpu_i8_out_t *o, int8_t *c)
 {
 	ACC_DECL(0)
 	ACC_DECL(1)
