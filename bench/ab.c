@@ -3,8 +3,8 @@
  * loads two ab_case objects (ab_case.c, each linked against its own
  * libenpu.a) with RTLD_LOCAL | RTLD_DEEPBIND, sets up the same case in
  * both and times their calls interleaved like bench_time_interleaved
- * (15 ms untimed, 25 ms timed per round, 1 thread), then prints both
- * median times and A/B (> 1: B faster). */
+ * (15 ms untimed, 25 ms timed per round; threads: $AB_THREADS, default 1),
+ * then prints both median times and A/B (> 1: B faster). */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>

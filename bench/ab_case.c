@@ -2,7 +2,8 @@
 /* One enpu int8 case for ab.c, built into a shared object per libenpu.a
  * (each object carries its own library and CPU device). Arguments:
  * gemm M N K | conv H W Cin Cout k stride groups (NHWC, batch 1, pad k/2),
- * with bench_gemm's / bench_conv's quantization. */
+ * with bench_gemm's / bench_conv's quantization; threads: $AB_THREADS
+ * (default 1). */
 #include <stdlib.h>
 #include <string.h>
 #include "bench_util.h"
@@ -27,7 +28,8 @@ void *ab_setup(int argc, char **argv)
 	ab_case_t *c = calloc(1, sizeof(*c));
 	if (!c || argc < 1)
 		exit(2);
-	bench_env_open(&c->env, 1);
+	const char *threads = getenv("AB_THREADS");
+	bench_env_open(&c->env, threads ? (uint32_t)strtoul(threads, NULL, 10) : 1);
 	bench_check(enpu_command_list_create(&c->list), "list");
 	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };

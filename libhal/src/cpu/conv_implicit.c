@@ -153,7 +153,9 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	if (!j.pad || !j.acc) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	} else {
-		cpu_run_tasks(d, use, (size_t)c->batch * j.ph, pad_task, &j);
+		/* on this thread: a second pool dispatch (waking the workers again)
+		 * costs more than the copy */
+		cpu_run_tasks(d, 1, (size_t)c->batch * j.ph, pad_task, &j);
 		cpu_run_tasks(d, use, runs * j.nchunks, conv_task, &j);
 	}
 	free(j.pad);
