@@ -81,17 +81,22 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 		    xnn_status_success)
 		xnn = true;
 	/* interleaved, so that the shared machine's load hits all three alike */
-	void (*const fns[])(void *) = { run_enpu, dn ? onednn_conv_run : NULL, xnn ? run_xnn : NULL };
-	void *const args[] = { &c, dn, &c };
-	double ts[3];
-	bench_time_interleaved(fns, args, 3, secs, ts);
+	bench_empty_t z;
+	bench_empty_open(&z, env);
+	void (*const fns[])(void *) = { run_enpu, dn ? onednn_conv_run : NULL, xnn ? run_xnn : NULL,
+					bench_empty_run };
+	void *const args[] = { &c, dn, &c, &z };
+	double ts[4];
+	bench_time_interleaved(fns, args, 4, secs, ts);
 	double t = ts[0], t_d = ts[1], t_x = ts[2];
 	double ops = 2.0 * oh * ow * s->cout * s->k * s->k * cin_g;
 	printf("%s enpu %7.1f GOPS (%4.1f%% of peak) | onednn %7.1f (x%.2f)%s | "
-	       "xnnpack qs8 %7.1f (x%.2f)\n",
+	       "xnnpack qs8 %7.1f (x%.2f)",
 	       label, ops / t * 1e-9,
 	       peak > 0 ? 100.0 * ops / t / peak : 0.0, t_d ? ops / t_d * 1e-9 : 0.0,
 	       t_d ? t_d / t : 0.0, note, t_x ? ops / t_x * 1e-9 : 0.0, t_x ? t_x / t : 0.0);
+	bench_print_kernel_est(t, ts[3], t_d, "onednn", t_x, "xnnpack");
+	bench_empty_close(&z);
 	fflush(stdout);
 	if (c.xnn)
 		xnn_delete_operator(c.xnn);

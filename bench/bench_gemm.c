@@ -94,16 +94,21 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 						     -2, 0.5f, -128, 127, 0, &g.xnn) ==
 			   xnn_status_success &&
 		   xnn_setup_fully_connected_nc_qs8(g.xnn, s.m, g.a, g.xout, pool) == xnn_status_success;
-	void (*const fns[])(void *) = { run_enpu, run_dnnl_s8, run_dnnl_u8, xnn ? run_xnn : NULL };
-	void *const args[] = { &g, &g, &g, &g };
-	double ts[4];
-	bench_time_interleaved(fns, args, 4, secs, ts);
+	bench_empty_t z;
+	bench_empty_open(&z, env);
+	void (*const fns[])(void *) = { run_enpu, run_dnnl_s8, run_dnnl_u8, xnn ? run_xnn : NULL,
+					bench_empty_run };
+	void *const args[] = { &g, &g, &g, &g, &z };
+	double ts[5];
+	bench_time_interleaved(fns, args, 5, secs, ts);
 	double t = ts[0], t_s8 = ts[1], t_u8 = ts[2], t_x = ts[3];
 	printf("%s enpu %7.1f GOPS (%4.1f%% of peak) | "
-	       "onednn s8s8s32 %7.1f (x%.2f) u8s8s32 %7.1f (x%.2f) | xnnpack qs8 fc %7.1f (x%.2f)\n",
+	       "onednn s8s8s32 %7.1f (x%.2f) u8s8s32 %7.1f (x%.2f) | xnnpack qs8 fc %7.1f (x%.2f)",
 	       label, gops(&s, t), peak > 0 ? 100.0 * gops(&s, t) * 1e9 / peak : 0.0,
 	       gops(&s, t_s8), t_s8 / t, gops(&s, t_u8), t_u8 / t, t_x ? gops(&s, t_x) : 0.0,
 	       t_x ? t_x / t : 0.0);
+	bench_print_kernel_est(t, ts[4], t_s8, "s8s8s32", t_x, "xnnpack");
+	bench_empty_close(&z);
 	fflush(stdout);
 	if (g.xnn)
 		xnn_delete_operator(g.xnn);

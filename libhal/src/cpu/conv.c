@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* CONV2D driver (int8 and fp16): depthwise int8 runs a direct kernel; 1x1
- * stride-1 unpadded convs feed the input rows straight to GEMM; everything
- * else goes through im2col (padding filled with the input zero point, which
+ * stride-1 unpadded convs feed the input rows straight to GEMM; int8 convs
+ * the implicit GEMM takes run there (conv_implicit.c); everything else goes
+ * through im2col (padding filled with the input zero point, which
  * contributes (zp - zp) * w = 0, or +0.0 for fp16) per group. */
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,8 @@ enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 	uint32_t k = c->k_h * c->k_w * cin_g;
 	bool direct = c->k_h == 1 && c->k_w == 1 && c->stride_h == 1 && c->stride_w == 1 &&
 		      !c->pad_t && !c->pad_l && !c->pad_b && !c->pad_r && c->groups == 1;
+	if (i8 && !direct && cpu_conv_implicit_accepts(d, c))
+		return cpu_conv_implicit(d, op);
 	const uint8_t *f = enpu_op_host_ptr(op, ENPU_OP_IN1);
 	const uint8_t *bias = enpu_op_host_ptr(op, ENPU_OP_IN2);
 	uint8_t *out = enpu_op_host_ptr(op, ENPU_OP_OUT);

@@ -38,11 +38,34 @@ typedef struct cpu_gemm_problem {
 } cpu_gemm_problem_t;
 
 enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p);
+/* B of an int8 GEMM in the family's panels ([kp/g][nr][g] each), with the
+ * per-column correction folded into an effective bias and the output
+ * stage's multipliers padded to whole panels. */
+typedef struct cpu_i8_packed {
+	enpu_op_cache_t base; /* key: the cpu_i8_gemm_ops_t that packed it */
+	uint32_t kp, panels;
+	size_t panel_bytes;
+	uint8_t *bpack;
+	int32_t *beff, *mult, *shift; /* panels * nr */
+	cpu_rq16_t *rq;               /* panels * nr / 16, for kernel_out */
+	bool any_left;
+} cpu_i8_packed_t;
+/* p's B (n, k, b, bias, mult, shift, a_zp and cache are used) packed, from
+ * p->cache when there; NULL when out of memory. *owned: release it with
+ * cpu_i8_packed_release after use. */
+const cpu_i8_packed_t *cpu_gemm_i8_pack(const cpu_device_t *d, const cpu_gemm_problem_t *p,
+					bool *owned);
+void cpu_i8_packed_release(const cpu_i8_packed_t *b, bool owned);
 enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p);
 /* The op's cache slot for packed weights, or NULL (weights not constant). */
 _Atomic(enpu_op_cache_t *) *cpu_cache_slot(const enpu_op_t *op);
-/* Both dtypes; picks depthwise, pointwise or im2col + GEMM. */
+/* Both dtypes; picks depthwise, pointwise, implicit GEMM or im2col + GEMM. */
 enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op);
+/* int8, groups 1, no dilation, k_w * in_c a multiple of the family's K group,
+ * output rows of >= 4 row tiles, on a family with kernel_out: convolution as
+ * an implicit GEMM. */
+bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c);
+enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op);
 enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op);
 enpu_status_t cpu_pointwise(const cpu_device_t *d, const enpu_op_t *op);
 

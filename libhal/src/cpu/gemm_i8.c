@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* int8 GEMM driver: packs B panels (with the per-column correction folded
  * into an effective bias), then runs MC x panel-chunk tasks on the thread
- * pool: pack A rows, micro-kernel, vectorized requantization epilogue.
+ * pool: pack A rows, micro-kernel, vectorized requantization epilogue (or
+ * the family's fused kernel_out). B's packing is shared with conv_implicit.c.
  * Bit-identical to the reference: integer sums modulo 2^32 do not depend on
  * order, and the epilogue implements the same mbqm. */
 #include <stdlib.h>
@@ -9,23 +10,11 @@
 #include "../quant_inline.h"
 #include "cpu_device.h"
 
-/* B packed into panels, with the per-column correction folded into an
- * effective bias and the multipliers padded to whole panels. */
-typedef struct packed_b {
-	enpu_op_cache_t base; /* key: the cpu_i8_gemm_ops_t that packed it */
-	uint32_t kp, panels;
-	size_t panel_bytes;
-	uint8_t *bpack;
-	int32_t *beff, *mult, *shift; /* panels * nr */
-	cpu_rq16_t *rq;               /* panels * nr / 16, for kernel_out */
-	bool any_left;
-} packed_b_t;
-
 typedef struct job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
-	const packed_b_t *b;
+	const cpu_i8_packed_t *b;
 	size_t a_row_bytes, scratch_bytes;
 	uint8_t *scratch;
 } job_t;
@@ -33,12 +22,12 @@ typedef struct job {
 typedef struct pack_job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
-	packed_b_t *b;
+	cpu_i8_packed_t *b;
 } pack_job_t;
 
 static void packed_free(enpu_op_cache_t *c)
 {
-	packed_b_t *b = (packed_b_t *)c;
+	cpu_i8_packed_t *b = (cpu_i8_packed_t *)c;
 	free(b->bpack);
 	free(b->beff);
 	free(b->mult);
@@ -53,7 +42,7 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 	pack_job_t *j = arg;
 	const cpu_gemm_problem_t *p = j->p;
 	const cpu_i8_gemm_ops_t *o = j->d->i8;
-	packed_b_t *pb = j->b;
+	cpu_i8_packed_t *pb = j->b;
 	uint32_t n0 = (uint32_t)panel * o->nr;
 	uint32_t rows = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 	const int8_t *b = (const int8_t *)p->b + (size_t)n0 * p->k;
@@ -87,7 +76,7 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	const cpu_i8_gemm_ops_t *o = j->d->i8;
 	const cpu_gemm_problem_t *p = j->p;
 	uint32_t panels = (p->n + o->nr - 1) / o->nr;
-	packed_b_t *pb = calloc(1, sizeof(*pb));
+	cpu_i8_packed_t *pb = calloc(1, sizeof(*pb));
 	if (!pb)
 		return NULL;
 	pb->base.key = o;
@@ -113,12 +102,25 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	return &pb->base;
 }
 
+const cpu_i8_packed_t *cpu_gemm_i8_pack(const cpu_device_t *d, const cpu_gemm_problem_t *p,
+					bool *owned)
+{
+	pack_job_t pj = { .d = d, .p = p };
+	return (const cpu_i8_packed_t *)cpu_cache_get(p->cache, d->i8, pack_b, &pj, owned);
+}
+
+void cpu_i8_packed_release(const cpu_i8_packed_t *b, bool owned)
+{
+	if (owned)
+		packed_free((enpu_op_cache_t *)&b->base);
+}
+
 static void compute_task(void *arg, size_t task, unsigned thread)
 {
 	job_t *j = arg;
 	const cpu_gemm_problem_t *p = j->p;
 	const cpu_i8_gemm_ops_t *o = j->d->i8;
-	const packed_b_t *pb = j->b;
+	const cpu_i8_packed_t *pb = j->b;
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
 	uint8_t *apack = j->scratch + thread * j->scratch_bytes;
@@ -137,19 +139,13 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		/* K blocks outermost: the block of B stays in L1 across the row tiles */
 		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += o->kc) {
 			uint32_t klen = pb->kp - k0 < o->kc ? pb->kp - k0 : o->kc;
-			for (uint32_t mt = m0; mt < m1; mt += o->mr) {
-				uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
-				cpu_i8_out_t out = {
-					.beff = pb->beff + n0, .rq = pb->rq + n0 / 16,
-					.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
-					.qmax = p->clamp.qmax, .n = nr,
-					.c = (int8_t *)p->c + (size_t)mt * p->ldc + n0, .ldc = p->ldc,
-				};
-				o->kernel_out(apack + (size_t)(mt - m0) * j->a_row_bytes + k0,
-					      j->a_row_bytes, bp + (size_t)k0 * o->nr, klen, mr,
-					      acc + (size_t)(mt - m0) * o->nr, k0 == 0,
-					      k0 + klen == pb->kp ? &out : NULL);
-			}
+			cpu_i8_out_t out = {
+				.beff = pb->beff + n0, .rq = pb->rq + n0 / 16, .any_left = pb->any_left,
+				.zp = p->c_zp, .qmin = p->clamp.qmin, .qmax = p->clamp.qmax, .n = nr,
+				.c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0, .ldc = p->ldc,
+			};
+			o->kernel_out(apack + k0, j->a_row_bytes, bp + (size_t)k0 * o->nr, klen, m1 - m0,
+				      acc, k0 == 0, k0 + klen == pb->kp, &out);
 		}
 		for (uint32_t mt = m0; !o->kernel_out && mt < m1; mt += o->mr) {
 			uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
@@ -170,8 +166,7 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	job_t j = { .d = d, .p = p };
 	j.g = cpu_grid_make(p->m, p->n, o->mr, o->nr, use);
 	bool owned;
-	pack_job_t pj = { .d = d, .p = p };
-	j.b = (const packed_b_t *)cpu_cache_get(p->cache, o, pack_b, &pj, &owned);
+	j.b = cpu_gemm_i8_pack(d, p, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
 	/* packed A rows, int32 sums of mc x nr, one A row from a_row */
 	j.scratch_bytes = ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
@@ -185,7 +180,6 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	else
 		cpu_run_tasks(d, use, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
 	free(j.scratch);
-	if (owned)
-		packed_free((enpu_op_cache_t *)&j.b->base);
+	cpu_i8_packed_release(j.b, owned);
 	return st;
 }

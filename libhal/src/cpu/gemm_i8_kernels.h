@@ -18,15 +18,15 @@
 #include <stdint.h>
 #include "rq16.h"
 
-/* Output stage of one fused micro-tile: C[r][j] = clamp(mbqm(acc + beff[j])
- * + zp) for the tile's mr rows and n <= nr columns. */
+/* Output stage of a fused kernel: C[r][j] = clamp(mbqm(acc + beff[j]) + zp)
+ * for n <= nr columns. */
 typedef struct cpu_i8_out {
 	const int32_t *beff;    /* nr, aligned to 64 bytes */
 	const cpu_rq16_t *rq;   /* nr / 16 */
 	bool any_left;
 	int32_t zp, qmin, qmax;
 	uint32_t n;
-	int8_t *c;              /* row 0, column 0 of the tile */
+	int8_t *c;              /* row 0, column 0 */
 	size_t ldc;
 } cpu_i8_out_t;
 
@@ -39,14 +39,17 @@ typedef struct cpu_i8_gemm_ops {
 	void (*pack_b)(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		       uint32_t nr, void *dst);
 	void (*kernel)(const void *a, const void *b, uint32_t kp, uint32_t mr, int32_t *acc);
-	/* Families with kernel_out use it instead of kernel: K in blocks of kc.
-	 * A rows lda bytes apart and B start at the block, klen (a multiple of
-	 * kgroup) long; acc ([mr][nr]) holds the sums between blocks: first
-	 * starts from zero, otherwise from acc; out NULL leaves the sums in acc,
-	 * otherwise the output stage is applied (rq16.h parameters) and C written. */
+	/* Families with kernel_out use it instead of kernel: K in blocks of kc,
+	 * all row tiles of a block of rows rows in one call (so that a family
+	 * may overlap one tile's output stage with the next tile's sums). A rows
+	 * lda bytes apart and B start at the block, klen (a multiple of kgroup)
+	 * long; acc ([rows rounded up to mr][nr]) holds the sums between blocks:
+	 * first starts them from out->beff, otherwise from acc; last applies the
+	 * output stage (rq16.h parameters) and writes C (out->c: row 0 of the
+	 * block), otherwise the sums stay in acc. */
 	uint32_t kc;
-	void (*kernel_out)(const void *a, size_t lda, const void *b, uint32_t klen, uint32_t mr,
-			   int32_t *acc, bool first, const cpu_i8_out_t *out);
+	void (*kernel_out)(const void *a, size_t lda, const void *b, uint32_t klen, uint32_t rows,
+			   int32_t *acc, bool first, bool last, const cpu_i8_out_t *out);
 } cpu_i8_gemm_ops_t;
 
 void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);

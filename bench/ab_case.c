@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* One enpu int8 case for ab.c, built into a shared object per libenpu.a
+ * (each object carries its own library and CPU device). Arguments:
+ * gemm M N K | conv H W Cin Cout k stride groups (NHWC, batch 1, pad k/2),
+ * with bench_gemm's / bench_conv's quantization; threads: $AB_THREADS
+ * (default 1). */
+#include <stdlib.h>
+#include <string.h>
+#include "bench_util.h"
+
+typedef struct ab_case {
+	bench_env_t env;
+	enpu_command_list_t *list;
+} ab_case_t;
+
+static uint32_t arg(int argc, char **argv, int i)
+{
+	if (i >= argc)
+		exit(2);
+	return (uint32_t)strtoul(argv[i], NULL, 10);
+}
+
+void *ab_setup(int argc, char **argv);
+void ab_run(void *c);
+
+void *ab_setup(int argc, char **argv)
+{
+	ab_case_t *c = calloc(1, sizeof(*c));
+	if (!c || argc < 1)
+		exit(2);
+	const char *threads = getenv("AB_THREADS");
+	bench_env_open(&c->env, threads ? (uint32_t)strtoul(threads, NULL, 10) : 1);
+	bench_check(enpu_command_list_create(&c->list), "list");
+	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
+	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
+	enpu_quant_t qc = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f, .zero_point = -2 };
+	if (!strcmp(argv[0], "gemm")) {
+		uint32_t m = arg(argc, argv, 1), n = arg(argc, argv, 2), k = arg(argc, argv, 3);
+		enpu_tensor_t *a = bench_tensor(&c->env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ m, k }, &qa, 0);
+		enpu_tensor_t *b = bench_tensor(&c->env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ n, k }, &qb,
+						ENPU_TENSOR_CONSTANT);
+		enpu_tensor_t *o = bench_tensor(&c->env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ m, n }, &qc, 0);
+		bench_check(enpu_cmd_gemm(c->list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = o }),
+			    "gemm");
+		return c;
+	}
+	uint32_t h = arg(argc, argv, 1), w = arg(argc, argv, 2), cin = arg(argc, argv, 3);
+	uint32_t cout = arg(argc, argv, 4), k = arg(argc, argv, 5), s = arg(argc, argv, 6);
+	uint32_t g = arg(argc, argv, 7), pad = k / 2;
+	uint32_t oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
+	enpu_tensor_t *in =
+		bench_tensor(&c->env, ENPU_DTYPE_INT8, 4, (uint32_t[]){ 1, h, w, cin }, &qa, 0);
+	enpu_tensor_t *f = bench_tensor(&c->env, ENPU_DTYPE_INT8, 4,
+					(uint32_t[]){ cout, k, k, cin / g }, &qb,
+					ENPU_TENSOR_CONSTANT);
+	enpu_tensor_t *out =
+		bench_tensor(&c->env, ENPU_DTYPE_INT8, 4, (uint32_t[]){ 1, oh, ow, cout }, &qc, 0);
+	enpu_conv2d_params_t p = { .input = in, .filter = f, .output = out, .stride_h = s,
+				   .stride_w = s, .dilation_h = 1, .dilation_w = 1,
+				   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
+				   .pad_right = pad, .groups = g };
+	bench_check(enpu_cmd_conv2d(c->list, &p), "conv2d");
+	return c;
+}
+
+void ab_run(void *c)
+{
+	ab_case_t *x = c;
+	bench_run_list(&x->env, x->list);
+}

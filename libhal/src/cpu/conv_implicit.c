@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* int8 convolution as an implicit GEMM (no im2col), for kernel families with
+ * kernel_out (A as u8 = a + 128, gemm_i8_kernels.h). The input is copied
+ * once per call into a zero-point-padded buffer already in the kernel's
+ * +128 form; then for a run of output pixels of one output row, the k_w taps
+ * of one kernel row are k_w * Cin consecutive bytes of that buffer, and
+ * consecutive output pixels are stride_w * Cin bytes apart: the K segment of
+ * kernel row kh is a plain GEMM block with lda = stride_w * Cin, and the
+ * filter's K order (kh, kw, c) is the packed B's. Padding taps read the zero
+ * point (+128), which the effective bias cancels as for im2col. Bit-identical
+ * to im2col + GEMM: the same integer sums. */
+#include <stdlib.h>
+#include <string.h>
+#include "cpu_device.h"
+
+/* Output pixels per kernel call at most (acc: this many rows x nr int32) */
+#define ROWS_MAX 96u
+
+typedef struct job {
+	const cpu_device_t *d;
+	const enpu_conv_op_t *c;
+	const cpu_i8_packed_t *b;
+	const int8_t *in;
+	int8_t *out;
+	uint8_t *pad;           /* [batch][ph][pw][in_c], a + 128 */
+	uint32_t ph, pw;
+	uint32_t wchunks, rows; /* output row split into wchunks runs of <= rows */
+	uint32_t pan_per_chunk, nchunks;
+	int32_t *acc;           /* per thread: rows (rounded up to mr) x nr */
+	size_t acc_elems;
+} job_t;
+
+bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
+{
+	const cpu_i8_gemm_ops_t *o = d->i8;
+	/* A kernel call covers one output row at most: below ~4 row tiles per
+	 * output row the short last tile costs more than im2col saves (1
+	 * thread, 3x3, vs im2col + GEMM: out_w 56 1.34x, 28 1.10x, 14 0.985x,
+	 * 7 0.82x) */
+	return o->kernel_out && o->a_pack == A_PLUS_128 && c->groups == 1 && c->dil_h == 1 &&
+	       c->dil_w == 1 && (c->k_w * c->in_c) % o->kgroup == 0 && c->out_w >= 4 * o->mr;
+}
+
+/* Padded row pr of image n: border bytes zp + 128, inside the input + 128. */
+static void pad_task(void *arg, size_t task, unsigned thread)
+{
+	(void)thread;
+	const job_t *j = arg;
+	const enpu_conv_op_t *c = j->c;
+	/* locals: the byte stores below may alias the op's fields */
+	const size_t pixel = c->in_c, left = c->pad_l * pixel, inside = c->in_w * pixel;
+	const size_t row = j->pw * pixel;
+	const uint32_t n = (uint32_t)(task / j->ph), pr = (uint32_t)(task % j->ph);
+	const uint8_t border = (uint8_t)(c->in_zp ^ 0x80);
+	uint8_t *restrict dst = j->pad + ((size_t)n * j->ph + pr) * row;
+	if (pr < c->pad_t || pr >= c->pad_t + c->in_h) {
+		memset(dst, border, row);
+		return;
+	}
+	const uint8_t *restrict src =
+		(const uint8_t *)j->in + ((size_t)n * c->in_h + (pr - c->pad_t)) * inside;
+	memset(dst, border, left);
+	for (size_t i = 0; i < inside; i++)
+		dst[left + i] = src[i] ^ 0x80;
+	memset(dst + left + inside, border, row - left - inside);
+}
+
+/* One run of output pixels (image n, output row oh, columns from ow0) x one
+ * chunk of panels. */
+static void conv_task(void *arg, size_t task, unsigned thread)
+{
+	const job_t *j = arg;
+	const enpu_conv_op_t *c = j->c;
+	const cpu_i8_gemm_ops_t *o = j->d->i8;
+	const cpu_i8_packed_t *pb = j->b;
+	uint32_t pc = (uint32_t)(task % j->nchunks);
+	size_t run = task / j->nchunks;
+	uint32_t wc = (uint32_t)(run % j->wchunks);
+	uint32_t oh = (uint32_t)(run / j->wchunks % c->out_h);
+	uint32_t n = (uint32_t)(run / j->wchunks / c->out_h);
+	uint32_t ow0 = wc * j->rows;
+	uint32_t rows = c->out_w - ow0 < j->rows ? c->out_w - ow0 : j->rows;
+	uint32_t seg = c->k_w * c->in_c;
+	size_t lda = (size_t)c->stride_w * c->in_c;
+	int32_t *acc = j->acc + thread * j->acc_elems;
+	uint32_t pan1 = (pc + 1) * j->pan_per_chunk < pb->panels ? (pc + 1) * j->pan_per_chunk
+								  : pb->panels;
+	for (uint32_t pan = pc * j->pan_per_chunk; pan < pan1; pan++) {
+		uint32_t n0 = pan * o->nr;
+		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
+		cpu_i8_out_t out = {
+			.beff = pb->beff + n0, .rq = pb->rq + n0 / 16, .any_left = pb->any_left,
+			.zp = c->out_zp, .qmin = c->clamp.qmin, .qmax = c->clamp.qmax,
+			.n = c->out_c - n0 < o->nr ? c->out_c - n0 : o->nr,
+			.c = j->out + (((size_t)n * c->out_h + oh) * c->out_w + ow0) * c->out_c + n0,
+			.ldc = c->out_c,
+		};
+		for (uint32_t kh = 0; kh < c->k_h; kh++) {
+			const uint8_t *a = j->pad + (((size_t)n * j->ph + (size_t)oh * c->stride_h + kh) *
+							     j->pw +
+						     (size_t)ow0 * c->stride_w) *
+							    c->in_c;
+			for (uint32_t k0 = 0; k0 < seg; k0 += o->kc) {
+				uint32_t klen = seg - k0 < o->kc ? seg - k0 : o->kc;
+				o->kernel_out(a + k0, lda, bp + ((size_t)kh * seg + k0) * o->nr, klen,
+					      rows, acc, kh == 0 && k0 == 0,
+					      kh + 1 == c->k_h && k0 + klen == seg, &out);
+			}
+		}
+	}
+}
+
+enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
+{
+	const enpu_conv_op_t *c = &op->u.conv;
+	const cpu_i8_gemm_ops_t *o = d->i8;
+	uint32_t k = c->k_h * c->k_w * c->in_c;
+	cpu_gemm_problem_t p = {
+		.n = c->out_c, .k = k, .b = enpu_op_host_ptr(op, ENPU_OP_IN1),
+		.bias = enpu_op_host_ptr(op, ENPU_OP_IN2), .mult = c->mult, .shift = c->shift,
+		.a_zp = c->in_zp, .cache = cpu_cache_slot(op),
+	};
+	job_t j = { .d = d, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
+		    .out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
+	/* padded size: what the output grid reads, and at least the input after
+	 * its top / left padding (so that every input row and column has a place) */
+	j.ph = (c->out_h - 1) * c->stride_h + c->k_h;
+	j.pw = (c->out_w - 1) * c->stride_w + c->k_w;
+	if (j.pw < c->pad_l + c->in_w)
+		j.pw = c->pad_l + c->in_w;
+	if (j.ph < c->pad_t + c->in_h)
+		j.ph = c->pad_t + c->in_h;
+	j.wchunks = (c->out_w + ROWS_MAX - 1) / ROWS_MAX;
+	j.rows = (c->out_w + j.wchunks - 1) / j.wchunks;
+	unsigned threads = cpu_threadpool_size(d->pool);
+	size_t runs = (size_t)c->batch * c->out_h * j.wchunks;
+	unsigned use = cpu_gemm_threads(d, (uint32_t)(runs * j.rows), c->out_c, k);
+	bool owned;
+	j.b = cpu_gemm_i8_pack(d, &p, &owned);
+	enpu_status_t st = ENPU_OK;
+	if (!j.b)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
+	/* panels split only where there are too few runs for the threads */
+	uint32_t want = use > 1 ? 4u * use : 1u;
+	uint32_t chunks = runs >= want ? 1 : (uint32_t)((want + runs - 1) / runs);
+	if (chunks > j.b->panels)
+		chunks = j.b->panels;
+	j.pan_per_chunk = (j.b->panels + chunks - 1) / chunks;
+	j.nchunks = (j.b->panels + j.pan_per_chunk - 1) / j.pan_per_chunk;
+	j.acc_elems = (size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr;
+	j.pad = cpu_alloc((size_t)c->batch * j.ph * j.pw * c->in_c);
+	j.acc = cpu_alloc(threads * j.acc_elems * sizeof(int32_t));
+	if (!j.pad || !j.acc) {
+		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
+	} else {
+		/* on this thread: a second pool dispatch (waking the workers again)
+		 * costs more than the copy */
+		cpu_run_tasks(d, 1, (size_t)c->batch * j.ph, pad_task, &j);
+		cpu_run_tasks(d, use, runs * j.nchunks, conv_task, &j);
+	}
+	free(j.pad);
+	free(j.acc);
+	cpu_i8_packed_release(j.b, owned);
+	return st;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Convolutions the implicit GEMM takes on AVX-512 VNNI (conv_implicit.c:
+ * groups 1, no dilation, KW * Cin a multiple of 4, output rows of >= 24
+ * pixels) vs the reference, bit-exact, for every CPU kernel family (the
+ * others run them through im2col): output rows of one and of several kernel
+ * calls (> 96 pixels), strides 1..3 (unequal too), kernels 1x1 to 5x5,
+ * padding, a kernel row's K segment longer than the 512-byte K block, Cout
+ * around the 64-column panels, batch 2, every requantization mode. */
+#include "kconv.h"
+#include "tests.h"
+
+static kconv_t shape(const uint32_t s[8])
+{
+	return (kconv_t){ .n = 1, .h = s[0], .w = s[1], .cin = s[2], .cout = s[3], .kh = s[4],
+			  .kw = s[5], .sh = s[6], .sw = s[7], .dh = 1, .dw = 1, .groups = 1 };
+}
+
+void test_conv_implicit_i8_edges(tctx *t, enpu_cpu_isa_t isa)
+{
+	static const uint32_t shapes[][8] = { /* h w cin cout kh kw sh sw */
+		{ 3, 26, 8, 17, 3, 3, 1, 1 },    { 4, 30, 64, 64, 3, 3, 1, 1 },
+		{ 5, 61, 12, 65, 3, 3, 2, 2 },   { 3, 200, 8, 3, 1, 3, 1, 1 },
+		{ 2, 26, 256, 130, 3, 3, 1, 1 }, { 6, 40, 20, 33, 5, 5, 1, 1 },
+		{ 3, 75, 16, 40, 1, 1, 3, 3 },   { 7, 50, 6, 8, 3, 2, 3, 1 },
+	};
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
+		return;
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		for (int rq = 0; rq < KCONV_RQ_COUNT; rq++) {
+			kconv_t k = shape(shapes[i]);
+			k.n = 1 + (uint32_t)(rq + i) % 2;
+			kconv_randomize(t, &k, 2);
+			k.rq = (kconv_rq_t)rq;
+			if (!kconv_run(t, &e, &k))
+				goto out;
+		}
+out:
+	t_env_close(&e);
+}
+
+void test_conv_implicit_i8_random(tctx *t, enpu_cpu_isa_t isa)
+{
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3), 1u << ENPU_OP_CONV2D,
+			    ENPU_DTYPE_INT8))
+		return;
+	for (int i = 0; i < 30; i++) {
+		uint32_t kw = (uint32_t)t_range(t, 1, 5);
+		/* Cin * KW a multiple of 4 */
+		uint32_t cin = (uint32_t)t_range(t, 1, 24) * (kw % 2 ? 4 : kw % 4 ? 2 : 1);
+		uint32_t s[8] = { (uint32_t)t_range(t, 1, 6), (uint32_t)t_range(t, 24, 110), cin,
+				  (uint32_t)t_range(t, 1, 140), (uint32_t)t_range(t, 1, 5), kw,
+				  (uint32_t)t_range(t, 1, 2), (uint32_t)t_range(t, 1, 2) };
+		kconv_t k = shape(s);
+		k.n = (uint32_t)t_range(t, 1, 2);
+		kconv_randomize(t, &k, 3);
+		if (!kconv_run(t, &e, &k))
+			break;
+	}
+	t_env_close(&e);
+}
