@@ -276,7 +276,7 @@ void bench_print_kernel_est(double t, double t_empty, double t_p1, const char *l
 			    const char *l2)
 {
 	double k = t - t_empty;
-	printf(" | empty submit %4.1f us, kernel est.:", t_empty * 1e6);
+	printf(" | empty call %4.1f us, kernel est.:", t_empty * 1e6);
 	if (t_p1 > 0 && k > 0)
 		printf(" x%.2f %s", t_p1 / k, l1);
 	if (t_p2 > 0 && k > 0)

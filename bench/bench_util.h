@@ -50,9 +50,10 @@ enpu_tensor_t *bench_tensor(bench_env_t *e, enpu_dtype_t dt, uint32_t rank,
 void *bench_data(enpu_tensor_t *t);
 /* Runs list (enpu_device_execute: synchronous, like the peers); exits on error. */
 void bench_run_list(bench_env_t *e, enpu_command_list_t *list);
-/* An almost empty submission (a 1 x 1 x 4 int8 GEMM), timed next to each
- * shape: its time is the submit + fence round trip that every enpu time
- * includes and the peers' do not, so "enpu - empty" estimates the kernel. */
+/* An almost empty call (a 1 x 1 x 4 int8 GEMM through bench_run_list), timed
+ * next to each shape: its time is the fixed cost of an enpu call (checks,
+ * queue hand-off where the queue is busy), so "enpu - empty" estimates the
+ * kernel. */
 typedef struct bench_empty {
 	bench_env_t *env;
 	enpu_command_list_t *list;
@@ -61,7 +62,7 @@ typedef struct bench_empty {
 void bench_empty_open(bench_empty_t *z, bench_env_t *e);
 void bench_empty_run(void *z);
 void bench_empty_close(bench_empty_t *z);
-/* " | empty submit U us, kernel est.: xR1 LABEL1 xR2 LABEL2": peer times
+/* " | empty call U us, kernel est.: xR1 LABEL1 xR2 LABEL2": peer times
  * (0 = absent) over enpu's time less the empty submission's. */
 void bench_print_kernel_est(double t, double t_empty, double t_p1, const char *l1, double t_p2,
 			    const char *l2);
