@@ -56,17 +56,22 @@ enpu_status_t enpu_fence_create_device(enpu_fence_t **out_fence)
 	return fence_new(false, out_fence);
 }
 
-/* Returns false (and frees status) when already signalled. */
-static bool fence_set(enpu_fence_t *f, enpu_status_t status)
+uint64_t enpu_fence_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Returns false (and frees status) when already signalled. */
+static bool fence_set(enpu_fence_t *f, enpu_status_t status, uint64_t ns)
+{
 	pthread_mutex_lock(&f->mutex);
 	bool was = f->signalled;
 	if (!was) {
 		f->signalled = true;
-		f->signal_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		f->signal_ns = ns;
 		f->status = status;
 		f->help = NULL;
 		atomic_store_explicit(&f->done, true, memory_order_release);
@@ -78,9 +83,9 @@ static bool fence_set(enpu_fence_t *f, enpu_status_t status)
 	return !was;
 }
 
-void enpu_fence_complete(enpu_fence_t *fence, enpu_status_t status)
+void enpu_fence_complete(enpu_fence_t *fence, enpu_status_t status, uint64_t done_ns)
 {
-	fence_set(fence, status);
+	fence_set(fence, status, done_ns);
 }
 
 enpu_status_t enpu_fence_signal(enpu_fence_t *fence, enpu_status_t status)
@@ -91,7 +96,7 @@ enpu_status_t enpu_fence_signal(enpu_fence_t *fence, enpu_status_t status)
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
 					"enpu_fence_signal: not a host fence (device fences "
 					"are signalled by their device)");
-	if (!fence_set(fence, enpu_status_clone(status)))
+	if (!fence_set(fence, enpu_status_clone(status), enpu_fence_now_ns()))
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
 					"enpu_fence_signal: fence already signalled");
 	return ENPU_OK;

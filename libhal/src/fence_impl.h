@@ -10,8 +10,11 @@
 
 /* A fence completed by a backend (not signalable by the application). */
 enpu_status_t enpu_fence_create_device(enpu_fence_t **out_fence);
-/* Completes a pending fence; takes ownership of status (ENPU_OK = success). */
-void enpu_fence_complete(enpu_fence_t *fence, enpu_status_t status);
+/* Completes a pending fence; takes ownership of status (ENPU_OK = success).
+ * done_ns (CLOCK_MONOTONIC, enpu_fence_now_ns) is when the work finished: the
+ * fence's signal time, which may precede the completion itself. */
+void enpu_fence_complete(enpu_fence_t *fence, enpu_status_t status, uint64_t done_ns);
+uint64_t enpu_fence_now_ns(void);
 
 /* Records the device's own measure of its execution time of the fence's work;
  * call before enpu_fence_complete. */

@@ -101,11 +101,13 @@ static submission_t *take(enpu_host_queue_t *q)
 /* Runs a taken submission, lets the next one start, drops the references
  * and then signals the fence: when the last reference to the device went
  * with it, the device is closed before its waiter wakes (and, say, the
- * process exits under a closing driver). q may be gone after the release. */
+ * process exits under a closing driver). The fence's signal time is when the
+ * work finished, before the next submission could start, so that one
+ * queue's timeline stays in order. q may be gone after the release. */
 static void finish(enpu_host_queue_t *q, submission_t *s)
 {
 	enpu_status_t st = run(q, s);
-	uint64_t ns;
+	uint64_t done_ns = enpu_fence_now_ns(), ns;
 	enpu_fence_t *fence;
 
 	if (q->take_time && q->take_time(q->ctx, &ns))
@@ -118,7 +120,7 @@ static void finish(enpu_host_queue_t *q, submission_t *s)
 	/* no waiter may retain the device (fence.c) once its reference is gone */
 	enpu_fence_set_helper(s->fence, NULL, NULL, NULL);
 	fence = submission_free(s);
-	enpu_fence_complete(fence, st);
+	enpu_fence_complete(fence, st, done_ns);
 	enpu_fence_release(fence);
 }
 

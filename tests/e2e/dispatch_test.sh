@@ -101,6 +101,8 @@ npu_ops = [e for e in ops if rows[(1000, e["tid"])] == "npu0"]
 # g1 and g4 are forced onto npu0; HEFT may place more there
 assert len(ops) == 8 * 3 and len(npu_ops) >= 2 * 3, (len(ops), len(npu_ops))
 assert len(jobs) == len(npu_ops), (len(jobs), len(npu_ops))
+# every op ends after it starts (a queue's fences are stamped in order)
+assert all(o["dur"] >= 0 for o in ops), [o for o in ops if o["dur"] < 0]
 # npu0 runs its ops, and the driver its jobs, in order: the i-th op (by start)
 # ran the i-th job, which must lie inside it (back-to-back ops may leave less
 # than the slack between one op's end and the next one's job)

@@ -3,10 +3,12 @@
  * tensors the device can import are used in place (counted in
  * imported_bytes), the others are copied (copied_bytes), and the results
  * agree bit-exactly with the reference either way; an import keeps the device
- * alive past its release. Shader variants: the tiled GEMM with and without
- * packed integer dot products. */
+ * alive past its release; an NPU buffer shared as a dma-buf reaches the GPU
+ * in place. Shader variants: the tiled GEMM with and without packed integer
+ * dot products. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "tests.h"
 
 #if __has_include(<vulkan/vulkan.h>)
@@ -182,6 +184,90 @@ out:
 	enpu_buffer_release(buf);
 	t_env_close(&e);
 }
+
+/* NPU -> GPU through a dma-buf: the NPU computes C1 = A B^T into its buffer,
+ * which is exported and imported on the GPU; the GPU computes C2 = C1 D^T
+ * reading C1 there (in place where the driver imports the dma-buf's mapping:
+ * lavapipe). Both agree with the reference. Runs in the VM (`/npu`). */
+void test_gpu_share_npu(tctx *t)
+{
+	t_env e;
+	enpu_device_t *gpu = NULL;
+	enpu_buffer_t *nb = NULL, *gb = NULL;
+	enpu_tensor_t *a = NULL, *b = NULL, *c1 = NULL, *c1g = NULL, *d = NULL, *c2 = NULL;
+	enpu_tensor_t *ra = NULL, *rb = NULL, *rc1 = NULL, *rd = NULL, *rc2 = NULL;
+	enpu_command_list_t *l1 = NULL, *l2 = NULL, *r1 = NULL, *r2 = NULL;
+	enpu_quant_t q = t_q(0.5f, 0), qc = t_q(0.25f, 0);
+	int8_t *host = NULL;
+	int fd = -1;
+	size_t idx, off;
+
+	if (!t_env_open(t, &e, T_DUT_NPU, 1))
+		return;
+	enpu_status_t none = enpu_context_find_device(e.ctx, ENPU_DEVICE_GPU, &idx);
+	if (none) {
+		enpu_status_free(none);
+		t_skip(t, "no Vulkan compute device next to the NPU");
+		goto out;
+	}
+	CHECK_OK(t, enpu_device_open(e.ctx, idx, NULL, &gpu));
+	gpu_device_t *g = gpu->state;
+	CHECK_OK(t, enpu_buffer_allocate(e.cpu, 4096, &nb));
+	CHECK_OK(t, enpu_buffer_map(nb, 0, 4096, (void **)&host));
+	t_fill_i8(t, host, 4096);
+	a = at(t, nb, 0, 8, 16, 0.5f, 0);
+	b = at(t, nb, 256, 8, 16, 0.5f, 0);
+	c1 = at(t, nb, 512, 8, 8, 0.25f, 0);
+	ra = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 2, (uint32_t[]){ 8, 16 }, &q, host);
+	rb = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 2, (uint32_t[]){ 8, 16 }, &q, host + 256);
+	rd = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 2, (uint32_t[]){ 8, 8 }, &q, host + 1024);
+	rc1 = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 2, (uint32_t[]){ 8, 8 }, &qc, NULL);
+	rc2 = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 2, (uint32_t[]){ 8, 8 }, &qc, NULL);
+	CHECK(t, a && b && c1 && ra && rb && rd && rc1 && rc2, "tensors");
+	CHECK_OK(t, enpu_command_list_create(&l1));
+	CHECK_OK(t, enpu_cmd_gemm(l1, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c1 }));
+	CHECK_OK(t, enpu_device_execute(e.cpu, l1));
+	CHECK_OK(t, enpu_buffer_sync_for_cpu(nb));
+	/* the GPU's view of the same memory */
+	CHECK_OK(t, enpu_buffer_export_fd(nb, &fd, &off));
+	CHECK_OK(t, enpu_buffer_import_fd(gpu, fd, off, 4096, &gb));
+	c1g = at(t, gb, 512, 8, 8, 0.25f, 0);
+	d = at(t, gb, 1024, 8, 8, 0.5f, 0);
+	c2 = t_tensor(t, gpu, ENPU_DTYPE_INT8, 2, (uint32_t[]){ 8, 8 }, &qc, NULL);
+	CHECK(t, c1g && d && c2, "GPU tensors");
+	uint64_t imp0 = g->imported_bytes;
+	CHECK_OK(t, enpu_command_list_create(&l2));
+	CHECK_OK(t, enpu_cmd_gemm(l2, &(enpu_gemm_params_t){ .a = c1g, .b = d, .c = c2 }));
+	CHECK_OK(t, enpu_device_execute(gpu, l2));
+	CHECK_OK(t, enpu_command_list_create(&r1));
+	CHECK_OK(t, enpu_cmd_gemm(r1, &(enpu_gemm_params_t){ .a = ra, .b = rb, .c = rc1 }));
+	CHECK_OK(t, enpu_device_execute(e.ref, r1));
+	CHECK_OK(t, enpu_command_list_create(&r2));
+	CHECK_OK(t, enpu_cmd_gemm(r2, &(enpu_gemm_params_t){ .a = rc1, .b = rd, .c = rc2 }));
+	CHECK_OK(t, enpu_device_execute(e.ref, r2));
+	CHECK(t, !memcmp(host + 512, t_data(rc1), 64), "the NPU's C1 differs from the reference");
+	CHECK(t, !memcmp(t_data(c2), t_data(rc2), 64), "the GPU's C2 differs from the reference");
+	if (g->host_import && !g->staged)
+		CHECK(t, g->imported_bytes - imp0 >= 2 * 64,
+		      "C1 and D were not read in place (%llu bytes imported)",
+		      (unsigned long long)(g->imported_bytes - imp0));
+out:
+	if (fd >= 0)
+		close(fd);
+	enpu_command_list_release(l1);
+	enpu_command_list_release(l2);
+	enpu_command_list_release(r1);
+	enpu_command_list_release(r2);
+	enpu_tensor_t *all[] = { a, b, c1, c1g, d, c2, ra, rb, rc1, rd, rc2 };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		enpu_tensor_release(all[i]);
+	enpu_buffer_release(gb);
+	if (host)
+		enpu_buffer_unmap(nb);
+	enpu_buffer_release(nb);
+	enpu_device_release(gpu);
+	t_env_close(&e);
+}
 #else
 void test_gpu_import_in_place(tctx *t)
 {
@@ -194,6 +280,11 @@ void test_gpu_import_lifetime(tctx *t)
 }
 
 void test_gpu_gemm_int_dot(tctx *t)
+{
+	t_skip(t, "built without the Vulkan headers: no GPU backend");
+}
+
+void test_gpu_share_npu(tctx *t)
 {
 	t_skip(t, "built without the Vulkan headers: no GPU backend");
 }
