@@ -98,6 +98,16 @@ static submission_t *take(enpu_host_queue_t *q)
 	return s;
 }
 
+/* Ends a run that held busy and lets the next submission start. */
+static void release_busy(enpu_host_queue_t *q)
+{
+	pthread_mutex_lock(&q->mutex);
+	q->busy = false;
+	if (q->head || q->stopping)
+		pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->mutex);
+}
+
 /* Runs a taken submission, lets the next one start, drops the references
  * and then signals the fence: when the last reference to the device went
  * with it, the device is closed before its waiter wakes (and, say, the
@@ -112,11 +122,7 @@ static void finish(enpu_host_queue_t *q, submission_t *s)
 
 	if (q->take_time && q->take_time(q->ctx, &ns))
 		enpu_fence_set_device_time(s->fence, ns);
-	pthread_mutex_lock(&q->mutex);
-	q->busy = false;
-	if (q->head || q->stopping)
-		pthread_cond_signal(&q->cond);
-	pthread_mutex_unlock(&q->mutex);
+	release_busy(q);
 	/* no waiter may retain the device (fence.c) once its reference is gone */
 	enpu_fence_set_helper(s->fence, NULL, NULL, NULL);
 	fence = submission_free(s);
@@ -247,11 +253,7 @@ enpu_status_t enpu_host_queue_execute(enpu_host_queue_t *q, enpu_device_t *devic
 		st = run(q, &s);
 		if (q->take_time)
 			q->take_time(q->ctx, &ns);
-		pthread_mutex_lock(&q->mutex);
-		q->busy = false;
-		if (q->head || q->stopping)
-			pthread_cond_signal(&q->cond);
-		pthread_mutex_unlock(&q->mutex);
+		release_busy(q);
 		return st;
 	}
 	st = enpu_fence_create_device(&fence);

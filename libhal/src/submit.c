@@ -7,29 +7,32 @@
 #include "fence_impl.h"
 #include "tensor_impl.h"
 
-static enpu_status_t check_op(const enpu_device_t *dev, size_t i, const enpu_op_t *op)
+/* fn: the API function, for the messages. */
+static enpu_status_t check_op(const char *fn, const enpu_device_t *dev, size_t i,
+			      const enpu_op_t *op)
 {
 	if (!(dev->info.op_mask & (1u << op->kind)) ||
 	    !(dev->info.dtype_mask & (1u << op->dtype)))
 		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
-					"enpu_device_submit: device %s does not support op %zu (%s %s)",
+					"%s: device %s does not support op %zu (%s %s)", fn,
 					dev->info.name, i, enpu_op_kind_name(op->kind),
 					enpu_dtype_name(op->dtype));
 	for (int r = 0; r < ENPU_OP_TENSORS; r++) {
 		const enpu_tensor_t *t = op->tensors[r];
 		if (t && !dev->backend->buffer_accessible(dev, t->buffer))
 			return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
-						"enpu_device_submit: op %zu (%s): a buffer is not "
+						"%s: op %zu (%s): a buffer is not "
 						"accessible from device %s",
-						i, enpu_op_kind_name(op->kind), dev->info.name);
+						fn, i, enpu_op_kind_name(op->kind), dev->info.name);
 	}
 	return ENPU_OK;
 }
 
-static enpu_status_t check_list(const enpu_device_t *device, const enpu_command_list_t *list)
+static enpu_status_t check_list(const char *fn, const enpu_device_t *device,
+				const enpu_command_list_t *list)
 {
 	for (size_t i = 0; i < list->count; i++) {
-		enpu_status_t st = check_op(device, i, &list->ops[i]);
+		enpu_status_t st = check_op(fn, device, i, &list->ops[i]);
 		if (st)
 			return st;
 	}
@@ -50,7 +53,7 @@ enpu_status_t enpu_device_submit(enpu_device_t *device, enpu_command_list_t *lis
 		if (!wait_fences[i])
 			return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 						"enpu_device_submit: wait_fences[%zu] is NULL", i);
-	enpu_status_t st = check_list(device, list);
+	enpu_status_t st = check_list("enpu_device_submit", device, list);
 	if (st)
 		return st;
 	enpu_fence_t *fence;
@@ -72,7 +75,7 @@ enpu_status_t enpu_device_execute(enpu_device_t *device, enpu_command_list_t *li
 	if (!device || !list)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_device_execute: %s is NULL", !device ? "device" : "list");
-	enpu_status_t st = check_list(device, list);
+	enpu_status_t st = check_list("enpu_device_execute", device, list);
 	if (st)
 		return st;
 	atomic_store(&list->sealed, true);
