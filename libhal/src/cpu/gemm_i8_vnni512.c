@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* AVX-512 VNNI int8 GEMM micro-kernel (u8k4 packing): 6 rows x 64 columns,
- * 24 zmm accumulators, one vpdpbusd per (row, 16 columns, 4 k). vpdpbusd
+/* AVX-512 VNNI int8 GEMM micro-kernel (u8k4 packing): 5 rows x 64 columns,
+ * 20 zmm accumulators, one vpdpbusd per (row, 16 columns, 4 k). vpdpbusd
  * multiplies unsigned by signed bytes, hence the +128 offset on A (the
  * driver subtracts the compensation term). Accumulation wraps like the
  * contract; no intermediate saturation (vpdpbusd, not vpdpbusds). K comes
@@ -12,7 +12,10 @@
 #include "gemm_i8_kernels.h"
 #include "requant_avx512.h"
 
-#define MR 6
+/* 5 rows, not 6: the 7 registers that 20 accumulators leave free hold the
+ * output stage that overlaps the sums (below); with 24 accumulators gcc 12
+ * spilled them inside the k loop, and the same GEMMs ran 3-20% slower */
+#define MR 5
 #define NR 64
 /* K block: a 64 x 512 B slice (32 KiB) stays in L1 across the tiles of a
  * row block */
@@ -63,7 +66,6 @@
 		ACC_ROW(2)                                                           \
 		ACC_ROW(3)                                                           \
 		ACC_ROW(4)                                                           \
-		ACC_ROW(5)                                                           \
 	} while (0)
 #define ACC_STORE(i)                                                                 \
 	if (mr > i) {                                                                \
@@ -73,46 +75,68 @@
 		_mm512_store_si512(dst + i * NR + 48, c##i##3);                      \
 	}
 
-/* Output stage of one row of finished sums (beff included): requantize,
- * pack 64 int8 in column order, store o->n of them at c. */
-static inline __attribute__((always_inline)) void out_row(const int32_t *sums,
-							  const cpu_i8_out_t *o, int8_t *c)
+/* The output stage of one row of finished sums (beff included) in five
+ * parts, so that each fits in the few registers the sums leave free:
+ * requantize 16 lanes in place (parts 0-3; no lane may shift left), then
+ * pack the 64 int32 to int8 in column order and store o->n of them at c
+ * (part 4). */
+static inline __attribute__((always_inline)) void out_rq(int32_t *sums, const cpu_i8_out_t *o,
+							 int v)
+{
+	__m512i *x = (__m512i *)sums + v;
+	*x = rq16_right(*x, o->rq + v);
+}
+
+static inline __attribute__((always_inline)) void out_pack(const int32_t *sums,
+							   const cpu_i8_out_t *o, int8_t *c,
+							   __mmask64 m)
 {
 	const __m512i zp16 = _mm512_set1_epi16((short)o->zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)o->qmin), hi8 = _mm512_set1_epi8((char)o->qmax);
 	/* out64 leaves dword (v, lane group L) at 4L + v; column order is 4v + L */
 	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-	const __mmask64 m = o->n >= NR ? ~(__mmask64)0 : ((__mmask64)1 << o->n) - 1;
-	__m512i r[4];
-	for (int v = 0; v < 4; v++)
-		r[v] = rq16_apply(_mm512_load_si512(sums + 16 * v), o->rq + v, o->any_left);
+	const __m512i *r = (const __m512i *)sums;
 	__m512i q = out64(r[0], r[1], r[2], r[3], zp16, lo8, hi8);
 	_mm512_mask_storeu_epi8(c, m, _mm512_permutexvar_epi32(order, q));
+}
+
+static inline __attribute__((always_inline)) void out_row(int32_t *sums, const cpu_i8_out_t *o,
+							  int8_t *c, __mmask64 m)
+{
+	__m512i *x = (__m512i *)sums;
+	for (int v = 0; v < 4; v++)
+		x[v] = rq16_apply(x[v], o->rq + v, o->any_left);
+	out_pack(sums, o, c, m);
 }
 
 /* Sums of one K block of mr rows (starting from beff when first, else from
  * acc) into dst (both 64-byte aligned). Meanwhile the pend rows of finished
  * sums at prev (the previous tile's, when this is the last K block) go
- * through the output stage to C rows at c, one per 4 steps of k: vpdpbusd
- * and the requantization's shifts, compares and adds use different pipes,
- * so the output stage runs mostly in the shadow of the sums instead of
- * after them. stream: prefetch B (GEMV). */
+ * through the output stage to C rows at c, one part per step of k (when
+ * no lane shifts left; after the sums otherwise): vpdpbusd and most of the
+ * requantization (all but its vpmuldq) use different pipes, so the output
+ * stage runs mostly in the shadow of the sums instead of after them. m: the
+ * columns to store. stream: prefetch B (GEMV). */
 static inline __attribute__((always_inline)) void
 tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, const int32_t *acc,
-     int32_t *dst, bool first, bool stream, const int32_t *beff, const int32_t *prev,
-     uint32_t pend, const cpu_i8_out_t *o, int8_t *c)
+     int32_t *dst, bool first, bool stream, const int32_t *beff, int32_t *prev, uint32_t pend,
+     const cpu_i8_out_t *o, int8_t *c, __mmask64 m)
 {
 	ACC_DECL(0)
 	ACC_DECL(1)
 	ACC_DECL(2)
 	ACC_DECL(3)
 	ACC_DECL(4)
-	ACC_DECL(5)
 	uint32_t n4 = klen / 4, k4 = 0, p = 0;
-	for (; p < pend && k4 + 4 <= n4; p++) {
-		for (int u = 0; u < 4; u++, k4++)
+	for (; !o->any_left && p < pend && k4 + 5 <= n4; p++) {
+		int32_t *row = prev + p * NR;
+		for (int v = 0; v < 4; v++, k4++) {
 			ACC_STEP;
-		out_row(prev + p * NR, o, c + p * o->ldc);
+			out_rq(row, o, v);
+		}
+		ACC_STEP;
+		k4++;
+		out_pack(row, o, c + p * o->ldc, m);
 	}
 	for (; k4 < n4; k4++)
 		ACC_STEP;
@@ -121,45 +145,50 @@ tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, const
 	ACC_STORE(2)
 	ACC_STORE(3)
 	ACC_STORE(4)
-	ACC_STORE(5)
 	for (; p < pend; p++)
-		out_row(prev + p * NR, o, c + p * o->ldc);
+		out_row(prev + p * NR, o, c + p * o->ldc, m);
 }
 
 /* The row tiles in turn (through memory: keeping the accumulators live into
  * the output stage makes the compiler spill inside the k loop); on the last
  * K block each tile's output stage overlaps the next tile's sums, and the
- * last tile's follows. The last K block leaves its sums in two tile-sized
- * slots used in turn, not in acc: they stay in L1, where acc (rows x 64
- * int32, 24 KiB for 96 rows) would evict the block's A and B. */
+ * last tile's follows. The rows are spread evenly over the fewest tiles (56
+ * rows: 8 of 5 and 4 of 4, not 11 of 5 and 1 of 1, whose single
+ * accumulator chain per column vector runs at a fraction of the rate). The
+ * last K block leaves its sums in two tile-sized slots used in turn, not in
+ * acc: they stay in L1, where acc (rows x 64 int32, 24 KiB for 95 rows)
+ * would evict the block's A and B. */
 static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_t klen,
 			       uint32_t rows, int32_t *acc, bool first, bool last,
 			       const cpu_i8_out_t *o)
 {
 	int32_t slot[2][MR * NR] __attribute__((aligned(64)));
-	const int32_t *prev = NULL;
+	const __mmask64 m = o->n >= NR ? ~(__mmask64)0 : ((__mmask64)1 << o->n) - 1;
+	int32_t *prev = NULL;
 	uint32_t pend = 0;
 	int8_t *c = NULL;
 	bool stream = rows <= 2;
-	for (uint32_t mt = 0, t = 0; mt < rows; mt += MR, t++) {
+	uint32_t tiles = (rows + MR - 1) / MR, base = rows / tiles, extra = rows % tiles;
+	for (uint32_t mt = 0, t = 0; mt < rows; t++) {
 		const uint8_t *at = (const uint8_t *)a + mt * lda;
 		int32_t *acct = acc + (size_t)mt * NR, *dst = last ? slot[t % 2] : acct;
-		switch (rows - mt < MR ? rows - mt : MR) {
-		case 6: tile(at, lda, b, klen, 6, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
-		case 5: tile(at, lda, b, klen, 5, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
-		case 4: tile(at, lda, b, klen, 4, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
-		case 3: tile(at, lda, b, klen, 3, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
-		case 2: tile(at, lda, b, klen, 2, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
-		default: tile(at, lda, b, klen, 1, acct, dst, first, stream, o->beff, prev, pend, o, c); break;
+		uint32_t mr = base + (t < extra);
+		switch (mr) {
+		case 5: tile(at, lda, b, klen, 5, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
+		case 4: tile(at, lda, b, klen, 4, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
+		case 3: tile(at, lda, b, klen, 3, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
+		case 2: tile(at, lda, b, klen, 2, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
+		default: tile(at, lda, b, klen, 1, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
 		}
 		if (last) {
 			prev = dst;
-			pend = rows - mt < MR ? rows - mt : MR;
+			pend = mr;
 			c = o->c + (size_t)mt * o->ldc;
 		}
+		mt += mr;
 	}
 	for (uint32_t p = 0; p < pend; p++)
-		out_row(prev + p * NR, o, c + p * o->ldc);
+		out_row(prev + p * NR, o, c + p * o->ldc, m);
 }
 
 /* cpu_pack_a_u8k4 64 bytes at a time: a + 128 == a ^ 0x80. */
