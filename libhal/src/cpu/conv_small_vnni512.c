@@ -133,14 +133,15 @@ static inline __m512i bcast(const uint8_t *p)
 	return _mm512_set1_epi32(v);
 }
 
-/* P output pixels from ow, NV vectors of block b. */
+/* Sums of P output pixels from ow, NV vectors of block b, stored to dst
+ * ([P][4][16]). */
 static inline __attribute__((always_inline)) void
-pixels(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, int8_t *out,
-       size_t ow, uint32_t b, int P, int NV, bool any_left)
+sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, size_t ow,
+     uint32_t b, int P, int NV, int32_t *dst)
 {
 	const size_t lr = row_bytes(c), step = (size_t)c->stride_w * c->in_c, qpr = p->qpr;
 	const int32_t *beff = p->beff + (size_t)b * CB;
-	__m512i acc[4][4];
+	__m512i acc[8][4];
 	for (int i = 0; i < P; i++)
 		for (int v = 0; v < NV; v++)
 			acc[i][v] = _mm512_load_si512(beff + 16 * v);
@@ -158,31 +159,82 @@ pixels(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, in
 					acc[i][v] = _mm512_dpbusd_epi32(acc[i][v], a, wv[v]);
 			}
 		}
+	for (int i = 0; i < P; i++)
+		for (int v = 0; v < NV; v++)
+			_mm512_store_si512(dst + (i * 4 + v) * 16, acc[i][v]);
+}
+
+/* Output stage of P pixels from ow, NV vectors of block b, from their sums
+ * ([P][4][16], requantized in place): one channel vector of all P pixels at
+ * a time, with its parameters in registers. With NV <= 2 the 32 channels of
+ * two pixels share one packing (out64) and one 64-byte vector. */
+static inline __attribute__((always_inline)) void
+outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow, uint32_t b,
+	int P, int NV, bool any_left, int32_t *sum)
+{
 	const cpu_rq16_t *rq = p->rq + (size_t)b * 4;
+	for (int v = 0; v < NV; v++) {
+		const rq16_regs_t k = rq16_load(rq + v);
+		for (int px = 0; px < P; px++) {
+			__m512i *x = (__m512i *)(sum + (px * 4 + v) * 16);
+			*x = rq16_right_regs(any_left ? rq16_left(*x, rq + v) : *x, &k);
+		}
+	}
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
 	/* out64 leaves dword (v, lane group L) at 4L + v; natural order is 4v + L */
 	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 	size_t c0 = (size_t)b * CB, n = c->out_c - c0 < CB ? c->out_c - c0 : CB;
-	__mmask64 m = n == CB ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
-	for (int i = 0; i < P; i++) {
+	int8_t *o = out + ow * c->out_c + c0;
+	const int pv = NV <= 2 ? 2 : 1; /* pixels per packed vector */
+	for (int i = 0; i < P; i += pv) {
 		__m512i r[4];
-		for (int v = 0; v < 4; v++)
-			r[v] = v < NV ? rq16_apply(acc[i][v], rq + v, any_left) : _mm512_setzero_si512();
-		__m512i o = _mm512_permutexvar_epi32(order, out64(r[0], r[1], r[2], r[3], zp16, lo8, hi8));
-		_mm512_mask_storeu_epi8(out + (ow + i) * c->out_c + c0, m, o);
+		for (int v = 0; v < 4; v++) {
+			int px = i + v / (4 / pv), vv = v % (4 / pv);
+			r[v] = px < P && vv < NV ? _mm512_load_si512(sum + (px * 4 + vv) * 16)
+						 : _mm512_setzero_si512();
+		}
+		__m512i q = _mm512_permutexvar_epi32(order, out64(r[0], r[1], r[2], r[3], zp16, lo8, hi8));
+		if (pv == 1) {
+			__mmask64 m = n == CB ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
+			_mm512_mask_storeu_epi8(o + (size_t)i * c->out_c, m, q);
+		} else if (n == 32 && c->out_c == 32 && i + 1 < P) {
+			_mm512_storeu_si512(o + (size_t)i * 32, q);
+		} else {
+			__mmask32 m = n >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << n) - 1;
+			_mm256_mask_storeu_epi8(o + (size_t)i * c->out_c, m, _mm512_castsi512_si256(q));
+			if (i + 1 < P)
+				_mm256_mask_storeu_epi8(o + (size_t)(i + 1) * c->out_c, m,
+							_mm512_extracti64x4_epi64(q, 1));
+		}
 	}
 }
 
+/* Groups of P pixels (8, or 4 with 3 or 4 vectors: 24 accumulators at
+ * most), then single pixels. Each group's output stage comes after the next
+ * group's sums (through memory): it depends on the end of its own sums'
+ * chains, and placed after them it found no independent work to overlap
+ * with (the first layer's output stage costs about as much as its sums). */
 static inline __attribute__((always_inline)) void
 row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, int8_t *out,
        uint32_t b, int NV, bool any_left)
 {
-	size_t ow = 0;
-	for (; ow + 4 <= c->out_w; ow += 4)
-		pixels(c, p, rows, out, ow, b, 4, NV, any_left);
-	for (; ow < c->out_w; ow++)
-		pixels(c, p, rows, out, ow, b, 1, NV, any_left);
+	const int P = NV <= 2 ? 8 : 4;
+	int32_t buf[2][8 * 4 * 16] __attribute__((aligned(64)));
+	size_t ow = 0, prev = 0;
+	int t = 0;
+	for (; ow + P <= c->out_w; ow += P, t ^= 1) {
+		sums(c, p, rows, ow, b, P, NV, buf[t]);
+		if (ow)
+			outputs(c, p, out, prev, b, P, NV, any_left, buf[t ^ 1]);
+		prev = ow;
+	}
+	if (ow)
+		outputs(c, p, out, prev, b, P, NV, any_left, buf[t ^ 1]);
+	for (; ow < c->out_w; ow++) {
+		sums(c, p, rows, ow, b, 1, NV, buf[0]);
+		outputs(c, p, out, ow, b, 1, NV, any_left, buf[0]);
+	}
 }
 
 static inline __attribute__((always_inline)) void

@@ -20,21 +20,44 @@ static inline __m512i rq16_left(__m512i x, const cpu_rq16_t *r)
 				     imin);
 }
 
+/* Prepared parameters of 16 lanes in registers, for loops that requantize
+ * many vectors of the same channels: loaded once instead of as 8 memory
+ * operands per vector (512-bit loads issue at 2 per cycle, which bounded
+ * the first layer's output stage). */
+typedef struct rq16_regs {
+	__m512i mult, mult_odd, round_e, round_o, shift_e, shift_o, neg_e, neg_o;
+} rq16_regs_t;
+
+static inline rq16_regs_t rq16_load(const cpu_rq16_t *r)
+{
+	return (rq16_regs_t){
+		.mult = _mm512_load_si512(r->mult), .mult_odd = _mm512_load_si512(r->mult_odd),
+		.round_e = _mm512_load_si512(r->round), .round_o = _mm512_load_si512(r->round + 8),
+		.shift_e = _mm512_load_si512(r->shift), .shift_o = _mm512_load_si512(r->shift + 8),
+		.neg_e = _mm512_load_si512(r->neg), .neg_o = _mm512_load_si512(r->neg + 8),
+	};
+}
+
 /* mbqm of 16 lanes with prepared parameters (rq16.h) where no lane has
  * shift > 0 (otherwise apply rq16_left first): 12 instructions. */
-static inline __m512i rq16_right(__m512i x, const cpu_rq16_t *r)
+static inline __m512i rq16_right_regs(__m512i x, const rq16_regs_t *k)
 {
 	const __m512i lim = _mm512_set1_epi64(-(INT64_C(1) << 30));
-	__m512i pe = _mm512_mul_epi32(x, _mm512_load_si512(r->mult));
-	__m512i po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_load_si512(r->mult_odd));
-	__m512i te = _mm512_add_epi64(pe, _mm512_load_si512(r->round));
-	__m512i to = _mm512_add_epi64(po, _mm512_load_si512(r->round + 8));
-	te = _mm512_mask_sub_epi64(te, _mm512_cmplt_epi64_mask(pe, lim), te, _mm512_load_si512(r->neg));
-	to = _mm512_mask_sub_epi64(to, _mm512_cmplt_epi64_mask(po, lim), to,
-				   _mm512_load_si512(r->neg + 8));
-	te = _mm512_srav_epi64(te, _mm512_load_si512(r->shift));
-	to = _mm512_srav_epi64(to, _mm512_load_si512(r->shift + 8));
+	__m512i pe = _mm512_mul_epi32(x, k->mult);
+	__m512i po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd);
+	__m512i te = _mm512_add_epi64(pe, k->round_e);
+	__m512i to = _mm512_add_epi64(po, k->round_o);
+	te = _mm512_mask_sub_epi64(te, _mm512_cmplt_epi64_mask(pe, lim), te, k->neg_e);
+	to = _mm512_mask_sub_epi64(to, _mm512_cmplt_epi64_mask(po, lim), to, k->neg_o);
+	te = _mm512_srav_epi64(te, k->shift_e);
+	to = _mm512_srav_epi64(to, k->shift_o);
 	return _mm512_mask_shuffle_epi32(te, 0xaaaa, to, _MM_PERM_CCAA);
+}
+
+static inline __m512i rq16_right(__m512i x, const cpu_rq16_t *r)
+{
+	rq16_regs_t k = rq16_load(r);
+	return rq16_right_regs(x, &k);
 }
 
 static inline __m512i rq16_apply(__m512i x, const cpu_rq16_t *r, bool any_left)
