@@ -40,15 +40,19 @@ void test_dwconv_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		if (!kconv_run(t, &e, &k))
 			goto out;
 	}
-	/* other kernel shapes: 1x1, 1x7, 5x5 and 7x1 (two groups of rows), dilation */
+	/* other kernel shapes: 1x1, 1x7, 5x5 and 7x1 (two groups of rows), dilation;
+	 * in 64-channel blocks and in pairs of pixels (<= 32 channels), on rows
+	 * of whole groups of 8 pixels and a tail */
 	static const uint32_t shapes[][4] = { { 1, 1, 1, 1 }, { 1, 7, 1, 1 }, { 5, 5, 1, 2 },
 					      { 7, 1, 2, 1 }, { 3, 3, 2, 3 }, { 4, 2, 3, 2 } };
-	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-		kconv_t k = dw(9, 11, 65, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
-		kconv_randomize(t, &k, 3);
-		if (!kconv_run(t, &e, &k))
-			goto out;
-	}
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		for (uint32_t c = 24; c <= 65; c += 41) {
+			kconv_t k = dw(9, c == 24 ? 37 : 11, c, shapes[i][0], shapes[i][1], shapes[i][2],
+				       shapes[i][3]);
+			kconv_randomize(t, &k, 3);
+			if (!kconv_run(t, &e, &k))
+				goto out;
+		}
 	/* batch 2 */
 	kconv_t k = dw(5, 6, 33, 3, 3, 1, 1);
 	k.n = 2;

@@ -134,9 +134,28 @@ static size_t columns(const enpu_conv_op_t *c)
 	return (size_t)(c->out_w - 1) * c->stride_w + (size_t)(c->k_w - 1) * c->dil_w + 1;
 }
 
+/* The pair layout's tap buffer: entry (column i, vector v) of a group of
+ * kernel rows at i * col + v * vec. With stride 1, the vectors are planes
+ * (col 32, vec: the columns) and vector v of one tap of a pair of output
+ * pixels, two adjacent columns, is one 64-byte load; with other strides,
+ * columns are 128 bytes (col 128, vec 32), as the pair's columns are not
+ * adjacent anyway and the planes made the fill ~1.4x slower. */
+typedef struct pair_geo {
+	size_t col, vec, group;
+} pair_geo_t;
+
+static pair_geo_t pair_geo(const enpu_conv_op_t *c)
+{
+	size_t ncol = columns(c);
+	if (c->stride_w == 1)
+		return (pair_geo_t){ .col = CB / 2, .vec = ncol * (CB / 2), .group = ncol * 2 * CB };
+	return (pair_geo_t){ .col = 2 * CB, .vec = CB / 2, .group = ncol * 2 * CB };
+}
+
 static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 {
-	return (size_t)(c->k_h + 3) / 4 * columns(c) * nb * 4 * (pair_layout(c) ? CB / 2 : CB);
+	return (size_t)(c->k_h + 3) / 4 * columns(c) * (pair_layout(c) ? 1 : nb) * 4 *
+	       (pair_layout(c) ? CB / 2 : CB);
 }
 
 /* The input rows of kernel rows 4g..4g+3 of output row oh (NULL: padding, or
@@ -264,12 +283,13 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, con
 	}
 }
 
-/* The pair layout's tap buffer: T[g][i][4][32] for input columns i - pad_l
+/* The pair layout's tap buffer (pair_geo()) for input columns i - pad_l
  * (nrows: as fill_taps). */
 static void fill_taps_pair(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint32_t nrows,
 			   uint8_t *taps)
 {
 	const size_t ch = c->in_c, in_w = c->in_w, ncol = columns(c);
+	const pair_geo_t geo = pair_geo(c);
 	const int64_t pad_l = c->pad_l;
 	const __m256i flip = _mm256_set1_epi8((char)0x80);
 	const __m256i pad = _mm256_xor_si256(_mm256_set1_epi8((char)c->in_zp), flip);
@@ -288,73 +308,99 @@ static void fill_taps_pair(const enpu_conv_op_t *c, const int8_t *in, uint32_t o
 					       : pad;
 			__m256i lo01 = _mm256_unpacklo_epi8(x[0], x[1]), hi01 = _mm256_unpackhi_epi8(x[0], x[1]);
 			__m256i lo23 = _mm256_unpacklo_epi8(x[2], x[3]), hi23 = _mm256_unpackhi_epi8(x[2], x[3]);
-			uint8_t *t = taps + (g * ncol + i) * 4 * (CB / 2);
+			uint8_t *t = taps + g * geo.group + i * geo.col;
 			_mm256_store_si256((__m256i *)t, _mm256_unpacklo_epi16(lo01, lo23));
-			_mm256_store_si256((__m256i *)(t + 32), _mm256_unpackhi_epi16(lo01, lo23));
-			_mm256_store_si256((__m256i *)(t + 64), _mm256_unpacklo_epi16(hi01, hi23));
-			_mm256_store_si256((__m256i *)(t + 96), _mm256_unpackhi_epi16(hi01, hi23));
+			_mm256_store_si256((__m256i *)(t + geo.vec), _mm256_unpackhi_epi16(lo01, lo23));
+			_mm256_store_si256((__m256i *)(t + 2 * geo.vec), _mm256_unpacklo_epi16(hi01, hi23));
+			_mm256_store_si256((__m256i *)(t + 3 * geo.vec), _mm256_unpackhi_epi16(hi01, hi23));
 		}
 	}
 }
 
-/* Tap buffer entries of two columns as the halves of one vector. */
-static inline __m512i two(const uint8_t *lo, const uint8_t *hi)
+/* Tap buffer entries of two columns as the halves of one vector: one load
+ * when they are adjacent (adj). */
+static inline __m512i two(const uint8_t *lo, const uint8_t *hi, bool adj)
 {
+	if (adj)
+		return _mm512_loadu_si512(lo);
 	return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_load_si256((const __m256i *)lo)),
 				  _mm256_load_si256((const __m256i *)hi), 1);
 }
 
-/* Accumulates the tap buffer entries of columns t0 and t1 into a0..a3. */
-#define PAIR_MAC(t0, t1, w0, w1, w2, w3)                                                    \
-	do {                                                                                \
-		a0 = _mm512_dpbusd_epi32(a0, two(t0, t1), w0);                              \
-		a1 = _mm512_dpbusd_epi32(a1, two((t0) + 32, (t1) + 32), w1);                \
-		a2 = _mm512_dpbusd_epi32(a2, two((t0) + 64, (t1) + 64), w2);                \
-		a3 = _mm512_dpbusd_epi32(a3, two((t0) + 96, (t1) + 96), w3);                \
-	} while (0)
-
-/* One output row in the pair layout: pixels ow and ow + 1 per step (the
- * last one of an odd row computes ow twice and stores it once). k3: as
- * row_blocks. */
+/* Requantizes PP groups of 4 vectors of sums a[i][0..3] (the effective bias
+ * not yet added) one vector v at a time, with v's parameters in registers
+ * (as memory operands their 8 512-bit loads per vector, at 2 per cycle,
+ * bounded the output stage), into a[i][v]. */
 static inline __attribute__((always_inline)) void
-row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
-	 int8_t *out, bool k3, bool any_left)
+requant_groups(__m512i a[][4], int PP, const int32_t *beff, const cpu_rq16_t *rq, bool any_left)
 {
-	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
-	const size_t sw = c->stride_w, dw = c->dil_w, groups = p->groups, te = 4 * (CB / 2);
+	for (int v = 0; v < 4; v++) {
+		const rq16_regs_t k = rq16_load(rq + v);
+		const __m512i bv = _mm512_load_si512(beff + 16 * v);
+		for (int i = 0; i < PP; i++) {
+			__m512i x = _mm512_add_epi32(a[i][v], bv);
+			a[i][v] = rq16_right_regs(any_left ? rq16_left(x, rq + v) : x, &k);
+		}
+	}
+}
+
+/* PP pixel pairs from ow (pixels ow + 2i and ow + 2i + 1; an odd row's last
+ * pixel is computed twice and stored once). whole: all 2 PP pixels exist;
+ * s1: stride 1 (with whole, each vector of a pair's tap is one load). k3:
+ * k_w == 3 and one group of kernel rows. */
+static inline __attribute__((always_inline)) void
+pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
+      int8_t *out, size_t ow, int PP, bool whole, bool s1, bool k3, bool any_left,
+      const pair_geo_t *geo)
+{
+	const size_t ch = c->out_c, out_w = c->out_w, sw = s1 ? 1 : c->stride_w, dw = c->dil_w;
+	const size_t col = s1 ? CB / 2 : geo->col, vs = geo->vec;
+	const size_t kw = k3 ? 3 : c->k_w, groups = k3 ? 1 : p->groups;
+	__m512i a[4][4];
+	for (int i = 0; i < PP; i++)
+		for (int v = 0; v < 4; v++)
+			a[i][v] = _mm512_setzero_si512();
+	for (size_t g = 0; g < groups; g++)
+		for (size_t x = 0; x < kw; x++) {
+			const int8_t *wp = wts + (g * kw + x) * 4 * CB;
+			__m512i w[4];
+			for (int v = 0; v < 4; v++)
+				w[v] = _mm512_load_si512(wp + v * CB);
+			for (int i = 0; i < PP; i++) {
+				size_t o0 = ow + 2 * i, o1 = whole || o0 + 1 < out_w ? o0 + 1 : o0;
+				const uint8_t *tg = taps + g * geo->group;
+				const uint8_t *t0 = tg + (o0 * sw + x * dw) * col;
+				const uint8_t *t1 = tg + (o1 * sw + x * dw) * col;
+				for (int v = 0; v < 4; v++)
+					a[i][v] = _mm512_dpbusd_epi32(
+						a[i][v], two(t0 + v * vs, t1 + v * vs, whole && s1), w[v]);
+			}
+		}
+	requant_groups(a, PP, p->beff, p->rq, any_left);
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
 	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
-	__m512i w[12];
-	for (int i = 0; k3 && i < 12; i++)
-		w[i] = _mm512_load_si512(wts + (size_t)i * CB);
-	for (size_t ow = 0; ow < out_w; ow += 2) {
-		size_t ow1 = ow + 1 < out_w ? ow + 1 : ow;
-		__m512i a0 = _mm512_load_si512(p->beff), a1 = _mm512_load_si512(p->beff + 16);
-		__m512i a2 = _mm512_load_si512(p->beff + 32), a3 = _mm512_load_si512(p->beff + 48);
-		if (k3) {
-			const uint8_t *t0 = taps + ow * sw * te, *t1 = taps + ow1 * sw * te;
-			PAIR_MAC(t0, t1, w[0], w[1], w[2], w[3]);
-			PAIR_MAC(t0 + dw * te, t1 + dw * te, w[4], w[5], w[6], w[7]);
-			PAIR_MAC(t0 + 2 * dw * te, t1 + 2 * dw * te, w[8], w[9], w[10], w[11]);
-		} else {
-			for (size_t g = 0; g < groups; g++)
-				for (size_t x = 0; x < kw; x++) {
-					const uint8_t *t0 = taps + (g * ncol + ow * sw + x * dw) * te;
-					const uint8_t *t1 = taps + (g * ncol + ow1 * sw + x * dw) * te;
-					const int8_t *wp = wts + (g * kw + x) * 4 * CB;
-					PAIR_MAC(t0, t1, _mm512_load_si512(wp), _mm512_load_si512(wp + CB),
-						 _mm512_load_si512(wp + 2 * CB), _mm512_load_si512(wp + 3 * CB));
-				}
-		}
-		const cpu_rq16_t *rq = p->rq;
-		__m512i r = out64(rq16_apply(a0, rq, any_left), rq16_apply(a1, rq + 1, any_left),
-				  rq16_apply(a2, rq + 2, any_left), rq16_apply(a3, rq + 3, any_left), zp16,
-				  lo8, hi8);
-		_mm256_mask_storeu_epi8(out + ow * ch, m, _mm512_castsi512_si256(r));
-		if (ow1 != ow)
-			_mm256_mask_storeu_epi8(out + ow1 * ch, m, _mm512_extracti64x4_epi64(r, 1));
+	for (int i = 0; i < PP; i++) {
+		size_t o0 = ow + 2 * i;
+		__m512i r = out64(a[i][0], a[i][1], a[i][2], a[i][3], zp16, lo8, hi8);
+		_mm256_mask_storeu_epi8(out + o0 * ch, m, _mm512_castsi512_si256(r));
+		if (whole || o0 + 1 < out_w)
+			_mm256_mask_storeu_epi8(out + (o0 + 1) * ch, m, _mm512_extracti64x4_epi64(r, 1));
 	}
+}
+
+/* One output row in the pair layout: 4 pairs of pixels at a time, then
+ * single pairs. */
+static inline __attribute__((always_inline)) void
+row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
+	 int8_t *out, bool s1, bool k3, bool any_left)
+{
+	const pair_geo_t geo = pair_geo(c);
+	size_t ow = 0;
+	for (; ow + 8 <= c->out_w; ow += 8)
+		pairs(c, p, wts, taps, out, ow, 4, true, s1, k3, any_left, &geo);
+	for (; ow < c->out_w; ow += 2)
+		pairs(c, p, wts, taps, out, ow, 1, false, s1, k3, any_left, &geo);
 }
 
 /* One output row from the tap buffer, with weights wts. */
@@ -364,11 +410,13 @@ static void out_row(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t 
 	bool k3 = c->k_w == 3 && p->groups == 1;
 	if (p->pair) {
 		if (p->any_left)
-			row_pair(c, p, wts, taps, out, k3, true);
+			row_pair(c, p, wts, taps, out, false, k3, true);
+		else if (k3 && c->stride_w == 1)
+			row_pair(c, p, wts, taps, out, true, true, false);
 		else if (k3)
-			row_pair(c, p, wts, taps, out, true, false);
+			row_pair(c, p, wts, taps, out, false, true, false);
 		else
-			row_pair(c, p, wts, taps, out, false, false);
+			row_pair(c, p, wts, taps, out, false, false, false);
 	} else {
 		if (p->any_left)
 			row_blocks(c, p, wts, taps, out, b0, nb, k3, true);
