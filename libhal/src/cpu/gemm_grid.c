@@ -10,9 +10,13 @@
 cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsigned threads)
 {
 	cpu_grid_t g;
+	/* the fewest blocks of at most ~MC_TARGET rows, of even size (196 rows:
+	 * 70 + 70 + 56, not 95 + 95 + 6, whose last block reads all of B for 6
+	 * rows) */
 	uint32_t mc = MC_TARGET / mr * mr;
-	uint32_t m_round = (m + mr - 1) / mr * mr;
-	g.mc = m_round < mc ? m_round : mc;
+	uint32_t blocks = m ? (m + mc - 1) / mc : 1;
+	uint32_t per = (m + blocks - 1) / blocks;
+	g.mc = per ? (per + mr - 1) / mr * mr : mr;
 	g.mblocks = (m + g.mc - 1) / g.mc;
 	g.panels = (n + nr - 1) / nr;
 	/* tasks: a few per thread; one thread takes whole row blocks, as every
