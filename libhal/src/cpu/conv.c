@@ -121,8 +121,7 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 	unsigned threads = cpu_threadpool_size(d->pool);
 	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
 			(c->in_c / c->groups);
-	uint64_t want = (macs >> k->macs_per_thread) + 1;
-	unsigned use = want < threads ? (unsigned)want : threads;
+	unsigned use = cpu_threads_for(d, macs, k->macs_per_thread, k->macs_per_thread - 1);
 	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
 	j.blocks = (c->out_c + k->cblock - 1) / k->cblock;

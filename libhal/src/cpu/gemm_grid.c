@@ -45,11 +45,22 @@ enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key
 	return made;
 }
 
-unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k)
+unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shift,
+			 unsigned warm_shift)
 {
-	uint64_t want = ((uint64_t)m * n * k >> 25) + 1;
+	bool warm = cpu_threadpool_warm(d->pool);
+	/* work this size runs alone now, and wakes the workers for the next */
+	if (!warm && macs >> warm_shift)
+		cpu_threadpool_prewake(d->pool);
+	unsigned shift = warm ? warm_shift : cold_shift;
+	uint64_t want = (macs >> shift) + 1;
 	unsigned size = cpu_threadpool_size(d->pool);
 	return want < size ? (unsigned)want : size;
+}
+
+unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k)
+{
+	return cpu_threads_for(d, (uint64_t)m * n * k, 25, 18);
 }
 
 void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_task_fn fn,
