@@ -162,8 +162,7 @@ int main(int argc, char **argv)
 	double secs;
 	bench_args(argc, argv, &threads, &secs);
 	bench_omp_env(argv, threads);
-	printf("command: %s -t %u -s %g (OMP_NUM_THREADS=%u OMP_WAIT_POLICY=passive)\n", argv[0],
-	       threads, secs, threads);
+	bench_print_command(argv[0], threads, secs);
 	bench_env_t env;
 	bench_env_open(&env, threads);
 	enpu_device_info_t info;

@@ -12,6 +12,7 @@
 #include "bench_util.h"
 
 static const char *filter;
+static const char *spincount; /* -w: GOMP_SPINCOUNT for oneDNN's threads */
 
 bool bench_selected(const char *label)
 {
@@ -23,15 +24,19 @@ void bench_args(int argc, char **argv, uint32_t *threads, double *secs)
 	int opt;
 	*threads = 1;
 	*secs = 0.5;
-	while ((opt = getopt(argc, argv, "t:s:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:f:w:")) != -1) {
 		if (opt == 't')
 			*threads = (uint32_t)atoi(optarg);
 		else if (opt == 's')
 			*secs = atof(optarg);
 		else if (opt == 'f')
 			filter = optarg;
+		else if (opt == 'w' && strspn(optarg, "0123456789") == strlen(optarg) && *optarg)
+			spincount = optarg;
 		else {
-			fprintf(stderr, "usage: %s [-t threads] [-s seconds] [-f filter]\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [-t threads] [-s seconds] [-f filter] [-w spincount]\n",
+				argv[0]);
 			exit(2);
 		}
 	}
@@ -42,13 +47,32 @@ void bench_omp_env(char **argv, uint32_t threads)
 	char nt[16];
 	snprintf(nt, sizeof(nt), "%u", threads);
 	const char *cur = getenv("OMP_NUM_THREADS"), *wait = getenv("OMP_WAIT_POLICY");
-	if (cur && strcmp(cur, nt) == 0 && wait && strcmp(wait, "passive") == 0)
+	const char *spin = getenv("GOMP_SPINCOUNT");
+	bool ok = cur && strcmp(cur, nt) == 0 &&
+		  (spincount ? !wait && spin && strcmp(spin, spincount) == 0
+			     : wait && strcmp(wait, "passive") == 0);
+	if (ok)
 		return;
 	setenv("OMP_NUM_THREADS", nt, 1);
-	setenv("OMP_WAIT_POLICY", "passive", 1);
+	if (spincount) {
+		unsetenv("OMP_WAIT_POLICY");
+		setenv("GOMP_SPINCOUNT", spincount, 1);
+	} else {
+		setenv("OMP_WAIT_POLICY", "passive", 1);
+	}
 	execv("/proc/self/exe", argv);
 	perror("execv");
 	exit(1);
+}
+
+void bench_print_command(const char *argv0, uint32_t threads, double secs)
+{
+	printf("command: %s -t %u -s %g", argv0, threads, secs);
+	if (spincount)
+		printf(" -w %s (OMP_NUM_THREADS=%u GOMP_SPINCOUNT=%s)\n", spincount, threads,
+		       spincount);
+	else
+		printf(" (OMP_NUM_THREADS=%u OMP_WAIT_POLICY=passive)\n", threads);
 }
 
 double bench_now(void)

@@ -8,8 +8,10 @@
 #include <stdint.h>
 #include "enpu/enpu.h"
 
-/* Parses -t threads (default 1), -s seconds (default 0.5) and -f filter
- * (bench_selected). Exits with usage on a bad option. */
+/* Parses -t threads (default 1), -s seconds (default 0.5), -f filter
+ * (bench_selected) and -w spincount (oneDNN's OpenMP threads spin that many
+ * rounds before sleeping, GOMP_SPINCOUNT, instead of not at all). Exits with
+ * usage on a bad option. */
 void bench_args(int argc, char **argv, uint32_t *threads, double *secs);
 /* Whether the case labelled label runs: no -f given, or label contains its
  * argument. */
@@ -17,9 +19,12 @@ bool bench_selected(const char *label);
 
 /* oneDNN's OpenMP runtime reads its environment when it loads: sets
  * OMP_NUM_THREADS=threads and OMP_WAIT_POLICY=passive (idle OpenMP threads
- * must not spin while the other libraries run) and re-executes the program
+ * must not spin while the other libraries run), or with -w GOMP_SPINCOUNT
+ * (a bounded spin, as enpu's pool has) instead, and re-executes the program
  * once when they differ. */
 void bench_omp_env(char **argv, uint32_t threads);
+/* Prints the command line and oneDNN's OpenMP settings. */
+void bench_print_command(const char *argv0, uint32_t threads, double secs);
 
 double bench_now(void);
 /* Times n functions interleaved, so that a change in the shared machine's
