@@ -181,18 +181,26 @@ bool cpu_threadpool_warm(cpu_threadpool_t *p)
 	return p->size > 1 && atomic_load(&p->spinning) == p->size - 1;
 }
 
-/* An empty loop: the workers wake, find no task and spin. */
-void cpu_threadpool_prewake(cpu_threadpool_t *p)
+/* Publishes a loop of tasks (fn, arg) to the workers and wakes sleepers. */
+static void start_loop(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void *arg)
 {
-	if (p->size == 1 || atomic_load(&p->busy) != 0 || cpu_threadpool_warm(p))
-		return;
-	p->tasks = 0;
+	p->fn = fn;
+	p->arg = arg;
+	p->tasks = tasks;
 	atomic_store(&p->next, 0);
 	atomic_store(&p->busy, p->size - 1);
 	atomic_fetch_add(&p->generation, 1);
 	pthread_mutex_lock(&p->mutex);
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->mutex);
+}
+
+/* An empty loop: the workers wake, find no task and spin. */
+void cpu_threadpool_prewake(cpu_threadpool_t *p)
+{
+	if (p->size == 1 || atomic_load(&p->busy) != 0 || cpu_threadpool_warm(p))
+		return;
+	start_loop(p, 0, NULL, NULL);
 }
 
 /* Until the workers finished the last loop (or empty loop). */
@@ -214,15 +222,7 @@ void cpu_threadpool_run(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void 
 		return;
 	}
 	wait_workers(p); /* an empty loop of cpu_threadpool_prewake may be running */
-	p->fn = fn;
-	p->arg = arg;
-	p->tasks = tasks;
-	atomic_store(&p->next, 0);
-	atomic_store(&p->busy, p->size - 1);
-	atomic_fetch_add(&p->generation, 1);
-	pthread_mutex_lock(&p->mutex);
-	pthread_cond_broadcast(&p->wake);
-	pthread_mutex_unlock(&p->mutex);
+	start_loop(p, tasks, fn, arg);
 	drain(p, 0);
 	wait_workers(p);
 }
