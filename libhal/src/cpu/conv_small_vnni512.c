@@ -182,8 +182,6 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
 	}
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
-	/* out64 leaves dword (v, lane group L) at 4L + v; natural order is 4v + L */
-	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 	size_t c0 = (size_t)b * CB, n = c->out_c - c0 < CB ? c->out_c - c0 : CB;
 	int8_t *o = out + ow * c->out_c + c0;
 	const int pv = NV <= 2 ? 2 : 1; /* pixels per packed vector */
@@ -194,7 +192,7 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
 			r[v] = px < P && vv < NV ? _mm512_load_si512(sum + (px * 4 + vv) * 16)
 						 : _mm512_setzero_si512();
 		}
-		__m512i q = _mm512_permutexvar_epi32(order, out64(r[0], r[1], r[2], r[3], zp16, lo8, hi8));
+		__m512i q = out64_cols(r[0], r[1], r[2], r[3], zp16, lo8, hi8);
 		if (pv == 1) {
 			__mmask64 m = n == CB ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
 			_mm512_mask_storeu_epi8(o + (size_t)i * c->out_c, m, q);
@@ -211,10 +209,9 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
 }
 
 /* Groups of P pixels (8, or 4 with 3 or 4 vectors: 24 accumulators at
- * most), then single pixels. Each group's output stage comes after the next
- * group's sums (through memory): it depends on the end of its own sums'
- * chains, and placed after them it found no independent work to overlap
- * with (the first layer's output stage costs about as much as its sums). */
+ * most), then single pixels. The sums go through memory (requantizing the
+ * accumulators in registers ran ~10% slower: gcc spilled), and each group's
+ * output stage comes after the next group's sums. */
 static inline __attribute__((always_inline)) void
 row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, int8_t *out,
        uint32_t b, int NV, bool any_left)

@@ -154,8 +154,7 @@ static pair_geo_t pair_geo(const enpu_conv_op_t *c)
 
 static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 {
-	return (size_t)(c->k_h + 3) / 4 * columns(c) * (pair_layout(c) ? 1 : nb) * 4 *
-	       (pair_layout(c) ? CB / 2 : CB);
+	return (size_t)(c->k_h + 3) / 4 * columns(c) * nb * 4 * (pair_layout(c) ? CB / 2 : CB);
 }
 
 /* The input rows of kernel rows 4g..4g+3 of output row oh (NULL: padding, or
@@ -354,6 +353,7 @@ pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const ui
       const pair_geo_t *geo)
 {
 	const size_t ch = c->out_c, out_w = c->out_w, sw = s1 ? 1 : c->stride_w, dw = c->dil_w;
+	/* geo->col, a constant with s1 */
 	const size_t col = s1 ? CB / 2 : geo->col, vs = geo->vec;
 	const size_t kw = k3 ? 3 : c->k_w, groups = k3 ? 1 : p->groups;
 	__m512i a[4][4];
@@ -363,12 +363,12 @@ pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const ui
 	for (size_t g = 0; g < groups; g++)
 		for (size_t x = 0; x < kw; x++) {
 			const int8_t *wp = wts + (g * kw + x) * 4 * CB;
+			const uint8_t *tg = taps + g * geo->group;
 			__m512i w[4];
 			for (int v = 0; v < 4; v++)
 				w[v] = _mm512_load_si512(wp + v * CB);
 			for (int i = 0; i < PP; i++) {
 				size_t o0 = ow + 2 * i, o1 = whole || o0 + 1 < out_w ? o0 + 1 : o0;
-				const uint8_t *tg = taps + g * geo->group;
 				const uint8_t *t0 = tg + (o0 * sw + x * dw) * col;
 				const uint8_t *t1 = tg + (o1 * sw + x * dw) * col;
 				for (int v = 0; v < 4; v++)

@@ -93,11 +93,8 @@ static inline __attribute__((always_inline)) void out_pack(const int32_t *sums,
 {
 	const __m512i zp16 = _mm512_set1_epi16((short)o->zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)o->qmin), hi8 = _mm512_set1_epi8((char)o->qmax);
-	/* out64 leaves dword (v, lane group L) at 4L + v; column order is 4v + L */
-	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 	const __m512i *r = (const __m512i *)sums;
-	__m512i q = out64(r[0], r[1], r[2], r[3], zp16, lo8, hi8);
-	_mm512_mask_storeu_epi8(c, m, _mm512_permutexvar_epi32(order, q));
+	_mm512_mask_storeu_epi8(c, m, out64_cols(r[0], r[1], r[2], r[3], zp16, lo8, hi8));
 }
 
 static inline __attribute__((always_inline)) void out_row(int32_t *sums, const cpu_i8_out_t *o,

@@ -79,4 +79,13 @@ static inline __m512i out64(__m512i a, __m512i b, __m512i c, __m512i d, __m512i 
 	return _mm512_min_epi8(_mm512_max_epi8(r, lo8), hi8);
 }
 
+/* out64 with the bytes in a, b, c, d order: 16 of each (out64 leaves
+ * dword (v, lane group L) at 4L + v; this order is 4v + L). */
+static inline __m512i out64_cols(__m512i a, __m512i b, __m512i c, __m512i d, __m512i zp16,
+				 __m512i lo8, __m512i hi8)
+{
+	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+	return _mm512_permutexvar_epi32(order, out64(a, b, c, d, zp16, lo8, hi8));
+}
+
 #endif

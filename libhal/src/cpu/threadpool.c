@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
+#include "../fence_impl.h"
 #include "threadpool.h"
 
 #define SPIN_NS 50000
@@ -49,13 +49,6 @@ static void drain(cpu_threadpool_t *p, unsigned thread)
 	}
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -74,7 +67,7 @@ static bool spin_until(cpu_threadpool_t *p, bool (*done)(cpu_threadpool_t *, uns
 		if (done(p, ctx))
 			return true;
 		if (i % 64 == 0) {
-			uint64_t t = now_ns();
+			uint64_t t = enpu_fence_now_ns();
 			if (!end)
 				end = t + SPIN_NS;
 			else if (t >= end)
