@@ -136,9 +136,11 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		uint32_t n0 = pan * o->nr;
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
-		/* K blocks outermost: the block of B stays in L1 across the row tiles */
-		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += o->kc) {
-			uint32_t klen = pb->kp - k0 < o->kc ? pb->kp - k0 : o->kc;
+		/* K blocks outermost: the block of B stays in L1 across the row tiles
+		 * (one tile reads B once: no blocks) */
+		uint32_t kc = m1 - m0 > o->mr ? o->kc : pb->kp;
+		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += kc) {
+			uint32_t klen = pb->kp - k0 < kc ? pb->kp - k0 : kc;
 			cpu_i8_out_t out = {
 				.beff = pb->beff + n0, .rq = pb->rq + n0 / 16, .any_left = pb->any_left,
 				.zp = p->c_zp, .qmin = p->clamp.qmin, .qmax = p->clamp.qmax, .n = nr,
