@@ -113,3 +113,46 @@ void test_threadpool_destroy_states(tctx *t)
 out:
 	return;
 }
+
+typedef struct steal_loop {
+	atomic_uint runs[16];
+	atomic_uint thread_of[16];
+} steal_loop_t;
+
+/* The first half of the tasks (thread 0's range) sleeps. */
+static void slow_first_half(void *arg, size_t task, unsigned thread)
+{
+	steal_loop_t *l = arg;
+
+	if (task < 8)
+		sleep_us(500);
+	atomic_fetch_add(&l->runs[task], 1);
+	atomic_store(&l->thread_of[task], thread);
+}
+
+/* Each thread starts on its own range and then takes what is left of the
+ * others': with the caller's range slow, the worker runs some of it. Every
+ * task still runs exactly once. */
+void test_threadpool_steals(tctx *t)
+{
+	cpu_threadpool_t *p = NULL;
+	bool stolen = false;
+	CHECK_OK(t, cpu_threadpool_create(2, &p));
+	for (int iter = 0; iter < 10 && !stolen; iter++) {
+		steal_loop_t l;
+		for (int i = 0; i < 16; i++) {
+			atomic_init(&l.runs[i], 0);
+			atomic_init(&l.thread_of[i], 0);
+		}
+		cpu_threadpool_run(p, 16, slow_first_half, &l);
+		for (int i = 0; i < 16; i++) {
+			unsigned got = atomic_load(&l.runs[i]);
+			CHECK(t, got == 1, "loop %d: task %d ran %u times", iter, i, got);
+			stolen |= i < 8 && atomic_load(&l.thread_of[i]) == 1;
+		}
+	}
+	CHECK(t, stolen, "in 10 loops the worker never ran a task of the caller's slow range");
+out:
+	if (p)
+		cpu_threadpool_destroy(p);
+}

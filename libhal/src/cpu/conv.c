@@ -64,7 +64,8 @@ static const void *im2col_row(const void *ctx, uint32_t row, void *scratch)
 typedef struct dw_job {
 	const cpu_device_t *d;
 	cpu_dwconv_args_t a;
-	int32_t *scratch; /* 2 * Cout per thread */
+	uint8_t *scratch; /* 2 * Cout int32 per thread, stride apart */
+	size_t stride;
 } dw_job_t;
 
 static void dw_task(void *arg, size_t task, unsigned thread)
@@ -72,7 +73,7 @@ static void dw_task(void *arg, size_t task, unsigned thread)
 	dw_job_t *j = arg;
 	const enpu_conv_op_t *c = j->a.c;
 	j->d->vec->dwconv_row(&j->a, (uint32_t)(task / c->out_h), (uint32_t)(task % c->out_h),
-			      j->scratch + (size_t)thread * 2 * c->out_c);
+			      (int32_t *)(j->scratch + thread * j->stride));
 }
 
 typedef struct kernel_job {
@@ -83,7 +84,7 @@ typedef struct kernel_job {
 	int8_t *out;
 	uint32_t blocks, chunk, nchunks;
 	uint32_t rpt, tasks_per_image; /* output rows per task */
-	size_t scratch_bytes;
+	size_t scratch_stride; /* per thread: cpu_scratch_stride() */
 	uint8_t *scratch;
 } kernel_job_t;
 
@@ -93,7 +94,7 @@ static void kernel_task(void *arg, size_t task, unsigned thread)
 	uint32_t row = (uint32_t)(task / j->nchunks), b0 = (uint32_t)(task % j->nchunks) * j->chunk;
 	uint32_t nb = j->blocks - b0 < j->chunk ? j->blocks - b0 : j->chunk;
 	j->k->row(j->c, j->packed, j->in, j->out, row / j->tasks_per_image,
-		  row % j->tasks_per_image * j->rpt, b0, nb, j->scratch + thread * j->scratch_bytes);
+		  row % j->tasks_per_image * j->rpt, b0, nb, j->scratch + thread * j->scratch_stride);
 }
 
 typedef struct kernel_pack_ctx {
@@ -121,7 +122,7 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 	unsigned threads = cpu_threadpool_size(d->pool);
 	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
 			(c->in_c / c->groups);
-	unsigned use = cpu_threads_for(d, macs, k->macs_per_thread, k->macs_per_thread - 1);
+	unsigned use = cpu_threads_for(d, macs, k->macs_per_thread, k->macs_per_thread - 3);
 	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
 	j.blocks = (c->out_c + k->cblock - 1) / k->cblock;
@@ -133,11 +134,11 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 			       rows * ((j.blocks + j.chunk - 1) / j.chunk) < 4u * use))
 		j.chunk = (j.chunk + 1) / 2;
 	j.nchunks = (j.blocks + j.chunk - 1) / j.chunk;
-	j.scratch_bytes = (k->scratch_bytes(c, j.chunk) + 63) / 64 * 64;
+	j.scratch_stride = cpu_scratch_stride(k->scratch_bytes(c, j.chunk));
 	bool owned;
 	kernel_pack_ctx_t pc = { .k = k, .op = op };
 	j.packed = cpu_cache_get(cpu_cache_slot(op), k, kernel_pack, &pc, &owned);
-	j.scratch = j.packed ? cpu_alloc(threads * j.scratch_bytes) : NULL;
+	j.scratch = j.packed ? cpu_alloc(threads * j.scratch_stride) : NULL;
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
@@ -158,7 +159,8 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 	unsigned threads = cpu_threadpool_size(d->pool);
 	int16_t *w = malloc(taps * c->out_c * sizeof(int16_t));
 	int32_t *b = calloc(c->out_c, sizeof(int32_t));
-	int32_t *scratch = malloc((size_t)threads * 2 * c->out_c * sizeof(int32_t));
+	size_t stride = cpu_scratch_stride(2 * c->out_c * sizeof(int32_t));
+	uint8_t *scratch = cpu_alloc(threads * stride);
 	enpu_status_t st = ENPU_OK;
 	if (!w || !b || !scratch) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu depthwise: out of memory");
@@ -168,7 +170,7 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 				w[t * c->out_c + oc] = f[(size_t)oc * taps + t];
 		if (bias)
 			memcpy(b, bias, c->out_c * sizeof(int32_t));
-		dw_job_t j = { .d = d, .scratch = scratch,
+		dw_job_t j = { .d = d, .scratch = scratch, .stride = stride,
 			       .a = { .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0), .w = w, .bias = b,
 				      .out = enpu_op_host_ptr(op, ENPU_OP_OUT) } };
 		cpu_threadpool_run(d->pool, (size_t)c->batch * c->out_h, dw_task, &j);

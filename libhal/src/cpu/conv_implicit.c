@@ -27,7 +27,7 @@ typedef struct job {
 	uint32_t wchunks, rows; /* output row split into wchunks runs of <= rows */
 	uint32_t pan_per_chunk, nchunks;
 	int32_t *acc;           /* per thread: rows (rounded up to mr) x nr */
-	size_t acc_elems;
+	size_t acc_stride;      /* bytes between two threads' acc */
 } job_t;
 
 bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
@@ -82,7 +82,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 	uint32_t rows = c->out_w - ow0 < j->rows ? c->out_w - ow0 : j->rows;
 	uint32_t seg = c->k_w * c->in_c;
 	size_t lda = (size_t)c->stride_w * c->in_c;
-	int32_t *acc = j->acc + thread * j->acc_elems;
+	int32_t *acc = (int32_t *)((uint8_t *)j->acc + thread * j->acc_stride);
 	uint32_t pan1 = (pc + 1) * j->pan_per_chunk < pb->panels ? (pc + 1) * j->pan_per_chunk
 								  : pb->panels;
 	for (uint32_t pan = pc * j->pan_per_chunk; pan < pan1; pan++) {
@@ -147,9 +147,10 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 		chunks = j.b->panels;
 	j.pan_per_chunk = (j.b->panels + chunks - 1) / chunks;
 	j.nchunks = (j.b->panels + j.pan_per_chunk - 1) / j.pan_per_chunk;
-	j.acc_elems = (size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr;
+	j.acc_stride = cpu_scratch_stride((size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr *
+					  sizeof(int32_t));
 	j.pad = cpu_alloc((size_t)c->batch * j.ph * j.pw * c->in_c);
-	j.acc = cpu_alloc(threads * j.acc_elems * sizeof(int32_t));
+	j.acc = cpu_alloc(threads * j.acc_stride);
 	if (!j.pad || !j.acc) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	} else {

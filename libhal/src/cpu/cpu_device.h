@@ -108,4 +108,9 @@ enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key
 /* 64-byte aligned allocation of size bytes (rounded up); free with free(). */
 void *cpu_alloc(size_t size);
 
+/* Distance between two threads' regions of per-thread scratch of bytes each:
+ * bytes rounded up to a cache line, plus a guard that keeps one thread's
+ * hardware prefetches out of the next thread's region (a 64-byte multiple). */
+size_t cpu_scratch_stride(size_t bytes);
+
 #endif

@@ -15,14 +15,15 @@ typedef struct pack_job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	float *bpack;
-	float *rows; /* one converted B row per thread */
+	float *rows; /* one converted B row per thread, rows_stride floats apart */
+	size_t rows_stride;
 } pack_job_t;
 
 typedef struct job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
-	size_t scratch_floats;
+	size_t scratch_floats; /* per thread: cpu_scratch_stride() in floats */
 	const float *bpack;
 	float *scratch;
 } job_t;
@@ -41,7 +42,7 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 	uint32_t n0 = (uint32_t)panel * nr;
 	uint32_t rows = p->n - n0 < nr ? p->n - n0 : nr;
 	float *dst = j->bpack + panel * (size_t)nr * p->k;
-	float *tmp = j->rows + (size_t)thread * p->k;
+	float *tmp = j->rows + thread * j->rows_stride;
 	for (uint32_t c = 0; c < nr; c++) {
 		if (c < rows)
 			j->d->vec->f16_to_f32((const uint16_t *)p->b + (size_t)(n0 + c) * p->k, p->k,
@@ -58,7 +59,8 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	const cpu_gemm_problem_t *p = j->p;
 	uint32_t nr = j->d->vec->f16_nr, panels = (p->n + nr - 1) / nr;
 	packed_f16_t *pb = calloc(1, sizeof(*pb));
-	j->rows = malloc((size_t)cpu_threadpool_size(j->d->pool) * p->k * sizeof(float));
+	j->rows_stride = cpu_scratch_stride((size_t)p->k * sizeof(float)) / sizeof(float);
+	j->rows = cpu_alloc(cpu_threadpool_size(j->d->pool) * j->rows_stride * sizeof(float));
 	if (pb)
 		pb->bpack = cpu_alloc((size_t)panels * nr * p->k * sizeof(float));
 	if (!pb || !pb->bpack || !j->rows) {
@@ -113,8 +115,10 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	job_t j = { .d = d, .p = p };
 	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, use);
 	/* per thread: packed A block, accumulator tile, one fp16 source row */
-	j.scratch_floats = ((size_t)j.g.mc * p->k + (size_t)v->f16_mr * v->f16_nr + p->k + 15) /
-			   16 * 16;
+	j.scratch_floats = cpu_scratch_stride(((size_t)j.g.mc * p->k +
+						(size_t)v->f16_mr * v->f16_nr + p->k) *
+					       sizeof(float)) /
+			   sizeof(float);
 	bool owned;
 	pack_job_t pj = { .d = d, .p = p };
 	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, v, pack_b, &pj, &owned);

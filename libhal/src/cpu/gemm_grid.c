@@ -11,12 +11,14 @@ cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsig
 {
 	cpu_grid_t g;
 	/* the fewest blocks of at most ~MC_TARGET rows, of even size (196 rows:
-	 * 70 + 70 + 56, not 95 + 95 + 6, whose last block reads all of B for 6
-	 * rows) */
+	 * 66 + 66 + 64, not 95 + 95 + 6, whose last block reads all of B for 6
+	 * rows; nor 70 + 70 + 56 in multiples of mr, whose unequal tasks left a
+	 * thread idle for 10% of a 256^3 GEMM: kernels spread a block's rows
+	 * evenly over their tiles) */
 	uint32_t mc = MC_TARGET / mr * mr;
 	uint32_t blocks = m ? (m + mc - 1) / mc : 1;
 	uint32_t per = (m + blocks - 1) / blocks;
-	g.mc = per ? (per + mr - 1) / mr * mr : mr;
+	g.mc = per ? per : 1;
 	g.mblocks = (m + g.mc - 1) / g.mc;
 	g.panels = (n + nr - 1) / nr;
 	/* tasks: a few per thread; one thread takes whole row blocks, as every
@@ -77,6 +79,19 @@ void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_ta
 void *cpu_alloc(size_t size)
 {
 	return aligned_alloc(64, (size + 63) / 64 * 64);
+}
+
+/* On the 2-vCPU test VM, with the threads' tap buffers of a depthwise
+ * convolution back to back, the second thread ran its tasks 3x slower than
+ * alone while the first was working: the first thread's accesses reached
+ * up to 8-16 KiB past the end of its region (the strided reads of its tap
+ * buffer train the prefetchers), taking the second's lines away from it.
+ * Gaps of 16 KiB or more between the regions removed the slowdown. */
+#define SCRATCH_GUARD 32768u
+
+size_t cpu_scratch_stride(size_t bytes)
+{
+	return (bytes + 63) / 64 * 64 + SCRATCH_GUARD;
 }
 
 const void *cpu_dense_row(const void *ctx, uint32_t row, void *scratch)

@@ -15,7 +15,7 @@ typedef struct job {
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
 	const cpu_i8_packed_t *b;
-	size_t a_row_bytes, scratch_bytes;
+	size_t a_row_bytes, scratch_stride; /* scratch per thread: cpu_scratch_stride() */
 	uint8_t *scratch;
 } job_t;
 
@@ -123,7 +123,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	const cpu_i8_packed_t *pb = j->b;
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
-	uint8_t *apack = j->scratch + thread * j->scratch_bytes;
+	uint8_t *apack = j->scratch + thread * j->scratch_stride;
 	int32_t *acc = (int32_t *)(apack + ((size_t)j->g.mc * j->a_row_bytes + 63) / 64 * 64);
 	int8_t *rowbuf = (int8_t *)(acc + (size_t)j->g.mc * o->nr);
 	for (uint32_t r = m0; r < m1; r++)
@@ -171,9 +171,9 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	j.b = cpu_gemm_i8_pack(d, p, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
 	/* packed A rows, int32 sums of mc x nr, one A row from a_row */
-	j.scratch_bytes = ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
-			  ((size_t)j.g.mc * o->nr * 4 + p->k + 63) / 64 * 64;
-	j.scratch = j.b ? cpu_alloc(threads * j.scratch_bytes) : NULL;
+	j.scratch_stride = cpu_scratch_stride(((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
+					      (size_t)j.g.mc * o->nr * 4 + p->k);
+	j.scratch = j.b ? cpu_alloc(threads * j.scratch_stride) : NULL;
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,

@@ -11,7 +11,8 @@ typedef struct pw_job {
 	const void *in0, *in1;
 	void *out;
 	size_t count;
-	int32_t *scratch; /* pool: C per thread */
+	uint8_t *scratch; /* pool: C int32 per thread, stride apart */
+	size_t stride;
 } pw_job_t;
 
 static void pointwise_task(void *arg, size_t task, unsigned thread)
@@ -54,7 +55,7 @@ static void pool_task(void *arg, size_t task, unsigned thread)
 	pw_job_t *j = arg;
 	const enpu_pool_op_t *p = &j->op->u.pool;
 	j->d->vec->pool_row(p, j->in0, j->out, (uint32_t)(task / p->out_h),
-			    (uint32_t)(task % p->out_h), j->scratch + (size_t)thread * p->c);
+			    (uint32_t)(task % p->out_h), (int32_t *)(j->scratch + thread * j->stride));
 }
 
 enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op)
@@ -62,7 +63,8 @@ enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op)
 	const enpu_pool_op_t *p = &op->u.pool;
 	pw_job_t j = { .d = d, .op = op, .in0 = enpu_op_host_ptr(op, ENPU_OP_IN0),
 		       .out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
-	j.scratch = malloc((size_t)cpu_threadpool_size(d->pool) * p->c * sizeof(int32_t));
+	j.stride = cpu_scratch_stride(p->c * sizeof(int32_t));
+	j.scratch = cpu_alloc(cpu_threadpool_size(d->pool) * j.stride);
 	if (!j.scratch)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu pool: out of memory");
 	cpu_threadpool_run(d->pool, (size_t)p->batch * p->out_h, pool_task, &j);
