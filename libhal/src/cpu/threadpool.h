@@ -15,8 +15,9 @@ typedef void (*cpu_task_fn)(void *arg, size_t task, unsigned thread);
 enpu_status_t cpu_threadpool_create(unsigned threads, cpu_threadpool_t **out);
 void cpu_threadpool_destroy(cpu_threadpool_t *pool);
 unsigned cpu_threadpool_size(const cpu_threadpool_t *pool);
-/* Whether every worker is still spinning after its last loop (so that a new
- * loop starts on all of them at once, without a wake-up). */
+/* Whether no worker is asleep: between loops, every worker still spins after
+ * its last loop (so that a new loop starts on all of them at once, without a
+ * wake-up). */
 bool cpu_threadpool_warm(cpu_threadpool_t *pool);
 /* Wakes sleeping workers with an empty loop, without waiting, so that they
  * are spinning (warm) for the next loop; no-op when warm or busy. */
