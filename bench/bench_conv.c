@@ -119,9 +119,10 @@ int main(int argc, char **argv)
 	bench_env_open(&env, threads);
 	enpu_device_info_t info;
 	enpu_device_query(env.cpu, &info);
-	double peak = bench_vnni_peak_per_core() * threads;
-	printf("device %s: %s\nmeasured int8 peak (%u thread%s): %.1f GOPS (vpdpbusd zmm loop)\n",
-	       info.name, info.description, threads, threads > 1 ? "s" : "", peak * 1e-9);
+	const char *how;
+	double peak = bench_int8_peak_per_core(&how) * threads;
+	printf("device %s: %s\nmeasured int8 peak (%u thread%s): %.1f GOPS (%s)\n",
+	       info.name, info.description, threads, threads > 1 ? "s" : "", peak * 1e-9, how);
 	if (xnn_initialize(NULL) != xnn_status_success)
 		return fprintf(stderr, "xnn_initialize failed\n"), 1;
 	pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : NULL;

@@ -167,11 +167,13 @@ int main(int argc, char **argv)
 	bench_env_open(&env, threads);
 	enpu_device_info_t info;
 	enpu_device_query(env.cpu, &info);
-	double peak8 = bench_vnni_peak_per_core() * threads, peakf = bench_fma_peak_per_core() * threads;
-	printf("device %s: %s\nmeasured peak (%u thread%s): int8 %.1f GOPS (vpdpbusd zmm loop), "
-	       "fp32 %.1f GFLOPS (vfmadd zmm loop)\n",
-	       info.name, info.description, threads, threads > 1 ? "s" : "", peak8 * 1e-9,
-	       peakf * 1e-9);
+	const char *how8, *howf;
+	double peak8 = bench_int8_peak_per_core(&how8) * threads;
+	double peakf = bench_fma_peak_per_core(&howf) * threads;
+	printf("device %s: %s\nmeasured peak (%u thread%s): int8 %.1f GOPS (%s), "
+	       "fp32 %.1f GFLOPS (%s)\n",
+	       info.name, info.description, threads, threads > 1 ? "s" : "", peak8 * 1e-9, how8,
+	       peakf * 1e-9, howf);
 	if (xnn_initialize(NULL) != xnn_status_success)
 		return fprintf(stderr, "xnn_initialize failed\n"), 1;
 	pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : NULL;

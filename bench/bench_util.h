@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Benchmark helpers: timing, the measured vpdpbusd peak, enpu setup. */
+/* Benchmark helpers: timing, the measured int8 and fp32 peaks, enpu setup. */
 #ifndef ENPU_BENCH_UTIL_H
 #define ENPU_BENCH_UTIL_H
 
@@ -35,11 +35,14 @@ double bench_now(void);
  * secs[i]; fns[i] == NULL is skipped (secs[i] = 0). */
 void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
 			    double min_s, double *secs);
-/* Measured int8 ops/s of one core running independent vpdpbusd zmm (2 ops
- * per MAC; the best of 8 short runs), 0 without AVX-512 VNNI. */
-double bench_vnni_peak_per_core(void);
-/* Measured fp32 FMA flops/s of one core (zmm or ymm per the host). */
-double bench_fma_peak_per_core(void);
+/* Measured int8 ops/s of one core (2 ops per MAC; the best of 8 short runs)
+ * running independent chains of the host's best exact int8 MAC: vpdpbusd
+ * zmm with AVX-512 VNNI, else vpmaddwd + vpaddd ymm with AVX2; 0 on other
+ * hosts. *how names the loop. */
+double bench_int8_peak_per_core(const char **how);
+/* Measured fp32 FMA flops/s of one core (zmm or ymm per the host), 0
+ * without FMA. *how names the loop. */
+double bench_fma_peak_per_core(const char **how);
 
 /* Opens the CPU device with threads (0 = all). Exits on failure. */
 typedef struct bench_env {

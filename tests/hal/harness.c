@@ -67,6 +67,7 @@ static bool t_env_open_dut(tctx *t, t_env *env, size_t ref_i, enpu_device_type_t
 	CHECK_OK(t, enpu_device_open(env->ctx, dut_i, NULL, &env->cpu));
 	return true;
 out:
+	t_env_close(env);
 	return false;
 }
 
@@ -91,11 +92,12 @@ bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads)
 	if (enpu_status_code(st) == ENPU_STATUS_UNSUPPORTED) {
 		t_skip(t, "%s", enpu_status_message(st));
 		enpu_status_free(st);
-		return false;
+		goto out;
 	}
 	CHECK_OK(t, st);
 	return true;
 out:
+	t_env_close(env);
 	return false;
 }
 

@@ -83,7 +83,7 @@ typedef struct t_env {
 #define T_DUT_GPU ((enpu_cpu_isa_t)101)
 
 /* Opens ref and cpu (isa, threads); returns false (test skipped) when the
- * host lacks isa, or failed. */
+ * host lacks isa, or failed, with nothing left open. */
 bool t_env_open(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads);
 void t_env_close(t_env *env);
 /* t_env_open, then skips (and closes env) unless the device under test

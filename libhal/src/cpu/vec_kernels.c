@@ -216,17 +216,21 @@ static void FN(quant)(const enpu_cast_op_t *c, const uint16_t *in, int8_t *out, 
 	}
 }
 
-/* fp16 GEMM micro-kernel on GCC/Clang vector extensions: 16 fp32 lanes per
- * vector, NR = 32; MR chosen to fit the ISA's register file. */
-typedef float vf_t __attribute__((vector_size(64)));
-#define F16_NR 32
+/* fp16 GEMM micro-kernel on GCC/Clang vector extensions: vectors of the
+ * ISA's register width (a 64-byte vector on AVX2 went through the stack:
+ * 1.6 GFLOPS), two per row of the tile (NR = 2 vectors), MR chosen so that
+ * the 2 * MR accumulators, two B vectors and the broadcast fit the
+ * register file. */
 #if defined(__AVX512F__)
-#define F16_MR 6
+typedef float vf_t __attribute__((vector_size(64)));
 #elif defined(__AVX2__)
-#define F16_MR 3
+typedef float vf_t __attribute__((vector_size(32)));
 #else
-#define F16_MR 2
+typedef float vf_t __attribute__((vector_size(16)));
 #endif
+#define F16_MR 6
+#define F16_VL (sizeof(vf_t) / sizeof(float))
+#define F16_NR (2 * F16_VL)
 
 static inline __attribute__((always_inline)) void f16_tile(const float *a, size_t lda,
 							   const float *b, uint32_t k, int mr,
@@ -238,7 +242,7 @@ static inline __attribute__((always_inline)) void f16_tile(const float *a, size_
 	for (uint32_t kk = 0; kk < k; kk++) {
 		vf_t b0, b1;
 		memcpy(&b0, b + (size_t)kk * F16_NR, sizeof(b0));
-		memcpy(&b1, b + (size_t)kk * F16_NR + 16, sizeof(b1));
+		memcpy(&b1, b + (size_t)kk * F16_NR + F16_VL, sizeof(b1));
 		for (int i = 0; i < mr; i++) {
 			float av = a[i * lda + kk];
 			c0[i] += av * b0;
@@ -247,7 +251,7 @@ static inline __attribute__((always_inline)) void f16_tile(const float *a, size_
 	}
 	for (int i = 0; i < mr; i++) {
 		memcpy(acc + i * F16_NR, &c0[i], sizeof(c0[i]));
-		memcpy(acc + i * F16_NR + 16, &c1[i], sizeof(c1[i]));
+		memcpy(acc + i * F16_NR + F16_VL, &c1[i], sizeof(c1[i]));
 	}
 }
 
@@ -255,14 +259,10 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
 			   float *acc)
 {
 	switch (mr) {
-#if F16_MR >= 6
 	case 6: f16_tile(a, lda, b, k, 6, acc); break;
 	case 5: f16_tile(a, lda, b, k, 5, acc); break;
 	case 4: f16_tile(a, lda, b, k, 4, acc); break;
-#endif
-#if F16_MR >= 3
 	case 3: f16_tile(a, lda, b, k, 3, acc); break;
-#endif
 	case 2: f16_tile(a, lda, b, k, 2, acc); break;
 	default: f16_tile(a, lda, b, k, 1, acc); break;
 	}
