@@ -118,6 +118,7 @@ static void cpu_close(void *state)
 #if defined(__x86_64__)
 static const cpu_conv_kernel_t *const conv_vnni512[] = { &cpu_dw_vnni512, &cpu_conv_small_vnni512,
 							 NULL };
+static const cpu_conv_kernel_t *const conv_avx2[] = { &cpu_dw_avx2, NULL };
 #endif
 static const cpu_conv_kernel_t *const conv_none[] = { NULL };
 
@@ -141,6 +142,7 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 	if (isa == ENPU_CPU_ISA_AVX2) {
 		d->i8 = &cpu_i8_gemm_avx2;
 		d->vec = &cpu_vec_avx2;
+		d->conv = conv_avx2;
 	} else if (isa == ENPU_CPU_ISA_AVX512VNNI) {
 		d->i8 = &cpu_i8_gemm_vnni512;
 		d->vec = &cpu_vec_avx512;
