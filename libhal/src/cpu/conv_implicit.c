@@ -89,7 +89,8 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 		uint32_t n0 = pan * o->nr;
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
 		cpu_i8_out_t out = {
-			.beff = pb->beff + n0, .rq = pb->rq + n0 / 16, .any_left = pb->any_left,
+			.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * o->rq_size,
+			.any_left = pb->any_left,
 			.zp = c->out_zp, .qmin = c->clamp.qmin, .qmax = c->clamp.qmax,
 			.n = c->out_c - n0 < o->nr ? c->out_c - n0 : o->nr,
 			.c = j->out + (((size_t)n * c->out_h + oh) * c->out_w + ow0) * c->out_c + n0,
@@ -102,7 +103,8 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 							    c->in_c;
 			for (uint32_t k0 = 0; k0 < seg; k0 += o->kc) {
 				uint32_t klen = seg - k0 < o->kc ? seg - k0 : o->kc;
-				o->kernel_out(a + k0, lda, bp + ((size_t)kh * seg + k0) * o->nr, klen,
+				o->kernel_out(a + k0, lda,
+					      bp + ((size_t)kh * seg + k0) * o->nr * o->b_elem, klen,
 					      rows, acc, kh == 0 && k0 == 0,
 					      kh + 1 == c->k_h && k0 + klen == seg, &out);
 			}

@@ -47,7 +47,7 @@ typedef struct cpu_i8_packed {
 	size_t panel_bytes;
 	uint8_t *bpack;
 	int32_t *beff, *mult, *shift; /* panels * nr */
-	cpu_rq16_t *rq;               /* panels * nr / 16, for kernel_out */
+	uint8_t *rq;                  /* panels * nr / 16 x rq_size, for kernel_out */
 	bool any_left;
 } cpu_i8_packed_t;
 /* p's B (n, k, b, bias, mult, shift, a_zp and cache are used) packed, from

@@ -5,6 +5,7 @@
  * the family's fused kernel_out). B's packing is shared with conv_implicit.c.
  * Bit-identical to the reference: integer sums modulo 2^32 do not depend on
  * order, and the epilogue implements the same mbqm. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../quant_inline.h"
@@ -23,6 +24,7 @@ typedef struct pack_job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	cpu_i8_packed_t *b;
+	atomic_bool any_left; /* some panel's column shifts left */
 } pack_job_t;
 
 static void packed_free(enpu_op_cache_t *c)
@@ -64,9 +66,12 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 		pb->mult[n] = p->mult[n];
 		pb->shift[n] = p->shift[n];
 	}
+	bool left = false;
 	for (uint32_t v = 0; pb->rq && v < o->nr / 16; v++)
-		cpu_rq16_prepare(&pb->rq[n0 / 16 + v], pb->mult + n0 + 16 * v, pb->shift + n0 + 16 * v,
-				 16);
+		left |= o->rq_prepare(pb->rq + (n0 / 16 + v) * o->rq_size, pb->mult + n0 + 16 * v,
+				      pb->shift + n0 + 16 * v);
+	if (left)
+		atomic_store_explicit(&j->any_left, true, memory_order_relaxed);
 }
 
 /* Packs B (in parallel); NULL when out of memory. */
@@ -90,15 +95,14 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	pb->mult = malloc(padded * sizeof(int32_t));
 	pb->shift = malloc(padded * sizeof(int32_t));
 	if (o->kernel_out)
-		pb->rq = cpu_alloc(padded / 16 * sizeof(cpu_rq16_t));
+		pb->rq = cpu_alloc(padded / 16 * o->rq_size);
 	if (!pb->bpack || !pb->beff || !pb->mult || !pb->shift || (o->kernel_out && !pb->rq)) {
 		packed_free(&pb->base);
 		return NULL;
 	}
 	j->b = pb;
 	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
-	for (size_t v = 0; pb->rq && v < padded / 16; v++)
-		pb->any_left |= pb->rq[v].any_left;
+	pb->any_left = atomic_load(&j->any_left);
 	return &pb->base;
 }
 
@@ -142,11 +146,13 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += kc) {
 			uint32_t klen = pb->kp - k0 < kc ? pb->kp - k0 : kc;
 			cpu_i8_out_t out = {
-				.beff = pb->beff + n0, .rq = pb->rq + n0 / 16, .any_left = pb->any_left,
+				.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * o->rq_size,
+				.any_left = pb->any_left,
 				.zp = p->c_zp, .qmin = p->clamp.qmin, .qmax = p->clamp.qmax, .n = nr,
 				.c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0, .ldc = p->ldc,
 			};
-			o->kernel_out(apack + k0, j->a_row_bytes, bp + (size_t)k0 * o->nr, klen, m1 - m0,
+			o->kernel_out(apack + k0 * o->a_elem, j->a_row_bytes,
+				      bp + (size_t)k0 * o->nr * o->b_elem, klen, m1 - m0,
 				      acc, k0 == 0, k0 + klen == pb->kp, &out);
 		}
 		for (uint32_t mt = m0; !o->kernel_out && mt < m1; mt += o->mr) {

@@ -2,40 +2,59 @@
 /* AVX2 int8 GEMM micro-kernel (s16k2 packing): 6 rows x 16 columns. Operands
  * are pre-widened to int16 (A already minus its zero point), so vpmaddwd
  * gives exact int32 pair sums; vpmaddubsw is avoided because its int16
- * saturation breaks bit-exactness for 255 * 127 * 2. */
+ * saturation breaks bit-exactness for 255 * 127 * 2. K comes in blocks of
+ * KC (the sums kept in the driver's buffer between them); the last block
+ * runs the output stage (requant_avx2.h) on each finished tile. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_i8_kernels.h"
+#include "requant_avx2.h"
 
 #define MR 6
 #define NR 16
+/* K block: a 512 x 16 int16 slice of B (16 KiB) stays in L1 across the
+ * row tiles of a row block */
+#define KC 512
 
-/* Named accumulators so that all 12 stay in registers (see vnni512). */
-#define ACC_DECL(i) __m256i c##i##0 = _mm256_setzero_si256(), c##i##1 = _mm256_setzero_si256()
+/* Named accumulators so that all 12 stay in registers; rows >= mr are dead
+ * code after inlining with a constant mr. The first K block starts from the
+ * effective bias (sums wrap modulo 2^32: adding it first or last is the
+ * same). */
+#define ACC_DECL(i)                                                                  \
+	__m256i c##i##0 = _mm256_setzero_si256(), c##i##1 = c##i##0;                 \
+	if (mr > i) {                                                                \
+		const int32_t *s = first ? beff : acc + i * NR;                      \
+		c##i##0 = _mm256_load_si256((const __m256i *)s);                     \
+		c##i##1 = _mm256_load_si256((const __m256i *)(s + 8));               \
+	}
 #define ACC_ROW(i)                                                                   \
 	if (mr > i) {                                                                \
 		int32_t q;                                                           \
-		memcpy(&q, a + (size_t)i * kp + (size_t)k2 * 2, sizeof(q));          \
+		memcpy(&q, a + (size_t)i * lda + (size_t)k2 * 2, sizeof(q));         \
 		__m256i va = _mm256_set1_epi32(q);                                   \
 		c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(va, b0));      \
 		c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(va, b1));      \
 	}
 #define ACC_STORE(i)                                                                 \
 	if (mr > i) {                                                                \
-		_mm256_storeu_si256((__m256i *)(acc + i * NR), c##i##0);             \
-		_mm256_storeu_si256((__m256i *)(acc + i * NR + 8), c##i##1);         \
+		_mm256_store_si256((__m256i *)(dst + i * NR), c##i##0);              \
+		_mm256_store_si256((__m256i *)(dst + i * NR + 8), c##i##1);          \
 	}
 
-static inline __attribute__((always_inline)) void tile(const int16_t *a, const int16_t *b,
-						       uint32_t kp, int mr, int32_t *acc)
+/* Sums of one K block of mr rows (lda int16 apart) into dst, starting from
+ * beff when first, else from acc (both 32-byte aligned, row stride NR). */
+static inline __attribute__((always_inline)) void tile(const int16_t *a, size_t lda,
+						       const int16_t *b, uint32_t klen, int mr,
+						       const int32_t *beff, const int32_t *acc,
+						       bool first, int32_t *dst)
 {
-	ACC_DECL(0);
-	ACC_DECL(1);
-	ACC_DECL(2);
-	ACC_DECL(3);
-	ACC_DECL(4);
-	ACC_DECL(5);
-	for (uint32_t k2 = 0; k2 < kp / 2; k2++) {
+	ACC_DECL(0)
+	ACC_DECL(1)
+	ACC_DECL(2)
+	ACC_DECL(3)
+	ACC_DECL(4)
+	ACC_DECL(5)
+	for (uint32_t k2 = 0; k2 < klen / 2; k2++) {
 		const int16_t *bk = b + (size_t)k2 * NR * 2;
 		__m256i b0 = _mm256_loadu_si256((const __m256i *)bk);
 		__m256i b1 = _mm256_loadu_si256((const __m256i *)(bk + 16));
@@ -54,12 +73,66 @@ static inline __attribute__((always_inline)) void tile(const int16_t *a, const i
 	ACC_STORE(5)
 }
 
-static void kernel_avx2(const void *a, const void *b, uint32_t kp, uint32_t mr, int32_t *acc)
+/* Output stage of rows finished rows of sums (row stride NR) to C. */
+static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, int8_t *c)
 {
-	CPU_DISPATCH_MR6(tile, a, b, kp, mr, acc);
+	const cpu_rq8_t *rq = o->rq;
+	const __m256i zp16 = _mm256_set1_epi16((short)o->zp);
+	const __m128i lo8 = _mm_set1_epi8((char)o->qmin), hi8 = _mm_set1_epi8((char)o->qmax);
+	for (uint32_t r = 0; r < rows; r++, sums += NR, c += o->ldc) {
+		__m256i x0 = rq8_apply(_mm256_load_si256((const __m256i *)sums), rq, o->any_left);
+		__m256i x1 = rq8_apply(_mm256_load_si256((const __m256i *)(sums + 8)), rq + 1,
+				       o->any_left);
+		__m128i v = rq8_out16_cols(x0, x1, zp16, lo8, hi8);
+		if (o->n >= NR) {
+			_mm_storeu_si128((__m128i *)c, v);
+		} else {
+			int8_t tmp[NR];
+			_mm_storeu_si128((__m128i *)tmp, v);
+			memcpy(c, tmp, o->n);
+		}
+	}
+}
+
+/* The row tiles in turn, the rows spread evenly over the fewest tiles (as in
+ * the VNNI kernel); the last K block leaves each tile's sums in a buffer on
+ * the stack and writes its output rows. */
+static void kernel_out_avx2(const void *a, size_t lda, const void *b, uint32_t klen,
+			    uint32_t rows, int32_t *acc, bool first, bool last,
+			    const cpu_i8_out_t *o)
+{
+	int32_t slot[MR * NR] __attribute__((aligned(32)));
+	const size_t ld = lda / sizeof(int16_t);
+	uint32_t tiles = (rows + MR - 1) / MR, base = rows / tiles, extra = rows % tiles;
+	for (uint32_t mt = 0, t = 0; mt < rows; t++) {
+		const int16_t *at = (const int16_t *)a + mt * ld;
+		int32_t *acct = acc + (size_t)mt * NR, *dst = last ? slot : acct;
+		uint32_t mr = base + (t < extra);
+		switch (mr) {
+		case 6: tile(at, ld, b, klen, 6, o->beff, acct, first, dst); break;
+		case 5: tile(at, ld, b, klen, 5, o->beff, acct, first, dst); break;
+		case 4: tile(at, ld, b, klen, 4, o->beff, acct, first, dst); break;
+		case 3: tile(at, ld, b, klen, 3, o->beff, acct, first, dst); break;
+		case 2: tile(at, ld, b, klen, 2, o->beff, acct, first, dst); break;
+		default: tile(at, ld, b, klen, 1, o->beff, acct, first, dst); break;
+		}
+		if (last)
+			out_rows(slot, mr, o, o->c + (size_t)mt * o->ldc);
+		mt += mr;
+	}
+}
+
+static bool rq_prepare_avx2(void *dst, const int32_t *mult, const int32_t *shift)
+{
+	cpu_rq8_t *r = dst;
+	cpu_rq8_prepare(&r[0], mult, shift, 8);
+	cpu_rq8_prepare(&r[1], mult + 8, shift + 8, 8);
+	return r[0].any_left || r[1].any_left;
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2 = {
 	.mr = MR, .nr = NR, .kgroup = 2, .a_elem = 2, .b_elem = 2, .a_pack = A_MINUS_ZP,
-	.pack_a = cpu_pack_a_s16k2, .pack_b = cpu_pack_b_s16k2, .kernel = kernel_avx2,
+	.pack_a = cpu_pack_a_s16k2, .pack_b = cpu_pack_b_s16k2, .kc = KC,
+	.rq_size = 2 * sizeof(cpu_rq8_t), .rq_prepare = rq_prepare_avx2,
+	.kernel_out = kernel_out_avx2,
 };

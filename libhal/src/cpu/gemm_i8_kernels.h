@@ -9,7 +9,7 @@
  *  - A_RAW (NEON sdot: s8 x s8): int8 a, g = 4; the driver subtracts
  *    a_zp * colsum(b).
  * Kernels write raw int32 dot products acc[mr][nr] (row stride nr); a family
- * may instead fuse the output stage (kernel_out). */
+ * may instead fuse the output stage (kernel_out, with rq_prepare). */
 #ifndef ENPU_CPU_GEMM_I8_KERNELS_H
 #define ENPU_CPU_GEMM_I8_KERNELS_H
 
@@ -22,7 +22,7 @@
  * for n <= nr columns. */
 typedef struct cpu_i8_out {
 	const int32_t *beff;    /* nr, aligned to 64 bytes */
-	const cpu_rq16_t *rq;   /* nr / 16 */
+	const void *rq;         /* nr / 16 groups of the family's rq_size bytes */
 	bool any_left;
 	int32_t zp, qmin, qmax;
 	uint32_t n;
@@ -48,6 +48,11 @@ typedef struct cpu_i8_gemm_ops {
 	 * output stage (rq16.h parameters) and writes C (out->c: row 0 of the
 	 * block), otherwise the sums stay in acc. */
 	uint32_t kc;
+	/* The output stage's parameters of 16 columns in the family's layout
+	 * (rq_size bytes, 64-byte aligned), prepared once with the weights;
+	 * returns whether some column shifts left. */
+	size_t rq_size;
+	bool (*rq_prepare)(void *dst, const int32_t *mult, const int32_t *shift);
 	void (*kernel_out)(const void *a, size_t lda, const void *b, uint32_t klen, uint32_t rows,
 			   int32_t *acc, bool first, bool last, const cpu_i8_out_t *out);
 } cpu_i8_gemm_ops_t;

@@ -84,7 +84,7 @@ static inline __attribute__((always_inline)) void out_rq(int32_t *sums, const cp
 							 int v)
 {
 	__m512i *x = (__m512i *)sums + v;
-	*x = rq16_right(*x, o->rq + v);
+	*x = rq16_right(*x, (const cpu_rq16_t *)o->rq + v);
 }
 
 static inline __attribute__((always_inline)) void out_pack(const int32_t *sums,
@@ -102,7 +102,7 @@ static inline __attribute__((always_inline)) void out_row(int32_t *sums, const c
 {
 	__m512i *x = (__m512i *)sums;
 	for (int v = 0; v < 4; v++)
-		x[v] = rq16_apply(x[v], o->rq + v, o->any_left);
+		x[v] = rq16_apply(x[v], (const cpu_rq16_t *)o->rq + v, o->any_left);
 	out_pack(sums, o, c, m);
 }
 
@@ -205,8 +205,15 @@ static void pack_a_vnni512(const int8_t *row, uint32_t k, uint32_t kp, int32_t a
 		d[i] = 0;
 }
 
+static bool rq_prepare_vnni512(void *dst, const int32_t *mult, const int32_t *shift)
+{
+	cpu_rq16_prepare(dst, mult, shift, 16);
+	return ((const cpu_rq16_t *)dst)->any_left;
+}
+
 const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512 = {
 	.mr = MR, .nr = NR, .kgroup = 4, .a_elem = 1, .b_elem = 1, .a_pack = A_PLUS_128,
 	.pack_a = pack_a_vnni512, .pack_b = cpu_pack_b_u8k4, .kc = KC,
+	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_vnni512,
 	.kernel_out = kernel_out_vnni512,
 };

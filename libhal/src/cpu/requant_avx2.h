@@ -95,4 +95,11 @@ static inline __m128i rq8_out16(__m256i a, __m256i b, __m256i zp16, __m128i lo8,
 	return _mm_min_epi8(_mm_max_epi8(r, lo8), hi8);
 }
 
+/* rq8_out16 with the bytes of a, then b, in lane order. */
+static inline __m128i rq8_out16_cols(__m256i a, __m256i b, __m256i zp16, __m128i lo8,
+				     __m128i hi8)
+{
+	return _mm_shuffle_epi32(rq8_out16(a, b, zp16, lo8, hi8), _MM_SHUFFLE(3, 1, 2, 0));
+}
+
 #endif
