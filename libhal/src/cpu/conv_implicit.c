@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* int8 convolution as an implicit GEMM (no im2col), for kernel families with
- * kernel_out (A as u8 = a + 128, gemm_i8_kernels.h). The input is copied
- * once per call into a zero-point-padded buffer already in the kernel's
- * +128 form; then for a run of output pixels of one output row, the k_w taps
- * of one kernel row are k_w * Cin consecutive bytes of that buffer, and
- * consecutive output pixels are stride_w * Cin bytes apart: the K segment of
- * kernel row kh is a plain GEMM block with lda = stride_w * Cin, and the
- * filter's K order (kh, kw, c) is the packed B's. Padding taps read the zero
- * point (+128), which the effective bias cancels as for im2col. Bit-identical
- * to im2col + GEMM: the same integer sums. */
+ * kernel_out whose A packing is elementwise (gemm_i8_kernels.h: u8 a + 128,
+ * or int16 a - zp). The input is copied once per call into a
+ * zero-point-padded buffer already in the kernel's A form; then for a run of
+ * output pixels of one output row, the k_w taps of one kernel row are
+ * k_w * Cin consecutive elements of that buffer, and consecutive output
+ * pixels are stride_w * Cin elements apart: the K segment of kernel row kh
+ * is a plain GEMM block with lda = stride_w * Cin elements, and the filter's
+ * K order (kh, kw, c) is the packed B's. Padding taps read the zero point
+ * (+128: cancelled by the effective bias as for im2col; - zp: 0).
+ * Bit-identical to im2col + GEMM: the same integer sums. */
 #include <stdlib.h>
 #include <string.h>
 #include "cpu_device.h"
@@ -22,7 +23,7 @@ typedef struct job {
 	const cpu_i8_packed_t *b;
 	const int8_t *in;
 	int8_t *out;
-	uint8_t *pad;           /* [batch][ph][pw][in_c], a + 128 */
+	uint8_t *pad;           /* [batch][ph][pw][in_c] in the A form */
 	uint32_t ph, pw;
 	uint32_t wchunks, rows; /* output row split into wchunks runs of <= rows */
 	uint32_t pan_per_chunk, nchunks;
@@ -37,20 +38,18 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * output row the short last tile costs more than im2col saves (1
 	 * thread, 3x3, vs im2col + GEMM: out_w 56 1.34x, 28 1.10x, 14 0.985x,
 	 * 7 0.82x) */
-	return o->kernel_out && o->a_pack == A_PLUS_128 && c->groups == 1 && c->dil_h == 1 &&
+	return o->kernel_out && (o->a_pack == A_PLUS_128 || o->a_pack == A_MINUS_ZP) &&
+	       c->groups == 1 && c->dil_h == 1 &&
 	       c->dil_w == 1 && (c->k_w * c->in_c) % o->kgroup == 0 && c->out_w >= 4 * o->mr;
 }
 
-/* Padded row pr of image n: border bytes zp + 128, inside the input + 128. */
-static void pad_task(void *arg, size_t task, unsigned thread)
+/* Padded row pr of image n, u8 a + 128 (border: zp + 128). */
+static void pad_u8(const job_t *j, uint32_t n, uint32_t pr)
 {
-	(void)thread;
-	const job_t *j = arg;
 	const enpu_conv_op_t *c = j->c;
 	/* locals: the byte stores below may alias the op's fields */
 	const size_t pixel = c->in_c, left = c->pad_l * pixel, inside = c->in_w * pixel;
 	const size_t row = j->pw * pixel;
-	const uint32_t n = (uint32_t)(task / j->ph), pr = (uint32_t)(task % j->ph);
 	const uint8_t border = (uint8_t)(c->in_zp ^ 0x80);
 	uint8_t *restrict dst = j->pad + ((size_t)n * j->ph + pr) * row;
 	if (pr < c->pad_t || pr >= c->pad_t + c->in_h) {
@@ -63,6 +62,36 @@ static void pad_task(void *arg, size_t task, unsigned thread)
 	for (size_t i = 0; i < inside; i++)
 		dst[left + i] = src[i] ^ 0x80;
 	memset(dst + left + inside, border, row - left - inside);
+}
+
+/* Padded row pr of image n, int16 a - zp (border: 0). */
+static void pad_s16(const job_t *j, uint32_t n, uint32_t pr)
+{
+	const enpu_conv_op_t *c = j->c;
+	const size_t pixel = c->in_c, left = c->pad_l * pixel, inside = c->in_w * pixel;
+	const size_t row = j->pw * pixel;
+	const int16_t zp = (int16_t)c->in_zp;
+	int16_t *restrict dst = (int16_t *)j->pad + ((size_t)n * j->ph + pr) * row;
+	if (pr < c->pad_t || pr >= c->pad_t + c->in_h) {
+		memset(dst, 0, row * sizeof(int16_t));
+		return;
+	}
+	const int8_t *restrict src = j->in + ((size_t)n * c->in_h + (pr - c->pad_t)) * inside;
+	memset(dst, 0, left * sizeof(int16_t));
+	for (size_t i = 0; i < inside; i++)
+		dst[left + i] = (int16_t)(src[i] - zp);
+	memset(dst + left + inside, 0, (row - left - inside) * sizeof(int16_t));
+}
+
+static void pad_task(void *arg, size_t task, unsigned thread)
+{
+	(void)thread;
+	const job_t *j = arg;
+	const uint32_t n = (uint32_t)(task / j->ph), pr = (uint32_t)(task % j->ph);
+	if (j->d->i8->a_pack == A_MINUS_ZP)
+		pad_s16(j, n, pr);
+	else
+		pad_u8(j, n, pr);
 }
 
 /* One run of output pixels (image n, output row oh, columns from ow0) x one
@@ -81,7 +110,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 	uint32_t ow0 = wc * j->rows;
 	uint32_t rows = c->out_w - ow0 < j->rows ? c->out_w - ow0 : j->rows;
 	uint32_t seg = c->k_w * c->in_c;
-	size_t lda = (size_t)c->stride_w * c->in_c;
+	size_t lda = (size_t)c->stride_w * c->in_c * o->a_elem;
 	int32_t *acc = (int32_t *)((uint8_t *)j->acc + thread * j->acc_stride);
 	uint32_t pan1 = (pc + 1) * j->pan_per_chunk < pb->panels ? (pc + 1) * j->pan_per_chunk
 								  : pb->panels;
@@ -97,13 +126,13 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 			.ldc = c->out_c,
 		};
 		for (uint32_t kh = 0; kh < c->k_h; kh++) {
-			const uint8_t *a = j->pad + (((size_t)n * j->ph + (size_t)oh * c->stride_h + kh) *
-							     j->pw +
-						     (size_t)ow0 * c->stride_w) *
-							    c->in_c;
+			const uint8_t *a = j->pad + ((((size_t)n * j->ph + (size_t)oh * c->stride_h + kh) *
+							      j->pw +
+						      (size_t)ow0 * c->stride_w) *
+						     c->in_c) * o->a_elem;
 			for (uint32_t k0 = 0; k0 < seg; k0 += o->kc) {
 				uint32_t klen = seg - k0 < o->kc ? seg - k0 : o->kc;
-				o->kernel_out(a + k0, lda,
+				o->kernel_out(a + (size_t)k0 * o->a_elem, lda,
 					      bp + ((size_t)kh * seg + k0) * o->nr * o->b_elem, klen,
 					      rows, acc, kh == 0 && k0 == 0,
 					      kh + 1 == c->k_h && k0 + klen == seg, &out);
@@ -151,7 +180,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	j.nchunks = (j.b->panels + j.pan_per_chunk - 1) / j.pan_per_chunk;
 	j.acc_stride = cpu_scratch_stride((size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr *
 					  sizeof(int32_t));
-	j.pad = cpu_alloc((size_t)c->batch * j.ph * j.pw * c->in_c);
+	j.pad = cpu_alloc((size_t)c->batch * j.ph * j.pw * c->in_c * o->a_elem);
 	j.acc = cpu_alloc(threads * j.acc_stride);
 	if (!j.pad || !j.acc) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
