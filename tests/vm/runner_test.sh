@@ -6,7 +6,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 run=$top/tools/vm/run
 n=0 fail=0
-log=$(mktemp); trap 'rm -f "$log"' EXIT
+log=$(mktemp); trap 'rm -f "$log" "$log.console"' EXIT
 
 check() { # name, expected exit, seconds limit, run args...
 	local name=$1 want=$2 limit=$3 start rc secs
@@ -26,10 +26,18 @@ check() { # name, expected exit, seconds limit, run args...
 }
 
 echo "TAP version 13"
-echo "1..8"
+echo "1..9"
 check "clean command passes, module loaded" 0 30 -t 30 -- test -e /dev/accel/accel0
 check "exit status is passed through" 3 30 -t 30 -n -- sh -c 'exit 3'
-check "panicking guest fails" 2 30 -t 30 -n -- sh -c 'echo c >/proc/sysrq-trigger'
+ENPU_VM_CONSOLE=$log.console check "panicking guest fails" 2 30 -t 30 -n -- \
+	sh -c 'echo c >/proc/sysrq-trigger'
+n=$((n + 1))
+if grep -q 'sysrq' "$log.console" 2>/dev/null; then
+	echo "ok $n a dead guest's whole console is kept in ENPU_VM_CONSOLE"
+else
+	echo "not ok $n a dead guest's whole console is kept in ENPU_VM_CONSOLE"
+	fail=$((fail + 1))
+fi
 check "hanging guest fails at its timeout" 2 35 -t 20 -n -- sleep 600
 check "WARNING in dmesg fails the run" 1 30 -t 30 -n -- \
 	sh -c 'echo "<4>WARNING: CPU: 0 PID: 1 at enpu runner self-test" >/dev/kmsg'
