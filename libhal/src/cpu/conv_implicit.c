@@ -8,8 +8,12 @@
  * pixels are stride_w * Cin elements apart: the K segment of kernel row kh
  * is a plain GEMM block with lda = stride_w * Cin elements, and the filter's
  * K order (kh, kw, c) is the packed B's. Padding taps read the zero point
- * (+128: cancelled by the effective bias as for im2col; - zp: 0).
- * Bit-identical to im2col + GEMM: the same integer sums. */
+ * (+128: cancelled by the effective bias as for im2col; - zp: 0). Where
+ * k_w * Cin is not a multiple of the family's K group, each kernel row's
+ * segment of B gets zero weights up to one, and the segment of A reads as
+ * many elements past its end (a zero weight's, so any value; the buffer has
+ * a zeroed tail for the last one). Bit-identical to im2col + GEMM: the same
+ * integer sums. */
 #include <stdlib.h>
 #include <string.h>
 #include "cpu_device.h"
@@ -25,6 +29,7 @@ typedef struct job {
 	int8_t *out;
 	uint8_t *pad;           /* [batch][ph][pw][in_c] in the A form */
 	uint32_t ph, pw;
+	uint32_t seg;           /* K per kernel row: k_w * in_c, up to the K group */
 	uint32_t wchunks, rows; /* output row split into wchunks runs of <= rows */
 	uint32_t pan_per_chunk, nchunks;
 	int32_t *acc;           /* per thread: rows (rounded up to mr) x nr */
@@ -39,8 +44,7 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * thread, 3x3, vs im2col + GEMM: out_w 56 1.34x, 28 1.10x, 14 0.985x,
 	 * 7 0.82x) */
 	return o->kernel_out && (o->a_pack == A_PLUS_128 || o->a_pack == A_MINUS_ZP) &&
-	       c->groups == 1 && c->dil_h == 1 &&
-	       c->dil_w == 1 && (c->k_w * c->in_c) % o->kgroup == 0 && c->out_w >= 4 * o->mr;
+	       c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 && c->out_w >= 4 * o->mr;
 }
 
 /* Padded row pr of image n, u8 a + 128 (border: zp + 128). */
@@ -109,7 +113,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 	uint32_t n = (uint32_t)(run / j->wchunks / c->out_h);
 	uint32_t ow0 = wc * j->rows;
 	uint32_t rows = c->out_w - ow0 < j->rows ? c->out_w - ow0 : j->rows;
-	uint32_t seg = c->k_w * c->in_c;
+	uint32_t seg = j->seg;
 	size_t lda = (size_t)c->stride_w * c->in_c * o->a_elem;
 	int32_t *acc = (int32_t *)((uint8_t *)j->acc + thread * j->acc_stride);
 	uint32_t pan1 = (pc + 1) * j->pan_per_chunk < pb->panels ? (pc + 1) * j->pan_per_chunk
@@ -145,14 +149,24 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	const cpu_i8_gemm_ops_t *o = d->i8;
-	uint32_t k = c->k_h * c->k_w * c->in_c;
+	uint32_t seg = c->k_w * c->in_c, segp = (seg + o->kgroup - 1) / o->kgroup * o->kgroup;
+	uint32_t k = c->k_h * segp;
+	const int8_t *f = enpu_op_host_ptr(op, ENPU_OP_IN1);
+	int8_t *fpad = NULL; /* the filter with each kernel row's segment padded */
+	if (segp != seg) {
+		fpad = calloc((size_t)c->out_c * k, 1);
+		if (!fpad)
+			return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
+		for (size_t r = 0; r < (size_t)c->out_c * c->k_h; r++)
+			memcpy(fpad + r * segp, f + r * seg, seg);
+	}
 	cpu_gemm_problem_t p = {
-		.n = c->out_c, .k = k, .b = enpu_op_host_ptr(op, ENPU_OP_IN1),
+		.n = c->out_c, .k = k, .b = fpad ? fpad : f,
 		.bias = enpu_op_host_ptr(op, ENPU_OP_IN2), .mult = c->mult, .shift = c->shift,
 		.a_zp = c->in_zp, .cache = cpu_cache_slot(op),
 	};
 	job_t j = { .d = d, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
-		    .out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
+		    .out = enpu_op_host_ptr(op, ENPU_OP_OUT), .seg = segp };
 	/* padded size: what the output grid reads, and at least the input after
 	 * its top / left padding (so that every input row and column has a place) */
 	j.ph = (c->out_h - 1) * c->stride_h + c->k_h;
@@ -168,6 +182,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	unsigned use = cpu_gemm_threads(d, (uint32_t)(runs * j.rows), c->out_c, k);
 	bool owned;
 	j.b = cpu_gemm_i8_pack(d, &p, &owned);
+	free(fpad);
 	enpu_status_t st = ENPU_OK;
 	if (!j.b)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
@@ -180,7 +195,11 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	j.nchunks = (j.b->panels + j.pan_per_chunk - 1) / j.pan_per_chunk;
 	j.acc_stride = cpu_scratch_stride((size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr *
 					  sizeof(int32_t));
-	j.pad = cpu_alloc((size_t)c->batch * j.ph * j.pw * c->in_c * o->a_elem);
+	size_t pad_bytes = (size_t)c->batch * j.ph * j.pw * c->in_c * o->a_elem;
+	size_t tail = (size_t)(segp - seg) * o->a_elem;
+	j.pad = cpu_alloc(pad_bytes + tail);
+	if (j.pad)
+		memset(j.pad + pad_bytes, 0, tail);
 	j.acc = cpu_alloc(threads * j.acc_stride);
 	if (!j.pad || !j.acc) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
