@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* The AVX2 kernels' 8-lane requantization (libhal/src/cpu/requant_avx2.h)
+ * vs q_mbqm, lane by lane: random and extreme inputs (INT32_MIN/MAX, ties,
+ * small values), multipliers (0, 2^30, INT32_MAX, random) and every shift
+ * in [-31, 30], left shifts that saturate next to right shifts in one
+ * vector. Skipped on hosts (or builds) without AVX2. */
+#include "../../libhal/src/quant_inline.h"
+#include "tests.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#include "../../libhal/src/cpu/requant_avx2.h"
+
+static int32_t pick_x(tctx *t)
+{
+	switch (t_rand(t) % 6) {
+	case 0: return INT32_MAX;
+	case 1: return INT32_MIN;
+	case 2: return (int32_t)t_rand(t);
+	case 3: return (int32_t)(t_rand(t) % 2001) - 1000;
+	case 4: return (int32_t)((t_rand(t) % 64) << 24) - (1 << 29); /* ties below 2^30 */
+	default: return (int32_t)t_rand(t) >> (t_rand(t) % 31);
+	}
+}
+
+static int32_t pick_mult(tctx *t)
+{
+	switch (t_rand(t) % 5) {
+	case 0: return INT32_MAX;
+	case 1: return 1 << 30;
+	case 2: return 0;
+	case 3: return (int32_t)(t_rand(t) % 65536);
+	default: return (int32_t)(t_rand(t) % 2147483648u);
+	}
+}
+
+__attribute__((noinline)) static bool check_vector(tctx *t, const int32_t *x, const int32_t *mult,
+						   const int32_t *shift)
+{
+	cpu_rq8_t r;
+	int32_t y[8];
+	cpu_rq8_prepare(&r, mult, shift, 8);
+	_mm256_storeu_si256((__m256i *)y,
+			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left));
+	for (int l = 0; l < 8; l++) {
+		int32_t want = q_mbqm(x[l], mult[l], shift[l]);
+		CHECK(t, y[l] == want, "lane %d: mbqm(%d, %d, %d) = %d, rq8 gave %d", l, x[l],
+		      mult[l], shift[l], want, y[l]);
+	}
+	return true;
+out:
+	return false;
+}
+
+void test_requant_lanes_avx2(tctx *t)
+{
+	if (!__builtin_cpu_supports("avx2")) {
+		t_skip(t, "the host has no AVX2");
+		return;
+	}
+	for (int it = 0; it < 200000; it++) {
+		int32_t x[8], mult[8], shift[8];
+		for (int l = 0; l < 8; l++) {
+			x[l] = pick_x(t);
+			mult[l] = pick_mult(t);
+			/* every shift, each lane's drawn on its own */
+			shift[l] = (int32_t)(t_rand(t) % 62) - 31;
+		}
+		if (!check_vector(t, x, mult, shift))
+			return;
+	}
+}
+#pragma GCC pop_options
+#else
+void test_requant_lanes_avx2(tctx *t)
+{
+	t_skip(t, "AVX2 kernels exist only in x86-64 builds");
+}
+#endif
