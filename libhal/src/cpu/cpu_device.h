@@ -81,10 +81,11 @@ cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsig
  * (without waiting), so that the next op finds them spinning. */
 unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shift,
 			 unsigned warm_shift);
-/* cpu_threads_for() of m*n*k MACs: cold, one more thread per 2^25 MACs
- * (about 80 us; a sleeping second thread slowed 8 x 1024 x 1024 and 256^3
- * down); warm, per 2^18 (~0.6 us of one core's work: 2 threads made GEMMs
- * of 2^18-2^24 MACs 1.2-1.9x faster than one). */
+/* cpu_threads_for() of m*n*k MACs with the int8 family's thread_shift:
+ * cold, one more thread per 2^thread_shift MACs (AVX-512 VNNI: 2^25, about
+ * 80 us; a sleeping second thread slowed 8 x 1024 x 1024 and 256^3 down);
+ * warm, per 2^(thread_shift - 7) (VNNI: ~0.6 us of one core's work: 2
+ * threads made GEMMs of 2^18-2^24 MACs 1.2-1.9x faster than one). */
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k);
 /* Runs fn over tasks on the pool, or inline on this thread when threads is 1. */
 void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_task_fn fn,

@@ -188,6 +188,6 @@ static bool accepts(const enpu_conv_op_t *c)
 }
 
 const cpu_conv_kernel_t cpu_dw_avx2 = {
-	.cblock = CB, .macs_per_thread = 20, .accepts = accepts, .pack = pack,
+	.cblock = CB, .macs_per_thread = 19, .accepts = accepts, .pack = pack,
 	.scratch_bytes = scratch_bytes, .rows_per_task = rows_per_task, .row = row,
 };

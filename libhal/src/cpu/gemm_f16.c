@@ -114,8 +114,8 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	/* fp16 runs ~4x fewer MACs per second than int8: the int8 thresholds,
 	 * 2 bits lower (with them, 256^3 ran on one thread at -t 2: each call
 	 * outlasted the workers' spin, so every call found them asleep) */
-	unsigned threads = cpu_threadpool_size(d->pool);
-	unsigned use = cpu_threads_for(d, (uint64_t)p->m * p->n * p->k, 23, 16);
+	unsigned threads = cpu_threadpool_size(d->pool), shift = d->i8->thread_shift - 2;
+	unsigned use = cpu_threads_for(d, (uint64_t)p->m * p->n * p->k, shift, shift - 7);
 	job_t j = { .d = d, .p = p };
 	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, use);
 	/* per thread: packed A block, accumulator tile, one fp16 source row */

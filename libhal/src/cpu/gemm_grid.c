@@ -62,7 +62,7 @@ unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shi
 
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k)
 {
-	return cpu_threads_for(d, (uint64_t)m * n * k, 25, 18);
+	return cpu_threads_for(d, (uint64_t)m * n * k, d->i8->thread_shift, d->i8->thread_shift - 7);
 }
 
 void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_task_fn fn,

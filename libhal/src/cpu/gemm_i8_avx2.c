@@ -131,7 +131,9 @@ static bool rq_prepare_avx2(void *dst, const int32_t *mult, const int32_t *shift
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2 = {
-	.mr = MR, .nr = NR, .kgroup = 2, .a_elem = 2, .b_elem = 2, .a_pack = A_MINUS_ZP,
+	/* ~6x fewer MACs per second than AVX-512 VNNI: 2^22 MACs, ~70 us */
+	.mr = MR, .nr = NR, .kgroup = 2, .thread_shift = 22, .a_elem = 2, .b_elem = 2,
+	.a_pack = A_MINUS_ZP,
 	.pack_a = cpu_pack_a_s16k2, .pack_b = cpu_pack_b_s16k2, .kc = KC,
 	.rq_size = 2 * sizeof(cpu_rq8_t), .rq_prepare = rq_prepare_avx2,
 	.kernel_out = kernel_out_avx2,

@@ -24,6 +24,7 @@ static void kernel_generic(const void *a, const void *b, uint32_t kp, uint32_t m
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_generic = {
-	.mr = MR, .nr = NR, .kgroup = 4, .a_elem = 1, .b_elem = 1, .a_pack = A_PLUS_128,
+	.mr = MR, .nr = NR, .kgroup = 4, .thread_shift = 25, .a_elem = 1, .b_elem = 1,
+	.a_pack = A_PLUS_128,
 	.pack_a = cpu_pack_a_u8k4, .pack_b = cpu_pack_b_u8k4, .kernel = kernel_generic,
 };

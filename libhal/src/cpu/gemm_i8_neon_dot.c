@@ -63,6 +63,7 @@ static void kernel_neon_dot(const void *a, const void *b, uint32_t kp, uint32_t 
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_neon_dot = {
-	.mr = MR, .nr = NR, .kgroup = 4, .a_elem = 1, .b_elem = 1, .a_pack = A_RAW,
+	.mr = MR, .nr = NR, .kgroup = 4, .thread_shift = 25, .a_elem = 1, .b_elem = 1,
+	.a_pack = A_RAW,
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kernel = kernel_neon_dot,
 };

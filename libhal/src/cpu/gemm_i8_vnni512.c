@@ -212,7 +212,8 @@ static bool rq_prepare_vnni512(void *dst, const int32_t *mult, const int32_t *sh
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512 = {
-	.mr = MR, .nr = NR, .kgroup = 4, .a_elem = 1, .b_elem = 1, .a_pack = A_PLUS_128,
+	.mr = MR, .nr = NR, .kgroup = 4, .thread_shift = 25, .a_elem = 1, .b_elem = 1,
+	.a_pack = A_PLUS_128,
 	.pack_a = pack_a_vnni512, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_vnni512,
 	.kernel_out = kernel_out_vnni512,
