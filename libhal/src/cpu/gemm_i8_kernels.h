@@ -4,8 +4,8 @@
  * multiple of g). A rows are packed as one of (enum cpu_a_pack):
  *  - A_PLUS_128 (generic, AVX-512 VNNI: u8 x s8 vpdpbusd): uint8 a+128, g = 4;
  *    the driver subtracts (128 + a_zp) * colsum(b);
- *  - A_MINUS_ZP (AVX2): int16 a-a_zp with int16 B, g = 2; vpmaddwd is exact,
- *    no correction;
+ *  - A_MINUS_ZP (AVX2): int16 a-a_zp, g = 2, with B as int8 pairs widened to
+ *    int16 by the kernel; vpmaddwd is exact, no correction;
  *  - A_RAW (NEON sdot: s8 x s8): int8 a, g = 4; the driver subtracts
  *    a_zp * colsum(b).
  * Kernels write raw int32 dot products acc[mr][nr] (row stride nr); a family
@@ -65,8 +65,8 @@ void cpu_pack_b_u8k4(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uin
 		     uint32_t nr, void *dst);
 void cpu_pack_a_s8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
 void cpu_pack_a_s16k2(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
-void cpu_pack_b_s16k2(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
-		      uint32_t nr, void *dst);
+void cpu_pack_b_s8k2(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
+		     uint32_t nr, void *dst);
 
 /* Calls tile(a, b, kp, MR, acc) with a compile-time MR in 1..6 equal to mr,
  * so that rows beyond mr vanish from the inlined micro-kernel. */

@@ -12,7 +12,7 @@ void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, v
 	memset(d + k, 0, kp - k);
 }
 
-/* B is int8 in this layout for every scheme but s16k2 (the name follows A). */
+/* B of the u8k4 layout (A_PLUS_128, A_RAW: the name follows A). */
 void cpu_pack_b_u8k4(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		     uint32_t nr, void *dst)
 {
@@ -41,11 +41,11 @@ void cpu_pack_a_s16k2(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, 
 		d[i] = 0;
 }
 
-void cpu_pack_b_s16k2(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
-		      uint32_t nr, void *dst)
+void cpu_pack_b_s8k2(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
+		     uint32_t nr, void *dst)
 {
-	int16_t *d = dst;
-	memset(d, 0, (size_t)kp * nr * sizeof(int16_t));
+	int8_t *d = dst;
+	memset(d, 0, (size_t)kp * nr);
 	for (uint32_t j = 0; j < rows; j++)
 		for (uint32_t i = 0; i < k; i++)
 			d[((size_t)(i / 2) * nr + j) * 2 + i % 2] = b[j * ldb + i];
