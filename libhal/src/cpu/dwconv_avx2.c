@@ -130,11 +130,34 @@ block(const int8_t *const *src, size_t off, const int16_t *w, size_t wstride, ui
 			 hi8);
 }
 
-static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
-		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
+/* Input pointers of the taps of output pixel ow (zprow: padding); returns
+ * whether every tap's column is inside the input (the next pixel's are then
+ * these plus stride_w pixels, where the row is inside). */
+static bool tap_pointers(const enpu_conv_op_t *c, const int8_t *in, uint32_t n, uint32_t oh,
+			 uint32_t ow, uint32_t c0, const int8_t *zprow, const int8_t **src)
 {
-	const dw_packed_t *p = (const dw_packed_t *)packed;
-	const uint32_t ch = c->in_c, taps = c->k_h * c->k_w, pairs = p->pairs;
+	bool inside = true;
+	for (uint32_t kh = 0, t = 0; kh < c->k_h; kh++) {
+		int64_t ih, iw;
+		bool row_in = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
+		for (uint32_t kw = 0; kw < c->k_w; kw++, t++) {
+			bool col_in = enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw);
+			inside &= col_in;
+			src[t] = row_in && col_in ? in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
+							  (size_t)iw) * c->in_c + c0
+						  : zprow;
+		}
+	}
+	return inside;
+}
+
+/* row() with the number of tap pairs a constant where the caller makes it
+ * one (3x3: 5), so that the pair loop unrolls. */
+static inline __attribute__((always_inline)) void
+row_pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *out,
+	  uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch, const uint32_t pairs)
+{
+	const uint32_t ch = c->in_c, taps = c->k_h * c->k_w;
 	const uint32_t c0 = b0 * CB, c1 = (b0 + nb) * CB < ch ? (b0 + nb) * CB : ch;
 	/* full blocks read 16 bytes; a partial last block goes through tail */
 	const uint32_t full = (c1 - c0) / CB, rest = (c1 - c0) % CB;
@@ -143,23 +166,21 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	int8_t *zprow = scratch, *tail = zprow + (size_t)nb * CB;
 	const int8_t **src = (const int8_t **)(tail + ((size_t)taps + 2) * CB);
 	const int8_t **tsrc = src + taps + 1;
-	const size_t wstride = (size_t)p->blocks * CB * 2;
+	const size_t wstride = (size_t)p->blocks * CB * 2, step = (size_t)c->stride_w * ch;
 	const int16_t *w0 = p->w + (size_t)b0 * CB * 2;
 	const int32_t *beff = p->beff + (size_t)b0 * CB;
 	const cpu_rq8_t *rq = p->rq + (size_t)b0 * 2;
 	memset(zprow, (int8_t)c->in_zp, (size_t)nb * CB);
 	src[taps] = zprow; /* partner of an odd last tap (zero weight) */
+	bool inside = false;
 	for (uint32_t ow = 0; ow < c->out_w; ow++) {
-		for (uint32_t kh = 0, t = 0; kh < c->k_h; kh++) {
-			int64_t ih, iw;
-			bool row_in = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
-			for (uint32_t kw = 0; kw < c->k_w; kw++, t++) {
-				bool in_img = row_in && enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w,
-								  c->in_w, &iw);
-				src[t] = in_img ? in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
-							(size_t)iw) * ch + c0
-						: zprow;
-			}
+		/* inside the row, the taps move by one stride (padding rows stay) */
+		if (inside && (int64_t)ow * c->stride_w - c->pad_l + (int64_t)(c->k_w - 1) * c->dil_w <
+				      c->in_w) {
+			for (uint32_t t = 0; t < taps; t++)
+				src[t] += src[t] == zprow ? 0 : step;
+		} else {
+			inside = tap_pointers(c, in, n, oh, ow, c0, zprow, src);
 		}
 		int8_t *dst = out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * ch + c0;
 		for (uint32_t b = 0; b < full; b++)
@@ -180,6 +201,16 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 			memcpy(dst + (size_t)full * CB, tout, rest);
 		}
 	}
+}
+
+static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
+		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
+{
+	const dw_packed_t *p = (const dw_packed_t *)packed;
+	if (p->pairs == 5)
+		row_pairs(c, p, in, out, n, oh, b0, nb, scratch, 5);
+	else
+		row_pairs(c, p, in, out, n, oh, b0, nb, scratch, p->pairs);
 }
 
 static bool accepts(const enpu_conv_op_t *c)
