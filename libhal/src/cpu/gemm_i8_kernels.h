@@ -16,7 +16,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "rq16.h"
 
 /* Output stage of a fused kernel: C[r][j] = clamp(mbqm(acc + beff[j]) + zp)
  * for n <= nr columns. */
