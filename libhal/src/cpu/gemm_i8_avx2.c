@@ -4,9 +4,9 @@
  * as int8 pairs of k, as it is loaded: half the bytes to stream, which made
  * GEMV 1.5-1.65x faster), so vpmaddwd gives exact int32 pair sums;
  * vpmaddubsw is avoided because its int16 saturation breaks bit-exactness
- * for 255 * 127 * 2. K comes in blocks of
- * KC (the sums kept in the driver's buffer between them); the last block
- * runs the output stage (requant_avx2.h) on each finished tile. */
+ * for 255 * 127 * 2. K comes in blocks of KC (the sums kept in the driver's
+ * buffer between them); the last block runs the output stage
+ * (requant_avx2.h) on each finished tile. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_i8_kernels.h"

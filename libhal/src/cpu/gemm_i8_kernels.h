@@ -67,20 +67,6 @@ void cpu_pack_a_s16k2(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, 
 void cpu_pack_b_s8k2(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		     uint32_t nr, void *dst);
 
-/* Calls tile(a, b, kp, MR, acc) with a compile-time MR in 1..6 equal to mr,
- * so that rows beyond mr vanish from the inlined micro-kernel. */
-#define CPU_DISPATCH_MR6(tile, a, b, kp, mr, acc)                                    \
-	do {                                                                         \
-		switch (mr) {                                                        \
-		case 6: tile(a, b, kp, 6, acc); break;                               \
-		case 5: tile(a, b, kp, 5, acc); break;                               \
-		case 4: tile(a, b, kp, 4, acc); break;                               \
-		case 3: tile(a, b, kp, 3, acc); break;                               \
-		case 2: tile(a, b, kp, 2, acc); break;                               \
-		default: tile(a, b, kp, 1, acc); break;                              \
-		}                                                                    \
-	} while (0)
-
 extern const cpu_i8_gemm_ops_t cpu_i8_gemm_generic;
 #if defined(__x86_64__)
 extern const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2;
