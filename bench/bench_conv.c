@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <xnnpack.h>
 #include "bench_util.h"
+#include "exact.h"
 #include "onednn_conv.h"
 
 typedef struct conv_shape {
@@ -63,15 +64,16 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 				   .pad_right = pad, .groups = s->groups };
 	bench_check(enpu_command_list_create(&c.list), "list");
 	bench_check(enpu_cmd_conv2d(c.list, &p), "conv2d");
-	int8_t *xout = malloc((size_t)oh * ow * s->cout);
+	size_t outs = (size_t)oh * ow * s->cout;
+	int8_t *dout = malloc(outs), *xout = malloc(outs);
+	int32_t *sums = malloc(outs * sizeof(int32_t));
 	const char *note = "";
-	onednn_conv_t *dn = onednn_conv_create(
-		&(onednn_conv_desc_t){ .h = s->h, .w = s->w, .cin = s->cin, .cout = s->cout,
-				       .k = s->k, .stride = s->stride, .pad = pad,
-				       .groups = s->groups, .in_zp = 3, .out_zp = -2,
-				       .out_scale = 0.02f * 0.01f / 0.5f, .in = bench_data(in),
-				       .weights = bench_data(f), .out = xout },
-		&note);
+	onednn_conv_desc_t dd = { .h = s->h, .w = s->w, .cin = s->cin, .cout = s->cout,
+				  .k = s->k, .stride = s->stride, .pad = pad,
+				  .groups = s->groups, .in_zp = 3, .out_zp = -2,
+				  .out_scale = 0.02f * 0.01f / 0.5f, .in = bench_data(in),
+				  .weights = bench_data(f), .out = dout };
+	onednn_conv_t *dn = onednn_conv_create(&dd, &note);
 	bool xnn = false;
 	if (xnn_create_convolution2d_nhwc_qs8(pad, pad, pad, pad, s->k, s->k, s->stride, s->stride, 1,
 					      1, s->groups, cin_g, s->cout / s->groups, s->cin,
@@ -97,11 +99,34 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 	       t_d ? t_d / t : 0.0, note, t_x ? ops / t_x * 1e-9 : 0.0, t_x ? t_x / t : 0.0);
 	bench_print_kernel_est(t, ts[3], t_d, "onednn", t_x, "xnnpack");
 	bench_empty_close(&z);
+	/* outputs against enpu's (each library rounds its own way: 1 is
+	 * rounding), then oneDNN's int32 sums of the same problem against exact */
+	const int8_t *eout = bench_data(out);
+	printf(" | max |out - enpu's|: onednn %d, xnnpack %d",
+	       dn ? exact_max_diff_i8(dout, eout, outs) : -1,
+	       xnn ? exact_max_diff_i8(xout, eout, outs) : -1);
+	dd.sums = true;
+	dd.out = sums;
+	onednn_conv_t *ds = onednn_conv_create(&dd, &note);
+	if (ds) {
+		onednn_conv_run(ds);
+		exact_result_t r = exact_check_conv(
+			&(exact_conv_t){ .in = dd.in, .w = dd.weights, .h = s->h, .w_ = s->w,
+					 .cin = s->cin, .cout = s->cout, .k = s->k,
+					 .stride = s->stride, .pad = pad, .groups = s->groups },
+			sums);
+		printf(", onednn int32 sums vs exact:");
+		exact_print(&r);
+		onednn_conv_destroy(ds);
+	}
+	printf("\n");
 	fflush(stdout);
 	if (c.xnn)
 		xnn_delete_operator(c.xnn);
 	onednn_conv_destroy(dn);
+	free(dout);
 	free(xout);
+	free(sums);
 	enpu_command_list_release(c.list);
 	enpu_tensor_release(in);
 	enpu_tensor_release(f);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <xnnpack.h>
 #include "bench_util.h"
+#include "exact.h"
 
 typedef struct shape {
 	uint32_t m, n, k;
@@ -25,6 +26,7 @@ typedef struct gemm_case {
 	float *af, *bf, *cf;
 	xnn_operator_t xnn;
 	int8_t *xout;
+	int32_t *c32u; /* u8s8s32's sums (c32: s8s8s32's) */
 	pthreadpool_t pool;
 } gemm_case_t;
 
@@ -47,7 +49,7 @@ static void run_dnnl_u8(void *arg)
 	gemm_case_t *g = arg;
 	int32_t co = 0;
 	dnnl_gemm_u8s8s32('N', 'T', 'F', g->s.m, g->s.n, g->s.k, 1.0f, g->au, g->s.k, 0, g->b,
-			  g->s.k, 0, 0.0f, g->c32, g->s.n, &co);
+			  g->s.k, 0, 0.0f, g->c32u, g->s.n, &co);
 }
 
 static void run_dnnl_f32(void *arg)
@@ -88,6 +90,7 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	g.b = bench_data(b);
 	g.au = malloc((size_t)s.m * s.k);
 	g.c32 = malloc((size_t)s.m * s.n * sizeof(int32_t));
+	g.c32u = malloc((size_t)s.m * s.n * sizeof(int32_t));
 	g.xout = malloc((size_t)s.m * s.n);
 	memcpy(g.au, g.a, (size_t)s.m * s.k);
 	bool xnn = xnn_create_fully_connected_nc_qs8(s.k, s.n, s.k, s.n, 3, 0.02f, 0.01f, g.b, NULL,
@@ -109,11 +112,25 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	       t_x ? t_x / t : 0.0);
 	bench_print_kernel_est(t, ts[4], t_s8, "s8s8s32", t_x, "xnnpack");
 	bench_empty_close(&z);
+	/* the peers' last results: oneDNN's int32 sums against exact, XNNPACK's
+	 * int8 output against enpu's (1 is rounding: it requantizes in fp32) */
+	exact_result_t r8 = exact_check_gemm(g.a, false, g.b, s.m, s.n, s.k, g.c32);
+	exact_result_t ru = exact_check_gemm((const int8_t *)g.au, true, g.b, s.m, s.n, s.k,
+					     g.c32u);
+	printf(" | onednn int32 sums vs exact: s8s8s32");
+	exact_print(&r8);
+	printf(", u8s8s32");
+	exact_print(&ru);
+	if (xnn)
+		printf(" | max |xnnpack out - enpu's| %d",
+		       exact_max_diff_i8(g.xout, bench_data(c), (size_t)s.m * s.n));
+	printf("\n");
 	fflush(stdout);
 	if (g.xnn)
 		xnn_delete_operator(g.xnn);
 	free(g.au);
 	free(g.c32);
+	free(g.c32u);
 	free(g.xout);
 	enpu_command_list_release(g.list);
 	enpu_tensor_release(a);

@@ -344,5 +344,4 @@ void bench_print_kernel_est(double t, double t_empty, double t_p1, const char *l
 		printf(" x%.2f %s", t_p1 / k, l1);
 	if (t_p2 > 0 && k > 0)
 		printf(" x%.2f %s", t_p2 / k, l2);
-	printf("\n");
 }

@@ -70,8 +70,8 @@ typedef struct bench_empty {
 void bench_empty_open(bench_empty_t *z, bench_env_t *e);
 void bench_empty_run(void *z);
 void bench_empty_close(bench_empty_t *z);
-/* " | empty call U us, kernel est.: xR1 LABEL1 xR2 LABEL2": peer times
- * (0 = absent) over enpu's time less the empty submission's. */
+/* " | empty call U us, kernel est.: xR1 LABEL1 xR2 LABEL2" (no newline):
+ * peer times (0 = absent) over enpu's time less the empty submission's. */
 void bench_print_kernel_est(double t, double t_empty, double t_p1, const char *l1, double t_p2,
 			    const char *l2);
 void bench_check(enpu_status_t st, const char *what);

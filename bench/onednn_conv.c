@@ -20,7 +20,7 @@ static dnnl_primitive_desc_t make_pd(const onednn_conv_desc_t *d, dnnl_engine_t 
 	dnnl_memory_desc_t src, wei, dst;
 	dnnl_dims_t sd = { 1, d->cin, d->h, d->w }, dd = { 1, d->cout, oh, ow };
 	dnnl_memory_desc_init_by_tag(&src, 4, sd, dnnl_s8, dnnl_nhwc);
-	dnnl_memory_desc_init_by_tag(&dst, 4, dd, dnnl_s8, dnnl_nhwc);
+	dnnl_memory_desc_init_by_tag(&dst, 4, dd, d->sums ? dnnl_s32 : dnnl_s8, dnnl_nhwc);
 	if (d->groups == 1) {
 		dnnl_dims_t wd = { d->cout, d->cin, d->k, d->k };
 		dnnl_memory_desc_init_by_tag(&wei, 4, wd, dnnl_s8, dnnl_format_tag_any);
@@ -35,8 +35,9 @@ static dnnl_primitive_desc_t make_pd(const onednn_conv_desc_t *d, dnnl_engine_t 
 		return NULL;
 	dnnl_primitive_attr_t attr;
 	dnnl_primitive_attr_create(&attr);
-	dnnl_primitive_attr_set_output_scales(attr, 1, 0, &d->out_scale);
-	if (zero_points) {
+	if (!d->sums)
+		dnnl_primitive_attr_set_output_scales(attr, 1, 0, &d->out_scale);
+	if (zero_points && !d->sums) {
 		dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_SRC, 1, 0, &d->in_zp);
 		dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_DST, 1, 0, &d->out_zp);
 	}

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* oneDNN int8 convolution as a benchmark peer: NHWC s8 in/out, OHWI (or
  * depthwise G-O-I-H-W) s8 weights reordered once to oneDNN's preferred
- * layout, output scale and zero points as attributes. */
+ * layout, output scale and zero points as attributes; or, with sums, its
+ * raw int32 sums (s32 out, no scale, no zero points) for exact.h. */
 #ifndef ENPU_BENCH_ONEDNN_CONV_H
 #define ENPU_BENCH_ONEDNN_CONV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct onednn_conv onednn_conv_t;
@@ -14,7 +16,8 @@ typedef struct onednn_conv_desc {
 	int32_t in_zp, out_zp;
 	float out_scale; /* in_scale * w_scale / out_scale */
 	const int8_t *in, *weights; /* NHWC, [cout][k][k][cin/groups] */
-	int8_t *out;                /* NHWC */
+	bool sums;                  /* out is int32 sums of in * weights */
+	void *out;                  /* NHWC, int8 (or int32 with sums) */
 } onednn_conv_desc_t;
 
 /* NULL when oneDNN rejects the problem. *note says which features were
