@@ -125,6 +125,11 @@ static void FN(pool_row)(const enpu_pool_op_t *p, const int8_t *in, int8_t *out,
 	}
 }
 
+/* The avx2 table takes ADD, MUL and REQUANTIZE from eltwise_avx2.c (the
+ * 64-bit mbqm auto-vectorizes poorly without AVX-512); VEC_OWN_ELTWISE is
+ * set for that build by the Makefile. */
+#if !defined(VEC_OWN_ELTWISE)
+#define ELTWISE(name) FN(name)
 static inline int8_t clamp8(int32_t v, int32_t zp, const enpu_clamp_t *c)
 {
 	return q_out(v, zp, c->qmin, c->qmax);
@@ -157,6 +162,9 @@ static void FN(requant)(const enpu_requant_op_t *r, const int8_t *in, int8_t *ou
 	for (size_t i = begin; i < end; i++)
 		out[i] = clamp8(mbqm_bf(in[i] - r->in_zp, r->mult, r->shift), r->out_zp, &r->clamp);
 }
+#else
+#define ELTWISE(name) CAT(cpu_##name, VEC_SUFFIX)
+#endif
 
 static void FN(f16_to_f32)(const uint16_t *src, size_t n, float *dst)
 {
@@ -283,9 +291,9 @@ const cpu_vec_ops_t CAT(cpu_vec, VEC_SUFFIX) = {
 	.requant_row = FN(requant_row),
 	.dwconv_row = FN(dwconv_row),
 	.pool_row = FN(pool_row),
-	.add = FN(add),
-	.mul = FN(mul),
-	.requant = FN(requant),
+	.add = ELTWISE(add),
+	.mul = ELTWISE(mul),
+	.requant = ELTWISE(requant),
 	.dequant = FN(dequant),
 	.quant = FN(quant),
 	.f16_mr = F16_MR,
