@@ -136,6 +136,18 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	uint32_t pan0 = nc * j->g.pan_per_chunk;
 	uint32_t pan1 = pan0 + j->g.pan_per_chunk < j->g.panels ? pan0 + j->g.pan_per_chunk
 								 : j->g.panels;
+	if (o->gemv_out && m1 - m0 == 1) {
+		uint32_t n0 = pan0 * o->nr;
+		cpu_i8_out_t out = {
+			.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * o->rq_size,
+			.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
+			.qmax = p->clamp.qmax, .n = p->n - n0, .c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0,
+			.ldc = p->ldc,
+		};
+		o->gemv_out(apack, pb->bpack + pan0 * pb->panel_bytes, pb->panel_bytes, pb->kp,
+			    pan1 - pan0, &out);
+		return;
+	}
 	for (uint32_t pan = pan0; pan < pan1; pan++) {
 		uint32_t n0 = pan * o->nr;
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;

@@ -57,6 +57,12 @@ typedef struct cpu_i8_gemm_ops {
 	bool (*rq_prepare)(void *dst, const int32_t *mult, const int32_t *shift);
 	void (*kernel_out)(const void *a, size_t lda, const void *b, uint32_t klen, uint32_t rows,
 			   int32_t *acc, bool first, bool last, const cpu_i8_out_t *out);
+	/* Optional, for M = 1: the one packed A row against panels panels of B
+	 * (panel_bytes apart), all kp of K, with the output stage; out is the
+	 * first panel's (beff, rq, c) and out->n counts the columns from there
+	 * on (may exceed nr); each later panel is nr columns on. */
+	void (*gemv_out)(const void *a, const void *b, size_t panel_bytes, uint32_t kp,
+			 uint32_t panels, const cpu_i8_out_t *out);
 } cpu_i8_gemm_ops_t;
 
 void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
