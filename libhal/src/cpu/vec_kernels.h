@@ -51,7 +51,8 @@ typedef struct cpu_vec_ops {
 
 extern const cpu_vec_ops_t cpu_vec_generic;
 #if defined(__x86_64__)
-/* AVX2 intrinsics element-wise kernels of cpu_vec_avx2 (eltwise_avx2.c) */
+/* AVX2 intrinsics element-wise kernels of cpu_vec_avx2 and cpu_vec_avx512
+ * (eltwise_avx2.c) */
 void cpu_add_avx2(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, int8_t *out,
 		  size_t begin, size_t end);
 void cpu_mul_avx2(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, int8_t *out,
