@@ -28,7 +28,7 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s A.so B.so seconds gemm M N K | conv H W Cin Cout k s g\n",
+		fprintf(stderr, "usage: %s A.so B.so seconds gemm|gemm16 M N K | conv H W Cin Cout k s g\n",
 			argv[0]);
 		return 2;
 	}

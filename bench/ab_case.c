@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* One enpu int8 case for ab.c, built into a shared object per libenpu.a
+/* One enpu case for ab.c, built into a shared object per libenpu.a
  * (each object carries its own library and CPU device). Arguments:
- * gemm M N K | conv H W Cin Cout k stride groups (NHWC, batch 1, pad k/2),
- * with bench_gemm's / bench_conv's quantization; threads: $AB_THREADS
- * (default 1). */
+ * gemm M N K | gemm16 M N K (fp16) | conv H W Cin Cout k stride groups
+ * (int8 NHWC, batch 1, pad k/2), with bench_gemm's / bench_conv's
+ * quantization; threads: $AB_THREADS (default 1). */
 #include <stdlib.h>
 #include <string.h>
 #include "bench_util.h"
@@ -34,12 +34,16 @@ void *ab_setup(int argc, char **argv)
 	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
 	enpu_quant_t qc = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f, .zero_point = -2 };
-	if (!strcmp(argv[0], "gemm")) {
+	if (!strcmp(argv[0], "gemm") || !strcmp(argv[0], "gemm16")) {
+		bool f16 = argv[0][4] == '1';
+		enpu_dtype_t dt = f16 ? ENPU_DTYPE_FP16 : ENPU_DTYPE_INT8;
 		uint32_t m = arg(argc, argv, 1), n = arg(argc, argv, 2), k = arg(argc, argv, 3);
-		enpu_tensor_t *a = bench_tensor(&c->env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ m, k }, &qa, 0);
-		enpu_tensor_t *b = bench_tensor(&c->env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ n, k }, &qb,
-						ENPU_TENSOR_CONSTANT);
-		enpu_tensor_t *o = bench_tensor(&c->env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ m, n }, &qc, 0);
+		enpu_tensor_t *a = bench_tensor(&c->env, dt, 2, (uint32_t[]){ m, k },
+						f16 ? NULL : &qa, 0);
+		enpu_tensor_t *b = bench_tensor(&c->env, dt, 2, (uint32_t[]){ n, k },
+						f16 ? NULL : &qb, ENPU_TENSOR_CONSTANT);
+		enpu_tensor_t *o = bench_tensor(&c->env, dt, 2, (uint32_t[]){ m, n },
+						f16 ? NULL : &qc, 0);
 		bench_check(enpu_cmd_gemm(c->list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = o }),
 			    "gemm");
 		return c;
