@@ -3,38 +3,16 @@
  * 3-channel first layer) at MobileNet/ResNet-like shapes against oneDNN's
  * int8 convolution and XNNPACK's qs8 convolution, same run, same thread
  * count. Usage: bench_conv [-t threads] [-s seconds] [-f filter] */
-#include <pthreadpool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
-#include <xnnpack.h>
-#include "bench_util.h"
 #include "exact.h"
 #include "onednn_conv.h"
+#include "peers.h"
 
 typedef struct conv_shape {
 	const char *name;
 	uint32_t h, w, cin, cout, k, stride, groups;
 } conv_shape_t;
-
-typedef struct conv_case {
-	bench_env_t *env;
-	enpu_command_list_t *list;
-	xnn_operator_t xnn;
-	pthreadpool_t pool;
-} conv_case_t;
-
-static void run_enpu(void *arg)
-{
-	conv_case_t *c = arg;
-	bench_run_list(c->env, c->list);
-}
-
-static void run_xnn(void *arg)
-{
-	conv_case_t *c = arg;
-	xnn_run_operator(c->xnn, c->pool);
-}
 
 static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, double peak,
 		      pthreadpool_t pool)
@@ -44,7 +22,7 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 		 s->cin, s->cout, s->k, s->stride, s->groups);
 	if (!bench_selected(label))
 		return;
-	conv_case_t c = { .env = env, .pool = pool };
+	peer_case_t c = { .env = env, .pool = pool };
 	uint32_t pad = s->k / 2, cin_g = s->cin / s->groups;
 	uint32_t oh = (s->h + 2 * pad - s->k) / s->stride + 1;
 	uint32_t ow = (s->w + 2 * pad - s->k) / s->stride + 1;
@@ -85,8 +63,8 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 	/* interleaved, so that the shared machine's load hits all three alike */
 	bench_empty_t z;
 	bench_empty_open(&z, env);
-	void (*const fns[])(void *) = { run_enpu, dn ? onednn_conv_run : NULL, xnn ? run_xnn : NULL,
-					bench_empty_run };
+	void (*const fns[])(void *) = { peer_run_enpu, dn ? onednn_conv_run : NULL,
+					xnn ? peer_run_xnn : NULL, bench_empty_run };
 	void *const args[] = { &c, dn, &c, &z };
 	double ts[4];
 	bench_time_interleaved(fns, args, 4, secs, ts);
@@ -135,22 +113,12 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 
 int main(int argc, char **argv)
 {
-	uint32_t threads;
-	double secs;
-	bench_args(argc, argv, &threads, &secs);
-	bench_omp_env(argv, threads);
-	bench_print_command(argv[0], threads, secs);
-	bench_env_t env;
-	bench_env_open(&env, threads);
-	enpu_device_info_t info;
-	enpu_device_query(env.cpu, &info);
+	bench_run_t r;
+	bench_start(argc, argv, &r);
 	const char *how;
-	double peak = bench_int8_peak_per_core(&how) * threads;
-	printf("device %s: %s\nmeasured int8 peak (%u thread%s): %.1f GOPS (%s)\n",
-	       info.name, info.description, threads, threads > 1 ? "s" : "", peak * 1e-9, how);
-	if (xnn_initialize(NULL) != xnn_status_success)
-		return fprintf(stderr, "xnn_initialize failed\n"), 1;
-	pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : NULL;
+	double peak = bench_int8_peak_per_core(&how) * r.threads;
+	printf("measured int8 peak (%u thread%s): %.1f GOPS (%s)\n", r.threads,
+	       r.threads > 1 ? "s" : "", peak * 1e-9, how);
 	static const conv_shape_t shapes[] = {
 		{ "conv3x3", 56, 56, 64, 64, 3, 1, 1 },     { "conv3x3", 28, 28, 128, 128, 3, 1, 1 },
 		{ "conv3x3", 14, 14, 256, 256, 3, 1, 1 },   { "conv3x3", 224, 224, 3, 32, 3, 2, 1 },
@@ -160,9 +128,7 @@ int main(int argc, char **argv)
 		{ "pw1x1", 14, 14, 512, 512, 1, 1, 1 },     { "pw1x1", 7, 7, 1024, 1024, 1, 1, 1 },
 	};
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
-		bench_one(&env, &shapes[i], secs, peak, pool);
-	if (pool)
-		pthreadpool_destroy(pool);
-	bench_env_close(&env);
+		bench_one(&r.env, &shapes[i], r.secs, peak, r.pool);
+	bench_finish(&r);
 	return 0;
 }

@@ -3,31 +3,10 @@
  * and multiply, at the sizes of MobileNetV2's residual additions and a
  * large one, same run, same thread count. Usage: bench_eltwise [-t threads]
  * [-s seconds] [-f filter] */
-#include <pthreadpool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <xnnpack.h>
-#include "bench_util.h"
 #include "exact.h"
-
-typedef struct ew_case {
-	bench_env_t *env;
-	enpu_command_list_t *list;
-	xnn_operator_t xnn;
-	pthreadpool_t pool;
-} ew_case_t;
-
-static void run_enpu(void *arg)
-{
-	ew_case_t *c = arg;
-	bench_run_list(c->env, c->list);
-}
-
-static void run_xnn(void *arg)
-{
-	ew_case_t *c = arg;
-	xnn_run_operator(c->xnn, c->pool);
-}
+#include "peers.h"
 
 static bool make_xnn(bool add, const int8_t *a, const int8_t *b, int8_t *out, size_t n,
 		     pthreadpool_t pool, xnn_operator_t *op)
@@ -51,7 +30,7 @@ static void bench_one(bench_env_t *env, bool add, const char *name, uint32_t n, 
 	snprintf(label, sizeof(label), "%-3s %-12s n=%-7u", add ? "add" : "mul", name, n);
 	if (!bench_selected(label))
 		return;
-	ew_case_t c = { .env = env, .pool = pool };
+	peer_case_t c = { .env = env, .pool = pool };
 	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.03f, .zero_point = -5 };
 	enpu_quant_t qo = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.05f, .zero_point = -2 };
@@ -66,7 +45,7 @@ static void bench_one(bench_env_t *env, bool add, const char *name, uint32_t n, 
 	bench_check(add ? enpu_cmd_add(c.list, &p) : enpu_cmd_mul(c.list, &p), "eltwise");
 	int8_t *xout = malloc(n);
 	bool xnn = xout && make_xnn(add, bench_data(a), bd, xout, n, pool, &c.xnn);
-	void (*const fns[])(void *) = { run_enpu, xnn ? run_xnn : NULL };
+	void (*const fns[])(void *) = { peer_run_enpu, xnn ? peer_run_xnn : NULL };
 	void *const args[] = { &c, &c };
 	double ts[2];
 	bench_time_interleaved(fns, args, 2, secs, ts);
@@ -90,19 +69,8 @@ static void bench_one(bench_env_t *env, bool add, const char *name, uint32_t n, 
 
 int main(int argc, char **argv)
 {
-	uint32_t threads;
-	double secs;
-	bench_args(argc, argv, &threads, &secs);
-	bench_omp_env(argv, threads);
-	bench_print_command(argv[0], threads, secs);
-	bench_env_t env;
-	bench_env_open(&env, threads);
-	enpu_device_info_t info;
-	enpu_device_query(env.cpu, &info);
-	printf("device %s: %s\n", info.name, info.description);
-	if (xnn_initialize(NULL) != xnn_status_success)
-		return fprintf(stderr, "xnn_initialize failed\n"), 1;
-	pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : NULL;
+	bench_run_t r;
+	bench_start(argc, argv, &r);
 	static const struct {
 		const char *name;
 		uint32_t n;
@@ -111,9 +79,7 @@ int main(int argc, char **argv)
 		      { "56x56x256", 56 * 56 * 256 } };
 	for (int add = 1; add >= 0; add--)
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-			bench_one(&env, add, sizes[i].name, sizes[i].n, secs, pool);
-	if (pool)
-		pthreadpool_destroy(pool);
-	bench_env_close(&env);
+			bench_one(&r.env, add, sizes[i].name, sizes[i].n, r.secs, r.pool);
+	bench_finish(&r);
 	return 0;
 }

@@ -3,38 +3,26 @@
  * dnnl_gemm_u8s8s32, dnnl_sgemm) and XNNPACK (qs8 fully connected), same run,
  * same thread count. Usage: bench_gemm [-t threads] [-s seconds] [-f filter] */
 #include <oneapi/dnnl/dnnl.h>
-#include <pthreadpool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <xnnpack.h>
-#include "bench_util.h"
 #include "exact.h"
+#include "peers.h"
 
 typedef struct shape {
 	uint32_t m, n, k;
 } shape_t;
 
 typedef struct gemm_case {
+	peer_case_t pc; /* first: the peer_run_* functions take the case */
 	shape_t s;
-	bench_env_t *env;
-	enpu_command_list_t *list;
 	int8_t *a, *b;
 	uint8_t *au;
 	int32_t *c32;
 	float *af, *bf, *cf;
-	xnn_operator_t xnn;
 	int8_t *xout;
 	int32_t *c32u; /* u8s8s32's sums (c32: s8s8s32's) */
-	pthreadpool_t pool;
 } gemm_case_t;
-
-static void run_enpu(void *arg)
-{
-	gemm_case_t *g = arg;
-	bench_run_list(g->env, g->list);
-}
 
 static void run_dnnl_s8(void *arg)
 {
@@ -59,12 +47,6 @@ static void run_dnnl_f32(void *arg)
 		   g->cf, g->s.n);
 }
 
-static void run_xnn(void *arg)
-{
-	gemm_case_t *g = arg;
-	xnn_run_operator(g->xnn, g->pool);
-}
-
 static double gops(const shape_t *s, double sec)
 {
 	return 2.0 * s->m * s->n * s->k / sec * 1e-9;
@@ -76,7 +58,7 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	snprintf(label, sizeof(label), "gemm_i8 M=%-5u N=%-5u K=%-5u", s.m, s.n, s.k);
 	if (!bench_selected(label))
 		return;
-	gemm_case_t g = { .s = s, .env = env, .pool = pool };
+	gemm_case_t g = { .pc = { .env = env, .pool = pool }, .s = s };
 	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };
 	enpu_quant_t qc = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.5f, .zero_point = -2 };
@@ -84,8 +66,9 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	enpu_tensor_t *b = bench_tensor(env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ s.n, s.k }, &qb,
 					 ENPU_TENSOR_CONSTANT);
 	enpu_tensor_t *c = bench_tensor(env, ENPU_DTYPE_INT8, 2, (uint32_t[]){ s.m, s.n }, &qc, 0);
-	bench_check(enpu_command_list_create(&g.list), "list");
-	bench_check(enpu_cmd_gemm(g.list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }), "gemm");
+	bench_check(enpu_command_list_create(&g.pc.list), "list");
+	bench_check(enpu_cmd_gemm(g.pc.list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }),
+		    "gemm");
 	g.a = bench_data(a);
 	g.b = bench_data(b);
 	g.au = malloc((size_t)s.m * s.k);
@@ -94,13 +77,14 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	g.xout = malloc((size_t)s.m * s.n);
 	memcpy(g.au, g.a, (size_t)s.m * s.k);
 	bool xnn = xnn_create_fully_connected_nc_qs8(s.k, s.n, s.k, s.n, 3, 0.02f, 0.01f, g.b, NULL,
-						     -2, 0.5f, -128, 127, 0, &g.xnn) ==
+						     -2, 0.5f, -128, 127, 0, &g.pc.xnn) ==
 			   xnn_status_success &&
-		   xnn_setup_fully_connected_nc_qs8(g.xnn, s.m, g.a, g.xout, pool) == xnn_status_success;
+		   xnn_setup_fully_connected_nc_qs8(g.pc.xnn, s.m, g.a, g.xout, pool) ==
+			   xnn_status_success;
 	bench_empty_t z;
 	bench_empty_open(&z, env);
-	void (*const fns[])(void *) = { run_enpu, run_dnnl_s8, run_dnnl_u8, xnn ? run_xnn : NULL,
-					bench_empty_run };
+	void (*const fns[])(void *) = { peer_run_enpu, run_dnnl_s8, run_dnnl_u8,
+					xnn ? peer_run_xnn : NULL, bench_empty_run };
 	void *const args[] = { &g, &g, &g, &g, &z };
 	double ts[5];
 	bench_time_interleaved(fns, args, 5, secs, ts);
@@ -126,13 +110,13 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 		       exact_max_diff_i8(g.xout, bench_data(c), (size_t)s.m * s.n));
 	printf("\n");
 	fflush(stdout);
-	if (g.xnn)
-		xnn_delete_operator(g.xnn);
+	if (g.pc.xnn)
+		xnn_delete_operator(g.pc.xnn);
 	free(g.au);
 	free(g.c32);
 	free(g.c32u);
 	free(g.xout);
-	enpu_command_list_release(g.list);
+	enpu_command_list_release(g.pc.list);
 	enpu_tensor_release(a);
 	enpu_tensor_release(b);
 	enpu_tensor_release(c);
@@ -144,17 +128,18 @@ static void bench_f16(bench_env_t *env, shape_t s, double secs, double peak)
 	snprintf(label, sizeof(label), "gemm_f16 M=%-5u N=%-5u K=%-5u", s.m, s.n, s.k);
 	if (!bench_selected(label))
 		return;
-	gemm_case_t g = { .s = s, .env = env };
+	gemm_case_t g = { .pc = { .env = env }, .s = s };
 	enpu_tensor_t *a = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.m, s.k }, NULL, 0);
 	enpu_tensor_t *b = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.n, s.k }, NULL,
 					 ENPU_TENSOR_CONSTANT);
 	enpu_tensor_t *c = bench_tensor(env, ENPU_DTYPE_FP16, 2, (uint32_t[]){ s.m, s.n }, NULL, 0);
-	bench_check(enpu_command_list_create(&g.list), "list");
-	bench_check(enpu_cmd_gemm(g.list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }), "gemm");
+	bench_check(enpu_command_list_create(&g.pc.list), "list");
+	bench_check(enpu_cmd_gemm(g.pc.list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }),
+		    "gemm");
 	g.af = calloc((size_t)s.m * s.k, sizeof(float));
 	g.bf = calloc((size_t)s.n * s.k, sizeof(float));
 	g.cf = calloc((size_t)s.m * s.n, sizeof(float));
-	void (*const fns[])(void *) = { run_enpu, run_dnnl_f32 };
+	void (*const fns[])(void *) = { peer_run_enpu, run_dnnl_f32 };
 	void *const args[] = { &g, &g };
 	double ts[2];
 	bench_time_interleaved(fns, args, 2, secs, ts);
@@ -167,7 +152,7 @@ static void bench_f16(bench_env_t *env, shape_t s, double secs, double peak)
 	free(g.af);
 	free(g.bf);
 	free(g.cf);
-	enpu_command_list_release(g.list);
+	enpu_command_list_release(g.pc.list);
 	enpu_tensor_release(a);
 	enpu_tensor_release(b);
 	enpu_tensor_release(c);
@@ -175,36 +160,22 @@ static void bench_f16(bench_env_t *env, shape_t s, double secs, double peak)
 
 int main(int argc, char **argv)
 {
-	uint32_t threads;
-	double secs;
-	bench_args(argc, argv, &threads, &secs);
-	bench_omp_env(argv, threads);
-	bench_print_command(argv[0], threads, secs);
-	bench_env_t env;
-	bench_env_open(&env, threads);
-	enpu_device_info_t info;
-	enpu_device_query(env.cpu, &info);
+	bench_run_t r;
+	bench_start(argc, argv, &r);
 	const char *how8, *howf;
-	double peak8 = bench_int8_peak_per_core(&how8) * threads;
-	double peakf = bench_fma_peak_per_core(&howf) * threads;
-	printf("device %s: %s\nmeasured peak (%u thread%s): int8 %.1f GOPS (%s), "
-	       "fp32 %.1f GFLOPS (%s)\n",
-	       info.name, info.description, threads, threads > 1 ? "s" : "", peak8 * 1e-9, how8,
-	       peakf * 1e-9, howf);
-	if (xnn_initialize(NULL) != xnn_status_success)
-		return fprintf(stderr, "xnn_initialize failed\n"), 1;
-	pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : NULL;
+	double peak8 = bench_int8_peak_per_core(&how8) * r.threads;
+	double peakf = bench_fma_peak_per_core(&howf) * r.threads;
+	printf("measured peak (%u thread%s): int8 %.1f GOPS (%s), fp32 %.1f GFLOPS (%s)\n",
+	       r.threads, r.threads > 1 ? "s" : "", peak8 * 1e-9, how8, peakf * 1e-9, howf);
 	const shape_t i8[] = { { 256, 256, 256 }, { 512, 512, 512 }, { 1024, 1024, 1024 },
 			       { 2048, 2048, 2048 }, { 1, 1024, 1024 }, { 1, 4096, 1024 },
 			       { 8, 1024, 1024 }, { 64, 1024, 1024 } };
 	for (size_t i = 0; i < sizeof(i8) / sizeof(i8[0]); i++)
-		bench_i8(&env, i8[i], secs, peak8, pool);
+		bench_i8(&r.env, i8[i], r.secs, peak8, r.pool);
 	const shape_t f16[] = { { 256, 256, 256 }, { 512, 512, 512 }, { 1024, 1024, 1024 },
 				{ 1, 1024, 1024 } };
 	for (size_t i = 0; i < sizeof(f16) / sizeof(f16[0]); i++)
-		bench_f16(&env, f16[i], secs, peakf);
-	if (pool)
-		pthreadpool_destroy(pool);
-	bench_env_close(&env);
+		bench_f16(&r.env, f16[i], r.secs, peakf);
+	bench_finish(&r);
 	return 0;
 }
