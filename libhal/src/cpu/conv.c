@@ -64,8 +64,7 @@ static const void *im2col_row(const void *ctx, uint32_t row, void *scratch)
 typedef struct dw_job {
 	const cpu_device_t *d;
 	cpu_dwconv_args_t a;
-	uint8_t *scratch; /* 2 * Cout int32 per thread, stride apart */
-	size_t stride;
+	cpu_scratch_t scratch; /* 2 * Cout int32 per thread */
 } dw_job_t;
 
 static void dw_task(void *arg, size_t task, unsigned thread)
@@ -73,7 +72,7 @@ static void dw_task(void *arg, size_t task, unsigned thread)
 	dw_job_t *j = arg;
 	const enpu_conv_op_t *c = j->a.c;
 	j->d->vec->dwconv_row(&j->a, (uint32_t)(task / c->out_h), (uint32_t)(task % c->out_h),
-			      (int32_t *)(j->scratch + thread * j->stride));
+			      cpu_scratch_at(&j->scratch, thread));
 }
 
 typedef struct kernel_job {
@@ -84,8 +83,7 @@ typedef struct kernel_job {
 	int8_t *out;
 	uint32_t blocks, chunk, nchunks;
 	uint32_t rpt, tasks_per_image; /* output rows per task */
-	size_t scratch_stride; /* per thread: cpu_scratch_stride() */
-	uint8_t *scratch;
+	cpu_scratch_t scratch;
 } kernel_job_t;
 
 static void kernel_task(void *arg, size_t task, unsigned thread)
@@ -94,7 +92,7 @@ static void kernel_task(void *arg, size_t task, unsigned thread)
 	uint32_t row = (uint32_t)(task / j->nchunks), b0 = (uint32_t)(task % j->nchunks) * j->chunk;
 	uint32_t nb = j->blocks - b0 < j->chunk ? j->blocks - b0 : j->chunk;
 	j->k->row(j->c, j->packed, j->in, j->out, row / j->tasks_per_image,
-		  row % j->tasks_per_image * j->rpt, b0, nb, j->scratch + thread * j->scratch_stride);
+		  row % j->tasks_per_image * j->rpt, b0, nb, cpu_scratch_at(&j->scratch, thread));
 }
 
 typedef struct kernel_pack_ctx {
@@ -119,7 +117,6 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 				const enpu_op_t *op)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
-	unsigned threads = cpu_threadpool_size(d->pool);
 	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
 			(c->in_c / c->groups);
 	unsigned use = cpu_threads_for(d, macs, k->macs_per_thread, k->macs_per_thread - 3);
@@ -134,17 +131,17 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 			       rows * ((j.blocks + j.chunk - 1) / j.chunk) < 4u * use))
 		j.chunk = (j.chunk + 1) / 2;
 	j.nchunks = (j.blocks + j.chunk - 1) / j.chunk;
-	j.scratch_stride = cpu_scratch_stride(k->scratch_bytes(c, j.chunk));
 	bool owned;
 	kernel_pack_ctx_t pc = { .k = k, .op = op };
 	j.packed = cpu_cache_get(cpu_cache_slot(op), k, kernel_pack, &pc, &owned);
-	j.scratch = j.packed ? cpu_alloc(threads * j.scratch_stride) : NULL;
+	if (j.packed)
+		j.scratch = cpu_scratch_alloc(d, k->scratch_bytes(c, j.chunk));
 	enpu_status_t st = ENPU_OK;
-	if (!j.scratch)
+	if (!j.scratch.base)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	else
 		cpu_run_tasks(d, use, rows * j.nchunks, kernel_task, &j);
-	free(j.scratch);
+	free(j.scratch.base);
 	if (owned)
 		j.packed->destroy((enpu_op_cache_t *)j.packed);
 	return st;
@@ -156,13 +153,11 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 	const int8_t *f = enpu_op_host_ptr(op, ENPU_OP_IN1);
 	const int32_t *bias = enpu_op_host_ptr(op, ENPU_OP_IN2);
 	size_t taps = (size_t)c->k_h * c->k_w;
-	unsigned threads = cpu_threadpool_size(d->pool);
 	int16_t *w = malloc(taps * c->out_c * sizeof(int16_t));
 	int32_t *b = calloc(c->out_c, sizeof(int32_t));
-	size_t stride = cpu_scratch_stride(2 * c->out_c * sizeof(int32_t));
-	uint8_t *scratch = cpu_alloc(threads * stride);
+	cpu_scratch_t scratch = cpu_scratch_alloc(d, 2 * c->out_c * sizeof(int32_t));
 	enpu_status_t st = ENPU_OK;
-	if (!w || !b || !scratch) {
+	if (!w || !b || !scratch.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu depthwise: out of memory");
 	} else {
 		for (uint32_t oc = 0; oc < c->out_c; oc++)
@@ -170,14 +165,14 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 				w[t * c->out_c + oc] = f[(size_t)oc * taps + t];
 		if (bias)
 			memcpy(b, bias, c->out_c * sizeof(int32_t));
-		dw_job_t j = { .d = d, .scratch = scratch, .stride = stride,
+		dw_job_t j = { .d = d, .scratch = scratch,
 			       .a = { .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0), .w = w, .bias = b,
 				      .out = enpu_op_host_ptr(op, ENPU_OP_OUT) } };
 		cpu_threadpool_run(d->pool, (size_t)c->batch * c->out_h, dw_task, &j);
 	}
 	free(w);
 	free(b);
-	free(scratch);
+	free(scratch.base);
 	return st;
 }
 

@@ -32,8 +32,7 @@ typedef struct job {
 	uint32_t seg;           /* K per kernel row: k_w * in_c, up to the K group */
 	uint32_t wchunks, rows; /* output row split into wchunks runs of <= rows */
 	uint32_t pan_per_chunk, nchunks;
-	int32_t *acc;           /* per thread: rows (rounded up to mr) x nr */
-	size_t acc_stride;      /* bytes between two threads' acc */
+	cpu_scratch_t acc;      /* per thread: rows (rounded up to mr) x nr int32 */
 } job_t;
 
 bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
@@ -115,7 +114,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 	uint32_t rows = c->out_w - ow0 < j->rows ? c->out_w - ow0 : j->rows;
 	uint32_t seg = j->seg;
 	size_t lda = (size_t)c->stride_w * c->in_c * o->a_elem;
-	int32_t *acc = (int32_t *)((uint8_t *)j->acc + thread * j->acc_stride);
+	int32_t *acc = cpu_scratch_at(&j->acc, thread);
 	uint32_t pan1 = (pc + 1) * j->pan_per_chunk < pb->panels ? (pc + 1) * j->pan_per_chunk
 								  : pb->panels;
 	for (uint32_t pan = pc * j->pan_per_chunk; pan < pan1; pan++) {
@@ -177,7 +176,6 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 		j.ph = c->pad_t + c->in_h;
 	j.wchunks = (c->out_w + ROWS_MAX - 1) / ROWS_MAX;
 	j.rows = (c->out_w + j.wchunks - 1) / j.wchunks;
-	unsigned threads = cpu_threadpool_size(d->pool);
 	size_t runs = (size_t)c->batch * c->out_h * j.wchunks;
 	unsigned use = cpu_gemm_threads(d, (uint32_t)(runs * j.rows), c->out_c, k);
 	bool owned;
@@ -193,15 +191,14 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 		chunks = j.b->panels;
 	j.pan_per_chunk = (j.b->panels + chunks - 1) / chunks;
 	j.nchunks = (j.b->panels + j.pan_per_chunk - 1) / j.pan_per_chunk;
-	j.acc_stride = cpu_scratch_stride((size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr *
-					  sizeof(int32_t));
 	size_t pad_bytes = (size_t)c->batch * j.ph * j.pw * c->in_c * o->a_elem;
 	size_t tail = (size_t)(segp - seg) * o->a_elem;
 	j.pad = cpu_alloc(pad_bytes + tail);
 	if (j.pad)
 		memset(j.pad + pad_bytes, 0, tail);
-	j.acc = cpu_alloc(threads * j.acc_stride);
-	if (!j.pad || !j.acc) {
+	j.acc = cpu_scratch_alloc(d, (size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr *
+					     sizeof(int32_t));
+	if (!j.pad || !j.acc.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	} else {
 		/* on this thread: a second pool dispatch (waking the workers again)
@@ -210,7 +207,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 		cpu_run_tasks(d, use, runs * j.nchunks, conv_task, &j);
 	}
 	free(j.pad);
-	free(j.acc);
+	free(j.acc.base);
 	cpu_i8_packed_release(j.b, owned);
 	return st;
 }

@@ -15,17 +15,16 @@ typedef struct pack_job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	float *bpack;
-	float *rows; /* one converted B row per thread, rows_stride floats apart */
-	size_t rows_stride;
+	cpu_scratch_t rows; /* one converted B row per thread */
 } pack_job_t;
 
 typedef struct job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
-	size_t scratch_floats; /* per thread: cpu_scratch_stride() in floats */
+
 	const float *bpack;
-	float *scratch;
+	cpu_scratch_t scratch; /* packed A block, accumulator tile, one fp16 source row */
 } job_t;
 
 static void packed_free(enpu_op_cache_t *c)
@@ -42,7 +41,7 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 	uint32_t n0 = (uint32_t)panel * nr;
 	uint32_t rows = p->n - n0 < nr ? p->n - n0 : nr;
 	float *dst = j->bpack + panel * (size_t)nr * p->k;
-	float *tmp = j->rows + thread * j->rows_stride;
+	float *tmp = cpu_scratch_at(&j->rows, thread);
 	for (uint32_t c = 0; c < nr; c++) {
 		if (c < rows)
 			j->d->vec->f16_to_f32((const uint16_t *)p->b + (size_t)(n0 + c) * p->k, p->k,
@@ -59,21 +58,20 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	const cpu_gemm_problem_t *p = j->p;
 	uint32_t nr = j->d->vec->f16_nr, panels = (p->n + nr - 1) / nr;
 	packed_f16_t *pb = calloc(1, sizeof(*pb));
-	j->rows_stride = cpu_scratch_stride((size_t)p->k * sizeof(float)) / sizeof(float);
-	j->rows = cpu_alloc(cpu_threadpool_size(j->d->pool) * j->rows_stride * sizeof(float));
+	j->rows = cpu_scratch_alloc(j->d, (size_t)p->k * sizeof(float));
 	if (pb)
 		pb->bpack = cpu_alloc((size_t)panels * nr * p->k * sizeof(float));
-	if (!pb || !pb->bpack || !j->rows) {
+	if (!pb || !pb->bpack || !j->rows.base) {
 		if (pb)
 			packed_free(&pb->base);
-		free(j->rows);
+		free(j->rows.base);
 		return NULL;
 	}
 	pb->base.key = j->d->vec;
 	pb->base.destroy = packed_free;
 	j->bpack = pb->bpack;
 	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
-	free(j->rows);
+	free(j->rows.base);
 	return &pb->base;
 }
 
@@ -84,7 +82,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	const cpu_vec_ops_t *v = j->d->vec;
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
-	float *apack = j->scratch + thread * j->scratch_floats;
+	float *apack = cpu_scratch_at(&j->scratch, thread);
 	float *acc = apack + (size_t)j->g.mc * p->k;
 	uint16_t *rowbuf = (uint16_t *)(acc + v->f16_mr * v->f16_nr);
 	for (uint32_t r = m0; r < m1; r++)
@@ -114,21 +112,19 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	/* fp16 runs ~4x fewer MACs per second than int8: the int8 thresholds,
 	 * 2 bits lower (with them, 256^3 ran on one thread at -t 2: each call
 	 * outlasted the workers' spin, so every call found them asleep) */
-	unsigned threads = cpu_threadpool_size(d->pool), shift = d->i8->thread_shift - 2;
+	unsigned shift = d->i8->thread_shift - 2;
 	unsigned use = cpu_threads_for(d, (uint64_t)p->m * p->n * p->k, shift, shift - 7);
 	job_t j = { .d = d, .p = p };
 	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, use);
-	/* per thread: packed A block, accumulator tile, one fp16 source row */
-	j.scratch_floats = cpu_scratch_stride(((size_t)j.g.mc * p->k +
-						(size_t)v->f16_mr * v->f16_nr + p->k) *
-					       sizeof(float)) /
-			   sizeof(float);
 	bool owned;
 	pack_job_t pj = { .d = d, .p = p };
 	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, v, pack_b, &pj, &owned);
-	j.scratch = pb ? cpu_alloc(threads * j.scratch_floats * sizeof(float)) : NULL;
+	if (pb)
+		j.scratch = cpu_scratch_alloc(d, ((size_t)j.g.mc * p->k +
+						  (size_t)v->f16_mr * v->f16_nr + p->k) *
+							 sizeof(float));
 	enpu_status_t st = ENPU_OK;
-	if (!j.scratch) {
+	if (!j.scratch.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 				      "cpu gemm fp16: out of memory (M=%u N=%u K=%u)", p->m, p->n,
 				      p->k);
@@ -136,7 +132,7 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 		j.bpack = pb->bpack;
 		cpu_run_tasks(d, use, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
 	}
-	free(j.scratch);
+	free(j.scratch.base);
 	if (owned)
 		packed_free((enpu_op_cache_t *)&pb->base);
 	return st;

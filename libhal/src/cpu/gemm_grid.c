@@ -89,9 +89,11 @@ void *cpu_alloc(size_t size)
  * Gaps of 16 KiB or more between the regions removed the slowdown. */
 #define SCRATCH_GUARD 32768u
 
-size_t cpu_scratch_stride(size_t bytes)
+cpu_scratch_t cpu_scratch_alloc(const cpu_device_t *d, size_t bytes)
 {
-	return (bytes + 63) / 64 * 64 + SCRATCH_GUARD;
+	cpu_scratch_t s = { .stride = (bytes + 63) / 64 * 64 + SCRATCH_GUARD };
+	s.base = cpu_alloc(cpu_threadpool_size(d->pool) * s.stride);
+	return s;
 }
 
 const void *cpu_dense_row(const void *ctx, uint32_t row, void *scratch)

@@ -16,8 +16,8 @@ typedef struct job {
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
 	const cpu_i8_packed_t *b;
-	size_t a_row_bytes, scratch_stride; /* scratch per thread: cpu_scratch_stride() */
-	uint8_t *scratch;
+	size_t a_row_bytes;
+	cpu_scratch_t scratch; /* packed A rows, int32 sums of mc x nr, one A row */
 } job_t;
 
 typedef struct pack_job {
@@ -127,7 +127,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	const cpu_i8_packed_t *pb = j->b;
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
-	uint8_t *apack = j->scratch + thread * j->scratch_stride;
+	uint8_t *apack = cpu_scratch_at(&j->scratch, thread);
 	int32_t *acc = (int32_t *)(apack + ((size_t)j->g.mc * j->a_row_bytes + 63) / 64 * 64);
 	int8_t *rowbuf = (int8_t *)(acc + (size_t)j->g.mc * o->nr);
 	for (uint32_t r = m0; r < m1; r++)
@@ -182,24 +182,23 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 {
 	const cpu_i8_gemm_ops_t *o = d->i8;
-	unsigned threads = cpu_threadpool_size(d->pool), use = cpu_gemm_threads(d, p->m, p->n, p->k);
+	unsigned use = cpu_gemm_threads(d, p->m, p->n, p->k);
 	job_t j = { .d = d, .p = p };
 	j.g = cpu_grid_make(p->m, p->n, o->mr, o->nr, use);
 	bool owned;
 	j.b = cpu_gemm_i8_pack(d, p, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
-	/* packed A rows, int32 sums of mc x nr, one A row from a_row */
-	j.scratch_stride = cpu_scratch_stride(((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
-					      (size_t)j.g.mc * o->nr * 4 + p->k);
-	j.scratch = j.b ? cpu_alloc(threads * j.scratch_stride) : NULL;
+	if (j.b)
+		j.scratch = cpu_scratch_alloc(d, ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
+						      (size_t)j.g.mc * o->nr * 4 + p->k);
 	enpu_status_t st = ENPU_OK;
-	if (!j.scratch)
+	if (!j.scratch.base)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 				      "cpu gemm: out of memory for packing (M=%u N=%u K=%u)", p->m,
 				      p->n, p->k);
 	else
 		cpu_run_tasks(d, use, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
-	free(j.scratch);
+	free(j.scratch.base);
 	cpu_i8_packed_release(j.b, owned);
 	return st;
 }

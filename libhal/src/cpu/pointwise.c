@@ -11,8 +11,7 @@ typedef struct pw_job {
 	const void *in0, *in1;
 	void *out;
 	size_t count;
-	uint8_t *scratch; /* pool: C int32 per thread, stride apart */
-	size_t stride;
+	cpu_scratch_t scratch; /* pool: C int32 per thread */
 } pw_job_t;
 
 static void pointwise_task(void *arg, size_t task, unsigned thread)
@@ -55,7 +54,7 @@ static void pool_task(void *arg, size_t task, unsigned thread)
 	pw_job_t *j = arg;
 	const enpu_pool_op_t *p = &j->op->u.pool;
 	j->d->vec->pool_row(p, j->in0, j->out, (uint32_t)(task / p->out_h),
-			    (uint32_t)(task % p->out_h), (int32_t *)(j->scratch + thread * j->stride));
+			    (uint32_t)(task % p->out_h), cpu_scratch_at(&j->scratch, thread));
 }
 
 enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op)
@@ -63,11 +62,10 @@ enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op)
 	const enpu_pool_op_t *p = &op->u.pool;
 	pw_job_t j = { .d = d, .op = op, .in0 = enpu_op_host_ptr(op, ENPU_OP_IN0),
 		       .out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
-	j.stride = cpu_scratch_stride(p->c * sizeof(int32_t));
-	j.scratch = cpu_alloc(cpu_threadpool_size(d->pool) * j.stride);
-	if (!j.scratch)
+	j.scratch = cpu_scratch_alloc(d, p->c * sizeof(int32_t));
+	if (!j.scratch.base)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu pool: out of memory");
 	cpu_threadpool_run(d->pool, (size_t)p->batch * p->out_h, pool_task, &j);
-	free(j.scratch);
+	free(j.scratch.base);
 	return ENPU_OK;
 }
