@@ -23,7 +23,7 @@
 typedef struct dw_packed {
 	enpu_op_cache_t base;
 	uint32_t blocks, pairs;
-	int16_t *w;    /* [pairs][blocks][2 halves][8 lanes][2 taps] */
+	int16_t *w;    /* [blocks][pairs][2 halves][8 lanes][2 taps] */
 	int32_t *beff; /* [blocks][2 halves][8 lanes]: bias - zp * sum(w) */
 	cpu_rq8_t *rq; /* [blocks][2 halves] */
 	bool any_left;
@@ -80,13 +80,13 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 			cpu_rq8_prepare(&p->rq[b * 2 + h], mult, shift, 8);
 			p->any_left |= p->rq[b * 2 + h].any_left;
 		}
-	for (uint32_t q = 0; q < p->pairs; q++)
-		for (uint32_t b = 0; b < p->blocks; b++)
+	for (uint32_t b = 0; b < p->blocks; b++)
+		for (uint32_t q = 0; q < p->pairs; q++)
 			for (uint32_t h = 0; h < 2; h++)
 				for (uint32_t l = 0; l < 8; l++)
 					for (uint32_t r = 0; r < 2; r++) {
 						uint32_t o = b * CB + lane_channel(h, l), t = 2 * q + r;
-						size_t i = ((((size_t)q * p->blocks + b) * 2 + h) * 8 + l) * 2 + r;
+						size_t i = ((((size_t)b * p->pairs + q) * 2 + h) * 8 + l) * 2 + r;
 						p->w[i] = o < ch && t < taps ? f[(size_t)o * taps + t] : 0;
 					}
 	return &p->base;
@@ -166,8 +166,9 @@ row_pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_
 	int8_t *zprow = scratch, *tail = zprow + (size_t)nb * CB;
 	const int8_t **src = (const int8_t **)(tail + ((size_t)taps + 2) * CB);
 	const int8_t **tsrc = src + taps + 1;
-	const size_t wstride = (size_t)p->blocks * CB * 2, step = (size_t)c->stride_w * ch;
-	const int16_t *w0 = p->w + (size_t)b0 * CB * 2;
+	const size_t wstride = CB * 2, wblock = (size_t)pairs * CB * 2;
+	const size_t step = (size_t)c->stride_w * ch;
+	const int16_t *w0 = p->w + (size_t)b0 * wblock;
 	const int32_t *beff = p->beff + (size_t)b0 * CB;
 	const cpu_rq8_t *rq = p->rq + (size_t)b0 * 2;
 	memset(zprow, (int8_t)c->in_zp, (size_t)nb * CB);
@@ -185,7 +186,7 @@ row_pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_
 		int8_t *dst = out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * ch + c0;
 		for (uint32_t b = 0; b < full; b++)
 			_mm_storeu_si128((__m128i *)(dst + (size_t)b * CB),
-					 block(src, (size_t)b * CB, w0 + (size_t)b * CB * 2, wstride,
+					 block(src, (size_t)b * CB, w0 + (size_t)b * wblock, wstride,
 					       pairs, beff + (size_t)b * CB, rq + 2 * b, p->any_left,
 					       zp16, lo8, hi8));
 		if (rest) {
@@ -195,7 +196,7 @@ row_pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_
 			}
 			int8_t *tout = tail + ((size_t)taps + 1) * CB;
 			_mm_storeu_si128((__m128i *)tout,
-					 block(tsrc, 0, w0 + (size_t)full * CB * 2, wstride, pairs,
+					 block(tsrc, 0, w0 + (size_t)full * wblock, wstride, pairs,
 					       beff + (size_t)full * CB, rq + 2 * full, p->any_left,
 					       zp16, lo8, hi8));
 			memcpy(dst + (size_t)full * CB, tout, rest);
