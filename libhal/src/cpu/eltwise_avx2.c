@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* AVX2 element-wise int8 ops (ADD, MUL, REQUANTIZE) for the avx2 vector
- * table: 16 elements a step through requant_avx2.h's 8-lane mbqm with the
+/* AVX2 element-wise int8 ops (ADD, MUL, REQUANTIZE) of the avx2 and avx512
+ * vector tables: 16 elements a step through requant_avx2.h's 8-lane mbqm with the
  * op's per-tensor parameters; a tail of fewer than 16 runs the same step on
  * a zero-padded copy. Bit-identical to the reference, as requant_avx2.h is
  * to q_mbqm. On Zen 3, 16 Ki elements in L1, same process: ADD 0.82 ns per

@@ -2,7 +2,8 @@
 /* int8 GEMM driver: packs B panels (with the per-column correction folded
  * into an effective bias), then runs MC x panel-chunk tasks on the thread
  * pool: pack A rows, micro-kernel, vectorized requantization epilogue (or
- * the family's fused kernel_out). B's packing is shared with conv_implicit.c.
+ * the family's fused kernel_out, and its gemv_out for one-row blocks). B's
+ * packing is shared with conv_implicit.c.
  * Bit-identical to the reference: integer sums modulo 2^32 do not depend on
  * order, and the epilogue implements the same mbqm. */
 #include <stdatomic.h>
