@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* AVX2 element-wise int8 ops (ADD, MUL, REQUANTIZE) of the avx2 and avx512
- * vector tables: 16 elements a step through requant_avx2.h's 8-lane mbqm with the
- * op's per-tensor parameters; a tail of fewer than 16 runs the same step on
- * a zero-padded copy. Bit-identical to the reference, as requant_avx2.h is
+ * vector tables: 16 elements a step through requant_avx2.h's 8-lane mbqm
+ * with the op's per-tensor parameters; a tail of fewer than 16 runs the
+ * same step on a zero-padded copy. Bit-identical to the reference, as requant_avx2.h is
  * to q_mbqm. On Zen 3, 16 Ki elements in L1, same process: ADD 0.82 ns per
  * element (three mbqm each), MUL 0.34, REQUANTIZE 0.28, against 3.7, 1.9
  * and 1.85 for vec_kernels.c's auto-vectorized 64-bit mbqm. Looking up

@@ -22,7 +22,6 @@ typedef struct job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
-
 	const float *bpack;
 	cpu_scratch_t scratch; /* packed A block, accumulator tile, one fp16 source row */
 } job_t;

@@ -120,6 +120,19 @@ void cpu_i8_packed_release(const cpu_i8_packed_t *b, bool owned)
 		packed_free((enpu_op_cache_t *)&b->base);
 }
 
+/* The fused output stage of rows from m0 on, columns n0 .. n0 + n - 1 */
+static cpu_i8_out_t out_stage(const job_t *j, uint32_t m0, uint32_t n0, uint32_t n)
+{
+	const cpu_gemm_problem_t *p = j->p;
+	const cpu_i8_packed_t *pb = j->b;
+	return (cpu_i8_out_t){
+		.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * j->d->i8->rq_size,
+		.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
+		.qmax = p->clamp.qmax, .n = n, .c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0,
+		.ldc = p->ldc,
+	};
+}
+
 static void compute_task(void *arg, size_t task, unsigned thread)
 {
 	job_t *j = arg;
@@ -138,13 +151,8 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	uint32_t pan1 = pan0 + j->g.pan_per_chunk < j->g.panels ? pan0 + j->g.pan_per_chunk
 								 : j->g.panels;
 	if (o->gemv_out && m1 - m0 == 1) {
-		uint32_t n0 = pan0 * o->nr;
-		cpu_i8_out_t out = {
-			.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * o->rq_size,
-			.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
-			.qmax = p->clamp.qmax, .n = p->n - n0, .c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0,
-			.ldc = p->ldc,
-		};
+		/* n: every column from the chunk's first on (gemv_out's contract) */
+		cpu_i8_out_t out = out_stage(j, m0, pan0 * o->nr, p->n - pan0 * o->nr);
 		o->gemv_out(apack, pb->bpack + pan0 * pb->panel_bytes, pb->panel_bytes, pb->kp,
 			    pan1 - pan0, &out);
 		return;
@@ -158,12 +166,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		uint32_t kc = m1 - m0 > o->mr ? o->kc : pb->kp;
 		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += kc) {
 			uint32_t klen = pb->kp - k0 < kc ? pb->kp - k0 : kc;
-			cpu_i8_out_t out = {
-				.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * o->rq_size,
-				.any_left = pb->any_left,
-				.zp = p->c_zp, .qmin = p->clamp.qmin, .qmax = p->clamp.qmax, .n = nr,
-				.c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0, .ldc = p->ldc,
-			};
+			cpu_i8_out_t out = out_stage(j, m0, n0, nr);
 			o->kernel_out(apack + k0 * o->a_elem, j->a_row_bytes,
 				      bp + (size_t)k0 * o->nr * o->b_elem, klen, m1 - m0,
 				      acc, k0 == 0, k0 + klen == pb->kp, &out);
