@@ -3,7 +3,12 @@
  * in pairs (t0, t1): per output pixel and 16 channels, both taps' inputs are
  * sign-extended to int16 and interleaved, so that one vpmaddwd against the
  * pair's interleaved weights adds x0 w0 + x1 w1 per channel into int32
- * (exact: |x w| <= 2^14). vpunpck{l,h}wd interleave within 128-bit halves,
+ * (exact: |x w| <= 2^14). Pairs are vertical, (kh, kw) with (kh + 1, kw)
+ * for kh = 0, 2, ..., then an odd last kernel row's taps pair horizontally
+ * (pair_order()): with 3x3 kernels and stride and dilation 1 along the row,
+ * a block's interleaved inputs of one column then serve three output pixels,
+ * and that case sweeps each block along the row (sweep(): 3 loads and 4
+ * interleaves a pixel instead of 10 and 10). vpunpck{l,h}wd interleave within 128-bit halves,
  * so the "low" sums hold channels 0-3 and 8-11 and the "high" ones 4-7 and
  * 12-15; the weights are packed in that order and the sums put back in
  * channel order once per pixel. Taps outside the input read a row of the
@@ -23,15 +28,17 @@
 typedef struct dw_packed {
 	enpu_op_cache_t base;
 	uint32_t blocks, pairs;
-	int16_t *w;    /* [blocks][pairs][2 halves][8 lanes][2 taps] */
-	int32_t *beff; /* [blocks][2 halves][8 lanes]: bias - zp * sum(w) */
-	cpu_rq8_t *rq; /* [blocks][2 halves] */
+	uint32_t *order; /* [2 * pairs]: tap of each pair slot; taps: zero weight */
+	int16_t *w;      /* [blocks][pairs][2 halves][8 lanes][2 taps] */
+	int32_t *beff;   /* [blocks][2 halves][8 lanes]: bias - zp * sum(w) */
+	cpu_rq8_t *rq;   /* [blocks][2 halves] */
 	bool any_left;
 } dw_packed_t;
 
 static void packed_free(enpu_op_cache_t *c)
 {
 	dw_packed_t *p = (dw_packed_t *)c;
+	free(p->order);
 	free(p->w);
 	free(p->beff);
 	free(p->rq);
@@ -42,6 +49,23 @@ static void packed_free(enpu_op_cache_t *c)
 static inline uint32_t lane_channel(uint32_t h, uint32_t l)
 {
 	return (l / 4) * 8 + h * 4 + l % 4;
+}
+
+/* Taps (row-major) of the pair slots: rows kh, kh + 1 column by column,
+ * then an odd last row's taps in twos, the last one with the zero weight
+ * (tap number taps) where that row is odd too. */
+static void pair_order(uint32_t k_h, uint32_t k_w, uint32_t *order)
+{
+	uint32_t i = 0, kh = 0;
+	for (; kh + 1 < k_h; kh += 2)
+		for (uint32_t kw = 0; kw < k_w; kw++) {
+			order[i++] = kh * k_w + kw;
+			order[i++] = (kh + 1) * k_w + kw;
+		}
+	for (uint32_t kw = 0; kh < k_h && kw < k_w; kw++)
+		order[i++] = kh * k_w + kw;
+	if (i % 2)
+		order[i] = k_h * k_w;
 }
 
 static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
@@ -55,13 +79,15 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 	p->blocks = (ch + CB - 1) / CB;
 	p->pairs = (taps + 1) / 2;
 	size_t padded = (size_t)p->blocks * CB;
+	p->order = malloc((size_t)p->pairs * 2 * sizeof(uint32_t));
 	p->w = aligned_alloc(32, (size_t)p->pairs * padded * 2 * sizeof(int16_t));
 	p->beff = aligned_alloc(32, padded * sizeof(int32_t));
 	p->rq = aligned_alloc(32, (size_t)p->blocks * 2 * sizeof(cpu_rq8_t));
-	if (!p->w || !p->beff || !p->rq) {
+	if (!p->order || !p->w || !p->beff || !p->rq) {
 		packed_free(&p->base);
 		return NULL;
 	}
+	pair_order(c->k_h, c->k_w, p->order);
 	for (uint32_t b = 0; b < p->blocks; b++)
 		for (uint32_t h = 0; h < 2; h++) {
 			int32_t mult[8], shift[8];
@@ -85,19 +111,20 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 			for (uint32_t h = 0; h < 2; h++)
 				for (uint32_t l = 0; l < 8; l++)
 					for (uint32_t r = 0; r < 2; r++) {
-						uint32_t o = b * CB + lane_channel(h, l), t = 2 * q + r;
+						uint32_t o = b * CB + lane_channel(h, l);
+						uint32_t t = p->order[2 * q + r];
 						size_t i = ((((size_t)b * p->pairs + q) * 2 + h) * 8 + l) * 2 + r;
 						p->w[i] = o < ch && t < taps ? f[(size_t)o * taps + t] : 0;
 					}
 	return &p->base;
 }
 
-/* Scratch of one row of nb blocks: the zero-point row, a tail block's taps
- * and output, the taps' input pointers and the tail's. */
+/* Scratch of one row of nb blocks: the zero-point row, a tail block's pair
+ * slots' inputs and output, the slots' input pointers and the tail's. */
 static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 {
-	size_t taps = (size_t)c->k_h * c->k_w + 1;
-	return (size_t)nb * CB + (taps + 1) * CB + 2 * taps * sizeof(const int8_t *);
+	size_t slots = (size_t)c->k_h * c->k_w + 1;
+	return (size_t)nb * CB + (slots + 1) * CB + 2 * slots * sizeof(const int8_t *);
 }
 
 static uint32_t rows_per_task(const enpu_conv_op_t *c)
@@ -106,112 +133,227 @@ static uint32_t rows_per_task(const enpu_conv_op_t *c)
 	return 1;
 }
 
-/* One block of 16 channels of one output pixel: src[t] + off are the 16
- * input bytes of tap t (2 * pairs pointers), w the block's weights of pair
- * 0 (pairs apart by wstride int16), beff and rq the block's. Returns the 16
- * output bytes. */
-static inline __attribute__((always_inline)) __m128i
-block(const int8_t *const *src, size_t off, const int16_t *w, size_t wstride, uint32_t pairs,
-      const int32_t *beff, const cpu_rq8_t *rq, bool any_left, __m256i zp16, __m128i lo8,
-      __m128i hi8)
+/* Block parameters and constants of the output stage. */
+typedef struct blk {
+	const int16_t *w; /* pair 0's weights; pairs CB * 2 int16 apart */
+	const int32_t *beff;
+	const cpu_rq8_t *rq;
+} blk_t;
+
+typedef struct out_consts {
+	__m256i zp16;
+	__m128i lo8, hi8;
+	bool any_left;
+} out_consts_t;
+
+/* lo, hi += the interleaved halves (il, ih) times pair weights w. */
+static inline __attribute__((always_inline)) void madd(__m256i *lo, __m256i *hi, __m256i il,
+						       __m256i ih, const int16_t *w)
 {
-	__m256i lo = _mm256_load_si256((const __m256i *)beff);
-	__m256i hi = _mm256_load_si256((const __m256i *)beff + 1);
-	for (uint32_t q = 0; q < pairs; q++, w += wstride) {
-		__m256i x0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(src[2 * q] + off)));
-		__m256i x1 =
-			_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(src[2 * q + 1] + off)));
-		lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1),
-							    _mm256_load_si256((const __m256i *)w)));
-		hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1),
-							    _mm256_load_si256((const __m256i *)w + 1)));
-	}
-	return rq8_out16(rq8_apply(lo, rq, any_left), rq8_apply(hi, rq + 1, any_left), zp16, lo8,
-			 hi8);
+	*lo = _mm256_add_epi32(*lo, _mm256_madd_epi16(il, _mm256_load_si256((const __m256i *)w)));
+	*hi = _mm256_add_epi32(*hi, _mm256_madd_epi16(ih, _mm256_load_si256((const __m256i *)w + 1)));
 }
 
-/* Input pointers of the taps of output pixel ow (zprow: padding); returns
- * whether every tap's column is inside the input (the next pixel's are then
- * these plus stride_w pixels, where the row is inside). */
-static bool tap_pointers(const enpu_conv_op_t *c, const int8_t *in, uint32_t n, uint32_t oh,
-			 uint32_t ow, uint32_t c0, const int8_t *zprow, const int8_t **src)
+static inline __attribute__((always_inline)) __m128i finish(__m256i lo, __m256i hi, const blk_t *k,
+							    const out_consts_t *o)
 {
+	return rq8_out16(rq8_apply(lo, k->rq, o->any_left), rq8_apply(hi, k->rq + 1, o->any_left),
+			 o->zp16, o->lo8, o->hi8);
+}
+
+static inline __m256i load16(const int8_t *x)
+{
+	return _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x));
+}
+
+/* One block of 16 channels of one output pixel: src[i] + off are the 16
+ * input bytes of pair slot i (2 * pairs pointers). Returns the 16 output
+ * bytes. */
+static inline __attribute__((always_inline)) __m128i
+block(const int8_t *const *src, size_t off, uint32_t pairs, const blk_t *k, const out_consts_t *o)
+{
+	__m256i lo = _mm256_load_si256((const __m256i *)k->beff);
+	__m256i hi = _mm256_load_si256((const __m256i *)k->beff + 1);
+	const int16_t *w = k->w;
+	for (uint32_t q = 0; q < pairs; q++, w += CB * 2) {
+		__m256i x0 = load16(src[2 * q] + off), x1 = load16(src[2 * q + 1] + off);
+		madd(&lo, &hi, _mm256_unpacklo_epi16(x0, x1), _mm256_unpackhi_epi16(x0, x1), w);
+	}
+	return finish(lo, hi, k, o);
+}
+
+/* Column iw of input row r (NULL: outside the input) of a block, as int16;
+ * the zero point outside the input. */
+static inline __attribute__((always_inline)) __m256i column(const int8_t *r, int64_t iw,
+							    uint32_t in_w, size_t pixel,
+							    __m256i zpx)
+{
+	return r && iw >= 0 && iw < in_w ? load16(r + (size_t)iw * pixel) : zpx;
+}
+
+/* 3x3 kernel, stride and dilation 1 along the row: one block along the whole
+ * output row, from input rows r0..r2 (NULL: outside). Pairs 0-2 are the
+ * columns' rows 0 and 1 (column ow - pad_l + kw for pair kw), pair 3 row 2's
+ * columns 0 and 1, pair 4 row 2's column 2 (with a zero weight on column 3):
+ * each column's interleaved rows 0 and 1 serve three pixels, and each pair
+ * of adjacent row-2 columns two. */
+static inline __attribute__((always_inline)) void
+sweep(const enpu_conv_op_t *c, const int8_t *const r[3], int8_t *dst, const blk_t *k,
+      const out_consts_t *o, __m256i zpx)
+{
+	const uint32_t in_w = c->in_w;
+	const size_t pixel = c->in_c;
+	int64_t iw = -(int64_t)c->pad_l;
+	__m256i a0 = column(r[0], iw, in_w, pixel, zpx), a1 = column(r[1], iw, in_w, pixel, zpx);
+	__m256i b0 = column(r[0], iw + 1, in_w, pixel, zpx);
+	__m256i b1 = column(r[1], iw + 1, in_w, pixel, zpx);
+	__m256i z0 = column(r[2], iw, in_w, pixel, zpx), z1 = column(r[2], iw + 1, in_w, pixel, zpx);
+	__m256i z2 = column(r[2], iw + 2, in_w, pixel, zpx);
+	const int16_t *w = k->w;
+	/* interleaved pairs: A (rows 0/1) of columns iw, iw + 1; B (row 2) of
+	 * columns (iw, iw + 1), (iw + 1, iw + 2) */
+	__m256i al0 = _mm256_unpacklo_epi16(a0, a1), ah0 = _mm256_unpackhi_epi16(a0, a1);
+	__m256i al1 = _mm256_unpacklo_epi16(b0, b1), ah1 = _mm256_unpackhi_epi16(b0, b1);
+	__m256i bl0 = _mm256_unpacklo_epi16(z0, z1), bh0 = _mm256_unpackhi_epi16(z0, z1);
+	__m256i bl1 = _mm256_unpacklo_epi16(z1, z2), bh1 = _mm256_unpackhi_epi16(z1, z2);
+	for (uint32_t ow = 0; ow < c->out_w; ow++, iw++, dst += pixel) {
+		__m256i x0 = column(r[0], iw + 2, in_w, pixel, zpx);
+		__m256i x1 = column(r[1], iw + 2, in_w, pixel, zpx);
+		__m256i z3 = column(r[2], iw + 3, in_w, pixel, zpx);
+		__m256i al2 = _mm256_unpacklo_epi16(x0, x1), ah2 = _mm256_unpackhi_epi16(x0, x1);
+		__m256i bl2 = _mm256_unpacklo_epi16(z2, z3), bh2 = _mm256_unpackhi_epi16(z2, z3);
+		__m256i lo = _mm256_load_si256((const __m256i *)k->beff);
+		__m256i hi = _mm256_load_si256((const __m256i *)k->beff + 1);
+		madd(&lo, &hi, al0, ah0, w);
+		madd(&lo, &hi, al1, ah1, w + CB * 2);
+		madd(&lo, &hi, al2, ah2, w + CB * 4);
+		madd(&lo, &hi, bl0, bh0, w + CB * 6);
+		madd(&lo, &hi, bl2, bh2, w + CB * 8);
+		_mm_storeu_si128((__m128i *)dst, finish(lo, hi, k, o));
+		al0 = al1, ah0 = ah1, al1 = al2, ah1 = ah2;
+		bl0 = bl1, bh0 = bh1, bl1 = bl2, bh1 = bh2;
+		z2 = z3;
+	}
+}
+
+/* Input pointers of the pair slots of output pixel ow (zprow: padding and
+ * the zero-weight slot); returns whether every tap's column is inside the
+ * input (the next pixel's are then these plus stride_w pixels, where the row
+ * is inside). */
+static bool tap_pointers(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in,
+			 uint32_t n, uint32_t oh, uint32_t ow, uint32_t c0, const int8_t *zprow,
+			 const int8_t **src)
+{
+	const uint32_t taps = c->k_h * c->k_w;
 	bool inside = true;
-	for (uint32_t kh = 0, t = 0; kh < c->k_h; kh++) {
+	for (uint32_t i = 0; i < 2 * p->pairs; i++) {
+		uint32_t t = p->order[i];
 		int64_t ih, iw;
-		bool row_in = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
-		for (uint32_t kw = 0; kw < c->k_w; kw++, t++) {
-			bool col_in = enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw);
-			inside &= col_in;
-			src[t] = row_in && col_in ? in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
-							  (size_t)iw) * c->in_c + c0
-						  : zprow;
+		if (t == taps) {
+			src[i] = zprow;
+			continue;
 		}
+		bool row_in = enpu_tap(oh, t / c->k_w, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
+		bool col_in = enpu_tap(ow, t % c->k_w, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw);
+		inside &= col_in;
+		src[i] = row_in && col_in ? in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
+						  (size_t)iw) * c->in_c + c0
+					  : zprow;
 	}
 	return inside;
 }
 
-/* row() with the number of tap pairs a constant where the caller makes it
- * one (3x3: 5), so that the pair loop unrolls. */
+/* Blocks [bfirst, nb) of the row pixel by pixel, the pair loop unrolled
+ * where the caller makes pairs a constant (3x3: 5); a partial last block
+ * goes through the scratch's tail. */
 static inline __attribute__((always_inline)) void
-row_pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *out,
-	  uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch, const uint32_t pairs)
+pixels(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *out, uint32_t n,
+       uint32_t oh, uint32_t b0, uint32_t nb, uint32_t bfirst, void *scratch, const uint32_t pairs,
+       const out_consts_t *o)
 {
-	const uint32_t ch = c->in_c, taps = c->k_h * c->k_w;
+	const uint32_t ch = c->in_c, slots = 2 * pairs;
 	const uint32_t c0 = b0 * CB, c1 = (b0 + nb) * CB < ch ? (b0 + nb) * CB : ch;
 	/* full blocks read 16 bytes; a partial last block goes through tail */
 	const uint32_t full = (c1 - c0) / CB, rest = (c1 - c0) % CB;
-	const __m256i zp16 = _mm256_set1_epi16((short)c->out_zp);
-	const __m128i lo8 = _mm_set1_epi8((char)c->clamp.qmin), hi8 = _mm_set1_epi8((char)c->clamp.qmax);
 	int8_t *zprow = scratch, *tail = zprow + (size_t)nb * CB;
-	const int8_t **src = (const int8_t **)(tail + ((size_t)taps + 2) * CB);
-	const int8_t **tsrc = src + taps + 1;
-	const size_t wstride = CB * 2, wblock = (size_t)pairs * CB * 2;
+	const int8_t **src = (const int8_t **)(tail + ((size_t)slots + 1) * CB);
+	const int8_t **tsrc = src + slots;
 	const size_t step = (size_t)c->stride_w * ch;
-	const int16_t *w0 = p->w + (size_t)b0 * wblock;
-	const int32_t *beff = p->beff + (size_t)b0 * CB;
-	const cpu_rq8_t *rq = p->rq + (size_t)b0 * 2;
-	memset(zprow, (int8_t)c->in_zp, (size_t)nb * CB);
-	src[taps] = zprow; /* partner of an odd last tap (zero weight) */
 	bool inside = false;
 	for (uint32_t ow = 0; ow < c->out_w; ow++) {
 		/* inside the row, the taps move by one stride (padding rows stay) */
 		if (inside && (int64_t)ow * c->stride_w - c->pad_l + (int64_t)(c->k_w - 1) * c->dil_w <
 				      c->in_w) {
-			for (uint32_t t = 0; t < taps; t++)
-				src[t] += src[t] == zprow ? 0 : step;
+			for (uint32_t i = 0; i < slots; i++)
+				src[i] += src[i] == zprow ? 0 : step;
 		} else {
-			inside = tap_pointers(c, in, n, oh, ow, c0, zprow, src);
+			inside = tap_pointers(c, p, in, n, oh, ow, c0, zprow, src);
 		}
 		int8_t *dst = out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * ch + c0;
-		for (uint32_t b = 0; b < full; b++)
+		for (uint32_t b = bfirst; b < full; b++) {
+			blk_t k = { p->w + (size_t)(b0 + b) * pairs * CB * 2,
+				    p->beff + (size_t)(b0 + b) * CB, p->rq + 2 * (size_t)(b0 + b) };
 			_mm_storeu_si128((__m128i *)(dst + (size_t)b * CB),
-					 block(src, (size_t)b * CB, w0 + (size_t)b * wblock, wstride,
-					       pairs, beff + (size_t)b * CB, rq + 2 * b, p->any_left,
-					       zp16, lo8, hi8));
+					 block(src, (size_t)b * CB, pairs, &k, o));
+		}
 		if (rest) {
-			for (uint32_t t = 0; t <= taps; t++) {
-				memcpy(tail + (size_t)t * CB, src[t] + (size_t)full * CB, rest);
-				tsrc[t] = tail + (size_t)t * CB;
+			for (uint32_t i = 0; i < slots; i++) {
+				memcpy(tail + (size_t)i * CB, src[i] + (size_t)full * CB, rest);
+				tsrc[i] = tail + (size_t)i * CB;
 			}
-			int8_t *tout = tail + ((size_t)taps + 1) * CB;
-			_mm_storeu_si128((__m128i *)tout,
-					 block(tsrc, 0, w0 + (size_t)full * wblock, wstride, pairs,
-					       beff + (size_t)full * CB, rq + 2 * full, p->any_left,
-					       zp16, lo8, hi8));
+			int8_t *tout = tail + (size_t)slots * CB;
+			blk_t k = { p->w + (size_t)(b0 + full) * pairs * CB * 2,
+				    p->beff + (size_t)(b0 + full) * CB, p->rq + 2 * (size_t)(b0 + full) };
+			_mm_storeu_si128((__m128i *)tout, block(tsrc, 0, pairs, &k, o));
 			memcpy(dst + (size_t)full * CB, tout, rest);
 		}
 	}
+}
+
+/* 3x3, stride and dilation 1 along the row: full blocks by sweep(), a
+ * partial last one by pixels(). */
+static void row_3x3(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *out,
+		    uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch,
+		    const out_consts_t *o)
+{
+	const uint32_t ch = c->in_c, c0 = b0 * CB;
+	const uint32_t c1 = (b0 + nb) * CB < ch ? (b0 + nb) * CB : ch, full = (c1 - c0) / CB;
+	const __m256i zpx = _mm256_set1_epi16((short)c->in_zp);
+	const int8_t *r[3];
+	for (uint32_t kh = 0; kh < 3; kh++) {
+		int64_t ih;
+		r[kh] = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
+				? in + ((size_t)n * c->in_h + (size_t)ih) * c->in_w * ch + c0
+				: NULL;
+	}
+	int8_t *dst = out + ((size_t)n * c->out_h + oh) * c->out_w * ch + c0;
+	for (uint32_t b = 0; b < full; b++) {
+		const int8_t *rb[3];
+		for (uint32_t kh = 0; kh < 3; kh++)
+			rb[kh] = r[kh] ? r[kh] + (size_t)b * CB : NULL;
+		blk_t k = { p->w + (size_t)(b0 + b) * 5 * CB * 2, p->beff + (size_t)(b0 + b) * CB,
+			    p->rq + 2 * (size_t)(b0 + b) };
+		sweep(c, rb, dst + (size_t)b * CB, &k, o, zpx);
+	}
+	if (full * CB < c1 - c0)
+		pixels(c, p, in, out, n, oh, b0, nb, full, scratch, 5, o);
 }
 
 static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
 		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
 {
 	const dw_packed_t *p = (const dw_packed_t *)packed;
-	if (p->pairs == 5)
-		row_pairs(c, p, in, out, n, oh, b0, nb, scratch, 5);
+	const out_consts_t o = { .zp16 = _mm256_set1_epi16((short)c->out_zp),
+				 .lo8 = _mm_set1_epi8((char)c->clamp.qmin),
+				 .hi8 = _mm_set1_epi8((char)c->clamp.qmax),
+				 .any_left = p->any_left };
+	memset(scratch, (int8_t)c->in_zp, (size_t)nb * CB); /* the zero-point row */
+	if (c->k_h == 3 && c->k_w == 3 && c->stride_w == 1 && c->dil_w == 1)
+		row_3x3(c, p, in, out, n, oh, b0, nb, scratch, &o);
+	else if (p->pairs == 5)
+		pixels(c, p, in, out, n, oh, b0, nb, 0, scratch, 5, &o);
 	else
-		row_pairs(c, p, in, out, n, oh, b0, nb, scratch, p->pairs);
+		pixels(c, p, in, out, n, oh, b0, nb, 0, scratch, p->pairs, &o);
 }
 
 static bool accepts(const enpu_conv_op_t *c)
