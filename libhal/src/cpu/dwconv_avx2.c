@@ -5,13 +5,13 @@
  * pair's interleaved weights adds x0 w0 + x1 w1 per channel into int32
  * (exact: |x w| <= 2^14). Pairs are vertical, (kh, kw) with (kh + 1, kw)
  * for kh = 0, 2, ..., then an odd last kernel row's taps pair horizontally
- * (pair_order()): with 3x3 kernels and stride and dilation 1 along the row,
- * a block's interleaved inputs of one column then serve three output pixels,
- * and that case sweeps each block along the row (sweep(): 3 loads and 4
- * interleaves a pixel instead of 10 and 10). vpunpck{l,h}wd interleave within 128-bit halves,
- * so the "low" sums hold channels 0-3 and 8-11 and the "high" ones 4-7 and
- * 12-15; the weights are packed in that order and the sums put back in
- * channel order once per pixel. Taps outside the input read a row of the
+ * (pair_order()). With 3x3 kernels and stride and dilation 1 along the row,
+ * a block then goes along the row column by column (sweep()): a column's
+ * interleaved inputs serve the three pixels that read it, 3 loads and 4
+ * interleaves a pixel instead of 10 and 10. vpunpck{l,h}wd interleave
+ * within 128-bit halves, so the "low" sums hold channels 0-3 and 8-11 and
+ * the "high" ones 4-7 and 12-15; the weights are packed in that order and
+ * the sums put back in channel order once per pixel. Taps outside the input read a row of the
  * zero point, and an odd last tap pairs with a zero weight, so that
  * sum((x - zp) w) = sum(x w) - zp sum(w), the constant folded into the bias.
  * Output stage: requant_avx2.h, whose int8 packing puts the two halves back
@@ -182,57 +182,87 @@ block(const int8_t *const *src, size_t off, uint32_t pairs, const blk_t *k, cons
 	return finish(lo, hi, k, o);
 }
 
-/* Column iw of input row r (NULL: outside the input) of a block, as int16;
- * the zero point outside the input. */
-static inline __attribute__((always_inline)) __m256i column(const int8_t *r, int64_t iw,
-							    uint32_t in_w, size_t pixel,
-							    __m256i zpx)
+/* A block's input row in the row sweep: column iw at base + iw * stride;
+ * stride 0 and base the zero-point row for a row outside the input. */
+typedef struct in_row {
+	const int8_t *base;
+	size_t stride;
+} in_row_t;
+
+/* The sweep's sums: of the pixel started one column ago (1) and two (2);
+ * z: row 2 of the current column. */
+typedef struct sweep_sums {
+	__m256i lo1, hi1, lo2, hi2, z;
+} sweep_sums_t;
+
+/* One input column of the sweep: p0, p1 its rows 0 and 1, p2 row 2 of the
+ * next column. It completes pixel dst (fin), continues the next (mid) and
+ * starts the one after (start). */
+static inline __attribute__((always_inline)) void
+sweep_column(sweep_sums_t *s, const int8_t *p0, const int8_t *p1, const int8_t *p2, bool start,
+	     bool mid, bool fin, int8_t *dst, const blk_t *k, const out_consts_t *o)
 {
-	return r && iw >= 0 && iw < in_w ? load16(r + (size_t)iw * pixel) : zpx;
+	const int16_t *w = k->w;
+	__m256i x0 = load16(p0), x1 = load16(p1), z1 = load16(p2);
+	__m256i al = _mm256_unpacklo_epi16(x0, x1), ah = _mm256_unpackhi_epi16(x0, x1);
+	__m256i bl = _mm256_unpacklo_epi16(s->z, z1), bh = _mm256_unpackhi_epi16(s->z, z1);
+	s->z = z1;
+	if (fin) {
+		madd(&s->lo2, &s->hi2, al, ah, w + CB * 4);
+		madd(&s->lo2, &s->hi2, bl, bh, w + CB * 8);
+		_mm_storeu_si128((__m128i *)dst, finish(s->lo2, s->hi2, k, o));
+	}
+	s->lo2 = s->lo1, s->hi2 = s->hi1;
+	if (mid)
+		madd(&s->lo2, &s->hi2, al, ah, w + CB * 2);
+	s->lo1 = _mm256_load_si256((const __m256i *)k->beff);
+	s->hi1 = _mm256_load_si256((const __m256i *)k->beff + 1);
+	if (start) {
+		madd(&s->lo1, &s->hi1, al, ah, w);
+		madd(&s->lo1, &s->hi1, bl, bh, w + CB * 6);
+	}
+}
+
+/* Column iw of r, or the zero-point row outside the input. */
+static inline const int8_t *at(in_row_t r, int64_t iw, uint32_t in_w, const int8_t *zprow)
+{
+	return iw >= 0 && iw < in_w ? r.base + (size_t)iw * r.stride : zprow;
 }
 
 /* 3x3 kernel, stride and dilation 1 along the row: one block along the whole
- * output row, from input rows r0..r2 (NULL: outside). Pairs 0-2 are the
- * columns' rows 0 and 1 (column ow - pad_l + kw for pair kw), pair 3 row 2's
- * columns 0 and 1, pair 4 row 2's column 2 (with a zero weight on column 3):
- * each column's interleaved rows 0 and 1 serve three pixels, and each pair
- * of adjacent row-2 columns two. */
+ * output row, column by column. Pixel ow reads columns ow - pad_l + kw;
+ * pairs 0-2 hold rows 0 and 1 of column kw, pair 3 row 2's columns 0 and 1,
+ * pair 4 row 2's column 2 (and column 3, with a zero weight). So input
+ * column iw, interleaved once (rows 0/1, and row 2 with iw + 1), adds to
+ * the sums of the three pixels that read it: it starts pixel iw + pad_l
+ * (pairs 0 and 3), continues the one before (pair 1) and completes the one
+ * before that (pairs 2 and 4). Columns j = iw + pad_l in [lo, hi) do all
+ * three with every column they read inside the input. */
 static inline __attribute__((always_inline)) void
-sweep(const enpu_conv_op_t *c, const int8_t *const r[3], int8_t *dst, const blk_t *k,
-      const out_consts_t *o, __m256i zpx)
+sweep(const enpu_conv_op_t *c, const in_row_t r[3], int8_t *dst, const blk_t *k,
+      const out_consts_t *o, const int8_t *zprow)
 {
-	const uint32_t in_w = c->in_w;
+	const uint32_t in_w = c->in_w, out_w = c->out_w, pad = c->pad_l;
 	const size_t pixel = c->in_c;
-	int64_t iw = -(int64_t)c->pad_l;
-	__m256i a0 = column(r[0], iw, in_w, pixel, zpx), a1 = column(r[1], iw, in_w, pixel, zpx);
-	__m256i b0 = column(r[0], iw + 1, in_w, pixel, zpx);
-	__m256i b1 = column(r[1], iw + 1, in_w, pixel, zpx);
-	__m256i z0 = column(r[2], iw, in_w, pixel, zpx), z1 = column(r[2], iw + 1, in_w, pixel, zpx);
-	__m256i z2 = column(r[2], iw + 2, in_w, pixel, zpx);
-	const int16_t *w = k->w;
-	/* interleaved pairs: A (rows 0/1) of columns iw, iw + 1; B (row 2) of
-	 * columns (iw, iw + 1), (iw + 1, iw + 2) */
-	__m256i al0 = _mm256_unpacklo_epi16(a0, a1), ah0 = _mm256_unpackhi_epi16(a0, a1);
-	__m256i al1 = _mm256_unpacklo_epi16(b0, b1), ah1 = _mm256_unpackhi_epi16(b0, b1);
-	__m256i bl0 = _mm256_unpacklo_epi16(z0, z1), bh0 = _mm256_unpackhi_epi16(z0, z1);
-	__m256i bl1 = _mm256_unpacklo_epi16(z1, z2), bh1 = _mm256_unpackhi_epi16(z1, z2);
-	for (uint32_t ow = 0; ow < c->out_w; ow++, iw++, dst += pixel) {
-		__m256i x0 = column(r[0], iw + 2, in_w, pixel, zpx);
-		__m256i x1 = column(r[1], iw + 2, in_w, pixel, zpx);
-		__m256i z3 = column(r[2], iw + 3, in_w, pixel, zpx);
-		__m256i al2 = _mm256_unpacklo_epi16(x0, x1), ah2 = _mm256_unpackhi_epi16(x0, x1);
-		__m256i bl2 = _mm256_unpacklo_epi16(z2, z3), bh2 = _mm256_unpackhi_epi16(z2, z3);
-		__m256i lo = _mm256_load_si256((const __m256i *)k->beff);
-		__m256i hi = _mm256_load_si256((const __m256i *)k->beff + 1);
-		madd(&lo, &hi, al0, ah0, w);
-		madd(&lo, &hi, al1, ah1, w + CB * 2);
-		madd(&lo, &hi, al2, ah2, w + CB * 4);
-		madd(&lo, &hi, bl0, bh0, w + CB * 6);
-		madd(&lo, &hi, bl2, bh2, w + CB * 8);
-		_mm_storeu_si128((__m128i *)dst, finish(lo, hi, k, o));
-		al0 = al1, ah0 = ah1, al1 = al2, ah1 = ah2;
-		bl0 = bl1, bh0 = bh1, bl1 = bl2, bh1 = bh2;
-		z2 = z3;
+	uint32_t lo = pad > 2 ? pad : 2, hi = in_w - 1 + pad < out_w ? in_w - 1 + pad : out_w;
+	hi = hi > lo ? hi : lo;
+	sweep_sums_t s = { .z = load16(at(r[2], -(int64_t)pad, in_w, zprow)) };
+	for (uint32_t j = 0; j < out_w + 2; j++) {
+		if (j == lo) {
+			const int8_t *p0 = r[0].base + (size_t)(j - pad) * r[0].stride;
+			const int8_t *p1 = r[1].base + (size_t)(j - pad) * r[1].stride;
+			const int8_t *p2 = r[2].base + (size_t)(j - pad + 1) * r[2].stride;
+			int8_t *d = dst + (size_t)(j - 2) * pixel;
+			for (; j < hi; j++, d += pixel, p0 += r[0].stride, p1 += r[1].stride,
+			     p2 += r[2].stride)
+				sweep_column(&s, p0, p1, p2, true, true, true, d, k, o);
+			if (j == out_w + 2)
+				break;
+		}
+		int64_t iw = (int64_t)j - pad;
+		sweep_column(&s, at(r[0], iw, in_w, zprow), at(r[1], iw, in_w, zprow),
+			     at(r[2], iw + 1, in_w, zprow), j < out_w, j >= 1 && j <= out_w, j >= 2,
+			     dst + (size_t)(j >= 2 ? j - 2 : 0) * pixel, k, o);
 	}
 }
 
@@ -318,22 +348,24 @@ static void row_3x3(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t 
 {
 	const uint32_t ch = c->in_c, c0 = b0 * CB;
 	const uint32_t c1 = (b0 + nb) * CB < ch ? (b0 + nb) * CB : ch, full = (c1 - c0) / CB;
-	const __m256i zpx = _mm256_set1_epi16((short)c->in_zp);
-	const int8_t *r[3];
+	const int8_t *zprow = scratch;
+	in_row_t r[3];
 	for (uint32_t kh = 0; kh < 3; kh++) {
 		int64_t ih;
-		r[kh] = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih)
-				? in + ((size_t)n * c->in_h + (size_t)ih) * c->in_w * ch + c0
-				: NULL;
+		bool in_row = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
+		r[kh] = in_row ? (in_row_t){ in + ((size_t)n * c->in_h + (size_t)ih) * c->in_w * ch + c0,
+					     ch }
+			       : (in_row_t){ zprow, 0 };
 	}
 	int8_t *dst = out + ((size_t)n * c->out_h + oh) * c->out_w * ch + c0;
 	for (uint32_t b = 0; b < full; b++) {
-		const int8_t *rb[3];
+		in_row_t rb[3];
 		for (uint32_t kh = 0; kh < 3; kh++)
-			rb[kh] = r[kh] ? r[kh] + (size_t)b * CB : NULL;
+			rb[kh] = (in_row_t){ r[kh].base + (r[kh].stride ? (size_t)b * CB : 0),
+					     r[kh].stride };
 		blk_t k = { p->w + (size_t)(b0 + b) * 5 * CB * 2, p->beff + (size_t)(b0 + b) * CB,
 			    p->rq + 2 * (size_t)(b0 + b) };
-		sweep(c, rb, dst + (size_t)b * CB, &k, o, zpx);
+		sweep(c, rb, dst + (size_t)b * CB, &k, o, zprow);
 	}
 	if (full * CB < c1 - c0)
 		pixels(c, p, in, out, n, oh, b0, nb, full, scratch, 5, o);
