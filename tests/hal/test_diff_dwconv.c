@@ -30,16 +30,18 @@ void test_dwconv_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 				if (!kconv_run(t, &e, &k))
 					goto out;
 			}
-	/* 3x3 with stride and dilation 1 along the row (the AVX2 row sweep)
-	 * under vertical stride or dilation 2, left and right padding 0-3 (up to
-	 * wider than the kernel's reach), 48 channels plus a partial block */
-	for (uint32_t v = 0; v < 4; v++) {
-		kconv_t k = dw(7, 19, v < 2 ? 48 : 53, 3, 3, 1, 1);
-		k.sh = 1 + v % 2;
-		k.dh = 2 - v % 2;
+	/* 3x3 with stride 1 or 2 and dilation 1 along the row (the AVX2 row
+	 * sweeps) under vertical stride or dilation 2, left and right padding
+	 * 0-3 (up to wider than the kernel's reach), odd and even widths, 48
+	 * channels plus a partial block */
+	for (uint32_t v = 0; v < 8; v++) {
+		kconv_t k = dw(7, 19 + v / 4, v % 4 < 2 ? 48 : 53, 3, 3, 1, 1);
+		k.sw = 1 + v % 2;
+		k.sh = 1 + v / 2 % 2;
+		k.dh = 2 - v / 2 % 2;
 		kconv_randomize(t, &k, 3);
-		k.pl = v;
-		k.pr = 3 - v;
+		k.pl = v % 4;
+		k.pr = 3 - v % 4;
 		if (!kconv_run(t, &e, &k))
 			goto out;
 	}

@@ -266,6 +266,78 @@ sweep(const enpu_conv_op_t *c, const in_row_t r[3], int8_t *dst, const blk_t *k,
 	}
 }
 
+/* Stride 2 along the row (3x3, dilation 1): pixel ow reads columns
+ * 2 ow - pad_l + kw, so an even column j = iw + pad_l completes pixel
+ * j / 2 - 1 (kw 2: pairs 2 and 4) and starts pixel j / 2 (kw 0: pairs 0
+ * and 3), both with its rows 0/1 and with row 2 of it and the next column;
+ * an odd column continues pixel (j - 1) / 2 (kw 1: pair 1). */
+static inline __attribute__((always_inline)) void
+s2_even(__m256i *lo, __m256i *hi, const int8_t *p0, const int8_t *p1, const int8_t *p2,
+	const int8_t *p3, bool fin, bool start, int8_t *dst, const blk_t *k, const out_consts_t *o)
+{
+	const int16_t *w = k->w;
+	__m256i x0 = load16(p0), x1 = load16(p1), z0 = load16(p2), z1 = load16(p3);
+	__m256i al = _mm256_unpacklo_epi16(x0, x1), ah = _mm256_unpackhi_epi16(x0, x1);
+	__m256i bl = _mm256_unpacklo_epi16(z0, z1), bh = _mm256_unpackhi_epi16(z0, z1);
+	if (fin) {
+		madd(lo, hi, al, ah, w + CB * 4);
+		madd(lo, hi, bl, bh, w + CB * 8);
+		_mm_storeu_si128((__m128i *)dst, finish(*lo, *hi, k, o));
+	}
+	if (start) {
+		*lo = _mm256_load_si256((const __m256i *)k->beff);
+		*hi = _mm256_load_si256((const __m256i *)k->beff + 1);
+		madd(lo, hi, al, ah, w);
+		madd(lo, hi, bl, bh, w + CB * 6);
+	}
+}
+
+static inline __attribute__((always_inline)) void s2_odd(__m256i *lo, __m256i *hi,
+							 const int8_t *p0, const int8_t *p1,
+							 const blk_t *k)
+{
+	__m256i x0 = load16(p0), x1 = load16(p1);
+	madd(lo, hi, _mm256_unpacklo_epi16(x0, x1), _mm256_unpackhi_epi16(x0, x1), k->w + CB * 2);
+}
+
+static inline __attribute__((always_inline)) void
+sweep_s2(const enpu_conv_op_t *c, const in_row_t r[3], int8_t *dst, const blk_t *k,
+	 const out_consts_t *o, const int8_t *zprow)
+{
+	const uint32_t in_w = c->in_w, out_w = c->out_w;
+	const size_t pixel = c->in_c;
+	const uint32_t pad = c->pad_l;
+	/* pixels [lo, hi) have columns 2 ow - pad + 1 .. + 3 inside and a next
+	 * pixel */
+	uint32_t lo_ow = pad / 2;
+	uint32_t hi_ow = in_w + pad >= 3 ? (in_w + pad - 3 + 1) / 2 : 0;
+	hi_ow = hi_ow < out_w - 1 ? hi_ow : out_w - 1;
+	hi_ow = hi_ow > lo_ow ? hi_ow : lo_ow;
+	__m256i lo, hi;
+	int64_t iw = -(int64_t)pad; /* pixel ow's first column */
+	s2_even(&lo, &hi, at(r[0], iw, in_w, zprow), at(r[1], iw, in_w, zprow),
+		at(r[2], iw, in_w, zprow), at(r[2], iw + 1, in_w, zprow), false, true, dst, k, o);
+	for (uint32_t ow = 0; ow < out_w; ow++, iw += 2, dst += pixel) {
+		if (ow == lo_ow && lo_ow < hi_ow) {
+			const int8_t *p0 = r[0].base + (size_t)(iw + 1) * r[0].stride;
+			const int8_t *p1 = r[1].base + (size_t)(iw + 1) * r[1].stride;
+			const int8_t *p2 = r[2].base + (size_t)(iw + 2) * r[2].stride;
+			const size_t s0 = r[0].stride, s1 = r[1].stride, s2 = r[2].stride;
+			for (; ow < hi_ow; ow++, iw += 2, dst += pixel, p0 += 2 * s0, p1 += 2 * s1,
+			     p2 += 2 * s2) {
+				s2_odd(&lo, &hi, p0, p1, k);
+				s2_even(&lo, &hi, p0 + s0, p1 + s1, p2, p2 + s2, true, true, dst, k, o);
+			}
+			if (ow == out_w)
+				break;
+		}
+		s2_odd(&lo, &hi, at(r[0], iw + 1, in_w, zprow), at(r[1], iw + 1, in_w, zprow), k);
+		s2_even(&lo, &hi, at(r[0], iw + 2, in_w, zprow), at(r[1], iw + 2, in_w, zprow),
+			at(r[2], iw + 2, in_w, zprow), at(r[2], iw + 3, in_w, zprow), true,
+			ow + 1 < out_w, dst, k, o);
+	}
+}
+
 /* Input pointers of the pair slots of output pixel ow (zprow: padding and
  * the zero-weight slot); returns whether every tap's column is inside the
  * input (the next pixel's are then these plus stride_w pixels, where the row
@@ -365,7 +437,10 @@ static void row_3x3(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t 
 					     r[kh].stride };
 		blk_t k = { p->w + (size_t)(b0 + b) * 5 * CB * 2, p->beff + (size_t)(b0 + b) * CB,
 			    p->rq + 2 * (size_t)(b0 + b) };
-		sweep(c, rb, dst + (size_t)b * CB, &k, o, zprow);
+		if (c->stride_w == 1)
+			sweep(c, rb, dst + (size_t)b * CB, &k, o, zprow);
+		else
+			sweep_s2(c, rb, dst + (size_t)b * CB, &k, o, zprow);
 	}
 	if (full * CB < c1 - c0)
 		pixels(c, p, in, out, n, oh, b0, nb, full, scratch, 5, o);
@@ -380,7 +455,7 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 				 .hi8 = _mm_set1_epi8((char)c->clamp.qmax),
 				 .any_left = p->any_left };
 	memset(scratch, (int8_t)c->in_zp, (size_t)nb * CB); /* the zero-point row */
-	if (c->k_h == 3 && c->k_w == 3 && c->stride_w == 1 && c->dil_w == 1)
+	if (c->k_h == 3 && c->k_w == 3 && c->stride_w <= 2 && c->dil_w == 1)
 		row_3x3(c, p, in, out, n, oh, b0, nb, scratch, &o);
 	else if (p->pairs == 5)
 		pixels(c, p, in, out, n, oh, b0, nb, 0, scratch, 5, &o);
