@@ -31,6 +31,7 @@ typedef struct cpu_conv_kernel {
 
 #if defined(__x86_64__)
 extern const cpu_conv_kernel_t cpu_dw_avx2;
+extern const cpu_conv_kernel_t cpu_conv_small_avx2;
 extern const cpu_conv_kernel_t cpu_dw_vnni512;
 extern const cpu_conv_kernel_t cpu_conv_small_vnni512;
 #endif

@@ -118,7 +118,7 @@ static void cpu_close(void *state)
 #if defined(__x86_64__)
 static const cpu_conv_kernel_t *const conv_vnni512[] = { &cpu_dw_vnni512, &cpu_conv_small_vnni512,
 							 NULL };
-static const cpu_conv_kernel_t *const conv_avx2[] = { &cpu_dw_avx2, NULL };
+static const cpu_conv_kernel_t *const conv_avx2[] = { &cpu_dw_avx2, &cpu_conv_small_avx2, NULL };
 #endif
 static const cpu_conv_kernel_t *const conv_none[] = { NULL };
 
