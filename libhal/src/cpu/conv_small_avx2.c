@@ -18,6 +18,7 @@
 #include <string.h>
 #include "../window.h"
 #include "conv_kernels.h"
+#include "conv_small.h"
 #include "requant_avx2.h"
 
 #define NR 16u /* channels per panel (the kernel's block) */
@@ -41,11 +42,6 @@ static void packed_free(enpu_op_cache_t *c)
 	free(p);
 }
 
-static bool accepts(const enpu_conv_op_t *c)
-{
-	return c->groups == 1 && c->dil_w == 1 && c->in_c <= 4 && c->in_c * c->k_w <= 16;
-}
-
 static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
 {
 	const uint32_t co = c->out_c, s = c->in_c * c->k_w, kh = c->k_h;
@@ -64,20 +60,8 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		packed_free(&p->base);
 		return NULL;
 	}
-	for (uint32_t o = 0; o < p->panels * NR; o++) {
-		uint32_t sum = 0;
-		for (size_t q = 0; q < nq; q++)
-			for (uint32_t r = 0; r < 2; r++) {
-				uint32_t y = (uint32_t)(q / p->qpr), x = (uint32_t)(q % p->qpr) * 2 + r;
-				int8_t v = o < co && x < s ? f[((size_t)o * kh + y) * s + x] : 0;
-				p->w[((q * p->panels + o / NR) * NR + o % NR) * 2 + r] = v;
-				sum += (uint32_t)v;
-			}
-		/* bias - zp * sum(w), modulo 2^32 */
-		p->beff[o] = o < co ? (int32_t)((uint32_t)(bias ? bias[o] : 0) -
-						(uint32_t)c->in_zp * sum)
-				    : 0;
-	}
+	/* inputs as int16 x, padding zp */
+	cpu_conv_small_pack(c, f, bias, 2, NR, p->panels, c->in_zp, p->w, p->beff);
 	for (uint32_t v = 0; v < p->panels * 2; v++) {
 		uint32_t o = v * 8, n = o < co ? (co - o < 8 ? co - o : 8) : 0;
 		cpu_rq8_prepare(&p->rq[v], n ? c->mult + o : NULL, n ? c->shift + o : NULL, n);
@@ -86,16 +70,11 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 	return &p->base;
 }
 
-/* Padded input columns one output row reads; a row buffer's int16 elements
- * (one past the last column's, read by an odd S's last pair, rounded up). */
-static size_t columns(const enpu_conv_op_t *c)
-{
-	return (size_t)(c->out_w - 1) * c->stride_w + c->k_w;
-}
-
+/* A row buffer's int16 elements: one past the last column's (read by an
+ * odd S's last pair), rounded up. */
 static size_t row_elems(const enpu_conv_op_t *c)
 {
-	return (columns(c) * c->in_c + 1 + 15) / 16 * 16;
+	return (cpu_conv_small_columns(c) * c->in_c + 1 + 15) / 16 * 16;
 }
 
 static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
@@ -107,7 +86,7 @@ static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 /* rows[kh]: padded input row oh * stride_h - pad_t + kh * dil_h as int16. */
 static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, int16_t *rows)
 {
-	const size_t cin = c->in_c, lr = row_elems(c), ncol = columns(c);
+	const size_t cin = c->in_c, lr = row_elems(c), ncol = cpu_conv_small_columns(c);
 	const int16_t zp = (int16_t)c->in_zp;
 	/* input columns [0, in_w) sit at padded columns [pad_l, pad_l + in_w) */
 	size_t lo = c->pad_l < ncol ? c->pad_l : ncol;
@@ -205,6 +184,6 @@ static uint32_t rows_per_task(const enpu_conv_op_t *c)
 }
 
 const cpu_conv_kernel_t cpu_conv_small_avx2 = {
-	.cblock = NR, .macs_per_thread = 20, .accepts = accepts, .pack = pack,
+	.cblock = NR, .macs_per_thread = 20, .accepts = cpu_conv_small_accepts, .pack = pack,
 	.scratch_bytes = scratch_bytes, .rows_per_task = rows_per_task, .row = row,
 };

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conv_kernels.h"
+#include "conv_small.h"
 #include "requant_avx512.h"
 
 #define CB 64u
@@ -36,11 +37,6 @@ static void packed_free(enpu_op_cache_t *c)
 	free(p);
 }
 
-static bool accepts(const enpu_conv_op_t *c)
-{
-	return c->groups == 1 && c->dil_w == 1 && c->in_c <= 4 && c->in_c * c->k_w <= 16;
-}
-
 static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
 {
 	const uint32_t co = c->out_c, s = c->in_c * c->k_w, kh = c->k_h;
@@ -59,20 +55,8 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		packed_free(&p->base);
 		return NULL;
 	}
-	for (uint32_t o = 0; o < p->blocks * CB; o++) {
-		uint32_t sum = 0;
-		for (size_t q = 0; q < nq; q++)
-			for (uint32_t r = 0; r < 4; r++) {
-				uint32_t y = (uint32_t)(q / p->qpr), x = (uint32_t)(q % p->qpr) * 4 + r;
-				int8_t v = o < co && x < s ? f[((size_t)o * kh + y) * s + x] : 0;
-				p->w[((q * p->blocks + o / CB) * CB + o % CB) * 4 + r] = v;
-				sum += (uint32_t)v;
-			}
-		/* bias - (128 + zp) * sum(w), modulo 2^32 */
-		p->beff[o] = o < co ? (int32_t)((uint32_t)(bias ? bias[o] : 0) -
-						(uint32_t)(128 + c->in_zp) * sum)
-				    : 0;
-	}
+	/* inputs + 128 (u8 for vpdpbusd), padding zp + 128 */
+	cpu_conv_small_pack(c, f, bias, 4, CB, p->blocks, 128 + c->in_zp, p->w, p->beff);
 	for (uint32_t v = 0; v < p->blocks * 4; v++) {
 		uint32_t o = v * 16, n = o < co ? (co - o < 16 ? co - o : 16) : 0;
 		cpu_rq16_prepare(&p->rq[v], n ? c->mult + o : NULL, n ? c->shift + o : NULL, n);
@@ -81,15 +65,10 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 	return &p->base;
 }
 
-/* Padded input columns one output row reads, and the row buffer stride. */
-static size_t columns(const enpu_conv_op_t *c)
-{
-	return (size_t)(c->out_w - 1) * c->stride_w + c->k_w;
-}
-
+/* The row buffer stride. */
 static size_t row_bytes(const enpu_conv_op_t *c)
 {
-	return (columns(c) * c->in_c + 4 + 63) / 64 * 64;
+	return (cpu_conv_small_columns(c) * c->in_c + 4 + 63) / 64 * 64;
 }
 
 static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
@@ -101,7 +80,7 @@ static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 /* rows[kh]: padded input row oh * stride_h - pad_t + kh * dil_h, +128. */
 static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint8_t *rows)
 {
-	const size_t cin = c->in_c, lr = row_bytes(c), ncol = columns(c);
+	const size_t cin = c->in_c, lr = row_bytes(c), ncol = cpu_conv_small_columns(c);
 	const uint8_t pad = (uint8_t)((int8_t)c->in_zp ^ 0x80);
 	/* input columns [0, in_w) sit at padded columns [pad_l, pad_l + in_w) */
 	size_t lo = c->pad_l < ncol ? c->pad_l : ncol;
@@ -268,6 +247,6 @@ static uint32_t rows_per_task(const enpu_conv_op_t *c)
 }
 
 const cpu_conv_kernel_t cpu_conv_small_vnni512 = {
-	.cblock = CB, .macs_per_thread = 22, .accepts = accepts, .pack = pack, .scratch_bytes = scratch_bytes,
-	.rows_per_task = rows_per_task, .row = row,
+	.cblock = CB, .macs_per_thread = 22, .accepts = cpu_conv_small_accepts, .pack = pack,
+	.scratch_bytes = scratch_bytes, .rows_per_task = rows_per_task, .row = row,
 };

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal: what the direct few-input-channel int8 conv kernels
+ * (conv_small_avx2.c, conv_small_vnni512.c) share: the shapes they take,
+ * the padded input columns an output row reads, and the weights packed in
+ * groups of a kernel row's elements. */
+#ifndef ENPU_CPU_CONV_SMALL_H
+#define ENPU_CPU_CONV_SMALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "../op.h"
+
+/* Cin <= 4, Cin * KW <= 16, groups 1, no horizontal dilation. */
+bool cpu_conv_small_accepts(const enpu_conv_op_t *c);
+
+/* Padded input columns one output row reads. */
+size_t cpu_conv_small_columns(const enpu_conv_op_t *c);
+
+/* Weights w[kh * qpr + q][blocks][cb][g], qpr = ceil(S / g) groups of g of
+ * the S = KW * Cin elements of each kernel row (zeros past S and past
+ * out_c), and beff[blocks * cb] = bias - comp * sum(w) modulo 2^32 for a
+ * kernel whose inputs hold x - zp + comp (padding: comp), so that
+ * sum((x - zp) w) + bias = sum(input * w) + beff. */
+void cpu_conv_small_pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias,
+			 uint32_t g, uint32_t cb, uint32_t blocks, int32_t comp, int8_t *w,
+			 int32_t *beff);
+
+#endif
