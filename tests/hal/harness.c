@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* HAL test harness implementation. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "harness.h"
 
 void t_fail(tctx *t, const char *file, int line, const char *fmt, ...)
@@ -151,6 +154,57 @@ enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_
 	CHECK_OK(t, enpu_tensor_create(buf, 0, &d, &tensor));
 	if (data)
 		memcpy(t_data(tensor), data, bytes);
+out:
+	enpu_buffer_release(buf);
+	return tensor;
+}
+
+typedef struct guard_map {
+	void *base;
+	size_t len;
+} guard_map_t;
+
+static void guard_release(void *user_data, void *host_ptr)
+{
+	(void)host_ptr;
+	guard_map_t *g = user_data;
+	munmap(g->base, g->len);
+	free(g);
+}
+
+enpu_tensor_t *t_tensor_guarded(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
+				const uint32_t *dims, const enpu_quant_t *quant, const void *data)
+{
+	enpu_tensor_desc_t d = { .dtype = dtype, .rank = rank };
+	size_t bytes = enpu_dtype_size(dtype);
+	for (uint32_t i = 0; i < rank; i++) {
+		d.dims[i] = dims[i];
+		bytes *= dims[i];
+	}
+	if (quant)
+		d.quant = *quant;
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = (bytes + page - 1) / page;
+	enpu_buffer_t *buf = NULL;
+	enpu_tensor_t *tensor = NULL;
+	guard_map_t *g = malloc(sizeof(*g));
+	CHECK(t, g, "out of memory");
+	g->len = (pages + 1) * page;
+	g->base = mmap(NULL, g->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->base == MAP_FAILED) {
+		free(g);
+		CHECK(t, false, "mmap of a guarded tensor failed");
+	}
+	uint8_t *end = (uint8_t *)g->base + pages * page;
+	if (mprotect(end, page, PROT_NONE)) {
+		guard_release(g, NULL);
+		CHECK(t, false, "mprotect of a guard page failed");
+	}
+	enpu_status_t st = enpu_buffer_wrap(dev, end - bytes, bytes, guard_release, g, &buf);
+	if (st)
+		guard_release(g, NULL);
+	CHECK(t, !st, "wrap: %s", enpu_status_message(st));
+	CHECK_OK(t, enpu_tensor_create(buf, 0, &d, &tensor));
+	memcpy(t_data(tensor), data, bytes);
 out:
 	enpu_buffer_release(buf);
 	return tensor;

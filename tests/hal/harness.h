@@ -97,6 +97,10 @@ enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_
 /* Per-tensor quantization. */
 enpu_quant_t t_q(float scale, int32_t zp);
 /* Host pointer of a tensor's data (host devices only). */
+/* t_tensor over wrapped user memory that ends where an inaccessible page
+ * begins: a kernel reading past the tensor's last byte faults. */
+enpu_tensor_t *t_tensor_guarded(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
+				const uint32_t *dims, const enpu_quant_t *quant, const void *data);
 void *t_data(enpu_tensor_t *tensor);
 /* Submits list to dev, waits, returns the fence's status. */
 enpu_status_t t_run(enpu_device_t *dev, enpu_command_list_t *list);

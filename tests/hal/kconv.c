@@ -48,8 +48,9 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 	float in_scale = 0.02f, w_scale = 0.01f;
 	float out_scale = in_scale * w_scale * sqrtf((float)taps) * 40.0f;
 	enpu_quant_t qi = t_q(in_scale, k->in_zp), qw = t_q(w_scale, 0);
-	in = t_tensor(t, e->ref, ENPU_DTYPE_INT8, 4, (const uint32_t[]){ k->n, k->h, k->w, k->cin },
-		      &qi, in_data);
+	const uint32_t in_dims[] = { k->n, k->h, k->w, k->cin };
+	in = k->guard_in ? t_tensor_guarded(t, e->ref, ENPU_DTYPE_INT8, 4, in_dims, &qi, in_data)
+			 : t_tensor(t, e->ref, ENPU_DTYPE_INT8, 4, in_dims, &qi, in_data);
 	w = t_tensor(t, e->ref, ENPU_DTYPE_INT8, 4,
 		     (const uint32_t[]){ k->cout, k->kh, k->kw, cin_g }, &qw, w_data);
 	if (bias_mode != 4)

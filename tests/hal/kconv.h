@@ -19,6 +19,7 @@ typedef struct kconv {
 	uint32_t n, h, w, cin, cout, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
 	int32_t in_zp, out_zp;
 	kconv_rq_t rq;
+	bool guard_in; /* the input ends where an inaccessible page begins */
 } kconv_t;
 
 /* Per channel: mostly shift in [1, 6] with multipliers small enough (2^16 ..

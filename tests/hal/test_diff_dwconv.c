@@ -45,6 +45,17 @@ void test_dwconv_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		if (!kconv_run(t, &e, &k))
 			goto out;
 	}
+	/* a partial last channel block (8 or 1 of 16) of an input that ends at
+	 * an inaccessible page: the block's loads must not reach past the
+	 * input's last byte (3x3 by the row sweep's pixel path, 5x5 by the
+	 * pixel path alone) */
+	for (uint32_t v = 0; v < 4; v++) {
+		kconv_t k = dw(6, 9, v % 2 ? 24 : 17, 3 + 2 * (v / 2), 3 + 2 * (v / 2), 1, 1);
+		kconv_randomize(t, &k, 2);
+		k.guard_in = true;
+		if (!kconv_run(t, &e, &k))
+			goto out;
+	}
 	/* long rows, extreme zero points and each requantization mode */
 	for (int rq = 0; rq < KCONV_RQ_COUNT; rq++) {
 		kconv_t k = dw(3, 255, 17, 3, 3, 1, 1);

@@ -172,12 +172,14 @@ pixels(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *
 {
 	const uint32_t ch = c->in_c, slots = 2 * pairs;
 	const uint32_t c0 = b0 * DW_CB, c1 = (b0 + nb) * DW_CB < ch ? (b0 + nb) * DW_CB : ch;
-	/* full blocks read 16 bytes; a partial last block goes through tail */
+	/* full blocks read 16 bytes; a partial last block too, but through
+	 * tail where that would read past the input */
 	const uint32_t full = (c1 - c0) / DW_CB, rest = (c1 - c0) % DW_CB;
 	int8_t *zprow = scratch, *tail = zprow + (size_t)nb * DW_CB;
 	const int8_t **src = (const int8_t **)(tail + ((size_t)slots + 1) * DW_CB);
 	const int8_t **tsrc = src + slots;
 	const size_t step = (size_t)c->stride_w * ch;
+	const int8_t *end = in + (size_t)c->batch * c->in_h * c->in_w * ch;
 	bool inside = false;
 	for (uint32_t ow = 0; ow < c->out_w; ow++) {
 		/* inside the row, the taps move by one stride (padding rows stay) */
@@ -195,14 +197,26 @@ pixels(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *
 					 block(src, (size_t)b * DW_CB, pairs, &k, o));
 		}
 		if (rest) {
-			for (uint32_t i = 0; i < slots; i++) {
-				memcpy(tail + (size_t)i * DW_CB, src[i] + (size_t)full * DW_CB, rest);
-				tsrc[i] = tail + (size_t)i * DW_CB;
+			/* the block's 16 bytes from each tap where they lie inside the
+			 * input (the lanes past rest have zero weights), else copies */
+			const size_t off = (size_t)full * DW_CB;
+			const int8_t *const *ts = src;
+			size_t toff = off;
+			bool direct = true;
+			for (uint32_t i = 0; i < slots; i++)
+				direct &= src[i] == zprow || (size_t)(end - (src[i] + off)) >= DW_CB;
+			if (!direct) {
+				for (uint32_t i = 0; i < slots; i++) {
+					memcpy(tail + (size_t)i * DW_CB, src[i] + off, rest);
+					tsrc[i] = tail + (size_t)i * DW_CB;
+				}
+				ts = tsrc;
+				toff = 0;
 			}
 			int8_t *tout = tail + (size_t)slots * DW_CB;
 			dw_blk_t k = dw_blk(p, b0 + full);
-			_mm_storeu_si128((__m128i *)tout, block(tsrc, 0, pairs, &k, o));
-			memcpy(dst + (size_t)full * DW_CB, tout, rest);
+			_mm_storeu_si128((__m128i *)tout, block(ts, toff, pairs, &k, o));
+			memcpy(dst + off, tout, rest);
 		}
 	}
 }
