@@ -137,17 +137,26 @@ enpu_quant_t t_q(float scale, int32_t zp)
 	return (enpu_quant_t){ .kind = ENPU_QUANT_PER_TENSOR, .scale = scale, .zero_point = zp };
 }
 
-enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
-			const uint32_t *dims, const enpu_quant_t *quant, const void *data)
+/* The descriptor of a tensor; returns its bytes. */
+static size_t t_desc(enpu_tensor_desc_t *d, enpu_dtype_t dtype, uint32_t rank,
+		     const uint32_t *dims, const enpu_quant_t *quant)
 {
-	enpu_tensor_desc_t d = { .dtype = dtype, .rank = rank };
+	*d = (enpu_tensor_desc_t){ .dtype = dtype, .rank = rank };
 	size_t bytes = enpu_dtype_size(dtype);
 	for (uint32_t i = 0; i < rank; i++) {
-		d.dims[i] = dims[i];
+		d->dims[i] = dims[i];
 		bytes *= dims[i];
 	}
 	if (quant)
-		d.quant = *quant;
+		d->quant = *quant;
+	return bytes;
+}
+
+enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
+			const uint32_t *dims, const enpu_quant_t *quant, const void *data)
+{
+	enpu_tensor_desc_t d;
+	size_t bytes = t_desc(&d, dtype, rank, dims, quant);
 	enpu_buffer_t *buf = NULL;
 	enpu_tensor_t *tensor = NULL;
 	CHECK_OK(t, enpu_buffer_allocate(dev, bytes, &buf));
@@ -175,14 +184,8 @@ static void guard_release(void *user_data, void *host_ptr)
 enpu_tensor_t *t_tensor_guarded(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
 				const uint32_t *dims, const enpu_quant_t *quant, const void *data)
 {
-	enpu_tensor_desc_t d = { .dtype = dtype, .rank = rank };
-	size_t bytes = enpu_dtype_size(dtype);
-	for (uint32_t i = 0; i < rank; i++) {
-		d.dims[i] = dims[i];
-		bytes *= dims[i];
-	}
-	if (quant)
-		d.quant = *quant;
+	enpu_tensor_desc_t d;
+	size_t bytes = t_desc(&d, dtype, rank, dims, quant);
 	const size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = (bytes + page - 1) / page;
 	enpu_buffer_t *buf = NULL;
 	enpu_tensor_t *tensor = NULL;
