@@ -13,6 +13,13 @@ size_t cpu_conv_small_columns(const enpu_conv_op_t *c)
 	return (size_t)(c->out_w - 1) * c->stride_w + c->k_w;
 }
 
+void cpu_conv_small_span(const enpu_conv_op_t *c, size_t *lo, size_t *hi)
+{
+	const size_t ncol = cpu_conv_small_columns(c);
+	*lo = c->pad_l < ncol ? c->pad_l : ncol;
+	*hi = c->pad_l + (size_t)c->in_w < ncol ? c->pad_l + (size_t)c->in_w : ncol;
+}
+
 void cpu_conv_small_pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias,
 			 uint32_t g, uint32_t cb, uint32_t blocks, int32_t comp, int8_t *w,
 			 int32_t *beff)

@@ -16,6 +16,10 @@ bool cpu_conv_small_accepts(const enpu_conv_op_t *c);
 /* Padded input columns one output row reads. */
 size_t cpu_conv_small_columns(const enpu_conv_op_t *c);
 
+/* The padded columns [*lo, *hi) of those that hold input columns (input
+ * column 0 sits at padded column pad_l); the others hold the zero point. */
+void cpu_conv_small_span(const enpu_conv_op_t *c, size_t *lo, size_t *hi);
+
 /* Weights w[kh * qpr + q][blocks][cb][g], qpr = ceil(S / g) groups of g of
  * the S = KW * Cin elements of each kernel row (zeros past S and past
  * out_c), and beff[blocks * cb] = bias - comp * sum(w) modulo 2^32 for a

@@ -86,11 +86,10 @@ static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 /* rows[kh]: padded input row oh * stride_h - pad_t + kh * dil_h as int16. */
 static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, int16_t *rows)
 {
-	const size_t cin = c->in_c, lr = row_elems(c), ncol = cpu_conv_small_columns(c);
+	const size_t cin = c->in_c, lr = row_elems(c);
 	const int16_t zp = (int16_t)c->in_zp;
-	/* input columns [0, in_w) sit at padded columns [pad_l, pad_l + in_w) */
-	size_t lo = c->pad_l < ncol ? c->pad_l : ncol;
-	size_t hi = c->pad_l + (size_t)c->in_w < ncol ? c->pad_l + (size_t)c->in_w : ncol;
+	size_t lo, hi;
+	cpu_conv_small_span(c, &lo, &hi);
 	for (uint32_t kh = 0; kh < c->k_h; kh++) {
 		int16_t *r = rows + kh * lr;
 		int64_t ih;
@@ -108,14 +107,14 @@ static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, in
 	}
 }
 
-/* Output pixels [ow, ow + mr) of panel pn: sums over all kernel rows in
- * registers, then the output stage. */
+/* Output pixels [ow, ow + mr) of panel pn from row buffers lr elements
+ * apart: sums over all kernel rows in registers, then the output stage. */
 static inline __attribute__((always_inline)) void
-tile(const enpu_conv_op_t *c, const small_packed_t *p, const int16_t *rows, int8_t *out,
-     size_t ow, uint32_t pn, const int mr, const __m256i zp16, const __m128i lo8,
+tile(const enpu_conv_op_t *c, const small_packed_t *p, const int16_t *rows, size_t lr,
+     int8_t *out, size_t ow, uint32_t pn, const int mr, const __m256i zp16, const __m128i lo8,
      const __m128i hi8)
 {
-	const size_t lr = row_elems(c), step = (size_t)c->stride_w * c->in_c;
+	const size_t step = (size_t)c->stride_w * c->in_c;
 	const size_t wstep = (size_t)p->panels * NR * 2;
 	const int32_t *beff = p->beff + (size_t)pn * NR;
 	__m256i acc[MR][2];
@@ -158,6 +157,7 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 {
 	const small_packed_t *p = (const small_packed_t *)packed;
 	int16_t *rows = scratch;
+	const size_t lr = row_elems(c);
 	fill_rows(c, in + (size_t)n * c->in_h * c->in_w * c->in_c, oh, rows);
 	out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
 	const __m256i zp16 = _mm256_set1_epi16((short)c->out_zp);
@@ -165,13 +165,13 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	for (uint32_t pn = b0; pn < b0 + nb; pn++) {
 		size_t ow = 0;
 		for (; ow + MR <= c->out_w; ow += MR)
-			tile(c, p, rows, out, ow, pn, MR, zp16, lo8, hi8);
+			tile(c, p, rows, lr, out, ow, pn, MR, zp16, lo8, hi8);
 		switch (c->out_w - ow) {
-		case 1: tile(c, p, rows, out, ow, pn, 1, zp16, lo8, hi8); break;
-		case 2: tile(c, p, rows, out, ow, pn, 2, zp16, lo8, hi8); break;
-		case 3: tile(c, p, rows, out, ow, pn, 3, zp16, lo8, hi8); break;
-		case 4: tile(c, p, rows, out, ow, pn, 4, zp16, lo8, hi8); break;
-		case 5: tile(c, p, rows, out, ow, pn, 5, zp16, lo8, hi8); break;
+		case 1: tile(c, p, rows, lr, out, ow, pn, 1, zp16, lo8, hi8); break;
+		case 2: tile(c, p, rows, lr, out, ow, pn, 2, zp16, lo8, hi8); break;
+		case 3: tile(c, p, rows, lr, out, ow, pn, 3, zp16, lo8, hi8); break;
+		case 4: tile(c, p, rows, lr, out, ow, pn, 4, zp16, lo8, hi8); break;
+		case 5: tile(c, p, rows, lr, out, ow, pn, 5, zp16, lo8, hi8); break;
 		default: break;
 		}
 	}

@@ -80,11 +80,10 @@ static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 /* rows[kh]: padded input row oh * stride_h - pad_t + kh * dil_h, +128. */
 static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, uint8_t *rows)
 {
-	const size_t cin = c->in_c, lr = row_bytes(c), ncol = cpu_conv_small_columns(c);
+	const size_t cin = c->in_c, lr = row_bytes(c);
 	const uint8_t pad = (uint8_t)((int8_t)c->in_zp ^ 0x80);
-	/* input columns [0, in_w) sit at padded columns [pad_l, pad_l + in_w) */
-	size_t lo = c->pad_l < ncol ? c->pad_l : ncol;
-	size_t hi = c->pad_l + (size_t)c->in_w < ncol ? c->pad_l + (size_t)c->in_w : ncol;
+	size_t lo, hi;
+	cpu_conv_small_span(c, &lo, &hi);
 	for (uint32_t kh = 0; kh < c->k_h; kh++) {
 		uint8_t *r = rows + kh * lr;
 		int64_t ih = (int64_t)oh * c->stride_h - c->pad_t + (int64_t)kh * c->dil_h;

@@ -162,19 +162,19 @@ static bool tap_pointers(const enpu_conv_op_t *c, const dw_packed_t *p, const in
 	return inside;
 }
 
-/* Blocks [bfirst, nb) of the row pixel by pixel, the pair loop unrolled
- * where the caller makes pairs a constant (3x3: 5); a partial last block
- * goes through the scratch's tail. */
+/* Blocks from bfirst to the chunk's end (nb blocks from b0) of the row,
+ * pixel by pixel, the pair loop unrolled where the caller makes pairs a
+ * constant (3x3: 5). */
 static inline __attribute__((always_inline)) void
 pixels(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *out, uint32_t n,
        uint32_t oh, uint32_t b0, uint32_t nb, uint32_t bfirst, void *scratch, const uint32_t pairs,
        const dw_out_t *o)
 {
-	const uint32_t ch = c->in_c, slots = 2 * pairs;
-	const uint32_t c0 = b0 * DW_CB, c1 = (b0 + nb) * DW_CB < ch ? (b0 + nb) * DW_CB : ch;
+	const uint32_t ch = c->in_c, slots = 2 * pairs, c0 = b0 * DW_CB;
 	/* full blocks read 16 bytes; a partial last block too, but through
 	 * tail where that would read past the input */
-	const uint32_t full = (c1 - c0) / DW_CB, rest = (c1 - c0) % DW_CB;
+	const uint32_t full = dw_chunk_channels(c, b0, nb) / DW_CB;
+	const uint32_t rest = dw_chunk_channels(c, b0, nb) % DW_CB;
 	int8_t *zprow = scratch, *tail = zprow + (size_t)nb * DW_CB;
 	const int8_t **src = (const int8_t **)(tail + ((size_t)slots + 1) * DW_CB);
 	const int8_t **tsrc = src + slots;
@@ -231,10 +231,9 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 				 .any_left = p->any_left };
 	memset(scratch, (int8_t)c->in_zp, (size_t)nb * DW_CB); /* the zero-point row */
 	if (c->k_h == 3 && c->k_w == 3 && c->stride_w <= 2 && c->dil_w == 1) {
-		const uint32_t c0 = b0 * DW_CB, c1 = (b0 + nb) * DW_CB < c->in_c ? (b0 + nb) * DW_CB : c->in_c;
-		const uint32_t full = (c1 - c0) / DW_CB;
+		const uint32_t full = dw_chunk_channels(c, b0, nb) / DW_CB;
 		cpu_dw_avx2_sweep_row(c, p, in, out, n, oh, b0, full, scratch, &o);
-		if (full * DW_CB < c1 - c0)
+		if (dw_chunk_channels(c, b0, nb) % DW_CB)
 			pixels(c, p, in, out, n, oh, b0, nb, full, scratch, 5, &o);
 	} else if (p->pairs == 5)
 		pixels(c, p, in, out, n, oh, b0, nb, 0, scratch, 5, &o);

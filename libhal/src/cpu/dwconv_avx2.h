@@ -35,6 +35,14 @@ static inline dw_blk_t dw_blk(const dw_packed_t *p, uint32_t b)
 			   p->rq + 2 * (size_t)b };
 }
 
+/* Channels of the chunk of nb blocks from block b0 (the last may be
+ * partial). */
+static inline uint32_t dw_chunk_channels(const enpu_conv_op_t *c, uint32_t b0, uint32_t nb)
+{
+	uint32_t c0 = b0 * DW_CB, c1 = (b0 + nb) * DW_CB;
+	return (c1 < c->in_c ? c1 : c->in_c) - c0;
+}
+
 typedef struct dw_out {
 	__m256i zp16;
 	__m128i lo8, hi8;
