@@ -14,8 +14,8 @@ typedef struct conv_shape {
 	uint32_t h, w, cin, cout, k, stride, groups;
 } conv_shape_t;
 
-static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, double peak,
-		      pthreadpool_t pool)
+static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs,
+		      const bench_peaks_t *peak, pthreadpool_t pool)
 {
 	char label[96];
 	snprintf(label, sizeof(label), "%-9s %3ux%-3u %4u->%-4u k%u s%u g%-4u", s->name, s->h, s->w,
@@ -70,10 +70,9 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs, doub
 	bench_time_interleaved(fns, args, 4, secs, ts);
 	double t = ts[0], t_d = ts[1], t_x = ts[2];
 	double ops = 2.0 * oh * ow * s->cout * s->k * s->k * cin_g;
-	printf("%s enpu %7.1f GOPS (%4.1f%% of peak) | onednn %7.1f (x%.2f)%s | "
-	       "xnnpack qs8 %7.1f (x%.2f)",
-	       label, ops / t * 1e-9,
-	       peak > 0 ? 100.0 * ops / t / peak : 0.0, t_d ? ops / t_d * 1e-9 : 0.0,
+	printf("%s enpu %7.1f GOPS ", label, ops / t * 1e-9);
+	bench_print_peak_pct(ops / t, peak);
+	printf(" | onednn %7.1f (x%.2f)%s | xnnpack qs8 %7.1f (x%.2f)", t_d ? ops / t_d * 1e-9 : 0.0,
 	       t_d ? t_d / t : 0.0, note, t_x ? ops / t_x * 1e-9 : 0.0, t_x ? t_x / t : 0.0);
 	bench_print_kernel_est(t, ts[3], t_d, "onednn", t_x, "xnnpack");
 	bench_empty_close(&z);
@@ -115,10 +114,7 @@ int main(int argc, char **argv)
 {
 	bench_run_t r;
 	bench_start(argc, argv, &r);
-	const char *how;
-	double peak = bench_int8_peak_per_core(&how) * r.threads;
-	printf("measured int8 peak (%u thread%s): %.1f GOPS (%s)\n", r.threads,
-	       r.threads > 1 ? "s" : "", peak * 1e-9, how);
+	bench_peaks_t peak = bench_int8_peaks(r.threads);
 	static const conv_shape_t shapes[] = {
 		{ "conv3x3", 56, 56, 64, 64, 3, 1, 1 },     { "conv3x3", 28, 28, 128, 128, 3, 1, 1 },
 		{ "conv3x3", 14, 14, 256, 256, 3, 1, 1 },   { "conv3x3", 224, 224, 3, 32, 3, 2, 1 },
@@ -132,7 +128,7 @@ int main(int argc, char **argv)
 		{ "pw1x1", 14, 14, 512, 512, 1, 1, 1 },     { "pw1x1", 7, 7, 1024, 1024, 1, 1, 1 },
 	};
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
-		bench_one(&r.env, &shapes[i], r.secs, peak, r.pool);
+		bench_one(&r.env, &shapes[i], r.secs, &peak, r.pool);
 	bench_finish(&r);
 	return 0;
 }

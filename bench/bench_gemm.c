@@ -52,7 +52,8 @@ static double gops(const shape_t *s, double sec)
 	return 2.0 * s->m * s->n * s->k / sec * 1e-9;
 }
 
-static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthreadpool_t pool)
+static void bench_i8(bench_env_t *env, shape_t s, double secs, const bench_peaks_t *peak,
+		     pthreadpool_t pool)
 {
 	char label[64];
 	snprintf(label, sizeof(label), "gemm_i8 M=%-5u N=%-5u K=%-5u", s.m, s.n, s.k);
@@ -89,9 +90,9 @@ static void bench_i8(bench_env_t *env, shape_t s, double secs, double peak, pthr
 	double ts[5];
 	bench_time_interleaved(fns, args, 5, secs, ts);
 	double t = ts[0], t_s8 = ts[1], t_u8 = ts[2], t_x = ts[3];
-	printf("%s enpu %7.1f GOPS (%4.1f%% of peak) | "
-	       "onednn s8s8s32 %7.1f (x%.2f) u8s8s32 %7.1f (x%.2f) | xnnpack qs8 fc %7.1f (x%.2f)",
-	       label, gops(&s, t), peak > 0 ? 100.0 * gops(&s, t) * 1e9 / peak : 0.0,
+	printf("%s enpu %7.1f GOPS ", label, gops(&s, t));
+	bench_print_peak_pct(gops(&s, t) * 1e9, peak);
+	printf(" | onednn s8s8s32 %7.1f (x%.2f) u8s8s32 %7.1f (x%.2f) | xnnpack qs8 fc %7.1f (x%.2f)",
 	       gops(&s, t_s8), t_s8 / t, gops(&s, t_u8), t_u8 / t, t_x ? gops(&s, t_x) : 0.0,
 	       t_x ? t_x / t : 0.0);
 	bench_print_kernel_est(t, ts[4], t_s8, "s8s8s32", t_x, "xnnpack");
@@ -162,16 +163,15 @@ int main(int argc, char **argv)
 {
 	bench_run_t r;
 	bench_start(argc, argv, &r);
-	const char *how8, *howf;
-	double peak8 = bench_int8_peak_per_core(&how8) * r.threads;
+	const char *howf;
+	bench_peaks_t peak8 = bench_int8_peaks(r.threads);
 	double peakf = bench_fma_peak_per_core(&howf) * r.threads;
-	printf("measured peak (%u thread%s): int8 %.1f GOPS (%s), fp32 %.1f GFLOPS (%s)\n",
-	       r.threads, r.threads > 1 ? "s" : "", peak8 * 1e-9, how8, peakf * 1e-9, howf);
+	printf("measured fp32 peak: %.1f GFLOPS (%s)\n", peakf * 1e-9, howf);
 	const shape_t i8[] = { { 256, 256, 256 }, { 512, 512, 512 }, { 1024, 1024, 1024 },
 			       { 2048, 2048, 2048 }, { 1, 1024, 1024 }, { 1, 4096, 1024 },
 			       { 8, 1024, 1024 }, { 64, 1024, 1024 } };
 	for (size_t i = 0; i < sizeof(i8) / sizeof(i8[0]); i++)
-		bench_i8(&r.env, i8[i], r.secs, peak8, r.pool);
+		bench_i8(&r.env, i8[i], r.secs, &peak8, r.pool);
 	const shape_t f16[] = { { 256, 256, 256 }, { 512, 512, 512 }, { 1024, 1024, 1024 },
 				{ 1, 1024, 1024 } };
 	for (size_t i = 0; i < sizeof(f16) / sizeof(f16[0]); i++)

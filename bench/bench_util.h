@@ -36,10 +36,23 @@ double bench_now(void);
 void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, size_t n,
 			    double min_s, double *secs);
 /* Measured int8 ops/s of one core (2 ops per MAC; the best of 8 short runs)
- * running independent chains of the host's best exact int8 MAC: vpdpbusd
- * zmm with AVX-512 VNNI, else vpmaddwd + vpaddd ymm with AVX2; 0 on other
- * hosts. *how names the loop. */
+ * running independent chains of the host's fastest int8 MAC sequence:
+ * vpdpbusd zmm with AVX-512 VNNI, else vpmaddubsw + vpmaddwd + vpaddd ymm
+ * with AVX2 (what oneDNN runs there; vpmaddubsw saturates, so it is not
+ * exact); 0 on other hosts. *how names the loop. */
 double bench_int8_peak_per_core(const char **how);
+/* The same for the fastest exact sequence: vpdpbusd zmm with AVX-512 VNNI,
+ * else vpmaddwd + vpaddd ymm with AVX2 (enpu's AVX2 kernels). */
+double bench_int8_exact_peak_per_core(const char **how);
+/* Both int8 peaks of threads cores, measured once. */
+typedef struct bench_peaks {
+	double i8, i8_exact; /* ops/s */
+} bench_peaks_t;
+/* Measures them and prints the line naming both loops. */
+bench_peaks_t bench_int8_peaks(uint32_t threads);
+/* Prints "(P% of peak)", or "(P% of peak, E% of exact peak)" where the
+ * exact loop is another (AVX2), for ops_per_s. */
+void bench_print_peak_pct(double ops_per_s, const bench_peaks_t *p);
 /* Measured fp32 FMA flops/s of one core (zmm or ymm per the host), 0
  * without FMA. *how names the loop. */
 double bench_fma_peak_per_core(const char **how);
