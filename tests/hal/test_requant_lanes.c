@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The AVX2 kernels' 8-lane requantization (libhal/src/cpu/requant_avx2.h)
- * vs q_mbqm, lane by lane: random and extreme inputs (INT32_MIN/MAX, ties,
- * small values), multipliers (0, 2^30, INT32_MAX, random) and every shift
- * in [-31, 30], left shifts that saturate next to right shifts in one
- * vector. Skipped on hosts (or builds) without AVX2. */
+/* The vector requantizations vs q_mbqm, lane by lane: the AVX2 kernels'
+ * 8 lanes (libhal/src/cpu/requant_avx2.h) and the NEON kernels' 4
+ * (requant_neon.h). Random and extreme inputs (INT32_MIN/MAX, ties, small
+ * values), multipliers (0, 2^30, INT32_MAX, random) and every shift in
+ * [-31, 30], left shifts that saturate next to right shifts in one vector.
+ * Each is skipped on hosts (or builds) without its ISA. */
 #include "../../libhal/src/quant_inline.h"
 #include "tests.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#include "../../libhal/src/cpu/requant_avx2.h"
-
+#if defined(__x86_64__) || defined(__aarch64__)
 static int32_t pick_x(tctx *t)
 {
 	switch (t_rand(t) % 6) {
@@ -35,7 +32,23 @@ static int32_t pick_mult(tctx *t)
 	}
 }
 
-__attribute__((noinline)) static bool check_vector(tctx *t, const int32_t *x, const int32_t *mult,
+/* n lanes of inputs, multipliers and shifts (each lane's drawn on its own) */
+static void pick_lanes(tctx *t, int n, int32_t *x, int32_t *mult, int32_t *shift)
+{
+	for (int l = 0; l < n; l++) {
+		x[l] = pick_x(t);
+		mult[l] = pick_mult(t);
+		shift[l] = (int32_t)(t_rand(t) % 62) - 31;
+	}
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#include "../../libhal/src/cpu/requant_avx2.h"
+
+__attribute__((noinline)) static bool check_avx2(tctx *t, const int32_t *x, const int32_t *mult,
 						   const int32_t *shift)
 {
 	cpu_rq8_t r;
@@ -61,13 +74,8 @@ void test_requant_lanes_avx2(tctx *t)
 	}
 	for (int it = 0; it < 200000; it++) {
 		int32_t x[8], mult[8], shift[8];
-		for (int l = 0; l < 8; l++) {
-			x[l] = pick_x(t);
-			mult[l] = pick_mult(t);
-			/* every shift, each lane's drawn on its own */
-			shift[l] = (int32_t)(t_rand(t) % 62) - 31;
-		}
-		if (!check_vector(t, x, mult, shift))
+		pick_lanes(t, 8, x, mult, shift);
+		if (!check_avx2(t, x, mult, shift))
 			return;
 	}
 }
@@ -76,5 +84,45 @@ void test_requant_lanes_avx2(tctx *t)
 void test_requant_lanes_avx2(tctx *t)
 {
 	t_skip(t, "AVX2 kernels exist only in x86-64 builds");
+}
+#endif
+
+#if defined(__aarch64__)
+#include "../../libhal/src/cpu/requant_neon.h"
+
+/* 16 lanes, as the kernels prepare them; the four quads in turn */
+__attribute__((noinline)) static bool check_neon(tctx *t, const int32_t *x, const int32_t *mult,
+						 const int32_t *shift)
+{
+	cpu_rqn_t r;
+	bool any_left = cpu_rqn_prepare(&r, mult, shift, 16);
+	for (unsigned q = 0; q < 4; q++) {
+		int32_t y[4];
+		vst1q_s32(y, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left));
+		for (unsigned l = 0; l < 4; l++) {
+			unsigned i = 4 * q + l;
+			int32_t want = q_mbqm(x[i], mult[i], shift[i]);
+			CHECK(t, y[l] == want, "lane %u: mbqm(%d, %d, %d) = %d, rqn gave %d", i,
+			      x[i], mult[i], shift[i], want, y[l]);
+		}
+	}
+	return true;
+out:
+	return false;
+}
+
+void test_requant_lanes_neon(tctx *t)
+{
+	for (int it = 0; it < 50000; it++) {
+		int32_t x[16], mult[16], shift[16];
+		pick_lanes(t, 16, x, mult, shift);
+		if (!check_neon(t, x, mult, shift))
+			return;
+	}
+}
+#else
+void test_requant_lanes_neon(tctx *t)
+{
+	t_skip(t, "NEON kernels exist only in aarch64 builds");
 }
 #endif

@@ -31,7 +31,8 @@
 	X(gpu_import_in_place) X(gpu_import_lifetime) X(gpu_gemm_int_dot)        \
 	X(host_queue_execute) X(api_execute)                                   \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
-	X(requant_lanes_avx2)
+	X(requant_lanes_avx2)                                                          \
+	X(requant_lanes_neon)
 
 /* Tests of one accelerator, named NAME/DEV (filter "/npu" in the VM): the
  * function is test_NAME_DEV(tctx *); it skips where DEV is absent. */

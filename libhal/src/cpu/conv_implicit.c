@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* int8 convolution as an implicit GEMM (no im2col), for kernel families with
  * kernel_out whose A packing is elementwise (gemm_i8_kernels.h: u8 a + 128,
- * or int16 a - zp). The input is copied once per call into a
+ * int16 a - zp, or raw int8). The input is copied once per call into a
  * zero-point-padded buffer already in the kernel's A form; then for a run of
  * output pixels of one output row, the k_w taps of one kernel row are
  * k_w * Cin consecutive elements of that buffer, and consecutive output
  * pixels are stride_w * Cin elements apart: the K segment of kernel row kh
  * is a plain GEMM block with lda = stride_w * Cin elements, and the filter's
  * K order (kh, kw, c) is the packed B's. Padding taps read the zero point
- * (+128: cancelled by the effective bias as for im2col; - zp: 0). Where
+ * (+128 or raw: cancelled by the effective bias as for im2col; - zp: 0). Where
  * k_w * Cin is not a multiple of the family's K group, each kernel row's
  * segment of B gets zero weights up to one, and the segment of A reads as
  * many elements past its end (a zero weight's, so any value; the buffer has
@@ -42,8 +42,7 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * output row the short last tile costs more than im2col saves (1
 	 * thread, 3x3, vs im2col + GEMM: out_w 56 1.34x, 28 1.10x, 14 0.985x,
 	 * 7 0.82x) */
-	return o->kernel_out && (o->a_pack == A_PLUS_128 || o->a_pack == A_MINUS_ZP) &&
-	       c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 && c->out_w >= 4 * o->mr;
+	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 && c->out_w >= 4 * o->mr;
 }
 
 /* Padded row pr of image n, u8 a + 128 (border: zp + 128). */
@@ -64,6 +63,23 @@ static void pad_u8(const job_t *j, uint32_t n, uint32_t pr)
 	memset(dst, border, left);
 	for (size_t i = 0; i < inside; i++)
 		dst[left + i] = src[i] ^ 0x80;
+	memset(dst + left + inside, border, row - left - inside);
+}
+
+/* Padded row pr of image n, raw int8 (border: zp). */
+static void pad_s8(const job_t *j, uint32_t n, uint32_t pr)
+{
+	const enpu_conv_op_t *c = j->c;
+	const size_t pixel = c->in_c, left = c->pad_l * pixel, inside = c->in_w * pixel;
+	const size_t row = j->pw * pixel;
+	const int8_t border = (int8_t)c->in_zp;
+	int8_t *restrict dst = (int8_t *)j->pad + ((size_t)n * j->ph + pr) * row;
+	if (pr < c->pad_t || pr >= c->pad_t + c->in_h) {
+		memset(dst, border, row);
+		return;
+	}
+	memset(dst, border, left);
+	memcpy(dst + left, j->in + ((size_t)n * c->in_h + (pr - c->pad_t)) * inside, inside);
 	memset(dst + left + inside, border, row - left - inside);
 }
 
@@ -91,10 +107,11 @@ static void pad_task(void *arg, size_t task, unsigned thread)
 	(void)thread;
 	const job_t *j = arg;
 	const uint32_t n = (uint32_t)(task / j->ph), pr = (uint32_t)(task % j->ph);
-	if (j->d->i8->a_pack == A_MINUS_ZP)
-		pad_s16(j, n, pr);
-	else
-		pad_u8(j, n, pr);
+	switch (j->d->i8->a_pack) {
+	case A_MINUS_ZP: pad_s16(j, n, pr); break;
+	case A_RAW: pad_s8(j, n, pr); break;
+	case A_PLUS_128: pad_u8(j, n, pr); break;
+	}
 }
 
 /* One run of output pixels (image n, output row oh, columns from ow0) x one

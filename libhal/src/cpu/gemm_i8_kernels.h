@@ -7,7 +7,7 @@
  *  - A_MINUS_ZP (AVX2): int16 a-a_zp, g = 2, with B as int8 pairs widened to
  *    int16 by the kernel; vpmaddwd is exact, no correction;
  *  - A_RAW (NEON sdot: s8 x s8): int8 a, g = 4; the driver subtracts
- *    a_zp * colsum(b).
+ *    a_zp * colsum(b), the implicit conv pads with a_zp.
  * Kernels write raw int32 dot products acc[mr][nr] (row stride nr); a family
  * may instead fuse the output stage (kernel_out, with rq_prepare). */
 #ifndef ENPU_CPU_GEMM_I8_KERNELS_H

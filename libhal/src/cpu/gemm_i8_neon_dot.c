@@ -1,50 +1,100 @@
 /* SPDX-License-Identifier: MIT */
 /* Arm NEON dot-product (ARMv8.2 DotProd, sdot) int8 GEMM micro-kernel:
- * 4 rows x 16 columns, 16 int32x4 accumulators. sdot multiplies signed by
- * signed bytes, so A is packed raw (A_RAW) and the driver subtracts
- * a_zp * colsum(b). Built only for aarch64. */
+ * 4 rows x 16 columns, 16 int32x4 accumulators, with the output stage fused
+ * (requant_neon.h). sdot multiplies signed by signed bytes, so A is packed
+ * raw (A_RAW) and the effective bias carries -a_zp * colsum(b). Each row's
+ * A is loaded 16 bytes at a time and its four k groups are taken by lane
+ * (sdot by element), so one load serves 16 sdot. K comes in blocks of KC
+ * (the sums kept in the driver's buffer between them). Built only for
+ * aarch64. */
 #include <arm_neon.h>
 #include <string.h>
 #include "gemm_i8_kernels.h"
+#include "requant_neon.h"
 
 #define MR 4
 #define NR 16
+/* K block: a 512 x 16 slice of B (8 KiB) and a tile's A rows (2 KiB) stay
+ * in L1 across the row tiles of a row block */
+#define KC 512
 
-#define ACC_DECL(i) int32x4_t c##i##0 = vdupq_n_s32(0), c##i##1 = c##i##0, c##i##2 = c##i##0, \
-	c##i##3 = c##i##0
-#define ACC_ROW(i)                                                                   \
+/* Named accumulators so that all 16 stay in registers; rows >= mr are dead
+ * code after inlining with a constant mr. The first K block starts from the
+ * effective bias. */
+#define ACC_DECL(i)                                                                  \
+	int32x4_t c##i##0 = vdupq_n_s32(0), c##i##1 = c##i##0, c##i##2 = c##i##0,    \
+		  c##i##3 = c##i##0;                                                 \
+	if (mr > i) {                                                                \
+		const int32_t *s = first ? beff : acc + i * NR;                      \
+		c##i##0 = vld1q_s32(s);                                              \
+		c##i##1 = vld1q_s32(s + 4);                                          \
+		c##i##2 = vld1q_s32(s + 8);                                          \
+		c##i##3 = vld1q_s32(s + 12);                                         \
+	}
+/* k group l (of 4 bytes) of the 16 loaded bytes of row i */
+#define ACC_LANE(i, l)                                                               \
+	if (mr > i) {                                                                \
+		c##i##0 = vdotq_laneq_s32(c##i##0, b0, a##i, l);                     \
+		c##i##1 = vdotq_laneq_s32(c##i##1, b1, a##i, l);                     \
+		c##i##2 = vdotq_laneq_s32(c##i##2, b2, a##i, l);                     \
+		c##i##3 = vdotq_laneq_s32(c##i##3, b3, a##i, l);                     \
+	}
+#define A_LOAD(i) int8x16_t a##i = mr > i ? vld1q_s8(a + (size_t)i * lda + k) : vdupq_n_s8(0)
+#define A_TAIL(i)                                                                    \
+	int8x16_t a##i = vdupq_n_s8(0);                                              \
 	if (mr > i) {                                                                \
 		int32_t q;                                                           \
-		memcpy(&q, a + (size_t)i * kp + (size_t)k4 * 4, sizeof(q));          \
-		int8x16_t va = vreinterpretq_s8_s32(vdupq_n_s32(q));                 \
-		c##i##0 = vdotq_s32(c##i##0, b0, va);                                \
-		c##i##1 = vdotq_s32(c##i##1, b1, va);                                \
-		c##i##2 = vdotq_s32(c##i##2, b2, va);                                \
-		c##i##3 = vdotq_s32(c##i##3, b3, va);                                \
+		memcpy(&q, a + (size_t)i * lda + k, sizeof(q));                      \
+		a##i = vreinterpretq_s8_s32(vdupq_n_s32(q));                         \
 	}
+#define B_LOAD(g)                                                                    \
+	const int8_t *bk = b + (size_t)(k + 4 * (g)) * NR;                           \
+	int8x16_t b0 = vld1q_s8(bk), b1 = vld1q_s8(bk + 16), b2 = vld1q_s8(bk + 32), \
+		  b3 = vld1q_s8(bk + 48)
 #define ACC_STORE(i)                                                                 \
 	if (mr > i) {                                                                \
-		vst1q_s32(acc + i * NR, c##i##0);                                    \
-		vst1q_s32(acc + i * NR + 4, c##i##1);                                \
-		vst1q_s32(acc + i * NR + 8, c##i##2);                                \
-		vst1q_s32(acc + i * NR + 12, c##i##3);                               \
+		vst1q_s32(dst + i * NR, c##i##0);                                    \
+		vst1q_s32(dst + i * NR + 4, c##i##1);                                \
+		vst1q_s32(dst + i * NR + 8, c##i##2);                                \
+		vst1q_s32(dst + i * NR + 12, c##i##3);                               \
 	}
+#define STEP(l)                                                                      \
+	do {                                                                         \
+		B_LOAD(l);                                                           \
+		ACC_LANE(0, l)                                                       \
+		ACC_LANE(1, l)                                                       \
+		ACC_LANE(2, l)                                                       \
+		ACC_LANE(3, l)                                                       \
+	} while (0)
 
-static inline __attribute__((always_inline)) void tile(const int8_t *a, const int8_t *b,
-						       uint32_t kp, int mr, int32_t *acc)
+/* Sums of one K block (klen a multiple of 4) of mr rows (lda bytes apart)
+ * into dst, starting from beff when first, else from acc (row stride NR). */
+static inline __attribute__((always_inline)) void tile(const int8_t *a, size_t lda,
+						       const int8_t *b, uint32_t klen, int mr,
+						       const int32_t *beff, const int32_t *acc,
+						       bool first, int32_t *dst)
 {
-	ACC_DECL(0);
-	ACC_DECL(1);
-	ACC_DECL(2);
-	ACC_DECL(3);
-	for (uint32_t k4 = 0; k4 < kp / 4; k4++) {
-		const int8_t *bk = b + (size_t)k4 * NR * 4;
-		int8x16_t b0 = vld1q_s8(bk), b1 = vld1q_s8(bk + 16);
-		int8x16_t b2 = vld1q_s8(bk + 32), b3 = vld1q_s8(bk + 48);
-		ACC_ROW(0)
-		ACC_ROW(1)
-		ACC_ROW(2)
-		ACC_ROW(3)
+	ACC_DECL(0)
+	ACC_DECL(1)
+	ACC_DECL(2)
+	ACC_DECL(3)
+	uint32_t k = 0;
+	for (; k + 16 <= klen; k += 16) {
+		A_LOAD(0);
+		A_LOAD(1);
+		A_LOAD(2);
+		A_LOAD(3);
+		STEP(0);
+		STEP(1);
+		STEP(2);
+		STEP(3);
+	}
+	for (; k < klen; k += 4) {
+		A_TAIL(0)
+		A_TAIL(1)
+		A_TAIL(2)
+		A_TAIL(3)
+		STEP(0);
 	}
 	ACC_STORE(0)
 	ACC_STORE(1)
@@ -52,18 +102,61 @@ static inline __attribute__((always_inline)) void tile(const int8_t *a, const in
 	ACC_STORE(3)
 }
 
-static void kernel_neon_dot(const void *a, const void *b, uint32_t kp, uint32_t mr, int32_t *acc)
+/* Output stage of rows finished rows of sums (row stride NR) to C. */
+static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, int8_t *c)
 {
-	switch (mr) {
-	case 4: tile(a, b, kp, 4, acc); break;
-	case 3: tile(a, b, kp, 3, acc); break;
-	case 2: tile(a, b, kp, 2, acc); break;
-	default: tile(a, b, kp, 1, acc); break;
+	const cpu_rqn_t *rq = o->rq;
+	const int16x8_t zp16 = vdupq_n_s16((int16_t)o->zp);
+	const int8x16_t lo = vdupq_n_s8((int8_t)o->qmin), hi = vdupq_n_s8((int8_t)o->qmax);
+	for (uint32_t r = 0; r < rows; r++, sums += NR, c += o->ldc) {
+		int32x4_t v[4];
+		for (unsigned q = 0; q < 4; q++)
+			v[q] = rqn_apply(vld1q_s32(sums + 4 * q), rq, q, o->any_left);
+		int8x16_t out = rqn_out16(v, zp16, lo, hi);
+		if (o->n >= NR) {
+			vst1q_s8(c, out);
+		} else {
+			int8_t tmp[NR];
+			vst1q_s8(tmp, out);
+			memcpy(c, tmp, o->n);
+		}
 	}
+}
+
+/* The row tiles in turn, the rows spread evenly over the fewest tiles; the
+ * last K block leaves each tile's sums in a buffer on the stack and writes
+ * its output rows. */
+static void kernel_out_neon_dot(const void *a, size_t lda, const void *b, uint32_t klen,
+				uint32_t rows, int32_t *acc, bool first, bool last,
+				const cpu_i8_out_t *o)
+{
+	int32_t slot[MR * NR] __attribute__((aligned(16)));
+	uint32_t tiles = (rows + MR - 1) / MR, base = rows / tiles, extra = rows % tiles;
+	for (uint32_t mt = 0, t = 0; mt < rows; t++) {
+		const int8_t *at = (const int8_t *)a + mt * lda;
+		int32_t *acct = acc + (size_t)mt * NR, *dst = last ? slot : acct;
+		uint32_t mr = base + (t < extra);
+		switch (mr) {
+		case 4: tile(at, lda, b, klen, 4, o->beff, acct, first, dst); break;
+		case 3: tile(at, lda, b, klen, 3, o->beff, acct, first, dst); break;
+		case 2: tile(at, lda, b, klen, 2, o->beff, acct, first, dst); break;
+		default: tile(at, lda, b, klen, 1, o->beff, acct, first, dst); break;
+		}
+		if (last)
+			out_rows(slot, mr, o, o->c + (size_t)mt * o->ldc);
+		mt += mr;
+	}
+}
+
+static bool rq_prepare_neon(void *dst, const int32_t *mult, const int32_t *shift)
+{
+	return cpu_rqn_prepare(dst, mult, shift, NR);
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_neon_dot = {
 	.mr = MR, .nr = NR, .kgroup = 4, .thread_shift = 25, .a_elem = 1, .b_elem = 1,
 	.a_pack = A_RAW,
-	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kernel = kernel_neon_dot,
+	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
+	.rq_size = sizeof(cpu_rqn_t), .rq_prepare = rq_prepare_neon,
+	.kernel_out = kernel_out_neon_dot,
 };
