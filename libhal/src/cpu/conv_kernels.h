@@ -35,5 +35,8 @@ extern const cpu_conv_kernel_t cpu_conv_small_avx2;
 extern const cpu_conv_kernel_t cpu_dw_vnni512;
 extern const cpu_conv_kernel_t cpu_conv_small_vnni512;
 #endif
+#if defined(__aarch64__)
+extern const cpu_conv_kernel_t cpu_dw_neon_dot;
+#endif
 
 #endif

@@ -120,6 +120,9 @@ static const cpu_conv_kernel_t *const conv_vnni512[] = { &cpu_dw_vnni512, &cpu_c
 							 NULL };
 static const cpu_conv_kernel_t *const conv_avx2[] = { &cpu_dw_avx2, &cpu_conv_small_avx2, NULL };
 #endif
+#if defined(__aarch64__)
+static const cpu_conv_kernel_t *const conv_neon_dot[] = { &cpu_dw_neon_dot, NULL };
+#endif
 static const cpu_conv_kernel_t *const conv_none[] = { NULL };
 
 static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *options,
@@ -149,8 +152,10 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 		d->conv = conv_vnni512;
 	}
 #elif defined(__aarch64__)
-	if (isa == ENPU_CPU_ISA_NEON_DOTPROD)
+	if (isa == ENPU_CPU_ISA_NEON_DOTPROD) {
 		d->i8 = &cpu_i8_gemm_neon_dot;
+		d->conv = conv_neon_dot;
+	}
 #endif
 	enpu_status_t st = cpu_threadpool_create(threads, &d->pool);
 	if (!st)

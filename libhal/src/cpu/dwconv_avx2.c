@@ -18,8 +18,8 @@
  * puts the two halves back in channel order. */
 #include <stdlib.h>
 #include <string.h>
-#include "../window.h"
 #include "dwconv_avx2.h"
+#include "dwconv_taps.h"
 
 static void packed_free(enpu_op_cache_t *c)
 {
@@ -135,33 +135,6 @@ block(const int8_t *const *src, size_t off, uint32_t pairs, const dw_blk_t *k, c
 	return dw_finish(lo, hi, k, o);
 }
 
-/* Input pointers of the pair slots of output pixel ow (zprow: padding and
- * the zero-weight slot); returns whether every tap's column is inside the
- * input (the next pixel's are then these plus stride_w pixels, where the row
- * is inside). */
-static bool tap_pointers(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in,
-			 uint32_t n, uint32_t oh, uint32_t ow, uint32_t c0, const int8_t *zprow,
-			 const int8_t **src)
-{
-	const uint32_t taps = c->k_h * c->k_w;
-	bool inside = true;
-	for (uint32_t i = 0; i < 2 * p->pairs; i++) {
-		uint32_t t = p->order[i];
-		int64_t ih, iw;
-		if (t == taps) {
-			src[i] = zprow;
-			continue;
-		}
-		bool row_in = enpu_tap(oh, t / c->k_w, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
-		bool col_in = enpu_tap(ow, t % c->k_w, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw);
-		inside &= col_in;
-		src[i] = row_in && col_in ? in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
-						  (size_t)iw) * c->in_c + c0
-					  : zprow;
-	}
-	return inside;
-}
-
 /* Blocks from bfirst to the chunk's end (nb blocks from b0) of the row,
  * pixel by pixel, the pair loop unrolled where the caller makes pairs a
  * constant (3x3: 5). */
@@ -183,13 +156,10 @@ pixels(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *
 	bool inside = false;
 	for (uint32_t ow = 0; ow < c->out_w; ow++) {
 		/* inside the row, the taps move by one stride (padding rows stay) */
-		if (inside && (int64_t)ow * c->stride_w - c->pad_l + (int64_t)(c->k_w - 1) * c->dil_w <
-				      c->in_w) {
-			for (uint32_t i = 0; i < slots; i++)
-				src[i] += src[i] == zprow ? 0 : step;
-		} else {
-			inside = tap_pointers(c, p, in, n, oh, ow, c0, zprow, src);
-		}
+		if (dw_next_inside(c, inside, ow))
+			dw_step(src, slots, zprow, step);
+		else
+			inside = dw_tap_pointers(c, p->order, slots, in, n, oh, ow, c0, zprow, src);
 		int8_t *dst = out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * ch + c0;
 		for (uint32_t b = bfirst; b < full; b++) {
 			dw_blk_t k = dw_blk(p, b0 + b);
@@ -200,19 +170,9 @@ pixels(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *in, int8_t *
 			/* the block's 16 bytes from each tap where they lie inside the
 			 * input (the lanes past rest have zero weights), else copies */
 			const size_t off = (size_t)full * DW_CB;
-			const int8_t *const *ts = src;
-			size_t toff = off;
-			bool direct = true;
-			for (uint32_t i = 0; i < slots; i++)
-				direct &= src[i] == zprow || (size_t)(end - (src[i] + off)) >= DW_CB;
-			if (!direct) {
-				for (uint32_t i = 0; i < slots; i++) {
-					memcpy(tail + (size_t)i * DW_CB, src[i] + off, rest);
-					tsrc[i] = tail + (size_t)i * DW_CB;
-				}
-				ts = tsrc;
-				toff = 0;
-			}
+			size_t toff;
+			const int8_t *const *ts = dw_tail_sources(src, slots, off, rest, DW_CB, end,
+								  zprow, tail, tsrc, &toff);
 			int8_t *tout = tail + (size_t)slots * DW_CB;
 			dw_blk_t k = dw_blk(p, b0 + full);
 			_mm_storeu_si128((__m128i *)tout, block(ts, toff, pairs, &k, o));
