@@ -3,7 +3,8 @@
  * (each object carries its own library and CPU device). Arguments:
  * gemm M N K | gemm16 M N K (fp16) | conv H W Cin Cout k stride groups
  * (int8 NHWC, batch 1, pad k/2), with bench_gemm's / bench_conv's
- * quantization; threads: $AB_THREADS (default 1). */
+ * quantization; threads: $AB_THREADS (default 1); kernel family: $AB_ISA
+ * (enpu_cpu_isa_t's number, default 0: the host's best). */
 #include <stdlib.h>
 #include <string.h>
 #include "bench_util.h"
@@ -28,8 +29,9 @@ void *ab_setup(int argc, char **argv)
 	ab_case_t *c = calloc(1, sizeof(*c));
 	if (!c || argc < 1)
 		exit(2);
-	const char *threads = getenv("AB_THREADS");
-	bench_env_open(&c->env, threads ? (uint32_t)strtoul(threads, NULL, 10) : 1);
+	const char *threads = getenv("AB_THREADS"), *isa = getenv("AB_ISA");
+	bench_env_open_isa(&c->env, threads ? (uint32_t)strtoul(threads, NULL, 10) : 1,
+			   isa ? (enpu_cpu_isa_t)strtoul(isa, NULL, 10) : ENPU_CPU_ISA_AUTO);
 	bench_check(enpu_command_list_create(&c->list), "list");
 	enpu_quant_t qa = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.02f, .zero_point = 3 };
 	enpu_quant_t qb = { .kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f };

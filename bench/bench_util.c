@@ -307,8 +307,13 @@ void bench_check(enpu_status_t st, const char *what)
 
 void bench_env_open(bench_env_t *e, uint32_t threads)
 {
+	bench_env_open_isa(e, threads, ENPU_CPU_ISA_AUTO);
+}
+
+void bench_env_open_isa(bench_env_t *e, uint32_t threads, enpu_cpu_isa_t isa)
+{
 	size_t idx;
-	enpu_device_options_t o = { .num_threads = threads };
+	enpu_device_options_t o = { .num_threads = threads, .cpu_isa = isa };
 	bench_check(enpu_context_create(&e->ctx), "context");
 	bench_check(enpu_context_find_device(e->ctx, ENPU_DEVICE_CPU, &idx), "find cpu");
 	bench_check(enpu_device_open(e->ctx, idx, &o, &e->cpu), "open cpu");

@@ -63,6 +63,8 @@ typedef struct bench_env {
 	enpu_device_t *cpu;
 } bench_env_t;
 void bench_env_open(bench_env_t *e, uint32_t threads);
+/* The same with the kernel family forced (ENPU_CPU_ISA_AUTO: the best). */
+void bench_env_open_isa(bench_env_t *e, uint32_t threads, enpu_cpu_isa_t isa);
 void bench_env_close(bench_env_t *e);
 /* Allocates a tensor with random contents. quant may be NULL; flags are
  * ENPU_TENSOR_* (weights are marked constant, as in inference). */

@@ -148,6 +148,67 @@ static void kernel_out_neon_dot(const void *a, size_t lda, const void *b, uint32
 	}
 }
 
+/* Sums of the one row a against two panels (32 columns; the second pb
+ * bytes after the first), whole K (kp), from beff (32 columns) into dst:
+ * one A load per 16 k for 32 sdot instead of 16. */
+#define PAIR_DOT(i, l)                                                                \
+	c##i = vdotq_laneq_s32(c##i, vld1q_s8(bk + ((i) / 4) * pb + ((i) % 4) * 16), va, l)
+#define PAIR_STEP(l)                                                                  \
+	do {                                                                          \
+		const int8_t *bk = b + (size_t)(k + 4 * (l)) * NR;                    \
+		PAIR_DOT(0, l); PAIR_DOT(1, l); PAIR_DOT(2, l); PAIR_DOT(3, l);       \
+		PAIR_DOT(4, l); PAIR_DOT(5, l); PAIR_DOT(6, l); PAIR_DOT(7, l);       \
+	} while (0)
+static void pair(const int8_t *a, const int8_t *b, size_t pb, uint32_t kp, const int32_t *beff,
+		 int32_t *dst)
+{
+	int32x4_t c0 = vld1q_s32(beff), c1 = vld1q_s32(beff + 4), c2 = vld1q_s32(beff + 8);
+	int32x4_t c3 = vld1q_s32(beff + 12), c4 = vld1q_s32(beff + 16), c5 = vld1q_s32(beff + 20);
+	int32x4_t c6 = vld1q_s32(beff + 24), c7 = vld1q_s32(beff + 28);
+	uint32_t k = 0;
+	for (; k + 16 <= kp; k += 16) {
+		int8x16_t va = vld1q_s8(a + k);
+		PAIR_STEP(0);
+		PAIR_STEP(1);
+		PAIR_STEP(2);
+		PAIR_STEP(3);
+	}
+	for (; k < kp; k += 4) {
+		int32_t q;
+		memcpy(&q, a + k, sizeof(q));
+		int8x16_t va = vreinterpretq_s8_s32(vdupq_n_s32(q));
+		PAIR_STEP(0);
+	}
+	vst1q_s32(dst, c0);
+	vst1q_s32(dst + 4, c1);
+	vst1q_s32(dst + 8, c2);
+	vst1q_s32(dst + 12, c3);
+	vst1q_s32(dst + 16, c4);
+	vst1q_s32(dst + 20, c5);
+	vst1q_s32(dst + 24, c6);
+	vst1q_s32(dst + 28, c7);
+}
+
+static void gemv_out_neon_dot(const void *a, const void *b, size_t panel_bytes, uint32_t kp,
+			      uint32_t panels, const cpu_i8_out_t *o)
+{
+	int32_t slot[2 * NR] __attribute__((aligned(16)));
+	const int8_t *bp = b;
+	for (uint32_t p = 0; p < panels;) {
+		uint32_t two = panels - p >= 2;
+		if (two)
+			pair(a, bp + p * panel_bytes, panel_bytes, kp, o->beff + p * NR, slot);
+		else
+			tile(a, 0, bp + p * panel_bytes, kp, 1, o->beff + p * NR, NULL, true, slot);
+		for (uint32_t q = 0; q <= two; q++, p++) {
+			cpu_i8_out_t po = *o;
+			po.rq = (const cpu_rqn_t *)o->rq + p;
+			po.n = o->n - p * NR;
+			out_rows(slot + q * NR, 1, &po, o->c + p * NR);
+		}
+	}
+}
+
 static bool rq_prepare_neon(void *dst, const int32_t *mult, const int32_t *shift)
 {
 	return cpu_rqn_prepare(dst, mult, shift, NR);
@@ -158,5 +219,5 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_neon_dot = {
 	.a_pack = A_RAW,
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rqn_t), .rq_prepare = rq_prepare_neon,
-	.kernel_out = kernel_out_neon_dot,
+	.kernel_out = kernel_out_neon_dot, .gemv_out = gemv_out_neon_dot,
 };
