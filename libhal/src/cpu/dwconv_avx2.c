@@ -78,14 +78,8 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		for (uint32_t h = 0; h < 2; h++) {
 			int32_t mult[8], shift[8];
 			for (uint32_t l = 0; l < 8; l++) {
-				uint32_t o = b * DW_CB + lane_channel(h, l), sum = 0;
-				for (uint32_t t = 0; o < ch && t < taps; t++)
-					sum += (uint32_t)f[(size_t)o * taps + t];
-				/* bias - zp * sum(w), modulo 2^32 */
-				p->beff[(b * 2 + h) * 8 + l] =
-					o < ch ? (int32_t)((uint32_t)(bias ? bias[o] : 0) -
-							   (uint32_t)c->in_zp * sum)
-					       : 0;
+				uint32_t o = b * DW_CB + lane_channel(h, l);
+				p->beff[(b * 2 + h) * 8 + l] = o < ch ? dw_bias_eff(c, f, bias, o) : 0;
 				mult[l] = o < ch ? c->mult[o] : 0;
 				shift[l] = o < ch ? c->shift[o] : 0;
 			}

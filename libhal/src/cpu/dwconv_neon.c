@@ -63,15 +63,8 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		p->order[i] = i < taps ? i : taps;
 	for (uint32_t b = 0; b < p->blocks; b++) {
 		uint32_t c0 = b * CB, n = ch - c0 < CB ? ch - c0 : CB;
-		for (uint32_t l = 0; l < CB; l++) {
-			uint32_t sum = 0;
-			for (uint32_t t = 0; l < n && t < taps; t++)
-				sum += (uint32_t)f[(size_t)(c0 + l) * taps + t];
-			/* bias - zp * sum(w), modulo 2^32 */
-			p->beff[c0 + l] = l < n ? (int32_t)((uint32_t)(bias ? bias[c0 + l] : 0) -
-							    (uint32_t)c->in_zp * sum)
-						: 0;
-		}
+		for (uint32_t l = 0; l < CB; l++)
+			p->beff[c0 + l] = l < n ? dw_bias_eff(c, f, bias, c0 + l) : 0;
 		p->any_left |= cpu_rqn_prepare(&p->rq[b], c->mult + c0, c->shift + c0, n);
 		for (size_t s = 0; s < slots; s++)
 			for (uint32_t l = 0; l < CB; l++)

@@ -4,7 +4,8 @@
  * (an order of tap numbers, the number taps for a zero-weight slot) and
  * reads, per output pixel, one block of channels from each slot's input
  * pixel; taps outside the input and zero-weight slots read a row of the
- * input zero point (zprow). */
+ * input zero point (zprow), so that sum((x - zp) w) is sum(x w) plus a
+ * per-channel constant folded into the bias (dw_bias_eff). */
 #ifndef ENPU_CPU_DWCONV_TAPS_H
 #define ENPU_CPU_DWCONV_TAPS_H
 
@@ -14,6 +15,18 @@
 #include <string.h>
 #include "../op.h"
 #include "../window.h"
+
+/* Channel o's bias - zp * sum(w) over its taps, modulo 2^32 (f: the filter,
+ * [channel][tap]; bias may be NULL). */
+static inline int32_t dw_bias_eff(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias,
+				  uint32_t o)
+{
+	const uint32_t taps = c->k_h * c->k_w;
+	uint32_t sum = 0;
+	for (uint32_t t = 0; t < taps; t++)
+		sum += (uint32_t)f[(size_t)o * taps + t];
+	return (int32_t)((uint32_t)(bias ? bias[o] : 0) - (uint32_t)c->in_zp * sum);
+}
 
 /* Input pointers (channel c0) of the slots of output pixel (n, oh, ow);
  * returns whether every tap's column is inside the input (the next pixel's
