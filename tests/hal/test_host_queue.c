@@ -109,9 +109,10 @@ void test_host_queue_waiter_runs(tctx *t)
 	/* submit then wait: the waiting thread runs it, unless the worker woke
 	 * up first (a race the waiter usually wins natively; under qemu-user,
 	 * where the waiter's path is emulated and the wake-up is not, it often
-	 * loses), so over a few rounds */
+	 * loses; on a loaded host the submitter may be preempted right after
+	 * submitting), so over many rounds */
 	bool on_waiter = false;
-	for (int i = 0; i < 100 && !on_waiter; i++) {
+	for (int i = 0; i < 1000 && !on_waiter; i++) {
 		enpu_fence_release(a);
 		a = NULL;
 		f.rec.count = 0; /* the queue is idle: its fence signalled */
@@ -120,7 +121,7 @@ void test_host_queue_waiter_runs(tctx *t)
 		CHECK(t, f.rec.count == 1, "ran %zu ops", f.rec.count);
 		on_waiter = pthread_equal(f.rec.threads[0], pthread_self());
 	}
-	CHECK(t, on_waiter, "in 100 rounds of submit then wait, the op never ran on the waiting thread");
+	CHECK(t, on_waiter, "in 1000 rounds of submit then wait, the op never ran on the waiting thread");
 	/* nobody waits: the worker runs it */
 	f.rec.count = 0;
 	CHECK_OK(t, submit(&f, f.cast, NULL, &b));

@@ -8,8 +8,12 @@
  * products per channel into int32 (sums in channel order: no shuffle back).
  * sdot takes raw signed inputs: taps outside the input and zero-weight
  * slots read a row of the zero point, and sum((x - zp) w) = sum(x w) -
- * zp sum(w), the constant folded into the bias. Output stage:
- * requant_neon.h. Built only for aarch64. */
+ * zp sum(w), the constant folded into the bias. 3x3 kernels go block by
+ * block along the output row instead (sweep3x3()): the groups are then the
+ * kernel's columns (its three rows and a zero weight), so a block's twelve
+ * weight vectors stay in registers across the row and no per-slot pointers
+ * are kept; taps outside the input take the zero point from a register.
+ * Output stage: requant_neon.h. Built only for aarch64. */
 #include <arm_neon.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@ typedef struct packed {
 	uint32_t blocks, groups;
 	uint32_t *order; /* [groups * GS]: tap of each slot; taps: zero weight */
 	int8_t *w;       /* [blocks][groups][CB channels][GS taps] */
+	int8_t *wcol;    /* 3x3 only: [blocks][3 columns][CB][rows 0-2, 0] */
 	int32_t *beff;   /* [blocks][CB]: bias - zp * sum(w) */
 	cpu_rqn_t *rq;   /* [blocks] */
 	bool any_left;
@@ -35,6 +40,7 @@ static void packed_free(enpu_op_cache_t *c)
 	packed_t *p = (packed_t *)c;
 	free(p->order);
 	free(p->w);
+	free(p->wcol);
 	free(p->beff);
 	free(p->rq);
 	free(p);
@@ -55,7 +61,9 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 	p->w = malloc(slots * padded);
 	p->beff = aligned_alloc(64, padded * sizeof(int32_t));
 	p->rq = aligned_alloc(64, p->blocks * sizeof(cpu_rqn_t));
-	if (!p->order || !p->w || !p->beff || !p->rq) {
+	if (c->k_h == 3 && c->k_w == 3)
+		p->wcol = calloc(padded * 3 * GS, 1);
+	if (!p->order || !p->w || !p->beff || !p->rq || (c->k_h == 3 && c->k_w == 3 && !p->wcol)) {
 		packed_free(&p->base);
 		return NULL;
 	}
@@ -70,6 +78,11 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 			for (uint32_t l = 0; l < CB; l++)
 				p->w[(((size_t)b * p->groups + s / GS) * CB + l) * GS + s % GS] =
 					l < n && s < taps ? f[(size_t)(c0 + l) * taps + s] : 0;
+		for (uint32_t kw = 0; p->wcol && kw < 3; kw++)
+			for (uint32_t l = 0; l < n; l++)
+				for (uint32_t kh = 0; kh < 3; kh++)
+					p->wcol[(((size_t)b * 3 + kw) * CB + l) * GS + kh] =
+						f[(size_t)(c0 + l) * taps + kh * 3 + kw];
 	}
 	return &p->base;
 }
@@ -94,6 +107,20 @@ typedef struct out_consts {
 	bool any_left;
 } out_consts_t;
 
+/* The 16 channels of four taps (x0 .. x3) as four vectors of four
+ * channels, each channel's four taps in one 32-bit lane (sdot's order). */
+static inline void zip4(int8x16_t x0, int8x16_t x1, int8x16_t x2, int8x16_t x3, int8x16_t v[4])
+{
+	int16x8_t p01l = vreinterpretq_s16_s8(vzip1q_s8(x0, x1));
+	int16x8_t p01h = vreinterpretq_s16_s8(vzip2q_s8(x0, x1));
+	int16x8_t p23l = vreinterpretq_s16_s8(vzip1q_s8(x2, x3));
+	int16x8_t p23h = vreinterpretq_s16_s8(vzip2q_s8(x2, x3));
+	v[0] = vreinterpretq_s8_s16(vzip1q_s16(p01l, p23l));
+	v[1] = vreinterpretq_s8_s16(vzip2q_s16(p01l, p23l));
+	v[2] = vreinterpretq_s8_s16(vzip1q_s16(p01h, p23h));
+	v[3] = vreinterpretq_s8_s16(vzip2q_s16(p01h, p23h));
+}
+
 /* One block of 16 channels of one output pixel: src[i] + off are the 16
  * input bytes of slot i; w: the block's first group's weights. */
 static int8x16_t block(const int8_t *const *src, size_t off, uint32_t groups, const int8_t *w,
@@ -105,20 +132,74 @@ static int8x16_t block(const int8_t *const *src, size_t off, uint32_t groups, co
 	for (uint32_t g = 0; g < groups; g++, src += GS, w += CB * GS) {
 		int8x16_t x0 = vld1q_s8(src[0] + off), x1 = vld1q_s8(src[1] + off);
 		int8x16_t x2 = vld1q_s8(src[2] + off), x3 = vld1q_s8(src[3] + off);
-		int16x8_t p01l = vreinterpretq_s16_s8(vzip1q_s8(x0, x1));
-		int16x8_t p01h = vreinterpretq_s16_s8(vzip2q_s8(x0, x1));
-		int16x8_t p23l = vreinterpretq_s16_s8(vzip1q_s8(x2, x3));
-		int16x8_t p23h = vreinterpretq_s16_s8(vzip2q_s8(x2, x3));
-		int8x16_t v[4] = { vreinterpretq_s8_s16(vzip1q_s16(p01l, p23l)),
-				   vreinterpretq_s8_s16(vzip2q_s16(p01l, p23l)),
-				   vreinterpretq_s8_s16(vzip1q_s16(p01h, p23h)),
-				   vreinterpretq_s8_s16(vzip2q_s16(p01h, p23h)) };
+		int8x16_t v[4];
+		zip4(x0, x1, x2, x3, v);
 		for (unsigned q = 0; q < 4; q++)
 			acc[q] = vdotq_s32(acc[q], v[q], vld1q_s8(w + 16 * q));
 	}
 	for (unsigned q = 0; q < 4; q++)
 		acc[q] = rqn_apply(acc[q], rq, q, o->any_left);
 	return rqn_out16(acc, o->zp16, o->lo, o->hi);
+}
+
+/* Full blocks [b0, b0 + full) of output row (n, oh) of a 3x3 depthwise
+ * conv, block by block along the row: per pixel, each kernel column's three
+ * input rows are zipped with a zero row and sdot against the column's
+ * weights. Rows outside the input read zprow (the zero point, nb blocks
+ * long) with column stride 0, columns outside it the zero point from a
+ * register. The op's fields are copied to locals: the int8 output stores
+ * could alias them and would make every pixel reload them. */
+static void sweep3x3(const enpu_conv_op_t *c, const packed_t *p, const int8_t *in, int8_t *out,
+		     uint32_t n, uint32_t oh, uint32_t b0, uint32_t full, const int8_t *zprow,
+		     const out_consts_t *o)
+{
+	const size_t ch = c->in_c;
+	const int64_t sw = c->stride_w, dw = c->dil_w, pad_l = c->pad_l;
+	const uint64_t in_w = c->in_w;
+	const uint32_t out_w = c->out_w;
+	const bool any_left = o->any_left;
+	const int16x8_t zp16 = o->zp16;
+	const int8x16_t lo = o->lo, hi = o->hi;
+	const int8x16_t zpv = vdupq_n_s8((int8_t)c->in_zp), zero = vdupq_n_s8(0);
+	const int8_t *rows[3]; /* input row kh at channel b0 * CB, or zprow */
+	size_t cs[3];          /* their column strides (0: zprow) */
+	for (uint32_t kh = 0; kh < 3; kh++) {
+		int64_t ih;
+		bool in_row = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
+		rows[kh] = in_row ? in + ((size_t)n * c->in_h + (size_t)ih) * in_w * ch + b0 * CB
+				  : zprow;
+		cs[kh] = in_row ? ch : 0;
+	}
+	int8_t *dst0 = out + ((size_t)n * c->out_h + oh) * out_w * ch + b0 * CB;
+	for (uint32_t b = 0; b < full; b++) {
+		const uint32_t bb = b0 + b;
+		const int8_t *wc = p->wcol + (size_t)bb * 3 * CB * GS;
+		const cpu_rqn_t *rq = &p->rq[bb];
+		const size_t boff = (size_t)b * CB;
+		int8x16_t w[3][4];
+		int32x4_t bias[4];
+		for (unsigned q = 0; q < 4; q++) {
+			for (unsigned kw = 0; kw < 3; kw++)
+				w[kw][q] = vld1q_s8(wc + (kw * 4 + q) * 16);
+			bias[q] = vld1q_s32(p->beff + (size_t)bb * CB + 4 * q);
+		}
+		for (uint32_t ow = 0; ow < out_w; ow++) {
+			int32x4_t acc[4] = { bias[0], bias[1], bias[2], bias[3] };
+			for (unsigned kw = 0; kw < 3; kw++) {
+				int64_t iw = (int64_t)ow * sw - pad_l + kw * dw;
+				int8x16_t x[3] = { zpv, zpv, zpv }, v[4];
+				if ((uint64_t)iw < in_w)
+					for (unsigned r = 0; r < 3; r++)
+						x[r] = vld1q_s8(rows[r] + (size_t)iw * cs[r] + boff);
+				zip4(x[0], x[1], x[2], zero, v);
+				for (unsigned q = 0; q < 4; q++)
+					acc[q] = vdotq_s32(acc[q], v[q], w[kw][q]);
+			}
+			for (unsigned q = 0; q < 4; q++)
+				acc[q] = rqn_apply(acc[q], rq, q, any_left);
+			vst1q_s8(dst0 + (size_t)ow * ch + boff, rqn_out16(acc, zp16, lo, hi));
+		}
+	}
 }
 
 static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
@@ -140,6 +221,12 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	const size_t step = (size_t)c->stride_w * ch, wblock = (size_t)p->groups * CB * GS;
 	const int8_t *end = in + (size_t)c->batch * c->in_h * c->in_w * ch;
 	memset(zprow, (int8_t)c->in_zp, (size_t)nb * CB);
+	/* 3x3: the full blocks by sweeps, only a partial one pixel by pixel */
+	const uint32_t bfirst = p->wcol ? full : 0;
+	if (p->wcol)
+		sweep3x3(c, p, in, out, n, oh, b0, full, zprow, &o);
+	if (bfirst == full && !rest)
+		return;
 	bool inside = false;
 	for (uint32_t ow = 0; ow < c->out_w; ow++) {
 		/* inside the row, the taps move by one stride (padding rows stay) */
@@ -148,7 +235,7 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 		else
 			inside = dw_tap_pointers(c, p->order, slots, in, n, oh, ow, c0, zprow, src);
 		int8_t *dst = out + (((size_t)n * c->out_h + oh) * c->out_w + ow) * ch + c0;
-		for (uint32_t b = 0; b < full; b++) {
+		for (uint32_t b = bfirst; b < full; b++) {
 			uint32_t bb = b0 + b;
 			vst1q_s8(dst + (size_t)b * CB, block(src, (size_t)b * CB, p->groups,
 							     p->w + bb * wblock, p->beff + bb * CB,
