@@ -42,7 +42,8 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * output row the short last tile costs more than im2col saves (1
 	 * thread, 3x3, vs im2col + GEMM: out_w 56 1.34x, 28 1.10x, 14 0.985x,
 	 * 7 0.82x) */
-	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 && c->out_w >= 4 * o->mr;
+	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 &&
+	       c->out_w >= 4 * o->mr;
 }
 
 /* Padded row pr of image n, u8 a + 128 (border: zp + 128). */
