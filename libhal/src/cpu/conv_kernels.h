@@ -37,6 +37,7 @@ extern const cpu_conv_kernel_t cpu_conv_small_vnni512;
 #endif
 #if defined(__aarch64__)
 extern const cpu_conv_kernel_t cpu_dw_neon_dot;
+extern const cpu_conv_kernel_t cpu_conv_small_neon_dot;
 #endif
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: what the direct few-input-channel int8 conv kernels
- * (conv_small_avx2.c, conv_small_vnni512.c) share: the shapes they take,
- * the padded input columns an output row reads, and the weights packed in
- * groups of a kernel row's elements. */
+ * (conv_small_avx2.c, conv_small_vnni512.c, conv_small_neon.c) share: the
+ * shapes they take, the padded input columns an output row reads, and the
+ * weights packed in groups of a kernel row's elements. */
 #ifndef ENPU_CPU_CONV_SMALL_H
 #define ENPU_CPU_CONV_SMALL_H
 

@@ -121,7 +121,8 @@ static const cpu_conv_kernel_t *const conv_vnni512[] = { &cpu_dw_vnni512, &cpu_c
 static const cpu_conv_kernel_t *const conv_avx2[] = { &cpu_dw_avx2, &cpu_conv_small_avx2, NULL };
 #endif
 #if defined(__aarch64__)
-static const cpu_conv_kernel_t *const conv_neon_dot[] = { &cpu_dw_neon_dot, NULL };
+static const cpu_conv_kernel_t *const conv_neon_dot[] = { &cpu_dw_neon_dot,
+							  &cpu_conv_small_neon_dot, NULL };
 #endif
 static const cpu_conv_kernel_t *const conv_none[] = { NULL };
 
