@@ -46,14 +46,15 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	       c->out_w >= 4 * o->mr;
 }
 
-/* Padded row pr of image n, u8 a + 128 (border: zp + 128). */
-static void pad_u8(const job_t *j, uint32_t n, uint32_t pr)
+/* Padded row pr of image n, one byte per element: a ^ flip (0x80: u8
+ * a + 128; 0: raw int8), border zp ^ flip. */
+static void pad_bytes(const job_t *j, uint32_t n, uint32_t pr, uint8_t flip)
 {
 	const enpu_conv_op_t *c = j->c;
 	/* locals: the byte stores below may alias the op's fields */
 	const size_t pixel = c->in_c, left = c->pad_l * pixel, inside = c->in_w * pixel;
 	const size_t row = j->pw * pixel;
-	const uint8_t border = (uint8_t)(c->in_zp ^ 0x80);
+	const uint8_t border = (uint8_t)c->in_zp ^ flip;
 	uint8_t *restrict dst = j->pad + ((size_t)n * j->ph + pr) * row;
 	if (pr < c->pad_t || pr >= c->pad_t + c->in_h) {
 		memset(dst, border, row);
@@ -63,24 +64,7 @@ static void pad_u8(const job_t *j, uint32_t n, uint32_t pr)
 		(const uint8_t *)j->in + ((size_t)n * c->in_h + (pr - c->pad_t)) * inside;
 	memset(dst, border, left);
 	for (size_t i = 0; i < inside; i++)
-		dst[left + i] = src[i] ^ 0x80;
-	memset(dst + left + inside, border, row - left - inside);
-}
-
-/* Padded row pr of image n, raw int8 (border: zp). */
-static void pad_s8(const job_t *j, uint32_t n, uint32_t pr)
-{
-	const enpu_conv_op_t *c = j->c;
-	const size_t pixel = c->in_c, left = c->pad_l * pixel, inside = c->in_w * pixel;
-	const size_t row = j->pw * pixel;
-	const int8_t border = (int8_t)c->in_zp;
-	int8_t *restrict dst = (int8_t *)j->pad + ((size_t)n * j->ph + pr) * row;
-	if (pr < c->pad_t || pr >= c->pad_t + c->in_h) {
-		memset(dst, border, row);
-		return;
-	}
-	memset(dst, border, left);
-	memcpy(dst + left, j->in + ((size_t)n * c->in_h + (pr - c->pad_t)) * inside, inside);
+		dst[left + i] = src[i] ^ flip;
 	memset(dst + left + inside, border, row - left - inside);
 }
 
@@ -110,8 +94,8 @@ static void pad_task(void *arg, size_t task, unsigned thread)
 	const uint32_t n = (uint32_t)(task / j->ph), pr = (uint32_t)(task % j->ph);
 	switch (j->d->i8->a_pack) {
 	case A_MINUS_ZP: pad_s16(j, n, pr); break;
-	case A_RAW: pad_s8(j, n, pr); break;
-	case A_PLUS_128: pad_u8(j, n, pr); break;
+	case A_RAW: pad_bytes(j, n, pr, 0); break;
+	case A_PLUS_128: pad_bytes(j, n, pr, 0x80); break;
 	}
 }
 
