@@ -41,14 +41,13 @@ void bench_time_interleaved(void (*const *fns)(void *arg), void *const *args, si
  * with AVX2 (what oneDNN runs there; vpmaddubsw saturates, so it is not
  * exact); 0 on other hosts. *how names the loop. */
 double bench_int8_peak_per_core(const char **how);
-/* The same for the fastest exact sequence: vpdpbusd zmm with AVX-512 VNNI,
- * else vpmaddwd + vpaddd ymm with AVX2 (enpu's AVX2 kernels). */
-double bench_int8_exact_peak_per_core(const char **how);
-/* Both int8 peaks of threads cores, measured once. */
+/* The int8 peaks of threads cores: bench_int8_peak_per_core's, and the
+ * fastest exact sequence's (with AVX2 vpmaddwd + vpaddd ymm, enpu's AVX2
+ * kernels; elsewhere the same loop, not measured again). */
 typedef struct bench_peaks {
 	double i8, i8_exact; /* ops/s */
 } bench_peaks_t;
-/* Measures them and prints the line naming both loops. */
+/* Measures them and prints the line naming the loops. */
 bench_peaks_t bench_int8_peaks(uint32_t threads);
 /* Prints "(P% of peak)", or "(P% of peak, E% of exact peak)" where the
  * exact loop is another (AVX2), for ops_per_s. */
