@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Benchmark helpers. */
+#define _DEFAULT_SOURCE /* syscall() */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,11 +8,14 @@
 #include <time.h>
 #include <unistd.h>
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
+#include <sys/syscall.h>
 #endif
 #include "bench_util.h"
 
 static const char *filter;
+static enpu_cpu_isa_t isa = ENPU_CPU_ISA_AUTO; /* -i */
 static const char *spincount; /* -w: GOMP_SPINCOUNT for oneDNN's threads */
 
 bool bench_selected(const char *label)
@@ -24,7 +28,7 @@ void bench_args(int argc, char **argv, uint32_t *threads, double *secs)
 	int opt;
 	*threads = 1;
 	*secs = 0.5;
-	while ((opt = getopt(argc, argv, "t:s:f:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:f:w:i:")) != -1) {
 		if (opt == 't')
 			*threads = (uint32_t)atoi(optarg);
 		else if (opt == 's')
@@ -33,9 +37,12 @@ void bench_args(int argc, char **argv, uint32_t *threads, double *secs)
 			filter = optarg;
 		else if (opt == 'w' && strspn(optarg, "0123456789") == strlen(optarg) && *optarg)
 			spincount = optarg;
+		else if (opt == 'i')
+			isa = (enpu_cpu_isa_t)atoi(optarg);
 		else {
 			fprintf(stderr,
-				"usage: %s [-t threads] [-s seconds] [-f filter] [-w spincount]\n",
+				"usage: %s [-t threads] [-s seconds] [-f filter] [-w spincount]"
+				" [-i kernel family (enpu_cpu_isa_t)]\n",
 				argv[0]);
 			exit(2);
 		}
@@ -68,6 +75,8 @@ void bench_omp_env(char **argv, uint32_t threads)
 void bench_print_command(const char *argv0, uint32_t threads, double secs)
 {
 	printf("command: %s -t %u -s %g", argv0, threads, secs);
+	if (isa != ENPU_CPU_ISA_AUTO)
+		printf(" -i %d", (int)isa);
 	if (spincount)
 		printf(" -w %s (OMP_NUM_THREADS=%u GOMP_SPINCOUNT=%s)\n", spincount, threads,
 		       spincount);
@@ -216,6 +225,46 @@ __attribute__((target("avx2,fma"))) static double fma256_loop(long iters)
 	return (double)iters * 12 * 8 * 2 / t;
 }
 
+/* AMX: 4 independent C tiles (tmm0-3) += A (tmm4) x B (tmm6), 16 x 16 x 64
+ * MACs each; the tile data state is asked for first (as libenpu's AMX family
+ * does); 0 when refused. */
+#define AMX_CHAINS 4
+__attribute__((target("amx-tile,amx-int8"))) static double amx_loop(long iters)
+{
+	if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XTILEDATA */))
+		return 0.0;
+	struct {
+		uint8_t palette, start_row, reserved[14];
+		uint16_t colsb[16];
+		uint8_t rows[16];
+	} cfg = { .palette = 1 };
+	for (int i = 0; i < 8; i++) {
+		cfg.colsb[i] = 64;
+		cfg.rows[i] = 16;
+	}
+	int8_t tile[16 * 64];
+	memset(tile, 1, sizeof(tile));
+	__asm__ volatile("" : : "m"(cfg) : "memory");
+	_tile_loadconfig(&cfg);
+	_tile_zero(0);
+	_tile_zero(1);
+	_tile_zero(2);
+	_tile_zero(3);
+	_tile_loadd(4, tile, 64);
+	_tile_loadd(6, tile, 64);
+	iters /= 16;
+	double t0 = bench_now();
+	for (long it = 0; it < iters; it++) {
+		_tile_dpbssd(0, 4, 6);
+		_tile_dpbssd(1, 4, 6);
+		_tile_dpbssd(2, 4, 6);
+		_tile_dpbssd(3, 4, 6);
+	}
+	double secs = bench_now() - t0;
+	_tile_release();
+	return (double)iters * AMX_CHAINS * 16 * 16 * 64 * 2 / secs;
+}
+
 /* The best of 8 short runs of loop: other VMs share the cores. */
 static double best_of(double (*loop)(long iters))
 {
@@ -224,11 +273,23 @@ static double best_of(double (*loop)(long iters))
 		best = fmax(best, loop(4000000));
 	return best;
 }
+
+/* cpuid leaf 7: AMX-TILE and AMX-INT8 (edx bits 24, 25) */
+static bool host_has_amx(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (d >> 24 & 3) == 3;
+}
 #endif
 
 double bench_int8_peak_per_core(const char **how)
 {
 #if defined(__x86_64__)
+	double amx = host_has_amx() ? best_of(amx_loop) : 0.0;
+	if (amx > 0) {
+		*how = "tdpbssd tile loop";
+		return amx;
+	}
 	if (__builtin_cpu_supports("avx512vnni")) {
 		*how = "vpdpbusd zmm loop";
 		return best_of(vnni_loop);
@@ -294,7 +355,7 @@ void bench_check(enpu_status_t st, const char *what)
 
 void bench_env_open(bench_env_t *e, uint32_t threads)
 {
-	bench_env_open_isa(e, threads, ENPU_CPU_ISA_AUTO);
+	bench_env_open_isa(e, threads, isa);
 }
 
 void bench_env_open_isa(bench_env_t *e, uint32_t threads, enpu_cpu_isa_t isa)

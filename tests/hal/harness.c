@@ -243,7 +243,8 @@ const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_NEON_DO
 				      T_DUT_NPU, T_DUT_GPU };
 #else
 const enpu_cpu_isa_t t_all_isas[] = { ENPU_CPU_ISA_GENERIC, ENPU_CPU_ISA_AVX2,
-				      ENPU_CPU_ISA_AVX512VNNI, T_DUT_NPU, T_DUT_GPU };
+				      ENPU_CPU_ISA_AVX512VNNI, ENPU_CPU_ISA_AMX_INT8,
+				      T_DUT_NPU, T_DUT_GPU };
 #endif
 const size_t t_all_isa_count = sizeof(t_all_isas) / sizeof(t_all_isas[0]);
 
@@ -284,6 +285,7 @@ const char *t_isa_name(enpu_cpu_isa_t isa)
 	case ENPU_CPU_ISA_AVX2: return "avx2";
 	case ENPU_CPU_ISA_AVX512VNNI: return "avx512vnni";
 	case ENPU_CPU_ISA_NEON_DOTPROD: return "neon-dotprod";
+	case ENPU_CPU_ISA_AMX_INT8: return "amx-int8";
 	default: return "auto";
 	}
 }

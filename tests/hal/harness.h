@@ -108,7 +108,7 @@ enpu_status_t t_run(enpu_device_t *dev, enpu_command_list_t *list);
 void t_fill_i8(tctx *t, int8_t *p, size_t n);
 
 /* The CPU kernel families built for this architecture (x86-64: generic,
- * avx2, avx512vnni; aarch64: generic, neon-dotprod). */
+ * avx2, avx512vnni, amx-int8; aarch64: generic, neon-dotprod). */
 extern const enpu_cpu_isa_t t_all_isas[];
 extern const size_t t_all_isa_count;
 /* The ones this host supports (at most t_all_isa_count). */

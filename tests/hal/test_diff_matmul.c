@@ -276,7 +276,7 @@ out:
  * another kernel family, and weights without the flag must be re-read. */
 void test_gemm_i8_weight_cache(tctx *t)
 {
-	enpu_cpu_isa_t isas[4];
+	enpu_cpu_isa_t isas[8];
 	size_t n_isa = t_isas(isas);
 	enpu_context_t *ctx = NULL;
 	enpu_device_t *dev[5] = { 0 }; /* ref + up to 4 CPU families */

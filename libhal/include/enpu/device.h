@@ -44,6 +44,7 @@ typedef enum enpu_cpu_isa {
 	ENPU_CPU_ISA_AVX2 = 2,       /* AVX2 + FMA + F16C */
 	ENPU_CPU_ISA_AVX512VNNI = 3, /* AVX-512 F/BW/VL + VNNI + F16C */
 	ENPU_CPU_ISA_NEON_DOTPROD = 4, /* aarch64 ASIMD + DotProd (sdot) */
+	ENPU_CPU_ISA_AMX_INT8 = 5,   /* AVX512VNNI + AMX-TILE/INT8 (tdpbssd) for GEMM */
 } enpu_cpu_isa_t;
 
 /* Submission priority of an open device handle (docs/dispatch.md). */

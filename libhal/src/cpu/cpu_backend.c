@@ -38,6 +38,7 @@ static void peaks(enpu_cpu_isa_t isa, double *i8, double *f16)
 {
 	switch (isa) {
 	case ENPU_CPU_ISA_AVX512VNNI: *i8 = 256; *f16 = 64; return;
+	case ENPU_CPU_ISA_AMX_INT8: *i8 = 2048; *f16 = 64; return; /* tdpbssd: 16x16x64 / 16 cycles */
 	case ENPU_CPU_ISA_AVX2: *i8 = 64; *f16 = 32; return;
 	case ENPU_CPU_ISA_NEON_DOTPROD: *i8 = 64; *f16 = 16; return; /* 2 x 128-bit sdot, 2 x fmla */
 	default: *i8 = 0; *f16 = 0; return;
@@ -131,7 +132,7 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 {
 	(void)local_index;
 	enpu_cpu_isa_t isa = options->cpu_isa == ENPU_CPU_ISA_AUTO ? cpu_isa_best() : options->cpu_isa;
-	if (isa > ENPU_CPU_ISA_NEON_DOTPROD || !cpu_isa_supported(isa))
+	if (isa > ENPU_CPU_ISA_AMX_INT8 || !cpu_isa_supported(isa))
 		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
 					"cpu: kernel family %s (%d) not supported by this host",
 					cpu_isa_name(isa), (int)isa);
@@ -147,8 +148,8 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 		d->i8 = &cpu_i8_gemm_avx2;
 		d->vec = &cpu_vec_avx2;
 		d->conv = conv_avx2;
-	} else if (isa == ENPU_CPU_ISA_AVX512VNNI) {
-		d->i8 = &cpu_i8_gemm_vnni512;
+	} else if (isa == ENPU_CPU_ISA_AVX512VNNI || isa == ENPU_CPU_ISA_AMX_INT8) {
+		d->i8 = isa == ENPU_CPU_ISA_AMX_INT8 ? &cpu_i8_gemm_amx : &cpu_i8_gemm_vnni512;
 		d->vec = &cpu_vec_avx512;
 		d->conv = conv_vnni512;
 	}

@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* Host ISA detection: cpuid + xgetbv on x86-64, GENERIC elsewhere. */
+#define _DEFAULT_SOURCE /* syscall() */
 #include "cpu_features.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Linux: a process asks once for the AMX tile data state (arch_prctl,
+ * Documentation/arch/x86/xstate.rst); until then tile instructions fault. */
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA 18
 
 static bool os_saves(unsigned mask)
 {
@@ -27,10 +35,15 @@ bool cpu_isa_supported(enpu_cpu_isa_t isa)
 	bool avx2 = b & (1u << 5);
 	if (isa == ENPU_CPU_ISA_AVX2)
 		return avx2;
+	bool vnni = avx2 && (b & (1u << 16)) /* F */ && (b & (1u << 17)) /* DQ */ &&
+		    (b & (1u << 30)) /* BW */ && (b & (1u << 31)) /* VL */ &&
+		    (c & (1u << 11)) /* VNNI */ && os_saves(0xe6); /* + opmask, ZMM */
 	if (isa == ENPU_CPU_ISA_AVX512VNNI)
-		return avx2 && (b & (1u << 16)) /* F */ && (b & (1u << 17)) /* DQ */ &&
-		       (b & (1u << 30)) /* BW */ && (b & (1u << 31)) /* VL */ &&
-		       (c & (1u << 11)) /* VNNI */ && os_saves(0xe6); /* + opmask, ZMM */
+		return vnni;
+	if (isa == ENPU_CPU_ISA_AMX_INT8)
+		return vnni && (d & (1u << 24)) /* AMX-TILE */ && (d & (1u << 25)) /* AMX-INT8 */ &&
+		       os_saves(0x60000) /* XTILECFG, XTILEDATA */ &&
+		       syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
 	return false;
 }
 #elif defined(__aarch64__)
@@ -51,6 +64,8 @@ bool cpu_isa_supported(enpu_cpu_isa_t isa) { return isa == ENPU_CPU_ISA_GENERIC;
 
 enpu_cpu_isa_t cpu_isa_best(void)
 {
+	if (cpu_isa_supported(ENPU_CPU_ISA_AMX_INT8))
+		return ENPU_CPU_ISA_AMX_INT8;
 	if (cpu_isa_supported(ENPU_CPU_ISA_AVX512VNNI))
 		return ENPU_CPU_ISA_AVX512VNNI;
 	if (cpu_isa_supported(ENPU_CPU_ISA_AVX2))
@@ -68,6 +83,7 @@ const char *cpu_isa_name(enpu_cpu_isa_t isa)
 	case ENPU_CPU_ISA_AVX2: return "avx2";
 	case ENPU_CPU_ISA_AVX512VNNI: return "avx512vnni";
 	case ENPU_CPU_ISA_NEON_DOTPROD: return "neon-dotprod";
+	case ENPU_CPU_ISA_AMX_INT8: return "amx-int8";
 	}
 	return "unknown";
 }

@@ -108,10 +108,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 {
 	const cpu_vec_ops_t *v = d->vec;
-	/* fp16 runs ~4x fewer MACs per second than int8: the int8 thresholds,
-	 * 2 bits lower (with them, 256^3 ran on one thread at -t 2: each call
-	 * outlasted the workers' spin, so every call found them asleep) */
-	unsigned shift = d->i8->thread_shift - 2;
+	unsigned shift = v->f16_thread_shift;
 	unsigned use = cpu_threads_for(d, (uint64_t)p->m * p->n * p->k, shift, shift - 7);
 	job_t j = { .d = d, .p = p };
 	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, use);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: int8 GEMM packing formats and micro-kernels per ISA.
- * B panels of nr columns are [kp/g][nr][g] (g = kgroup, K zero-padded to a
- * multiple of g). A rows are packed as one of (enum cpu_a_pack):
+ * B panels of nr columns are [kp/g][nr][g] (g = 2 or 4, below; K
+ * zero-padded to a multiple of kgroup: g, or 64 for AMX's tiles). A rows
+ * are packed as one of (enum cpu_a_pack):
  *  - A_PLUS_128 (generic, AVX-512 VNNI: u8 x s8 vpdpbusd): uint8 a+128, g = 4;
  *    the driver subtracts (128 + a_zp) * colsum(b);
  *  - A_MINUS_ZP (AVX2): int16 a-a_zp, g = 2, with B as int8 pairs widened to
  *    int16 by the kernel; vpmaddwd is exact, no correction;
- *  - A_RAW (NEON sdot: s8 x s8): int8 a, g = 4; the driver subtracts
+ *  - A_RAW (NEON sdot, AMX tdpbssd: s8 x s8): int8 a, g = 4; the driver subtracts
  *    a_zp * colsum(b), the implicit conv pads with a_zp.
  * Kernels write raw int32 dot products acc[mr][nr] (row stride nr); a family
  * may instead fuse the output stage (kernel_out, with rq_prepare). */
@@ -77,6 +78,7 @@ extern const cpu_i8_gemm_ops_t cpu_i8_gemm_generic;
 #if defined(__x86_64__)
 extern const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2;
 extern const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512;
+extern const cpu_i8_gemm_ops_t cpu_i8_gemm_amx;
 #endif
 #if defined(__aarch64__)
 extern const cpu_i8_gemm_ops_t cpu_i8_gemm_neon_dot;

@@ -9,8 +9,7 @@
  * inside the next tile's k loop. */
 #include <immintrin.h>
 #include <string.h>
-#include "gemm_i8_kernels.h"
-#include "requant_avx512.h"
+#include "gemm_out_avx512.h"
 
 /* 5 rows, not 6: the 7 registers that 20 accumulators leave free hold the
  * output stage that overlaps the sums (below); with 24 accumulators gcc 12
@@ -77,33 +76,13 @@
 
 /* The output stage of one row of finished sums (beff included) in five
  * parts, so that each fits in the few registers the sums leave free:
- * requantize 16 lanes in place (parts 0-3; no lane may shift left), then
- * pack the 64 int32 to int8 in column order and store o->n of them at c
- * (part 4). */
+ * requantize 16 lanes in place (parts 0-3, out_rq; no lane may shift
+ * left), then out_pack (part 4; gemm_out_avx512.h). */
 static inline __attribute__((always_inline)) void out_rq(int32_t *sums, const cpu_i8_out_t *o,
 							 int v)
 {
 	__m512i *x = (__m512i *)sums + v;
 	*x = rq16_right(*x, (const cpu_rq16_t *)o->rq + v);
-}
-
-static inline __attribute__((always_inline)) void out_pack(const int32_t *sums,
-							   const cpu_i8_out_t *o, int8_t *c,
-							   __mmask64 m)
-{
-	const __m512i zp16 = _mm512_set1_epi16((short)o->zp);
-	const __m512i lo8 = _mm512_set1_epi8((char)o->qmin), hi8 = _mm512_set1_epi8((char)o->qmax);
-	const __m512i *r = (const __m512i *)sums;
-	_mm512_mask_storeu_epi8(c, m, out64_cols(r[0], r[1], r[2], r[3], zp16, lo8, hi8));
-}
-
-static inline __attribute__((always_inline)) void out_row(int32_t *sums, const cpu_i8_out_t *o,
-							  int8_t *c, __mmask64 m)
-{
-	__m512i *x = (__m512i *)sums;
-	for (int v = 0; v < 4; v++)
-		x[v] = rq16_apply(x[v], (const cpu_rq16_t *)o->rq + v, o->any_left);
-	out_pack(sums, o, c, m);
 }
 
 /* Sums of one K block of mr rows (starting from beff when first, else from
@@ -160,7 +139,7 @@ static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_
 			       const cpu_i8_out_t *o)
 {
 	int32_t slot[2][MR * NR] __attribute__((aligned(64)));
-	const __mmask64 m = o->n >= NR ? ~(__mmask64)0 : ((__mmask64)1 << o->n) - 1;
+	const __mmask64 m = out_mask(o);
 	int32_t *prev = NULL;
 	uint32_t pend = 0;
 	int8_t *c = NULL;
@@ -205,16 +184,10 @@ static void pack_a_vnni512(const int8_t *row, uint32_t k, uint32_t kp, int32_t a
 		d[i] = 0;
 }
 
-static bool rq_prepare_vnni512(void *dst, const int32_t *mult, const int32_t *shift)
-{
-	cpu_rq16_prepare(dst, mult, shift, 16);
-	return ((const cpu_rq16_t *)dst)->any_left;
-}
-
 const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512 = {
 	.mr = MR, .nr = NR, .kgroup = 4, .thread_shift = 25, .a_elem = 1, .b_elem = 1,
 	.a_pack = A_PLUS_128,
 	.pack_a = pack_a_vnni512, .pack_b = cpu_pack_b_u8k4, .kc = KC,
-	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_vnni512,
+	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
 	.kernel_out = kernel_out_vnni512,
 };

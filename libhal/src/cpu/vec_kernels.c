@@ -238,6 +238,15 @@ typedef float vf_t __attribute__((vector_size(32)));
 typedef float vf_t __attribute__((vector_size(16)));
 #endif
 #define F16_MR 6
+/* fp16 runs ~4x fewer MACs per second than the int8 GEMM of the same ISA
+ * (AMX aside): that family's thread threshold, 2 bits lower (with the int8
+ * one, 256^3 ran on one thread at -t 2: each call outlasted the workers'
+ * spin, so every call found them asleep) */
+#if defined(__AVX2__) && !defined(__AVX512F__)
+#define F16_THREAD_SHIFT 20
+#else
+#define F16_THREAD_SHIFT 23
+#endif
 #define F16_VL (sizeof(vf_t) / sizeof(float))
 #define F16_NR (2 * F16_VL)
 
@@ -299,6 +308,7 @@ const cpu_vec_ops_t CAT(cpu_vec, VEC_SUFFIX) = {
 	.quant = FN(quant),
 	.f16_mr = F16_MR,
 	.f16_nr = F16_NR,
+	.f16_thread_shift = F16_THREAD_SHIFT,
 	.f16_kernel = FN(f16_kernel),
 	.f16_to_f32 = FN(f16_to_f32),
 	.f16_store_row = FN(f16_store_row),

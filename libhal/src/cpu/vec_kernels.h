@@ -41,6 +41,9 @@ typedef struct cpu_vec_ops {
 	/* fp16 GEMM: fp32 micro-kernel on packed A rows (lda floats apart) and a B
 	 * panel [k][f16_nr]; acc is [f16_mr][f16_nr]. */
 	uint32_t f16_mr, f16_nr;
+	/* cpu_threads_for()'s cold shift of the fp16 GEMM: one more thread per
+	 * 2^f16_thread_shift MACs */
+	uint32_t f16_thread_shift;
 	void (*f16_kernel)(const float *a, size_t lda, const float *b, uint32_t k,
 			   uint32_t mr, float *acc);
 	void (*f16_to_f32)(const uint16_t *src, size_t n, float *dst);

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* AMX-INT8 int8 GEMM micro-kernel: tdpbssd multiplies signed by signed
+ * bytes (no +128 offset, no saturation: sums wrap like the contract), a
+ * 16 x 16 int32 tile of C per instruction over 64 of K. Packing: A raw int8
+ * rows (A_RAW: the driver subtracts a_zp * colsum(b)), B the u8k4 layout of
+ * 64-column panels, K zero-padded to a multiple of 64 (kgroup): k4 row r of
+ * a panel is 256 bytes, so the B tile of columns 16j .. 16j + 15 and K 64q ..
+ * 64q + 63 is 16 rows of 64 bytes, 256 bytes apart, at (16 q) * 256 + 64 j.
+ * Tiles: tmm0-3 C (2 row tiles x 2 column tiles: 32 rows x 32 columns),
+ * tmm4-5 A, tmm6-7 B. Sums start from the effective bias (a tile load with
+ * stride 0 repeats its row) or from the driver's acc; the last K block stores
+ * them to a slot and runs the output stage of gemm_out_avx512.h row by row.
+ * A block's last rows (fewer than 16) run with tiles of that many rows (a
+ * second tile configuration), so no A row past the block is read. The tile
+ * state is configured at each call (other code may have changed it) and
+ * released at its end. */
+#include <immintrin.h>
+#include <string.h>
+#include "gemm_out_avx512.h"
+
+#define NR 64
+#define TR 16 /* rows of a tile */
+/* K block of a call: the sums stay in the tiles across it (see docs/perf.md) */
+#define KC 1024
+
+/* The palette-1 tile configuration (Intel SDM, LDTILECFG) */
+typedef struct tilecfg {
+	uint8_t palette, start_row, reserved[14];
+	uint16_t colsb[16];
+	uint8_t rows[16];
+} __attribute__((aligned(64))) tilecfg_t;
+
+/* C and A tiles of rows rows, B tiles of 16 rows; all 64 bytes wide */
+static void configure(unsigned rows)
+{
+	tilecfg_t t = { .palette = 1 };
+	for (int i = 0; i < 8; i++) {
+		t.colsb[i] = 64;
+		t.rows[i] = i < 6 ? (uint8_t)rows : TR;
+	}
+	/* _tile_loadconfig's asm names only the first 8 bytes as its input */
+	__asm__ volatile("" : : "m"(t) : "memory");
+	_tile_loadconfig(&t);
+}
+
+/* Where a row tile's sums start: the effective bias (first K block; stride
+ * 0) or acc */
+typedef struct start {
+	const int32_t *p;
+	size_t stride;
+} start_t;
+
+static inline start_t start_of(bool first, const int32_t *beff, const int32_t *acc, uint32_t row,
+			       uint32_t col)
+{
+	if (first)
+		return (start_t){ beff + col, 0 };
+	return (start_t){ acc + (size_t)row * NR + col, NR * sizeof(int32_t) };
+}
+
+/* Column half h (columns 32h .. 32h + 31) of one or two row tiles (two: A
+ * rows 0-31, else rows 0-15 or fewer, as configured), all of klen: starts
+ * the C tiles, multiplies, stores them to dst (row stride NR int32). */
+static inline __attribute__((always_inline)) void half(const int8_t *a, size_t lda,
+						       const int8_t *b, uint32_t klen, int h,
+						       bool two, start_t s0, start_t s1,
+						       int32_t *dst)
+{
+	const int8_t *bh = b + 128 * h;
+	_tile_loadd(0, s0.p, s0.stride);
+	_tile_loadd(1, s0.p + 16, s0.stride);
+	if (two) {
+		_tile_loadd(2, s1.p, s1.stride);
+		_tile_loadd(3, s1.p + 16, s1.stride);
+	}
+	for (uint32_t q = 0; q < klen / 64; q++) {
+		const int8_t *bq = bh + (size_t)q * TR * NR * 4;
+		_tile_loadd(4, a + 64 * q, lda);
+		_tile_loadd(6, bq, NR * 4);
+		_tile_loadd(7, bq + 64, NR * 4);
+		_tile_dpbssd(0, 4, 6);
+		_tile_dpbssd(1, 4, 7);
+		if (two) {
+			_tile_loadd(5, a + TR * lda + 64 * q, lda);
+			_tile_dpbssd(2, 5, 6);
+			_tile_dpbssd(3, 5, 7);
+		}
+	}
+	_tile_stored(0, dst, NR * sizeof(int32_t));
+	_tile_stored(1, dst + 16, NR * sizeof(int32_t));
+	if (two) {
+		_tile_stored(2, dst + TR * NR, NR * sizeof(int32_t));
+		_tile_stored(3, dst + TR * NR + 16, NR * sizeof(int32_t));
+	}
+}
+
+/* Rows mt .. mt + n - 1 (n <= 32; two row tiles when n > 16) of one K
+ * block: sums to acc, or on the last block to a slot and through the output
+ * stage to C. */
+static inline __attribute__((always_inline)) void step(const int8_t *a, size_t lda,
+						       const int8_t *b, uint32_t klen,
+						       uint32_t mt, uint32_t n, int32_t *acc,
+						       bool first, bool last,
+						       const cpu_i8_out_t *o, __mmask64 m)
+{
+	int32_t slot[2 * TR * NR] __attribute__((aligned(64)));
+	int32_t *dst = last ? slot : acc + (size_t)mt * NR;
+	const int8_t *at = a + (size_t)mt * lda;
+	bool two = n > TR;
+	for (int h = 0; h < 2; h++) {
+		start_t s0 = start_of(first, o->beff, acc, mt, 32 * h);
+		start_t s1 = start_of(first, o->beff, acc, mt + TR, 32 * h);
+		if (two)
+			half(at, lda, b, klen, h, true, s0, s1, dst + 32 * h);
+		else
+			half(at, lda, b, klen, h, false, s0, s1, dst + 32 * h);
+	}
+	for (uint32_t r = 0; last && r < n; r++)
+		out_row(slot + r * NR, o, o->c + (size_t)(mt + r) * o->ldc, m);
+}
+
+/* All rows of a block, 32 at a time, then 16, then the rest with tiles of
+ * that many rows. */
+static void kernel_out_amx(const void *a, size_t lda, const void *b, uint32_t klen,
+			   uint32_t rows, int32_t *acc, bool first, bool last,
+			   const cpu_i8_out_t *o)
+{
+	const __mmask64 m = out_mask(o);
+	uint32_t mt = 0, tail = rows % TR;
+	if (rows >= TR)
+		configure(TR);
+	for (; rows - mt >= 2 * TR; mt += 2 * TR)
+		step(a, lda, b, klen, mt, 2 * TR, acc, first, last, o, m);
+	if (rows - mt >= TR) {
+		step(a, lda, b, klen, mt, TR, acc, first, last, o, m);
+		mt += TR;
+	}
+	if (tail) {
+		configure(tail);
+		step(a, lda, b, klen, mt, tail, acc, first, last, o, m);
+	}
+	_tile_release();
+}
+
+const cpu_i8_gemm_ops_t cpu_i8_gemm_amx = {
+	.mr = TR, .nr = NR, .kgroup = 64, .thread_shift = 28, .a_elem = 1, .b_elem = 1,
+	.a_pack = A_RAW,
+	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
+	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
+	.kernel_out = kernel_out_amx,
+};
