@@ -2,8 +2,8 @@
 /* One enpu case for ab.c, built into a shared object per libenpu.a
  * (each object carries its own library and CPU device). Arguments:
  * gemm M N K | gemm16 M N K (fp16) | conv H W Cin Cout k stride groups
- * (int8 NHWC, batch 1, pad k/2), with bench_gemm's / bench_conv's
- * quantization; threads: $AB_THREADS (default 1); kernel family: $AB_ISA
+ * (int8 NHWC, batch 1, pad k/2) | add N | mul N (int8, N elements), with
+ * bench_gemm's / bench_conv's quantization; threads: $AB_THREADS (default 1); kernel family: $AB_ISA
  * (enpu_cpu_isa_t's number, default 0: the host's best). */
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +48,17 @@ void *ab_setup(int argc, char **argv)
 						f16 ? NULL : &qc, 0);
 		bench_check(enpu_cmd_gemm(c->list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = o }),
 			    "gemm");
+		return c;
+	}
+	if (!strcmp(argv[0], "add") || !strcmp(argv[0], "mul")) {
+		uint32_t n = arg(argc, argv, 1);
+		enpu_eltwise_params_t p = {
+			.a = bench_tensor(&c->env, ENPU_DTYPE_INT8, 1, &n, &qa, 0),
+			.b = bench_tensor(&c->env, ENPU_DTYPE_INT8, 1, &n, &qb, 0),
+			.out = bench_tensor(&c->env, ENPU_DTYPE_INT8, 1, &n, &qc, 0),
+		};
+		bench_check(argv[0][0] == 'a' ? enpu_cmd_add(c->list, &p) : enpu_cmd_mul(c->list, &p),
+			    "eltwise");
 		return c;
 	}
 	uint32_t h = arg(argc, argv, 1), w = arg(argc, argv, 2), cin = arg(argc, argv, 3);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The guest program of the instruction counts: runs one of ab_case.c's
- * cases (gemm M N K | conv H W Cin Cout k stride groups) iters times on the
+ * cases (gemm, conv, add, mul: see ab_case.c) iters times on the
  * CPU device, one thread, the kernel family $AB_ISA (default: the host's
  * best). Usage: insn_op iters case... */
 #include <stdlib.h>

@@ -156,6 +156,7 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 #elif defined(__aarch64__)
 	if (isa == ENPU_CPU_ISA_NEON_DOTPROD) {
 		d->i8 = &cpu_i8_gemm_neon_dot;
+		d->vec = &cpu_vec_neon;
 		d->conv = conv_neon_dot;
 	}
 #endif

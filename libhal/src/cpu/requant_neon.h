@@ -40,15 +40,20 @@ static inline bool cpu_rqn_prepare(cpu_rqn_t *r, const int32_t *mult, const int3
 	return any_left;
 }
 
+/* mbqm of 4 lanes after the left shift, the parameters in registers. */
+static inline int32x4_t rqn_right(int32x4_t x, int32x4_t mult, int32x4_t ne)
+{
+	int32x4_t h = vqrdmulhq_s32(x, mult);
+	int32x4_t fix = vshrq_n_s32(vandq_s32(h, ne), 31);
+	return vrshlq_s32(vqaddq_s32(h, fix), ne);
+}
+
 /* mbqm of lanes 4q .. 4q + 3. */
 static inline int32x4_t rqn_apply(int32x4_t x, const cpu_rqn_t *r, unsigned q, bool any_left)
 {
 	if (any_left)
 		x = vqshlq_s32(x, vld1q_s32(r->left + 4 * q));
-	int32x4_t h = vqrdmulhq_s32(x, vld1q_s32(r->mult + 4 * q));
-	int32x4_t ne = vld1q_s32(r->neg_e + 4 * q);
-	int32x4_t fix = vshrq_n_s32(vandq_s32(h, ne), 31);
-	return vrshlq_s32(vqaddq_s32(h, fix), ne);
+	return rqn_right(x, vld1q_s32(r->mult + 4 * q), vld1q_s32(r->neg_e + 4 * q));
 }
 
 /* Output stage of 16 lanes (mbqm results, in order): saturated to int16,

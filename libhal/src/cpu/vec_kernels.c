@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Auto-vectorized CPU kernels, compiled once per ISA with VEC_SUFFIX set to
- * generic, avx2 or avx512 (see libhal/Makefile). Integer results are exact
+ * generic, avx2, avx512 or neon (see libhal/Makefile). Integer results are exact
  * and identical for every ISA; the fp16 GEMM kernel accumulates in fp32. */
 #include <math.h>
 #include <stdbool.h>
@@ -126,9 +126,10 @@ static void FN(pool_row)(const enpu_pool_op_t *p, const int8_t *in, int8_t *out,
 }
 
 /* The avx2 and avx512 tables take ADD, MUL and REQUANTIZE from
- * eltwise_avx2.c (VEC_OWN_ELTWISE, set by the Makefile): the 64-bit mbqm
- * below auto-vectorizes poorly; eltwise_avx2.c was 4.5-6.5x faster on
- * Zen 3 (AVX2) and 2.6-3.6x on an AVX-512 VNNI Xeon. */
+ * eltwise_avx2.c, the neon table from eltwise_neon.c (VEC_OWN_ELTWISE=avx2
+ * or neon, set by the Makefile): the 64-bit mbqm below auto-vectorizes
+ * poorly; eltwise_avx2.c was 4.5-6.5x faster on Zen 3 (AVX2) and 2.6-3.6x
+ * on an AVX-512 VNNI Xeon. */
 #if !defined(VEC_OWN_ELTWISE)
 #define ELTWISE(name) FN(name)
 static inline int8_t clamp8(int32_t v, int32_t zp, const enpu_clamp_t *c)
@@ -164,7 +165,7 @@ static void FN(requant)(const enpu_requant_op_t *r, const int8_t *in, int8_t *ou
 		out[i] = clamp8(mbqm_bf(in[i] - r->in_zp, r->mult, r->shift), r->out_zp, &r->clamp);
 }
 #else
-#define ELTWISE(name) cpu_##name##_avx2
+#define ELTWISE(name) CAT(cpu_##name, VEC_OWN_ELTWISE)
 #endif
 
 static void FN(f16_to_f32)(const uint16_t *src, size_t n, float *dst)

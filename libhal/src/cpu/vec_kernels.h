@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: the CPU backend's auto-vectorized kernels. vec_kernels.c is
- * compiled once per ISA (generic, avx2, avx512) and exports one table each. */
+ * compiled once per ISA (generic, avx2, avx512; neon on aarch64) and exports
+ * one table each. */
 #ifndef ENPU_CPU_VEC_KERNELS_H
 #define ENPU_CPU_VEC_KERNELS_H
 
@@ -64,6 +65,16 @@ void cpu_requant_avx2(const enpu_requant_op_t *r, const int8_t *in, int8_t *out,
 		      size_t end);
 extern const cpu_vec_ops_t cpu_vec_avx2;
 extern const cpu_vec_ops_t cpu_vec_avx512;
+#endif
+#if defined(__aarch64__)
+/* NEON element-wise kernels of cpu_vec_neon (eltwise_neon.c) */
+void cpu_add_neon(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, int8_t *out,
+		  size_t begin, size_t end);
+void cpu_mul_neon(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, int8_t *out,
+		  size_t begin, size_t end);
+void cpu_requant_neon(const enpu_requant_op_t *r, const int8_t *in, int8_t *out, size_t begin,
+		      size_t end);
+extern const cpu_vec_ops_t cpu_vec_neon;
 #endif
 
 #endif
