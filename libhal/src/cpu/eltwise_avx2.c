@@ -11,9 +11,8 @@
 #include <immintrin.h>
 #include <string.h>
 #include "requant_avx2.h"
+#include "eltwise_steps.h"
 #include "vec_kernels.h"
-
-#define STEP 16
 
 static void rq_fill(cpu_rq8_t *r, int32_t mult, int32_t shift)
 {
@@ -49,25 +48,6 @@ static inline void store16(int8_t *out, __m256i x0, __m256i x1, const out_stage_
 	_mm_storeu_si128((__m128i *)out, rq8_out16_cols(x0, x1, o->zp16, o->lo8, o->hi8));
 }
 
-/* Runs step over [begin, end) in steps of STEP; b may be NULL (unary). */
-typedef void step_fn(const void *g, const int8_t *a, const int8_t *b, int8_t *out);
-static inline __attribute__((always_inline)) void run(step_fn *step, const void *g,
-						      const int8_t *a, const int8_t *b,
-						      int8_t *out, size_t begin, size_t end)
-{
-	size_t i = begin;
-	for (; i + STEP <= end; i += STEP)
-		step(g, a + i, b ? b + i : NULL, out + i);
-	if (i < end) {
-		int8_t ta[STEP] = { 0 }, tb[STEP] = { 0 }, to[STEP];
-		memcpy(ta, a + i, end - i);
-		if (b)
-			memcpy(tb, b + i, end - i);
-		step(g, ta, tb, to);
-		memcpy(out + i, to, end - i);
-	}
-}
-
 typedef struct add_args {
 	cpu_rq8_t ra, rb, ro;
 	__m256i za, zb;
@@ -96,7 +76,7 @@ void cpu_add_avx2(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, 
 	rq_fill(&g.ra, e->rq.a_mult, e->rq.a_shift);
 	rq_fill(&g.rb, e->rq.b_mult, e->rq.b_shift);
 	rq_fill(&g.ro, e->rq.out_mult, e->rq.out_shift);
-	run(add16, &g, a, b, out, begin, end);
+	eltwise_run(add16, &g, a, b, out, begin, end);
 }
 
 typedef struct mul_args {
@@ -124,7 +104,7 @@ void cpu_mul_avx2(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, 
 	mul_args_t g = { .za = _mm256_set1_epi32(e->a_zp), .zb = _mm256_set1_epi32(e->b_zp),
 			 .o = out_stage(e->out_zp, &e->clamp) };
 	rq_fill(&g.ro, e->rq.out_mult, e->rq.out_shift);
-	run(mul16, &g, a, b, out, begin, end);
+	eltwise_run(mul16, &g, a, b, out, begin, end);
 }
 
 typedef struct rq_args {
@@ -146,5 +126,5 @@ void cpu_requant_avx2(const enpu_requant_op_t *r, const int8_t *in, int8_t *out,
 {
 	rq_args_t g = { .zi = _mm256_set1_epi32(r->in_zp), .o = out_stage(r->out_zp, &r->clamp) };
 	rq_fill(&g.r, r->mult, r->shift);
-	run(rq16, &g, in, NULL, out, begin, end);
+	eltwise_run(rq16, &g, in, NULL, out, begin, end);
 }

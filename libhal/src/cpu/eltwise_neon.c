@@ -7,11 +7,9 @@
  * run on 8 lanes. Bit-identical to the reference, as requant_neon.h is to
  * q_mbqm. */
 #include <arm_neon.h>
-#include <string.h>
 #include "requant_neon.h"
+#include "eltwise_steps.h"
 #include "vec_kernels.h"
-
-#define STEP 16
 
 /* One per-tensor mbqm in registers */
 typedef struct rq1 {
@@ -61,25 +59,6 @@ static inline int32x4_t quarter(wide16_t w, int q)
 	return q % 2 ? vmovl_high_s16(h) : vmovl_s16(vget_low_s16(h));
 }
 
-/* Runs step over [begin, end) in steps of STEP; b may be NULL (unary). */
-typedef void step_fn(const void *g, const int8_t *a, const int8_t *b, int8_t *out);
-static inline __attribute__((always_inline)) void run(step_fn *step, const void *g,
-						      const int8_t *a, const int8_t *b,
-						      int8_t *out, size_t begin, size_t end)
-{
-	size_t i = begin;
-	for (; i + STEP <= end; i += STEP)
-		step(g, a + i, b ? b + i : NULL, out + i);
-	if (i < end) {
-		int8_t ta[STEP] = { 0 }, tb[STEP] = { 0 }, to[STEP];
-		memcpy(ta, a + i, end - i);
-		if (b)
-			memcpy(tb, b + i, end - i);
-		step(g, ta, tb, to);
-		memcpy(out + i, to, end - i);
-	}
-}
-
 typedef struct add_args {
 	rq1_t ra, rb, ro;
 	int8x8_t za, zb;
@@ -106,7 +85,7 @@ void cpu_add_neon(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, 
 	add_args_t g = { rq1(e->rq.a_mult, e->rq.a_shift), rq1(e->rq.b_mult, e->rq.b_shift),
 			 rq1(e->rq.out_mult, e->rq.out_shift), vdup_n_s8((int8_t)e->a_zp),
 			 vdup_n_s8((int8_t)e->b_zp), out_stage(e->out_zp, &e->clamp) };
-	run(add16, &g, a, b, out, begin, end);
+	eltwise_run(add16, &g, a, b, out, begin, end);
 }
 
 typedef struct mul_args {
@@ -136,7 +115,7 @@ void cpu_mul_neon(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, 
 {
 	mul_args_t g = { rq1(e->rq.out_mult, e->rq.out_shift), vdup_n_s8((int8_t)e->a_zp),
 			 vdup_n_s8((int8_t)e->b_zp), out_stage(e->out_zp, &e->clamp) };
-	run(mul16, &g, a, b, out, begin, end);
+	eltwise_run(mul16, &g, a, b, out, begin, end);
 }
 
 typedef struct rq_args {
@@ -161,5 +140,5 @@ void cpu_requant_neon(const enpu_requant_op_t *r, const int8_t *in, int8_t *out,
 {
 	rq_args_t g = { rq1(r->mult, r->shift), vdup_n_s8((int8_t)r->in_zp),
 			out_stage(r->out_zp, &r->clamp) };
-	run(rq16, &g, in, NULL, out, begin, end);
+	eltwise_run(rq16, &g, in, NULL, out, begin, end);
 }
