@@ -59,8 +59,9 @@ static inline start_t start_of(bool first, const int32_t *beff, const int32_t *a
 }
 
 /* Column half h (columns 32h .. 32h + 31) of one or two row tiles (two: A
- * rows 0-31, else rows 0-15 or fewer, as configured), all of klen: starts
- * the C tiles, multiplies, stores them to dst (row stride NR int32). */
+ * rows 0-31, else rows 0-15 or fewer, as configured; s1 unused), all of
+ * klen: starts the C tiles, multiplies, stores them to dst (row stride NR
+ * int32). */
 static inline __attribute__((always_inline)) void half(const int8_t *a, size_t lda,
 						       const int8_t *b, uint32_t klen, int h,
 						       bool two, start_t s0, start_t s1,
@@ -109,11 +110,11 @@ static inline __attribute__((always_inline)) void step(const int8_t *a, size_t l
 	bool two = n > TR;
 	for (int h = 0; h < 2; h++) {
 		start_t s0 = start_of(first, o->beff, acc, mt, 32 * h);
-		start_t s1 = start_of(first, o->beff, acc, mt + TR, 32 * h);
 		if (two)
-			half(at, lda, b, klen, h, true, s0, s1, dst + 32 * h);
+			half(at, lda, b, klen, h, true, s0,
+			     start_of(first, o->beff, acc, mt + TR, 32 * h), dst + 32 * h);
 		else
-			half(at, lda, b, klen, h, false, s0, s1, dst + 32 * h);
+			half(at, lda, b, klen, h, false, s0, s0, dst + 32 * h);
 	}
 	for (uint32_t r = 0; last && r < n; r++)
 		out_row(slot + r * NR, o, o->c + (size_t)(mt + r) * o->ldc, m);
