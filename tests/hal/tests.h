@@ -47,7 +47,7 @@
 	X(dwconv_i8_edges) X(dwconv_i8_dm1_random)                              \
 	X(conv_small_i8_edges) X(conv_small_i8_random)                          \
 	X(gemv_i8_edges) X(gemm_i8_left_shift) X(gemm_i8_kblocks)                \
-	X(conv_implicit_i8_edges) X(conv_implicit_i8_random)
+	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(pool_i8_edges)
 
 #define DECLARE_PLAIN(name) void test_##name(tctx *t);
 #define DECLARE_ISA(name) void test_##name(tctx *t, enpu_cpu_isa_t isa);

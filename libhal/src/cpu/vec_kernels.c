@@ -85,6 +85,11 @@ static void FN(dwconv_row)(const cpu_dwconv_args_t *a, uint32_t n, uint32_t oh, 
 	}
 }
 
+/* The neon table takes its POOL row from pool_neon.c (VEC_OWN_POOL=neon) */
+#if defined(VEC_OWN_POOL)
+#define POOL_ROW CAT(cpu_pool_row, VEC_OWN_POOL)
+#else
+#define POOL_ROW FN(pool_row)
 static void FN(pool_row)(const enpu_pool_op_t *p, const int8_t *in, int8_t *out, uint32_t n,
 			 uint32_t oh, int32_t *acc)
 {
@@ -124,6 +129,7 @@ static void FN(pool_row)(const enpu_pool_op_t *p, const int8_t *in, int8_t *out,
 		}
 	}
 }
+#endif
 
 /* The avx2 and avx512 tables take ADD, MUL and REQUANTIZE from
  * eltwise_avx2.c, the neon table from eltwise_neon.c (VEC_OWN_ELTWISE=avx2
@@ -301,7 +307,7 @@ static void FN(f16_store_row)(const float *acc, const float *bias, size_t n, flo
 const cpu_vec_ops_t CAT(cpu_vec, VEC_SUFFIX) = {
 	.requant_row = FN(requant_row),
 	.dwconv_row = FN(dwconv_row),
-	.pool_row = FN(pool_row),
+	.pool_row = POOL_ROW,
 	.add = ELTWISE(add),
 	.mul = ELTWISE(mul),
 	.requant = ELTWISE(requant),

@@ -74,6 +74,9 @@ void cpu_mul_neon(const enpu_eltwise_op_t *e, const int8_t *a, const int8_t *b, 
 		  size_t begin, size_t end);
 void cpu_requant_neon(const enpu_requant_op_t *r, const int8_t *in, int8_t *out, size_t begin,
 		      size_t end);
+/* NEON POOL row of cpu_vec_neon (pool_neon.c) */
+void cpu_pool_row_neon(const enpu_pool_op_t *p, const int8_t *in, int8_t *out, uint32_t n,
+		       uint32_t oh, int32_t *scratch);
 extern const cpu_vec_ops_t cpu_vec_neon;
 #endif
 
