@@ -29,7 +29,12 @@ bool diff_run(tctx *t, t_env *e, diff_record_fn rec, void *params, enpu_tensor_t
 		*out_slot = out[i];
 		CHECK_OK(t, enpu_command_list_create(&l[i]));
 		enpu_status_t st = rec(l[i], params);
-		CHECK(t, !st, "%s: record: %s", what, enpu_status_message(st));
+		if (st) {
+			t_fail(t, __FILE__, __LINE__, "%s: record: %s", what,
+			       enpu_status_message(st));
+			enpu_status_free(st);
+			goto out;
+		}
 		CHECK_OK(t, t_run(dev[i], l[i]));
 	}
 	const uint8_t *r = t_data(out[0]), *c = t_data(out[1]);

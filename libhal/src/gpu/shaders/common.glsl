@@ -89,6 +89,46 @@ uint out_word()
 		packed |= (uint(value(first + j)) & 0xffu) << (8u * j);          \
 	W(S_OUT, wi) = packed;
 
+// The shaders that compute a word's elements together (one reduction loop
+// for all of them, window.glsl): the invocation's output word wi, its count
+// of elements (lanes) in the output, and their indices e (lanes past the
+// output repeat its last element, so every load stays in bounds); returns
+// when the word is past the output.
+#define WORD_LANES(lanes, ivecn, ids)                                            \
+	uint wi = out_word();                                                    \
+	uint first = wi * lanes;                                                 \
+	if (first >= uint(OUT_COUNT))                                            \
+		return;                                                          \
+	uint valid = min(lanes, uint(OUT_COUNT) - first);                        \
+	ivecn e = min(ivecn(first) + ids, ivecn(OUT_COUNT - 1));
+#define WORD_LANES4 WORD_LANES(4u, ivec4, ivec4(0, 1, 2, 3))
+#define WORD_LANES2 WORD_LANES(2u, ivec2, ivec2(0, 1))
+
+// int8 elements i of section s, one a lane.
+ivec4 load4_i8(int s, ivec4 i)
+{
+	return ivec4(load_i8(s, i.x), load_i8(s, i.y), load_i8(s, i.z), load_i8(s, i.w));
+}
+
+// The first n lanes of q as int8 bytes of a word (the others 0).
+uint pack_i8(ivec4 q, uint n)
+{
+	uint packed = 0u;
+	for (uint j = 0u; j < n; j++)
+		packed |= (uint(q[j]) & 0xffu) << (8u * j);
+	return packed;
+}
+
+// 1 where 0 <= v < n, else 0, per lane.
+ivec4 inside(ivec4 v, int n)
+{
+	return ivec4(greaterThanEqual(v, ivec4(0))) * ivec4(lessThan(v, ivec4(n)));
+}
+ivec2 inside(ivec2 v, int n)
+{
+	return ivec2(greaterThanEqual(v, ivec2(0))) * ivec2(lessThan(v, ivec2(n)));
+}
+
 // fp16 (IEEE binary16) bits h, exactly as fp32.
 float f16_to_f32(uint h)
 {
@@ -126,6 +166,18 @@ uint f32_to_f16(float f)
 	uint mant = (a & 0x7fffffu) | 0x800000u, sh = 126u - e;
 	uint q = mant >> sh, rem = mant & ((1u << sh) - 1u), tie = 1u << (sh - 1u);
 	return sign | (q + ((rem > tie || (rem == tie && (q & 1u) != 0u)) ? 1u : 0u));
+}
+
+// fp16 elements i of section s, exactly as fp32, one a lane.
+vec2 load2_f16(int s, ivec2 i)
+{
+	return vec2(load_f16(s, i.x), load_f16(s, i.y));
+}
+
+// The first n (1 or 2) lanes of h (fp16 bits) as the halves of a word.
+uint pack_f16(uvec2 h, uint n)
+{
+	return n > 1u ? h.x | h.y << 16 : h.x;
 }
 
 // Computes up to 2 fp16 outputs (bits) with value(i) and stores them as one word.

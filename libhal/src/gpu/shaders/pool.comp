@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // POOL_I8, max or avg over the valid (non-padded) elements of each window;
-// NHWC, dilation 1, no requantization.
+// NHWC, dilation 1, no requantization. One invocation computes one output
+// word (4 elements) in one walk over the windows (window.glsl).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "window.glsl"
 
 #define AVG (pc.p[8] != 0)
 #define IN_H pc.p[9]
@@ -26,35 +28,34 @@ int cdiv(int n, int d)
 	return n >= 0 ? n / d : -((-n) / d);
 }
 
-int pool(uint i)
-{
-	int e = int(i);
-	int ch = e % C;
-	e /= C;
-	int ow = e % OUT_W;
-	e /= OUT_W;
-	int oh = e % OUT_H;
-	int n = e / OUT_H;
-	int sum = 0, count = 0, mx = -128;
-	for (int kh = 0; kh < K_H; kh++) {
-		int ih = oh * STRIDE_H - PAD_T + kh;
-		if (ih < 0 || ih >= IN_H)
-			continue;
-		for (int kw = 0; kw < K_W; kw++) {
-			int iw = ow * STRIDE_W - PAD_L + kw;
-			if (iw < 0 || iw >= IN_W)
-				continue;
-			int v = load_i8(S_IN0, uint(((n * IN_H + ih) * IN_W + iw) * C + ch));
-			sum += v;
-			count++;
-			mx = max(mx, v);
-		}
+#define STEP(t)                                                                  \
+	{                                                                        \
+		ivec4 v = inside(ih0 + t.dh, IN_H) * inside(iw0 + t.dw, IN_W);    \
+		ivec4 x = load4_i8(S_IN0, (xb + t.off) * v);                     \
+		sum += x * v;                                                    \
+		count += v;                                                      \
+		mx = max(mx, mix(ivec4(-128), x, bvec4(v)));                     \
 	}
-	int r = !AVG ? mx : sum > 0 ? cdiv(sum + count / 2, count) : cdiv(sum - count / 2, count);
-	return clamp(r, QMIN, QMAX);
-}
 
 void main()
 {
-	STORE_WORD(pool)
+	WORD_LANES4
+	ivec4 ch = e % C;
+	e /= C;
+	ivec4 ow = e % OUT_W;
+	e /= OUT_W;
+	ivec4 oh = e % OUT_H;
+	ivec4 n = e / OUT_H;
+	ivec4 ih0 = oh * STRIDE_H - PAD_T, iw0 = ow * STRIDE_W - PAD_L;
+	ivec4 xb = ((n * IN_H + ih0) * IN_W + iw0) * C + ch;
+	ivec4 sum = ivec4(0), count = ivec4(0), mx = ivec4(-128);
+	window_t w = window_t(1, K_W, 1, 1, C, IN_W * C);
+	WALK(K_H * K_W, w, STEP)
+	ivec4 q;
+	for (uint j = 0u; j < 4u; j++) {
+		int s = sum[j], c = count[j];
+		int r = !AVG ? mx[j] : s > 0 ? cdiv(s + c / 2, c) : cdiv(s - c / 2, c);
+		q[j] = clamp(r, QMIN, QMAX);
+	}
+	W(S_OUT, wi) = pack_i8(q, valid);
 }
