@@ -61,6 +61,15 @@ void *ab_setup(int argc, char **argv)
 			    "eltwise");
 		return c;
 	}
+	if (!strcmp(argv[0], "dequant") || !strcmp(argv[0], "quant")) {
+		uint32_t n = arg(argc, argv, 1);
+		bool to_f16 = argv[0][0] == 'd';
+		enpu_tensor_t *i8 = bench_tensor(&c->env, ENPU_DTYPE_INT8, 1, &n, &qa, 0);
+		enpu_tensor_t *f16 = bench_tensor(&c->env, ENPU_DTYPE_FP16, 1, &n, NULL, 0);
+		enpu_cast_params_t p = { .input = to_f16 ? i8 : f16, .output = to_f16 ? f16 : i8 };
+		bench_check(enpu_cmd_cast(c->list, &p), "cast");
+		return c;
+	}
 	uint32_t h = arg(argc, argv, 1), w = arg(argc, argv, 2), cin = arg(argc, argv, 3);
 	uint32_t cout = arg(argc, argv, 4), k = arg(argc, argv, 5), s = arg(argc, argv, 6);
 	uint32_t g = arg(argc, argv, 7), pad = k / 2;

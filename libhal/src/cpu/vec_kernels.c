@@ -8,6 +8,14 @@
 #if defined(__F16C__)
 #include <immintrin.h>
 #endif
+/* The neon-dotprod family's build converts fp16 with FCVTL/FCVTN (Armv8
+ * Advanced SIMD: round to nearest even, NaNs quieted with their payload's
+ * high bits, as enpu_f32_to_f16; Linux starts threads with FPCR 0, no
+ * flush to zero); the generic family stays portable C. */
+#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+#include <arm_neon.h>
+#define VEC_NEON_F16 1
+#endif
 #include "enpu/fp16.h"
 #include "../quant_inline.h"
 #include "../window.h"
@@ -180,6 +188,12 @@ static void FN(f16_to_f32)(const uint16_t *src, size_t n, float *dst)
 #if defined(__F16C__)
 	for (; i + 8 <= n; i += 8)
 		_mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
+#elif defined(VEC_NEON_F16)
+	for (; i + 8 <= n; i += 8) {
+		float16x8_t h = vreinterpretq_f16_u16(vld1q_u16(src + i));
+		vst1q_f32(dst + i, vcvt_f32_f16(vget_low_f16(h)));
+		vst1q_f32(dst + i + 4, vcvt_high_f32_f16(h));
+	}
 #endif
 	for (; i < n; i++)
 		dst[i] = enpu_f16_to_f32(src[i]);
@@ -193,6 +207,12 @@ static void f32_to_f16_n(const float *src, size_t n, uint16_t *dst)
 		_mm_storeu_si128((__m128i *)(dst + i),
 				 _mm256_cvtps_ph(_mm256_loadu_ps(src + i),
 						 _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#elif defined(VEC_NEON_F16)
+	for (; i + 8 <= n; i += 8) {
+		float16x4_t lo = vcvt_f16_f32(vld1q_f32(src + i));
+		float16x8_t h = vcvt_high_f16_f32(lo, vld1q_f32(src + i + 4));
+		vst1q_u16(dst + i, vreinterpretq_u16_f16(h));
+	}
 #endif
 	for (; i < n; i++)
 		dst[i] = enpu_f32_to_f16(src[i]);
@@ -298,7 +318,7 @@ static void FN(f16_store_row)(const float *acc, const float *bias, size_t n, flo
 {
 	float tmp[F16_NR];
 	for (size_t j = 0; j < n; j++) {
-		float v = acc[j] + (bias ? bias[j] : 0.0f);
+		float v = bias ? acc[j] + bias[j] : acc[j];
 		tmp[j] = v < lo ? lo : v > hi ? hi : v;
 	}
 	f32_to_f16_n(tmp, n, dst);
