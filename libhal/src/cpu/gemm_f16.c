@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /* fp16 GEMM driver: B converted to fp32 panels [k][nr] (cached with the op
  * when constant), A rows converted to fp32 per task, fp32 FMA micro-kernel,
- * fused bias/clamp/RNE store. */
+ * fused bias/clamp/RNE store. A GEMM of one row tile (M <= f16_mr) streams
+ * each panel once, memory-bound: where the ISA converts fp16 in hardware its
+ * panels stay fp16 (half the bytes) and the kernel converts them as it loads
+ * them (exact either way). */
 #include <stdlib.h>
 #include "cpu_device.h"
 
-/* B converted to fp32 panels [k][nr], cached with the op when constant. */
+/* B as panels [k][nr] of fp32, or of fp16 (half), cached with the op when
+ * constant (M, hence the format, is the op's). */
 typedef struct packed_f16 {
 	enpu_op_cache_t base; /* key: the cpu_vec_ops_t that packed it */
-	float *bpack;
+	void *bpack;
 } packed_f16_t;
 
 typedef struct pack_job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
-	float *bpack;
+	bool half;
+	void *bpack;
 	cpu_scratch_t rows; /* one converted B row per thread */
 } pack_job_t;
 
@@ -22,7 +27,8 @@ typedef struct job {
 	const cpu_device_t *d;
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
-	const float *bpack;
+	bool half;
+	const void *bpack;
 	cpu_scratch_t scratch; /* packed A block, accumulator tile, one fp16 source row */
 } job_t;
 
@@ -39,12 +45,18 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 	uint32_t nr = j->d->vec->f16_nr;
 	uint32_t n0 = (uint32_t)panel * nr;
 	uint32_t rows = p->n - n0 < nr ? p->n - n0 : nr;
-	float *dst = j->bpack + panel * (size_t)nr * p->k;
-	float *tmp = cpu_scratch_at(&j->rows, thread);
+	size_t at = panel * (size_t)nr * p->k;
+	float *dst = (float *)j->bpack + at, *tmp = cpu_scratch_at(&j->rows, thread);
+	uint16_t *hdst = (uint16_t *)j->bpack + at;
 	for (uint32_t c = 0; c < nr; c++) {
+		const uint16_t *src = (const uint16_t *)p->b + (size_t)(n0 + c) * p->k;
+		if (j->half) {
+			for (uint32_t k = 0; k < p->k; k++)
+				hdst[(size_t)k * nr + c] = c < rows ? src[k] : 0;
+			continue;
+		}
 		if (c < rows)
-			j->d->vec->f16_to_f32((const uint16_t *)p->b + (size_t)(n0 + c) * p->k, p->k,
-					      tmp);
+			j->d->vec->f16_to_f32(src, p->k, tmp);
 		for (uint32_t k = 0; k < p->k; k++)
 			dst[(size_t)k * nr + c] = c < rows ? tmp[k] : 0.0f;
 	}
@@ -59,7 +71,8 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	packed_f16_t *pb = calloc(1, sizeof(*pb));
 	j->rows = cpu_scratch_alloc(j->d, (size_t)p->k * sizeof(float));
 	if (pb)
-		pb->bpack = cpu_alloc((size_t)panels * nr * p->k * sizeof(float));
+		pb->bpack = cpu_alloc((size_t)panels * nr * p->k *
+				      (j->half ? sizeof(uint16_t) : sizeof(float)));
 	if (!pb || !pb->bpack || !j->rows.base) {
 		if (pb)
 			packed_free(&pb->base);
@@ -93,10 +106,15 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	for (uint32_t pan = pan0; pan < pan1; pan++) {
 		uint32_t n0 = pan * v->f16_nr;
 		uint32_t nr = p->n - n0 < v->f16_nr ? p->n - n0 : v->f16_nr;
-		const float *bp = j->bpack + (size_t)pan * v->f16_nr * p->k;
+		size_t at = (size_t)pan * v->f16_nr * p->k;
 		for (uint32_t mt = m0; mt < m1; mt += v->f16_mr) {
 			uint32_t mr = m1 - mt < v->f16_mr ? m1 - mt : v->f16_mr;
-			v->f16_kernel(apack + (size_t)(mt - m0) * p->k, p->k, bp, p->k, mr, acc);
+			const float *ap = apack + (size_t)(mt - m0) * p->k;
+			if (j->half)
+				v->f16_kernel_half(ap, p->k, (const uint16_t *)j->bpack + at, p->k,
+						   mr, acc);
+			else
+				v->f16_kernel(ap, p->k, (const float *)j->bpack + at, p->k, mr, acc);
 			for (uint32_t i = 0; i < mr; i++)
 				v->f16_store_row(acc + i * v->f16_nr, bias ? bias + n0 : NULL, nr,
 						 p->clamp.fmin, p->clamp.fmax,
@@ -110,10 +128,10 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	const cpu_vec_ops_t *v = d->vec;
 	unsigned shift = v->f16_thread_shift;
 	unsigned use = cpu_threads_for(d, (uint64_t)p->m * p->n * p->k, shift, shift - 7);
-	job_t j = { .d = d, .p = p };
+	job_t j = { .d = d, .p = p, .half = v->f16_kernel_half && p->m <= v->f16_mr };
 	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, use);
 	bool owned;
-	pack_job_t pj = { .d = d, .p = p };
+	pack_job_t pj = { .d = d, .p = p, .half = j.half };
 	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, v, pack_b, &pj, &owned);
 	if (pb)
 		j.scratch = cpu_scratch_alloc(d, ((size_t)j.g.mc * p->k +

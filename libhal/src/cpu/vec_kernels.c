@@ -277,17 +277,38 @@ typedef float vf_t __attribute__((vector_size(16)));
 #define F16_VL (sizeof(vf_t) / sizeof(float))
 #define F16_NR (2 * F16_VL)
 
+/* F16_VL elements of a B panel row: fp32, or (half) fp16 converted as loaded. */
+static inline __attribute__((always_inline)) vf_t f16_b_load(const void *b, size_t at, bool half)
+{
+	vf_t v;
+	if (!half) {
+		memcpy(&v, (const float *)b + at, sizeof(v));
+		return v;
+	}
+	const uint16_t *h = (const uint16_t *)b + at;
+#if defined(__AVX512F__)
+	v = (vf_t)_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)h));
+#elif defined(__F16C__)
+	v = (vf_t)_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)h));
+#elif defined(VEC_NEON_F16)
+	v = (vf_t)vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(h)));
+#else
+	(void)h;	/* no f16_kernel_half without conversion instructions */
+	__builtin_unreachable();
+#endif
+	return v;
+}
+
 static inline __attribute__((always_inline)) void f16_tile(const float *a, size_t lda,
-							   const float *b, uint32_t k, int mr,
-							   float *acc)
+							   const void *b, bool half, uint32_t k,
+							   int mr, float *acc)
 {
 	vf_t c0[F16_MR], c1[F16_MR];
 	for (int i = 0; i < mr; i++)
 		c0[i] = c1[i] = (vf_t){ 0 };
 	for (uint32_t kk = 0; kk < k; kk++) {
-		vf_t b0, b1;
-		memcpy(&b0, b + (size_t)kk * F16_NR, sizeof(b0));
-		memcpy(&b1, b + (size_t)kk * F16_NR + F16_VL, sizeof(b1));
+		vf_t b0 = f16_b_load(b, (size_t)kk * F16_NR, half);
+		vf_t b1 = f16_b_load(b, (size_t)kk * F16_NR + F16_VL, half);
 		for (int i = 0; i < mr; i++) {
 			float av = a[i * lda + kk];
 			c0[i] += av * b0;
@@ -300,18 +321,74 @@ static inline __attribute__((always_inline)) void f16_tile(const float *a, size_
 	}
 }
 
+/* Tiles of one or two rows: their 2 * mr accumulators cannot cover the FMA
+ * latency (4 cycles, 2 a cycle: 8 in flight), so K is split over ch
+ * interleaved chains (k = ch * q + c), summed pairwise at the end; the fp16
+ * GEMM's error bound (docs/numerics.md) holds for any summation order. */
+static inline __attribute__((always_inline)) void f16_tile_chains(const float *a, size_t lda,
+								  const void *b, bool half,
+								  uint32_t k, int mr, int ch,
+								  float *acc)
+{
+	vf_t c0[2][4], c1[2][4];
+	for (int i = 0; i < mr; i++)
+		for (int c = 0; c < ch; c++)
+			c0[i][c] = c1[i][c] = (vf_t){ 0 };
+	size_t kk = 0;
+	for (; kk + ch <= k; kk += ch)
+		for (int c = 0; c < ch; c++) {
+			vf_t b0 = f16_b_load(b, (kk + c) * F16_NR, half);
+			vf_t b1 = f16_b_load(b, (kk + c) * F16_NR + F16_VL, half);
+			for (int i = 0; i < mr; i++) {
+				float av = a[i * lda + kk + c];
+				c0[i][c] += av * b0;
+				c1[i][c] += av * b1;
+			}
+		}
+	for (; kk < k; kk++) {	/* the tail into chain 0: constant indices keep
+				 * the chains in registers */
+		vf_t b0 = f16_b_load(b, kk * F16_NR, half);
+		vf_t b1 = f16_b_load(b, kk * F16_NR + F16_VL, half);
+		for (int i = 0; i < mr; i++) {
+			float av = a[i * lda + kk];
+			c0[i][0] += av * b0;
+			c1[i][0] += av * b1;
+		}
+	}
+	for (int i = 0; i < mr; i++) {
+		for (int step = 1; step < ch; step *= 2)
+			for (int c = 0; c + step < ch; c += 2 * step) {
+				c0[i][c] += c0[i][c + step];
+				c1[i][c] += c1[i][c + step];
+			}
+		memcpy(acc + i * F16_NR, &c0[i][0], sizeof(c0[i][0]));
+		memcpy(acc + i * F16_NR + F16_VL, &c1[i][0], sizeof(c1[i][0]));
+	}
+}
+
+#define F16_TILES(b, half)                                                       \
+	switch (mr) {                                                            \
+	case 6: f16_tile(a, lda, b, half, k, 6, acc); break;                     \
+	case 5: f16_tile(a, lda, b, half, k, 5, acc); break;                     \
+	case 4: f16_tile(a, lda, b, half, k, 4, acc); break;                     \
+	case 3: f16_tile(a, lda, b, half, k, 3, acc); break;                     \
+	case 2: f16_tile_chains(a, lda, b, half, k, 2, 2, acc); break;          \
+	default: f16_tile_chains(a, lda, b, half, k, 1, 4, acc); break;         \
+	}
+
 static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t k, uint32_t mr,
 			   float *acc)
 {
-	switch (mr) {
-	case 6: f16_tile(a, lda, b, k, 6, acc); break;
-	case 5: f16_tile(a, lda, b, k, 5, acc); break;
-	case 4: f16_tile(a, lda, b, k, 4, acc); break;
-	case 3: f16_tile(a, lda, b, k, 3, acc); break;
-	case 2: f16_tile(a, lda, b, k, 2, acc); break;
-	default: f16_tile(a, lda, b, k, 1, acc); break;
-	}
+	F16_TILES(b, false)
 }
+
+#if defined(__F16C__) || defined(VEC_NEON_F16)
+static void FN(f16_kernel_half)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
+				uint32_t mr, float *acc)
+{
+	F16_TILES(b, true)
+}
+#endif
 
 static void FN(f16_store_row)(const float *acc, const float *bias, size_t n, float lo, float hi,
 			      uint16_t *dst)
@@ -337,6 +414,9 @@ const cpu_vec_ops_t CAT(cpu_vec, VEC_SUFFIX) = {
 	.f16_nr = F16_NR,
 	.f16_thread_shift = F16_THREAD_SHIFT,
 	.f16_kernel = FN(f16_kernel),
+#if defined(__F16C__) || defined(VEC_NEON_F16)
+	.f16_kernel_half = FN(f16_kernel_half),
+#endif
 	.f16_to_f32 = FN(f16_to_f32),
 	.f16_store_row = FN(f16_store_row),
 };
