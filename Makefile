@@ -28,6 +28,7 @@ userspace: libhal
 libhal:
 	$(MAKE) -C libhal
 	$(MAKE) -C tests/hal
+	$(MAKE) -C tests/fuzz
 
 deps:
 	tools/setup-deps

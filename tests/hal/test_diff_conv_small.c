@@ -3,8 +3,8 @@
  * vs the reference, bit-exact, for every CPU kernel family: Cin 1..4, kernel
  * widths up to the Cin * KW <= 16 limit and past it, output channel counts
  * around the 16/64-lane blocks, sizes 1/3/17/255, stride 2 and 3, vertical
- * dilation (horizontal dilation takes the GEMM path), padding, extreme zero
- * points and multipliers. */
+ * dilation (horizontal dilation takes the GEMM path), padding (a left one
+ * past every window too), extreme zero points and multipliers. */
 #include "kconv.h"
 #include "tests.h"
 
@@ -48,6 +48,19 @@ void test_conv_small_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		kconv_t k = small(12, 23, shapes[i][0], 40, shapes[i][1], shapes[i][2], 1);
 		k.dh = shapes[i][3];
 		kconv_randomize(t, &k, 3);
+		if (!kconv_run(t, &e, &k))
+			goto out;
+	}
+	/* a left padding wider than the padded columns that the windows read:
+	 * every output from padding (found by tests/fuzz: the row copy pointed
+	 * before the input row) */
+	{
+		kconv_t k = small(13, 1, 1, 1, 1, 1, 1);
+		k.sw = 3, k.pl = 2;
+		if (!kconv_run(t, &e, &k))
+			goto out;
+		k = small(3, 1, 3, 17, 3, 1, 2);
+		k.pl = 3, k.pt = k.pb = 1;
 		if (!kconv_run(t, &e, &k))
 			goto out;
 	}

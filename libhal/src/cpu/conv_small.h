@@ -20,6 +20,15 @@ size_t cpu_conv_small_columns(const enpu_conv_op_t *c);
  * column 0 sits at padded column pad_l); the others hold the zero point. */
 void cpu_conv_small_span(const enpu_conv_op_t *c, size_t *lo, size_t *hi);
 
+/* Input row ih's element at padded column lo, the first of the span [lo, hi)
+ * (in itself when the span is empty: a left padding wider than the columns
+ * read puts lo before the row, where no pointer may point). */
+static inline const int8_t *cpu_conv_small_row(const enpu_conv_op_t *c, const int8_t *in,
+					       int64_t ih, size_t lo, size_t hi)
+{
+	return hi > lo ? in + ((size_t)ih * c->in_w + (lo - c->pad_l)) * c->in_c : in;
+}
+
 /* Weights w[kh * qpr + q][blocks][cb][g], qpr = ceil(S / g) groups of g of
  * the S = KW * Cin elements of each kernel row (zeros past S and past
  * out_c), and beff[blocks * cb] = bias - comp * sum(w) modulo 2^32 for a

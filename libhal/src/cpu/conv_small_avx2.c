@@ -96,7 +96,7 @@ static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, in
 		bool inside = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
 		size_t i = 0;
 		if (inside) {
-			const int8_t *src = in + ((size_t)ih * c->in_w + (lo - c->pad_l)) * cin;
+			const int8_t *src = cpu_conv_small_row(c, in, ih, lo, hi);
 			for (; i < lo * cin; i++)
 				r[i] = zp;
 			for (; i < hi * cin; i++)

@@ -97,8 +97,7 @@ static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, in
 			continue;
 		}
 		memset(r, (int8_t)c->in_zp, lo * cin);
-		memcpy(r + lo * cin, in + ((size_t)ih * c->in_w + (lo - c->pad_l)) * cin,
-		       (hi - lo) * cin);
+		memcpy(r + lo * cin, cpu_conv_small_row(c, in, ih, lo, hi), (hi - lo) * cin);
 		memset(r + hi * cin, (int8_t)c->in_zp, lr - hi * cin);
 	}
 }

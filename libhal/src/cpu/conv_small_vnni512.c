@@ -91,7 +91,7 @@ static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, ui
 			memset(r, pad, lr);
 			continue;
 		}
-		const int8_t *src = in + ((size_t)ih * c->in_w + (lo - c->pad_l)) * cin;
+		const int8_t *src = cpu_conv_small_row(c, in, ih, lo, hi);
 		memset(r, pad, lo * cin);
 		const __m512i flip = _mm512_set1_epi8((char)0x80);
 		for (size_t i = lo * cin; i < hi * cin; i += 64, src += 64) {
