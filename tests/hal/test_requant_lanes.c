@@ -44,8 +44,12 @@ static void pick_lanes(tctx *t, int n, int32_t *x, int32_t *mult, int32_t *shift
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2")
+#endif
 #include "../../libhal/src/cpu/requant_avx2.h"
 
 __attribute__((noinline)) static bool check_avx2(tctx *t, const int32_t *x, const int32_t *mult,
@@ -79,7 +83,11 @@ void test_requant_lanes_avx2(tctx *t)
 			return;
 	}
 }
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 #else
 void test_requant_lanes_avx2(tctx *t)
 {
