@@ -157,15 +157,15 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
 			    1u << ENPU_OP_GEMM, ENPU_DTYPE_FP16))
 		return;
-	/* the edge sizes; the CPU's skinny tiles (M <= 6: fp16 B panels; one and
-	 * two rows: K over interleaved chains, with K tails), also as the last
+	/* the edge sizes; the CPU's skinny tiles (M <= 6: fp16 B panels; one to
+	 * three rows: K over interleaved chains, with K tails), also as the last
 	 * row tile of a taller GEMM; N and K multiples of 4 (the GPU's tiled
 	 * shader), then M, N multiples of 128 and K of 32 (its cooperative-matrix
 	 * shader); then random */
 	static const uint32_t fixed[][3] = {
 		{ 1, 1, 1 },	 { 3, 3, 3 },	  { 17, 17, 17 },   { 255, 255, 255 },
 		{ 2, 40, 7 },	 { 1, 33, 1023 }, { 6, 17, 5 },	    { 7, 20, 9 },
-		{ 8, 35, 402 },	 { 1, 4, 4 },	  { 65, 68, 20 },   { 130, 132, 260 },
+		{ 8, 35, 402 },	 { 9, 20, 11 },	  { 1, 4, 4 },	  { 65, 68, 20 },   { 130, 132, 260 },
 		{ 3, 256, 36 },	 { 128, 128, 96 }, { 256, 128, 256 },
 	};
 	const int nfixed = (int)(sizeof(fixed) / sizeof(fixed[0]));

@@ -321,8 +321,8 @@ static inline __attribute__((always_inline)) void f16_tile(const float *a, size_
 	}
 }
 
-/* Tiles of one or two rows: their 2 * mr accumulators cannot cover the FMA
- * latency (4 cycles, 2 a cycle: 8 in flight), so K is split over ch
+/* Tiles of one to three rows: their 2 * mr accumulators cannot cover the
+ * FMA latency (4 cycles, 2 a cycle: 8 in flight), so K is split over ch
  * interleaved chains (k = ch * q + c), summed pairwise at the end; the fp16
  * GEMM's error bound (docs/numerics.md) holds for any summation order. */
 static inline __attribute__((always_inline)) void f16_tile_chains(const float *a, size_t lda,
@@ -330,7 +330,7 @@ static inline __attribute__((always_inline)) void f16_tile_chains(const float *a
 								  uint32_t k, int mr, int ch,
 								  float *acc)
 {
-	vf_t c0[2][4], c1[2][4];
+	vf_t c0[3][4], c1[3][4];
 	for (int i = 0; i < mr; i++)
 		for (int c = 0; c < ch; c++)
 			c0[i][c] = c1[i][c] = (vf_t){ 0 };
@@ -371,7 +371,7 @@ static inline __attribute__((always_inline)) void f16_tile_chains(const float *a
 	case 6: f16_tile(a, lda, b, half, k, 6, acc); break;                     \
 	case 5: f16_tile(a, lda, b, half, k, 5, acc); break;                     \
 	case 4: f16_tile(a, lda, b, half, k, 4, acc); break;                     \
-	case 3: f16_tile(a, lda, b, half, k, 3, acc); break;                     \
+	case 3: f16_tile_chains(a, lda, b, half, k, 3, 2, acc); break;          \
 	case 2: f16_tile_chains(a, lda, b, half, k, 2, 2, acc); break;          \
 	default: f16_tile_chains(a, lda, b, half, k, 1, 4, acc); break;         \
 	}
