@@ -16,6 +16,11 @@
 #include <arm_neon.h>
 #define VEC_NEON_F16 1
 #endif
+/* fp16 conversion instructions (F16C or NEON): the fp16 B panels of skinny
+ * fp16 GEMMs (f16_kernel_half) */
+#if defined(__F16C__) || defined(VEC_NEON_F16)
+#define VEC_F16_HW 1
+#endif
 #include "enpu/fp16.h"
 #include "../quant_inline.h"
 #include "../window.h"
@@ -382,7 +387,7 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
 	F16_TILES(b, false)
 }
 
-#if defined(__F16C__) || defined(VEC_NEON_F16)
+#if defined(VEC_F16_HW)
 static void FN(f16_kernel_half)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
 				uint32_t mr, float *acc)
 {
@@ -414,7 +419,7 @@ const cpu_vec_ops_t CAT(cpu_vec, VEC_SUFFIX) = {
 	.f16_nr = F16_NR,
 	.f16_thread_shift = F16_THREAD_SHIFT,
 	.f16_kernel = FN(f16_kernel),
-#if defined(__F16C__) || defined(VEC_NEON_F16)
+#if defined(VEC_F16_HW)
 	.f16_kernel_half = FN(f16_kernel_half),
 #endif
 	.f16_to_f32 = FN(f16_to_f32),

@@ -78,28 +78,29 @@ uint out_word()
 	return gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u + gl_GlobalInvocationID.x;
 }
 
-// Computes up to 4 outputs with value(i) and stores them as one word.
-#define STORE_WORD(value)                                                        \
-	uint wi = out_word();                                                    \
-	uint first = wi * 4u;                                                    \
-	if (first >= uint(OUT_COUNT))                                            \
-		return;                                                          \
-	uint packed = 0u;                                                        \
-	for (uint j = 0u; j < 4u && first + j < uint(OUT_COUNT); j++)            \
-		packed |= (uint(value(first + j)) & 0xffu) << (8u * j);          \
-	W(S_OUT, wi) = packed;
-
-// The shaders that compute a word's elements together (one reduction loop
-// for all of them, window.glsl): the invocation's output word wi, its count
-// of elements (lanes) in the output, and their indices e (lanes past the
-// output repeat its last element, so every load stays in bounds); returns
-// when the word is past the output.
-#define WORD_LANES(lanes, ivecn, ids)                                            \
+// This invocation's output word wi, its first element, and how many of its
+// elements (lanes) lie in the output; returns when the word is past it.
+#define OUTPUT_WORD(lanes)                                                       \
 	uint wi = out_word();                                                    \
 	uint first = wi * lanes;                                                 \
 	if (first >= uint(OUT_COUNT))                                            \
 		return;                                                          \
-	uint valid = min(lanes, uint(OUT_COUNT) - first);                        \
+	uint valid = min(lanes, uint(OUT_COUNT) - first);
+
+// Computes up to 4 outputs with value(i) and stores them as one word.
+#define STORE_WORD(value)                                                        \
+	OUTPUT_WORD(4u)                                                          \
+	ivec4 q = ivec4(0);                                                      \
+	for (uint j = 0u; j < valid; j++)                                        \
+		q[j] = value(first + j);                                         \
+	W(S_OUT, wi) = pack_i8(q, valid);
+
+// The shaders that compute a word's elements together (one reduction loop
+// for all of them, window.glsl): OUTPUT_WORD, and the lanes' element indices
+// e (lanes past the output repeat its last element, so every load stays in
+// bounds).
+#define WORD_LANES(lanes, ivecn, ids)                                            \
+	OUTPUT_WORD(lanes)                                                       \
 	ivecn e = min(ivecn(first) + ids, ivecn(OUT_COUNT - 1));
 #define WORD_LANES4 WORD_LANES(4u, ivec4, ivec4(0, 1, 2, 3))
 #define WORD_LANES2 WORD_LANES(2u, ivec2, ivec2(0, 1))
@@ -182,14 +183,9 @@ uint pack_f16(uvec2 h, uint n)
 
 // Computes up to 2 fp16 outputs (bits) with value(i) and stores them as one word.
 #define STORE_HALVES(value)                                                      \
-	uint wi = out_word();                                                    \
-	uint first = wi * 2u;                                                    \
-	if (first >= uint(OUT_COUNT))                                            \
-		return;                                                          \
-	uint packed = value(first);                                              \
-	if (first + 1u < uint(OUT_COUNT))                                        \
-		packed |= value(first + 1u) << 16;                               \
-	W(S_OUT, wi) = packed;
+	OUTPUT_WORD(2u)                                                          \
+	uvec2 h = uvec2(value(first), valid > 1u ? value(first + 1u) : 0u);      \
+	W(S_OUT, wi) = pack_f16(h, valid);
 
 // The fp16 output stage: clamp in fp32 (NaN passes), round once.
 uint out_f16(float v, float lo, float hi)
