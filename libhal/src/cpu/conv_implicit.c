@@ -30,6 +30,7 @@ typedef struct job {
 	uint8_t *pad;           /* [batch][ph][pw][in_c] in the A form */
 	uint32_t ph, pw;
 	uint32_t seg;           /* K per kernel row: k_w * in_c, up to the K group */
+	uint32_t segs;          /* kernel rows per kernel_out_segs call (1: kernel_out) */
 	uint32_t wchunks, rows; /* output row split into wchunks runs of <= rows */
 	uint32_t pan_per_chunk, nchunks;
 	cpu_scratch_t acc;      /* per thread: rows (rounded up to mr) x nr int32 */
@@ -116,6 +117,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 	uint32_t rows = c->out_w - ow0 < j->rows ? c->out_w - ow0 : j->rows;
 	uint32_t seg = j->seg;
 	size_t lda = (size_t)c->stride_w * c->in_c * o->a_elem;
+	size_t row_bytes = (size_t)j->pw * c->in_c * o->a_elem; /* one kernel row down */
 	int32_t *acc = cpu_scratch_at(&j->acc, thread);
 	uint32_t pan1 = (pc + 1) * j->pan_per_chunk < pb->panels ? (pc + 1) * j->pan_per_chunk
 								  : pb->panels;
@@ -130,17 +132,24 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 			.c = j->out + (((size_t)n * c->out_h + oh) * c->out_w + ow0) * c->out_c + n0,
 			.ldc = c->out_c,
 		};
-		for (uint32_t kh = 0; kh < c->k_h; kh++) {
+		for (uint32_t kh = 0, nseg; kh < c->k_h; kh += nseg) {
 			const uint8_t *a = j->pad + ((((size_t)n * j->ph + (size_t)oh * c->stride_h + kh) *
 							      j->pw +
 						      (size_t)ow0 * c->stride_w) *
 						     c->in_c) * o->a_elem;
+			const uint8_t *bk = bp + (size_t)kh * seg * o->nr * o->b_elem;
+			nseg = c->k_h - kh < j->segs ? c->k_h - kh : j->segs;
+			if (j->segs > 1) {
+				o->kernel_out_segs(a, lda, row_bytes, nseg, bk, seg, rows, acc, kh == 0,
+						   kh + nseg == c->k_h, &out);
+				continue;
+			}
 			for (uint32_t k0 = 0; k0 < seg; k0 += o->kc) {
 				uint32_t klen = seg - k0 < o->kc ? seg - k0 : o->kc;
 				o->kernel_out(a + (size_t)k0 * o->a_elem, lda,
-					      bp + ((size_t)kh * seg + k0) * o->nr * o->b_elem, klen,
-					      rows, acc, kh == 0 && k0 == 0,
-					      kh + 1 == c->k_h && k0 + klen == seg, &out);
+					      bk + (size_t)k0 * o->nr * o->b_elem, klen, rows, acc,
+					      kh == 0 && k0 == 0, kh + 1 == c->k_h && k0 + klen == seg,
+					      &out);
 			}
 		}
 	}
@@ -167,7 +176,10 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 		.a_zp = c->in_zp, .cache = cpu_cache_slot(op),
 	};
 	job_t j = { .d = d, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
-		    .out = enpu_op_host_ptr(op, ENPU_OP_OUT), .seg = segp };
+		    .out = enpu_op_host_ptr(op, ENPU_OP_OUT), .seg = segp, .segs = 1 };
+	/* whole kernel rows in one call, up to the family's K block */
+	if (o->kernel_out_segs && segp <= o->kc)
+		j.segs = o->kc / segp;
 	/* padded size: what the output grid reads, and at least the input after
 	 * its top / left padding (so that every input row and column has a place) */
 	j.ph = (c->out_h - 1) * c->stride_h + c->k_h;

@@ -9,11 +9,13 @@
  * Tiles: tmm0-3 C (2 row tiles x 2 column tiles: 32 rows x 32 columns),
  * tmm4-5 A, tmm6-7 B. Sums start from the effective bias (a tile load with
  * stride 0 repeats its row) or from the driver's acc; the last K block stores
- * them to a slot and runs the output stage of gemm_out_avx512.h row by row.
- * A block's last rows (fewer than 16) run with tiles of that many rows (a
- * second tile configuration), so no A row past the block is read. The tile
- * state is configured at each call (other code may have changed it) and
- * released at its end. */
+ * them to a slot, and the output stage of gemm_out_avx512.h writes them row
+ * by row while the next 32 rows' tiles multiply. K may come in segments of
+ * A (kernel_out_segs: the implicit convolution's kernel rows), summed in
+ * the tiles without a trip through acc. A block's last rows (fewer than 16)
+ * run with tiles of that many rows (a second tile configuration), so no A
+ * row past the block is read. The tile state is configured at each call
+ * (other code may have changed it) and released at its end. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_out_avx512.h"
@@ -43,6 +45,14 @@ static void configure(unsigned rows)
 	_tile_loadconfig(&t);
 }
 
+/* A of one call: K in nseg segments of seglen (a multiple of 64), segment s
+ * of row r at a + r * lda + s * sstride; B's segments follow one another. */
+typedef struct a_view {
+	const int8_t *a;
+	size_t lda, sstride;
+	uint32_t nseg, seglen;
+} a_view_t;
+
 /* Where a row tile's sums start: the effective bias (first K block; stride
  * 0) or acc */
 typedef struct start {
@@ -58,33 +68,60 @@ static inline start_t start_of(bool first, const int32_t *beff, const int32_t *a
 	return (start_t){ acc + (size_t)row * NR + col, NR * sizeof(int32_t) };
 }
 
-/* Column half h (columns 32h .. 32h + 31) of one or two row tiles (two: A
- * rows 0-31, else rows 0-15 or fewer, as configured; s1 unused), all of
- * klen: starts the C tiles, multiplies, stores them to dst (row stride NR
- * int32). */
-static inline __attribute__((always_inline)) void half(const int8_t *a, size_t lda,
-						       const int8_t *b, uint32_t klen, int h,
-						       bool two, start_t s0, start_t s1,
-						       int32_t *dst)
+/* Finished rows of the previous step waiting for the output stage. The
+ * next step writes them a few at a time between its tile instructions:
+ * the tile unit multiplies while the AVX-512 pipes requantize (placed
+ * after the step's tile instructions instead, they would wait for them:
+ * the reorder buffer holds a few hundred instructions, a step's
+ * requantization thousands). */
+typedef struct pending {
+	int32_t *sums; /* row stride NR */
+	int8_t *c;
+	uint32_t rows, done;
+} pending_t;
+
+static inline __attribute__((always_inline)) void drain(pending_t *p, uint32_t upto,
+							const cpu_i8_out_t *o, __mmask64 m)
 {
-	const int8_t *bh = b + 128 * h;
+	if (upto > p->rows)
+		upto = p->rows;
+	for (; p->done < upto; p->done++)
+		out_row(p->sums + p->done * NR, o, p->c + p->done * o->ldc, m);
+}
+
+/* Column half h (columns 32h .. 32h + 31) of one or two row tiles (two: A
+ * rows mt .. mt + 31, else mt .. mt + 15 or fewer, as configured; s1
+ * unused) over all of K: starts the C tiles, multiplies, stores them to dst
+ * (row stride NR); after each 64 of K, p's rows up to (++*t) * per. */
+static inline __attribute__((always_inline)) void half(const a_view_t *v, uint32_t mt,
+						       const int8_t *b, int h, bool two, start_t s0,
+						       start_t s1, int32_t *dst, pending_t *p,
+						       uint32_t per, uint32_t *t,
+						       const cpu_i8_out_t *o, __mmask64 m)
+{
+	const size_t lda = v->lda;
 	_tile_loadd(0, s0.p, s0.stride);
 	_tile_loadd(1, s0.p + 16, s0.stride);
 	if (two) {
 		_tile_loadd(2, s1.p, s1.stride);
 		_tile_loadd(3, s1.p + 16, s1.stride);
 	}
-	for (uint32_t q = 0; q < klen / 64; q++) {
-		const int8_t *bq = bh + (size_t)q * TR * NR * 4;
-		_tile_loadd(4, a + 64 * q, lda);
-		_tile_loadd(6, bq, NR * 4);
-		_tile_loadd(7, bq + 64, NR * 4);
-		_tile_dpbssd(0, 4, 6);
-		_tile_dpbssd(1, 4, 7);
-		if (two) {
-			_tile_loadd(5, a + TR * lda + 64 * q, lda);
-			_tile_dpbssd(2, 5, 6);
-			_tile_dpbssd(3, 5, 7);
+	for (uint32_t s = 0; s < v->nseg; s++) {
+		const int8_t *as = v->a + (size_t)mt * lda + s * v->sstride;
+		const int8_t *bs = b + 128 * h + (size_t)s * v->seglen * NR;
+		for (uint32_t q = 0; q < v->seglen / 64; q++) {
+			const int8_t *bq = bs + (size_t)q * TR * NR * 4;
+			_tile_loadd(4, as + 64 * q, lda);
+			_tile_loadd(6, bq, NR * 4);
+			_tile_loadd(7, bq + 64, NR * 4);
+			_tile_dpbssd(0, 4, 6);
+			_tile_dpbssd(1, 4, 7);
+			if (two) {
+				_tile_loadd(5, as + TR * lda + 64 * q, lda);
+				_tile_dpbssd(2, 5, 6);
+				_tile_dpbssd(3, 5, 7);
+			}
+			drain(p, ++*t * per, o, m);
 		}
 	}
 	_tile_stored(0, dst, NR * sizeof(int32_t));
@@ -95,52 +132,60 @@ static inline __attribute__((always_inline)) void half(const int8_t *a, size_t l
 	}
 }
 
-/* Rows mt .. mt + n - 1 (n <= 32; two row tiles when n > 16) of one K
- * block: sums to acc, or on the last block to a slot and through the output
- * stage to C. */
-static inline __attribute__((always_inline)) void step(const int8_t *a, size_t lda,
-						       const int8_t *b, uint32_t klen,
-						       uint32_t mt, uint32_t n, int32_t *acc,
-						       bool first, bool last,
+/* Rows mt .. mt + n - 1 (n <= 32; two row tiles when n > 16) over all of K,
+ * sums to dst (row stride NR), with p's rows through the output stage in
+ * its shadow. */
+static inline __attribute__((always_inline)) void step(const a_view_t *v, const int8_t *b,
+						       uint32_t mt, uint32_t n, const int32_t *acc,
+						       bool first, int32_t *dst, pending_t *p,
 						       const cpu_i8_out_t *o, __mmask64 m)
 {
-	int32_t slot[2 * TR * NR] __attribute__((aligned(64)));
-	int32_t *dst = last ? slot : acc + (size_t)mt * NR;
-	const int8_t *at = a + (size_t)mt * lda;
-	bool two = n > TR;
+	uint32_t t = 0, iters = 2 * v->nseg * (v->seglen / 64);
+	uint32_t per = (p->rows + iters - 1) / iters;
 	for (int h = 0; h < 2; h++) {
 		start_t s0 = start_of(first, o->beff, acc, mt, 32 * h);
-		if (two)
-			half(at, lda, b, klen, h, true, s0,
-			     start_of(first, o->beff, acc, mt + TR, 32 * h), dst + 32 * h);
+		if (n > TR)
+			half(v, mt, b, h, true, s0, start_of(first, o->beff, acc, mt + TR, 32 * h),
+			     dst + 32 * h, p, per, &t, o, m);
 		else
-			half(at, lda, b, klen, h, false, s0, s0, dst + 32 * h);
+			half(v, mt, b, h, false, s0, s0, dst + 32 * h, p, per, &t, o, m);
 	}
-	for (uint32_t r = 0; last && r < n; r++)
-		out_row(slot + r * NR, o, o->c + (size_t)(mt + r) * o->ldc, m);
+	drain(p, p->rows, o, m);
 }
 
 /* All rows of a block, 32 at a time, then 16, then the rest with tiles of
- * that many rows. */
+ * that many rows. The last K block leaves each step's sums in one of two
+ * slots in turn, and the next step (or the end) writes them to C. */
+static void kernel_out_segs_amx(const void *a, size_t lda, size_t sstride, uint32_t nseg,
+				const void *b, uint32_t seglen, uint32_t rows, int32_t *acc,
+				bool first, bool last, const cpu_i8_out_t *o)
+{
+	int32_t slot[2][2 * TR * NR] __attribute__((aligned(64)));
+	const a_view_t v = { .a = a, .lda = lda, .sstride = sstride, .nseg = nseg,
+			     .seglen = seglen };
+	const __mmask64 m = out_mask(o);
+	pending_t p = { 0 };
+	if (rows >= TR)
+		configure(TR);
+	for (uint32_t mt = 0, i = 0; mt < rows; i++) {
+		uint32_t n = rows - mt >= 2 * TR ? 2 * TR : rows - mt >= TR ? TR : rows - mt;
+		if (n < TR)
+			configure(n);
+		int32_t *dst = last ? slot[i % 2] : acc + (size_t)mt * NR;
+		step(&v, b, mt, n, acc, first, dst, &p, o, m);
+		if (last)
+			p = (pending_t){ .sums = dst, .c = o->c + (size_t)mt * o->ldc, .rows = n };
+		mt += n;
+	}
+	drain(&p, p.rows, o, m);
+	_tile_release();
+}
+
 static void kernel_out_amx(const void *a, size_t lda, const void *b, uint32_t klen,
 			   uint32_t rows, int32_t *acc, bool first, bool last,
 			   const cpu_i8_out_t *o)
 {
-	const __mmask64 m = out_mask(o);
-	uint32_t mt = 0, tail = rows % TR;
-	if (rows >= TR)
-		configure(TR);
-	for (; rows - mt >= 2 * TR; mt += 2 * TR)
-		step(a, lda, b, klen, mt, 2 * TR, acc, first, last, o, m);
-	if (rows - mt >= TR) {
-		step(a, lda, b, klen, mt, TR, acc, first, last, o, m);
-		mt += TR;
-	}
-	if (tail) {
-		configure(tail);
-		step(a, lda, b, klen, mt, tail, acc, first, last, o, m);
-	}
-	_tile_release();
+	kernel_out_segs_amx(a, lda, 0, 1, b, klen, rows, acc, first, last, o);
 }
 
 /* One row (GEMV) on AVX-512 VNNI instead: a tile computes 16 rows at the
@@ -206,5 +251,6 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_amx = {
 	.a_pack = A_RAW,
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
-	.kernel_out = kernel_out_amx, .gemv_out = gemv_out_amx,
+	.kernel_out = kernel_out_amx, .kernel_out_segs = kernel_out_segs_amx,
+	.gemv_out = gemv_out_amx,
 };

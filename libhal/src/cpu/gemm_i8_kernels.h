@@ -58,6 +58,13 @@ typedef struct cpu_i8_gemm_ops {
 	bool (*rq_prepare)(void *dst, const int32_t *mult, const int32_t *shift);
 	void (*kernel_out)(const void *a, size_t lda, const void *b, uint32_t klen, uint32_t rows,
 			   int32_t *acc, bool first, bool last, const cpu_i8_out_t *out);
+	/* Optional: kernel_out over a K of nseg segments of seglen (a multiple
+	 * of kgroup): segment s of A row r at a + r * lda + s * sstride bytes,
+	 * B's segments one after another; first and last as kernel_out's. The
+	 * implicit convolution's kernel rows in one call (conv_implicit.c). */
+	void (*kernel_out_segs)(const void *a, size_t lda, size_t sstride, uint32_t nseg,
+				const void *b, uint32_t seglen, uint32_t rows, int32_t *acc,
+				bool first, bool last, const cpu_i8_out_t *out);
 	/* Optional, for M = 1: the one packed A row against panels panels of B
 	 * (panel_bytes apart), all kp of K, with the output stage; out is the
 	 * first panel's (beff, rq, c) and out->n counts the columns from there
