@@ -32,7 +32,8 @@
 	X(host_queue_execute) X(api_execute)                                   \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
 	X(requant_lanes_avx2)                                                          \
-	X(requant_lanes_neon) X(gpu_long_reductions) X(f16_conversions)
+	X(requant_lanes_neon) X(gpu_long_reductions) X(f16_conversions)  \
+	X(gpu_conv_tiled)
 
 /* Tests of one accelerator, named NAME/DEV (filter "/npu" in the VM): the
  * function is test_NAME_DEV(tctx *); it skips where DEV is absent. */

@@ -96,11 +96,13 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
  * gpu_device_t.coop; they compute square tiles of GPU_COOP_TILE_I8 (staged in
  * shared memory, 256 invocations) and GPU_COOP_TILE_F16 (128 invocations)
  * and need M and N multiples of the tile and K of 32. */
-/* GPU_PIPE_GEMM_TILED_DOT, GEMM_TILED with packed 4x8-bit dot products,
- * exists only where gpu_device_t.int_dot. */
+/* GPU_PIPE_GEMM_TILED_DOT and GPU_PIPE_CONV_TILED_DOT, GEMM_TILED and
+ * CONV_TILED with packed 4x8-bit dot products, exist only where
+ * gpu_device_t.int_dot. */
 enum { GPU_PIPE_GEMM, GPU_PIPE_CONV, GPU_PIPE_POOL, GPU_PIPE_ELTWISE, GPU_PIPE_GEMM_F16,
        GPU_PIPE_CONV_F16, GPU_PIPE_CAST, GPU_PIPE_GEMM_TILED, GPU_PIPE_GEMM_F16_TILED,
-       GPU_PIPE_GEMM_TILED_DOT, GPU_PIPE_GEMM_COOP, GPU_PIPE_GEMM_F16_COOP, GPU_PIPE_COUNT };
+       GPU_PIPE_GEMM_TILED_DOT, GPU_PIPE_CONV_TILED, GPU_PIPE_CONV_TILED_DOT,
+       GPU_PIPE_GEMM_COOP, GPU_PIPE_GEMM_F16_COOP, GPU_PIPE_COUNT };
 #define GPU_PIPE_FIRST_COOP GPU_PIPE_GEMM_COOP
 #define GPU_TILE 64
 #define GPU_COOP_TILE_I8 128

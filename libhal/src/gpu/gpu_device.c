@@ -37,6 +37,12 @@ static const uint32_t gemm_f16_tiled_spv[] =
 static const uint32_t gemm_tiled_dot_spv[] =
 #include "gemm_tiled_dot.spv.inc"
 ;
+static const uint32_t conv_tiled_spv[] =
+#include "conv_tiled.spv.inc"
+;
+static const uint32_t conv_tiled_dot_spv[] =
+#include "conv_tiled_dot.spv.inc"
+;
 static const uint32_t gemm_coop_spv[] =
 #include "gemm_coop.spv.inc"
 ;
@@ -58,6 +64,8 @@ static const struct {
 	[GPU_PIPE_GEMM_TILED] = { gemm_tiled_spv, sizeof(gemm_tiled_spv) },
 	[GPU_PIPE_GEMM_F16_TILED] = { gemm_f16_tiled_spv, sizeof(gemm_f16_tiled_spv) },
 	[GPU_PIPE_GEMM_TILED_DOT] = { gemm_tiled_dot_spv, sizeof(gemm_tiled_dot_spv) },
+	[GPU_PIPE_CONV_TILED] = { conv_tiled_spv, sizeof(conv_tiled_spv) },
+	[GPU_PIPE_CONV_TILED_DOT] = { conv_tiled_dot_spv, sizeof(conv_tiled_dot_spv) },
 	[GPU_PIPE_GEMM_COOP] = { gemm_coop_spv, sizeof(gemm_coop_spv) },
 	[GPU_PIPE_GEMM_F16_COOP] = { gemm_f16_coop_spv, sizeof(gemm_f16_coop_spv) },
 };
@@ -300,7 +308,7 @@ enpu_status_t gpu_device_init(gpu_device_t *d)
 		st = create_layouts(d);
 	for (int i = 0; i < GPU_PIPE_COUNT && st == ENPU_OK; i++)
 		if ((i < GPU_PIPE_FIRST_COOP || d->coop) &&
-		    (i != GPU_PIPE_GEMM_TILED_DOT || d->int_dot))
+		    ((i != GPU_PIPE_GEMM_TILED_DOT && i != GPU_PIPE_CONV_TILED_DOT) || d->int_dot))
 			st = create_pipeline(d, i);
 	if (st == ENPU_OK)
 		st = create_commands(d);

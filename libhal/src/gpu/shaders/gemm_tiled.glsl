@@ -6,7 +6,9 @@
 // memory, and each invocation accumulates a 4x4 block (4 rows, 4 adjacent
 // columns, stored as one word a row). Needs K % 4 == 0 and N % 4 == 0.
 // Included by gemm_tiled.comp (byte products) and gemm_tiled_dot.comp
-// (INT_DOT: packed 4x8-bit dot products, where the device has them).
+// (INT_DOT: packed 4x8-bit dot products, where the device has them), and
+// with CONV by conv_tiled.comp and conv_tiled_dot.comp: CONV2D_I8 of one
+// group as an implicit GEMM (conv_a.glsl: A's words read from the input).
 #define LOCAL_SIZE 256
 #include "common.glsl"
 
@@ -19,6 +21,12 @@
 #define QMAX pc.p[14]
 #define TILE 64u
 #define KW 4u	// words of K per step
+#ifdef CONV
+#include "conv_a.glsl"
+#else
+// Word gk of A's row m
+#define A_WORD(m, gk) W(S_IN0, (m) * kwords + (gk))
+#endif
 
 shared uint as[TILE][KW + 1u];
 shared uint bs[TILE][KW + 1u];
@@ -56,8 +64,7 @@ void main()
 		colsum[j] = 0;
 	for (uint k0 = 0u; k0 < kwords; k0 += KW) {
 		uint gk = k0 + lc;
-		as[lr][lc] = m0 + lr < M && gk < kwords ?
-			W(S_IN0, (m0 + lr) * kwords + gk) : 0u;
+		as[lr][lc] = m0 + lr < M && gk < kwords ? A_WORD(m0 + lr, gk) : 0u;
 		bs[lr][lc] = n0 + lr < N && gk < kwords ?
 			W(S_IN1, (n0 + lr) * kwords + gk) : 0u;
 		barrier();

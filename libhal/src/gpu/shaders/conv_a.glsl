@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// CONV2D_I8 (one group, in_c % 4 == 0) as GEMM_I8 for gemm_tiled.glsl: A is
+// the im2col matrix, never stored: row m is output pixel (n, oh, ow), word
+// gk of it input channels 4c .. 4c + 3 of tap (kh, kw) (the filter's K
+// order), read from the input, or the zero point in all 4 bytes where the
+// tap falls in the padding ((zp - zp) * w = 0, as the CPU's im2col). B is
+// the filter, [out_c][k_h][k_w][in_c]; N = out_c, K = k_h * k_w * in_c.
+// Parameters after gemm_tiled.glsl's (p[8..14]: M N K a_zp c_zp qmin qmax).
+#define IN_H uint(pc.p[15])
+#define IN_W uint(pc.p[16])
+#define IN_C4 uint(pc.p[17])	// words per input pixel
+#define OUT_H uint(pc.p[18])
+#define OUT_W uint(pc.p[19])
+#define KER_W uint(pc.p[20])
+#define STRIDE_H pc.p[21]
+#define STRIDE_W pc.p[22]
+#define DIL_H pc.p[23]
+#define DIL_W pc.p[24]
+#define PAD_T pc.p[25]
+#define PAD_L pc.p[26]
+
+uint conv_a_word(uint m, uint gk)
+{
+	uint c4 = gk % IN_C4, tap = gk / IN_C4;
+	uint ow = m % OUT_W, pix = m / OUT_W;
+	int ih = int(pix % OUT_H) * STRIDE_H - PAD_T + int(tap / KER_W) * DIL_H;
+	int iw = int(ow) * STRIDE_W - PAD_L + int(tap % KER_W) * DIL_W;
+	if (ih < 0 || iw < 0 || uint(ih) >= IN_H || uint(iw) >= IN_W)
+		return (uint(A_ZP) & 0xffu) * 0x01010101u;
+	return W(S_IN0, ((pix / OUT_H * IN_H + uint(ih)) * IN_W + uint(iw)) * IN_C4 + c4);
+}
+
+#define A_WORD(m, gk) conv_a_word(m, gk)

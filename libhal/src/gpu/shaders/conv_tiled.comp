@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+// CONV2D_I8, tiled implicit GEMM, with byte products (gemm_tiled.glsl, conv_a.glsl).
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#define CONV
+#include "gemm_tiled.glsl"
