@@ -211,6 +211,12 @@ void test_conv_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 		uint32_t hh = (uint32_t)t_range(t, 3, 10), ww = (uint32_t)t_range(t, 3, 10);
 		uint32_t kk = (uint32_t)t_range(t, 1, 3), st = (uint32_t)t_range(t, 1, 2);
 		uint32_t pad = (uint32_t)t_range(t, 0, 2);
+		if (i % 4 == 0) { /* the GPU's tiled shader: one group, Cin and Cout % 4 */
+			groups = 1;
+			cin = 4 * (uint32_t)t_range(t, 1, 3);
+			cout = 4 * (uint32_t)t_range(t, 1, 3);
+			pad = (uint32_t)t_range(t, 1, 2);
+		}
 		uint32_t oh = (hh + 2 * pad - kk) / st + 1, ow = (ww + 2 * pad - kk) / st + 1;
 		enpu_tensor_t *xa, *wa, *bias = NULL;
 		float *bv = NULL;

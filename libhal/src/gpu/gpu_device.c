@@ -43,6 +43,9 @@ static const uint32_t conv_tiled_spv[] =
 static const uint32_t conv_tiled_dot_spv[] =
 #include "conv_tiled_dot.spv.inc"
 ;
+static const uint32_t conv_f16_tiled_spv[] =
+#include "conv_f16_tiled.spv.inc"
+;
 static const uint32_t gemm_coop_spv[] =
 #include "gemm_coop.spv.inc"
 ;
@@ -66,6 +69,7 @@ static const struct {
 	[GPU_PIPE_GEMM_TILED_DOT] = { gemm_tiled_dot_spv, sizeof(gemm_tiled_dot_spv) },
 	[GPU_PIPE_CONV_TILED] = { conv_tiled_spv, sizeof(conv_tiled_spv) },
 	[GPU_PIPE_CONV_TILED_DOT] = { conv_tiled_dot_spv, sizeof(conv_tiled_dot_spv) },
+	[GPU_PIPE_CONV_F16_TILED] = { conv_f16_tiled_spv, sizeof(conv_f16_tiled_spv) },
 	[GPU_PIPE_GEMM_COOP] = { gemm_coop_spv, sizeof(gemm_coop_spv) },
 	[GPU_PIPE_GEMM_F16_COOP] = { gemm_f16_coop_spv, sizeof(gemm_f16_coop_spv) },
 };

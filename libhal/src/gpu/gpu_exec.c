@@ -182,19 +182,22 @@ static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
 	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
 	uint32_t m = c->batch * c->out_h * c->out_w;
 	/* the tiled implicit GEMM reads whole words of input pixels and filter
-	 * rows and stores whole words of output pixels */
-	if (!f16 && c->groups == 1 && c->in_c % 4 == 0 && c->out_c % 4 == 0 &&
-	    tiles(m) <= 65535) {
+	 * rows and stores whole words of output pixels (the tiled GEMMs' K and
+	 * N multiples of 4); args[16..17], the zero points or the fp16 clamp,
+	 * are the GEMMs' parameters 3..4 */
+	if (c->groups == 1 && c->in_c % 4 == 0 && c->out_c % 4 == 0 && tiles(m) <= 65535) {
 		int32_t tiled[] = {
 			(int32_t)m, (int32_t)c->out_c, (int32_t)(c->k_h * c->k_w * c->in_c),
-			c->in_zp, c->out_zp, c->clamp.qmin, c->clamp.qmax,
-			(int32_t)c->in_h, (int32_t)c->in_w, (int32_t)(c->in_c / 4),
+			args[16], args[17], c->clamp.qmin, c->clamp.qmax,
+			(int32_t)c->in_h, (int32_t)c->in_w, (int32_t)(c->in_c / (f16 ? 2 : 4)),
 			(int32_t)c->out_h, (int32_t)c->out_w, (int32_t)c->k_w,
 			(int32_t)c->stride_h, (int32_t)c->stride_w, (int32_t)c->dil_h,
 			(int32_t)c->dil_w, (int32_t)c->pad_t, (int32_t)c->pad_l,
 		};
 		memcpy(p + GPU_P_ARGS, tiled, sizeof(tiled));
-		return run_tiled(d, op, d->int_dot ? GPU_PIPE_CONV_TILED_DOT : GPU_PIPE_CONV_TILED,
+		return run_tiled(d, op,
+				 f16 ? GPU_PIPE_CONV_F16_TILED
+				 : d->int_dot ? GPU_PIPE_CONV_TILED_DOT : GPU_PIPE_CONV_TILED,
 				 sec, p, tiles(c->out_c), tiles(m));
 	}
 	memcpy(p + GPU_P_ARGS, args, sizeof(args));

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
-// CONV2D_I8 (one group, in_c % 4 == 0) as GEMM_I8 for gemm_tiled.glsl: A is
-// the im2col matrix, never stored: row m is output pixel (n, oh, ow), word
-// gk of it input channels 4c .. 4c + 3 of tap (kh, kw) (the filter's K
-// order), read from the input, or the zero point in all 4 bytes where the
-// tap falls in the padding ((zp - zp) * w = 0, as the CPU's im2col). B is
-// the filter, [out_c][k_h][k_w][in_c]; N = out_c, K = k_h * k_w * in_c.
-// Parameters after gemm_tiled.glsl's (p[8..14]: M N K a_zp c_zp qmin qmax).
+// CONV2D (one group; int8 with Cin % 4 == 0, fp16 with Cin % 2 == 0) as a
+// GEMM for gemm_tiled.glsl and gemm_f16_tiled.glsl: A is the im2col matrix,
+// never stored: row m is output pixel (n, oh, ow), word gk of it the input
+// channels of one tap (kh, kw) that the word holds (the filter's K order),
+// read from the input, or PAD_WORD (the includer's: int8 the zero point in
+// all 4 bytes, so (zp - zp) * w = 0 as in the CPU's im2col; fp16 +0.0)
+// where the tap falls in the padding. B is the filter,
+// [out_c][k_h][k_w][in_c]; N = out_c, K = k_h * k_w * in_c. Parameters after
+// the GEMM's (p[8..14]).
 #define IN_H uint(pc.p[15])
 #define IN_W uint(pc.p[16])
-#define IN_C4 uint(pc.p[17])	// words per input pixel
+#define IN_CW uint(pc.p[17])	// words per input pixel
 #define OUT_H uint(pc.p[18])
 #define OUT_W uint(pc.p[19])
 #define KER_W uint(pc.p[20])
@@ -21,13 +23,13 @@
 
 uint conv_a_word(uint m, uint gk)
 {
-	uint c4 = gk % IN_C4, tap = gk / IN_C4;
+	uint cw = gk % IN_CW, tap = gk / IN_CW;
 	uint ow = m % OUT_W, pix = m / OUT_W;
 	int ih = int(pix % OUT_H) * STRIDE_H - PAD_T + int(tap / KER_W) * DIL_H;
 	int iw = int(ow) * STRIDE_W - PAD_L + int(tap % KER_W) * DIL_W;
 	if (ih < 0 || iw < 0 || uint(ih) >= IN_H || uint(iw) >= IN_W)
-		return (uint(A_ZP) & 0xffu) * 0x01010101u;
-	return W(S_IN0, ((pix / OUT_H * IN_H + uint(ih)) * IN_W + uint(iw)) * IN_C4 + c4);
+		return PAD_WORD;
+	return W(S_IN0, ((pix / OUT_H * IN_H + uint(ih)) * IN_W + uint(iw)) * IN_CW + cw);
 }
 
 #define A_WORD(m, gk) conv_a_word(m, gk)

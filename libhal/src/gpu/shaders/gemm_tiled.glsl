@@ -22,6 +22,7 @@
 #define TILE 64u
 #define KW 4u	// words of K per step
 #ifdef CONV
+#define PAD_WORD ((uint(A_ZP) & 0xffu) * 0x01010101u)	// the zero point, 4 times
 #include "conv_a.glsl"
 #else
 // Word gk of A's row m
