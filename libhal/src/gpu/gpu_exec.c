@@ -180,12 +180,13 @@ static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
 		args[17] = float_bits(c->clamp.fmax);
 	}
 	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
-	uint32_t m = c->batch * c->out_h * c->out_w;
+	uint64_t pixels = (uint64_t)c->batch * c->out_h * c->out_w;
+	uint32_t m = pixels <= 65535u * GPU_TILE ? (uint32_t)pixels : 0;
 	/* the tiled implicit GEMM reads whole words of input pixels and filter
 	 * rows and stores whole words of output pixels (the tiled GEMMs' K and
 	 * N multiples of 4); args[16..17], the zero points or the fp16 clamp,
 	 * are the GEMMs' parameters 3..4 */
-	if (c->groups == 1 && c->in_c % 4 == 0 && c->out_c % 4 == 0 && tiles(m) <= 65535) {
+	if (m && c->groups == 1 && c->in_c % 4 == 0 && c->out_c % 4 == 0) {
 		int32_t tiled[] = {
 			(int32_t)m, (int32_t)c->out_c, (int32_t)(c->k_h * c->k_w * c->in_c),
 			args[16], args[17], c->clamp.qmin, c->clamp.qmax,
