@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The GPU's tiled implicit-GEMM convolution (int8, one group, Cin and Cout
  * multiples of 4: conv_tiled.comp, and conv_tiled_dot.comp where the device
- * has packed dot products; shaders/conv_a.glsl) vs the reference, bit for
+ * has packed dot products; shaders/a_word.glsl) vs the reference, bit for
  * bit, with each shader: strides, dilations, padding as wide as the kernel
  * (windows reaching one input column), batch 2, several 64-pixel and
  * 64-channel tiles with partial last ones, a long K, extreme zero points,

@@ -5,7 +5,7 @@
 // shared memory; each invocation accumulates a 4x4 block (4 rows, 4 adjacent
 // columns, two words a row). Needs K % 4 == 0 and N % 4 == 0. Included by
 // gemm_f16_tiled.comp, and with CONV by conv_f16_tiled.comp: CONV2D_F16 of
-// one group as an implicit GEMM (conv_a.glsl; padding taps add 0 * w).
+// one group as an implicit GEMM (a_word.glsl; padding taps add 0 * w).
 #define LOCAL_SIZE 256
 #include "common.glsl"
 
@@ -16,13 +16,8 @@
 #define FMAX intBitsToFloat(pc.p[12])
 #define TILE 64u
 #define KW 4u	// words (2 halves each) of K per step
-#ifdef CONV
 #define PAD_WORD 0u	// two halves of +0.0
-#include "conv_a.glsl"
-#else
-// Word gk of A's row m
-#define A_WORD(m, gk) W(S_IN0, (m) * kwords + (gk))
-#endif
+#include "a_word.glsl"
 
 shared vec2 as[TILE][KW + 1u];
 shared vec2 bs[TILE][KW + 1u];

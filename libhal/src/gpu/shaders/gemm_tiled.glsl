@@ -8,7 +8,7 @@
 // Included by gemm_tiled.comp (byte products) and gemm_tiled_dot.comp
 // (INT_DOT: packed 4x8-bit dot products, where the device has them), and
 // with CONV by conv_tiled.comp and conv_tiled_dot.comp: CONV2D_I8 of one
-// group as an implicit GEMM (conv_a.glsl: A's words read from the input).
+// group as an implicit GEMM (a_word.glsl: A's words read from the input).
 #define LOCAL_SIZE 256
 #include "common.glsl"
 
@@ -21,13 +21,8 @@
 #define QMAX pc.p[14]
 #define TILE 64u
 #define KW 4u	// words of K per step
-#ifdef CONV
 #define PAD_WORD ((uint(A_ZP) & 0xffu) * 0x01010101u)	// the zero point, 4 times
-#include "conv_a.glsl"
-#else
-// Word gk of A's row m
-#define A_WORD(m, gk) W(S_IN0, (m) * kwords + (gk))
-#endif
+#include "a_word.glsl"
 
 shared uint as[TILE][KW + 1u];
 shared uint bs[TILE][KW + 1u];

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
-// CONV2D (one group; int8 with Cin % 4 == 0, fp16 with Cin % 2 == 0) as a
-// GEMM for gemm_tiled.glsl and gemm_f16_tiled.glsl: A is the im2col matrix,
-// never stored: row m is output pixel (n, oh, ow), word gk of it the input
-// channels of one tap (kh, kw) that the word holds (the filter's K order),
-// read from the input, or PAD_WORD (the includer's: int8 the zero point in
-// all 4 bytes, so (zp - zp) * w = 0 as in the CPU's im2col; fp16 +0.0)
-// where the tap falls in the padding. B is the filter,
-// [out_c][k_h][k_w][in_c]; N = out_c, K = k_h * k_w * in_c. Parameters after
-// the GEMM's (p[8..14]).
+// A_WORD(m, gk), word gk of A's row m, for gemm_tiled.glsl and
+// gemm_f16_tiled.glsl. A plain GEMM reads A. With CONV, a convolution of one
+// group (Cin % 4 == 0) runs as the GEMM: A is its im2col matrix, never
+// stored: row m is output pixel (n, oh, ow), word gk the input channels of
+// one tap (kh, kw) that the word holds (the filter's K order), read from the
+// input, or PAD_WORD (the includer's: int8 the zero point in all 4 bytes, so
+// (zp - zp) * w = 0 as in the CPU's im2col; fp16 two +0.0) where the tap
+// falls in the padding. B is the filter, [out_c][k_h][k_w][in_c]; N = out_c,
+// K = k_h * k_w * in_c. Parameters after the GEMM's (p[8..14]).
+#ifndef CONV
+#define A_WORD(m, gk) W(S_IN0, (m) * kwords + (gk))
+#else
 #define IN_H uint(pc.p[15])
 #define IN_W uint(pc.p[16])
 #define IN_CW uint(pc.p[17])	// words per input pixel
@@ -33,3 +36,4 @@ uint conv_a_word(uint m, uint gk)
 }
 
 #define A_WORD(m, gk) conv_a_word(m, gk)
+#endif
