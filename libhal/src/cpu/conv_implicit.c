@@ -12,8 +12,10 @@
  * k_w * Cin is not a multiple of the family's K group, each kernel row's
  * segment of B gets zero weights up to one, and the segment of A reads as
  * many elements past its end (a zero weight's, so any value; the buffer has
- * a zeroed tail for the last one). Bit-identical to im2col + GEMM: the same
- * integer sums. */
+ * a zeroed tail for the last one). A family with kernel_out_segs (AMX) takes
+ * the kernel rows of one output run as K segments of one call, up to its K
+ * block, so that its sums stay in registers across them. Bit-identical to
+ * im2col + GEMM: the same integer sums. */
 #include <stdlib.h>
 #include <string.h>
 #include "cpu_device.h"
