@@ -4,6 +4,7 @@
  * on |inputs|) instead of bit for bit. */
 #include <math.h>
 #include <stdlib.h>
+#include "../hal/f16_bound.h"
 #include "fuzz_f16.h"
 
 /* fp16 values in [-2, 2) in steps of 1/64 (exact products, no overflow),
@@ -63,7 +64,7 @@ void record_f16(reader_t *r, tensors_t *ts, uint32_t kind, enpu_command_list_t *
 	uint32_t dims[4], rank = 4, flags = take(r, 0, 1) ? ENPU_TENSOR_CONSTANT : 0;
 	enpu_act_t a = act_f16(r);
 	enpu_tensor_t *x, *xa, *w, *wa, *bias;
-	enpu_status_t st[3];
+	enpu_conv2d_params_t cp = { 0 }; /* CONV2D's geometry */
 	chk->on = true;
 	if (kind == ENPU_OP_GEMM) {
 		uint32_t m = take(r, 1, 40), n = take(r, 1, 64), k = take(r, 1, 40);
@@ -95,48 +96,33 @@ void record_f16(reader_t *r, tensors_t *ts, uint32_t kind, enpu_command_list_t *
 		dims[0] = 1, dims[1] = (h + pt + pb - kh) / sh + 1;
 		dims[2] = (wd + pl + pr - kw) / sw + 1, dims[3] = cout;
 		chk->k = kh * kw * (c / g), chk->channels = cout;
-		/* the same op on |x| and |w| */
-		enpu_conv2d_params_t p = { .input = x, .filter = w, .bias = bias, .stride_h = sh,
-					   .stride_w = sw, .dilation_h = 1, .dilation_w = 1,
-					   .pad_top = pt, .pad_left = pl, .pad_bottom = pb,
-					   .pad_right = pr, .groups = g, .act = a };
-		for (int i = 0; i < 3; i++) {
-			p.output = tensor(ts, r, ENPU_DTYPE_FP16, rank, dims, NULL, 0);
-			if (i == 2) {
-				p.input = xa, p.filter = wa, p.bias = NULL, p.act = (enpu_act_t){ 0 };
-				chk->abs_out = p.output;
-			} else {
-				out[i] = p.output;
-			}
-			st[i] = enpu_cmd_conv2d(i == 2 ? chk->abs_list : l[i], &p);
-		}
-		goto done;
+		cp = (enpu_conv2d_params_t){ .stride_h = sh, .stride_w = sw, .dilation_h = 1,
+					     .dilation_w = 1, .pad_top = pt, .pad_left = pl,
+					     .pad_bottom = pb, .pad_right = pr, .groups = g };
 	}
-	enpu_gemm_params_t p = { .a = x, .b = w, .bias = bias, .act = a };
+	/* the op twice, then on |x| and |w| without bias and clamp */
 	for (int i = 0; i < 3; i++) {
-		p.c = tensor(ts, r, ENPU_DTYPE_FP16, rank, dims, NULL, 0);
-		if (i == 2) {
-			p.a = xa, p.b = wa, p.bias = NULL, p.act = (enpu_act_t){ 0 };
-			chk->abs_out = p.c;
+		bool abs_run = i == 2;
+		enpu_tensor_t *o = tensor(ts, r, ENPU_DTYPE_FP16, rank, dims, NULL, 0);
+		enpu_tensor_t *in = abs_run ? xa : x, *f = abs_run ? wa : w;
+		enpu_tensor_t *b = abs_run ? NULL : bias;
+		enpu_act_t ai = abs_run ? (enpu_act_t){ 0 } : a;
+		enpu_command_list_t *li = abs_run ? chk->abs_list : l[i];
+		enpu_status_t st;
+		if (kind == ENPU_OP_GEMM) {
+			st = enpu_cmd_gemm(li, &(enpu_gemm_params_t){ .a = in, .b = f, .bias = b,
+								  .c = o, .act = ai });
 		} else {
-			out[i] = p.c;
+			cp.input = in, cp.filter = f, cp.bias = b, cp.output = o, cp.act = ai;
+			st = enpu_cmd_conv2d(li, &cp);
 		}
-		st[i] = enpu_cmd_gemm(i == 2 ? chk->abs_list : l[i], &p);
+		if (st)
+			die("fp16 record", st);
+		if (abs_run)
+			chk->abs_out = o;
+		else
+			out[i] = o;
 	}
-done:
-	for (int i = 0; i < 3; i++)
-		if (st[i])
-			die("fp16 record", st[i]);
-}
-
-static double ulp16(double x)
-{
-	int e;
-	x = fabs(x);
-	if (x < 0x1p-14)
-		return 0x1p-24;
-	frexp(x, &e);
-	return ldexp(1.0, e - 11);
 }
 
 /* out[1] (dut) within the fp16 contract's bound of out[0] (reference) */
@@ -154,8 +140,7 @@ void check_f16(const f16_check_t *chk, enpu_tensor_t *out[2], enpu_device_t *dut
 	for (size_t i = 0; i < n; i++) {
 		double y = enpu_f16_to_f32(b[i]), yr = enpu_f16_to_f32(a[i]);
 		double bias = chk->bias ? fabs((double)chk->bias[i % chk->channels]) : 0.0;
-		double sum = enpu_f16_to_f32(s[i]) * (1.0 + 0x1p-10);
-		double tol = 1.5 * ulp16(yr) + 2.0 * (chk->k + 2) * 0x1p-24 * (sum + bias);
+		double tol = f16_bound(yr, chk->k, enpu_f16_to_f32(s[i]), bias);
 		if (!(fabs(y - yr) <= tol)) {
 			enpu_device_info_t info;
 			enpu_device_query(dut, &info);

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* fp16 GEMM/CONV2D: a hand-checked reference case, and CPU results within the
  * tolerance of docs/numerics.md of the reference (fp64 accumulation, one
- * rounding):
- *   |cpu - ref| <= 1.5 ulp16(ref) + 2 (K + 2) 2^-24 (S + |bias|),
- *   S = sum_k |a_k b_k| (computed by the reference on |A|, |B|). */
+ * rounding): f16_bound.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "f16_bound.h"
 #include "tests.h"
 
 #define U32(...) ((const uint32_t[]){ __VA_ARGS__ })
@@ -69,16 +68,6 @@ static enpu_tensor_t *random_f16(tctx *t, t_env *e, uint32_t rank, const uint32_
 	return x;
 }
 
-static double ulp16(double x)
-{
-	int exp;
-	x = fabs(x);
-	if (x < 0x1p-14)
-		return 0x1p-24;
-	frexp(x, &exp);
-	return ldexp(1.0, exp - 11);
-}
-
 /* Runs op (recorded by rec with the output slot) on ref, cpu and on |inputs|
  * (abs_params) on ref, then checks the tolerance. */
 typedef enpu_status_t (*rec_fn)(enpu_command_list_t *, const void *);
@@ -113,9 +102,8 @@ static bool check_f16(tctx *t, t_env *e, rec_fn rec, void *params, enpu_tensor_t
 	size_t n = enpu_tensor_element_count(out[0]);
 	for (size_t i = 0; i < n; i++) {
 		double ref = enpu_f16_to_f32(r[i]), got = enpu_f16_to_f32(c[i]);
-		double sum = enpu_f16_to_f32(s[i]) * (1.0 + 0x1p-10);
 		double b = bias ? fabs((double)bias[i % channels]) : 0.0;
-		double tol = 1.5 * ulp16(ref) + 2.0 * (k + 2) * 0x1p-24 * (sum + b);
+		double tol = f16_bound(ref, k, enpu_f16_to_f32(s[i]), b);
 		CHECK(t, fabs(got - ref) <= tol, "%s: element %zu: cpu %.9g ref %.9g (tol %.3g)", what,
 		      i, got, ref, tol);
 	}
