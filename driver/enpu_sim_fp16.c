@@ -106,18 +106,19 @@ void enpu_fp16_conv_pixel(const struct enpu_cmd_conv2d *c, const u16 *in, const 
 		for (ky = 0; ky < c->kh; ky++) {
 			s64 iy = (s64)oy * c->stride_h - c->pad_top + (s64)ky * c->dil_h;
 
-			if (iy < 0 || iy >= c->h)
-				continue;
 			for (kx = 0; kx < c->kw; kx++) {
 				s64 ix = (s64)ox * c->stride_w - c->pad_left + (s64)kx * c->dil_w;
-				const u16 *ip, *fp;
+				const u16 *ip = NULL, *fp;
 
-				if (ix < 0 || ix >= c->w)
-					continue;
-				ip = in + (((u64)b * c->h + iy) * c->w + ix) * c->cin + ic0;
+				/* a padded tap's input is +0.0 (docs/numerics.md) */
+				if (iy >= 0 && iy < c->h && ix >= 0 && ix < c->w)
+					ip = in + (((u64)b * c->h + iy) * c->w + ix) * c->cin + ic0;
 				fp = filter + (((u64)oc * c->kh + ky) * c->kw + kx) * cpg;
-				for (ic = 0; ic < cpg; ic++)
-					acc += f16_to_f32(ip[ic]) * f16_to_f32(fp[ic]);
+				for (ic = 0; ic < cpg; ic++) {
+					float x = ip ? f16_to_f32(ip[ic]) : 0.0f;
+
+					acc += x * f16_to_f32(fp[ic]);
+				}
 			}
 		}
 		op[oc] = f32_to_f16(acc);

@@ -7,8 +7,11 @@
 #include "../hal/f16_bound.h"
 #include "fuzz_f16.h"
 
-/* fp16 values in [-2, 2) in steps of 1/64 (exact products, no overflow),
- * zero more often than its share; abs: the same values' magnitudes. */
+/* fp16 values in [-2, 2) in steps of 1/64, zero more often than its share,
+ * and one in 256 a value of the range's edge: +-infinity, NaN or -65504 (a
+ * product that overflows); abs: the same values' magnitudes. */
+static const float edge[4] = { INFINITY, -INFINITY, NAN, -65504.0f };
+
 static enpu_tensor_t *tensor_f16(tensors_t *ts, reader_t *r, uint32_t rank, const uint32_t *dims,
 				 uint32_t flags, enpu_tensor_t **abs)
 {
@@ -20,8 +23,8 @@ static enpu_tensor_t *tensor_f16(tensors_t *ts, reader_t *r, uint32_t rank, cons
 	    enpu_buffer_map(enpu_tensor_buffer(*abs), 0, 2 * n, (void **)&a))
 		abort();
 	for (size_t i = 0; i < n; i++) {
-		uint8_t b = next_byte();
-		v[i] = enpu_f32_to_f16(b < 32 ? 0.0f : (float)(int8_t)next_byte() / 64.0f);
+		uint8_t b = next_byte(), c = b < 32 ? 0 : next_byte();
+		v[i] = enpu_f32_to_f16(b == 255 ? edge[c & 3] : (float)(int8_t)c / 64.0f);
 		a[i] = v[i] & 0x7fff;
 	}
 	enpu_buffer_unmap(enpu_tensor_buffer(t));
@@ -140,13 +143,14 @@ void check_f16(const f16_check_t *chk, enpu_tensor_t *out[2], enpu_device_t *dut
 	for (size_t i = 0; i < n; i++) {
 		double y = enpu_f16_to_f32(b[i]), yr = enpu_f16_to_f32(a[i]);
 		double bias = chk->bias ? fabs((double)chk->bias[i % chk->channels]) : 0.0;
-		double tol = f16_bound(yr, chk->k, enpu_f16_to_f32(s[i]), bias);
-		if (!(fabs(y - yr) <= tol)) {
+		double s16 = enpu_f16_to_f32(s[i]);
+		if (!f16_conforms(y, yr, chk->k, s16, bias)) {
 			enpu_device_info_t info;
 			enpu_device_query(dut, &info);
 			fprintf(stderr, "fuzz_ops: %s: element %zu of %zu: %.9g, reference %.9g "
 					"(bound %.3g)\nfuzz_ops: the op: %s\n",
-				info.description, i, n, y, yr, tol, desc);
+				info.description, i, n, y, yr,
+				isfinite(yr) ? f16_bound(yr, chk->k, s16, bias) : 0.0, desc);
 			abort();
 		}
 	}

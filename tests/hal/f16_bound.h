@@ -8,6 +8,7 @@
 #define ENPU_TEST_F16_BOUND_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline double f16_ulp(double x)
@@ -25,6 +26,25 @@ static inline double f16_ulp(double x)
 static inline double f16_bound(double ref, uint32_t k, double s16, double abs_bias)
 {
 	return 1.5 * f16_ulp(ref) + 2.0 * (k + 2) * 0x1p-24 * (s16 * (1.0 + 0x1p-10) + abs_bias);
+}
+
+/* Whether an implementation's output y conforms to the reference's y_ref
+ * (docs/numerics.md, section 4, with its rules for non-finite results): NaN
+ * exactly where the reference has NaN; the same infinity; and where one side
+ * is infinite and the other finite (a sum at the edge of the range), the
+ * infinity counts as +-65536, the value past 65504 at fp16 spacing. */
+static inline bool f16_conforms(double y, double y_ref, uint32_t k, double s16,
+				double abs_bias)
+{
+	if (isnan(y) || isnan(y_ref))
+		return isnan(y) && isnan(y_ref);
+	if (isinf(y) && isinf(y_ref))
+		return y == y_ref;
+	if (isinf(y))
+		y = copysign(65536.0, y);
+	if (isinf(y_ref))
+		y_ref = copysign(65536.0, y_ref);
+	return fabs(y - y_ref) <= f16_bound(y_ref, k, s16, abs_bias);
 }
 
 #endif

@@ -46,9 +46,13 @@ out:
 	t_env_close(&e);
 }
 
-/* Random fp16 tensor with values in [-2, 2]; *abs gets |values|. */
+/* The range's edges: +-infinity, NaN, +-65504 (products that overflow), -0 */
+static const uint16_t edge16[] = { 0x7c00, 0xfc00, 0x7e00, 0x7bff, 0xfbff, 0x8000 };
+
+/* Random fp16 tensor with values in [-2, 2], with edges one in 64 of them an
+ * edge16 value; *abs gets |values|. */
 static enpu_tensor_t *random_f16(tctx *t, t_env *e, uint32_t rank, const uint32_t *dims,
-				 enpu_tensor_t **abs_out)
+				 bool edges, enpu_tensor_t **abs_out)
 {
 	size_t n = 1;
 	for (uint32_t i = 0; i < rank; i++)
@@ -58,8 +62,11 @@ static enpu_tensor_t *random_f16(tctx *t, t_env *e, uint32_t rank, const uint32_
 	*abs_out = NULL;
 	if (!v)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		v[i] = h((float)t_range(t, -30000, 30000) / 15000.0f);
+		if (edges && t_range(t, 0, 63) == 0)
+			v[i] = edge16[t_range(t, 0, (int32_t)(sizeof(edge16) / sizeof(edge16[0])) - 1)];
+	}
 	x = t_tensor(t, e->ref, ENPU_DTYPE_FP16, rank, dims, NULL, v);
 	for (size_t i = 0; i < n; i++)
 		v[i] &= 0x7fff;
@@ -102,10 +109,9 @@ static bool check_f16(tctx *t, t_env *e, rec_fn rec, void *params, enpu_tensor_t
 	size_t n = enpu_tensor_element_count(out[0]);
 	for (size_t i = 0; i < n; i++) {
 		double ref = enpu_f16_to_f32(r[i]), got = enpu_f16_to_f32(c[i]);
-		double b = bias ? fabs((double)bias[i % channels]) : 0.0;
-		double tol = f16_bound(ref, k, enpu_f16_to_f32(s[i]), b);
-		CHECK(t, fabs(got - ref) <= tol, "%s: element %zu: cpu %.9g ref %.9g (tol %.3g)", what,
-		      i, got, ref, tol);
+		double b = bias ? fabs((double)bias[i % channels]) : 0.0, s16 = enpu_f16_to_f32(s[i]);
+		CHECK(t, f16_conforms(got, ref, k, s16, b), "%s: element %zu: dut %.9g ref %.9g (S %.9g)",
+		      what, i, got, ref, s16);
 	}
 	ok = true;
 out:
@@ -118,13 +124,18 @@ out:
 	return ok;
 }
 
-static enpu_tensor_t *random_bias(tctx *t, t_env *e, uint32_t n, float **values)
+/* Random fp32 bias in [-10, 10]; with edges one in 16 +-infinity or NaN */
+static enpu_tensor_t *random_bias(tctx *t, t_env *e, uint32_t n, bool edges, float **values)
 {
+	static const float edge32[] = { INFINITY, -INFINITY, NAN };
 	*values = malloc(n * sizeof(float));
 	if (!*values)
 		return NULL;
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		(*values)[i] = (float)t_range(t, -1000, 1000) / 100.0f;
+		if (edges && t_range(t, 0, 15) == 0)
+			(*values)[i] = edge32[t_range(t, 0, 2)];
+	}
 	return t_tensor(t, e->ref, ENPU_DTYPE_FP32, 1, &n, NULL, *values);
 }
 
@@ -138,10 +149,36 @@ static enpu_act_t random_f16_act(tctx *t)
 	}
 }
 
+/* One random M x N x K fp16 GEMM (bias or not, random clamp) checked against
+ * the reference; with edges, edge values among its inputs. */
+static void gemm_case(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool edges)
+{
+	char what[120];
+	enpu_tensor_t *aa, *ba, *bias = NULL;
+	float *bv = NULL;
+	enpu_tensor_t *a = random_f16(t, e, 2, U32(m, k), edges, &aa);
+	enpu_tensor_t *b = random_f16(t, e, 2, U32(n, k), edges, &ba);
+	if (t_range(t, 0, 1))
+		bias = random_bias(t, e, n, edges, &bv);
+	enpu_gemm_params_t p = { .a = a, .b = b, .bias = bias, .act = random_f16_act(t) };
+	enpu_gemm_params_t pa = { .a = aa, .b = ba };
+	snprintf(what, sizeof(what), "gemm f16 M=%u N=%u K=%u bias=%d act=%d", m, n, k,
+		 bias != NULL, (int)p.act.kind);
+	if (a && b && aa && ba)
+		check_f16(t, e, rec_gemm, &p, &p.c, &pa, &pa.c, U32(m, n), 2, k, bv, n, what);
+	else
+		t_fail(t, __FILE__, __LINE__, "inputs");
+	enpu_tensor_release(a);
+	enpu_tensor_release(b);
+	enpu_tensor_release(aa);
+	enpu_tensor_release(ba);
+	enpu_tensor_release(bias);
+	free(bv);
+}
+
 void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
-	char what[120];
 	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
 			    1u << ENPU_OP_GEMM, ENPU_DTYPE_FP16))
 		return;
@@ -162,80 +199,140 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 			 k = (uint32_t)t_range(t, 1, 400);
 		if (i < nfixed)
 			m = fixed[i][0], n = fixed[i][1], k = fixed[i][2];
-		enpu_tensor_t *aa, *ba, *bias = NULL;
-		float *bv = NULL;
-		enpu_tensor_t *a = random_f16(t, &e, 2, U32(m, k), &aa);
-		enpu_tensor_t *b = random_f16(t, &e, 2, U32(n, k), &ba);
-		if (t_range(t, 0, 1))
-			bias = random_bias(t, &e, n, &bv);
-		enpu_gemm_params_t p = { .a = a, .b = b, .bias = bias, .act = random_f16_act(t) };
-		enpu_gemm_params_t pa = { .a = aa, .b = ba };
-		snprintf(what, sizeof(what), "gemm f16 M=%u N=%u K=%u bias=%d act=%d", m, n, k,
-			 bias != NULL, (int)p.act.kind);
-		if (a && b && aa && ba)
-			check_f16(t, &e, rec_gemm, &p, &p.c, &pa, &pa.c, U32(m, n), 2, k, bv, n, what);
-		else
-			t_fail(t, __FILE__, __LINE__, "inputs");
-		enpu_tensor_release(a);
-		enpu_tensor_release(b);
-		enpu_tensor_release(aa);
-		enpu_tensor_release(ba);
-		enpu_tensor_release(bias);
-		free(bv);
+		gemm_case(t, &e, m, n, k, false);
 	}
 	t_env_close(&e);
 }
 
-void test_conv_f16_tol(tctx *t, enpu_cpu_isa_t isa)
+/* One random fp16 convolution (square kernel kk, stride st, padding pad on
+ * every side) checked against the reference; with edges, edge values among
+ * its inputs. */
+static void conv_case(tctx *t, t_env *e, uint32_t hh, uint32_t ww, uint32_t cin, uint32_t cout,
+		      uint32_t kk, uint32_t st, uint32_t pad, uint32_t groups, bool edges)
 {
-	t_env e;
 	char what[160];
-	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
-			    1u << ENPU_OP_CONV2D, ENPU_DTYPE_FP16))
-		return;
-	for (int i = 0; i < 20 && t->result == T_OK; i++) {
+	uint32_t oh = (hh + 2 * pad - kk) / st + 1, ow = (ww + 2 * pad - kk) / st + 1;
+	enpu_tensor_t *xa, *wa, *bias = NULL;
+	float *bv = NULL;
+	enpu_tensor_t *x = random_f16(t, e, 4, U32(1, hh, ww, cin), edges, &xa);
+	enpu_tensor_t *w = random_f16(t, e, 4, U32(cout, kk, kk, cin / groups), edges, &wa);
+	if (t_range(t, 0, 1))
+		bias = random_bias(t, e, cout, edges, &bv);
+	enpu_conv2d_params_t p = { .input = x, .filter = w, .bias = bias, .stride_h = st,
+				   .stride_w = st, .dilation_h = 1, .dilation_w = 1,
+				   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
+				   .pad_right = pad, .groups = groups, .act = random_f16_act(t) };
+	enpu_conv2d_params_t pa = p;
+	pa.input = xa;
+	pa.filter = wa;
+	pa.bias = NULL;
+	pa.act = (enpu_act_t){ 0 };
+	snprintf(what, sizeof(what), "conv f16 %ux%ux%u->%u k=%u s=%u pad=%u groups=%u", hh, ww,
+		 cin, cout, kk, st, pad, groups);
+	if (x && w && xa && wa)
+		check_f16(t, e, rec_conv, &p, &p.output, &pa, &pa.output, U32(1, oh, ow, cout), 4,
+			  kk * kk * cin / groups, bv, cout, what);
+	else
+		t_fail(t, __FILE__, __LINE__, "inputs");
+	enpu_tensor_release(x);
+	enpu_tensor_release(w);
+	enpu_tensor_release(xa);
+	enpu_tensor_release(wa);
+	enpu_tensor_release(bias);
+	free(bv);
+}
+
+/* Random convolution shapes; every fourth one of the GPU's tiled shader (one
+ * group, Cin and Cout multiples of 4, padding) */
+static void conv_cases(tctx *t, t_env *e, int count, bool edges)
+{
+	for (int i = 0; i < count && t->result == T_OK; i++) {
 		uint32_t groups = (uint32_t)t_range(t, 1, 3);
 		uint32_t cin = groups * (uint32_t)t_range(t, 1, 8), cout = groups * (uint32_t)t_range(t, 1, 8);
 		uint32_t hh = (uint32_t)t_range(t, 3, 10), ww = (uint32_t)t_range(t, 3, 10);
 		uint32_t kk = (uint32_t)t_range(t, 1, 3), st = (uint32_t)t_range(t, 1, 2);
 		uint32_t pad = (uint32_t)t_range(t, 0, 2);
-		if (i % 4 == 0) { /* the GPU's tiled shader: one group, Cin and Cout % 4 */
+		if (i % 4 == 0) {
 			groups = 1;
 			cin = 4 * (uint32_t)t_range(t, 1, 3);
 			cout = 4 * (uint32_t)t_range(t, 1, 3);
 			pad = (uint32_t)t_range(t, 1, 2);
 		}
-		uint32_t oh = (hh + 2 * pad - kk) / st + 1, ow = (ww + 2 * pad - kk) / st + 1;
-		enpu_tensor_t *xa, *wa, *bias = NULL;
-		float *bv = NULL;
-		enpu_tensor_t *x = random_f16(t, &e, 4, U32(1, hh, ww, cin), &xa);
-		enpu_tensor_t *w = random_f16(t, &e, 4, U32(cout, kk, kk, cin / groups), &wa);
-		if (t_range(t, 0, 1))
-			bias = random_bias(t, &e, cout, &bv);
-		enpu_conv2d_params_t p = { .input = x, .filter = w, .bias = bias, .stride_h = st,
-					   .stride_w = st, .dilation_h = 1, .dilation_w = 1,
-					   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
-					   .pad_right = pad, .groups = groups,
-					   .act = random_f16_act(t) };
-		enpu_conv2d_params_t pa = p;
-		pa.input = xa;
-		pa.filter = wa;
-		pa.bias = NULL;
-		pa.act = (enpu_act_t){ 0 };
-		snprintf(what, sizeof(what), "conv f16 %ux%ux%u->%u k=%u s=%u pad=%u groups=%u", hh, ww,
-			 cin, cout, kk, st, pad, groups);
-		if (x && w && xa && wa)
-			check_f16(t, &e, rec_conv, &p, &p.output, &pa, &pa.output,
-				  U32(1, oh, ow, cout), 4, kk * kk * cin / groups, bv, cout, what);
-		else
-			t_fail(t, __FILE__, __LINE__, "inputs");
-		enpu_tensor_release(x);
-		enpu_tensor_release(w);
-		enpu_tensor_release(xa);
-		enpu_tensor_release(wa);
-		enpu_tensor_release(bias);
-		free(bv);
+		conv_case(t, e, hh, ww, cin, cout, kk, st, pad, groups, edges);
 	}
+}
+
+void test_conv_f16_tol(tctx *t, enpu_cpu_isa_t isa)
+{
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_CONV2D, ENPU_DTYPE_FP16))
+		return;
+	conv_cases(t, &e, 20, false);
+	t_env_close(&e);
+}
+
+/* A padded tap's input is +0.0, so an infinite weight over padding gives NaN
+ * (docs/numerics.md): 2 x 2 input of ones, 3 x 3 filter of ones with +inf in
+ * its top left corner, padding 1: that corner reads padding for every output
+ * but the bottom right one, which reads 1 * inf. */
+static void conv_pad_times_inf(tctx *t, t_env *e)
+{
+	enpu_tensor_t *x = NULL, *w = NULL, *y[2] = { 0 };
+	enpu_command_list_t *l = NULL;
+	uint16_t wv[9];
+	for (int i = 0; i < 9; i++)
+		wv[i] = h(1.0f);
+	wv[0] = 0x7c00;
+	x = t_tensor(t, e->ref, ENPU_DTYPE_FP16, 4, U32(1, 2, 2, 1), NULL,
+		     (uint16_t[]){ h(1), h(1), h(1), h(1) });
+	w = t_tensor(t, e->ref, ENPU_DTYPE_FP16, 4, U32(1, 3, 3, 1), NULL, wv);
+	for (int i = 0; i < 2; i++)
+		y[i] = t_tensor(t, e->ref, ENPU_DTYPE_FP16, 4, U32(1, 2, 2, 1), NULL, NULL);
+	CHECK(t, x && w && y[0] && y[1], "tensors");
+	for (int i = 0; i < 2; i++) {
+		enpu_conv2d_params_t p = { .input = x, .filter = w, .output = y[i], .stride_h = 1,
+					   .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+					   .pad_top = 1, .pad_left = 1, .pad_bottom = 1,
+					   .pad_right = 1, .groups = 1 };
+		CHECK_OK(t, enpu_command_list_create(&l));
+		CHECK_OK(t, enpu_cmd_conv2d(l, &p));
+		CHECK_OK(t, t_run(i ? e->cpu : e->ref, l));
+		enpu_command_list_release(l);
+		l = NULL;
+		const uint16_t *o = t_data(y[i]);
+		CHECK(t, (o[0] & 0x7fff) > 0x7c00 && (o[1] & 0x7fff) > 0x7c00 &&
+			      (o[2] & 0x7fff) > 0x7c00 && o[3] == 0x7c00,
+		      "%s: padding x inf: got %04x %04x %04x %04x, want NaN NaN NaN 7c00",
+		      i ? "dut" : "reference", o[0], o[1], o[2], o[3]);
+	}
+out:
+	enpu_command_list_release(l);
+	enpu_tensor_release(x);
+	enpu_tensor_release(w);
+	enpu_tensor_release(y[0]);
+	enpu_tensor_release(y[1]);
+}
+
+/* GEMM and convolution with the range's edges among their inputs (and in
+ * the bias): NaN, infinities and overflow where the reference has them
+ * (f16_conforms), clamps included (NaN passes a clamp). */
+void test_f16_nonfinite(tctx *t, enpu_cpu_isa_t isa)
+{
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
+			    1u << ENPU_OP_GEMM | 1u << ENPU_OP_CONV2D, ENPU_DTYPE_FP16))
+		return;
+	conv_pad_times_inf(t, &e);
+	static const uint32_t fixed[][3] = {
+		{ 1, 40, 64 }, { 3, 17, 33 }, { 6, 20, 100 }, { 33, 36, 48 }, { 128, 128, 96 },
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && t->result == T_OK; i++)
+		gemm_case(t, &e, fixed[i][0], fixed[i][1], fixed[i][2], true);
+	for (int i = 0; i < 8 && t->result == T_OK; i++)
+		gemm_case(t, &e, (uint32_t)t_range(t, 1, 40), (uint32_t)t_range(t, 1, 40),
+			  (uint32_t)t_range(t, 1, 200), true);
+	conv_cases(t, &e, 16, true);
 	t_env_close(&e);
 }
 
@@ -259,8 +356,8 @@ void test_gemm_f16_weight_cache(tctx *t)
 	for (size_t i = 0; i < n_isa; i++)
 		CHECK_OK(t, enpu_device_open(e.ctx, idx, &(enpu_device_options_t){ .num_threads = 2, .cpu_isa = isas[i] },
 					     &cpu[i]));
-	a = random_f16(t, &e, 2, U32(M, K), &aa);
-	b = random_f16(t, &e, 2, U32(N, K), &ba);
+	a = random_f16(t, &e, 2, U32(M, K), false, &aa);
+	b = random_f16(t, &e, 2, U32(N, K), false, &ba);
 	enpu_tensor_desc_t d = *enpu_tensor_desc(b);
 	d.flags = ENPU_TENSOR_CONSTANT;
 	CHECK_OK(t, enpu_tensor_create(enpu_tensor_buffer(b), 0, &d, &bc)); /* same memory */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Reference GEMM_F16 and CONV2D_F16: products and sums in double, one final
- * clamp and round-to-nearest-even to fp16 (the accuracy oracle). */
+ * clamp and round-to-nearest-even to fp16 (the accuracy oracle). Non-finite
+ * values follow IEEE arithmetic; a convolution's padded taps read +0.0. */
 #include "enpu/fp16.h"
 #include "../window.h"
 #include "ref_kernels.h"
@@ -47,16 +48,17 @@ void ref_conv_f16(const enpu_op_t *op)
 		double acc = bias ? (double)bias[oc] : 0.0;
 		for (uint32_t kh = 0; kh < c->k_h; kh++) {
 			int64_t ih, iw;
-			if (!enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih))
-				continue;
+			bool row = enpu_tap(oh, kh, c->stride_h, c->pad_t, c->dil_h, c->in_h, &ih);
 			for (uint32_t kw = 0; kw < c->k_w; kw++) {
-				if (!enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw))
-					continue;
-				const uint16_t *x = in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
-							  (size_t)iw) * c->in_c + (size_t)g * cin_g;
+				/* a padded tap's input is +0.0 (times an infinite or
+				 * NaN weight: NaN, as with explicit zero padding) */
+				const uint16_t *x = NULL;
+				if (enpu_tap(ow, kw, c->stride_w, c->pad_l, c->dil_w, c->in_w, &iw) && row)
+					x = in + (((size_t)n * c->in_h + (size_t)ih) * c->in_w +
+						  (size_t)iw) * c->in_c + (size_t)g * cin_g;
 				const uint16_t *w = f + (((size_t)oc * c->k_h + kh) * c->k_w + kw) * cin_g;
 				for (uint32_t ic = 0; ic < cin_g; ic++)
-					acc += (double)enpu_f16_to_f32(x[ic]) *
+					acc += (x ? (double)enpu_f16_to_f32(x[ic]) : 0.0) *
 					       (double)enpu_f16_to_f32(w[ic]);
 			}
 		}

@@ -29,12 +29,12 @@
 #define LANES WORD_LANES2
 #define IVEC ivec2
 #define ACC vec2
-// padded taps add nothing (not even -0 or NaN)
+// a padded tap's input is +0.0 (times an infinite or NaN weight: NaN)
 #define STEP(t)                                                                  \
 	{                                                                        \
 		IVEC v = inside(ih0 + t.dh, IN_H) * inside(iw0 + t.dw, IN_W);     \
-		vec2 x = load2_f16(S_IN0, (xb + t.off) * v);                     \
-		acc = mix(acc, acc + x * load2_f16(S_IN1, fb + t.r), bvec2(v));   \
+		vec2 x = mix(vec2(0.0), load2_f16(S_IN0, (xb + t.off) * v), bvec2(v)); \
+		acc += x * load2_f16(S_IN1, fb + t.r);                           \
 	}
 #else
 #define IN_ZP pc.p[24]
