@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Convolutions the implicit GEMM takes on AVX2, AVX-512 VNNI and AMX
  * (conv_implicit.c: groups 1, no dilation, output rows of >= 4 row tiles:
- * 20 pixels on VNNI, 24 on AVX2, 64 on AMX) vs
+ * 20 pixels on VNNI, 24 on AVX2; one tile on AMX: 16) vs
  * the reference, bit-exact, for every CPU kernel family (the others run them
  * through im2col): output rows of one and of several kernel calls (> 96
  * pixels), strides 1..3 (unequal too), kernels 1x1 to 5x5, padding, a kernel
@@ -27,11 +27,13 @@ void test_conv_implicit_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		{ 3, 75, 16, 40, 1, 1, 3, 3 },   { 7, 50, 6, 8, 3, 2, 3, 1 },
 		{ 9, 60, 3, 32, 3, 3, 2, 2 },    { 4, 30, 5, 17, 3, 3, 1, 1 },
 		{ 3, 40, 7, 9, 1, 1, 1, 1 },     { 2, 26, 171, 20, 3, 3, 1, 1 },
-		/* AMX (rows of >= 64 pixels): segments of 3 x 64 exactly, padded
+		/* AMX: segments of 3 x 64 exactly, padded
 		 * to 64, longer than its 1024-element K block; a call's rows in
 		 * tiles of 32, 16 and fewer */
 		{ 3, 66, 64, 64, 3, 3, 1, 1 },   { 2, 70, 20, 65, 3, 3, 1, 1 },
 		{ 2, 66, 400, 33, 3, 3, 1, 1 },  { 2, 130, 8, 17, 5, 5, 1, 1 },
+		/* AMX: rows of one to three tiles, stride 1 and 2 */
+		{ 4, 18, 64, 64, 3, 3, 1, 1 },   { 5, 40, 64, 70, 3, 3, 2, 2 },
 	};
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))

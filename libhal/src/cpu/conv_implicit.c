@@ -42,11 +42,12 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 {
 	const cpu_i8_gemm_ops_t *o = d->i8;
 	/* A kernel call covers one output row at most: below ~4 row tiles per
-	 * output row the short last tile costs more than im2col saves (1
-	 * thread, 3x3, vs im2col + GEMM: out_w 56 1.34x, 28 1.10x, 14 0.985x,
-	 * 7 0.82x) */
+	 * output row the short last tile costs more than im2col saves (AVX-512
+	 * VNNI, 1 thread, 3x3, vs im2col + GEMM: out_w 56 1.34x, 28 1.10x, 14
+	 * 0.985x, 7 0.82x); AMX from one tile (56x56x64 3x3 1.69x, 28x28x128
+	 * 1.48x, 56x56x64->128 stride 2 1.52x) */
 	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 &&
-	       c->out_w >= 4 * o->mr;
+	       c->out_w >= o->conv_row_tiles * o->mr;
 }
 
 /* Padded row pr of image n, one byte per element: a ^ flip (0x80: u8

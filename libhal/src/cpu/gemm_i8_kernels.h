@@ -65,6 +65,9 @@ typedef struct cpu_i8_gemm_ops {
 	void (*kernel_out_segs)(const void *a, size_t lda, size_t sstride, uint32_t nseg,
 				const void *b, uint32_t seglen, uint32_t rows, int32_t *acc,
 				bool first, bool last, const cpu_i8_out_t *out);
+	/* The implicit convolution takes output rows of at least this many row
+	 * tiles (conv_implicit.c) */
+	uint32_t conv_row_tiles;
 	/* Optional, for M = 1: the one packed A row against panels panels of B
 	 * (panel_bytes apart), all kp of K, with the output stage; out is the
 	 * first panel's (beff, rq, c) and out->n counts the columns from there

@@ -190,4 +190,5 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512 = {
 	.pack_a = pack_a_vnni512, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
 	.kernel_out = kernel_out_vnni512,
+	.conv_row_tiles = 4,
 };
