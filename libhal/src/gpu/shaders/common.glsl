@@ -187,9 +187,13 @@ uint pack_f16(uvec2 h, uint n)
 	uvec2 h = uvec2(value(first), valid > 1u ? value(first + 1u) : 0u);      \
 	W(S_OUT, wi) = pack_f16(h, valid);
 
-// The fp16 output stage: clamp in fp32 (NaN passes), round once.
+// The fp16 output stage: clamp in fp32 (NaN passes), round once. NaN is
+// found in the bits: a shader compiler may assume no NaN and turn the clamp
+// into min/max, which drop it (NVIDIA's gave -inf for NONE's clamp).
 uint out_f16(float v, float lo, float hi)
 {
+	if ((floatBitsToUint(v) & 0x7fffffffu) > 0x7f800000u)
+		return f32_to_f16(v);
 	if (v < lo)
 		v = lo;
 	if (v > hi)
