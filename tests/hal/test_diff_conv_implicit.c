@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Convolutions the implicit GEMM takes on AVX2, AVX-512 VNNI and AMX
  * (conv_implicit.c: groups 1, no dilation, output rows of >= 4 row tiles:
- * 20 pixels on VNNI, 24 on AVX2; one tile on AMX: 16) vs
+ * 20 pixels on VNNI, 24 on AVX2; on AMX of >= 16 pixels, or narrower with
+ * stride 1, from 2 (k_w - 1), its kernel calls wrapping across output rows) vs
  * the reference, bit-exact, for every CPU kernel family (the others run them
  * through im2col): output rows of one and of several kernel calls (> 96
  * pixels), strides 1..3 (unequal too), kernels 1x1 to 5x5, padding, a kernel
@@ -27,13 +28,19 @@ void test_conv_implicit_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		{ 3, 75, 16, 40, 1, 1, 3, 3 },   { 7, 50, 6, 8, 3, 2, 3, 1 },
 		{ 9, 60, 3, 32, 3, 3, 2, 2 },    { 4, 30, 5, 17, 3, 3, 1, 1 },
 		{ 3, 40, 7, 9, 1, 1, 1, 1 },     { 2, 26, 171, 20, 3, 3, 1, 1 },
-		/* AMX: segments of 3 x 64 exactly, padded
+		/* AMX (rows of >= 64 pixels): segments of 3 x 64 exactly, padded
 		 * to 64, longer than its 1024-element K block; a call's rows in
 		 * tiles of 32, 16 and fewer */
 		{ 3, 66, 64, 64, 3, 3, 1, 1 },   { 2, 70, 20, 65, 3, 3, 1, 1 },
 		{ 2, 66, 400, 33, 3, 3, 1, 1 },  { 2, 130, 8, 17, 5, 5, 1, 1 },
-		/* AMX: rows of one to three tiles, stride 1 and 2 */
-		{ 4, 18, 64, 64, 3, 3, 1, 1 },   { 5, 40, 64, 70, 3, 3, 2, 2 },
+		/* AMX, stride 1 wrapping across output rows: narrow images (calls
+		 * of several output rows, starting inside the k_w - 1 rows that
+		 * are not outputs), a K block per kernel row, 5 x 3 kernels, the
+		 * narrowest width taken; stride 2 from 16 pixels */
+		{ 7, 7, 64, 64, 3, 3, 1, 1 },    { 14, 14, 40, 70, 3, 3, 1, 1 },
+		{ 5, 9, 400, 33, 3, 3, 1, 1 },   { 9, 12, 16, 20, 5, 3, 1, 1 },
+		{ 4, 4, 8, 17, 3, 3, 1, 1 },     { 30, 11, 24, 130, 3, 3, 1, 1 },
+		{ 5, 40, 64, 70, 3, 3, 2, 2 },   { 4, 18, 64, 64, 3, 3, 1, 1 },
 	};
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
@@ -61,7 +68,10 @@ void test_conv_implicit_i8_random(tctx *t, enpu_cpu_isa_t isa)
 		uint32_t kw = (uint32_t)t_range(t, 1, 5);
 		/* half of them with Cin * KW a multiple of 4, half any */
 		uint32_t cin = (uint32_t)t_range(t, 1, 24) * (i % 2 ? 1 : kw % 2 ? 4 : kw % 4 ? 2 : 1);
-		uint32_t s[8] = { (uint32_t)t_range(t, 1, 6), (uint32_t)t_range(t, 24, 110), cin,
+		/* every third one narrow (AMX: wrapping across output rows) */
+		int32_t w_lo = i % 3 ? 24 : 2, w_hi = i % 3 ? 110 : 24;
+		uint32_t s[8] = { (uint32_t)t_range(t, 1, 6 + 10 * (i % 3 == 0)),
+				  (uint32_t)t_range(t, w_lo, w_hi), cin,
 				  (uint32_t)t_range(t, 1, 140), (uint32_t)t_range(t, 1, 5), kw,
 				  (uint32_t)t_range(t, 1, 2), (uint32_t)t_range(t, 1, 2) };
 		kconv_t k = shape(s);

@@ -14,8 +14,12 @@
  * many elements past its end (a zero weight's, so any value; the buffer has
  * a zeroed tail for the last one). A family with kernel_out_segs (AMX) takes
  * the kernel rows of one output run as K segments of one call, up to its K
- * block, so that its sums stay in registers across them. Bit-identical to
- * im2col + GEMM: the same integer sums. */
+ * block, so that its sums stay in registers across them. With stride 1 and
+ * output rows narrower than its calls need, its runs wrap across output
+ * rows: output pixel (oh, ow) is row oh * pw + ow of the padded buffer read
+ * with lda = Cin, so one call covers several output rows, with k_w - 1 rows
+ * per output row that are not outputs (computed, not written: a row map). Bit-identical to im2col +
+ * GEMM: the same integer sums. */
 #include <stdlib.h>
 #include <string.h>
 #include "cpu_device.h"
@@ -32,22 +36,39 @@ typedef struct job {
 	uint8_t *pad;           /* [batch][ph][pw][in_c] in the A form */
 	uint32_t ph, pw;
 	uint32_t seg;           /* K per kernel row: k_w * in_c, up to the K group */
-	uint32_t segs;          /* kernel rows per kernel_out_segs call (1: kernel_out) */
-	uint32_t wchunks, rows; /* output row split into wchunks runs of <= rows */
+	uint32_t segs;          /* kernel rows per kernel_out_segs call */
+	bool wrap;              /* runs wrap across output rows (stride 1, segs) */
+	uint32_t span;          /* one run's space: out_w, or wrapping the image's rows */
+	uint32_t wchunks, rows; /* span split into wchunks runs of <= rows */
 	uint32_t pan_per_chunk, nchunks;
 	cpu_scratch_t acc;      /* per thread: rows (rounded up to mr) x nr int32 */
 } job_t;
 
+/* Runs wrap across output rows: stride 1, a family with kernel_out_segs
+ * (its row maps: AMX), output rows too short for calls of their own (under
+ * conv_row_tiles tiles), at most a third of the rows not outputs. On the
+ * H100 host's Xeon (AMX, 1 thread, bench/ab vs im2col + GEMM): 3x3
+ * 14x14x256 1.09x, 14x14x128 1.20x, 7x7x512 1.05x; wrapping wider rows
+ * too (vs calls per output row): 112 wide 1.05x, 56 1.02x, 28 0.83x.
+ * AVX2's 6-row tiles gained nothing from it (0.81-0.97x at 56..7 wide, vs
+ * calls per row or im2col). */
+static bool wraps(const cpu_i8_gemm_ops_t *o, const enpu_conv_op_t *c)
+{
+	return o->kernel_out_segs && c->stride_h == 1 && c->stride_w == 1 &&
+	       c->out_w < o->conv_row_tiles * o->mr && 2 * (c->k_w - 1) <= c->out_w &&
+	       (uint64_t)c->out_h * (c->out_w + c->k_w - 1) <= UINT32_MAX;
+}
+
 bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 {
 	const cpu_i8_gemm_ops_t *o = d->i8;
-	/* A kernel call covers one output row at most: below ~4 row tiles per
-	 * output row the short last tile costs more than im2col saves (AVX-512
-	 * VNNI, 1 thread, 3x3, vs im2col + GEMM: out_w 56 1.34x, 28 1.10x, 14
-	 * 0.985x, 7 0.82x); AMX from one tile (56x56x64 3x3 1.69x, 28x28x128
-	 * 1.48x, 56x56x64->128 stride 2 1.52x) */
+	/* A kernel call covers one output row at most (unless it wraps): below
+	 * ~4 row tiles per output row the short last tile costs more than
+	 * im2col saves (AVX-512 VNNI, 1 thread, 3x3, vs im2col + GEMM: out_w 56
+	 * 1.34x, 28 1.10x, 14 0.985x, 7 0.82x); AMX from one tile (56x56x64 3x3
+	 * stride 1 1.69x, 28x28x128 1.48x, 56x56x64->128 stride 2 1.52x) */
 	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 &&
-	       c->out_w >= o->conv_row_tiles * o->mr;
+	       (wraps(o, c) || c->out_w >= o->conv_row_tiles * o->mr);
 }
 
 /* Padded row pr of image n, one byte per element: a ^ flip (0x80: u8
@@ -103,8 +124,8 @@ static void pad_task(void *arg, size_t task, unsigned thread)
 	}
 }
 
-/* One run of output pixels (image n, output row oh, columns from ow0) x one
- * chunk of panels. */
+/* One run of output pixels (image n, output row oh, columns from ow0; with
+ * wrap rows from r0 of image n) x one chunk of panels. */
 static void conv_task(void *arg, size_t task, unsigned thread)
 {
 	const job_t *j = arg;
@@ -114,10 +135,18 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 	uint32_t pc = (uint32_t)(task % j->nchunks);
 	size_t run = task / j->nchunks;
 	uint32_t wc = (uint32_t)(run % j->wchunks);
-	uint32_t oh = (uint32_t)(run / j->wchunks % c->out_h);
-	uint32_t n = (uint32_t)(run / j->wchunks / c->out_h);
-	uint32_t ow0 = wc * j->rows;
-	uint32_t rows = c->out_w - ow0 < j->rows ? c->out_w - ow0 : j->rows;
+	uint32_t oh = j->wrap ? 0 : (uint32_t)(run / j->wchunks % c->out_h);
+	uint32_t n = (uint32_t)(run / j->wchunks / (j->wrap ? 1 : c->out_h));
+	/* the run's first row: output pixel (oh, ow0), or with wrap row r0 of
+	 * the padded image (pixel (r0 / pw, r0 % pw), an output if r0 % pw <
+	 * out_w), its first output the next pixel of C from there */
+	uint32_t r0 = wc * j->rows, ow0 = r0;
+	uint32_t rows = j->span - r0 < j->rows ? j->span - r0 : j->rows;
+	cpu_row_map_t map = { .period = j->pw, .keep = c->out_w, .phase = r0 % j->pw };
+	size_t c_pixel = (size_t)oh * c->out_w + ow0;
+	if (j->wrap) /* A: stride 1, so row r0 is at pixel ow0 = r0 of row 0 */
+		c_pixel = (size_t)(r0 / j->pw) * c->out_w +
+			  (map.phase < c->out_w ? map.phase : c->out_w);
 	uint32_t seg = j->seg;
 	size_t lda = (size_t)c->stride_w * c->in_c * o->a_elem;
 	size_t row_bytes = (size_t)j->pw * c->in_c * o->a_elem; /* one kernel row down */
@@ -132,7 +161,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 			.any_left = pb->any_left,
 			.zp = c->out_zp, .qmin = c->clamp.qmin, .qmax = c->clamp.qmax,
 			.n = c->out_c - n0 < o->nr ? c->out_c - n0 : o->nr,
-			.c = j->out + (((size_t)n * c->out_h + oh) * c->out_w + ow0) * c->out_c + n0,
+			.c = j->out + ((size_t)n * c->out_h * c->out_w + c_pixel) * c->out_c + n0,
 			.ldc = c->out_c,
 		};
 		for (uint32_t kh = 0, nseg; kh < c->k_h; kh += nseg) {
@@ -142,17 +171,21 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 						     c->in_c) * o->a_elem;
 			const uint8_t *bk = bp + (size_t)kh * seg * o->nr * o->b_elem;
 			nseg = c->k_h - kh < j->segs ? c->k_h - kh : j->segs;
-			if (j->segs > 1) {
+			if (nseg > 1) {
 				o->kernel_out_segs(a, lda, row_bytes, nseg, bk, seg, rows, acc, kh == 0,
-						   kh + nseg == c->k_h, &out);
+						   kh + nseg == c->k_h, &out, j->wrap ? &map : NULL);
 				continue;
 			}
 			for (uint32_t k0 = 0; k0 < seg; k0 += o->kc) {
 				uint32_t klen = seg - k0 < o->kc ? seg - k0 : o->kc;
-				o->kernel_out(a + (size_t)k0 * o->a_elem, lda,
-					      bk + (size_t)k0 * o->nr * o->b_elem, klen, rows, acc,
-					      kh == 0 && k0 == 0, kh + 1 == c->k_h && k0 + klen == seg,
-					      &out);
+				bool first = kh == 0 && k0 == 0, last = kh + 1 == c->k_h && k0 + klen == seg;
+				const uint8_t *ak = a + (size_t)k0 * o->a_elem;
+				const uint8_t *bkk = bk + (size_t)k0 * o->nr * o->b_elem;
+				if (o->kernel_out_segs)
+					o->kernel_out_segs(ak, lda, 0, 1, bkk, klen, rows, acc, first,
+							   last, &out, j->wrap ? &map : NULL);
+				else
+					o->kernel_out(ak, lda, bkk, klen, rows, acc, first, last, &out);
 			}
 		}
 	}
@@ -191,9 +224,12 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 		j.pw = c->pad_l + c->in_w;
 	if (j.ph < c->pad_t + c->in_h)
 		j.ph = c->pad_t + c->in_h;
-	j.wchunks = (c->out_w + ROWS_MAX - 1) / ROWS_MAX;
-	j.rows = (c->out_w + j.wchunks - 1) / j.wchunks;
-	size_t runs = (size_t)c->batch * c->out_h * j.wchunks;
+	/* wrapping: the rows from pixel (0, 0) to (out_h - 1, out_w - 1) */
+	j.wrap = wraps(o, c);
+	j.span = j.wrap ? (c->out_h - 1) * j.pw + c->out_w : c->out_w;
+	j.wchunks = (j.span + ROWS_MAX - 1) / ROWS_MAX;
+	j.rows = (j.span + j.wchunks - 1) / j.wchunks;
+	size_t runs = (size_t)c->batch * (j.wrap ? 1 : c->out_h) * j.wchunks;
 	unsigned use = cpu_gemm_threads(d, (uint32_t)(runs * j.rows), c->out_c, k);
 	bool owned;
 	j.b = cpu_gemm_i8_pack(d, &p, &owned);

@@ -12,7 +12,8 @@
  * them to a slot, and the output stage of gemm_out_avx512.h writes them row
  * by row while the next 32 rows' tiles multiply. K may come in segments of
  * A (kernel_out_segs: the implicit convolution's kernel rows), summed in
- * the tiles without a trip through acc. A block's last rows (fewer than 16)
+ * the tiles without a trip through acc, and its rows may run across output
+ * rows (a row map: the rows that are not outputs are left out of C). A block's last rows (fewer than 16)
  * run with tiles of that many rows (a second tile configuration), so no A
  * row past the block is read. The tile state is configured at each call
  * (other code may have changed it) and released at its end. */
@@ -76,7 +77,7 @@ static inline start_t start_of(bool first, const int32_t *beff, const int32_t *a
  * requantization thousands). */
 typedef struct pending {
 	int32_t *sums; /* row stride NR */
-	int8_t *c;
+	int8_t *c[2 * TR]; /* each row's C row, NULL: not an output */
 	uint32_t rows, done;
 } pending_t;
 
@@ -86,7 +87,8 @@ static inline __attribute__((always_inline)) void drain(pending_t *p, uint32_t u
 	if (upto > p->rows)
 		upto = p->rows;
 	for (; p->done < upto; p->done++)
-		out_row(p->sums + p->done * NR, o, p->c + p->done * o->ldc, m);
+		if (p->c[p->done])
+			out_row(p->sums + p->done * NR, o, p->c[p->done], m);
 }
 
 /* Column half h (columns 32h .. 32h + 31) of one or two row tiles (two: A
@@ -153,18 +155,36 @@ static inline __attribute__((always_inline)) void step(const a_view_t *v, const 
 	drain(p, p->rows, o, m);
 }
 
+/* The C row of a kernel call's next row under map (NULL: not an output;
+ * map NULL: every row is one); advances *c by ldc past each output row. */
+static inline int8_t *row_next(const cpu_row_map_t *map, uint32_t *pos, int8_t **c,
+			       size_t ldc)
+{
+	int8_t *row = NULL;
+	if (!map || *pos < map->keep) {
+		row = *c;
+		*c += ldc;
+	}
+	if (map && ++*pos == map->period)
+		*pos = 0;
+	return row;
+}
+
 /* All rows of a block, 32 at a time, then 16, then the rest with tiles of
  * that many rows. The last K block leaves each step's sums in one of two
  * slots in turn, and the next step (or the end) writes them to C. */
 static void kernel_out_segs_amx(const void *a, size_t lda, size_t sstride, uint32_t nseg,
 				const void *b, uint32_t seglen, uint32_t rows, int32_t *acc,
-				bool first, bool last, const cpu_i8_out_t *o)
+				bool first, bool last, const cpu_i8_out_t *o,
+				const cpu_row_map_t *map)
 {
 	int32_t slot[2][2 * TR * NR] __attribute__((aligned(64)));
 	const a_view_t v = { .a = a, .lda = lda, .sstride = sstride, .nseg = nseg,
 			     .seglen = seglen };
 	const __mmask64 m = out_mask(o);
 	pending_t p = { 0 };
+	int8_t *c = o->c;
+	uint32_t pos = map ? map->phase : 0;
 	if (rows >= TR)
 		configure(TR);
 	for (uint32_t mt = 0, i = 0; mt < rows; i++) {
@@ -173,8 +193,13 @@ static void kernel_out_segs_amx(const void *a, size_t lda, size_t sstride, uint3
 			configure(n);
 		int32_t *dst = last ? slot[i % 2] : acc + (size_t)mt * NR;
 		step(&v, b, mt, n, acc, first, dst, &p, o, m);
-		if (last)
-			p = (pending_t){ .sums = dst, .c = o->c + (size_t)mt * o->ldc, .rows = n };
+		if (last) {
+			p.sums = dst;
+			p.rows = n;
+			p.done = 0;
+			for (uint32_t r = 0; r < n; r++)
+				p.c[r] = row_next(map, &pos, &c, o->ldc);
+		}
 		mt += n;
 	}
 	drain(&p, p.rows, o, m);
@@ -185,7 +210,7 @@ static void kernel_out_amx(const void *a, size_t lda, const void *b, uint32_t kl
 			   uint32_t rows, int32_t *acc, bool first, bool last,
 			   const cpu_i8_out_t *o)
 {
-	kernel_out_segs_amx(a, lda, 0, 1, b, klen, rows, acc, first, last, o);
+	kernel_out_segs_amx(a, lda, 0, 1, b, klen, rows, acc, first, last, o, NULL);
 }
 
 /* One row (GEMV) on AVX-512 VNNI instead: a tile computes 16 rows at the

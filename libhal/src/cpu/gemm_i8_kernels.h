@@ -30,6 +30,13 @@ typedef struct cpu_i8_out {
 	size_t ldc;
 } cpu_i8_out_t;
 
+/* Which rows of a kernel call are outputs: of every period rows (row 0 at
+ * position phase), the first keep; C advances ldc per output row. The
+ * implicit convolution's rows that run across output rows (conv_implicit.c). */
+typedef struct cpu_row_map {
+	uint32_t period, keep, phase;
+} cpu_row_map_t;
+
 typedef struct cpu_i8_gemm_ops {
 	uint32_t mr, nr, kgroup;
 	/* one more thread per 2^thread_shift MACs (~80 us of this family's
@@ -60,13 +67,15 @@ typedef struct cpu_i8_gemm_ops {
 			   int32_t *acc, bool first, bool last, const cpu_i8_out_t *out);
 	/* Optional: kernel_out over a K of nseg segments of seglen (a multiple
 	 * of kgroup): segment s of A row r at a + r * lda + s * sstride bytes,
-	 * B's segments one after another; first and last as kernel_out's. The
-	 * implicit convolution's kernel rows in one call (conv_implicit.c). */
+	 * B's segments one after another; first and last as kernel_out's; the
+	 * last writes the rows map keeps (NULL: every row). The implicit
+	 * convolution's kernel rows in one call (conv_implicit.c). */
 	void (*kernel_out_segs)(const void *a, size_t lda, size_t sstride, uint32_t nseg,
 				const void *b, uint32_t seglen, uint32_t rows, int32_t *acc,
-				bool first, bool last, const cpu_i8_out_t *out);
-	/* The implicit convolution takes output rows of at least this many row
-	 * tiles (conv_implicit.c) */
+				bool first, bool last, const cpu_i8_out_t *out,
+				const cpu_row_map_t *map);
+	/* The implicit convolution's calls that do not wrap across output rows
+	 * take output rows of at least this many row tiles (conv_implicit.c) */
 	uint32_t conv_row_tiles;
 	/* Optional, for M = 1: the one packed A row against panels panels of B
 	 * (panel_bytes apart), all kp of K, with the output stage; out is the
