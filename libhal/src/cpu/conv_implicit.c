@@ -18,8 +18,8 @@
  * output rows narrower than its calls need, its runs wrap across output
  * rows: output pixel (oh, ow) is row oh * pw + ow of the padded buffer read
  * with lda = Cin, so one call covers several output rows, with k_w - 1 rows
- * per output row that are not outputs (computed, not written: a row map). Bit-identical to im2col +
- * GEMM: the same integer sums. */
+ * per output row that are not outputs (computed, not written: a row map).
+ * Bit-identical to im2col + GEMM: the same integer sums. */
 #include <stdlib.h>
 #include <string.h>
 #include "cpu_device.h"
