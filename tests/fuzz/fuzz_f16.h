@@ -4,21 +4,20 @@
 #define ENPU_FUZZ_F16_H
 
 #include <stdbool.h>
+#include "../hal/f16_bound.h"
 #include "fuzz_input.h"
 
 /* An fp16 GEMM or CONV2D is checked against the contract's bound
- * (docs/numerics.md), not bit for bit: the reference's run on |inputs| gives
- * S per output, k the reduction length, bias (fp32, or none) per column. */
+ * (docs/numerics.md), not bit for bit: S per output from its inputs x, w and
+ * geometry g (f16_abs_sum), bias (fp32, or none) per column. */
 typedef struct f16_check {
 	bool on;
-	enpu_command_list_t *abs_list;
-	enpu_tensor_t *abs_out;
-	uint32_t k, channels;
+	f16_geom_t g;
+	enpu_tensor_t *x, *w;
 	const float *bias;
 } f16_check_t;
 
-/* An fp16 GEMM or CONV2D (kind; always valid shapes) into l[0], l[1] and,
- * on |inputs|, chk->abs_list. */
+/* An fp16 GEMM or CONV2D (kind; always valid shapes) into l[0] and l[1]. */
 void record_f16(reader_t *r, tensors_t *ts, uint32_t kind, enpu_command_list_t *l[2],
 		enpu_tensor_t *out[2], f16_check_t *chk);
 /* Aborts unless out[1] (dut's) lies within the fp16 contract's bound of

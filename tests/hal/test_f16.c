@@ -50,16 +50,15 @@ out:
 static const uint16_t edge16[] = { 0x7c00, 0xfc00, 0x7e00, 0x7bff, 0xfbff, 0x8000 };
 
 /* Random fp16 tensor with values in [-2, 2], with edges one in 64 of them an
- * edge16 value; *abs gets |values|. */
+ * edge16 value */
 static enpu_tensor_t *random_f16(tctx *t, t_env *e, uint32_t rank, const uint32_t *dims,
-				 bool edges, enpu_tensor_t **abs_out)
+				 bool edges)
 {
 	size_t n = 1;
 	for (uint32_t i = 0; i < rank; i++)
 		n *= dims[i];
 	uint16_t *v = calloc(n, sizeof(uint16_t));
 	enpu_tensor_t *x = NULL;
-	*abs_out = NULL;
 	if (!v)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -68,15 +67,12 @@ static enpu_tensor_t *random_f16(tctx *t, t_env *e, uint32_t rank, const uint32_
 			v[i] = edge16[t_range(t, 0, (int32_t)(sizeof(edge16) / sizeof(edge16[0])) - 1)];
 	}
 	x = t_tensor(t, e->ref, ENPU_DTYPE_FP16, rank, dims, NULL, v);
-	for (size_t i = 0; i < n; i++)
-		v[i] &= 0x7fff;
-	*abs_out = t_tensor(t, e->ref, ENPU_DTYPE_FP16, rank, dims, NULL, v);
 	free(v);
 	return x;
 }
 
-/* Runs op (recorded by rec with the output slot) on ref, cpu and on |inputs|
- * (abs_params) on ref, then checks the tolerance. */
+/* Runs op (recorded by rec with the output slot) on ref and cpu, then checks
+ * the tolerance with S from the inputs x, w of geometry g. */
 typedef enpu_status_t (*rec_fn)(enpu_command_list_t *, const void *);
 static enpu_status_t rec_gemm(enpu_command_list_t *l, const void *p) { return enpu_cmd_gemm(l, p); }
 static enpu_status_t rec_conv(enpu_command_list_t *l, const void *p)
@@ -85,39 +81,34 @@ static enpu_status_t rec_conv(enpu_command_list_t *l, const void *p)
 }
 
 static bool check_f16(tctx *t, t_env *e, rec_fn rec, void *params, enpu_tensor_t **slot,
-		      void *abs_params, enpu_tensor_t **abs_slot, const uint32_t *dims,
-		      uint32_t rank, uint32_t k, const float *bias, uint32_t channels,
-		      const char *what)
+		      const f16_geom_t *g, enpu_tensor_t *x, enpu_tensor_t *w, const uint32_t *dims,
+		      uint32_t rank, const float *bias, const char *what)
 {
-	enpu_tensor_t *out[3] = { 0 };
-	enpu_command_list_t *l[3] = { 0 };
+	enpu_tensor_t *out[2] = { 0 };
+	enpu_command_list_t *l[2] = { 0 };
 	bool ok = false;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 2; i++) {
 		out[i] = t_tensor(t, e->ref, ENPU_DTYPE_FP16, rank, dims, NULL, NULL);
 		CHECK(t, out[i], "output");
 		CHECK_OK(t, enpu_command_list_create(&l[i]));
-		if (i < 2) {
-			*slot = out[i];
-			CHECK_OK(t, rec(l[i], params));
-		} else {
-			*abs_slot = out[i];
-			CHECK_OK(t, rec(l[i], abs_params));
-		}
-		CHECK_OK(t, t_run(i == 1 ? e->cpu : e->ref, l[i]));
+		*slot = out[i];
+		CHECK_OK(t, rec(l[i], params));
+		CHECK_OK(t, t_run(i ? e->cpu : e->ref, l[i]));
 	}
-	const uint16_t *r = t_data(out[0]), *c = t_data(out[1]), *s = t_data(out[2]);
+	const uint16_t *r = t_data(out[0]), *c = t_data(out[1]);
 	size_t n = enpu_tensor_element_count(out[0]);
+	uint32_t k = g->k_h * g->k_w * (g->in_c / g->groups);
 	for (size_t i = 0; i < n; i++) {
 		double ref = enpu_f16_to_f32(r[i]), got = enpu_f16_to_f32(c[i]);
-		double b = bias ? fabs((double)bias[i % channels]) : 0.0, s16 = enpu_f16_to_f32(s[i]);
-		CHECK(t, f16_conforms(got, ref, k, s16, b), "%s: element %zu: dut %.9g ref %.9g (S %.9g)",
-		      what, i, got, ref, s16);
+		double b = bias ? fabs((double)bias[i % g->out_c]) : 0.0;
+		double s = f16_abs_sum(g, t_data(x), t_data(w), i);
+		CHECK(t, f16_conforms(got, ref, k, s, b), "%s: element %zu: dut %.9g ref %.9g (S %.9g)",
+		      what, i, got, ref, s);
 	}
 	ok = true;
 out:
 	*slot = NULL;
-	*abs_slot = NULL;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 2; i++) {
 		enpu_command_list_release(l[i]);
 		enpu_tensor_release(out[i]);
 	}
@@ -154,24 +145,23 @@ static enpu_act_t random_f16_act(tctx *t)
 static void gemm_case(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool edges)
 {
 	char what[120];
-	enpu_tensor_t *aa, *ba, *bias = NULL;
+	enpu_tensor_t *bias = NULL;
 	float *bv = NULL;
-	enpu_tensor_t *a = random_f16(t, e, 2, U32(m, k), edges, &aa);
-	enpu_tensor_t *b = random_f16(t, e, 2, U32(n, k), edges, &ba);
+	enpu_tensor_t *a = random_f16(t, e, 2, U32(m, k), edges);
+	enpu_tensor_t *b = random_f16(t, e, 2, U32(n, k), edges);
 	if (t_range(t, 0, 1))
 		bias = random_bias(t, e, n, edges, &bv);
 	enpu_gemm_params_t p = { .a = a, .b = b, .bias = bias, .act = random_f16_act(t) };
-	enpu_gemm_params_t pa = { .a = aa, .b = ba };
+	const f16_geom_t g = { .in_h = 1, .in_w = m, .in_c = k, .out_h = 1, .out_w = m, .out_c = n,
+			       .k_h = 1, .k_w = 1, .stride_h = 1, .stride_w = 1, .groups = 1 };
 	snprintf(what, sizeof(what), "gemm f16 M=%u N=%u K=%u bias=%d act=%d", m, n, k,
 		 bias != NULL, (int)p.act.kind);
-	if (a && b && aa && ba)
-		check_f16(t, e, rec_gemm, &p, &p.c, &pa, &pa.c, U32(m, n), 2, k, bv, n, what);
+	if (a && b)
+		check_f16(t, e, rec_gemm, &p, &p.c, &g, a, b, U32(m, n), 2, bv, what);
 	else
 		t_fail(t, __FILE__, __LINE__, "inputs");
 	enpu_tensor_release(a);
 	enpu_tensor_release(b);
-	enpu_tensor_release(aa);
-	enpu_tensor_release(ba);
 	enpu_tensor_release(bias);
 	free(bv);
 }
@@ -212,32 +202,27 @@ static void conv_case(tctx *t, t_env *e, uint32_t hh, uint32_t ww, uint32_t cin,
 {
 	char what[160];
 	uint32_t oh = (hh + 2 * pad - kk) / st + 1, ow = (ww + 2 * pad - kk) / st + 1;
-	enpu_tensor_t *xa, *wa, *bias = NULL;
+	enpu_tensor_t *bias = NULL;
 	float *bv = NULL;
-	enpu_tensor_t *x = random_f16(t, e, 4, U32(1, hh, ww, cin), edges, &xa);
-	enpu_tensor_t *w = random_f16(t, e, 4, U32(cout, kk, kk, cin / groups), edges, &wa);
+	enpu_tensor_t *x = random_f16(t, e, 4, U32(1, hh, ww, cin), edges);
+	enpu_tensor_t *w = random_f16(t, e, 4, U32(cout, kk, kk, cin / groups), edges);
 	if (t_range(t, 0, 1))
 		bias = random_bias(t, e, cout, edges, &bv);
 	enpu_conv2d_params_t p = { .input = x, .filter = w, .bias = bias, .stride_h = st,
 				   .stride_w = st, .dilation_h = 1, .dilation_w = 1,
 				   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
 				   .pad_right = pad, .groups = groups, .act = random_f16_act(t) };
-	enpu_conv2d_params_t pa = p;
-	pa.input = xa;
-	pa.filter = wa;
-	pa.bias = NULL;
-	pa.act = (enpu_act_t){ 0 };
+	const f16_geom_t g = { .in_h = hh, .in_w = ww, .in_c = cin, .out_h = oh, .out_w = ow,
+			       .out_c = cout, .k_h = kk, .k_w = kk, .stride_h = st, .stride_w = st,
+			       .pad_t = pad, .pad_l = pad, .groups = groups };
 	snprintf(what, sizeof(what), "conv f16 %ux%ux%u->%u k=%u s=%u pad=%u groups=%u", hh, ww,
 		 cin, cout, kk, st, pad, groups);
-	if (x && w && xa && wa)
-		check_f16(t, e, rec_conv, &p, &p.output, &pa, &pa.output, U32(1, oh, ow, cout), 4,
-			  kk * kk * cin / groups, bv, cout, what);
+	if (x && w)
+		check_f16(t, e, rec_conv, &p, &p.output, &g, x, w, U32(1, oh, ow, cout), 4, bv, what);
 	else
 		t_fail(t, __FILE__, __LINE__, "inputs");
 	enpu_tensor_release(x);
 	enpu_tensor_release(w);
-	enpu_tensor_release(xa);
-	enpu_tensor_release(wa);
 	enpu_tensor_release(bias);
 	free(bv);
 }
@@ -345,7 +330,7 @@ void test_gemm_f16_weight_cache(tctx *t)
 	size_t n_isa = t_isas(isas);
 	t_env e;
 	enpu_device_t *cpu[4] = { 0 };
-	enpu_tensor_t *a = NULL, *aa = NULL, *b = NULL, *ba = NULL, *bc = NULL, *c = NULL;
+	enpu_tensor_t *a = NULL, *b = NULL, *bc = NULL, *c = NULL;
 	enpu_command_list_t *lc = NULL, *lm = NULL;
 	enum { M = 5, N = 40, K = 33 };
 	uint16_t want[M * N];
@@ -356,8 +341,8 @@ void test_gemm_f16_weight_cache(tctx *t)
 	for (size_t i = 0; i < n_isa; i++)
 		CHECK_OK(t, enpu_device_open(e.ctx, idx, &(enpu_device_options_t){ .num_threads = 2, .cpu_isa = isas[i] },
 					     &cpu[i]));
-	a = random_f16(t, &e, 2, U32(M, K), false, &aa);
-	b = random_f16(t, &e, 2, U32(N, K), false, &ba);
+	a = random_f16(t, &e, 2, U32(M, K), false);
+	b = random_f16(t, &e, 2, U32(N, K), false);
 	enpu_tensor_desc_t d = *enpu_tensor_desc(b);
 	d.flags = ENPU_TENSOR_CONSTANT;
 	CHECK_OK(t, enpu_tensor_create(enpu_tensor_buffer(b), 0, &d, &bc)); /* same memory */
@@ -380,9 +365,7 @@ out:
 	enpu_command_list_release(lc);
 	enpu_command_list_release(lm);
 	enpu_tensor_release(a);
-	enpu_tensor_release(aa);
 	enpu_tensor_release(b);
-	enpu_tensor_release(ba);
 	enpu_tensor_release(bc);
 	enpu_tensor_release(c);
 	for (int i = 0; i < 4; i++)
