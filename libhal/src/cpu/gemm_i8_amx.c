@@ -15,8 +15,9 @@
  * the tiles without a trip through acc, and its rows may run across output
  * rows (a row map: the rows that are not outputs are left out of C). A
  * block's last rows (fewer than 16) run with tiles of that many rows (a
- * second tile configuration), so no A row past the block is read. The tile state is configured at each call
- * (other code may have changed it) and released at its end. */
+ * second tile configuration), so no A row past the block is read. The tile
+ * state is configured at each call (other code may have changed it) and
+ * released at its end. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_out_avx512.h"
