@@ -155,8 +155,8 @@ int cmd_list(int argc, char **argv)
 	if (argc > 1) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 			printf("usage: enpuctl list\n\n"
-			       "Lists the HAL's devices (CPU, reference, NPU when the HAL has an NPU\n"
-			       "backend), every /dev/accel/accel* node with its driver, and the PCI\n"
+			       "Lists the HAL's devices (CPU, reference, and the NPUs and Vulkan GPUs\n"
+			       "it finds), every /dev/accel/accel* node with its driver, and the PCI\n"
 			       "processing accelerators (class 0x12) and co-processors (0x0b40).\n");
 			return 0;
 		}

@@ -19,15 +19,15 @@ typedef struct enpu_device enpu_device_t;
 typedef enum enpu_device_type {
 	ENPU_DEVICE_CPU = 0,       /* optimized host kernels */
 	ENPU_DEVICE_REFERENCE = 1, /* plain-C oracle implementing docs/numerics.md literally */
-	ENPU_DEVICE_NPU = 2,       /* /dev/accel/accelN (future backend) */
-	ENPU_DEVICE_GPU = 3,       /* future backend */
+	ENPU_DEVICE_NPU = 2,       /* /dev/accel/accelN of the enpu driver (src/npu/) */
+	ENPU_DEVICE_GPU = 3,       /* Vulkan compute device (src/gpu/; when built) */
 } enpu_device_type_t;
 
 /* Bits of enpu_device_info_t.op_mask: 1u << enpu_op_kind_t (see ops.h). */
 /* Bits of enpu_device_info_t.dtype_mask: 1u << enpu_dtype_t (see tensor.h). */
 
 typedef struct enpu_device_info {
-	char name[32];          /* stable identifier, e.g. "cpu0", "ref0" */
+	char name[32];          /* stable identifier, e.g. "cpu0", "ref0", "npu0", "gpu0" */
 	char description[96];   /* human readable, e.g. ISA in use */
 	enpu_device_type_t type;
 	uint32_t op_mask;
