@@ -33,7 +33,7 @@
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
 	X(requant_lanes_avx2)                                                          \
 	X(requant_lanes_neon) X(gpu_long_reductions) X(f16_conversions)  \
-	X(gpu_conv_tiled)
+	X(gpu_conv_tiled) X(gpu_float_controls_strip) X(gpu_float_controls_off)
 
 /* Tests of one accelerator, named NAME/DEV (filter "/npu" in the VM): the
  * function is test_NAME_DEV(tctx *); it skips where DEV is absent. */

@@ -230,7 +230,8 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	j.wchunks = (j.span + ROWS_MAX - 1) / ROWS_MAX;
 	j.rows = (j.span + j.wchunks - 1) / j.wchunks;
 	size_t runs = (size_t)c->batch * (j.wrap ? 1 : c->out_h) * j.wchunks;
-	unsigned use = cpu_gemm_threads(d, (uint32_t)(runs * j.rows), c->out_c, k);
+	size_t m = runs * j.rows; /* the GEMM's M, only for the thread count */
+	unsigned use = cpu_gemm_threads(d, m < UINT32_MAX ? (uint32_t)m : UINT32_MAX, c->out_c, k);
 	bool owned;
 	j.b = cpu_gemm_i8_pack(d, &p, &owned);
 	free(fpad);

@@ -78,8 +78,19 @@ bool gpu_coop_probe(const gpu_vk_t *vk, VkPhysicalDevice phys, gpu_coop_features
 #define GPU_COOP_EXTENSIONS 5
 void gpu_coop_enable(gpu_coop_features_t *f, VkDeviceCreateInfo *ci, const char **ext,
 		     uint32_t *n);
-/* The extensions create_device may enable: coop, host import, integer dot. */
-#define GPU_MAX_EXTENSIONS (GPU_COOP_EXTENSIONS + 2)
+/* Whether phys keeps infinities, NaN and signed zeros in fp32 shader
+ * arithmetic when asked (gpu_float_controls.c). */
+bool gpu_float_controls_probe(const gpu_vk_t *vk, VkPhysicalDevice phys);
+/* Appends the extension to ext (ci->enabledExtensionCount): after a
+ * successful probe only. */
+void gpu_float_controls_enable(VkDeviceCreateInfo *ci, const char **ext);
+/* Copies the SPIR-V module code (words long) to out (as long) without the
+ * SignedZeroInfNanPreserve capability, extension and execution modes;
+ * returns the words written, 0 for a malformed module. */
+size_t gpu_float_controls_strip(const uint32_t *code, size_t words, uint32_t *out);
+/* The extensions create_device may enable: coop, host import, integer dot,
+ * float controls. */
+#define GPU_MAX_EXTENSIONS (GPU_COOP_EXTENSIONS + 3)
 
 /* Creates an instance (false when libvulkan or any instance is missing). */
 bool gpu_vk_open(gpu_vk_t *vk);
@@ -126,6 +137,7 @@ typedef struct gpu_device {
 	bool staged;                /* shaders use the work buffer, a device-local copy */
 	bool coop;                  /* the cooperative-matrix GEMMs run here */
 	gpu_coop_features_t coop_features;
+	bool float_controls;        /* the shaders keep their SignedZeroInfNanPreserve */
 	bool int_dot;               /* VK_KHR_shader_integer_dot_product: GEMM_TILED_DOT */
 	VkPhysicalDeviceShaderIntegerDotProductFeaturesKHR int_dot_feature;
 	bool host_import;           /* VK_EXT_external_memory_host is enabled */
@@ -160,6 +172,11 @@ typedef struct gpu_device {
 
 /* Device objects: logical device, pipelines, command buffer, fence. */
 enpu_status_t gpu_device_init(gpu_device_t *d);
+/* The embedded SPIR-V of pipeline pipe (GPU_PIPE_*); *words: its length. */
+const uint32_t *gpu_shader_spirv(int pipe, size_t *words);
+/* Creates pipeline pipe from its SPIR-V, without the float-controls mode
+ * unless preserve (gpu_device_init passes d->float_controls). */
+enpu_status_t gpu_pipeline_create(gpu_device_t *d, int pipe, bool preserve, VkPipeline *out);
 void gpu_device_fini(gpu_device_t *d);
 /* Drops a reference; the last one frees the device (gpu_backend.c). */
 void gpu_device_unref(gpu_device_t *d);

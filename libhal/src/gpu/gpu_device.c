@@ -3,6 +3,7 @@
  * import where offered), the compute pipelines (SPIR-V embedded at build
  * time), one descriptor set, one command buffer and one fence, all used by
  * the queue thread only. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "gpu.h"
@@ -167,6 +168,9 @@ static enpu_status_t create_device(gpu_device_t *d)
 	if (d->coop)
 		gpu_coop_enable(&d->coop_features, &ci, ext, &ci.enabledExtensionCount);
 	enable_int_dot(d, &ci, ext);
+	d->float_controls = gpu_float_controls_probe(vk, d->phys.handle);
+	if (d->float_controls)
+		gpu_float_controls_enable(&ci, ext);
 	ci.ppEnabledExtensionNames = ext;
 	r = vk->vkCreateDevice(d->phys.handle, &ci, NULL, &d->dev);
 	if (r != VK_SUCCESS)
@@ -226,13 +230,19 @@ static enpu_status_t create_layouts(gpu_device_t *d)
 	return ENPU_OK;
 }
 
-static enpu_status_t create_pipeline(gpu_device_t *d, int i)
+const uint32_t *gpu_shader_spirv(int pipe, size_t *words)
+{
+	*words = shaders[pipe].size / sizeof(uint32_t);
+	return shaders[pipe].code;
+}
+
+enpu_status_t gpu_pipeline_create(gpu_device_t *d, int pipe, bool preserve, VkPipeline *out)
 {
 	const gpu_vk_t *vk = &d->vk;
+	size_t words;
 	VkShaderModuleCreateInfo sm = {
 		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-		.codeSize = shaders[i].size,
-		.pCode = shaders[i].code,
+		.pCode = gpu_shader_spirv(pipe, &words),
 	};
 	VkComputePipelineCreateInfo ci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
@@ -243,11 +253,23 @@ static enpu_status_t create_pipeline(gpu_device_t *d, int i)
 		},
 		.layout = d->layout,
 	};
-	VkResult r = vk->vkCreateShaderModule(d->dev, &sm, NULL, &ci.stage.module);
+	uint32_t *plain = NULL;
+	VkResult r;
 
+	if (!preserve) {
+		plain = malloc(words * sizeof(uint32_t));
+		if (!plain)
+			return vk_error("vkCreateShaderModule", VK_ERROR_OUT_OF_HOST_MEMORY);
+		words = gpu_float_controls_strip(sm.pCode, words, plain);
+		sm.pCode = plain;
+	}
+	sm.codeSize = words * sizeof(uint32_t);
+	r = words ? vk->vkCreateShaderModule(d->dev, &sm, NULL, &ci.stage.module)
+		  : VK_ERROR_INVALID_SHADER_NV;
+	free(plain);
 	if (r)
 		return vk_error("vkCreateShaderModule", r);
-	r = vk->vkCreateComputePipelines(d->dev, VK_NULL_HANDLE, 1, &ci, NULL, &d->pipes[i]);
+	r = vk->vkCreateComputePipelines(d->dev, VK_NULL_HANDLE, 1, &ci, NULL, out);
 	vk->vkDestroyShaderModule(d->dev, ci.stage.module, NULL);
 	return r ? vk_error("vkCreateComputePipelines", r) : ENPU_OK;
 }
@@ -313,7 +335,7 @@ enpu_status_t gpu_device_init(gpu_device_t *d)
 	for (int i = 0; i < GPU_PIPE_COUNT && st == ENPU_OK; i++)
 		if ((i < GPU_PIPE_FIRST_COOP || d->coop) &&
 		    ((i != GPU_PIPE_GEMM_TILED_DOT && i != GPU_PIPE_CONV_TILED_DOT) || d->int_dot))
-			st = create_pipeline(d, i);
+			st = gpu_pipeline_create(d, i, d->float_controls, &d->pipes[i]);
 	if (st == ENPU_OK)
 		st = create_commands(d);
 	if (st == ENPU_OK)

@@ -6,6 +6,12 @@
 // requantization primitives of docs/numerics.md, literally, in 64-bit
 // integers.
 #extension GL_ARB_gpu_shader_int64 : require
+#extension GL_EXT_spirv_intrinsics : require
+
+// IEEE infinities, NaN and signed zeros in fp32 arithmetic (without it a
+// compiler may assume finite values); ../gpu_float_controls.c removes it for
+// devices that do not offer it.
+spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4466], 4461, 32);
 
 #ifndef LOCAL_SIZE
 #define LOCAL_SIZE 64
