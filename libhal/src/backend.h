@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: the backend interface. A backend exposes zero or more devices of
- * one type. Besides the host backends (cpu, ref) it is shaped for an NPU
- * backend on /dev/accel/accelN: buffers may be dma-bufs the backend allocates
- * or imports, and submit is asynchronous, completing a HAL fence later (from
- * any thread) with enpu_fence_complete(). */
+ * one type (context.c registers cpu, ref, npu and gpu). Buffers may be host
+ * memory or dma-bufs the backend allocates or imports; submit is
+ * asynchronous, completing a HAL fence later (from any thread) with
+ * enpu_fence_complete(). */
 #ifndef ENPU_BACKEND_H
 #define ENPU_BACKEND_H
 

@@ -9,13 +9,19 @@
 			return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,          \
 						"%s: %s is NULL", fn, #ptr);           \
 	} while (0)
+/* Output pointers hold value on every failure, whatever argument is bad. */
+#define CLEAR(out, value)                                                              \
+	do {                                                                           \
+		if (out)                                                               \
+			*(out) = (value);                                              \
+	} while (0)
 
 enpu_status_t enpu_buffer_allocate(enpu_device_t *device, size_t size,
 				   enpu_buffer_t **out_buffer)
 {
+	CLEAR(out_buffer, NULL);
 	CHECK_NOT_NULL(device, "enpu_buffer_allocate");
 	CHECK_NOT_NULL(out_buffer, "enpu_buffer_allocate");
-	*out_buffer = NULL;
 	if (size == 0)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_buffer_allocate: size is 0");
@@ -26,10 +32,10 @@ enpu_status_t enpu_buffer_wrap(enpu_device_t *device, void *host_ptr, size_t siz
 			       enpu_buffer_release_fn release_fn, void *user_data,
 			       enpu_buffer_t **out_buffer)
 {
+	CLEAR(out_buffer, NULL);
 	CHECK_NOT_NULL(device, "enpu_buffer_wrap");
 	CHECK_NOT_NULL(host_ptr, "enpu_buffer_wrap");
 	CHECK_NOT_NULL(out_buffer, "enpu_buffer_wrap");
-	*out_buffer = NULL;
 	if (size == 0)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "enpu_buffer_wrap: size is 0");
 	return device->backend->buffer_wrap(device, host_ptr, size, release_fn, user_data,
@@ -39,9 +45,9 @@ enpu_status_t enpu_buffer_wrap(enpu_device_t *device, void *host_ptr, size_t siz
 enpu_status_t enpu_buffer_import_fd(enpu_device_t *device, int fd, size_t offset,
 				    size_t size, enpu_buffer_t **out_buffer)
 {
+	CLEAR(out_buffer, NULL);
 	CHECK_NOT_NULL(device, "enpu_buffer_import_fd");
 	CHECK_NOT_NULL(out_buffer, "enpu_buffer_import_fd");
-	*out_buffer = NULL;
 	if (fd < 0)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_buffer_import_fd: fd %d is invalid", fd);
@@ -53,10 +59,10 @@ enpu_status_t enpu_buffer_import_fd(enpu_device_t *device, int fd, size_t offset
 
 enpu_status_t enpu_buffer_export_fd(enpu_buffer_t *buffer, int *out_fd, size_t *out_offset)
 {
+	CLEAR(out_fd, -1);
 	CHECK_NOT_NULL(buffer, "enpu_buffer_export_fd");
 	CHECK_NOT_NULL(out_fd, "enpu_buffer_export_fd");
 	CHECK_NOT_NULL(out_offset, "enpu_buffer_export_fd");
-	*out_fd = -1;
 	return buffer->ops->export_fd(buffer, out_fd, out_offset);
 }
 
@@ -106,9 +112,9 @@ size_t enpu_buffer_size(const enpu_buffer_t *buffer)
 enpu_status_t enpu_buffer_map(enpu_buffer_t *buffer, size_t offset, size_t length,
 			      void **out_ptr)
 {
+	CLEAR(out_ptr, NULL);
 	CHECK_NOT_NULL(buffer, "enpu_buffer_map");
 	CHECK_NOT_NULL(out_ptr, "enpu_buffer_map");
-	*out_ptr = NULL;
 	if (offset > buffer->size || length > buffer->size - offset)
 		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
 					"enpu_buffer_map: range [%zu, +%zu) exceeds buffer size %zu",

@@ -8,11 +8,12 @@ enpu_status_t enpu_device_open(enpu_context_t *context, size_t index,
 			       const enpu_device_options_t *options,
 			       enpu_device_t **out_device)
 {
+	if (out_device)
+		*out_device = NULL;
 	if (!context || !out_device)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_device_open: %s is NULL",
 					!context ? "context" : "out_device");
-	*out_device = NULL;
 	if (index >= context->count)
 		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
 					"device index %zu out of range (%zu devices)", index,

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: argument checks and parameter resolution shared by the op
- * recorders (record_*.c). Every failure is an INVALID_ARGUMENT status whose
- * message names the op and the offending argument. */
+ * recorders (record_*.c). A failure is INVALID_ARGUMENT (a bad argument),
+ * UNSUPPORTED (a valid op no backend takes, e.g. too long a reduction),
+ * OUT_OF_RANGE (a derived requantization multiplier enpu_quantize_multiplier
+ * rejects) or RESOURCE_EXHAUSTED; the message names the op and the offending
+ * argument. */
 #ifndef ENPU_RECORD_COMMON_H
 #define ENPU_RECORD_COMMON_H
 

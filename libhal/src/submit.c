@@ -43,12 +43,13 @@ enpu_status_t enpu_device_submit(enpu_device_t *device, enpu_command_list_t *lis
 				 enpu_fence_t *const *wait_fences, size_t wait_count,
 				 enpu_fence_t **out_fence)
 {
+	if (out_fence)
+		*out_fence = NULL;
 	if (!device || !list || !out_fence || (wait_count && !wait_fences))
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_device_submit: %s is NULL",
 					!device ? "device" : !list ? "list" : !out_fence ? "out_fence"
 										  : "wait_fences");
-	*out_fence = NULL;
 	for (size_t i = 0; i < wait_count; i++)
 		if (!wait_fences[i])
 			return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,

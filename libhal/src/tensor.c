@@ -104,11 +104,12 @@ static size_t elements(const enpu_tensor_desc_t *d)
 enpu_status_t enpu_tensor_create(enpu_buffer_t *buffer, size_t offset,
 				 const enpu_tensor_desc_t *desc, enpu_tensor_t **out_tensor)
 {
+	if (out_tensor)
+		*out_tensor = NULL;
 	if (!buffer || !desc || !out_tensor)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_tensor_create: %s is NULL",
 					!buffer ? "buffer" : !desc ? "desc" : "out_tensor");
-	*out_tensor = NULL;
 	size_t esize = enpu_dtype_size(desc->dtype);
 	if (esize == 0)
 		return bad("unknown dtype", desc->dtype);

@@ -81,6 +81,50 @@ out:
 	enpu_context_release(ctx);
 }
 
+/* Every entry point clears its output (NULL, or -1 for an fd) on failure,
+ * whichever argument was bad, first ones included. */
+#define CLEARED(call, out, value)                                                  \
+	do {                                                                    \
+		out = poison;                                                   \
+		CHECK_ERR(t, call, ENPU_STATUS_INVALID_ARGUMENT, "NULL");       \
+		CHECK(t, out == (value), "%s left its output", #call);          \
+	} while (0)
+
+void test_api_outputs_cleared(tctx *t)
+{
+	static char mem[16];
+	void *poison = mem;
+	enpu_buffer_t *buf;
+	enpu_device_t *dev;
+	enpu_tensor_t *tensor;
+	enpu_fence_t *fence;
+	enpu_dispatcher_t *disp;
+	enpu_plan_t *plan;
+	enpu_run_t *run;
+	enpu_graph_t *graph;
+	void *ptr;
+	int fd;
+	size_t off;
+	const enpu_tensor_desc_t desc = { .dtype = ENPU_DTYPE_INT8, .rank = 1, .dims = { 4 } };
+
+	CLEARED(enpu_buffer_allocate(NULL, 16, &buf), buf, NULL);
+	CLEARED(enpu_buffer_wrap(NULL, mem, 16, NULL, NULL, &buf), buf, NULL);
+	CLEARED(enpu_buffer_import_fd(NULL, 0, 0, 16, &buf), buf, NULL);
+	CLEARED(enpu_buffer_map(NULL, 0, 1, &ptr), ptr, NULL);
+	CLEARED(enpu_device_open(NULL, 0, NULL, &dev), dev, NULL);
+	CLEARED(enpu_tensor_create(NULL, 0, &desc, &tensor), tensor, NULL);
+	CLEARED(enpu_device_submit(NULL, NULL, NULL, 0, &fence), fence, NULL);
+	CLEARED(enpu_dispatcher_create(NULL, NULL, &disp), disp, NULL);
+	CLEARED(enpu_dispatcher_plan(NULL, NULL, &plan), plan, NULL);
+	CLEARED(enpu_dispatcher_plan_fixed(NULL, NULL, NULL, &plan), plan, NULL);
+	CLEARED(enpu_plan_execute(NULL, &run), run, NULL);
+	CLEARED(enpu_graph_create_sample(NULL, "tiny", 1, 0, &graph), graph, NULL);
+	fd = 7;
+	CHECK_ERR(t, enpu_buffer_export_fd(NULL, &fd, &off), ENPU_STATUS_INVALID_ARGUMENT, "NULL");
+	CHECK(t, fd == -1, "enpu_buffer_export_fd left its fd");
+out:;
+}
+
 static void count_release(void *user, void *ptr)
 {
 	(void)ptr;

@@ -11,7 +11,7 @@
 	X(kat_fp16_from_f32) X(kat_fp16_from_f64) X(kat_fp16_to_f32)            \
 	X(kat_ref_gemm_2x2) X(kat_ref_conv_3x3_pad) X(kat_ref_pool)             \
 	X(kat_ref_add_mul) X(kat_ref_requant_cast) X(kat_ref_relu6)             \
-	X(api_status) X(api_enumerate) X(api_open_errors)                       \
+	X(api_status) X(api_enumerate) X(api_open_errors) X(api_outputs_cleared)                       \
 	X(api_refcount_wrap) X(api_buffer_map_sync)                             \
 	X(api_buffer_export_import) X(api_tensor_errors) X(api_gemm_errors)     \
 	X(api_conv_pool_errors) X(api_pointwise_errors) X(api_fence_host)       \

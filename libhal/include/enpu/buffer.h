@@ -47,9 +47,10 @@ enpu_status_t enpu_buffer_map(enpu_buffer_t *buffer, size_t offset, size_t lengt
 			      void **out_ptr);
 enpu_status_t enpu_buffer_unmap(enpu_buffer_t *buffer);
 
-/* Cache maintenance around host access of memory a device also touches
- * (DMA_BUF_IOCTL_SYNC for dma-bufs). On host devices both are no-ops that only
- * check their arguments, because the memory is coherent. */
+/* Cache maintenance around host access of memory a device also touches.
+ * Every current backend's memory is coherent (host memory; the enpu NPU's
+ * buffers), so both only check their arguments; call them anyway, as a
+ * non-coherent device would need them. */
 enpu_status_t enpu_buffer_sync_for_cpu(enpu_buffer_t *buffer);
 enpu_status_t enpu_buffer_sync_for_device(enpu_buffer_t *buffer);
 

@@ -159,10 +159,11 @@ enpu_status_t enpu_dispatcher_create(enpu_context_t *context,
 	bool have_cpu = false;
 	enpu_status_t st;
 
+	if (out_dispatcher)
+		*out_dispatcher = NULL;
 	if (!context || !out_dispatcher)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, FN ": %s is NULL",
 					!context ? "context" : "out_dispatcher");
-	*out_dispatcher = NULL;
 	if (!options)
 		options = &defaults;
 	st = choose(context, options->devices, idx, &n);

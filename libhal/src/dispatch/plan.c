@@ -119,7 +119,6 @@ static enpu_status_t make(enpu_dispatcher_t *d, const enpu_graph_t *g, const uin
 {
 	if (!d || !g || !out)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "%s: an argument is NULL", fn);
-	*out = NULL;
 	if (!g->finalized)
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
 					"%s: finalize the graph first", fn);
@@ -150,12 +149,16 @@ static enpu_status_t make(enpu_dispatcher_t *d, const enpu_graph_t *g, const uin
 enpu_status_t enpu_dispatcher_plan(enpu_dispatcher_t *dispatcher, const enpu_graph_t *graph,
 				   enpu_plan_t **out_plan)
 {
+	if (out_plan)
+		*out_plan = NULL;
 	return make(dispatcher, graph, NULL, out_plan, "enpu_dispatcher_plan");
 }
 
 enpu_status_t enpu_dispatcher_plan_fixed(enpu_dispatcher_t *dispatcher, const enpu_graph_t *graph,
 					 const uint32_t *placement, enpu_plan_t **out_plan)
 {
+	if (out_plan)
+		*out_plan = NULL;
 	if (!placement)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_dispatcher_plan_fixed: placement is NULL");

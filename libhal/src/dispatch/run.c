@@ -158,10 +158,11 @@ static enpu_status_t wait_all(enpu_run_t *r, uint64_t timeout_ns)
 
 enpu_status_t enpu_plan_execute(enpu_plan_t *plan, enpu_run_t **out_run)
 {
+	if (out_run)
+		*out_run = NULL;
 	if (!plan || !out_run)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"enpu_plan_execute: %s is NULL", !plan ? "plan" : "out_run");
-	*out_run = NULL;
 	bool idle = false;
 	if (!atomic_compare_exchange_strong(&plan->graph->running, &idle, true))
 		return enpu_status_make(ENPU_STATUS_FAILED_PRECONDITION,
