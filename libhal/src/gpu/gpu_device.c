@@ -262,10 +262,14 @@ enpu_status_t gpu_pipeline_create(gpu_device_t *d, int pipe, bool preserve, VkPi
 			return vk_error("vkCreateShaderModule", VK_ERROR_OUT_OF_HOST_MEMORY);
 		words = gpu_float_controls_strip(sm.pCode, words, plain);
 		sm.pCode = plain;
+		if (!words) {
+			free(plain);
+			return enpu_status_make(ENPU_STATUS_INTERNAL,
+						"gpu: pipeline %d: malformed embedded SPIR-V", pipe);
+		}
 	}
 	sm.codeSize = words * sizeof(uint32_t);
-	r = words ? vk->vkCreateShaderModule(d->dev, &sm, NULL, &ci.stage.module)
-		  : VK_ERROR_INVALID_SHADER_NV;
+	r = vk->vkCreateShaderModule(d->dev, &sm, NULL, &ci.stage.module);
 	free(plain);
 	if (r)
 		return vk_error("vkCreateShaderModule", r);
