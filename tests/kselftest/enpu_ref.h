@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A test-local reference implementation of docs/numerics.md for enpu_ops_test.c:
- * every enpu opcode, written from the document (not from the driver), in plain C
- * on the host. INT8 results are exact; FP16 ops come in two flavours: an fp32
- * reference that accumulates exactly as the contract orders it (bit-exact
- * comparison), and an fp64 reference with the documented error bound.
+ * A test-local reference implementation of docs/numerics.md for the
+ * enpu_ops_*_test programs (enpu_ops.h) and enpu_ref_test.c: every enpu opcode,
+ * written from the document (not from the driver), in plain C on the host. INT8
+ * results are exact; FP16 ops come in two flavours: an fp32 reference that
+ * accumulates exactly as the contract orders it (bit-exact comparison), and an
+ * fp64 reference with the documented error bound.
  *
  * fp16 <-> fp32/fp64 conversions use the compiler's _Float16 (libgcc soft-fp:
  * round to nearest even, no double rounding), independent of the driver's own
