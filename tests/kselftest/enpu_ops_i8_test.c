@@ -56,9 +56,11 @@ TEST_F(ops, gemm_i8_random)
 	RNG_INIT(&r, 4);
 	for (int i = 0; i < 12; i++) {
 		uint32_t m = rng_range(&r, 1, 70), n = rng_range(&r, 1, 70), k = rng_range(&r, 1, 90);
-		struct enpu_cmd_gemm t = gemm_tmpl(m, n, k, k + rng_range(&r, 0, 9),
-						   k + rng_range(&r, 0, 9), n + rng_range(&r, 0, 9),
-						   rng_range(&r, -128, 127), rng_range(&r, 0, 1));
+		/* drawn in order (argument evaluation order is unspecified) */
+		uint32_t lda = k + rng_range(&r, 0, 9), ldb = k + rng_range(&r, 0, 9);
+		uint32_t ldc = n + rng_range(&r, 0, 9);
+		int32_t a_zp = rng_range(&r, -128, 127), per_ch = rng_range(&r, 0, 1);
+		struct enpu_cmd_gemm t = gemm_tmpl(m, n, k, lda, ldb, ldc, a_zp, per_ch);
 		int32_t lo = rng_range(&r, -128, 127), hi = rng_range(&r, -128, 127);
 
 		t.q.out_zp = rng_range(&r, -128, 127);
