@@ -87,7 +87,7 @@ void test_gemm_i8_left_shift(tctx *t, enpu_cpu_isa_t isa)
 void test_gemm_i8_kblocks(tctx *t, enpu_cpu_isa_t isa)
 {
 	static const uint32_t ms[] = { 5, 7, 13, 100 }, ns[] = { 65, 130 };
-	static const uint32_t ks[] = { 511, 512, 513, 1100, 2049 };
+	static const uint32_t ks[] = { 511, 512, 513, 1100, 2049, 4100 };
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
 		return;

@@ -25,7 +25,7 @@
 #define NR 64
 #define TR 16 /* rows of a tile */
 /* K block of a call: the sums stay in the tiles across it (see docs/perf.md) */
-#define KC 1024
+#define KC 2048
 
 /* The palette-1 tile configuration (Intel SDM, LDTILECFG) */
 typedef struct tilecfg {
