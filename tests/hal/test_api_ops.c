@@ -15,7 +15,7 @@ void test_api_gemm_errors(tctx *t)
 {
 	t_env e;
 	enpu_command_list_t *l = NULL;
-	enpu_tensor_t *ts[8] = { 0 };
+	enpu_tensor_t *ts[9] = { 0 };
 	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
 		return;
 	enpu_quant_t q = t_q(0.5f, 0), qw = t_q(0.25f, 3);
@@ -27,13 +27,16 @@ void test_api_gemm_errors(tctx *t)
 	enpu_tensor_t *bw = ts[5] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 8), &qw, NULL);
 	enpu_tensor_t *bias = ts[6] = t_tensor(t, e.cpu, ENPU_DTYPE_INT32, 1, U32(4), NULL, NULL);
 	enpu_tensor_t *noq = ts[7] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 8), NULL, NULL);
-	CHECK(t, a && b && c && bad_c && u8 && bw && bias && noq, "tensor creation failed");
+	enpu_tensor_t *bk = ts[8] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 7), &q, NULL);
+	CHECK(t, a && b && c && bad_c && u8 && bw && bias && noq && bk, "tensor creation failed");
 	CHECK_OK(t, enpu_command_list_create(&l));
 	CHECK_ERR(t, enpu_cmd_gemm(l, NULL), ENPU_STATUS_INVALID_ARGUMENT, "params is NULL");
 	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .b = b, .c = c }),
 		  ENPU_STATUS_INVALID_ARGUMENT, "A is NULL");
 	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = bad_c }),
 		  ENPU_STATUS_INVALID_ARGUMENT, "shape mismatch");
+	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = bk, .c = c }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "B [5][7]");
 	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = u8, .b = b, .c = c }),
 		  ENPU_STATUS_UNSUPPORTED, "unsupported dtype uint8");
 	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = bw, .c = c }),
@@ -60,7 +63,7 @@ void test_api_gemm_errors(tctx *t)
 	CHECK(t, enpu_command_list_size(l) == 1, "size after a good record");
 out:
 	enpu_command_list_release(l);
-	rel(ts, 8);
+	rel(ts, 9);
 	t_env_close(&e);
 }
 
@@ -78,7 +81,9 @@ void test_api_conv_pool_errors(tctx *t)
 	enpu_tensor_t *out = ts[2] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 3, 3, 6), &q, NULL);
 	enpu_tensor_t *pout = ts[3] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 2, 2, 4), &q2, NULL);
 	enpu_tensor_t *pout_ok = ts[4] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 4, 4, 4), &q, NULL);
-	CHECK(t, in && f && out && pout && pout_ok, "tensor creation failed");
+	enpu_tensor_t *f5 = ts[5] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(5, 3, 3, 2), &q, NULL);
+	enpu_tensor_t *out5 = ts[6] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 3, 3, 5), &q, NULL);
+	CHECK(t, in && f && out && pout && pout_ok && f5 && out5, "tensor creation failed");
 	CHECK_OK(t, enpu_command_list_create(&l));
 	enpu_conv2d_params_t c = { .input = in, .filter = f, .output = out, .stride_h = 1,
 				   .stride_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 2 };
@@ -89,6 +94,11 @@ void test_api_conv_pool_errors(tctx *t)
 	c.groups = 3;
 	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_INVALID_ARGUMENT, "groups 3 must divide");
 	c.groups = 2;
+	c.filter = f5; /* Cin 4 / 2 = 2 per group, but Cout 5 */
+	c.output = out5;
+	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_INVALID_ARGUMENT, "Cout 5");
+	c.filter = f;
+	c.output = out;
 	c.pad_top = 1;
 	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_INVALID_ARGUMENT,
 		  "output shape [1][3][3][6] != expected [1][4][3][6]");
@@ -104,7 +114,22 @@ void test_api_conv_pool_errors(tctx *t)
 	p.pad_bottom = 1;
 	p.kernel_h = 2;
 	CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "no input element");
-	p.pad_top = p.pad_bottom = 0;
+	/* the first window only padding on the left; the last one only padding
+	 * at the bottom or right (it starts right past the input) */
+	static const uint32_t pads[][4] = { { 0, 2, 0, 0 }, { 0, 0, 2, 0 }, { 0, 0, 0, 2 } };
+	for (size_t i = 0; i < 3; i++) {
+		p.pad_top = pads[i][0];
+		p.pad_left = pads[i][1];
+		p.pad_bottom = pads[i][2];
+		p.pad_right = pads[i][3];
+		p.kernel_w = 2;
+		CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_INVALID_ARGUMENT,
+			  "no input element");
+	}
+	p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 0;
+	p.kind = (enpu_pool_kind_t)7;
+	CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "unknown kind 7");
+	p.kind = ENPU_POOL_AVG;
 	CHECK_OK(t, enpu_cmd_pool(l, &p));
 	/* reduction length beyond the int32-exact limit */
 	big_a = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(1, 65537), &q, NULL);
