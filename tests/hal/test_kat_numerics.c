@@ -64,6 +64,9 @@ void test_kat_quantize_multiplier(tctx *t)
 	/* rounds up to 2^31: halved, shift incremented */
 	CHECK_OK(t, enpu_quantize_multiplier(1.0 - ldexp(1.0, -40), &m, &s));
 	CHECK(t, m == 1 << 30 && s == 1, "1-2^-40 -> (%d,%d)", m, s);
+	/* the smallest exponent kept: shift -31 */
+	CHECK_OK(t, enpu_quantize_multiplier(ldexp(0.75, -31), &m, &s));
+	CHECK(t, m == 1610612736 && s == -31, "0.75*2^-31 -> (%d,%d)", m, s);
 	CHECK_OK(t, enpu_quantize_multiplier(ldexp(1.0, -33), &m, &s));
 	CHECK(t, m == 0 && s == 0, "2^-33 underflows to (0,0), got (%d,%d)", m, s);
 	CHECK_OK(t, enpu_quantize_multiplier(0.0, &m, &s));
@@ -105,6 +108,8 @@ void test_kat_fp16_from_f64(tctx *t)
 	CHECK(t, enpu_f64_to_f16(ldexp(1.0, -25) + ldexp(1.0, -60)) == 0x0001,
 	      "just above half the smallest subnormal");
 	CHECK(t, enpu_f64_to_f16(ldexp(3.0, -26)) == 0x0001, "0.75 ulp subnormal");
+	CHECK(t, enpu_f64_to_f16(ldexp(5.0, -25)) == 0x0002, "subnormal tie 2.5 ulp to even");
+	CHECK(t, enpu_f64_to_f16(-ldexp(7.0, -25)) == 0x8004, "subnormal tie -3.5 ulp to even");
 	CHECK(t, enpu_f64_to_f16(1234.5678) == enpu_f32_to_f16(1234.5678f), "ordinary value");
 out:;
 }
