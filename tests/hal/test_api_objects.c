@@ -281,6 +281,15 @@ void test_api_tensor_errors(tctx *t)
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT, "dimension is 0");
 	d.dims[1] = 17;
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_OUT_OF_RANGE, "exceed buffer");
+	/* an offset past the end (the bytes left would wrap) */
+	const enpu_tensor_desc_t one = { .dtype = ENPU_DTYPE_INT8, .rank = 1, .dims = { 4 } };
+	CHECK_ERR(t, enpu_tensor_create(buf, 68, &one, &x), ENPU_STATUS_OUT_OF_RANGE,
+		  "exceed buffer");
+	/* 2^63 elements fit a size_t, their 2^65 bytes do not */
+	const enpu_tensor_desc_t huge = { .dtype = ENPU_DTYPE_INT32, .rank = 3,
+					  .dims = { 1u << 31, 1u << 31, 2 } };
+	CHECK_ERR(t, enpu_tensor_create(buf, 0, &huge, &x), ENPU_STATUS_INVALID_ARGUMENT,
+		  "too large");
 	d.dims[1] = 4;
 	d.dtype = 77;
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT, "unknown dtype");
@@ -294,6 +303,8 @@ void test_api_tensor_errors(tctx *t)
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT, "scale");
 	d.quant = t_q(NAN, 0);
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT, "scale");
+	d.quant = t_q(INFINITY, 0);
+	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT, "finite");
 	d.quant = t_q(1.0f, 128);
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT,
 		  "zero point 128 outside int8");

@@ -15,7 +15,7 @@ void test_api_gemm_errors(tctx *t)
 {
 	t_env e;
 	enpu_command_list_t *l = NULL;
-	enpu_tensor_t *ts[9] = { 0 };
+	enpu_tensor_t *ts[10] = { 0 };
 	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
 		return;
 	enpu_quant_t q = t_q(0.5f, 0), qw = t_q(0.25f, 3);
@@ -28,7 +28,12 @@ void test_api_gemm_errors(tctx *t)
 	enpu_tensor_t *bias = ts[6] = t_tensor(t, e.cpu, ENPU_DTYPE_INT32, 1, U32(4), NULL, NULL);
 	enpu_tensor_t *noq = ts[7] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 8), NULL, NULL);
 	enpu_tensor_t *bk = ts[8] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 7), &q, NULL);
-	CHECK(t, a && b && c && bad_c && u8 && bw && bias && noq && bk, "tensor creation failed");
+	float s8[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	enpu_quant_t q_axis1 = { .kind = ENPU_QUANT_PER_CHANNEL, .axis = 1, .count = 8, .scales = s8 };
+	enpu_tensor_t *b_axis1 = ts[9] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(5, 8), &q_axis1,
+						  NULL);
+	CHECK(t, a && b && c && bad_c && u8 && bw && bias && noq && bk && b_axis1,
+	      "tensor creation failed");
 	CHECK_OK(t, enpu_command_list_create(&l));
 	CHECK_ERR(t, enpu_cmd_gemm(l, NULL), ENPU_STATUS_INVALID_ARGUMENT, "params is NULL");
 	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .b = b, .c = c }),
@@ -52,18 +57,26 @@ void test_api_gemm_errors(tctx *t)
 	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "multiplier -5");
 	p.requant = (enpu_requant_t){ (int32_t[]){ 1, 2 }, (int32_t[]){ 0, 0 }, 2 };
 	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "count 1 or 5");
+	p.requant = (enpu_requant_t){ (int32_t[]){ 1 << 30 }, NULL, 1 };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "shift NULL");
 	p.requant = (enpu_requant_t){ 0 };
 	p.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .qmin = 10, .qmax = 5 };
 	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "clamp [10, 5]");
 	p.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .qmin = -129, .qmax = 5 };
 	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "clamp");
+	p.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .qmin = -5, .qmax = 128 };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "clamp [-5, 128]");
+	p.act = (enpu_act_t){ 0 };
+	p.b = b_axis1;
+	CHECK_ERR(t, enpu_cmd_gemm(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "axis 0, got 1");
+	p.b = b;
 	CHECK(t, enpu_command_list_size(l) == 0, "failed records must not append");
 	p.act = (enpu_act_t){ .kind = ENPU_ACT_RELU };
 	CHECK_OK(t, enpu_cmd_gemm(l, &p));
 	CHECK(t, enpu_command_list_size(l) == 1, "size after a good record");
 out:
 	enpu_command_list_release(l);
-	rel(ts, 9);
+	rel(ts, 10);
 	t_env_close(&e);
 }
 
@@ -167,6 +180,10 @@ void test_api_pointwise_errors(tctx *t)
 	CHECK_OK(t, enpu_command_list_create(&l));
 	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = a, .b = b, .out = a }),
 		  ENPU_STATUS_INVALID_ARGUMENT, "shape mismatch");
+	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = a, .b = a, .out = b }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "shape mismatch");
+	CHECK_ERR(t, enpu_cmd_cast(l, &(enpu_cast_params_t){ .input = h, .output = b }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "shape mismatch");
 	CHECK_ERR(t, enpu_cmd_mul(l, &(enpu_eltwise_params_t){ .a = a, .b = nq, .out = a }),
 		  ENPU_STATUS_INVALID_ARGUMENT, "needs quantization scales");
 	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = a, .b = h, .out = a }),
@@ -186,6 +203,8 @@ void test_api_pointwise_errors(tctx *t)
 	enpu_requantize_params_t r = { .input = a, .output = a,
 				       .requant = { (int32_t[]){ 1, 1 }, (int32_t[]){ 0, 0 }, 2 } };
 	CHECK_ERR(t, enpu_cmd_requantize(l, &r), ENPU_STATUS_INVALID_ARGUMENT, "per tensor");
+	r.requant = (enpu_requant_t){ (int32_t[]){ 1 << 30 }, NULL, 1 };
+	CHECK_ERR(t, enpu_cmd_requantize(l, &r), ENPU_STATUS_INVALID_ARGUMENT, "shift given");
 	CHECK(t, enpu_command_list_size(l) == 0, "nothing recorded");
 out:
 	enpu_command_list_release(l);
