@@ -305,6 +305,11 @@ void test_api_tensor_errors(tctx *t)
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT, "scale");
 	d.quant = t_q(INFINITY, 0);
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT, "finite");
+	d.quant = t_q(1.0f, 0);
+	d.flags = ENPU_TENSOR_CONSTANT << 1;
+	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT,
+		  "unknown flags");
+	d.flags = 0;
 	d.quant = t_q(1.0f, 128);
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT,
 		  "zero point 128 outside int8");

@@ -345,3 +345,50 @@ out:
 		enpu_device_release(dev[i]);
 	enpu_context_release(ctx);
 }
+
+/* A grouped convolution with constant weights, twice on each CPU family: the
+ * second run must not reuse one group's packed weights for the others (the
+ * weight cache holds one GEMM's B; conv.c runs a GEMM per group). */
+void test_conv_grouped_weight_cache(tctx *t, enpu_cpu_isa_t isa)
+{
+	enum { H = 6, W = 5, CIN = 8, COUT = 12, G = 2, KS = 3 };
+	t_env e;
+	enpu_tensor_t *x = NULL, *f = NULL, *y = NULL;
+	enpu_command_list_t *l = NULL;
+	int8_t want[H * W * COUT];
+	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
+		return;
+	enpu_quant_t qx = t_q(0.05f, 3), qf = t_q(0.01f, 0), qy = t_q(0.02f, -1);
+	enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 4,
+				 .dims = { COUT, KS, KS, CIN / G }, .quant = qf,
+				 .flags = ENPU_TENSOR_CONSTANT };
+	enpu_buffer_t *buf = NULL;
+	x = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 4, (const uint32_t[]){ 1, H, W, CIN }, &qx, NULL);
+	y = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 4, (const uint32_t[]){ 1, H, W, COUT }, &qy, NULL);
+	CHECK_OK(t, enpu_buffer_allocate(e.ref, COUT * KS * KS * (CIN / G), &buf));
+	enpu_status_t st = enpu_tensor_create(buf, 0, &d, &f);
+	enpu_buffer_release(buf);
+	CHECK_OK(t, st);
+	CHECK(t, x && y, "tensors");
+	t_fill_i8(t, t_data(x), H * W * CIN);
+	t_fill_i8(t, t_data(f), COUT * KS * KS * (CIN / G));
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_conv2d(l, &(enpu_conv2d_params_t){
+		.input = x, .filter = f, .output = y, .stride_h = 1, .stride_w = 1,
+		.dilation_h = 1, .dilation_w = 1, .pad_top = 1, .pad_left = 1, .pad_bottom = 1,
+		.pad_right = 1, .groups = G }));
+	CHECK_OK(t, t_run(e.ref, l));
+	memcpy(want, t_data(y), sizeof(want));
+	for (int run = 0; run < 2; run++) {
+		memset(t_data(y), 0, sizeof(want));
+		CHECK_OK(t, t_run(e.cpu, l));
+		CHECK(t, !memcmp(t_data(y), want, sizeof(want)),
+		      "run %d differs from the reference", run);
+	}
+out:
+	enpu_command_list_release(l);
+	enpu_tensor_release(x);
+	enpu_tensor_release(f);
+	enpu_tensor_release(y);
+	t_env_close(&e);
+}

@@ -219,6 +219,29 @@ void test_kat_ref_relu6(tctx *t)
 	/* -100 + (-10) = -110 -> -10; -10-10 = -20 -> -10; 20-10 = 10; 90-10 = 80 -> 50 */
 	CHECK(t, r[0] == -10 && r[1] == -10 && r[2] == 10 && r[3] == 50, "relu6: %d %d %d %d",
 	      r[0], r[1], r[2], r[3]);
+	/* RELU: [zp, 127] */
+	enpu_command_list_release(l);
+	l = NULL;
+	p.act = (enpu_act_t){ .kind = ENPU_ACT_RELU };
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_requantize(l, &p));
+	CHECK_OK(t, t_run(e.ref, l));
+	CHECK(t, r[0] == -10 && r[1] == -10 && r[2] == 10 && r[3] == 80, "relu: %d %d %d %d",
+	      r[0], r[1], r[2], r[3]);
+	/* RELU6 where 6 / scale is not whole: 6 / 0.07 = 85.7 rounds to 86 */
+	enpu_command_list_release(l);
+	l = NULL;
+	enpu_tensor_release(out);
+	out = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 1, U32(4), &(enpu_quant_t){
+		.kind = ENPU_QUANT_PER_TENSOR, .scale = 0.07f, .zero_point = -10 }, NULL);
+	CHECK(t, out, "tensor creation failed");
+	p.output = out;
+	p.act = (enpu_act_t){ .kind = ENPU_ACT_RELU6 };
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_requantize(l, &p));
+	CHECK_OK(t, t_run(e.ref, l));
+	r = t_data(out);
+	CHECK(t, r[3] == 76, "relu6 at scale 0.07: max %d, want -10 + 86", r[3]);
 out:
 	enpu_command_list_release(l);
 	enpu_tensor_release(in);
