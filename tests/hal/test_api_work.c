@@ -3,6 +3,7 @@
  * devices, error propagation, sealing and in-order execution. */
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include "tests.h"
 
 #define U32(...) ((const uint32_t[]){ __VA_ARGS__ })
@@ -28,6 +29,15 @@ void test_api_fence_host(tctx *t)
 	CHECK(t, enpu_fence_poll(f) == 0, "new fence is pending");
 	CHECK_ERR(t, enpu_fence_wait(f, 1000000), ENPU_STATUS_DEADLINE_EXCEEDED, "not signalled");
 	CHECK_ERR(t, enpu_fence_wait(f, 0), ENPU_STATUS_DEADLINE_EXCEEDED, "not signalled");
+	/* a timed wait lasts its timeout: 999999999 ns carries into the seconds
+	 * of the deadline unless the clock's nanoseconds are 0 */
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_ERR(t, enpu_fence_wait(f, 999999999), ENPU_STATUS_DEADLINE_EXCEEDED,
+		  "not signalled");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	CHECK(t, waited >= 0.999999999, "a 999999999 ns wait returned after %.9f s", waited);
 	CHECK_OK(t, enpu_fence_signal(f, cause));
 	CHECK(t, enpu_fence_poll(f) == 1, "signalled");
 	CHECK_ERR(t, enpu_fence_wait(f, 0), ENPU_STATUS_DEVICE_ERROR, "camera unplugged");
