@@ -320,6 +320,13 @@ void test_api_tensor_errors(tctx *t)
 		  "per-channel count 3 != dims[0] = 4");
 	d.quant.axis = 2;
 	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT, "axis");
+	int32_t zps[4] = { 0, 0, 200, 0 };
+	d.quant.axis = 0;
+	d.quant.count = 4;
+	d.quant.zero_points = zps;
+	CHECK_ERR(t, enpu_tensor_create(buf, 0, &d, &x), ENPU_STATUS_INVALID_ARGUMENT,
+		  "zero point 200 outside int8");
+	d.quant.zero_points = NULL;
 	d.quant.axis = 1;
 	d.quant.count = 4;
 	CHECK_OK(t, enpu_tensor_create(buf, 0, &d, &x));

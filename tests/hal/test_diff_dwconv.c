@@ -21,10 +21,11 @@ void test_dwconv_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;
-	/* 3x3 (the specialized path), stride 1 and 2, every channel count and size */
+	/* 3x3 (the specialized path), stride 1 and 2 (and 3: no row sweep), every
+	 * channel count and size */
 	for (size_t ci = 0; ci < sizeof(chans) / sizeof(chans[0]); ci++)
 		for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
-			for (uint32_t s = 1; s <= 2; s++) {
+			for (uint32_t s = 1; s <= 3; s++) {
 				kconv_t k = dw(sizes[si], sizes[(si + ci) % 3], chans[ci], 3, 3, s, 1);
 				kconv_randomize(t, &k, 2);
 				if (!kconv_run(t, &e, &k))
