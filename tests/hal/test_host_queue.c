@@ -248,3 +248,44 @@ out:
 	enpu_fence_release(a);
 	fixture_close(&f);
 }
+
+/* An op that fails on the queue: execute and the fence return its status
+ * code (not INTERNAL) and message, naming the queue, op index and kind. */
+static enpu_status_t fail_exec(void *ctx, const enpu_op_t *op)
+{
+	(void)ctx;
+	(void)op;
+	return enpu_status_make(ENPU_STATUS_DEVICE_ERROR, "injected");
+}
+
+void test_host_queue_exec_error(tctx *t)
+{
+	t_env e;
+	enpu_host_queue_t *q = NULL;
+	enpu_fence_t *f = NULL;
+	enpu_command_list_t *l = NULL;
+	enpu_tensor_t *i8 = NULL, *o8 = NULL;
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
+		return;
+	enpu_quant_t q1 = t_q(1.0f, 0);
+	i8 = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(4), &q1, NULL);
+	o8 = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(4), &q1, NULL);
+	CHECK(t, i8 && o8, "tensors");
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_requantize(l, &(enpu_requantize_params_t){ .input = i8, .output = o8 }));
+	CHECK_OK(t, enpu_host_queue_create("testq", fail_exec, NULL, &q));
+	CHECK_ERR(t, enpu_host_queue_execute(q, e.cpu, l), ENPU_STATUS_DEVICE_ERROR,
+		  "testq: op 0 (requantize) failed: injected");
+	CHECK_OK(t, enpu_fence_create_device(&f));
+	CHECK_OK(t, enpu_host_queue_submit(q, e.cpu, l, NULL, 0, f));
+	CHECK_ERR(t, enpu_fence_wait(f, ENPU_TIMEOUT_INFINITE), ENPU_STATUS_DEVICE_ERROR,
+		  "op 0 (requantize) failed: injected");
+out:
+	enpu_fence_release(f);
+	if (q)
+		enpu_host_queue_destroy(q);
+	enpu_command_list_release(l);
+	enpu_tensor_release(i8);
+	enpu_tensor_release(o8);
+	t_env_close(&e);
+}

@@ -146,6 +146,24 @@ void test_kat_ref_add_mul(tctx *t)
 	int8_t *rs = t_data(s), *rm = t_data(m);
 	CHECK(t, rs[0] == 7 && rs[1] == 1, "add: %d %d", rs[0], rs[1]);
 	CHECK(t, rm[0] == 6 && rm[1] == -6, "mul: %d %d", rm[0], rm[1]);
+	/* ADD of unequal scales (the derivation's 2 * max(sa, sb)): a 1.0, b 0.01,
+	 * out 4.0: 127 + 0 = 127 / 4 = 31.75 -> 32; -128 + 1 = -127 -> -32 */
+	enpu_command_list_release(l);
+	l = NULL;
+	enpu_tensor_release(b);
+	enpu_tensor_release(s);
+	b = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 1, U32(2), &(enpu_quant_t){
+		.kind = ENPU_QUANT_PER_TENSOR, .scale = 0.01f }, (int8_t[]){ 0, 100 });
+	s = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 1, U32(2), &(enpu_quant_t){
+		.kind = ENPU_QUANT_PER_TENSOR, .scale = 4.0f }, NULL);
+	CHECK(t, b && s, "tensor creation failed");
+	((int8_t *)t_data(a))[0] = 127;
+	((int8_t *)t_data(a))[1] = -128;
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = a, .b = b, .out = s }));
+	CHECK_OK(t, t_run(e.ref, l));
+	rs = t_data(s);
+	CHECK(t, rs[0] == 32 && rs[1] == -32, "add of unequal scales: %d %d", rs[0], rs[1]);
 out:
 	enpu_command_list_release(l);
 	enpu_tensor_release(a);
