@@ -85,7 +85,7 @@ void test_api_conv_pool_errors(tctx *t)
 	t_env e;
 	enpu_command_list_t *l = NULL;
 	enpu_tensor_t *ts[8] = { 0 };
-	enpu_tensor_t *big_a = NULL, *big_b = NULL, *big_c = NULL;
+	enpu_tensor_t *big_a = NULL, *big_b = NULL, *big_c = NULL, *big_in = NULL, *big_out = NULL;
 	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
 		return;
 	enpu_quant_t q = t_q(0.5f, 0), q2 = t_q(0.25f, 0);
@@ -151,10 +151,20 @@ void test_api_conv_pool_errors(tctx *t)
 	CHECK(t, big_a && big_b && big_c, "tensor creation failed");
 	CHECK_ERR(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = big_a, .b = big_b, .c = big_c }),
 		  ENPU_STATUS_UNSUPPORTED, "reduction length 65537 exceeds 65536");
+	/* a pool window beyond it (long_reductions runs one of exactly 65536) */
+	big_in = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 1, 65537, 1), &q, NULL);
+	big_out = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 4, U32(1, 1, 1, 1), &q, NULL);
+	CHECK(t, big_in && big_out, "tensor creation failed");
+	p = (enpu_pool_params_t){ .input = big_in, .output = big_out, .kind = ENPU_POOL_MAX,
+				  .kernel_h = 1, .kernel_w = 65537, .stride_h = 1, .stride_w = 1 };
+	CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_UNSUPPORTED,
+		  "window 1x65537 exceeds 65536 elements");
 out:
 	enpu_tensor_release(big_a);
 	enpu_tensor_release(big_b);
 	enpu_tensor_release(big_c);
+	enpu_tensor_release(big_in);
+	enpu_tensor_release(big_out);
 	enpu_command_list_release(l);
 	rel(ts, 8);
 	t_env_close(&e);

@@ -32,7 +32,7 @@
 	X(host_queue_execute) X(host_queue_exec_error) X(api_execute)                                   \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
 	X(requant_lanes_avx2)                                                          \
-	X(requant_lanes_neon) X(gpu_long_reductions) X(f16_conversions)  \
+	X(requant_lanes_neon) X(f16_conversions)                         \
 	X(gpu_conv_tiled) X(gpu_float_controls_strip) X(gpu_float_controls_off)
 
 /* Tests of one accelerator, named NAME/DEV (filter "/npu" in the VM): the
@@ -49,7 +49,8 @@
 	X(dwconv_i8_edges) X(dwconv_i8_dm1_random)                              \
 	X(conv_small_i8_edges) X(conv_small_i8_random)                          \
 	X(gemv_i8_edges) X(gemm_i8_left_shift) X(gemm_i8_kblocks)                \
-	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(pool_i8_edges)
+	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(pool_i8_edges)   \
+	X(long_reductions)
 
 #define DECLARE_PLAIN(name) void test_##name(tctx *t);
 #define DECLARE_ISA(name) void test_##name(tctx *t, enpu_cpu_isa_t isa);

@@ -41,7 +41,8 @@ typedef struct job {
 	uint32_t span;          /* one run's space: out_w, or wrapping the image's rows */
 	uint32_t wchunks, rows; /* span split into wchunks runs of <= rows */
 	uint32_t pan_per_chunk, nchunks;
-	cpu_scratch_t acc;      /* per thread: rows (rounded up to mr) x nr int32 */
+	cpu_scratch_t acc;      /* per thread: the family's carry, then rows (rounded
+				 * up to mr) x nr int32 */
 } job_t;
 
 /* Runs wrap across output rows: stride 1, a family with kernel_out_segs
@@ -150,7 +151,8 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 	uint32_t seg = j->seg;
 	size_t lda = (size_t)c->stride_w * c->in_c * o->a_elem;
 	size_t row_bytes = (size_t)j->pw * c->in_c * o->a_elem; /* one kernel row down */
-	int32_t *acc = cpu_scratch_at(&j->acc, thread);
+	uint8_t *carry = cpu_scratch_at(&j->acc, thread);
+	int32_t *acc = (int32_t *)(carry + o->carry_bytes);
 	uint32_t pan1 = (pc + 1) * j->pan_per_chunk < pb->panels ? (pc + 1) * j->pan_per_chunk
 								  : pb->panels;
 	for (uint32_t pan = pc * j->pan_per_chunk; pan < pan1; pan++) {
@@ -162,7 +164,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 			.zp = c->out_zp, .qmin = c->clamp.qmin, .qmax = c->clamp.qmax,
 			.n = c->out_c - n0 < o->nr ? c->out_c - n0 : o->nr,
 			.c = j->out + ((size_t)n * c->out_h * c->out_w + c_pixel) * c->out_c + n0,
-			.ldc = c->out_c,
+			.ldc = c->out_c, .carry = carry,
 		};
 		for (uint32_t kh = 0, nseg; kh < c->k_h; kh += nseg) {
 			const uint8_t *a = j->pad + ((((size_t)n * j->ph + (size_t)oh * c->stride_h + kh) *
@@ -189,6 +191,8 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 			}
 		}
 	}
+	if (o->task_end)
+		o->task_end(carry);
 }
 
 enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
@@ -250,7 +254,8 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	j.pad = cpu_alloc(pad_bytes + tail);
 	if (j.pad)
 		memset(j.pad + pad_bytes, 0, tail);
-	j.acc = cpu_scratch_alloc(d, (size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr *
+	j.acc = cpu_scratch_alloc_head(d, o->carry_bytes,
+				       (size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr *
 					     sizeof(int32_t));
 	if (!j.pad || !j.acc.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");

@@ -18,7 +18,8 @@ typedef struct job {
 	cpu_grid_t g;
 	const cpu_i8_packed_t *b;
 	size_t a_row_bytes;
-	cpu_scratch_t scratch; /* packed A rows, int32 sums of mc x nr, one A row */
+	cpu_scratch_t scratch; /* the family's carry, packed A rows, int32 sums of mc
+				* x nr, one A row */
 } job_t;
 
 typedef struct pack_job {
@@ -121,7 +122,8 @@ void cpu_i8_packed_release(const cpu_i8_packed_t *b, bool owned)
 }
 
 /* The fused output stage of rows from m0 on, columns n0 .. n0 + n - 1 */
-static cpu_i8_out_t out_stage(const job_t *j, uint32_t m0, uint32_t n0, uint32_t n)
+static cpu_i8_out_t out_stage(const job_t *j, uint32_t m0, uint32_t n0, uint32_t n,
+			      void *carry)
 {
 	const cpu_gemm_problem_t *p = j->p;
 	const cpu_i8_packed_t *pb = j->b;
@@ -129,7 +131,7 @@ static cpu_i8_out_t out_stage(const job_t *j, uint32_t m0, uint32_t n0, uint32_t
 		.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * j->d->i8->rq_size,
 		.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
 		.qmax = p->clamp.qmax, .n = n, .c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0,
-		.ldc = p->ldc,
+		.ldc = p->ldc, .carry = carry,
 	};
 }
 
@@ -141,7 +143,8 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	const cpu_i8_packed_t *pb = j->b;
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
-	uint8_t *apack = cpu_scratch_at(&j->scratch, thread);
+	uint8_t *carry = cpu_scratch_at(&j->scratch, thread);
+	uint8_t *apack = carry + o->carry_bytes;
 	int32_t *acc = (int32_t *)(apack + ((size_t)j->g.mc * j->a_row_bytes + 63) / 64 * 64);
 	int8_t *rowbuf = (int8_t *)(acc + (size_t)j->g.mc * o->nr);
 	for (uint32_t r = m0; r < m1; r++)
@@ -152,7 +155,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 								 : j->g.panels;
 	if (o->gemv_out && m1 - m0 == 1) {
 		/* n: every column from the chunk's first on (gemv_out's contract) */
-		cpu_i8_out_t out = out_stage(j, m0, pan0 * o->nr, p->n - pan0 * o->nr);
+		cpu_i8_out_t out = out_stage(j, m0, pan0 * o->nr, p->n - pan0 * o->nr, NULL);
 		o->gemv_out(apack, pb->bpack + pan0 * pb->panel_bytes, pb->panel_bytes, pb->kp,
 			    pan1 - pan0, &out);
 		return;
@@ -166,7 +169,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		uint32_t kc = m1 - m0 > o->mr ? o->kc : pb->kp;
 		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += kc) {
 			uint32_t klen = pb->kp - k0 < kc ? pb->kp - k0 : kc;
-			cpu_i8_out_t out = out_stage(j, m0, n0, nr);
+			cpu_i8_out_t out = out_stage(j, m0, n0, nr, carry);
 			o->kernel_out(apack + k0 * o->a_elem, j->a_row_bytes,
 				      bp + (size_t)k0 * o->nr * o->b_elem, klen, m1 - m0,
 				      acc, k0 == 0, k0 + klen == pb->kp, &out);
@@ -181,6 +184,8 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 						       (int8_t *)p->c + (size_t)(mt + i) * p->ldc + n0);
 		}
 	}
+	if (o->task_end)
+		o->task_end(carry);
 }
 
 enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
@@ -193,8 +198,9 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	j.b = cpu_gemm_i8_pack(d, p, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
 	if (j.b)
-		j.scratch = cpu_scratch_alloc(d, ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
-						      (size_t)j.g.mc * o->nr * 4 + p->k);
+		j.scratch = cpu_scratch_alloc_head(d, o->carry_bytes,
+						   ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
+							   (size_t)j.g.mc * o->nr * 4 + p->k);
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch.base)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,

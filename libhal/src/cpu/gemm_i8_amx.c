@@ -10,14 +10,25 @@
  * tmm4-5 A, tmm6-7 B. Sums start from the effective bias (a tile load with
  * stride 0 repeats its row) or from the driver's acc; the last K block stores
  * them to a slot, and the output stage of gemm_out_avx512.h writes them row
- * by row while the next 32 rows' tiles multiply. K may come in segments of
+ * by row while the next rows' tiles multiply. K may come in segments of
  * A (kernel_out_segs: the implicit convolution's kernel rows), summed in
  * the tiles without a trip through acc, and its rows may run across output
- * rows (a row map: the rows that are not outputs are left out of C). A
- * block's last rows (fewer than 16) run with tiles of that many rows (a
- * second tile configuration), so no A row past the block is read. The tile
- * state is configured at each call (other code may have changed it) and
- * released at its end. */
+ * rows (a row map: the rows that are not outputs are left out of C). Rows
+ * run 32 a step; a call of 17-31 rows in all is one step of a 16-row tile
+ * and a tile of the rest, while the last 17-31 rows after 32-row steps run
+ * as 16 and then the rest (each the faster on the shapes measured:
+ * docs/perf.md), and 16 or fewer as one tile of that many rows; so no A row
+ * past the block is read.
+ *
+ * A thread carries state from one kernel call to the next of a task (its
+ * carry_t, the driver's out->carry): the tile configuration, loaded only
+ * when a step needs another one, and the last step's finished rows, whose
+ * output stage runs in the shadow of the next call's tiles (ending each
+ * call with it exposed, and configuring and releasing the tiles at each
+ * call, cost 28-wide convolutions a quarter of their time: docs/perf.md).
+ * task_end writes those rows and releases the tiles; the drivers call it at
+ * the end of each task, before other code on the thread may use the tiles
+ * or read C. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_out_avx512.h"
@@ -34,13 +45,14 @@ typedef struct tilecfg {
 	uint8_t rows[16];
 } __attribute__((aligned(64))) tilecfg_t;
 
-/* C and A tiles of rows rows, B tiles of 16 rows; all 64 bytes wide */
-static void configure(unsigned rows)
+/* Tiles 0, 1 (C) and 4 (A) of rows0 rows, 2, 3 and 5 of rows1; B tiles of
+ * 16 rows; all 64 bytes wide */
+static void configure(unsigned rows0, unsigned rows1)
 {
 	tilecfg_t t = { .palette = 1 };
 	for (int i = 0; i < 8; i++) {
 		t.colsb[i] = 64;
-		t.rows[i] = i < 6 ? (uint8_t)rows : TR;
+		t.rows[i] = i >= 6 ? TR : (uint8_t)(i == 2 || i == 3 || i == 5 ? rows1 : rows0);
 	}
 	/* _tile_loadconfig's asm names only the first 8 bytes as its input */
 	__asm__ volatile("" : : "m"(t) : "memory");
@@ -80,27 +92,46 @@ typedef struct pending {
 	int32_t *sums; /* row stride NR */
 	int8_t *c[2 * TR]; /* each row's C row, NULL: not an output */
 	uint32_t rows, done;
+	cpu_i8_out_t o; /* the output stage of the call that left them */
+	__mmask64 m;
 } pending_t;
 
-static inline __attribute__((always_inline)) void drain(pending_t *p, uint32_t upto,
-							const cpu_i8_out_t *o, __mmask64 m)
+/* A thread's state between the kernel calls of a task (a carry of
+ * cpu_i8_gemm_ops_t: zeroed to start) */
+typedef struct carry {
+	int32_t slot[2][2 * TR * NR]; /* the last K block's sums, in turn */
+	pending_t p;
+	unsigned next;       /* the slot of the next step */
+	uint8_t rows0, rows1; /* the tile configuration; rows0 0: none */
+} __attribute__((aligned(64))) carry_t;
+
+static inline __attribute__((always_inline)) void drain(pending_t *p, uint32_t upto)
 {
 	if (upto > p->rows)
 		upto = p->rows;
 	for (; p->done < upto; p->done++)
 		if (p->c[p->done])
-			out_row(p->sums + p->done * NR, o, p->c[p->done], m);
+			out_row(p->sums + p->done * NR, &p->o, p->c[p->done], p->m);
 }
 
-/* Column half h (columns 32h .. 32h + 31) of one or two row tiles (two: A
- * rows mt .. mt + 31, else mt .. mt + 15 or fewer, as configured; s1
+/* Tiles of rows0 and (two row tiles) rows1 rows, loaded if not already */
+static inline void ensure(carry_t *s, unsigned rows0, unsigned rows1)
+{
+	if (s->rows0 == rows0 && (!rows1 || s->rows1 == rows1))
+		return;
+	s->rows0 = (uint8_t)rows0;
+	s->rows1 = (uint8_t)(rows1 ? rows1 : TR);
+	configure(s->rows0, s->rows1);
+}
+
+/* Column half h (columns 32h .. 32h + 31) of one or two row tiles (A rows
+ * from mt, as many as configured: the second's from mt + 16; one: s1
  * unused) over all of K: starts the C tiles, multiplies, stores them to dst
  * (row stride NR); after each 64 of K, p's rows up to (++*t) * per. */
 static inline __attribute__((always_inline)) void half(const a_view_t *v, uint32_t mt,
 						       const int8_t *b, int h, bool two, start_t s0,
 						       start_t s1, int32_t *dst, pending_t *p,
-						       uint32_t per, uint32_t *t,
-						       const cpu_i8_out_t *o, __mmask64 m)
+						       uint32_t per, uint32_t *t)
 {
 	const size_t lda = v->lda;
 	_tile_loadd(0, s0.p, s0.stride);
@@ -124,7 +155,7 @@ static inline __attribute__((always_inline)) void half(const a_view_t *v, uint32
 				_tile_dpbssd(2, 5, 6);
 				_tile_dpbssd(3, 5, 7);
 			}
-			drain(p, ++*t * per, o, m);
+			drain(p, ++*t * per);
 		}
 	}
 	_tile_stored(0, dst, NR * sizeof(int32_t));
@@ -141,19 +172,19 @@ static inline __attribute__((always_inline)) void half(const a_view_t *v, uint32
 static inline __attribute__((always_inline)) void step(const a_view_t *v, const int8_t *b,
 						       uint32_t mt, uint32_t n, const int32_t *acc,
 						       bool first, int32_t *dst, pending_t *p,
-						       const cpu_i8_out_t *o, __mmask64 m)
+						       const int32_t *beff)
 {
 	uint32_t t = 0, iters = 2 * v->nseg * (v->seglen / 64);
 	uint32_t per = (p->rows + iters - 1) / iters;
 	for (int h = 0; h < 2; h++) {
-		start_t s0 = start_of(first, o->beff, acc, mt, 32 * h);
+		start_t s0 = start_of(first, beff, acc, mt, 32 * h);
 		if (n > TR)
-			half(v, mt, b, h, true, s0, start_of(first, o->beff, acc, mt + TR, 32 * h),
-			     dst + 32 * h, p, per, &t, o, m);
+			half(v, mt, b, h, true, s0, start_of(first, beff, acc, mt + TR, 32 * h),
+			     dst + 32 * h, p, per, &t);
 		else
-			half(v, mt, b, h, false, s0, s0, dst + 32 * h, p, per, &t, o, m);
+			half(v, mt, b, h, false, s0, s0, dst + 32 * h, p, per, &t);
 	}
-	drain(p, p->rows, o, m);
+	drain(p, p->rows);
 }
 
 /* The C row of a kernel call's next row under map (NULL: not an output;
@@ -171,40 +202,37 @@ static inline int8_t *row_next(const cpu_row_map_t *map, uint32_t *pos, int8_t *
 	return row;
 }
 
-/* All rows of a block, 32 at a time, then 16, then the rest with tiles of
- * that many rows. The last K block leaves each step's sums in one of two
- * slots in turn, and the next step (or the end) writes them to C. */
+/* All rows of a block in steps (see the top). The last K block leaves each
+ * step's sums in the thread's next slot, and the next step (of this call or
+ * the next, or task_end) writes them to C. */
 static void kernel_out_segs_amx(const void *a, size_t lda, size_t sstride, uint32_t nseg,
 				const void *b, uint32_t seglen, uint32_t rows, int32_t *acc,
 				bool first, bool last, const cpu_i8_out_t *o,
 				const cpu_row_map_t *map)
 {
-	int32_t slot[2][2 * TR * NR] __attribute__((aligned(64)));
+	carry_t *s = o->carry;
 	const a_view_t v = { .a = a, .lda = lda, .sstride = sstride, .nseg = nseg,
 			     .seglen = seglen };
-	const __mmask64 m = out_mask(o);
-	pending_t p = { 0 };
 	int8_t *c = o->c;
 	uint32_t pos = map ? map->phase : 0;
-	if (rows >= TR)
-		configure(TR);
-	for (uint32_t mt = 0, i = 0; mt < rows; i++) {
-		uint32_t n = rows - mt >= 2 * TR ? 2 * TR : rows - mt >= TR ? TR : rows - mt;
-		if (n < TR)
-			configure(n);
-		int32_t *dst = last ? slot[i % 2] : acc + (size_t)mt * NR;
-		step(&v, b, mt, n, acc, first, dst, &p, o, m);
+	for (uint32_t mt = 0; mt < rows;) {
+		uint32_t left = rows - mt;
+		uint32_t n = left >= 2 * TR ? 2 * TR : mt == 0 || left <= TR ? left : TR;
+		ensure(s, n > TR ? TR : n, n > TR ? n - TR : 0);
+		int32_t *dst = last ? s->slot[s->next] : acc + (size_t)mt * NR;
+		step(&v, b, mt, n, acc, first, dst, &s->p, o->beff);
 		if (last) {
-			p.sums = dst;
-			p.rows = n;
-			p.done = 0;
+			s->next ^= 1;
+			s->p.sums = dst;
+			s->p.rows = n;
+			s->p.done = 0;
+			s->p.o = *o;
+			s->p.m = out_mask(o);
 			for (uint32_t r = 0; r < n; r++)
-				p.c[r] = row_next(map, &pos, &c, o->ldc);
+				s->p.c[r] = row_next(map, &pos, &c, o->ldc);
 		}
 		mt += n;
 	}
-	drain(&p, p.rows, o, m);
-	_tile_release();
 }
 
 static void kernel_out_amx(const void *a, size_t lda, const void *b, uint32_t klen,
@@ -212,6 +240,17 @@ static void kernel_out_amx(const void *a, size_t lda, const void *b, uint32_t kl
 			   const cpu_i8_out_t *o)
 {
 	kernel_out_segs_amx(a, lda, 0, 1, b, klen, rows, acc, first, last, o, NULL);
+}
+
+/* The task's last rows to C; the tiles released */
+static void task_end_amx(void *carry)
+{
+	carry_t *s = carry;
+	drain(&s->p, s->p.rows);
+	s->p.rows = s->p.done = 0;
+	if (s->rows0)
+		_tile_release();
+	s->rows0 = 0;
 }
 
 /* One row (GEMV) on AVX-512 VNNI instead: a tile computes 16 rows at the
@@ -278,5 +317,6 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_amx = {
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
 	.kernel_out = kernel_out_amx, .kernel_out_segs = kernel_out_segs_amx, .conv_row_tiles = 1,
-	.gemv_out = gemv_out_amx,
+	.gemv_out = gemv_out_amx, .carry_bytes = sizeof(carry_t),
+	.task_end = task_end_amx,
 };

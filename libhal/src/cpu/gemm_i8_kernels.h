@@ -28,6 +28,7 @@ typedef struct cpu_i8_out {
 	uint32_t n;
 	int8_t *c;              /* row 0, column 0 */
 	size_t ldc;
+	void *carry;            /* the calling thread's carry (cpu_i8_gemm_ops_t) */
 } cpu_i8_out_t;
 
 /* Which rows of a kernel call are outputs: of every period rows (row 0 at
@@ -83,6 +84,15 @@ typedef struct cpu_i8_gemm_ops {
 	 * on (may exceed nr); each later panel is nr columns on. */
 	void (*gemv_out)(const void *a, const void *b, size_t panel_bytes, uint32_t kp,
 			 uint32_t panels, const cpu_i8_out_t *out);
+	/* A family whose kernel_out calls leave work to the thread's next call
+	 * (AMX: the last rows' output stage, the tile state) keeps it in
+	 * carry_bytes (a multiple of 64) that the driver gives each thread, 64-byte
+	 * aligned and zeroed before its first task, as out->carry; task_end
+	 * finishes the work and leaves the carry ready for the next task. Drivers call it
+	 * at the end of each task that calls kernel_out or kernel_out_segs,
+	 * before C is read. 0 and NULL for families without. */
+	size_t carry_bytes;
+	void (*task_end)(void *carry);
 } cpu_i8_gemm_ops_t;
 
 void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The GPU backend at the longest loops the API allows: reductions of
- * ENPU_MAX_REDUCTION (65536) terms in the plain GEMM shaders and in CONV2D
- * (along input channels, along a kernel's rows and columns, and both), and
- * pool windows of 65536 taps, against the reference bit for bit (fp16 with
- * small integers, whose fp32 sums are exact in any order). lavapipe stops a
- * shader's loops after 65535 iterations in all, without an error
- * (libhal/src/gpu/shaders/window.glsl): a loop per output element, or per
- * kernel row, returned truncated sums here. */
+/* Every backend at the longest loops the API allows: reductions of
+ * ENPU_MAX_REDUCTION (65536) terms in GEMM and in CONV2D (along input
+ * channels, along a kernel's rows and columns, and both), and pool windows
+ * of 65536 taps, against the reference bit for bit (fp16 with small
+ * integers, whose fp32 sums are exact in any order); the recording accepts
+ * them (test_api_ops.c has one more refused). On the GPU they run the plain
+ * GEMM shaders: lavapipe stops a shader's loops after 65535 iterations in
+ * all, without an error (libhal/src/gpu/shaders/window.glsl): a loop per
+ * output element, or per kernel row, returned truncated sums here. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +121,7 @@ out:
 	return ok;
 }
 
-void test_gpu_long_reductions(tctx *t)
+void test_long_reductions(tctx *t, enpu_cpu_isa_t isa)
 {
 	static const conv_case_t convs[] = {
 		{ 1, 1, 65536, 1, 1, 5, 1, 0, 1 },	/* along channels, two words */
@@ -131,10 +132,10 @@ void test_gpu_long_reductions(tctx *t)
 	static const enpu_dtype_t dtypes[] = { ENPU_DTYPE_INT8, ENPU_DTYPE_FP16 };
 	t_env e;
 
-	if (!t_env_open(t, &e, T_DUT_GPU, 1))
+	if (!t_env_open(t, &e, isa, 1))
 		return;
 	for (size_t i = 0; i < 2; i++) {
-		/* N % 4 != 0: the plain GEMM shaders, not the tiled ones */
+		/* N % 4 != 0: on the GPU the plain GEMM shaders, not the tiled ones */
 		if (!gemm_case(t, &e, dtypes[i], 2, 3, ENPU_MAX_REDUCTION))
 			goto out;
 		for (size_t j = 0; j < sizeof(convs) / sizeof(convs[0]); j++)
