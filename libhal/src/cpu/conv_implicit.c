@@ -14,9 +14,8 @@
  * many elements past its end (a zero weight's, so any value; the buffer has
  * a zeroed tail for the last one). A family with kernel_out_segs (AMX) takes
  * the kernel rows of one output run as K segments of one call, up to its K
- * block, so that its sums stay in registers across them. With stride 1 and
- * output rows narrower than its calls need, its runs wrap across output
- * rows: output pixel (oh, ow) is row oh * pw + ow of the padded buffer read
+ * block, so that its sums stay in registers across them. With stride 1 its
+ * runs wrap across output rows: output pixel (oh, ow) is row oh * pw + ow of the padded buffer read
  * with lda = Cin, so one call covers several output rows, with k_w - 1 rows
  * per output row that are not outputs (computed, not written: a row map).
  * Bit-identical to im2col + GEMM: the same integer sums. */
@@ -46,17 +45,18 @@ typedef struct job {
 } job_t;
 
 /* Runs wrap across output rows: stride 1, a family with kernel_out_segs
- * (its row maps: AMX), output rows too short for calls of their own (under
- * conv_row_tiles tiles), at most a third of the rows not outputs. On the
+ * (its row maps: AMX), at most a third of the rows not outputs. On the
  * H100 host's Xeon (AMX, 1 thread, bench/ab vs im2col + GEMM): 3x3
- * 14x14x256 1.09x, 14x14x128 1.20x, 7x7x512 1.05x; wrapping wider rows
- * too (vs calls per output row): 112 wide 1.05x, 56 1.02x, 28 0.83x.
- * AVX2's 6-row tiles gained nothing from it (0.81-0.97x at 56..7 wide, vs
- * calls per row or im2col). */
+ * 14x14x256 1.09x, 14x14x128 1.20x, 7x7x512 1.05x. Wider rows wrap too
+ * since the AMX kernel carries its tiles across calls and ends a call over
+ * rows done instead of with a shorter tile (vs calls per output row: 56
+ * wide 1.08-1.12x, 112 wide 1.07-1.08x, 28 wide within the noise; the
+ * twelfth session had 28 wide at 0.83x before). AVX2's 6-row tiles gained
+ * nothing from it (0.81-0.97x at 56..7 wide, vs calls per row or im2col). */
 static bool wraps(const cpu_i8_gemm_ops_t *o, const enpu_conv_op_t *c)
 {
 	return o->kernel_out_segs && c->stride_h == 1 && c->stride_w == 1 &&
-	       c->out_w < o->conv_row_tiles * o->mr && 2 * (c->k_w - 1) <= c->out_w &&
+	       2 * (c->k_w - 1) <= c->out_w &&
 	       (uint64_t)c->out_h * (c->out_w + c->k_w - 1) <= UINT32_MAX;
 }
 

@@ -14,11 +14,12 @@
  * A (kernel_out_segs: the implicit convolution's kernel rows), summed in
  * the tiles without a trip through acc, and its rows may run across output
  * rows (a row map: the rows that are not outputs are left out of C). Rows
- * run 32 a step; a call of 17-31 rows in all is one step of a 16-row tile
- * and a tile of the rest, while the last 17-31 rows after 32-row steps run
- * as 16 and then the rest (each the faster on the shapes measured:
- * docs/perf.md), and 16 or fewer as one tile of that many rows; so no A row
- * past the block is read.
+ * run 32 a step. A call of 17-31 rows in all is one step of a 16-row tile
+ * and a tile of the rest, one of 16 or fewer one tile of that many rows; the
+ * last 1-31 rows after 32-row steps are one more step of 16 or 32 rows that
+ * ends at the block's end, over rows already done (computed again, not
+ * written again), so that the tiles keep one configuration across calls
+ * (docs/perf.md). No A row past the block is read.
  *
  * A thread carries state from one kernel call to the next of a task (its
  * carry_t, the driver's out->carry): the tile configuration, loaded only
@@ -216,19 +217,30 @@ static void kernel_out_segs_amx(const void *a, size_t lda, size_t sstride, uint3
 	int8_t *c = o->c;
 	uint32_t pos = map ? map->phase : 0;
 	for (uint32_t mt = 0; mt < rows;) {
-		uint32_t left = rows - mt;
-		uint32_t n = left >= 2 * TR ? 2 * TR : mt == 0 || left <= TR ? left : TR;
+		uint32_t left = rows - mt, n = left, skip = 0;
+		if (left >= 2 * TR) {
+			n = 2 * TR;
+		} else if (mt) { /* ends at the block's end over skip rows done */
+			n = left > TR ? 2 * TR : TR;
+			skip = n - left;
+			mt = rows - n;
+		}
 		ensure(s, n > TR ? TR : n, n > TR ? n - TR : 0);
-		int32_t *dst = last ? s->slot[s->next] : acc + (size_t)mt * NR;
+		/* a step over rows done (their sums wrong where acc holds this
+		 * call's already): to a slot, and its new rows from there to acc */
+		int32_t *dst = last || skip ? s->slot[s->next] : acc + (size_t)mt * NR;
 		step(&v, b, mt, n, acc, first, dst, &s->p, o->beff);
+		if (!last && skip)
+			memcpy(acc + (size_t)(mt + skip) * NR, dst + (size_t)skip * NR,
+			       (size_t)(n - skip) * NR * sizeof(int32_t));
 		if (last) {
 			s->next ^= 1;
 			s->p.sums = dst;
 			s->p.rows = n;
-			s->p.done = 0;
+			s->p.done = skip;
 			s->p.o = *o;
 			s->p.m = out_mask(o);
-			for (uint32_t r = 0; r < n; r++)
+			for (uint32_t r = skip; r < n; r++)
 				s->p.c[r] = row_next(map, &pos, &c, o->ldc);
 		}
 		mt += n;
