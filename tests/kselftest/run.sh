@@ -1,11 +1,17 @@
 #!/bin/bash
-# Runs every built driver test (build/kselftest/*_test) in turn, as the kselftest
-# runner does: a KTAP header, each test's output indented as a subtest, one result
-# line per test binary. Meant to run inside the VM: tools/vm/run tests/kselftest/run.sh
+# Runs every driver test (tests/kselftest/*_test.c, built as build/kselftest/*_test)
+# in turn, as the kselftest runner does: a KTAP header, each test's output indented
+# as a subtest, one result line per test binary. The list comes from the sources, so
+# a binary left in build/ by a test since removed or renamed does not run. Meant to
+# run inside the VM: tools/vm/run tests/kselftest/run.sh
 # In the VM, a last step unloads enpu.ko: every file, job and BO must be gone.
 top=$(cd "$(dirname "$0")/../.." && pwd)
-tests=("$top"/build/kselftest/*_test)
-[ -x "${tests[0]}" ] || { echo "no driver tests built: run make" >&2; exit 1; }
+tests=()
+for src in "$top"/tests/kselftest/*_test.c; do
+	t="$top/build/kselftest/$(basename "$src" .c)"
+	[ -x "$t" ] || { echo "$t not built: run make" >&2; exit 1; }
+	tests+=("$t")
+done
 unload=0
 [ -n "${ENPU_IN_VM:-}" ] && unload=1
 echo "TAP version 13"
