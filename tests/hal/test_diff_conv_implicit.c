@@ -70,10 +70,14 @@ void test_conv_implicit_i8_random(tctx *t, enpu_cpu_isa_t isa)
 		uint32_t cin = (uint32_t)t_range(t, 1, 24) * (i % 2 ? 1 : kw % 2 ? 4 : kw % 4 ? 2 : 1);
 		/* every third one narrow (AMX: wrapping across output rows) */
 		int32_t w_lo = i % 3 ? 24 : 2, w_hi = i % 3 ? 110 : 24;
-		uint32_t s[8] = { (uint32_t)t_range(t, 1, 6 + 10 * (i % 3 == 0)),
-				  (uint32_t)t_range(t, w_lo, w_hi), cin,
-				  (uint32_t)t_range(t, 1, 140), (uint32_t)t_range(t, 1, 5), kw,
-				  (uint32_t)t_range(t, 1, 2), (uint32_t)t_range(t, 1, 2) };
+		/* drawn in order: an initializer list's order is unspecified */
+		uint32_t s[8] = { 0, 0, cin, 0, 0, kw, 0, 0 };
+		s[0] = (uint32_t)t_range(t, 1, 6 + 10 * (i % 3 == 0));
+		s[1] = (uint32_t)t_range(t, w_lo, w_hi);
+		s[3] = (uint32_t)t_range(t, 1, 140);
+		s[4] = (uint32_t)t_range(t, 1, 5);
+		s[6] = (uint32_t)t_range(t, 1, 2);
+		s[7] = (uint32_t)t_range(t, 1, 2);
 		kconv_t k = shape(s);
 		k.n = (uint32_t)t_range(t, 1, 2);
 		kconv_randomize(t, &k, 3);

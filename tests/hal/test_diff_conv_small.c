@@ -87,9 +87,11 @@ void test_conv_small_i8_random(tctx *t, enpu_cpu_isa_t isa)
 		return;
 	for (int i = 0; i < 40; i++) {
 		uint32_t cin = (uint32_t)t_range(t, 1, 4);
-		kconv_t k = small((uint32_t)t_range(t, 1, 24), (uint32_t)t_range(t, 1, 40), cin,
-				  (uint32_t)t_range(t, 1, 140), (uint32_t)t_range(t, 1, 7),
-				  (uint32_t)t_range(t, 1, 16 / (int32_t)cin + 1), (uint32_t)t_range(t, 1, 3));
+		/* drawn in order: the order of a call's arguments is unspecified */
+		uint32_t h = (uint32_t)t_range(t, 1, 24), w = (uint32_t)t_range(t, 1, 40);
+		uint32_t cout = (uint32_t)t_range(t, 1, 140), kh = (uint32_t)t_range(t, 1, 7);
+		uint32_t kw = (uint32_t)t_range(t, 1, 16 / (int32_t)cin + 1);
+		kconv_t k = small(h, w, cin, cout, kh, kw, (uint32_t)t_range(t, 1, 3));
 		k.sw = (uint32_t)t_range(t, 1, 3);
 		k.dh = (uint32_t)t_range(t, 1, 2);
 		k.n = (uint32_t)t_range(t, 1, 2);

@@ -97,9 +97,11 @@ void test_dwconv_i8_dm1_random(tctx *t, enpu_cpu_isa_t isa)
 		return;
 	for (int i = 0; i < 40; i++) {
 		uint32_t c = (uint32_t)t_range(t, 2, 200);
-		kconv_t k = dw((uint32_t)t_range(t, 1, 20), (uint32_t)t_range(t, 1, 20), c,
-			       (uint32_t)t_range(t, 1, 6), (uint32_t)t_range(t, 1, 6),
-			       (uint32_t)t_range(t, 1, 3), (uint32_t)t_range(t, 1, 2));
+		/* drawn in order: the order of a call's arguments is unspecified */
+		uint32_t h = (uint32_t)t_range(t, 1, 20), w = (uint32_t)t_range(t, 1, 20);
+		uint32_t kh = (uint32_t)t_range(t, 1, 6), kw = (uint32_t)t_range(t, 1, 6);
+		uint32_t sh = (uint32_t)t_range(t, 1, 3);
+		kconv_t k = dw(h, w, c, kh, kw, sh, (uint32_t)t_range(t, 1, 2));
 		k.sw = (uint32_t)t_range(t, 1, 3);
 		k.dw = (uint32_t)t_range(t, 1, 3);
 		k.n = (uint32_t)t_range(t, 1, 2);

@@ -77,10 +77,12 @@ void test_gemm_i8_left_shift(tctx *t, enpu_cpu_isa_t isa)
 	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3), 1u << ENPU_OP_GEMM,
 			    ENPU_DTYPE_INT8))
 		return;
-	for (int i = 0; i < 30; i++)
-		if (!gemm_run(t, &e, (uint32_t)t_range(t, 1, 40), (uint32_t)t_range(t, 1, 200),
-			      (uint32_t)t_range(t, 1, 300), true))
+	for (int i = 0; i < 30; i++) {
+		/* drawn in order: the order of a call's arguments is unspecified */
+		uint32_t m = (uint32_t)t_range(t, 1, 40), n = (uint32_t)t_range(t, 1, 200);
+		if (!gemm_run(t, &e, m, n, (uint32_t)t_range(t, 1, 300), true))
 			break;
+	}
 	t_env_close(&e);
 }
 

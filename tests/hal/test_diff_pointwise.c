@@ -47,7 +47,8 @@ void test_pool_i8_random(tctx *t, enpu_cpu_isa_t isa)
 									     : ENPU_POOL_MAX,
 					 .kernel_h = kh, .kernel_w = kw, .stride_h = sh, .stride_w = sw,
 					 .pad_top = pt, .pad_left = pl, .pad_bottom = pb,
-					 .pad_right = pr, .act = diff_random_act(t) };
+					 .pad_right = pr };
+		p.act = diff_random_act(t); /* after kind: in order */
 		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { n, oh, ow, c },
 					 .quant = q };
 		snprintf(what, sizeof(what), "%s pool %ux%ux%ux%u k=%ux%u s=%u,%u pad=%u,%u,%u,%u",
@@ -119,6 +120,14 @@ static float random_scale(tctx *t)
 	return 0.001f * (float)t_range(t, 1, 1000);
 }
 
+/* A random scale times mul, then a random zero point: drawn in this order
+ * (as arguments of one call, their order would be unspecified) */
+static enpu_quant_t random_q(tctx *t, float mul)
+{
+	float scale = random_scale(t) * mul;
+	return t_q(scale, diff_random_zp(t));
+}
+
 void test_eltwise_i8_random(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;
@@ -129,17 +138,17 @@ void test_eltwise_i8_random(tctx *t, enpu_cpu_isa_t isa)
 	for (int i = 0; i < 40; i++) {
 		uint32_t count = (uint32_t)t_range(t, 1, 40000);
 		bool add = t_range(t, 0, 1);
-		enpu_quant_t qa = t_q(random_scale(t), diff_random_zp(t));
-		enpu_quant_t qb = t_q(random_scale(t), diff_random_zp(t));
-		enpu_quant_t qo = t_q(random_scale(t) * (add ? 1.0f : 0.05f), diff_random_zp(t));
+		enpu_quant_t qa = random_q(t, 1.0f);
+		enpu_quant_t qb = random_q(t, 1.0f);
+		enpu_quant_t qo = random_q(t, add ? 1.0f : 0.05f);
 		enpu_tensor_t *a = random_i8(t, &e, 1, &count, &qa);
 		enpu_tensor_t *b = random_i8(t, &e, 1, &count, &qb);
 		enpu_eltwise_requant_t rq;
 		int32_t m[3], s[3];
 		diff_random_requant(t, m, s, 3);
 		rq = (enpu_eltwise_requant_t){ m[0], s[0], m[1], s[1], m[2], s[2] };
-		enpu_eltwise_params_t p = { .a = a, .b = b, .rq = t_range(t, 0, 2) ? NULL : &rq,
-					    .act = diff_random_act(t) };
+		enpu_eltwise_params_t p = { .a = a, .b = b, .rq = t_range(t, 0, 2) ? NULL : &rq };
+		p.act = diff_random_act(t); /* after rq: in order */
 		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 1, .dims = { count },
 					 .quant = qo };
 		snprintf(what, sizeof(what), "%s n=%u zp=%d,%d,%d explicit=%d", add ? "add" : "mul",
@@ -165,10 +174,11 @@ void test_requant_i8_random(tctx *t, enpu_cpu_isa_t isa)
 			    1u << ENPU_OP_REQUANTIZE, ENPU_DTYPE_INT8))
 		return;
 	for (int i = 0; i < 40; i++) {
-		uint32_t dims[3] = { (uint32_t)t_range(t, 1, 40), (uint32_t)t_range(t, 1, 40),
-				     (uint32_t)t_range(t, 1, 40) };
-		enpu_quant_t qi = t_q(random_scale(t), diff_random_zp(t));
-		enpu_quant_t qo = t_q(random_scale(t), diff_random_zp(t));
+		uint32_t dims[3]; /* drawn in order (not in an initializer list) */
+		for (int d = 0; d < 3; d++)
+			dims[d] = (uint32_t)t_range(t, 1, 40);
+		enpu_quant_t qi = random_q(t, 1.0f);
+		enpu_quant_t qo = random_q(t, 1.0f);
 		enpu_tensor_t *in = random_i8(t, &e, 3, dims, &qi);
 		CHECK(t, in, "input");
 		int32_t m, s;
@@ -207,8 +217,8 @@ void test_cast_random(tctx *t, enpu_cpu_isa_t isa)
 	h = t_tensor(t, e.ref, ENPU_DTYPE_FP16, 1, (const uint32_t[]){ 65536 }, NULL, all);
 	CHECK(t, h, "fp16 input");
 	for (int rep = 0; rep < 4; rep++) {
-		enpu_quant_t q = t_q(rep == 0 ? 1.0f : rep == 1 ? 0.5f : random_scale(t),
-				     diff_random_zp(t));
+		enpu_quant_t q = rep < 2 ? t_q(rep == 0 ? 1.0f : 0.5f, diff_random_zp(t))
+					 : random_q(t, 1.0f);
 		enpu_cast_params_t p = { .input = h };
 		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 1, .dims = { 65536 },
 					 .quant = q };
@@ -219,7 +229,7 @@ void test_cast_random(tctx *t, enpu_cpu_isa_t isa)
 	/* int8 -> fp16 */
 	for (int rep = 0; rep < 4; rep++) {
 		uint32_t n = (uint32_t)t_range(t, 1, 5000);
-		enpu_quant_t q = t_q(random_scale(t) * (rep == 0 ? 1e-4f : 1.0f), diff_random_zp(t));
+		enpu_quant_t q = random_q(t, rep == 0 ? 1e-4f : 1.0f);
 		enpu_tensor_release(i8);
 		i8 = random_i8(t, &e, 1, &n, &q);
 		CHECK(t, i8, "int8 input");

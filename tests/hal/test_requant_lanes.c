@@ -17,7 +17,10 @@ static int32_t pick_x(tctx *t)
 	case 2: return (int32_t)t_rand(t);
 	case 3: return (int32_t)(t_rand(t) % 2001) - 1000;
 	case 4: return (int32_t)((t_rand(t) % 64) << 24) - (1 << 29); /* ties below 2^30 */
-	default: return (int32_t)t_rand(t) >> (t_rand(t) % 31);
+	default: {
+		int32_t x = (int32_t)t_rand(t); /* drawn before the shift: in order */
+		return x >> (t_rand(t) % 31);
+	}
 	}
 }
 

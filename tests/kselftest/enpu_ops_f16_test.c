@@ -214,11 +214,13 @@ TEST_F(ops, gemm_f16_random)
 	RNG_INIT(&r, 16);
 	for (int i = 0; i < 8; i++) {
 		uint32_t m = rng_range(&r, 1, 40), n = rng_range(&r, 1, 40), k = rng_range(&r, 1, 80);
-		struct enpu_cmd_gemm t = {
-			.hdr.flags = rng_range(&r, 0, 1) ? ENPU_CMD_F_BIAS : 0,
-			.m = m, .n = n, .k = k, .lda = k + rng_range(&r, 0, 5),
-			.ldb = k + rng_range(&r, 0, 5), .ldc = n + rng_range(&r, 0, 5),
-		};
+		struct enpu_cmd_gemm t = { .m = m, .n = n, .k = k };
+
+		/* drawn in order: an initializer list's order is unspecified */
+		t.hdr.flags = rng_range(&r, 0, 1) ? ENPU_CMD_F_BIAS : 0;
+		t.lda = k + rng_range(&r, 0, 5);
+		t.ldb = k + rng_range(&r, 0, 5);
+		t.ldc = n + rng_range(&r, 0, 5);
 
 		gemm_f16_case(_metadata, self, &r, &t, NULL, NULL, NULL, true, next_core(self));
 	}

@@ -44,10 +44,12 @@ static void eltwise_all_pairs(struct __test_metadata *_metadata, ops_t *self, st
 		out[i] = DALLOC(65536);
 		d[i] = (struct enpu_cmd_eltwise){
 			.hdr = e->hdr, .a = a.addr, .b = b.addr, .out = out[i].addr,
-			.count = 65536, .op = op,
-			.a_zp = rng_range(r, -128, 127), .b_zp = rng_range(r, -128, 127),
-			.out_zp = rng_range(r, -128, 127), .act_min = -128, .act_max = 127,
+			.count = 65536, .op = op, .act_min = -128, .act_max = 127,
 		};
+		/* drawn in order: an initializer list's order is unspecified */
+		d[i].a_zp = rng_range(r, -128, 127);
+		d[i].b_zp = rng_range(r, -128, 127);
+		d[i].out_zp = rng_range(r, -128, 127);
 		if (i == 0)
 			d[i].a_zp = -128, d[i].b_zp = 127, d[i].out_zp = -128;
 		if (i == 1)
@@ -112,12 +114,16 @@ TEST_F(ops, eltwise_odd_counts)
 		struct enpu_cmd_eltwise *e = CS_ADD(ENPU_CMD_OP_ELTWISE_I8, struct enpu_cmd_eltwise);
 		struct enpu_cmd_eltwise d = {
 			.hdr = e->hdr, .a = a.addr, .b = b.addr, .out = o.addr, .count = n,
-			.op = i & 1, .a_zp = rng_range(&r, -128, 127), .b_zp = rng_range(&r, -128, 127),
-			.out_zp = rng_range(&r, -128, 127), .act_min = -128, .act_max = 127,
-			.out_mult = rng_range(&r, 1 << 30, INT32_MAX),
+			.op = i & 1, .act_min = -128, .act_max = 127,
 			.out_shift = i & 1 ? -7 : -20,
 		};
 		int8_t *x;
+
+		/* drawn in order: an initializer list's order is unspecified */
+		d.a_zp = rng_range(&r, -128, 127);
+		d.b_zp = rng_range(&r, -128, 127);
+		d.out_zp = rng_range(&r, -128, 127);
+		d.out_mult = rng_range(&r, 1 << 30, INT32_MAX);
 
 		if (!(i & 1)) {
 			d.a_mult = rng_range(&r, 1 << 30, INT32_MAX), d.a_shift = -1;
@@ -352,11 +358,15 @@ TEST_F(ops, requant_i8_i8_realistic)
 		int32_t lo = rng_range(&r, -128, 127), hi = rng_range(&r, -128, 127);
 		struct enpu_cmd_requant d = {
 			.hdr = q->hdr, .in = in.addr, .out = o.addr, .count = n,
-			.mode = ENPU_CMD_REQUANT_I8_I8, .in_zp = rng_range(&r, -128, 127),
-			.out_zp = rng_range(&r, -128, 127), .mult = rng_range(&r, 1 << 30, INT32_MAX),
-			.shift = rng_range(&r, -8, 1), .act_min = -128, .act_max = 127,
+			.mode = ENPU_CMD_REQUANT_I8_I8, .act_min = -128, .act_max = 127,
 		};
 		int8_t *x;
+
+		/* drawn in order: an initializer list's order is unspecified */
+		d.in_zp = rng_range(&r, -128, 127);
+		d.out_zp = rng_range(&r, -128, 127);
+		d.mult = rng_range(&r, 1 << 30, INT32_MAX);
+		d.shift = rng_range(&r, -8, 1);
 
 		if (i % 3 == 1) {
 			d.act_min = lo < hi ? lo : hi;
