@@ -153,6 +153,8 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 	size_t row_bytes = (size_t)j->pw * c->in_c * o->a_elem; /* one kernel row down */
 	uint8_t *carry = cpu_scratch_at(&j->acc, thread);
 	int32_t *acc = (int32_t *)(carry + o->carry_bytes);
+	if (o->task_begin)
+		o->task_begin(carry);
 	uint32_t pan1 = (pc + 1) * j->pan_per_chunk < pb->panels ? (pc + 1) * j->pan_per_chunk
 								  : pb->panels;
 	for (uint32_t pan = pc * j->pan_per_chunk; pan < pan1; pan++) {
@@ -254,9 +256,8 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	j.pad = cpu_alloc(pad_bytes + tail);
 	if (j.pad)
 		memset(j.pad + pad_bytes, 0, tail);
-	j.acc = cpu_scratch_alloc_head(d, o->carry_bytes,
-				       (size_t)(j.rows + o->mr - 1) / o->mr * o->mr * o->nr *
-					     sizeof(int32_t));
+	j.acc = cpu_scratch_alloc(d, o->carry_bytes + (size_t)(j.rows + o->mr - 1) / o->mr *
+							      o->mr * o->nr * sizeof(int32_t));
 	if (!j.pad || !j.acc.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	} else {

@@ -117,9 +117,6 @@ typedef struct cpu_scratch {
 	size_t stride;
 } cpu_scratch_t;
 cpu_scratch_t cpu_scratch_alloc(const cpu_device_t *d, size_t bytes);
-/* The same of head + bytes, each thread's region starting with head bytes
- * (a multiple of 64) zeroed */
-cpu_scratch_t cpu_scratch_alloc_head(const cpu_device_t *d, size_t head, size_t bytes);
 
 static inline void *cpu_scratch_at(const cpu_scratch_t *s, unsigned thread)
 {

@@ -40,6 +40,10 @@ bool cpu_isa_supported(enpu_cpu_isa_t isa)
 		    (c & (1u << 11)) /* VNNI */ && os_saves(0xe6); /* + opmask, ZMM */
 	if (isa == ENPU_CPU_ISA_AVX512VNNI)
 		return vnni;
+#ifdef ENPU_AMX_EMULATE
+	if (isa == ENPU_CPU_ISA_AMX_INT8) /* tiles in C (amx_emulate.h), the rest AVX-512 */
+		return vnni;
+#endif
 	if (isa == ENPU_CPU_ISA_AMX_INT8)
 		return vnni && (d & (1u << 24)) /* AMX-TILE */ && (d & (1u << 25)) /* AMX-INT8 */ &&
 		       os_saves(0x60000) /* XTILECFG, XTILEDATA */ &&

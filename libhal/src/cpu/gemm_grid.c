@@ -2,7 +2,6 @@
 /* Shared GEMM driver helpers: blocking, weight cache, scratch allocation,
  * dense rows. */
 #include <stdlib.h>
-#include <string.h>
 #include "cpu_device.h"
 
 /* Rows of A packed per task: ~96 rows keeps the packed block in L2. */
@@ -94,14 +93,6 @@ cpu_scratch_t cpu_scratch_alloc(const cpu_device_t *d, size_t bytes)
 {
 	cpu_scratch_t s = { .stride = (bytes + 63) / 64 * 64 + SCRATCH_GUARD };
 	s.base = cpu_alloc(cpu_threadpool_size(d->pool) * s.stride);
-	return s;
-}
-
-cpu_scratch_t cpu_scratch_alloc_head(const cpu_device_t *d, size_t head, size_t bytes)
-{
-	cpu_scratch_t s = cpu_scratch_alloc(d, head + bytes);
-	for (unsigned t = 0; s.base && t < cpu_threadpool_size(d->pool); t++)
-		memset(cpu_scratch_at(&s, t), 0, head);
 	return s;
 }
 

@@ -160,6 +160,8 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 			    pan1 - pan0, &out);
 		return;
 	}
+	if (o->task_begin)
+		o->task_begin(carry);
 	for (uint32_t pan = pan0; pan < pan1; pan++) {
 		uint32_t n0 = pan * o->nr;
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;
@@ -198,9 +200,9 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	j.b = cpu_gemm_i8_pack(d, p, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
 	if (j.b)
-		j.scratch = cpu_scratch_alloc_head(d, o->carry_bytes,
-						   ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
-							   (size_t)j.g.mc * o->nr * 4 + p->k);
+		j.scratch = cpu_scratch_alloc(d, o->carry_bytes +
+							 ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
+							 (size_t)j.g.mc * o->nr * 4 + p->k);
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch.base)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,

@@ -33,6 +33,9 @@
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_out_avx512.h"
+#ifdef ENPU_AMX_EMULATE
+#include "amx_emulate.h"
+#endif
 
 #define NR 64
 #define TR 16 /* rows of a tile */
@@ -98,7 +101,7 @@ typedef struct pending {
 } pending_t;
 
 /* A thread's state between the kernel calls of a task (a carry of
- * cpu_i8_gemm_ops_t: zeroed to start) */
+ * cpu_i8_gemm_ops_t) */
 typedef struct carry {
 	int32_t slot[2][2 * TR * NR]; /* the last K block's sums, in turn */
 	pending_t p;
@@ -254,15 +257,23 @@ static void kernel_out_amx(const void *a, size_t lda, const void *b, uint32_t kl
 	kernel_out_segs_amx(a, lda, 0, 1, b, klen, rows, acc, first, last, o, NULL);
 }
 
+/* Nothing pending, no tile configuration (the carry's memory may hold
+ * anything) */
+static void task_begin_amx(void *carry)
+{
+	carry_t *s = carry;
+	s->p.rows = s->p.done = 0;
+	s->next = 0;
+	s->rows0 = 0;
+}
+
 /* The task's last rows to C; the tiles released */
 static void task_end_amx(void *carry)
 {
 	carry_t *s = carry;
 	drain(&s->p, s->p.rows);
-	s->p.rows = s->p.done = 0;
 	if (s->rows0)
 		_tile_release();
-	s->rows0 = 0;
 }
 
 /* One row (GEMV) on AVX-512 VNNI instead: a tile computes 16 rows at the
@@ -330,5 +341,5 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_amx = {
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
 	.kernel_out = kernel_out_amx, .kernel_out_segs = kernel_out_segs_amx, .conv_row_tiles = 1,
 	.gemv_out = gemv_out_amx, .carry_bytes = sizeof(carry_t),
-	.task_end = task_end_amx,
+	.task_begin = task_begin_amx, .task_end = task_end_amx,
 };

@@ -86,12 +86,13 @@ typedef struct cpu_i8_gemm_ops {
 			 uint32_t panels, const cpu_i8_out_t *out);
 	/* A family whose kernel_out calls leave work to the thread's next call
 	 * (AMX: the last rows' output stage, the tile state) keeps it in
-	 * carry_bytes (a multiple of 64) that the driver gives each thread, 64-byte
-	 * aligned and zeroed before its first task, as out->carry; task_end
-	 * finishes the work and leaves the carry ready for the next task. Drivers call it
-	 * at the end of each task that calls kernel_out or kernel_out_segs,
-	 * before C is read. 0 and NULL for families without. */
+	 * carry_bytes (a multiple of 64) that the driver gives each thread
+	 * (64-byte aligned, any contents) as out->carry. Drivers call task_begin
+	 * before a task's first kernel_out or kernel_out_segs call and task_end
+	 * after its last, before C is read: it finishes the work. 0 and NULL for
+	 * families without. */
 	size_t carry_bytes;
+	void (*task_begin)(void *carry);
 	void (*task_end)(void *carry);
 } cpu_i8_gemm_ops_t;
 
