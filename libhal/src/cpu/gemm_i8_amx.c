@@ -27,9 +27,9 @@
  * output stage runs in the shadow of the next call's tiles (ending each
  * call with it exposed, and configuring and releasing the tiles at each
  * call, cost 28-wide convolutions a quarter of their time: docs/perf.md).
- * task_end writes those rows and releases the tiles; the drivers call it at
- * the end of each task, before other code on the thread may use the tiles
- * or read C. */
+ * The drivers call task_begin at the start of each task (it resets the
+ * carry) and task_end at its end (it writes those rows and releases the
+ * tiles), before other code on the thread may use the tiles or read C. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_out_avx512.h"
