@@ -244,6 +244,18 @@ void test_host_queue_execute(tctx *t)
 	CHECK(t, enpu_fence_poll(a) == 1, "execute returned before the queued work ran");
 	CHECK(t, f.rec.count == 3 && f.rec.kinds[1] == ENPU_OP_CAST &&
 		 f.rec.kinds[2] == ENPU_OP_REQUANTIZE, "out of order (%zu ops)", f.rec.count);
+	/* queued but not yet taken (the worker has yet to wake up: the usual
+	 * case right after submit): not idle either, execute goes behind it */
+	for (int i = 0; i < 200; i++) {
+		enpu_fence_release(a);
+		a = NULL;
+		f.rec.count = 0; /* the queue is idle: the last execute returned */
+		CHECK_OK(t, submit(&f, f.cast, NULL, &a));
+		CHECK_OK(t, enpu_host_queue_execute(f.q, f.e.cpu, f.requant));
+		CHECK(t, enpu_fence_poll(a) == 1, "round %d: execute overtook the queued work", i);
+		CHECK(t, f.rec.count == 2 && f.rec.kinds[0] == ENPU_OP_CAST &&
+			 f.rec.kinds[1] == ENPU_OP_REQUANTIZE, "round %d: out of order", i);
+	}
 out:
 	enpu_fence_release(a);
 	fixture_close(&f);
