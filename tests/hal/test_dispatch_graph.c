@@ -85,6 +85,7 @@ void test_dispatch_graph_errors(tctx *t)
 	CHECK(t, op == 1, "find b: %zu", op);
 	CHECK_ERR(t, enpu_graph_find_op(g, "zz", &op), ENPU_STATUS_OUT_OF_RANGE, "no op named");
 	CHECK_ERR(t, enpu_graph_force_device(g, 9, "cpu0"), ENPU_STATUS_OUT_OF_RANGE, "op 9");
+	CHECK_ERR(t, enpu_graph_force_device(g, 2, "cpu0"), ENPU_STATUS_OUT_OF_RANGE, "op 2 of 2");
 	enpu_graph_release(g);
 	g = NULL;
 
