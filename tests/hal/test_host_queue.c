@@ -200,6 +200,53 @@ out:
 	fixture_close(&f);
 }
 
+static void *signal_later(void *arg)
+{
+	sleep_ms(20);
+	enpu_status_free(enpu_fence_signal(arg, ENPU_OK));
+	return NULL;
+}
+
+/* An unbounded waiter never takes work whose wait fence is pending (it would
+ * block inside it, holding the queue): that work runs on the worker. Rounds
+ * where the fence had signalled before the wait began prove nothing. */
+void test_host_queue_waiter_skips_pending(tctx *t)
+{
+	enum { ROUNDS = 150 };
+	fixture_t f;
+	enpu_fence_t *host = NULL, *a = NULL;
+	pthread_t th;
+	bool started = false;
+	int on_waiter = 0;
+
+	if (!fixture_open(t, &f))
+		goto out;
+	for (int i = 0; i < ROUNDS; i++) {
+		enpu_fence_release(host);
+		enpu_fence_release(a);
+		host = a = NULL;
+		f.rec.count = 0; /* the queue is idle: a signalled */
+		CHECK_OK(t, enpu_fence_create(&host));
+		CHECK_OK(t, submit(&f, f.requant, host, &a));
+		CHECK(t, pthread_create(&th, NULL, signal_later, host) == 0, "pthread_create");
+		started = true;
+		bool pending = !enpu_fence_poll(host);
+		CHECK_OK(t, enpu_fence_wait(a, ENPU_TIMEOUT_INFINITE));
+		pthread_join(th, NULL);
+		started = false;
+		CHECK(t, f.rec.count == 1, "round %d: ran %zu ops", i, f.rec.count);
+		on_waiter += pending && pthread_equal(f.rec.threads[0], pthread_self());
+	}
+	CHECK(t, on_waiter == 0, "in %d of %d rounds the waiter took work whose wait fence was "
+	      "pending", on_waiter, ROUNDS);
+out:
+	if (started)
+		pthread_join(th, NULL);
+	enpu_fence_release(host);
+	enpu_fence_release(a);
+	fixture_close(&f);
+}
+
 /* A bounded wait never runs the work (it could outlast the timeout); a wait
  * behind a running submission waits for it, then may run the rest. */
 void test_host_queue_bounded_and_busy(tctx *t)
