@@ -214,7 +214,7 @@ void test_api_buffer_export_import(tctx *t)
 {
 	t_env e;
 	enpu_buffer_t *a = NULL, *b = NULL, *w = NULL, *m = NULL, *bad = NULL;
-	int fd = -1, mfd = -1, wfd = -1;
+	int fd = -1, mfd = -1, wfd = -1, bfd = -1;
 	size_t off = 1;
 	unsigned char *pa, *pb, *pm;
 	static unsigned char user[32];
@@ -233,6 +233,9 @@ void test_api_buffer_export_import(tctx *t)
 	CHECK(t, pa[4199] == 0x11, "write through the import not visible");
 	CHECK_OK(t, enpu_buffer_unmap(a));
 	CHECK_OK(t, enpu_buffer_unmap(b));
+	/* re-exporting the import gives its offset in the file */
+	CHECK_OK(t, enpu_buffer_export_fd(b, &bfd, &off));
+	CHECK(t, bfd >= 0 && off == 4100, "re-export: fd %d offset %zu, want 4100", bfd, off);
 	/* a plain memfd, as a stand-in for a dma-buf */
 	mfd = memfd_create("test", MFD_CLOEXEC);
 	CHECK(t, mfd >= 0 && ftruncate(mfd, 4096) == 0, "memfd");
@@ -255,6 +258,8 @@ out:
 		close(fd);
 	if (mfd >= 0)
 		close(mfd);
+	if (bfd >= 0)
+		close(bfd);
 	enpu_buffer_release(a);
 	enpu_buffer_release(b);
 	enpu_buffer_release(w);

@@ -15,7 +15,7 @@ void test_api_gemm_errors(tctx *t)
 {
 	t_env e;
 	enpu_command_list_t *l = NULL;
-	enpu_tensor_t *ts[10] = { 0 };
+	enpu_tensor_t *ts[13] = { 0 };
 	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
 		return;
 	enpu_quant_t q = t_q(0.5f, 0), qw = t_q(0.25f, 3);
@@ -74,9 +74,24 @@ void test_api_gemm_errors(tctx *t)
 	p.act = (enpu_act_t){ .kind = ENPU_ACT_RELU };
 	CHECK_OK(t, enpu_cmd_gemm(l, &p));
 	CHECK(t, enpu_command_list_size(l) == 1, "size after a good record");
+	/* clamps: empty or NaN bounds are rejected, a single value [x, x] is not */
+	p.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .qmin = 5, .qmax = 5 };
+	CHECK_OK(t, enpu_cmd_gemm(l, &p));
+	enpu_tensor_t *a16 = ts[10] = t_tensor(t, e.cpu, ENPU_DTYPE_FP16, 2, U32(4, 8), NULL, NULL);
+	enpu_tensor_t *b16 = ts[11] = t_tensor(t, e.cpu, ENPU_DTYPE_FP16, 2, U32(5, 8), NULL, NULL);
+	enpu_tensor_t *c16 = ts[12] = t_tensor(t, e.cpu, ENPU_DTYPE_FP16, 2, U32(4, 5), NULL, NULL);
+	CHECK(t, a16 && b16 && c16, "fp16 tensor creation failed");
+	enpu_gemm_params_t ph = { .a = a16, .b = b16, .c = c16 };
+	ph.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .fmin = 2.0f, .fmax = 1.0f };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &ph), ENPU_STATUS_INVALID_ARGUMENT, "clamp [2, 1] is invalid");
+	ph.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .fmin = NAN, .fmax = 1.0f };
+	CHECK_ERR(t, enpu_cmd_gemm(l, &ph), ENPU_STATUS_INVALID_ARGUMENT, "is invalid");
+	ph.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .fmin = 1.5f, .fmax = 1.5f };
+	CHECK_OK(t, enpu_cmd_gemm(l, &ph));
+	CHECK(t, enpu_command_list_size(l) == 3, "size after the clamps");
 out:
 	enpu_command_list_release(l);
-	rel(ts, 10);
+	rel(ts, 13);
 	t_env_close(&e);
 }
 
@@ -174,7 +189,7 @@ void test_api_pointwise_errors(tctx *t)
 {
 	t_env e;
 	enpu_command_list_t *l = NULL;
-	enpu_tensor_t *ts[6] = { 0 };
+	enpu_tensor_t *ts[7] = { 0 };
 	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
 		return;
 	enpu_quant_t q = t_q(0.5f, 0);
@@ -186,7 +201,8 @@ void test_api_pointwise_errors(tctx *t)
 	enpu_tensor_t *h = ts[3] = t_tensor(t, e.cpu, ENPU_DTYPE_FP16, 2, U32(2, 3), NULL, NULL);
 	enpu_tensor_t *f32 = ts[4] = t_tensor(t, e.cpu, ENPU_DTYPE_FP32, 2, U32(2, 3), NULL, NULL);
 	enpu_tensor_t *pca = ts[5] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(2, 3), &pc, NULL);
-	CHECK(t, a && b && nq && h && f32 && pca, "tensor creation failed");
+	enpu_tensor_t *r1 = ts[6] = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(2), &q, NULL);
+	CHECK(t, a && b && nq && h && f32 && pca && r1, "tensor creation failed");
 	CHECK_OK(t, enpu_command_list_create(&l));
 	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = a, .b = b, .out = a }),
 		  ENPU_STATUS_INVALID_ARGUMENT, "shape mismatch");
@@ -215,9 +231,15 @@ void test_api_pointwise_errors(tctx *t)
 	CHECK_ERR(t, enpu_cmd_requantize(l, &r), ENPU_STATUS_INVALID_ARGUMENT, "per tensor");
 	r.requant = (enpu_requant_t){ (int32_t[]){ 1 << 30 }, NULL, 1 };
 	CHECK_ERR(t, enpu_cmd_requantize(l, &r), ENPU_STATUS_INVALID_ARGUMENT, "shift given");
+	/* derived multiplier: both scales needed (not a division by a missing one) */
+	CHECK_ERR(t, enpu_cmd_requantize(l, &(enpu_requantize_params_t){ .input = a, .output = nq }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "needs quantization scales on all operands");
+	/* identical shapes: same rank too ([2] is not [2][3], though a prefix of it) */
+	CHECK_ERR(t, enpu_cmd_add(l, &(enpu_eltwise_params_t){ .a = r1, .b = a, .out = r1 }),
+		  ENPU_STATUS_INVALID_ARGUMENT, "shape mismatch");
 	CHECK(t, enpu_command_list_size(l) == 0, "nothing recorded");
 out:
 	enpu_command_list_release(l);
-	rel(ts, 6);
+	rel(ts, 7);
 	t_env_close(&e);
 }

@@ -21,8 +21,10 @@ void test_dispatch_graph_errors(tctx *t)
 {
 	t_env env = { 0 };
 	enpu_graph_t *g = NULL;
-	enpu_tensor_t *x[5] = { 0 }, *big = NULL, *alias = NULL;
-	enpu_buffer_t *shared = NULL;
+	enpu_tensor_t *x[5] = { 0 }, *big = NULL, *alias = NULL, *cst = NULL;
+	enpu_tensor_t *adj_lo = NULL, *adj_hi = NULL;
+	enpu_buffer_t *shared = NULL, *cbuf = NULL, *abuf = NULL;
+	enpu_eltwise_params_t ep;
 	size_t op;
 
 	if (!t_env_open(t, &env, ENPU_CPU_ISA_AUTO, 1))
@@ -49,6 +51,14 @@ void test_dispatch_graph_errors(tctx *t)
 		  ENPU_STATUS_INVALID_ARGUMENT, "taken");
 	CHECK_ERR(t, enpu_graph_add_mul(g, "b c", &(enpu_eltwise_params_t){ .a = x[1], .b = x[1], .out = x[2] }, NULL),
 		  ENPU_STATUS_INVALID_ARGUMENT, "bad op name");
+	{
+		char name[ENPU_GRAPH_NAME_MAX + 1];
+		memset(name, 'n', ENPU_GRAPH_NAME_MAX);
+		name[ENPU_GRAPH_NAME_MAX] = '\0'; /* one character too many */
+		ep = ew(x[1], x[1], x[2]);
+		CHECK_ERR(t, enpu_graph_add_mul(g, name, &ep, NULL), ENPU_STATUS_INVALID_ARGUMENT,
+			  "bad op name");
+	}
 	/* Dangling read: x[0] is neither produced, an input nor constant. */
 	CHECK_OK(t, enpu_graph_add_output(g, x[1]));
 	CHECK_ERR(t, enpu_graph_finalize(g), ENPU_STATUS_INVALID_ARGUMENT,
@@ -75,6 +85,7 @@ void test_dispatch_graph_errors(tctx *t)
 	CHECK(t, op == 1, "find b: %zu", op);
 	CHECK_ERR(t, enpu_graph_find_op(g, "zz", &op), ENPU_STATUS_OUT_OF_RANGE, "no op named");
 	CHECK_ERR(t, enpu_graph_force_device(g, 9, "cpu0"), ENPU_STATUS_OUT_OF_RANGE, "op 9");
+	CHECK_ERR(t, enpu_graph_force_device(g, 2, "cpu0"), ENPU_STATUS_OUT_OF_RANGE, "op 2 of 2");
 	enpu_graph_release(g);
 	g = NULL;
 
@@ -94,6 +105,59 @@ void test_dispatch_graph_errors(tctx *t)
 	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
 	CHECK_OK(t, enpu_graph_add_output(g, x[1]));
 	CHECK_ERR(t, enpu_graph_finalize(g), ENPU_STATUS_INVALID_ARGUMENT, "written by two ops: w1 and w2");
+	enpu_graph_release(g);
+	g = NULL;
+
+	/* An op writing a graph input or a constant tensor. */
+	CHECK_OK(t, enpu_graph_create(&g));
+	ep = ew(x[0], x[0], x[1]);
+	CHECK_OK(t, enpu_graph_add_add(g, "wi", &ep, NULL));
+	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
+	CHECK_OK(t, enpu_graph_add_input(g, x[1]));
+	CHECK_OK(t, enpu_graph_add_output(g, x[1]));
+	CHECK_ERR(t, enpu_graph_finalize(g), ENPU_STATUS_INVALID_ARGUMENT,
+		  "op wi writes a graph input");
+	enpu_graph_release(g);
+	g = NULL;
+	/* A declared graph output that no op writes. */
+	CHECK_OK(t, enpu_graph_create(&g));
+	ep = ew(x[0], x[0], x[1]);
+	CHECK_OK(t, enpu_graph_add_add(g, "w", &ep, NULL));
+	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
+	CHECK_OK(t, enpu_graph_add_output(g, x[1]));
+	CHECK_OK(t, enpu_graph_add_output(g, x[3]));
+	CHECK_ERR(t, enpu_graph_finalize(g), ENPU_STATUS_INVALID_ARGUMENT,
+		  "graph output 1 is never written");
+	enpu_graph_release(g);
+	g = NULL;
+	{
+		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { 4, 4 },
+					 .quant = t_q(0.1f, 0), .flags = ENPU_TENSOR_CONSTANT };
+		CHECK_OK(t, enpu_buffer_allocate(env.cpu, 16, &cbuf));
+		CHECK_OK(t, enpu_tensor_create(cbuf, 0, &d, &cst));
+	}
+	CHECK_OK(t, enpu_graph_create(&g));
+	ep = ew(x[0], x[0], cst);
+	CHECK_OK(t, enpu_graph_add_add(g, "wc", &ep, NULL));
+	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
+	CHECK_OK(t, enpu_graph_add_output(g, cst));
+	CHECK_ERR(t, enpu_graph_finalize(g), ENPU_STATUS_INVALID_ARGUMENT,
+		  "op wc writes a constant tensor");
+	enpu_graph_release(g);
+	g = NULL;
+
+	/* An op reading one producer's output twice has one producer (one edge). */
+	CHECK_OK(t, enpu_graph_create(&g));
+	ep = ew(x[0], x[0], x[1]);
+	CHECK_OK(t, enpu_graph_add_add(g, "p1", &ep, NULL));
+	ep = ew(x[1], x[1], x[2]);
+	CHECK_OK(t, enpu_graph_add_mul(g, "sq", &ep, NULL));
+	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
+	CHECK_OK(t, enpu_graph_add_output(g, x[2]));
+	CHECK_OK(t, enpu_graph_finalize(g));
+	CHECK_OK(t, enpu_graph_op_info(g, 1, &info));
+	CHECK(t, info.pred_count == 1 && info.preds[0] == 0, "op sq: %zu producers, want 1 (op 0)",
+	      info.pred_count);
 	enpu_graph_release(g);
 	g = NULL;
 
@@ -118,10 +182,31 @@ void test_dispatch_graph_errors(tctx *t)
 	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
 	CHECK_OK(t, enpu_graph_add_output(g, alias));
 	CHECK_ERR(t, enpu_graph_finalize(g), ENPU_STATUS_INVALID_ARGUMENT, "output of op ov overlaps graph input");
+	enpu_graph_release(g);
+	g = NULL;
+	/* Adjacent tensors of one buffer ([0, 16) and [16, 32)) do not overlap. */
+	CHECK_OK(t, enpu_buffer_allocate(env.cpu, 32, &abuf));
+	{
+		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { 4, 4 },
+					 .quant = t_q(0.1f, 0) };
+		CHECK_OK(t, enpu_tensor_create(abuf, 0, &d, &adj_lo));
+		CHECK_OK(t, enpu_tensor_create(abuf, 16, &d, &adj_hi));
+	}
+	CHECK_OK(t, enpu_graph_create(&g));
+	ep = ew(adj_lo, adj_lo, adj_hi);
+	CHECK_OK(t, enpu_graph_add_add(g, "adj", &ep, NULL));
+	CHECK_OK(t, enpu_graph_add_input(g, adj_lo));
+	CHECK_OK(t, enpu_graph_add_output(g, adj_hi));
+	CHECK_OK(t, enpu_graph_finalize(g));
 out:
 	enpu_graph_release(g);
 	enpu_tensor_release(alias);
 	enpu_buffer_release(shared);
+	enpu_tensor_release(cst);
+	enpu_buffer_release(cbuf);
+	enpu_tensor_release(adj_lo);
+	enpu_tensor_release(adj_hi);
+	enpu_buffer_release(abuf);
 	enpu_tensor_release(big);
 	for (int i = 0; i < 5; i++)
 		enpu_tensor_release(x[i]);

@@ -98,6 +98,25 @@ void test_dispatch_heft_small(tctx *t)
 		      "insertion: makespan %g, op 1 at %g, op 2 at [%g, %g]; want 13, 10, [0, 2]",
 		      makespan, s[1].start, s[2].start, s[2].finish);
 	}
+	/* Insertion into a gap that the op fills exactly: op 2 ([0, 2] on
+	 * device 0) ends when op 1 starts there. */
+	{
+		const double w[] = { INFINITY, 2, 3, INFINITY, 2, INFINITY };
+		static const enpu_sched_edge_t e[] = { { 0, 1, 0 } };
+		enpu_sched_problem_t p = { 3, 2, w, 1, e, NULL, NULL, NULL };
+		CHECK_OK(t, enpu_sched_heft(&p, s, &makespan));
+		CHECK(t, makespan == 5 && s[1].start == 2 && s[2].start == 0 && s[2].finish == 2,
+		      "exact gap: makespan %g, op 1 at %g, op 2 at [%g, %g]; want 5, 2, [0, 2]",
+		      makespan, s[1].start, s[2].start, s[2].finish);
+	}
+	/* Equal ranks: the lower index is scheduled first. */
+	{
+		static const double w[] = { 1, 1 };
+		enpu_sched_problem_t p = { 2, 1, w, 0, NULL, NULL, NULL, NULL };
+		CHECK_OK(t, enpu_sched_heft(&p, s, &makespan));
+		CHECK(t, s[0].start == 0 && s[1].start == 1, "tie: op 0 at %g, op 1 at %g",
+		      s[0].start, s[1].start);
+	}
 	/* Errors: a cycle, an op nobody can run, a bad edge, a bad placement. */
 	{
 		const double w[] = { 1, 1, 1, 1 };
@@ -112,9 +131,17 @@ void test_dispatch_heft_small(tctx *t)
 			  "op 1 can run on no device");
 		p = (enpu_sched_problem_t){ 2, 2, w, 1, bad, NULL, NULL, NULL };
 		CHECK_ERR(t, enpu_sched_heft(&p, s, &makespan), ENPU_STATUS_INVALID_ARGUMENT, "bad edge");
+		static const enpu_sched_edge_t self[] = { { 1, 1, 0 } };
+		p = (enpu_sched_problem_t){ 2, 2, w, 1, self, NULL, NULL, NULL };
+		CHECK_ERR(t, enpu_sched_heft(&p, s, &makespan), ENPU_STATUS_INVALID_ARGUMENT,
+			  "bad edge 0 (1 -> 1)");
 		p = (enpu_sched_problem_t){ 2, 2, w, 0, NULL, NULL, NULL, NULL };
 		CHECK_ERR(t, enpu_sched_evaluate(&p, place, s, &makespan),
 			  ENPU_STATUS_INVALID_ARGUMENT, "op 1 cannot run on device 2");
+		static const uint32_t bad_group[] = { 0, 2 };
+		p.device_group = bad_group;
+		CHECK_ERR(t, enpu_sched_heft(&p, s, &makespan), ENPU_STATUS_INVALID_ARGUMENT,
+			  "group 2 of device 1 is not below 2");
 	}
 out:;
 }

@@ -254,6 +254,13 @@ void test_dispatch_forced(tctx *t)
 		CHECK(t, tm.device == (i == g1 ? 0u : 1u) && tm.end >= tm.start,
 		      "op %zu ran on %u [%g, %g]", i, tm.device, tm.start, tm.end);
 	}
+	{
+		enpu_run_timing_t past;
+		char want[48];
+		size_t n = enpu_graph_op_count(g);
+		snprintf(want, sizeof(want), "op %zu of %zu", n, n);
+		CHECK_ERR(t, enpu_run_op_timing(run, n, &past), ENPU_STATUS_OUT_OF_RANGE, want);
+	}
 	enpu_run_release(run);
 	run = NULL;
 	enpu_plan_release(plan);
@@ -309,6 +316,38 @@ static bool copy_file(const char *from, const char *to)
 	return ok;
 }
 
+/* Copies the cache from to to with extra inserted before the checksum line,
+ * and a checksum (FNV-1a 64, docs of cost_cache.c) that matches again. */
+static bool insert_line(const char *from, const char *to, const char *extra)
+{
+	char buf[16384];
+	FILE *f = fopen(from, "rb");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	bool ok = f && n > 0 && n < sizeof(buf) - 1;
+	if (f)
+		fclose(f);
+	if (!ok)
+		return false;
+	buf[n] = '\0';
+	char *sum = strstr(buf, "checksum ");
+	if (!sum)
+		return false;
+	size_t body = (size_t)(sum - buf), len = strlen(extra);
+	if (body + len >= sizeof(buf))
+		return false;
+	memcpy(sum, extra, len);
+	body += len;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < body; i++)
+		h = (h ^ (unsigned char)buf[i]) * 1099511628211ULL;
+	f = fopen(to, "wb");
+	ok = f && fwrite(buf, 1, body, f) == body &&
+	     fprintf(f, "checksum %016llx\n", (unsigned long long)h) > 0;
+	if (f)
+		ok = !fclose(f) && ok;
+	return ok;
+}
+
 void test_dispatch_cost_cache(tctx *t)
 {
 	t_env env = { 0 };
@@ -340,6 +379,13 @@ void test_dispatch_cost_cache(tctx *t)
 		}
 	CHECK_OK(t, enpu_dispatcher_plan(e, g, &plan));
 	CHECK(t, enpu_plan_makespan(plan) > 0, "makespan");
+	{
+		/* past the last op: a zero slot, nothing read beyond the plan */
+		enpu_sched_slot_t sl = enpu_plan_slot(plan, enpu_graph_op_count(g));
+		CHECK(t, sl.device == 0 && sl.start == 0 && sl.finish == 0,
+		      "slot of op %zu (of %zu): %u [%g, %g]", enpu_graph_op_count(g),
+		      enpu_graph_op_count(g), sl.device, sl.start, sl.finish);
+	}
 	/* Stale: other devices (here: another order). */
 	CHECK_ERR(t, enpu_dispatcher_load_costs(other, path), ENPU_STATUS_FAILED_PRECONDITION, "stale");
 	/* Corrupt: one changed digit, a truncated file, no file. */
@@ -348,6 +394,16 @@ void test_dispatch_cost_cache(tctx *t)
 		  "corrupt: checksum mismatch");
 	CHECK(t, copy_file(path, bad) && rewrite(bad, -1, 0, 100), "cannot write %s", bad);
 	CHECK_ERR(t, enpu_dispatcher_load_costs(e, bad), ENPU_STATUS_INVALID_ARGUMENT, "corrupt");
+	/* Well signed but bad lines: a transfer from a device to itself, a
+	 * device index past the dispatcher's devices. */
+	CHECK(t, insert_line(path, bad, "xfer 1 0 0x1p-20\n"), "cannot write %s", bad);
+	CHECK_OK(t, enpu_dispatcher_load_costs(e, bad));
+	CHECK(t, insert_line(path, bad, "xfer 1 1 0x1p-20\n"), "cannot write %s", bad);
+	CHECK_ERR(t, enpu_dispatcher_load_costs(e, bad), ENPU_STATUS_INVALID_ARGUMENT,
+		  "not understood: xfer 1 1");
+	CHECK(t, insert_line(path, bad, "cost 2 0x1p-20 add int8 16\n"), "cannot write %s", bad);
+	CHECK_ERR(t, enpu_dispatcher_load_costs(e, bad), ENPU_STATUS_INVALID_ARGUMENT,
+		  "not understood: cost 2");
 	unlink(bad);
 	CHECK_ERR(t, enpu_dispatcher_load_costs(e, bad), ENPU_STATUS_OUT_OF_RANGE, "cannot read");
 out:

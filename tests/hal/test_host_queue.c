@@ -3,7 +3,8 @@
  * an unbounded wait runs queued work on the waiting thread, in order, only
  * when the worker is idle and the work's wait fences have signalled; bounded
  * waits and unwaited work run on the worker. execute runs inline on an idle
- * queue and behind the queued work otherwise. */
+ * queue and behind the queued work otherwise; either way the device timer is
+ * taken per run. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -21,6 +22,7 @@ typedef struct rec {
 	size_t count;
 	atomic_uint sleep_ms; /* each exec sleeps this long first */
 	atomic_uint started;
+	atomic_ullong device_ns; /* each exec adds 1000: a fake device timer */
 } rec_t;
 
 static void sleep_ms(unsigned ms)
@@ -35,6 +37,7 @@ static enpu_status_t rec_exec(void *ctx, const enpu_op_t *op)
 	rec_t *r = ctx;
 
 	atomic_fetch_add(&r->started, 1);
+	atomic_fetch_add(&r->device_ns, 1000);
 	sleep_ms(atomic_load(&r->sleep_ms));
 	pthread_mutex_lock(&r->mutex);
 	if (r->count < LOG_MAX) {
@@ -44,6 +47,13 @@ static enpu_status_t rec_exec(void *ctx, const enpu_op_t *op)
 	}
 	pthread_mutex_unlock(&r->mutex);
 	return ENPU_OK;
+}
+
+/* enpu_host_timer_fn: the device time since the last take. */
+static bool rec_take_time(void *ctx, uint64_t *ns)
+{
+	*ns = atomic_exchange(&((rec_t *)ctx)->device_ns, 0);
+	return true;
 }
 
 typedef struct fixture {
@@ -190,6 +200,53 @@ out:
 	fixture_close(&f);
 }
 
+static void *signal_later(void *arg)
+{
+	sleep_ms(20);
+	enpu_status_free(enpu_fence_signal(arg, ENPU_OK));
+	return NULL;
+}
+
+/* An unbounded waiter never takes work whose wait fence is pending (it would
+ * block inside it, holding the queue): that work runs on the worker. Rounds
+ * where the fence had signalled before the wait began prove nothing. */
+void test_host_queue_waiter_skips_pending(tctx *t)
+{
+	enum { ROUNDS = 150 };
+	fixture_t f;
+	enpu_fence_t *host = NULL, *a = NULL;
+	pthread_t th;
+	bool started = false;
+	int on_waiter = 0;
+
+	if (!fixture_open(t, &f))
+		goto out;
+	for (int i = 0; i < ROUNDS; i++) {
+		enpu_fence_release(host);
+		enpu_fence_release(a);
+		host = a = NULL;
+		f.rec.count = 0; /* the queue is idle: a signalled */
+		CHECK_OK(t, enpu_fence_create(&host));
+		CHECK_OK(t, submit(&f, f.requant, host, &a));
+		CHECK(t, pthread_create(&th, NULL, signal_later, host) == 0, "pthread_create");
+		started = true;
+		bool pending = !enpu_fence_poll(host);
+		CHECK_OK(t, enpu_fence_wait(a, ENPU_TIMEOUT_INFINITE));
+		pthread_join(th, NULL);
+		started = false;
+		CHECK(t, f.rec.count == 1, "round %d: ran %zu ops", i, f.rec.count);
+		on_waiter += pending && pthread_equal(f.rec.threads[0], pthread_self());
+	}
+	CHECK(t, on_waiter == 0, "in %d of %d rounds the waiter took work whose wait fence was "
+	      "pending", on_waiter, ROUNDS);
+out:
+	if (started)
+		pthread_join(th, NULL);
+	enpu_fence_release(host);
+	enpu_fence_release(a);
+	fixture_close(&f);
+}
+
 /* A bounded wait never runs the work (it could outlast the timeout); a wait
  * behind a running submission waits for it, then may run the rest. */
 void test_host_queue_bounded_and_busy(tctx *t)
@@ -244,6 +301,39 @@ void test_host_queue_execute(tctx *t)
 	CHECK(t, enpu_fence_poll(a) == 1, "execute returned before the queued work ran");
 	CHECK(t, f.rec.count == 3 && f.rec.kinds[1] == ENPU_OP_CAST &&
 		 f.rec.kinds[2] == ENPU_OP_REQUANTIZE, "out of order (%zu ops)", f.rec.count);
+	/* queued but not yet taken (the worker has yet to wake up: the usual
+	 * case right after submit): not idle either, execute goes behind it */
+	for (int i = 0; i < 200; i++) {
+		enpu_fence_release(a);
+		a = NULL;
+		f.rec.count = 0; /* the queue is idle: the last execute returned */
+		CHECK_OK(t, submit(&f, f.cast, NULL, &a));
+		CHECK_OK(t, enpu_host_queue_execute(f.q, f.e.cpu, f.requant));
+		CHECK(t, enpu_fence_poll(a) == 1, "round %d: execute overtook the queued work", i);
+		CHECK(t, f.rec.count == 2 && f.rec.kinds[0] == ENPU_OP_CAST &&
+			 f.rec.kinds[1] == ENPU_OP_REQUANTIZE, "round %d: out of order", i);
+	}
+out:
+	enpu_fence_release(a);
+	fixture_close(&f);
+}
+
+/* Device time: an inline execute takes the timer too, so that its time is
+ * not counted in the next submission's fence. */
+void test_host_queue_device_time(tctx *t)
+{
+	fixture_t f;
+	enpu_fence_t *a = NULL;
+	uint64_t ns = 0;
+
+	if (!fixture_open(t, &f))
+		goto out;
+	enpu_host_queue_set_timer(f.q, rec_take_time);
+	CHECK_OK(t, enpu_host_queue_execute(f.q, f.e.cpu, f.requant));
+	CHECK_OK(t, submit(&f, f.cast, NULL, &a));
+	CHECK_OK(t, enpu_fence_wait(a, ENPU_TIMEOUT_INFINITE));
+	CHECK_OK(t, enpu_fence_device_time_ns(a, &ns));
+	CHECK(t, ns == 1000, "device time %llu ns, want 1000 (one op)", (unsigned long long)ns);
 out:
 	enpu_fence_release(a);
 	fixture_close(&f);

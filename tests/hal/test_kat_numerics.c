@@ -75,6 +75,11 @@ void test_kat_quantize_multiplier(tctx *t)
 	CHECK_ERR(t, enpu_quantize_multiplier(NAN, &m, &s), ENPU_STATUS_INVALID_ARGUMENT, "finite");
 	CHECK_ERR(t, enpu_quantize_multiplier(ldexp(1.0, 31), &m, &s), ENPU_STATUS_OUT_OF_RANGE,
 		  "too large");
+	/* the largest exponent kept: shift 30 (the limit of rec_check_multiplier) */
+	CHECK_OK(t, enpu_quantize_multiplier(ldexp(0.75, 30), &m, &s));
+	CHECK(t, m == 1610612736 && s == 30, "0.75*2^30 -> (%d,%d)", m, s);
+	CHECK_ERR(t, enpu_quantize_multiplier(ldexp(1.0, 30), &m, &s), ENPU_STATUS_OUT_OF_RANGE,
+		  "shift 31 > 30");
 out:;
 }
 

@@ -119,6 +119,15 @@ void test_stats_rates_clients(tctx *t)
 	CHECK(t, near(pr.utilization, 0.15), "client 1 %g", pr.utilization);
 	CHECK_OK(t, enpu_stats_proc_rate(&a, &b, 1, &pr));
 	CHECK(t, near(pr.utilization, 0.05), "client 3 (new) %g", pr.utilization);
+	/* two clients (open files) of one process: matched by client, not by pid */
+	pa[0] = (enpu_stats_proc_t){ .pid = 5, .client_id = 1, .counters = { .busy_ns = 100000000 } };
+	pa[1] = (enpu_stats_proc_t){ .pid = 5, .client_id = 2, .counters = { .busy_ns = 500000000 } };
+	pb[0] = (enpu_stats_proc_t){ .pid = 5, .client_id = 1, .counters = { .busy_ns = 200000000 } };
+	pb[1] = (enpu_stats_proc_t){ .pid = 5, .client_id = 2, .counters = { .busy_ns = 900000000 } };
+	CHECK_OK(t, enpu_stats_rates(&a, &b, &r));
+	CHECK(t, near(r.utilization, 0.25), "one pid, two clients: overall %g", r.utilization);
+	CHECK_OK(t, enpu_stats_proc_rate(&a, &b, 1, &pr));
+	CHECK(t, near(pr.utilization, 0.2), "one pid, client 2: %g", pr.utilization);
 	/* per process for BPF: bytes too */
 	sample(&a, ENPU_STATS_SOURCE_BPF, 0);
 	sample(&b, ENPU_STATS_SOURCE_BPF, 2000000000);

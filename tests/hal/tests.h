@@ -30,6 +30,7 @@
 	X(host_queue_waiter_keeps_order) X(host_queue_bounded_and_busy)        \
 	X(gpu_import_in_place) X(gpu_import_lifetime) X(gpu_gemm_int_dot)        \
 	X(host_queue_execute) X(host_queue_exec_error) X(api_execute)                                   \
+	X(host_queue_device_time) X(host_queue_waiter_skips_pending)           \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
 	X(requant_lanes_avx2)                                                          \
 	X(requant_lanes_neon) X(f16_conversions)                         \
