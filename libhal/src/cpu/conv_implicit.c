@@ -15,9 +15,10 @@
  * a zeroed tail for the last one). A family with kernel_out_segs (AMX) takes
  * the kernel rows of one output run as K segments of one call, up to its K
  * block, so that its sums stay in registers across them. With stride 1 its
- * runs wrap across output rows: output pixel (oh, ow) is row oh * pw + ow of the padded buffer read
- * with lda = Cin, so one call covers several output rows, with k_w - 1 rows
- * per output row that are not outputs (computed, not written: a row map).
+ * runs wrap across output rows: output pixel (oh, ow) is row oh * pw + ow
+ * of the padded buffer read with lda = Cin, so one call covers several
+ * output rows, with k_w - 1 rows per output row that are not outputs
+ * (computed, not written: a row map).
  * Bit-identical to im2col + GEMM: the same integer sums. */
 #include <stdlib.h>
 #include <string.h>
