@@ -167,7 +167,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 			.zp = c->out_zp, .qmin = c->clamp.qmin, .qmax = c->clamp.qmax,
 			.n = c->out_c - n0 < o->nr ? c->out_c - n0 : o->nr,
 			.c = j->out + ((size_t)n * c->out_h * c->out_w + c_pixel) * c->out_c + n0,
-			.ldc = c->out_c, .carry = carry,
+			.ldc = c->out_c, .carry = carry, .prefetch = j->d->prefetch,
 		};
 		for (uint32_t kh = 0, nseg; kh < c->k_h; kh += nseg) {
 			const uint8_t *a = j->pad + ((((size_t)n * j->ph + (size_t)oh * c->stride_h + kh) *

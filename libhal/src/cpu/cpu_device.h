@@ -16,6 +16,7 @@ typedef struct cpu_device {
 	/* dedicated int8 conv kernels, tried in order; NULL-terminated */
 	const cpu_conv_kernel_t *const *conv;
 	enpu_host_queue_t *queue;
+	bool prefetch; /* cpu_stream_prefetch(): GEMV kernels prefetch B */
 } cpu_device_t;
 
 /* Source of GEMM A rows: returns row `row` (k elements), either in place or

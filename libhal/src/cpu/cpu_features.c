@@ -66,6 +66,22 @@ bool cpu_isa_supported(enpu_cpu_isa_t isa)
 bool cpu_isa_supported(enpu_cpu_isa_t isa) { return isa == ENPU_CPU_ISA_GENERIC; }
 #endif
 
+#if defined(__x86_64__)
+bool cpu_stream_prefetch(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(0, &a, &b, &c, &d))
+		return true;
+	bool amd = b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163; /* AuthenticAMD */
+	if (!amd || !__get_cpuid(1, &a, &b, &c, &d))
+		return true;
+	unsigned family = ((a >> 8) & 0xf) + ((a >> 20) & 0xff);
+	return family != 0x19;
+}
+#else
+bool cpu_stream_prefetch(void) { return true; }
+#endif
+
 enpu_cpu_isa_t cpu_isa_best(void)
 {
 	if (cpu_isa_supported(ENPU_CPU_ISA_AMX_INT8))

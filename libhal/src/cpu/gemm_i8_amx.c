@@ -283,7 +283,7 @@ static void task_end_amx(void *carry)
  * as the signed, each sum gains 128 * sum(a), taken from its start. Two
  * sets of four accumulators (even and odd groups of 4 k) hide vpdpbusd's
  * latency; B is prefetched PF_AHEAD bytes ahead (read once, from L3 or
- * memory). */
+ * memory) where out->prefetch says so. */
 #define PF_AHEAD 8192
 
 static void gemv_out_amx(const void *a, const void *b, size_t panel_bytes, uint32_t kp,
@@ -310,7 +310,7 @@ static void gemv_out_amx(const void *a, const void *b, size_t panel_bytes, uint3
 			int32_t q[2];
 			memcpy(q, ar + 4 * k4, sizeof(q));
 			const __m512i v0 = _mm512_set1_epi32(q[0]), v1 = _mm512_set1_epi32(q[1]);
-			for (int l = 0; l < 8; l++)
+			for (int l = 0; o->prefetch && l < 8; l++)
 				_mm_prefetch(bk + PF_AHEAD + 64 * l, _MM_HINT_T0);
 #define B(i) _mm512_xor_si512(_mm512_loadu_si512(bk + 64 * (i)), x80)
 			e0 = _mm512_dpbusd_epi32(e0, B(0), v0);

@@ -29,6 +29,7 @@ typedef struct cpu_i8_out {
 	int8_t *c;              /* row 0, column 0 */
 	size_t ldc;
 	void *carry;            /* the calling thread's carry (cpu_i8_gemm_ops_t) */
+	bool prefetch;          /* calls of 1-2 rows prefetch B (cpu_stream_prefetch()) */
 } cpu_i8_out_t;
 
 /* Which rows of a kernel call are outputs: of every period rows (row 0 at
