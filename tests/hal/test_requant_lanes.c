@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The vector requantizations vs q_mbqm, lane by lane: the AVX2 kernels'
- * 8 lanes (libhal/src/cpu/requant_avx2.h) and the NEON kernels' 4
- * (requant_neon.h). Random and extreme inputs (INT32_MIN/MAX, ties, small
+ * 8 lanes (libhal/src/cpu/requant_avx2.h), the AVX-512 kernels' 16
+ * (requant_avx512.h) and the NEON kernels' 4 (requant_neon.h). Random and extreme inputs (INT32_MIN/MAX, ties, small
  * values), multipliers (0, 2^30, INT32_MAX, random) and every shift in
  * [-31, 30], left shifts that saturate next to right shifts in one vector.
  * Each is skipped on hosts (or builds) without its ISA. */
@@ -91,10 +91,60 @@ void test_requant_lanes_avx2(tctx *t)
 #else
 #pragma GCC pop_options
 #endif
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
+#endif
+#include "../../libhal/src/cpu/requant_avx512.h"
+
+__attribute__((noinline)) static bool check_avx512(tctx *t, const int32_t *x, const int32_t *mult,
+						     const int32_t *shift)
+{
+	cpu_rq16_t r;
+	int32_t y[16];
+	cpu_rq16_prepare(&r, mult, shift, 16);
+	_mm512_storeu_si512(y, rq16_apply(_mm512_loadu_si512(x), &r, r.any_left));
+	for (int l = 0; l < 16; l++) {
+		int32_t want = q_mbqm(x[l], mult[l], shift[l]);
+		CHECK(t, y[l] == want, "lane %d: mbqm(%d, %d, %d) = %d, rq16 gave %d", l, x[l],
+		      mult[l], shift[l], want, y[l]);
+	}
+	return true;
+out:
+	return false;
+}
+
+void test_requant_lanes_avx512(tctx *t)
+{
+	if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
+	    !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl")) {
+		t_skip(t, "the host has no AVX-512 F/BW/DQ/VL");
+		return;
+	}
+	for (int it = 0; it < 100000; it++) {
+		int32_t x[16], mult[16], shift[16];
+		pick_lanes(t, 16, x, mult, shift);
+		if (!check_avx512(t, x, mult, shift))
+			return;
+	}
+}
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 #else
 void test_requant_lanes_avx2(tctx *t)
 {
 	t_skip(t, "AVX2 kernels exist only in x86-64 builds");
+}
+
+void test_requant_lanes_avx512(tctx *t)
+{
+	t_skip(t, "AVX-512 kernels exist only in x86-64 builds");
 }
 #endif
 

@@ -33,6 +33,7 @@
 	X(host_queue_device_time) X(host_queue_waiter_skips_pending)           \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
 	X(requant_lanes_avx2)                                                          \
+	X(requant_lanes_avx512)                                                        \
 	X(requant_lanes_neon) X(f16_conversions)                         \
 	X(gpu_conv_tiled) X(gpu_float_controls_strip) X(gpu_float_controls_off)
 

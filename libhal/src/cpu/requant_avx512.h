@@ -39,16 +39,17 @@ static inline rq16_regs_t rq16_load(const cpu_rq16_t *r)
 }
 
 /* mbqm of 16 lanes with prepared parameters (rq16.h) where no lane has
- * shift > 0 (otherwise apply rq16_left first): 12 instructions. */
+ * shift > 0 (otherwise apply rq16_left first): 12 instructions. On Zen 4
+ * vpmuldq, vpand and shuffles share the pipes of vpdpbusd, while 64-bit
+ * adds and shifts do not: x & neg (rq16.h) instead of a compare and a
+ * masked subtract made 1x1 and first-layer convolutions 3% faster. */
 static inline __m512i rq16_right_regs(__m512i x, const rq16_regs_t *k)
 {
-	const __m512i lim = _mm512_set1_epi64(-(INT64_C(1) << 30));
+	__m512i xo = _mm512_srli_epi64(x, 32);
 	__m512i pe = _mm512_mul_epi32(x, k->mult);
-	__m512i po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd);
-	__m512i te = _mm512_add_epi64(pe, k->round_e);
-	__m512i to = _mm512_add_epi64(po, k->round_o);
-	te = _mm512_mask_sub_epi64(te, _mm512_cmplt_epi64_mask(pe, lim), te, k->neg_e);
-	to = _mm512_mask_sub_epi64(to, _mm512_cmplt_epi64_mask(po, lim), to, k->neg_o);
+	__m512i po = _mm512_mul_epi32(xo, k->mult_odd);
+	__m512i te = _mm512_sub_epi64(_mm512_add_epi64(pe, k->round_e), _mm512_and_si512(x, k->neg_e));
+	__m512i to = _mm512_sub_epi64(_mm512_add_epi64(po, k->round_o), _mm512_and_si512(xo, k->neg_o));
 	te = _mm512_srav_epi64(te, k->shift_e);
 	to = _mm512_srav_epi64(to, k->shift_o);
 	return _mm512_mask_shuffle_epi32(te, 0xaaaa, to, _MM_PERM_CCAA);

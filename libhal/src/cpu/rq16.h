@@ -3,10 +3,13 @@
  * the weights) for the AVX-512 kernels, in plain C. For shift <= 0 (e = -shift)
  * mbqm(x, m, shift) = rdbpot(srdhm(x, m), e) equals one rounding of the 64-bit
  * product p = x * m (docs/numerics.md gives srdhm as (p + 2^30) >> 31):
- *   (p + 2^30 + [e > 0] * (2^(30+e) - [p < -2^30] * 2^31)) >> (31 + e)
+ *   (p + 2^30 + [e > 0] * (2^(30+e) - [x < 0] * 2^31)) >> (31 + e)
  * since floor(floor(a / 2^31) + c) / 2^e) = floor((a + c 2^31) / 2^(31+e)) for
- * integer c, rdbpot(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e) for e > 0,
- * and h < 0 exactly when p < -2^30. For shift > 0, x is first shifted left
+ * integer c, and rdbpot(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e) for
+ * e > 0, where [h < 0] may be read as [x < 0] (m >= 0): h < 0 needs x < 0,
+ * and x < 0 with h >= 0 means h = 0, whose result is 0 either way. The
+ * sign of x is bit 31 of its 32-bit lane, so x & 2^31 in 64-bit lanes is
+ * the term without a compare. For shift > 0, x is first shifted left
  * with saturation and e = 0. Lanes are split by parity, as vpmuldq multiplies
  * the even 32-bit lanes: index i of the 64-bit arrays is lane 2i for i < 8 and
  * lane 2(i-8)+1 for i >= 8. */
@@ -21,7 +24,7 @@ typedef struct cpu_rq16 {
 	int32_t mult_odd[16]; /* mult of lane 2i+1 at lane 2i */
 	int64_t round[16];   /* 2^30 + [e > 0] 2^(30+e), by parity */
 	int64_t shift[16];   /* 31 + e, by parity */
-	int64_t neg[16];     /* [e > 0] 2^31, subtracted when p < -2^30, by parity */
+	int64_t neg[16];     /* [e > 0] 2^31, subtracted when x < 0, by parity */
 	int32_t left[16];    /* max(shift, 0), lane order */
 	bool any_left;       /* some lane has shift > 0 */
 } __attribute__((aligned(64))) cpu_rq16_t;
