@@ -2,7 +2,8 @@
 /* Convolutions with few input channels (Cin <= 4, the first-layer kernels)
  * vs the reference, bit-exact, for every CPU kernel family: Cin 1..4, kernel
  * widths up to the Cin * KW <= 16 limit and past it, output channel counts
- * around the 16/64-lane blocks, sizes 1/3/17/255, stride 2 and 3, vertical
+ * around the 16/64-lane blocks, sizes 1/3/17/255, stride 2 and 3, kernel
+ * rows whose last bytes share a dword, vertical
  * dilation (horizontal dilation takes the GEMM path), padding (a left one
  * past every window too), extreme zero points and multipliers. */
 #include "kconv.h"
@@ -47,6 +48,20 @@ void test_conv_small_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
 		kconv_t k = small(12, 23, shapes[i][0], 40, shapes[i][1], shapes[i][2], 1);
 		k.dh = shapes[i][3];
+		kconv_randomize(t, &k, 3);
+		if (!kconv_run(t, &e, &k))
+			goto out;
+	}
+	/* kernel rows whose last Cin * KW % 4 bytes share one dword (the AVX-512
+	 * kernel's tails: even steps up to 8, pixels past 16 and not a multiple
+	 * of it), the odd byte of a word among them, no whole dword per row */
+	static const uint32_t tails[][4] = { /* cin kh kw stride */
+		{ 3, 3, 3, 2 }, { 3, 4, 3, 2 }, { 3, 2, 3, 2 }, { 2, 2, 3, 2 },
+		{ 2, 2, 1, 1 }, { 1, 2, 2, 2 }, { 2, 2, 3, 4 }, { 4, 3, 3, 2 }
+	};
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		kconv_t k = small(7, 41, tails[i][0], 33, tails[i][1], tails[i][2], tails[i][3]);
+		k.pl = 1, k.pt = 1;
 		kconv_randomize(t, &k, 3);
 		if (!kconv_run(t, &e, &k))
 			goto out;

@@ -29,13 +29,16 @@ static inline const int8_t *cpu_conv_small_row(const enpu_conv_op_t *c, const in
 	return hi > lo ? in + ((size_t)ih * c->in_w + (lo - c->pad_l)) * c->in_c : in;
 }
 
-/* Weights w[kh * qpr + q][blocks][cb][g], qpr = ceil(S / g) groups of g of
- * the S = KW * Cin elements of each kernel row (zeros past S and past
- * out_c), and beff[blocks * cb] = bias - comp * sum(w) modulo 2^32 for a
- * kernel whose inputs hold x - zp + comp (padding: comp), so that
- * sum((x - zp) w) + bias = sum(input * w) + beff. */
+/* Weights w[q][blocks][cb][g] in groups q of g of the S = KW * Cin elements
+ * of each kernel row (zeros past out_c), and beff[blocks * cb] = bias -
+ * comp * sum(w) modulo 2^32 for a kernel whose inputs hold x - zp + comp
+ * (padding: comp), so that sum((x - zp) w) + bias = sum(input * w) + beff.
+ * tails == 0: KH * ceil(S / g) groups, kernel row y's at y * ceil(S / g)
+ * on (zeros past S). tails > 0: KH * floor(S / g) groups of whole rows'
+ * elements, then tails groups that hold the last S % g elements of every
+ * kernel row, row after row (zeros past KH * (S % g)). */
 void cpu_conv_small_pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias,
-			 uint32_t g, uint32_t cb, uint32_t blocks, int32_t comp, int8_t *w,
-			 int32_t *beff);
+			 uint32_t g, uint32_t tails, uint32_t cb, uint32_t blocks, int32_t comp,
+			 int8_t *w, int32_t *beff);
 
 #endif

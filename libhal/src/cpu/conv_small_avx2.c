@@ -61,7 +61,7 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		return NULL;
 	}
 	/* inputs as int16 x, padding zp */
-	cpu_conv_small_pack(c, f, bias, 2, NR, p->panels, c->in_zp, p->w, p->beff);
+	cpu_conv_small_pack(c, f, bias, 2, 0, NR, p->panels, c->in_zp, p->w, p->beff);
 	for (uint32_t v = 0; v < p->panels * 2; v++) {
 		uint32_t o = v * 8, n = o < co ? (co - o < 8 ? co - o : 8) : 0;
 		cpu_rq8_prepare(&p->rq[v], n ? c->mult + o : NULL, n ? c->shift + o : NULL, n);

@@ -62,7 +62,7 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		return NULL;
 	}
 	/* inputs as raw x, padding zp */
-	cpu_conv_small_pack(c, f, bias, G, NR, p->panels, c->in_zp, p->w, p->beff);
+	cpu_conv_small_pack(c, f, bias, G, 0, NR, p->panels, c->in_zp, p->w, p->beff);
 	for (uint32_t pn = 0; pn < p->panels; pn++) {
 		uint32_t o = pn * NR, n = co - o < NR ? co - o : NR;
 		p->any_left |= cpu_rqn_prepare(&p->rq[pn], c->mult + o, c->shift + o, n);

@@ -8,8 +8,11 @@
  * [kernel row][dword][channel][4] (bytes past S have zero weights, so
  * whatever the dword holds there adds nothing). As padding holds the zero
  * point, the correction -(128 + zp) * sum(w) is a constant folded into the
- * bias. 4 output pixels share each weight load; channels go in blocks of up
- * to 4 x 16. Requantization: rq16.h. */
+ * bias. Where kernel rows end in a part dword (S = 9: 3 dwords for 9
+ * bytes), the rows' last S % 4 bytes go instead to dwords of their own,
+ * all rows' together ("tails", copied per output row: the 3x3x3 first
+ * layer's 9 dwords per pixel become 7). 4 output pixels share each weight
+ * load; channels go in blocks of up to 4 x 16. Requantization: rq16.h. */
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +24,9 @@
 
 typedef struct small_packed {
 	enpu_op_cache_t base;
-	uint32_t blocks, qpr;   /* channel blocks; dwords per kernel row */
-	int8_t *w;              /* [k_h * qpr][blocks][4][16][4] */
+	uint32_t blocks, qrow;  /* channel blocks; dwords per kernel row */
+	uint32_t tails;         /* 1: the rows' last bytes in a dword of their own */
+	int8_t *w;              /* [k_h * qrow + tails][blocks][4][16][4] */
 	int32_t *beff;          /* [blocks * 64] */
 	cpu_rq16_t *rq;         /* [blocks * 4] */
 	bool any_left;
@@ -37,6 +41,14 @@ static void packed_free(enpu_op_cache_t *c)
 	free(p);
 }
 
+/* 1 where the last S % 4 bytes of all kernel rows fit one dword (and
+ * there are two rows or more) and fill_tails can gather them, else 0 */
+static uint32_t tail_dwords(const enpu_conv_op_t *c)
+{
+	uint32_t rem = c->in_c * c->k_w % 4, step = c->stride_w * c->in_c;
+	return rem && c->k_h >= 2 && c->k_h * rem <= 4 && step % 2 == 0 && step <= 8;
+}
+
 static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
 {
 	const uint32_t co = c->out_c, s = c->in_c * c->k_w, kh = c->k_h;
@@ -46,8 +58,9 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 	p->base.key = &cpu_conv_small_vnni512;
 	p->base.destroy = packed_free;
 	p->blocks = (co + CB - 1) / CB;
-	p->qpr = (s + 3) / 4;
-	size_t nq = (size_t)kh * p->qpr;
+	p->tails = tail_dwords(c);
+	p->qrow = p->tails ? s / 4 : (s + 3) / 4;
+	size_t nq = (size_t)kh * p->qrow + p->tails;
 	p->w = aligned_alloc(64, nq * p->blocks * CB * 4);
 	p->beff = aligned_alloc(64, (size_t)p->blocks * CB * sizeof(int32_t));
 	p->rq = aligned_alloc(64, (size_t)p->blocks * 4 * sizeof(cpu_rq16_t));
@@ -56,7 +69,7 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		return NULL;
 	}
 	/* inputs + 128 (u8 for vpdpbusd), padding zp + 128 */
-	cpu_conv_small_pack(c, f, bias, 4, CB, p->blocks, 128 + c->in_zp, p->w, p->beff);
+	cpu_conv_small_pack(c, f, bias, 4, p->tails, CB, p->blocks, 128 + c->in_zp, p->w, p->beff);
 	for (uint32_t v = 0; v < p->blocks * 4; v++) {
 		uint32_t o = v * 16, n = o < co ? (co - o < 16 ? co - o : 16) : 0;
 		cpu_rq16_prepare(&p->rq[v], n ? c->mult + o : NULL, n ? c->shift + o : NULL, n);
@@ -71,10 +84,16 @@ static size_t row_bytes(const enpu_conv_op_t *c)
 	return (cpu_conv_small_columns(c) * c->in_c + 4 + 63) / 64 * 64;
 }
 
+/* The tail dwords of one output row: [out_w][4 bytes] */
+static size_t tail_bytes(const enpu_conv_op_t *c)
+{
+	return ((size_t)c->out_w * tail_dwords(c) * 4 + 63) / 64 * 64;
+}
+
 static size_t scratch_bytes(const enpu_conv_op_t *c, uint32_t nb)
 {
 	(void)nb;
-	return c->k_h * row_bytes(c);
+	return c->k_h * row_bytes(c) + tail_bytes(c);
 }
 
 /* rows[kh]: padded input row oh * stride_h - pad_t + kh * dil_h, +128. */
@@ -104,6 +123,43 @@ static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, ui
 	}
 }
 
+/* Each output pixel's tail dword: the last S % 4 bytes of its kernel rows
+ * from the row buffers, row after row (then zeros), 16 pixels at a time.
+ * With step = stride_w * Cin even and at most 8, the 16 pixels' bytes of
+ * one kernel row lie in 64 words (one vpermt2w picks them), each in the
+ * same half of its word. */
+static void fill_tails(const enpu_conv_op_t *c, const uint8_t *rows, uint8_t *t)
+{
+	const size_t lr = row_bytes(c);
+	const uint32_t step = c->stride_w * c->in_c, s = c->in_c * c->k_w, rem = s % 4;
+	const uint32_t words = (uint32_t)(lr / 2);
+	/* word 2l of the result: word l * step / 2 of the window */
+	const __m512i idx = _mm512_srli_epi32(
+		_mm512_mullo_epi32(_mm512_set1_epi32((int)step),
+				   _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
+		1);
+	const __m512i byte = _mm512_set1_epi32(0xff);
+	for (uint32_t ow = 0; ow < c->out_w; ow += 16) {
+		__mmask16 m = c->out_w - ow >= 16 ? 0xffff : (__mmask16)((1u << (c->out_w - ow)) - 1);
+		__m512i v = _mm512_setzero_si512();
+		for (uint32_t i = 0; i < c->k_h * rem; i++) {
+			uint32_t off = ow * step + s / 4 * 4 + i % rem, w0 = off / 2;
+			const int16_t *src = (const int16_t *)(rows + i / rem * lr) + w0;
+			/* the window's words inside the row buffer: masked loads */
+			uint32_t n = words - w0;
+			__mmask32 m0 = n >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << n) - 1);
+			__mmask32 m1 = n >= 64 ? ~(__mmask32)0 : n <= 32 ? 0 : (((__mmask32)1 << (n - 32)) - 1);
+			__m512i lo = _mm512_maskz_loadu_epi16(m0, src);
+			__m512i hi = _mm512_maskz_loadu_epi16(m1, src + 32);
+			__m512i x = _mm512_permutex2var_epi16(lo, idx, hi);
+			if (off % 2)
+				x = _mm512_srli_epi32(x, 8);
+			v = _mm512_or_si512(v, _mm512_slli_epi32(_mm512_and_si512(x, byte), 8 * i));
+		}
+		_mm512_mask_storeu_epi32(t + (size_t)ow * 4, m, v);
+	}
+}
+
 static inline __m512i bcast(const uint8_t *p)
 {
 	int32_t v;
@@ -111,13 +167,28 @@ static inline __m512i bcast(const uint8_t *p)
 	return _mm512_set1_epi32(v);
 }
 
+/* acc[i][v] += the dword at a + i * pstride (pixel i) times the weights of
+ * one dword at w (vector v) */
+static inline __attribute__((always_inline)) void
+madd(__m512i acc[8][4], const int8_t *w, const uint8_t *a, size_t pstride, int P, int NV)
+{
+	__m512i wv[4];
+	for (int v = 0; v < NV; v++)
+		wv[v] = _mm512_load_si512(w + 64 * v);
+	for (int i = 0; i < P; i++) {
+		__m512i x = bcast(a + i * pstride);
+		for (int v = 0; v < NV; v++)
+			acc[i][v] = _mm512_dpbusd_epi32(acc[i][v], x, wv[v]);
+	}
+}
+
 /* Sums of P output pixels from ow, NV vectors of block b, stored to dst
  * ([P][4][16]). */
 static inline __attribute__((always_inline)) void
-sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, size_t ow,
-     uint32_t b, int P, int NV, int32_t *dst)
+sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, const uint8_t *tails,
+     size_t ow, uint32_t b, int P, int NV, int32_t *dst)
 {
-	const size_t lr = row_bytes(c), step = (size_t)c->stride_w * c->in_c, qpr = p->qpr;
+	const size_t lr = row_bytes(c), step = (size_t)c->stride_w * c->in_c, qrow = p->qrow;
 	const int32_t *beff = p->beff + (size_t)b * CB;
 	__m512i acc[8][4];
 	for (int i = 0; i < P; i++)
@@ -127,16 +198,10 @@ sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, size
 	const size_t wstep = (size_t)p->blocks * CB * 4;
 	const uint8_t *src = rows + ow * step;
 	for (uint32_t kh = 0; kh < c->k_h; kh++, src += lr)
-		for (size_t q = 0; q < qpr; q++, w += wstep) {
-			__m512i wv[4];
-			for (int v = 0; v < NV; v++)
-				wv[v] = _mm512_load_si512(w + 64 * v);
-			for (int i = 0; i < P; i++) {
-				__m512i a = bcast(src + i * step + q * 4);
-				for (int v = 0; v < NV; v++)
-					acc[i][v] = _mm512_dpbusd_epi32(acc[i][v], a, wv[v]);
-			}
-		}
+		for (size_t q = 0; q < qrow; q++, w += wstep)
+			madd(acc, w, src + q * 4, step, P, NV);
+	if (p->tails)
+		madd(acc, w, tails + ow * 4, 4, P, NV);
 	for (int i = 0; i < P; i++)
 		for (int v = 0; v < NV; v++)
 			_mm512_store_si512(dst + (i * 4 + v) * 16, acc[i][v]);
@@ -191,15 +256,15 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
  * accumulators in registers ran ~10% slower: gcc spilled), and each group's
  * output stage comes after the next group's sums. */
 static inline __attribute__((always_inline)) void
-row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, int8_t *out,
-       uint32_t b, int NV, bool any_left)
+row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
+       const uint8_t *tails, int8_t *out, uint32_t b, int NV, bool any_left)
 {
 	const int P = NV <= 2 ? 8 : 4;
 	int32_t buf[2][8 * 4 * 16] __attribute__((aligned(64)));
 	size_t ow = 0, prev = 0;
 	int t = 0;
 	for (; ow + P <= c->out_w; ow += P, t ^= 1) {
-		sums(c, p, rows, ow, b, P, NV, buf[t]);
+		sums(c, p, rows, tails, ow, b, P, NV, buf[t]);
 		if (ow)
 			outputs(c, p, out, prev, b, P, NV, any_left, buf[t ^ 1]);
 		prev = ow;
@@ -207,20 +272,20 @@ row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, in
 	if (ow)
 		outputs(c, p, out, prev, b, P, NV, any_left, buf[t ^ 1]);
 	for (; ow < c->out_w; ow++) {
-		sums(c, p, rows, ow, b, 1, NV, buf[0]);
+		sums(c, p, rows, tails, ow, b, 1, NV, buf[0]);
 		outputs(c, p, out, ow, b, 1, NV, any_left, buf[0]);
 	}
 }
 
 static inline __attribute__((always_inline)) void
-row_any(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, int8_t *out,
-	uint32_t b, bool any_left)
+row_any(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
+	const uint8_t *tails, int8_t *out, uint32_t b, bool any_left)
 {
 	switch ((c->out_c - b * CB + 15) / 16) {
-	case 1: row_nv(c, p, rows, out, b, 1, any_left); break;
-	case 2: row_nv(c, p, rows, out, b, 2, any_left); break;
-	case 3: row_nv(c, p, rows, out, b, 3, any_left); break;
-	default: row_nv(c, p, rows, out, b, 4, any_left); break;
+	case 1: row_nv(c, p, rows, tails, out, b, 1, any_left); break;
+	case 2: row_nv(c, p, rows, tails, out, b, 2, any_left); break;
+	case 3: row_nv(c, p, rows, tails, out, b, 3, any_left); break;
+	default: row_nv(c, p, rows, tails, out, b, 4, any_left); break;
 	}
 }
 
@@ -228,14 +293,16 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
 {
 	const small_packed_t *p = (const small_packed_t *)packed;
-	uint8_t *rows = scratch;
+	uint8_t *rows = scratch, *tails = rows + c->k_h * row_bytes(c);
 	fill_rows(c, in + (size_t)n * c->in_h * c->in_w * c->in_c, oh, rows);
+	if (p->tails)
+		fill_tails(c, rows, tails);
 	out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
 	for (uint32_t b = b0; b < b0 + nb; b++) {
 		if (p->any_left)
-			row_any(c, p, rows, out, b, true);
+			row_any(c, p, rows, tails, out, b, true);
 		else
-			row_any(c, p, rows, out, b, false);
+			row_any(c, p, rows, tails, out, b, false);
 	}
 }
 
