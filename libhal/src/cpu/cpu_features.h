@@ -15,7 +15,8 @@ const char *cpu_isa_name(enpu_cpu_isa_t isa);
  * not on AMD family 19h (Zen 3/4), whose hardware prefetchers stream it
  * from L3 at the core's full rate and where software prefetches of each
  * line cost 20-30% (M = 1 GEMV 1.11-1.30x faster without, Zen 4); yes
- * elsewhere (8 KiB ahead: 1.02-1.09x on Zen 5). */
+ * elsewhere (8 KiB ahead: 1.02-1.09x on Zen 5; on Sapphire Rapids mixed,
+ * 0.96-1.03x: docs/perf.md, fifteenth session). */
 bool cpu_stream_prefetch(void);
 
 #endif
