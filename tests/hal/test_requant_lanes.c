@@ -44,6 +44,35 @@ static void pick_lanes(tctx *t, int n, int32_t *x, int32_t *mult, int32_t *shift
 		shift[l] = (int32_t)(t_rand(t) % 62) - 31;
 	}
 }
+
+/* y[l] == q_mbqm(x[l], mult[l], shift[l]) for n lanes of the kernel what */
+static bool lanes_equal(tctx *t, int n, const int32_t *x, const int32_t *mult,
+			const int32_t *shift, const int32_t *y, const char *what)
+{
+	for (int l = 0; l < n; l++) {
+		int32_t want = q_mbqm(x[l], mult[l], shift[l]);
+		CHECK(t, y[l] == want, "lane %d: mbqm(%d, %d, %d) = %d, %s gave %d", l, x[l],
+		      mult[l], shift[l], want, what, y[l]);
+	}
+	return true;
+out:
+	return false;
+}
+
+/* iters draws of n lanes, each through apply (y = its result); stops at
+ * the first difference */
+typedef void (*apply_fn)(const int32_t *x, const int32_t *mult, const int32_t *shift,
+			 int32_t *y);
+static void lanes_run(tctx *t, int n, int iters, apply_fn apply, const char *what)
+{
+	for (int it = 0; it < iters; it++) {
+		int32_t x[16], mult[16], shift[16], y[16];
+		pick_lanes(t, n, x, mult, shift);
+		apply(x, mult, shift, y);
+		if (!lanes_equal(t, n, x, mult, shift, y, what))
+			return;
+	}
+}
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -55,22 +84,13 @@ static void pick_lanes(tctx *t, int n, int32_t *x, int32_t *mult, int32_t *shift
 #endif
 #include "../../libhal/src/cpu/requant_avx2.h"
 
-__attribute__((noinline)) static bool check_avx2(tctx *t, const int32_t *x, const int32_t *mult,
-						   const int32_t *shift)
+__attribute__((noinline)) static void apply_avx2(const int32_t *x, const int32_t *mult,
+						  const int32_t *shift, int32_t *y)
 {
 	cpu_rq8_t r;
-	int32_t y[8];
 	cpu_rq8_prepare(&r, mult, shift, 8);
 	_mm256_storeu_si256((__m256i *)y,
 			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left));
-	for (int l = 0; l < 8; l++) {
-		int32_t want = q_mbqm(x[l], mult[l], shift[l]);
-		CHECK(t, y[l] == want, "lane %d: mbqm(%d, %d, %d) = %d, rq8 gave %d", l, x[l],
-		      mult[l], shift[l], want, y[l]);
-	}
-	return true;
-out:
-	return false;
 }
 
 void test_requant_lanes_avx2(tctx *t)
@@ -79,12 +99,7 @@ void test_requant_lanes_avx2(tctx *t)
 		t_skip(t, "the host has no AVX2");
 		return;
 	}
-	for (int it = 0; it < 200000; it++) {
-		int32_t x[8], mult[8], shift[8];
-		pick_lanes(t, 8, x, mult, shift);
-		if (!check_avx2(t, x, mult, shift))
-			return;
-	}
+	lanes_run(t, 8, 200000, apply_avx2, "rq8");
 }
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -100,21 +115,12 @@ void test_requant_lanes_avx2(tctx *t)
 #endif
 #include "../../libhal/src/cpu/requant_avx512.h"
 
-__attribute__((noinline)) static bool check_avx512(tctx *t, const int32_t *x, const int32_t *mult,
-						     const int32_t *shift)
+__attribute__((noinline)) static void apply_avx512(const int32_t *x, const int32_t *mult,
+						    const int32_t *shift, int32_t *y)
 {
 	cpu_rq16_t r;
-	int32_t y[16];
 	cpu_rq16_prepare(&r, mult, shift, 16);
 	_mm512_storeu_si512(y, rq16_apply(_mm512_loadu_si512(x), &r, r.any_left));
-	for (int l = 0; l < 16; l++) {
-		int32_t want = q_mbqm(x[l], mult[l], shift[l]);
-		CHECK(t, y[l] == want, "lane %d: mbqm(%d, %d, %d) = %d, rq16 gave %d", l, x[l],
-		      mult[l], shift[l], want, y[l]);
-	}
-	return true;
-out:
-	return false;
 }
 
 void test_requant_lanes_avx512(tctx *t)
@@ -124,12 +130,7 @@ void test_requant_lanes_avx512(tctx *t)
 		t_skip(t, "the host has no AVX-512 F/BW/DQ/VL");
 		return;
 	}
-	for (int it = 0; it < 100000; it++) {
-		int32_t x[16], mult[16], shift[16];
-		pick_lanes(t, 16, x, mult, shift);
-		if (!check_avx512(t, x, mult, shift))
-			return;
-	}
+	lanes_run(t, 16, 100000, apply_avx512, "rq16");
 }
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -152,34 +153,18 @@ void test_requant_lanes_avx512(tctx *t)
 #include "../../libhal/src/cpu/requant_neon.h"
 
 /* 16 lanes, as the kernels prepare them; the four quads in turn */
-__attribute__((noinline)) static bool check_neon(tctx *t, const int32_t *x, const int32_t *mult,
-						 const int32_t *shift)
+__attribute__((noinline)) static void apply_neon(const int32_t *x, const int32_t *mult,
+						 const int32_t *shift, int32_t *y)
 {
 	cpu_rqn_t r;
 	bool any_left = cpu_rqn_prepare(&r, mult, shift, 16);
-	for (unsigned q = 0; q < 4; q++) {
-		int32_t y[4];
-		vst1q_s32(y, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left));
-		for (unsigned l = 0; l < 4; l++) {
-			unsigned i = 4 * q + l;
-			int32_t want = q_mbqm(x[i], mult[i], shift[i]);
-			CHECK(t, y[l] == want, "lane %u: mbqm(%d, %d, %d) = %d, rqn gave %d", i,
-			      x[i], mult[i], shift[i], want, y[l]);
-		}
-	}
-	return true;
-out:
-	return false;
+	for (unsigned q = 0; q < 4; q++)
+		vst1q_s32(y + 4 * q, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left));
 }
 
 void test_requant_lanes_neon(tctx *t)
 {
-	for (int it = 0; it < 50000; it++) {
-		int32_t x[16], mult[16], shift[16];
-		pick_lanes(t, 16, x, mult, shift);
-		if (!check_neon(t, x, mult, shift))
-			return;
-	}
+	lanes_run(t, 16, 50000, apply_neon, "rqn");
 }
 #else
 void test_requant_lanes_neon(tctx *t)
