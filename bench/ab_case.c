@@ -4,7 +4,8 @@
  * gemm M N K | gemm16 M N K (fp16) | conv H W Cin Cout k stride groups
  * (int8 NHWC, batch 1, pad k/2) | add N | mul N (int8, N elements), with
  * bench_gemm's / bench_conv's quantization; threads: $AB_THREADS (default 1); kernel family: $AB_ISA
- * (enpu_cpu_isa_t's number, default 0: the host's best). */
+ * (enpu_cpu_isa_t's number, default 0: the host's best); the int8 gemm's and
+ * conv's activation: $AB_ACT (enpu_activation_t's number, default 0: none). */
 #include <stdlib.h>
 #include <string.h>
 #include "bench_util.h"
@@ -29,7 +30,8 @@ void *ab_setup(int argc, char **argv)
 	ab_case_t *c = calloc(1, sizeof(*c));
 	if (!c || argc < 1)
 		exit(2);
-	const char *threads = getenv("AB_THREADS"), *isa = getenv("AB_ISA");
+	const char *threads = getenv("AB_THREADS"), *isa = getenv("AB_ISA"), *act = getenv("AB_ACT");
+	const enpu_act_t a8 = { .kind = act ? (enpu_activation_t)strtoul(act, NULL, 10) : ENPU_ACT_NONE };
 	bench_env_open_isa(&c->env, threads ? (uint32_t)strtoul(threads, NULL, 10) : 1,
 			   isa ? (enpu_cpu_isa_t)strtoul(isa, NULL, 10) : ENPU_CPU_ISA_AUTO);
 	bench_check(enpu_command_list_create(&c->list), "list");
@@ -46,8 +48,8 @@ void *ab_setup(int argc, char **argv)
 						f16 ? NULL : &qb, ENPU_TENSOR_CONSTANT);
 		enpu_tensor_t *o = bench_tensor(&c->env, dt, 2, (uint32_t[]){ m, n },
 						f16 ? NULL : &qc, 0);
-		bench_check(enpu_cmd_gemm(c->list, &(enpu_gemm_params_t){ .a = a, .b = b, .c = o }),
-			    "gemm");
+		enpu_gemm_params_t p = { .a = a, .b = b, .c = o, .act = f16 ? (enpu_act_t){ 0 } : a8 };
+		bench_check(enpu_cmd_gemm(c->list, &p), "gemm");
 		return c;
 	}
 	if (!strcmp(argv[0], "add") || !strcmp(argv[0], "mul")) {
@@ -84,7 +86,7 @@ void *ab_setup(int argc, char **argv)
 	enpu_conv2d_params_t p = { .input = in, .filter = f, .output = out, .stride_h = s,
 				   .stride_w = s, .dilation_h = 1, .dilation_w = 1,
 				   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
-				   .pad_right = pad, .groups = g };
+				   .pad_right = pad, .groups = g, .act = a8 };
 	bench_check(enpu_cmd_conv2d(c->list, &p), "conv2d");
 	return c;
 }

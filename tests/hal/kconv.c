@@ -27,6 +27,18 @@ void kconv_left_requant(tctx *t, int32_t *mult, int32_t *shift, size_t count)
 	}
 }
 
+/* kconv_t's ties data */
+static void small_data(tctx *t, int32_t in_zp, int8_t *in, size_t in_count, int8_t *w,
+		       size_t w_count)
+{
+	for (size_t i = 0; i < in_count; i++) {
+		int32_t v = in_zp + t_range(t, -1, 1);
+		in[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+	}
+	for (size_t i = 0; i < w_count; i++)
+		w[i] = (int8_t)t_range(t, -1, 1);
+}
+
 bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 {
 	uint32_t cin_g = k->cin / k->groups, taps = k->kh * k->kw * cin_g;
@@ -40,7 +52,9 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 	CHECK(t, in_data && w_data && bias && mult && shift, "out of memory");
 	t_fill_i8(t, in_data, in_count);
 	t_fill_i8(t, w_data, w_count);
-	int bias_mode = t_range(t, 0, 4);
+	if (k->ties)
+		small_data(t, k->in_zp, in_data, in_count, w_data, w_count);
+	int bias_mode = k->ties ? 4 : t_range(t, 0, 4);
 	for (uint32_t i = 0; i < k->cout; i++)
 		bias[i] = bias_mode == 0 ? INT32_MAX - t_range(t, 0, 1000)
 			: bias_mode == 1 ? INT32_MIN + t_range(t, 0, 1000)
@@ -57,13 +71,18 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 		b = t_tensor(t, e->ref, ENPU_DTYPE_INT32, 1, &k->cout, NULL, bias);
 	CHECK(t, in && w && (bias_mode == 4 || b), "tensors");
 	enpu_requant_t rq = { 0 };
-	if (k->rq == KCONV_RQ_RANDOM)
+	if (k->ties)
+		for (uint32_t i = 0; i < k->cout; i++) {
+			mult[i] = 1 << 30;
+			shift[i] = -t_range(t, 1, 2);
+		}
+	else if (k->rq == KCONV_RQ_RANDOM)
 		diff_random_requant(t, mult, shift, k->cout);
 	else if (k->rq == KCONV_RQ_MIXED)
 		mixed_requant(t, mult, shift, k->cout);
 	else if (k->rq == KCONV_RQ_LEFT)
 		kconv_left_requant(t, mult, shift, k->cout);
-	if (k->rq != KCONV_RQ_DERIVED)
+	if (k->rq != KCONV_RQ_DERIVED || k->ties)
 		rq = (enpu_requant_t){ mult, shift, k->cout };
 	uint32_t oh = (k->h + k->pt + k->pb - ((k->kh - 1) * k->dh + 1)) / k->sh + 1;
 	uint32_t ow = (k->w + k->pl + k->pr - ((k->kw - 1) * k->dw + 1)) / k->sw + 1;
@@ -72,14 +91,19 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 				   .pad_top = k->pt, .pad_left = k->pl, .pad_bottom = k->pb,
 				   .pad_right = k->pr, .groups = k->groups, .requant = rq,
 				   .act = diff_random_act(t) };
+	if (k->ties) {
+		int32_t lo = k->out_zp + k->qmin_off;
+		lo = lo < -128 ? -128 : lo > 127 ? 127 : lo;
+		p.act = (enpu_act_t){ .kind = ENPU_ACT_CLAMP, .qmin = lo, .qmax = 127 };
+	}
 	enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { k->n, oh, ow, k->cout },
 				 .quant = t_q(out_scale, k->out_zp) };
 	snprintf(what, sizeof(what),
 		 "conv N=%u H=%u W=%u Cin=%u Cout=%u K=%ux%u s=%u,%u d=%u,%u pad=%u,%u,%u,%u "
-		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d",
+		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d",
 		 k->n, k->h, k->w, k->cin, k->cout, k->kh, k->kw, k->sh, k->sw, k->dh, k->dw, k->pt,
 		 k->pl, k->pb, k->pr, k->groups, k->in_zp, k->out_zp, (int)k->rq, bias_mode,
-		 (int)p.act.kind);
+		 (int)p.act.kind, p.act.qmin, (int)k->ties);
 	ok = diff_run(t, e, diff_rec_conv, &p, &p.output, &d, what);
 out:
 	enpu_tensor_release(in);

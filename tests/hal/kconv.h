@@ -20,6 +20,13 @@ typedef struct kconv {
 	int32_t in_zp, out_zp;
 	kconv_rq_t rq;
 	bool guard_in; /* the input ends where an inaccessible page begins */
+	/* ties: inputs in_zp + {-1, 0, 1}, weights in {-1, 0, 1}, no bias,
+	 * multiplier 2^30 with shift -1 or -2 (rq ignored): small sums of both
+	 * signs, many of them exact ties, under the clamp [out_zp + qmin_off,
+	 * 127], next to where the output stage may stop telling results <= 0
+	 * apart (requant_avx512.h's RQ16_RELU) */
+	bool ties;
+	int32_t qmin_off;
 } kconv_t;
 
 /* Per channel: mostly shift in [1, 6] with multipliers small enough (2^16 ..

@@ -4,7 +4,9 @@
  * (requant_avx512.h) and the NEON kernels' 4 (requant_neon.h). Random and extreme inputs (INT32_MIN/MAX, ties, small
  * values), multipliers (0, 2^30, INT32_MAX, random) and every shift in
  * [-31, 30], left shifts that saturate next to right shifts in one vector.
- * Each is skipped on hosts (or builds) without its ISA. */
+ * The AVX-512 one also in RQ16_RELU mode (shifts <= 0; results that the
+ * ReLU-family clamp tells apart: max(y, 0)). Each is skipped on hosts (or
+ * builds) without its ISA. */
 #include "../../libhal/src/quant_inline.h"
 #include "tests.h"
 
@@ -35,24 +37,32 @@ static int32_t pick_mult(tctx *t)
 	}
 }
 
-/* n lanes of inputs, multipliers and shifts (each lane's drawn on its own) */
-static void pick_lanes(tctx *t, int n, int32_t *x, int32_t *mult, int32_t *shift)
+/* n lanes of inputs, multipliers and shifts (each lane's drawn on its own;
+ * relu: shifts <= 0) */
+static void pick_lanes(tctx *t, int n, bool relu, int32_t *x, int32_t *mult, int32_t *shift)
 {
 	for (int l = 0; l < n; l++) {
 		x[l] = pick_x(t);
 		mult[l] = pick_mult(t);
-		shift[l] = (int32_t)(t_rand(t) % 62) - 31;
+		shift[l] = relu ? -(int32_t)(t_rand(t) % 32) : (int32_t)(t_rand(t) % 62) - 31;
 	}
 }
 
-/* y[l] == q_mbqm(x[l], mult[l], shift[l]) for n lanes of the kernel what */
-static bool lanes_equal(tctx *t, int n, const int32_t *x, const int32_t *mult,
+static int32_t relu0(int32_t v)
+{
+	return v > 0 ? v : 0;
+}
+
+/* y[l] == q_mbqm(x[l], mult[l], shift[l]) for n lanes of the kernel what
+ * (relu: both through relu0) */
+static bool lanes_equal(tctx *t, int n, bool relu, const int32_t *x, const int32_t *mult,
 			const int32_t *shift, const int32_t *y, const char *what)
 {
 	for (int l = 0; l < n; l++) {
 		int32_t want = q_mbqm(x[l], mult[l], shift[l]);
-		CHECK(t, y[l] == want, "lane %d: mbqm(%d, %d, %d) = %d, %s gave %d", l, x[l],
-		      mult[l], shift[l], want, what, y[l]);
+		bool same = relu ? relu0(y[l]) == relu0(want) : y[l] == want;
+		CHECK(t, same, "lane %d: mbqm(%d, %d, %d) = %d, %s gave %d", l, x[l], mult[l],
+		      shift[l], want, what, y[l]);
 	}
 	return true;
 out:
@@ -63,13 +73,13 @@ out:
  * the first difference */
 typedef void (*apply_fn)(const int32_t *x, const int32_t *mult, const int32_t *shift,
 			 int32_t *y);
-static void lanes_run(tctx *t, int n, int iters, apply_fn apply, const char *what)
+static void lanes_run(tctx *t, int n, bool relu, int iters, apply_fn apply, const char *what)
 {
 	for (int it = 0; it < iters; it++) {
 		int32_t x[16], mult[16], shift[16], y[16];
-		pick_lanes(t, n, x, mult, shift);
+		pick_lanes(t, n, relu, x, mult, shift);
 		apply(x, mult, shift, y);
-		if (!lanes_equal(t, n, x, mult, shift, y, what))
+		if (!lanes_equal(t, n, relu, x, mult, shift, y, what))
 			return;
 	}
 }
@@ -99,7 +109,7 @@ void test_requant_lanes_avx2(tctx *t)
 		t_skip(t, "the host has no AVX2");
 		return;
 	}
-	lanes_run(t, 8, 200000, apply_avx2, "rq8");
+	lanes_run(t, 8, false, 200000, apply_avx2, "rq8");
 }
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -120,7 +130,16 @@ __attribute__((noinline)) static void apply_avx512(const int32_t *x, const int32
 {
 	cpu_rq16_t r;
 	cpu_rq16_prepare(&r, mult, shift, 16);
-	_mm512_storeu_si512(y, rq16_apply(_mm512_loadu_si512(x), &r, r.any_left));
+	_mm512_storeu_si512(y, rq16_apply(_mm512_loadu_si512(x), &r,
+					  r.any_left ? RQ16_LEFT : RQ16_RIGHT));
+}
+
+__attribute__((noinline)) static void apply_avx512_relu(const int32_t *x, const int32_t *mult,
+							 const int32_t *shift, int32_t *y)
+{
+	cpu_rq16_t r;
+	cpu_rq16_prepare(&r, mult, shift, 16);
+	_mm512_storeu_si512(y, rq16_apply(_mm512_loadu_si512(x), &r, RQ16_RELU));
 }
 
 void test_requant_lanes_avx512(tctx *t)
@@ -130,7 +149,8 @@ void test_requant_lanes_avx512(tctx *t)
 		t_skip(t, "the host has no AVX-512 F/BW/DQ/VL");
 		return;
 	}
-	lanes_run(t, 16, 100000, apply_avx512, "rq16");
+	lanes_run(t, 16, false, 100000, apply_avx512, "rq16");
+	lanes_run(t, 16, true, 100000, apply_avx512_relu, "rq16 (RQ16_RELU)");
 }
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -164,7 +184,7 @@ __attribute__((noinline)) static void apply_neon(const int32_t *x, const int32_t
 
 void test_requant_lanes_neon(tctx *t)
 {
-	lanes_run(t, 16, 50000, apply_neon, "rqn");
+	lanes_run(t, 16, false, 50000, apply_neon, "rqn");
 }
 #else
 void test_requant_lanes_neon(tctx *t)

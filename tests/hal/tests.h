@@ -52,7 +52,7 @@
 	X(conv_small_i8_edges) X(conv_small_i8_random)                          \
 	X(gemv_i8_edges) X(gemm_i8_left_shift) X(gemm_i8_kblocks)                \
 	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(pool_i8_edges)   \
-	X(long_reductions)
+	X(long_reductions) X(conv_i8_relu_ties)
 
 #define DECLARE_PLAIN(name) void test_##name(tctx *t);
 #define DECLARE_ISA(name) void test_##name(tctx *t, enpu_cpu_isa_t isa);

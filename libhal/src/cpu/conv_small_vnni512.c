@@ -213,14 +213,14 @@ sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, cons
  * two pixels share one packing (out64) and one 64-byte vector. */
 static inline __attribute__((always_inline)) void
 outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow, uint32_t b,
-	int P, int NV, bool any_left, int32_t *sum)
+	int P, int NV, rq16_mode_t mode, int32_t *sum)
 {
 	const cpu_rq16_t *rq = p->rq + (size_t)b * 4;
 	for (int v = 0; v < NV; v++) {
 		const rq16_regs_t k = rq16_load(rq + v);
 		for (int px = 0; px < P; px++) {
 			__m512i *x = (__m512i *)(sum + (px * 4 + v) * 16);
-			*x = rq16_right_regs(any_left ? rq16_left(*x, rq + v) : *x, &k);
+			*x = rq16_mode_regs(*x, rq + v, &k, mode);
 		}
 	}
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
@@ -257,7 +257,7 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
  * output stage comes after the next group's sums. */
 static inline __attribute__((always_inline)) void
 row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
-       const uint8_t *tails, int8_t *out, uint32_t b, int NV, bool any_left)
+       const uint8_t *tails, int8_t *out, uint32_t b, int NV, rq16_mode_t mode)
 {
 	const int P = NV <= 2 ? 8 : 4;
 	int32_t buf[2][8 * 4 * 16] __attribute__((aligned(64)));
@@ -266,26 +266,26 @@ row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
 	for (; ow + P <= c->out_w; ow += P, t ^= 1) {
 		sums(c, p, rows, tails, ow, b, P, NV, buf[t]);
 		if (ow)
-			outputs(c, p, out, prev, b, P, NV, any_left, buf[t ^ 1]);
+			outputs(c, p, out, prev, b, P, NV, mode, buf[t ^ 1]);
 		prev = ow;
 	}
 	if (ow)
-		outputs(c, p, out, prev, b, P, NV, any_left, buf[t ^ 1]);
+		outputs(c, p, out, prev, b, P, NV, mode, buf[t ^ 1]);
 	for (; ow < c->out_w; ow++) {
 		sums(c, p, rows, tails, ow, b, 1, NV, buf[0]);
-		outputs(c, p, out, ow, b, 1, NV, any_left, buf[0]);
+		outputs(c, p, out, ow, b, 1, NV, mode, buf[0]);
 	}
 }
 
 static inline __attribute__((always_inline)) void
 row_any(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
-	const uint8_t *tails, int8_t *out, uint32_t b, bool any_left)
+	const uint8_t *tails, int8_t *out, uint32_t b, rq16_mode_t mode)
 {
 	switch ((c->out_c - b * CB + 15) / 16) {
-	case 1: row_nv(c, p, rows, tails, out, b, 1, any_left); break;
-	case 2: row_nv(c, p, rows, tails, out, b, 2, any_left); break;
-	case 3: row_nv(c, p, rows, tails, out, b, 3, any_left); break;
-	default: row_nv(c, p, rows, tails, out, b, 4, any_left); break;
+	case 1: row_nv(c, p, rows, tails, out, b, 1, mode); break;
+	case 2: row_nv(c, p, rows, tails, out, b, 2, mode); break;
+	case 3: row_nv(c, p, rows, tails, out, b, 3, mode); break;
+	default: row_nv(c, p, rows, tails, out, b, 4, mode); break;
 	}
 }
 
@@ -298,11 +298,14 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	if (p->tails)
 		fill_tails(c, rows, tails);
 	out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
+	const rq16_mode_t mode = rq16_mode(p->any_left, c->clamp.qmin, c->out_zp);
 	for (uint32_t b = b0; b < b0 + nb; b++) {
-		if (p->any_left)
-			row_any(c, p, rows, tails, out, b, true);
+		if (mode == RQ16_LEFT)
+			row_any(c, p, rows, tails, out, b, RQ16_LEFT);
+		else if (mode == RQ16_RELU)
+			row_any(c, p, rows, tails, out, b, RQ16_RELU);
 		else
-			row_any(c, p, rows, tails, out, b, false);
+			row_any(c, p, rows, tails, out, b, RQ16_RIGHT);
 	}
 }
 

@@ -222,11 +222,11 @@ static void fill_taps(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, ui
 
 /* Requantizes a0..a3 and stores the 64 channels (m: the valid ones). */
 static inline __attribute__((always_inline)) void
-store_block(__m512i a0, __m512i a1, __m512i a2, __m512i a3, const cpu_rq16_t *rq, bool any_left,
+store_block(__m512i a0, __m512i a1, __m512i a2, __m512i a3, const cpu_rq16_t *rq, rq16_mode_t mode,
 	    __m512i zp16, __m512i lo8, __m512i hi8, int8_t *dst, __mmask64 m)
 {
-	__m512i r = out64(rq16_apply(a0, rq, any_left), rq16_apply(a1, rq + 1, any_left),
-			  rq16_apply(a2, rq + 2, any_left), rq16_apply(a3, rq + 3, any_left), zp16,
+	__m512i r = out64(rq16_apply(a0, rq, mode), rq16_apply(a1, rq + 1, mode),
+			  rq16_apply(a2, rq + 2, mode), rq16_apply(a3, rq + 3, mode), zp16,
 			  lo8, hi8);
 	if (m == ~(__mmask64)0)
 		_mm512_storeu_si512(dst, r);
@@ -238,7 +238,7 @@ store_block(__m512i a0, __m512i a1, __m512i a2, __m512i a3, const cpu_rq16_t *rq
  * and one group of kernel rows, with the 12 weight vectors in registers. */
 static inline __attribute__((always_inline)) void
 row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
-	   int8_t *out, uint32_t b0, uint32_t nb, bool k3, bool any_left)
+	   int8_t *out, uint32_t b0, uint32_t nb, bool k3, rq16_mode_t mode)
 {
 	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
 	const size_t sw = c->stride_w, dw = c->dil_w, blocks = p->blocks, groups = p->groups;
@@ -263,7 +263,7 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, con
 				DW_MAC(t, w[0], w[1], w[2], w[3]);
 				DW_MAC(t + dw * tstep, w[4], w[5], w[6], w[7]);
 				DW_MAC(t + 2 * dw * tstep, w[8], w[9], w[10], w[11]);
-				store_block(a0, a1, a2, a3, rq, any_left, zp16, lo8, hi8, out + ow * ch + c0, m);
+				store_block(a0, a1, a2, a3, rq, mode, zp16, lo8, hi8, out + ow * ch + c0, m);
 			}
 			continue;
 		}
@@ -277,7 +277,7 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, con
 					DW_MAC(t, _mm512_load_si512(w), _mm512_load_si512(w + CB),
 					       _mm512_load_si512(w + 2 * CB), _mm512_load_si512(w + 3 * CB));
 				}
-			store_block(a0, a1, a2, a3, rq, any_left, zp16, lo8, hi8, out + ow * ch + c0, m);
+			store_block(a0, a1, a2, a3, rq, mode, zp16, lo8, hi8, out + ow * ch + c0, m);
 		}
 	}
 }
@@ -331,14 +331,14 @@ static inline __m512i two(const uint8_t *lo, const uint8_t *hi, bool adj)
  * (as memory operands their 8 512-bit loads per vector, at 2 per cycle,
  * bounded the output stage), into a[i][v]. */
 static inline __attribute__((always_inline)) void
-requant_groups(__m512i a[][4], int PP, const int32_t *beff, const cpu_rq16_t *rq, bool any_left)
+requant_groups(__m512i a[][4], int PP, const int32_t *beff, const cpu_rq16_t *rq, rq16_mode_t mode)
 {
 	for (int v = 0; v < 4; v++) {
 		const rq16_regs_t k = rq16_load(rq + v);
 		const __m512i bv = _mm512_load_si512(beff + 16 * v);
 		for (int i = 0; i < PP; i++) {
 			__m512i x = _mm512_add_epi32(a[i][v], bv);
-			a[i][v] = rq16_right_regs(any_left ? rq16_left(x, rq + v) : x, &k);
+			a[i][v] = rq16_mode_regs(x, rq + v, &k, mode);
 		}
 	}
 }
@@ -349,7 +349,7 @@ requant_groups(__m512i a[][4], int PP, const int32_t *beff, const cpu_rq16_t *rq
  * k_w == 3 and one group of kernel rows. */
 static inline __attribute__((always_inline)) void
 pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
-      int8_t *out, size_t ow, int PP, bool whole, bool s1, bool k3, bool any_left,
+      int8_t *out, size_t ow, int PP, bool whole, bool s1, bool k3, rq16_mode_t mode,
       const pair_geo_t *geo)
 {
 	const size_t ch = c->out_c, out_w = c->out_w, sw = s1 ? 1 : c->stride_w, dw = c->dil_w;
@@ -376,7 +376,7 @@ pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const ui
 						a[i][v], two(t0 + v * vs, t1 + v * vs, whole && s1), w[v]);
 			}
 		}
-	requant_groups(a, PP, p->beff, p->rq, any_left);
+	requant_groups(a, PP, p->beff, p->rq, mode);
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
 	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
@@ -393,14 +393,37 @@ pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const ui
  * single pairs. */
 static inline __attribute__((always_inline)) void
 row_pair(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
-	 int8_t *out, bool s1, bool k3, bool any_left)
+	 int8_t *out, bool s1, bool k3, rq16_mode_t mode)
 {
 	const pair_geo_t geo = pair_geo(c);
 	size_t ow = 0;
 	for (; ow + 8 <= c->out_w; ow += 8)
-		pairs(c, p, wts, taps, out, ow, 4, true, s1, k3, any_left, &geo);
+		pairs(c, p, wts, taps, out, ow, 4, true, s1, k3, mode, &geo);
 	for (; ow < c->out_w; ow += 2)
-		pairs(c, p, wts, taps, out, ow, 1, false, s1, k3, any_left, &geo);
+		pairs(c, p, wts, taps, out, ow, 1, false, s1, k3, mode, &geo);
+}
+
+/* The shapes that get their own code, for one mode without left shifts */
+static inline __attribute__((always_inline)) void
+pair_modes(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
+	   int8_t *out, bool k3, rq16_mode_t mode)
+{
+	if (k3 && c->stride_w == 1)
+		row_pair(c, p, wts, taps, out, true, true, mode);
+	else if (k3)
+		row_pair(c, p, wts, taps, out, false, true, mode);
+	else
+		row_pair(c, p, wts, taps, out, false, false, mode);
+}
+
+static inline __attribute__((always_inline)) void
+block_modes(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const uint8_t *taps,
+	    int8_t *out, uint32_t b0, uint32_t nb, bool k3, rq16_mode_t mode)
+{
+	if (k3)
+		row_blocks(c, p, wts, taps, out, b0, nb, true, mode);
+	else
+		row_blocks(c, p, wts, taps, out, b0, nb, false, mode);
 }
 
 /* The pair layout's and the blocks' rows as separate functions: inlined
@@ -409,26 +432,26 @@ static __attribute__((noinline)) void pair_row(const enpu_conv_op_t *c, const dw
 					       const int8_t *wts, const uint8_t *taps, int8_t *out,
 					       bool k3)
 {
-	if (p->any_left)
-		row_pair(c, p, wts, taps, out, false, k3, true);
-	else if (k3 && c->stride_w == 1)
-		row_pair(c, p, wts, taps, out, true, true, false);
-	else if (k3)
-		row_pair(c, p, wts, taps, out, false, true, false);
+	const rq16_mode_t mode = rq16_mode(p->any_left, c->clamp.qmin, c->out_zp);
+	if (mode == RQ16_LEFT)
+		row_pair(c, p, wts, taps, out, false, k3, RQ16_LEFT);
+	else if (mode == RQ16_RELU)
+		pair_modes(c, p, wts, taps, out, k3, RQ16_RELU);
 	else
-		row_pair(c, p, wts, taps, out, false, false, false);
+		pair_modes(c, p, wts, taps, out, k3, RQ16_RIGHT);
 }
 
 static __attribute__((noinline)) void block_row(const enpu_conv_op_t *c, const dw_packed_t *p,
 						const int8_t *wts, const uint8_t *taps, int8_t *out,
 						uint32_t b0, uint32_t nb, bool k3)
 {
-	if (p->any_left)
-		row_blocks(c, p, wts, taps, out, b0, nb, k3, true);
-	else if (k3)
-		row_blocks(c, p, wts, taps, out, b0, nb, true, false);
+	const rq16_mode_t mode = rq16_mode(p->any_left, c->clamp.qmin, c->out_zp);
+	if (mode == RQ16_LEFT)
+		row_blocks(c, p, wts, taps, out, b0, nb, k3, RQ16_LEFT);
+	else if (mode == RQ16_RELU)
+		block_modes(c, p, wts, taps, out, b0, nb, k3, RQ16_RELU);
 	else
-		row_blocks(c, p, wts, taps, out, b0, nb, false, false);
+		block_modes(c, p, wts, taps, out, b0, nb, k3, RQ16_RIGHT);
 }
 
 /* One output row from the tap buffer, with weights wts. */

@@ -83,7 +83,7 @@ static inline __attribute__((always_inline)) void out_rq(int32_t *sums, const cp
 							 int v)
 {
 	__m512i *x = (__m512i *)sums + v;
-	*x = rq16_right(*x, (const cpu_rq16_t *)o->rq + v);
+	*x = rq16_apply(*x, (const cpu_rq16_t *)o->rq + v, RQ16_RIGHT);
 }
 
 /* Sums of one K block of mr rows (starting from beff when first, else from

@@ -27,7 +27,8 @@ static inline __attribute__((always_inline)) void out_row(int32_t *sums, const c
 {
 	__m512i *x = (__m512i *)sums;
 	for (int v = 0; v < 4; v++)
-		x[v] = rq16_apply(x[v], (const cpu_rq16_t *)o->rq + v, o->any_left);
+		x[v] = rq16_apply(x[v], (const cpu_rq16_t *)o->rq + v,
+				  o->any_left ? RQ16_LEFT : RQ16_RIGHT);
 	out_pack(sums, o, c, m);
 }
 

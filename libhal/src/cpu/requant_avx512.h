@@ -38,32 +38,54 @@ static inline rq16_regs_t rq16_load(const cpu_rq16_t *r)
 	};
 }
 
+/* How a kernel runs rq16 over its channels: RQ16_LEFT where some lane has
+ * shift > 0 (rq16_left first); otherwise RQ16_RELU where the int8 output
+ * stage sends every result <= 0 to the same byte, qmin >= zp (a ReLU-family
+ * clamp: r <= 0 gives r + zp <= zp <= qmin, hence qmin), and RQ16_RIGHT.
+ * With RQ16_RELU a negative x (m >= 0) needs only a result <= 0, which the
+ * rounding without its sign term also gives (rq16.h), so rq16_right_regs
+ * leaves that term out. The GEMM kernels' output stage, which runs in the
+ * shadow of the next tile's sums, stays RQ16_RIGHT: RQ16_RELU made 1x1 and
+ * 3x3 convolutions and GEMMs no faster there (1.00). */
+typedef enum rq16_mode { RQ16_RIGHT, RQ16_LEFT, RQ16_RELU } rq16_mode_t;
+
+static inline rq16_mode_t rq16_mode(bool any_left, int32_t qmin, int32_t zp)
+{
+	return any_left ? RQ16_LEFT : qmin >= zp ? RQ16_RELU : RQ16_RIGHT;
+}
+
 /* mbqm of 16 lanes with prepared parameters (rq16.h) where no lane has
- * shift > 0 (otherwise apply rq16_left first): 12 instructions. On Zen 4
- * vpmuldq, vpand and shuffles share the pipes of vpdpbusd, while 64-bit
- * adds and shifts do not: x & neg (rq16.h) instead of a compare and a
- * masked subtract made 1x1 and first-layer convolutions 3% faster. */
-static inline __m512i rq16_right_regs(__m512i x, const rq16_regs_t *k)
+ * shift > 0 (otherwise apply rq16_left first): 12 instructions, 8 with
+ * relu (RQ16_RELU: lanes of negative x then give some result <= 0, not
+ * mbqm's). On Zen 4 vpmuldq, vpand and shuffles share the pipes of
+ * vpdpbusd, while 64-bit adds and shifts do not: x & neg (rq16.h) instead
+ * of a compare and a masked subtract made 1x1 and first-layer convolutions
+ * 3% faster; leaving the term out, the first layer 12% (with ReLU). */
+static inline __m512i rq16_right_regs(__m512i x, const rq16_regs_t *k, bool relu)
 {
 	__m512i xo = _mm512_srli_epi64(x, 32);
-	__m512i pe = _mm512_mul_epi32(x, k->mult);
-	__m512i po = _mm512_mul_epi32(xo, k->mult_odd);
-	__m512i te = _mm512_sub_epi64(_mm512_add_epi64(pe, k->round_e), _mm512_and_si512(x, k->neg_e));
-	__m512i to = _mm512_sub_epi64(_mm512_add_epi64(po, k->round_o), _mm512_and_si512(xo, k->neg_o));
+	__m512i te = _mm512_add_epi64(_mm512_mul_epi32(x, k->mult), k->round_e);
+	__m512i to = _mm512_add_epi64(_mm512_mul_epi32(xo, k->mult_odd), k->round_o);
+	if (!relu) {
+		te = _mm512_sub_epi64(te, _mm512_and_si512(x, k->neg_e));
+		to = _mm512_sub_epi64(to, _mm512_and_si512(xo, k->neg_o));
+	}
 	te = _mm512_srav_epi64(te, k->shift_e);
 	to = _mm512_srav_epi64(to, k->shift_o);
 	return _mm512_mask_shuffle_epi32(te, 0xaaaa, to, _MM_PERM_CCAA);
 }
 
-static inline __m512i rq16_right(__m512i x, const cpu_rq16_t *r)
+/* rq16_right_regs as mode says (k: r's parameters) */
+static inline __m512i rq16_mode_regs(__m512i x, const cpu_rq16_t *r, const rq16_regs_t *k,
+				     rq16_mode_t mode)
 {
-	rq16_regs_t k = rq16_load(r);
-	return rq16_right_regs(x, &k);
+	return rq16_right_regs(mode == RQ16_LEFT ? rq16_left(x, r) : x, k, mode == RQ16_RELU);
 }
 
-static inline __m512i rq16_apply(__m512i x, const cpu_rq16_t *r, bool any_left)
+static inline __m512i rq16_apply(__m512i x, const cpu_rq16_t *r, rq16_mode_t mode)
 {
-	return rq16_right(any_left ? rq16_left(x, r) : x, r);
+	rq16_regs_t k = rq16_load(r);
+	return rq16_mode_regs(x, r, &k, mode);
 }
 
 /* Output stage of 4 x 16 lanes as 64 int8: lane group L (128 bits) of the

@@ -9,7 +9,9 @@
  * e > 0, where [h < 0] may be read as [x < 0] (m >= 0): h < 0 needs x < 0,
  * and x < 0 with h >= 0 means h = 0, whose result is 0 either way. The
  * sign of x is bit 31 of its 32-bit lane, so x & 2^31 in 64-bit lanes is
- * the term without a compare. For shift > 0, x is first shifted left
+ * the term without a compare. Without the term a negative x still gives a
+ * result <= 0: p <= 0, so the numerator is at most 2^30 + 2^(30+e) <
+ * 2^(31+e) (requant_avx512.h's rq16_relu). For shift > 0, x is first shifted left
  * with saturation and e = 0. Lanes are split by parity, as vpmuldq multiplies
  * the even 32-bit lanes: index i of the 64-bit arrays is lane 2i for i < 8 and
  * lane 2(i-8)+1 for i >= 8. */
