@@ -2,7 +2,8 @@
 /* Convolution benchmark: enpu int8 CONV2D (3x3, depthwise 3x3, 1x1, the
  * 3-channel first layer) at MobileNet/ResNet-like shapes against oneDNN's
  * int8 convolution and XNNPACK's qs8 convolution, same run, same thread
- * count. Usage: bench_conv [-t threads] [-s seconds] [-f filter] */
+ * count; without activation, then five shapes again with ReLU6 in all three.
+ * Usage: bench_conv [-t threads] [-s seconds] [-f filter] */
 #include <stdio.h>
 #include <stdlib.h>
 #include "exact.h"
@@ -14,12 +15,13 @@ typedef struct conv_shape {
 	uint32_t h, w, cin, cout, k, stride, groups;
 } conv_shape_t;
 
-static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs,
+/* relu6: every library clamps to ReLU6 (MobileNet's activation) */
+static void bench_one(bench_env_t *env, const conv_shape_t *s, bool relu6, double secs,
 		      const bench_peaks_t *peak, pthreadpool_t pool)
 {
 	char label[96];
-	snprintf(label, sizeof(label), "%-9s %3ux%-3u %4u->%-4u k%u s%u g%-4u", s->name, s->h, s->w,
-		 s->cin, s->cout, s->k, s->stride, s->groups);
+	snprintf(label, sizeof(label), "%-9s %3ux%-3u %4u->%-4u k%u s%u g%-4u%s", s->name, s->h,
+		 s->w, s->cin, s->cout, s->k, s->stride, s->groups, relu6 ? " relu6" : "");
 	if (!bench_selected(label))
 		return;
 	peer_case_t c = { .env = env, .pool = pool };
@@ -39,7 +41,8 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs,
 	enpu_conv2d_params_t p = { .input = in, .filter = f, .output = out, .stride_h = s->stride,
 				   .stride_w = s->stride, .dilation_h = 1, .dilation_w = 1,
 				   .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
-				   .pad_right = pad, .groups = s->groups };
+				   .pad_right = pad, .groups = s->groups,
+				   .act = { relu6 ? ENPU_ACT_RELU6 : ENPU_ACT_NONE } };
 	bench_check(enpu_command_list_create(&c.list), "list");
 	bench_check(enpu_cmd_conv2d(c.list, &p), "conv2d");
 	size_t outs = (size_t)oh * ow * s->cout;
@@ -49,14 +52,16 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, double secs,
 	onednn_conv_desc_t dd = { .h = s->h, .w = s->w, .cin = s->cin, .cout = s->cout,
 				  .k = s->k, .stride = s->stride, .pad = pad,
 				  .groups = s->groups, .in_zp = 3, .out_zp = -2,
-				  .out_scale = 0.02f * 0.01f / 0.5f, .in = bench_data(in),
+				  .out_scale = 0.02f * 0.01f / 0.5f, .clip_max = relu6 ? 6.0f / 0.5f : 0,
+				  .in = bench_data(in),
 				  .weights = bench_data(f), .out = dout };
 	onednn_conv_t *dn = onednn_conv_create(&dd, &note);
 	bool xnn = false;
 	if (xnn_create_convolution2d_nhwc_qs8(pad, pad, pad, pad, s->k, s->k, s->stride, s->stride, 1,
 					      1, s->groups, cin_g, s->cout / s->groups, s->cin,
 					      s->cout, 3, 0.02f, 0.01f, bench_data(f), NULL, -2, 0.5f,
-					      -128, 127, 0, &c.xnn) == xnn_status_success &&
+					      relu6 ? -2 : -128, relu6 ? -2 + 12 : 127, 0,
+					      &c.xnn) == xnn_status_success &&
 	    xnn_setup_convolution2d_nhwc_qs8(c.xnn, 1, s->h, s->w, bench_data(in), xout, pool) ==
 		    xnn_status_success)
 		xnn = true;
@@ -127,8 +132,12 @@ int main(int argc, char **argv)
 		{ "pw1x1", 56, 56, 128, 128, 1, 1, 1 },
 		{ "pw1x1", 14, 14, 512, 512, 1, 1, 1 },     { "pw1x1", 7, 7, 1024, 1024, 1, 1, 1 },
 	};
+	/* again with ReLU6: the first layer, dw3x3 s1 (large and small), s2, dw5x5 */
+	static const size_t relu6[] = { 3, 4, 7, 9, 13 };
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
-		bench_one(&r.env, &shapes[i], r.secs, &peak, r.pool);
+		bench_one(&r.env, &shapes[i], false, r.secs, &peak, r.pool);
+	for (size_t i = 0; i < sizeof(relu6) / sizeof(relu6[0]); i++)
+		bench_one(&r.env, &shapes[relu6[i]], true, r.secs, &peak, r.pool);
 	bench_finish(&r);
 	return 0;
 }

@@ -41,6 +41,13 @@ static dnnl_primitive_desc_t make_pd(const onednn_conv_desc_t *d, dnnl_engine_t 
 		dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_SRC, 1, 0, &d->in_zp);
 		dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_DST, 1, 0, &d->out_zp);
 	}
+	if (d->clip_max > 0 && !d->sums) {
+		dnnl_post_ops_t po;
+		dnnl_post_ops_create(&po);
+		dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip, 0.0f, d->clip_max);
+		dnnl_primitive_attr_set_post_ops(attr, po);
+		dnnl_post_ops_destroy(po);
+	}
 	dnnl_primitive_desc_t pd = NULL;
 	if (dnnl_primitive_desc_create(&pd, &cd, attr, eng, NULL))
 		pd = NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* oneDNN int8 convolution as a benchmark peer: NHWC s8 in/out, OHWI (or
  * depthwise G-O-I-H-W) s8 weights reordered once to oneDNN's preferred
- * layout, output scale and zero points as attributes; or, with sums, its
+ * layout, output scale, zero points and a clip post-op as attributes; or, with sums, its
  * raw int32 sums (s32 out, no scale, no zero points) for exact.h. */
 #ifndef ENPU_BENCH_ONEDNN_CONV_H
 #define ENPU_BENCH_ONEDNN_CONV_H
@@ -15,6 +15,7 @@ typedef struct onednn_conv_desc {
 	uint32_t h, w, cin, cout, k, stride, pad, groups;
 	int32_t in_zp, out_zp;
 	float out_scale; /* in_scale * w_scale / out_scale */
+	float clip_max;  /* > 0: ReLU6 as a clip to [0, clip_max] output steps, before dst's zp */
 	const int8_t *in, *weights; /* NHWC, [cout][k][k][cin/groups] */
 	bool sums;                  /* out is int32 sums of in * weights */
 	void *out;                  /* NHWC, int8 (or int32 with sums) */
