@@ -4,9 +4,9 @@
  * (requant_avx512.h) and the NEON kernels' 4 (requant_neon.h). Random and extreme inputs (INT32_MIN/MAX, ties, small
  * values), multipliers (0, 2^30, INT32_MAX, random) and every shift in
  * [-31, 30], left shifts that saturate next to right shifts in one vector.
- * The AVX-512 one also in RQ16_RELU mode (shifts <= 0; results that the
- * ReLU-family clamp tells apart: max(y, 0)). Each is skipped on hosts (or
- * builds) without its ISA. */
+ * The AVX2 and AVX-512 ones also as under a ReLU-family clamp (rq8's relu,
+ * RQ16_RELU with shifts <= 0), where only max(y, 0) must agree. Each is
+ * skipped on hosts (or builds) without its ISA. */
 #include "../../libhal/src/quant_inline.h"
 #include "tests.h"
 
@@ -100,7 +100,16 @@ __attribute__((noinline)) static void apply_avx2(const int32_t *x, const int32_t
 	cpu_rq8_t r;
 	cpu_rq8_prepare(&r, mult, shift, 8);
 	_mm256_storeu_si256((__m256i *)y,
-			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left));
+			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left, false));
+}
+
+__attribute__((noinline)) static void apply_avx2_relu(const int32_t *x, const int32_t *mult,
+						       const int32_t *shift, int32_t *y)
+{
+	cpu_rq8_t r;
+	cpu_rq8_prepare(&r, mult, shift, 8);
+	_mm256_storeu_si256((__m256i *)y,
+			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left, true));
 }
 
 void test_requant_lanes_avx2(tctx *t)
@@ -110,6 +119,7 @@ void test_requant_lanes_avx2(tctx *t)
 		return;
 	}
 	lanes_run(t, 8, false, 200000, apply_avx2, "rq8");
+	lanes_run(t, 8, true, 200000, apply_avx2_relu, "rq8 (relu)");
 }
 #if defined(__clang__)
 #pragma clang attribute pop

@@ -47,6 +47,7 @@ typedef struct dw_out {
 	__m256i zp16;
 	__m128i lo8, hi8;
 	bool any_left;
+	bool relu; /* qmin >= zp: rq8_right's relu */
 } dw_out_t;
 
 /* lo, hi += the interleaved halves (il, ih) times pair weights w. */
@@ -60,7 +61,8 @@ static inline __attribute__((always_inline)) void dw_madd(__m256i *lo, __m256i *
 static inline __attribute__((always_inline)) __m128i dw_finish(__m256i lo, __m256i hi,
 							       const dw_blk_t *k, const dw_out_t *o)
 {
-	return rq8_out16(rq8_apply(lo, k->rq, o->any_left), rq8_apply(hi, k->rq + 1, o->any_left),
+	return rq8_out16(rq8_apply(lo, k->rq, o->any_left, o->relu),
+			 rq8_apply(hi, k->rq + 1, o->any_left, o->relu),
 			 o->zp16, o->lo8, o->hi8);
 }
 

@@ -57,9 +57,9 @@ typedef struct add_args {
 /* mbqm(mbqm((a - za) << 20, a) + mbqm((b - zb) << 20, b), out), wrapping */
 static inline __m256i add8(const int8_t *a, const int8_t *b, const add_args_t *g)
 {
-	__m256i sa = rq8_apply(_mm256_slli_epi32(load8(a, g->za), 20), &g->ra, g->ra.any_left);
-	__m256i sb = rq8_apply(_mm256_slli_epi32(load8(b, g->zb), 20), &g->rb, g->rb.any_left);
-	return rq8_apply(_mm256_add_epi32(sa, sb), &g->ro, g->ro.any_left);
+	__m256i sa = rq8_apply(_mm256_slli_epi32(load8(a, g->za), 20), &g->ra, g->ra.any_left, false);
+	__m256i sb = rq8_apply(_mm256_slli_epi32(load8(b, g->zb), 20), &g->rb, g->rb.any_left, false);
+	return rq8_apply(_mm256_add_epi32(sa, sb), &g->ro, g->ro.any_left, false);
 }
 
 static inline void add16(const void *arg, const int8_t *a, const int8_t *b, int8_t *out)
@@ -89,7 +89,7 @@ typedef struct mul_args {
 static inline __m256i mul8(const int8_t *a, const int8_t *b, const mul_args_t *g)
 {
 	__m256i p = _mm256_mullo_epi32(load8(a, g->za), load8(b, g->zb));
-	return rq8_apply(p, &g->ro, g->ro.any_left);
+	return rq8_apply(p, &g->ro, g->ro.any_left, false);
 }
 
 static inline void mul16(const void *arg, const int8_t *a, const int8_t *b, int8_t *out)
@@ -117,8 +117,8 @@ static inline void rq16(const void *arg, const int8_t *in, const int8_t *unused,
 {
 	(void)unused;
 	const rq_args_t *g = arg;
-	store16(out, rq8_apply(load8(in, g->zi), &g->r, g->r.any_left),
-		rq8_apply(load8(in + 8, g->zi), &g->r, g->r.any_left), &g->o);
+	store16(out, rq8_apply(load8(in, g->zi), &g->r, g->r.any_left, false),
+		rq8_apply(load8(in + 8, g->zi), &g->r, g->r.any_left, false), &g->o);
 }
 
 void cpu_requant_avx2(const enpu_requant_op_t *r, const int8_t *in, int8_t *out, size_t begin,

@@ -53,8 +53,12 @@ static inline __m256i rq8_left(__m256i x, const cpu_rq8_t *r)
 	return _mm256_blendv_epi8(xl, imin, _mm256_cmpgt_epi32(_mm256_srav_epi32(imin, left), x));
 }
 
-/* mbqm of 8 lanes where no lane has shift > 0 (else rq8_left first). */
-static inline __m256i rq8_right(__m256i x, const cpu_rq8_t *r)
+/* mbqm of 8 lanes where no lane has shift > 0 (else rq8_left first).
+ * relu: the caller's output stage sends every result <= 0 to one byte
+ * (qmin >= zp, requant_avx512.h's RQ16_RELU), so the [h < 0] term is left
+ * out: a lane of negative h then gives some result <= 0, not mbqm's
+ * ((h >> e) < 0 plus at most 1). */
+static inline __m256i rq8_right(__m256i x, const cpu_rq8_t *r, bool relu)
 {
 	const __m256i round = _mm256_set1_epi64x(INT64_C(1) << 30);
 	const __m256i *v = (const __m256i *)r;
@@ -66,14 +70,15 @@ static inline __m256i rq8_right(__m256i x, const cpu_rq8_t *r)
 	__m256i h = _mm256_blend_epi32(he, ho, 0xaa);
 	__m256i q = _mm256_srav_epi32(h, _mm256_load_si256(v + 2));
 	__m256i rem = _mm256_and_si256(h, _mm256_load_si256(v + 3));
-	__m256i thr = _mm256_sub_epi32(_mm256_load_si256(v + 4),
-				       _mm256_cmpgt_epi32(_mm256_setzero_si256(), h));
+	__m256i thr = _mm256_load_si256(v + 4);
+	if (!relu)
+		thr = _mm256_sub_epi32(thr, _mm256_cmpgt_epi32(_mm256_setzero_si256(), h));
 	return _mm256_sub_epi32(q, _mm256_cmpgt_epi32(rem, thr));
 }
 
-static inline __m256i rq8_apply(__m256i x, const cpu_rq8_t *r, bool any_left)
+static inline __m256i rq8_apply(__m256i x, const cpu_rq8_t *r, bool any_left, bool relu)
 {
-	return rq8_right(any_left ? rq8_left(x, r) : x, r);
+	return rq8_right(any_left ? rq8_left(x, r) : x, r, relu);
 }
 
 /* Output stage of 16 lanes, a then b, as int16 in lane order
