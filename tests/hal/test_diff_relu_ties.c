@@ -4,7 +4,8 @@
  * at and just above the output zero point, vs the reference, bit-exact, for
  * every CPU kernel family: the kernels that stop telling results <= 0 apart
  * when the clamp allows it (the AVX-512 first layer and depthwise kernels'
- * RQ16_RELU; the AVX2 first layer, depthwise and GEMM output stages' relu)
+ * RQ16_RELU; the AVX2 and NEON first layer, depthwise and GEMM output
+ * stages' relu)
  * must start exactly at qmin >= zp. First layers, depthwise 3x3 (both
  * AVX-512 layouts: 32 and 64+ channels, stride 1 and 2) and 5x5, and the
  * GEMM paths (3x3 and 1x1). */

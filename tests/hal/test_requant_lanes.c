@@ -4,8 +4,8 @@
  * (requant_avx512.h) and the NEON kernels' 4 (requant_neon.h). Random and extreme inputs (INT32_MIN/MAX, ties, small
  * values), multipliers (0, 2^30, INT32_MAX, random) and every shift in
  * [-31, 30], left shifts that saturate next to right shifts in one vector.
- * The AVX2 and AVX-512 ones also as under a ReLU-family clamp (rq8's relu,
- * RQ16_RELU with shifts <= 0), where only max(y, 0) must agree. Each is
+ * Each also as under a ReLU-family clamp (rq8's and rqn's relu, RQ16_RELU;
+ * shifts <= 0), where only max(y, 0) must agree. Each is
  * skipped on hosts (or builds) without its ISA. */
 #include "../../libhal/src/quant_inline.h"
 #include "tests.h"
@@ -189,12 +189,22 @@ __attribute__((noinline)) static void apply_neon(const int32_t *x, const int32_t
 	cpu_rqn_t r;
 	bool any_left = cpu_rqn_prepare(&r, mult, shift, 16);
 	for (unsigned q = 0; q < 4; q++)
-		vst1q_s32(y + 4 * q, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left));
+		vst1q_s32(y + 4 * q, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left, false));
+}
+
+__attribute__((noinline)) static void apply_neon_relu(const int32_t *x, const int32_t *mult,
+						       const int32_t *shift, int32_t *y)
+{
+	cpu_rqn_t r;
+	bool any_left = cpu_rqn_prepare(&r, mult, shift, 16);
+	for (unsigned q = 0; q < 4; q++)
+		vst1q_s32(y + 4 * q, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left, true));
 }
 
 void test_requant_lanes_neon(tctx *t)
 {
 	lanes_run(t, 16, false, 50000, apply_neon, "rqn");
+	lanes_run(t, 16, true, 50000, apply_neon_relu, "rqn (relu)");
 }
 #else
 void test_requant_lanes_neon(tctx *t)

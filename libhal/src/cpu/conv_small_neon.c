@@ -105,6 +105,7 @@ static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, in
 typedef struct out_consts {
 	int16x8_t zp16;
 	int8x16_t lo, hi;
+	bool relu; /* qmin >= zp: rqn_right's relu */
 } out_consts_t;
 
 /* Named accumulators of pixel i (an array stayed in memory across the
@@ -135,8 +136,7 @@ static inline __attribute__((always_inline)) void store(const enpu_conv_op_t *c,
 {
 	const cpu_rqn_t *rq = p->rq + pn;
 	const size_t c0 = (size_t)pn * NR, n = c->out_c - c0 < NR ? c->out_c - c0 : NR;
-	for (unsigned v = 0; v < 4; v++)
-		acc[v] = rqn_apply(acc[v], rq, v, p->any_left);
+	rqn_apply16(acc, rq, p->any_left, oc->relu);
 	int8x16_t r = rqn_out16(acc, oc->zp16, oc->lo, oc->hi);
 	if (n == NR) {
 		vst1q_s8(o, r);
@@ -189,7 +189,8 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
 	const out_consts_t oc = { .zp16 = vdupq_n_s16((int16_t)c->out_zp),
 				  .lo = vdupq_n_s8((int8_t)c->clamp.qmin),
-				  .hi = vdupq_n_s8((int8_t)c->clamp.qmax) };
+				  .hi = vdupq_n_s8((int8_t)c->clamp.qmax),
+				  .relu = c->clamp.qmin >= c->out_zp };
 	for (uint32_t pn = b0; pn < b0 + nb; pn++) {
 		size_t ow = 0;
 		for (; ow + MR <= c->out_w; ow += MR)

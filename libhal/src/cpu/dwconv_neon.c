@@ -105,6 +105,7 @@ typedef struct out_consts {
 	int16x8_t zp16;
 	int8x16_t lo, hi;
 	bool any_left;
+	bool relu; /* qmin >= zp: rqn_right's relu */
 } out_consts_t;
 
 /* The 16 channels of four taps (x0 .. x3) as four vectors of four
@@ -137,8 +138,7 @@ static int8x16_t block(const int8_t *const *src, size_t off, uint32_t groups, co
 		for (unsigned q = 0; q < 4; q++)
 			acc[q] = vdotq_s32(acc[q], v[q], vld1q_s8(w + 16 * q));
 	}
-	for (unsigned q = 0; q < 4; q++)
-		acc[q] = rqn_apply(acc[q], rq, q, o->any_left);
+	rqn_apply16(acc, rq, o->any_left, o->relu);
 	return rqn_out16(acc, o->zp16, o->lo, o->hi);
 }
 
@@ -149,9 +149,10 @@ static int8x16_t block(const int8_t *const *src, size_t off, uint32_t groups, co
  * long) with column stride 0, columns outside it the zero point from a
  * register. The op's fields are copied to locals: the int8 output stores
  * could alias them and would make every pixel reload them. */
-static void sweep3x3(const enpu_conv_op_t *c, const packed_t *p, const int8_t *in, int8_t *out,
-		     uint32_t n, uint32_t oh, uint32_t b0, uint32_t full, const int8_t *zprow,
-		     const out_consts_t *o)
+static inline __attribute__((always_inline)) void
+sweep(const enpu_conv_op_t *c, const packed_t *p, const int8_t *in, int8_t *out, uint32_t n,
+      uint32_t oh, uint32_t b0, uint32_t full, const int8_t *zprow, const out_consts_t *o,
+      bool relu)
 {
 	const size_t ch = c->in_c;
 	const int64_t sw = c->stride_w, dw = c->dil_w, pad_l = c->pad_l;
@@ -195,11 +196,22 @@ static void sweep3x3(const enpu_conv_op_t *c, const packed_t *p, const int8_t *i
 				for (unsigned q = 0; q < 4; q++)
 					acc[q] = vdotq_s32(acc[q], v[q], w[kw][q]);
 			}
-			for (unsigned q = 0; q < 4; q++)
-				acc[q] = rqn_apply(acc[q], rq, q, any_left);
+			rqn_apply16(acc, rq, any_left, relu);
 			vst1q_s8(dst0 + (size_t)ow * ch + boff, rqn_out16(acc, zp16, lo, hi));
 		}
 	}
+}
+
+/* sweep with relu (rqn_right's) a constant: a test per pixel cost 2% more
+ * instructions without it */
+static void sweep3x3(const enpu_conv_op_t *c, const packed_t *p, const int8_t *in, int8_t *out,
+		     uint32_t n, uint32_t oh, uint32_t b0, uint32_t full, const int8_t *zprow,
+		     const out_consts_t *o)
+{
+	if (o->relu)
+		sweep(c, p, in, out, n, oh, b0, full, zprow, o, true);
+	else
+		sweep(c, p, in, out, n, oh, b0, full, zprow, o, false);
 }
 
 static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
@@ -209,7 +221,8 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	const out_consts_t o = { .zp16 = vdupq_n_s16((int16_t)c->out_zp),
 				 .lo = vdupq_n_s8((int8_t)c->clamp.qmin),
 				 .hi = vdupq_n_s8((int8_t)c->clamp.qmax),
-				 .any_left = p->any_left };
+				 .any_left = p->any_left,
+				 .relu = c->clamp.qmin >= c->out_zp };
 	const uint32_t ch = c->in_c, slots = p->groups * GS, c0 = b0 * CB;
 	const uint32_t c1 = (b0 + nb) * CB < ch ? (b0 + nb) * CB : ch;
 	/* full blocks read 16 bytes; a partial last block too, but through

@@ -27,7 +27,7 @@ static inline int32x4_t rq1_apply(int32x4_t x, const rq1_t *r)
 {
 	if (r->any_left)
 		x = vqshlq_s32(x, r->left);
-	return rqn_right(x, r->mult, r->ne);
+	return rqn_right(x, r->mult, r->ne, false);
 }
 
 typedef struct out_stage {

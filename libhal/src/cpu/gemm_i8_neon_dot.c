@@ -102,8 +102,10 @@ static inline __attribute__((always_inline)) void tile(const int8_t *a, size_t l
 	ACC_STORE(3)
 }
 
-/* Output stage of rows finished rows of sums (row stride NR) to C. */
-static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, int8_t *c)
+/* Output stage of rows finished rows of sums (row stride NR) to C (relu:
+ * rqn_right's). */
+static inline __attribute__((always_inline)) void
+rows_out(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, int8_t *c, bool relu)
 {
 	const cpu_rqn_t *rq = o->rq;
 	const int16x8_t zp16 = vdupq_n_s16((int16_t)o->zp);
@@ -111,7 +113,7 @@ static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, 
 	for (uint32_t r = 0; r < rows; r++, sums += NR, c += o->ldc) {
 		int32x4_t v[4];
 		for (unsigned q = 0; q < 4; q++)
-			v[q] = rqn_apply(vld1q_s32(sums + 4 * q), rq, q, o->any_left);
+			v[q] = rqn_apply(vld1q_s32(sums + 4 * q), rq, q, o->any_left, relu);
 		int8x16_t out = rqn_out16(v, zp16, lo, hi);
 		if (o->n >= NR) {
 			vst1q_s8(c, out);
@@ -121,6 +123,14 @@ static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, 
 			memcpy(c, tmp, o->n);
 		}
 	}
+}
+
+static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, int8_t *c)
+{
+	if (o->qmin >= o->zp)
+		rows_out(sums, rows, o, c, true);
+	else
+		rows_out(sums, rows, o, c, false);
 }
 
 /* The row tiles in turn, the rows spread evenly over the fewest tiles; the

@@ -40,20 +40,38 @@ static inline bool cpu_rqn_prepare(cpu_rqn_t *r, const int32_t *mult, const int3
 	return any_left;
 }
 
-/* mbqm of 4 lanes after the left shift, the parameters in registers. */
-static inline int32x4_t rqn_right(int32x4_t x, int32x4_t mult, int32x4_t ne)
+/* mbqm of 4 lanes after the left shift, the parameters in registers.
+ * relu: the caller's output stage sends every result <= 0 to one byte
+ * (qmin >= zp, requant_avx512.h's RQ16_RELU), so the fix for negative h is
+ * left out: such a lane then gives some result <= 0 ((h + 2^(e-1)) >> e
+ * with h < 0), not mbqm's. */
+static inline int32x4_t rqn_right(int32x4_t x, int32x4_t mult, int32x4_t ne, bool relu)
 {
 	int32x4_t h = vqrdmulhq_s32(x, mult);
-	int32x4_t fix = vshrq_n_s32(vandq_s32(h, ne), 31);
-	return vrshlq_s32(vqaddq_s32(h, fix), ne);
+	if (!relu)
+		h = vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, ne), 31));
+	return vrshlq_s32(h, ne);
 }
 
-/* mbqm of lanes 4q .. 4q + 3. */
-static inline int32x4_t rqn_apply(int32x4_t x, const cpu_rqn_t *r, unsigned q, bool any_left)
+/* mbqm of lanes 4q .. 4q + 3 (relu: rqn_right's). */
+static inline int32x4_t rqn_apply(int32x4_t x, const cpu_rqn_t *r, unsigned q, bool any_left,
+				  bool relu)
 {
 	if (any_left)
 		x = vqshlq_s32(x, vld1q_s32(r->left + 4 * q));
-	return rqn_right(x, vld1q_s32(r->mult + 4 * q), vld1q_s32(r->neg_e + 4 * q));
+	return rqn_right(x, vld1q_s32(r->mult + 4 * q), vld1q_s32(r->neg_e + 4 * q), relu);
+}
+
+/* rqn_apply of the 16 lanes in x, in place, relu tested once (a test per
+ * vector cost the first layer and depthwise 1-2% more instructions) */
+static inline void rqn_apply16(int32x4_t x[4], const cpu_rqn_t *r, bool any_left, bool relu)
+{
+	if (relu)
+		for (unsigned q = 0; q < 4; q++)
+			x[q] = rqn_apply(x[q], r, q, any_left, true);
+	else
+		for (unsigned q = 0; q < 4; q++)
+			x[q] = rqn_apply(x[q], r, q, any_left, false);
 }
 
 /* Output stage of 16 lanes (mbqm results, in order): saturated to int16,
