@@ -94,22 +94,25 @@ static void lanes_run(tctx *t, int n, bool relu, int iters, apply_fn apply, cons
 #endif
 #include "../../libhal/src/cpu/requant_avx2.h"
 
-__attribute__((noinline)) static void apply_avx2(const int32_t *x, const int32_t *mult,
-						  const int32_t *shift, int32_t *y)
+static inline void rq8_lanes(const int32_t *x, const int32_t *mult, const int32_t *shift,
+			     int32_t *y, bool relu)
 {
 	cpu_rq8_t r;
 	cpu_rq8_prepare(&r, mult, shift, 8);
 	_mm256_storeu_si256((__m256i *)y,
-			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left, false));
+			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left, relu));
+}
+
+__attribute__((noinline)) static void apply_avx2(const int32_t *x, const int32_t *mult,
+						  const int32_t *shift, int32_t *y)
+{
+	rq8_lanes(x, mult, shift, y, false);
 }
 
 __attribute__((noinline)) static void apply_avx2_relu(const int32_t *x, const int32_t *mult,
 						       const int32_t *shift, int32_t *y)
 {
-	cpu_rq8_t r;
-	cpu_rq8_prepare(&r, mult, shift, 8);
-	_mm256_storeu_si256((__m256i *)y,
-			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left, true));
+	rq8_lanes(x, mult, shift, y, true);
 }
 
 void test_requant_lanes_avx2(tctx *t)
@@ -135,21 +138,26 @@ void test_requant_lanes_avx2(tctx *t)
 #endif
 #include "../../libhal/src/cpu/requant_avx512.h"
 
-__attribute__((noinline)) static void apply_avx512(const int32_t *x, const int32_t *mult,
-						    const int32_t *shift, int32_t *y)
+/* relu: RQ16_RELU (the lanes drawn for it have no left shift) */
+static inline void rq16_lanes(const int32_t *x, const int32_t *mult, const int32_t *shift,
+			      int32_t *y, bool relu)
 {
 	cpu_rq16_t r;
 	cpu_rq16_prepare(&r, mult, shift, 16);
-	_mm512_storeu_si512(y, rq16_apply(_mm512_loadu_si512(x), &r,
-					  r.any_left ? RQ16_LEFT : RQ16_RIGHT));
+	rq16_mode_t mode = relu ? RQ16_RELU : r.any_left ? RQ16_LEFT : RQ16_RIGHT;
+	_mm512_storeu_si512(y, rq16_apply(_mm512_loadu_si512(x), &r, mode));
+}
+
+__attribute__((noinline)) static void apply_avx512(const int32_t *x, const int32_t *mult,
+						    const int32_t *shift, int32_t *y)
+{
+	rq16_lanes(x, mult, shift, y, false);
 }
 
 __attribute__((noinline)) static void apply_avx512_relu(const int32_t *x, const int32_t *mult,
 							 const int32_t *shift, int32_t *y)
 {
-	cpu_rq16_t r;
-	cpu_rq16_prepare(&r, mult, shift, 16);
-	_mm512_storeu_si512(y, rq16_apply(_mm512_loadu_si512(x), &r, RQ16_RELU));
+	rq16_lanes(x, mult, shift, y, true);
 }
 
 void test_requant_lanes_avx512(tctx *t)
@@ -183,22 +191,25 @@ void test_requant_lanes_avx512(tctx *t)
 #include "../../libhal/src/cpu/requant_neon.h"
 
 /* 16 lanes, as the kernels prepare them; the four quads in turn */
-__attribute__((noinline)) static void apply_neon(const int32_t *x, const int32_t *mult,
-						 const int32_t *shift, int32_t *y)
+static inline void rqn_lanes(const int32_t *x, const int32_t *mult, const int32_t *shift,
+			     int32_t *y, bool relu)
 {
 	cpu_rqn_t r;
 	bool any_left = cpu_rqn_prepare(&r, mult, shift, 16);
 	for (unsigned q = 0; q < 4; q++)
-		vst1q_s32(y + 4 * q, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left, false));
+		vst1q_s32(y + 4 * q, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left, relu));
+}
+
+__attribute__((noinline)) static void apply_neon(const int32_t *x, const int32_t *mult,
+						 const int32_t *shift, int32_t *y)
+{
+	rqn_lanes(x, mult, shift, y, false);
 }
 
 __attribute__((noinline)) static void apply_neon_relu(const int32_t *x, const int32_t *mult,
 						       const int32_t *shift, int32_t *y)
 {
-	cpu_rqn_t r;
-	bool any_left = cpu_rqn_prepare(&r, mult, shift, 16);
-	for (unsigned q = 0; q < 4; q++)
-		vst1q_s32(y + 4 * q, rqn_apply(vld1q_s32(x + 4 * q), &r, q, any_left, true));
+	rqn_lanes(x, mult, shift, y, true);
 }
 
 void test_requant_lanes_neon(tctx *t)
