@@ -30,8 +30,10 @@ void *ab_setup(int argc, char **argv)
 	ab_case_t *c = calloc(1, sizeof(*c));
 	if (!c || argc < 1)
 		exit(2);
-	const char *threads = getenv("AB_THREADS"), *isa = getenv("AB_ISA"), *act = getenv("AB_ACT");
-	const enpu_act_t a8 = { .kind = act ? (enpu_activation_t)strtoul(act, NULL, 10) : ENPU_ACT_NONE };
+	const char *threads = getenv("AB_THREADS"), *isa = getenv("AB_ISA");
+	const char *act = getenv("AB_ACT");
+	const enpu_act_t a8 = { .kind = act ? (enpu_activation_t)strtoul(act, NULL, 10)
+					    : ENPU_ACT_NONE };
 	bench_env_open_isa(&c->env, threads ? (uint32_t)strtoul(threads, NULL, 10) : 1,
 			   isa ? (enpu_cpu_isa_t)strtoul(isa, NULL, 10) : ENPU_CPU_ISA_AUTO);
 	bench_check(enpu_command_list_create(&c->list), "list");
@@ -48,7 +50,8 @@ void *ab_setup(int argc, char **argv)
 						f16 ? NULL : &qb, ENPU_TENSOR_CONSTANT);
 		enpu_tensor_t *o = bench_tensor(&c->env, dt, 2, (uint32_t[]){ m, n },
 						f16 ? NULL : &qc, 0);
-		enpu_gemm_params_t p = { .a = a, .b = b, .c = o, .act = f16 ? (enpu_act_t){ 0 } : a8 };
+		enpu_gemm_params_t p = { .a = a, .b = b, .c = o,
+					 .act = f16 ? (enpu_act_t){ 0 } : a8 };
 		bench_check(enpu_cmd_gemm(c->list, &p), "gemm");
 		return c;
 	}

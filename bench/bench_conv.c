@@ -52,7 +52,8 @@ static void bench_one(bench_env_t *env, const conv_shape_t *s, bool relu6, doubl
 	onednn_conv_desc_t dd = { .h = s->h, .w = s->w, .cin = s->cin, .cout = s->cout,
 				  .k = s->k, .stride = s->stride, .pad = pad,
 				  .groups = s->groups, .in_zp = 3, .out_zp = -2,
-				  .out_scale = 0.02f * 0.01f / 0.5f, .clip_max = relu6 ? 6.0f / 0.5f : 0,
+				  .out_scale = 0.02f * 0.01f / 0.5f,
+				  .clip_max = relu6 ? 6.0f / 0.5f : 0,
 				  .in = bench_data(in),
 				  .weights = bench_data(f), .out = dout };
 	onednn_conv_t *dn = onednn_conv_create(&dd, &note);

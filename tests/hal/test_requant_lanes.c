@@ -99,8 +99,8 @@ static inline void rq8_lanes(const int32_t *x, const int32_t *mult, const int32_
 {
 	cpu_rq8_t r;
 	cpu_rq8_prepare(&r, mult, shift, 8);
-	_mm256_storeu_si256((__m256i *)y,
-			    rq8_apply(_mm256_loadu_si256((const __m256i *)x), &r, r.any_left, relu));
+	__m256i v = _mm256_loadu_si256((const __m256i *)x);
+	_mm256_storeu_si256((__m256i *)y, rq8_apply(v, &r, r.any_left, relu));
 }
 
 __attribute__((noinline)) static void apply_avx2(const int32_t *x, const int32_t *mult,

@@ -142,8 +142,8 @@ tile(const enpu_conv_op_t *c, const small_packed_t *p, const int16_t *rows, size
 	const bool relu = c->clamp.qmin >= c->out_zp;
 	for (int i = 0; i < mr; i++, o += c->out_c) {
 		__m128i r = rq8_out16_cols(rq8_apply(acc[i][0], rq, p->any_left, relu),
-					   rq8_apply(acc[i][1], rq + 1, p->any_left, relu), zp16, lo8,
-					   hi8);
+					   rq8_apply(acc[i][1], rq + 1, p->any_left, relu),
+					   zp16, lo8, hi8);
 		if (n == NR)
 			_mm_storeu_si128((__m128i *)o, r);
 		else {

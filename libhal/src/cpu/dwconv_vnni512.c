@@ -222,8 +222,8 @@ static void fill_taps(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, ui
 
 /* Requantizes a0..a3 and stores the 64 channels (m: the valid ones). */
 static inline __attribute__((always_inline)) void
-store_block(__m512i a0, __m512i a1, __m512i a2, __m512i a3, const cpu_rq16_t *rq, rq16_mode_t mode,
-	    __m512i zp16, __m512i lo8, __m512i hi8, int8_t *dst, __mmask64 m)
+store_block(__m512i a0, __m512i a1, __m512i a2, __m512i a3, const cpu_rq16_t *rq,
+	    rq16_mode_t mode, __m512i zp16, __m512i lo8, __m512i hi8, int8_t *dst, __mmask64 m)
 {
 	__m512i r = out64(rq16_apply(a0, rq, mode), rq16_apply(a1, rq + 1, mode),
 			  rq16_apply(a2, rq + 2, mode), rq16_apply(a3, rq + 3, mode), zp16,
@@ -263,7 +263,8 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, con
 				DW_MAC(t, w[0], w[1], w[2], w[3]);
 				DW_MAC(t + dw * tstep, w[4], w[5], w[6], w[7]);
 				DW_MAC(t + 2 * dw * tstep, w[8], w[9], w[10], w[11]);
-				store_block(a0, a1, a2, a3, rq, mode, zp16, lo8, hi8, out + ow * ch + c0, m);
+				store_block(a0, a1, a2, a3, rq, mode, zp16, lo8, hi8,
+					    out + ow * ch + c0, m);
 			}
 			continue;
 		}
@@ -277,7 +278,8 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, con
 					DW_MAC(t, _mm512_load_si512(w), _mm512_load_si512(w + CB),
 					       _mm512_load_si512(w + 2 * CB), _mm512_load_si512(w + 3 * CB));
 				}
-			store_block(a0, a1, a2, a3, rq, mode, zp16, lo8, hi8, out + ow * ch + c0, m);
+			store_block(a0, a1, a2, a3, rq, mode, zp16, lo8, hi8, out + ow * ch + c0,
+				    m);
 		}
 	}
 }
@@ -331,7 +333,8 @@ static inline __m512i two(const uint8_t *lo, const uint8_t *hi, bool adj)
  * (as memory operands their 8 512-bit loads per vector, at 2 per cycle,
  * bounded the output stage), into a[i][v]. */
 static inline __attribute__((always_inline)) void
-requant_groups(__m512i a[][4], int PP, const int32_t *beff, const cpu_rq16_t *rq, rq16_mode_t mode)
+requant_groups(__m512i a[][4], int PP, const int32_t *beff, const cpu_rq16_t *rq,
+	       rq16_mode_t mode)
 {
 	for (int v = 0; v < 4; v++) {
 		const rq16_regs_t k = rq16_load(rq + v);

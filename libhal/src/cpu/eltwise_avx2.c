@@ -57,8 +57,10 @@ typedef struct add_args {
 /* mbqm(mbqm((a - za) << 20, a) + mbqm((b - zb) << 20, b), out), wrapping */
 static inline __m256i add8(const int8_t *a, const int8_t *b, const add_args_t *g)
 {
-	__m256i sa = rq8_apply(_mm256_slli_epi32(load8(a, g->za), 20), &g->ra, g->ra.any_left, false);
-	__m256i sb = rq8_apply(_mm256_slli_epi32(load8(b, g->zb), 20), &g->rb, g->rb.any_left, false);
+	__m256i sa = rq8_apply(_mm256_slli_epi32(load8(a, g->za), 20), &g->ra, g->ra.any_left,
+			       false);
+	__m256i sb = rq8_apply(_mm256_slli_epi32(load8(b, g->zb), 20), &g->rb, g->rb.any_left,
+			       false);
 	return rq8_apply(_mm256_add_epi32(sa, sb), &g->ro, g->ro.any_left, false);
 }
 
