@@ -26,9 +26,15 @@ static inline __attribute__((always_inline)) void out_row(int32_t *sums, const c
 							  int8_t *c, __mmask64 m)
 {
 	__m512i *x = (__m512i *)sums;
-	for (int v = 0; v < 4; v++)
-		x[v] = rq16_apply(x[v], (const cpu_rq16_t *)o->rq + v,
-				  o->any_left ? RQ16_LEFT : RQ16_RIGHT);
+	const cpu_rq16_t *rq = o->rq;
+	/* the mode a constant in each loop: with a run-time mode (one of the
+	 * two) the AMX convolutions ran 5% slower on an Emerald Rapids Xeon */
+	if (o->any_left)
+		for (int v = 0; v < 4; v++)
+			x[v] = rq16_apply(x[v], rq + v, RQ16_LEFT);
+	else
+		for (int v = 0; v < 4; v++)
+			x[v] = rq16_apply(x[v], rq + v, RQ16_RIGHT);
 	out_pack(sums, o, c, m);
 }
 
