@@ -5,6 +5,7 @@
 #ifndef ENPU_QUANT_INLINE_H
 #define ENPU_QUANT_INLINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline int32_t q_srdhm(int32_t a, int32_t b)
@@ -44,6 +45,16 @@ static inline int8_t q_out(int32_t v, int32_t zp, int32_t lo, int32_t hi)
 {
 	int64_t s = (int64_t)v + zp;
 	return (int8_t)(s < lo ? lo : s > hi ? hi : s);
+}
+
+/* Whether q_out(v, zp, lo, hi) (lo <= hi, as recording validates) is lo for
+ * every v <= 0: with lo >= zp (a ReLU-family clamp) v + zp <= zp <= lo. The
+ * CPU output stages then requantize without the rounding's sign term (the
+ * AVX-512 kernels' RQ16_RELU, rq8_right's and rqn_right's relu): a negative
+ * input still gives a result <= 0, argued in cpu/rq16.h. */
+static inline bool q_out_relu(int32_t zp, int32_t lo)
+{
+	return lo >= zp;
 }
 
 /* Wrapping int32 addition (accumulation is defined modulo 2^32). */

@@ -139,7 +139,7 @@ tile(const enpu_conv_op_t *c, const small_packed_t *p, const int16_t *rows, size
 	const cpu_rq8_t *rq = p->rq + (size_t)pn * 2;
 	const size_t c0 = (size_t)pn * NR, n = c->out_c - c0 < NR ? c->out_c - c0 : NR;
 	int8_t *o = out + ow * c->out_c + c0;
-	const bool relu = c->clamp.qmin >= c->out_zp;
+	const bool relu = q_out_relu(c->out_zp, c->clamp.qmin);
 	for (int i = 0; i < mr; i++, o += c->out_c) {
 		__m128i r = rq8_out16_cols(rq8_apply(acc[i][0], rq, p->any_left, relu),
 					   rq8_apply(acc[i][1], rq + 1, p->any_left, relu),

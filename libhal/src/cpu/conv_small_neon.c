@@ -105,7 +105,7 @@ static void fill_rows(const enpu_conv_op_t *c, const int8_t *in, uint32_t oh, in
 typedef struct out_consts {
 	int16x8_t zp16;
 	int8x16_t lo, hi;
-	bool relu; /* qmin >= zp: rqn_right's relu */
+	bool relu; /* q_out_relu: rqn_right's relu */
 } out_consts_t;
 
 /* Named accumulators of pixel i (an array stayed in memory across the
@@ -190,7 +190,7 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	const out_consts_t oc = { .zp16 = vdupq_n_s16((int16_t)c->out_zp),
 				  .lo = vdupq_n_s8((int8_t)c->clamp.qmin),
 				  .hi = vdupq_n_s8((int8_t)c->clamp.qmax),
-				  .relu = c->clamp.qmin >= c->out_zp };
+				  .relu = q_out_relu(c->out_zp, c->clamp.qmin) };
 	for (uint32_t pn = b0; pn < b0 + nb; pn++) {
 		size_t ow = 0;
 		for (; ow + MR <= c->out_w; ow += MR)

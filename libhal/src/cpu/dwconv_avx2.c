@@ -183,7 +183,7 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 				 .lo8 = _mm_set1_epi8((char)c->clamp.qmin),
 				 .hi8 = _mm_set1_epi8((char)c->clamp.qmax),
 				 .any_left = p->any_left,
-				 .relu = c->clamp.qmin >= c->out_zp };
+				 .relu = q_out_relu(c->out_zp, c->clamp.qmin) };
 	memset(scratch, (int8_t)c->in_zp, (size_t)nb * DW_CB); /* the zero-point row */
 	if (c->k_h == 3 && c->k_w == 3 && c->stride_w <= 2 && c->dil_w == 1) {
 		const uint32_t full = dw_chunk_channels(c, b0, nb) / DW_CB;

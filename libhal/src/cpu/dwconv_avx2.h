@@ -47,7 +47,7 @@ typedef struct dw_out {
 	__m256i zp16;
 	__m128i lo8, hi8;
 	bool any_left;
-	bool relu; /* qmin >= zp: rq8_right's relu */
+	bool relu; /* q_out_relu: rq8_right's relu */
 } dw_out_t;
 
 /* lo, hi += the interleaved halves (il, ih) times pair weights w. */

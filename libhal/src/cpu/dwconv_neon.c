@@ -105,7 +105,7 @@ typedef struct out_consts {
 	int16x8_t zp16;
 	int8x16_t lo, hi;
 	bool any_left;
-	bool relu; /* qmin >= zp: rqn_right's relu */
+	bool relu; /* q_out_relu: rqn_right's relu */
 } out_consts_t;
 
 /* The 16 channels of four taps (x0 .. x3) as four vectors of four
@@ -222,7 +222,7 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 				 .lo = vdupq_n_s8((int8_t)c->clamp.qmin),
 				 .hi = vdupq_n_s8((int8_t)c->clamp.qmax),
 				 .any_left = p->any_left,
-				 .relu = c->clamp.qmin >= c->out_zp };
+				 .relu = q_out_relu(c->out_zp, c->clamp.qmin) };
 	const uint32_t ch = c->in_c, slots = p->groups * GS, c0 = b0 * CB;
 	const uint32_t c1 = (b0 + nb) * CB < ch ? (b0 + nb) * CB : ch;
 	/* full blocks read 16 bytes; a partial last block too, but through

@@ -81,7 +81,7 @@ static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, 
 	const cpu_rq8_t *rq = o->rq;
 	const __m256i zp16 = _mm256_set1_epi16((short)o->zp);
 	const __m128i lo8 = _mm_set1_epi8((char)o->qmin), hi8 = _mm_set1_epi8((char)o->qmax);
-	const bool relu = o->qmin >= o->zp;
+	const bool relu = q_out_relu(o->zp, o->qmin);
 	for (uint32_t r = 0; r < rows; r++, sums += NR, c += o->ldc) {
 		__m256i x0 = rq8_apply(_mm256_load_si256((const __m256i *)sums), rq, o->any_left,
 				       relu);

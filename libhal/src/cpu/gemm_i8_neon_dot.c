@@ -127,7 +127,7 @@ rows_out(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, int8_t *c, b
 
 static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, int8_t *c)
 {
-	if (o->qmin >= o->zp)
+	if (q_out_relu(o->zp, o->qmin))
 		rows_out(sums, rows, o, c, true);
 	else
 		rows_out(sums, rows, o, c, false);

@@ -13,6 +13,7 @@
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "../quant_inline.h"
 
 typedef struct cpu_rq8 {
 	int32_t mult[8];     /* lane order */
@@ -55,7 +56,7 @@ static inline __m256i rq8_left(__m256i x, const cpu_rq8_t *r)
 
 /* mbqm of 8 lanes where no lane has shift > 0 (else rq8_left first).
  * relu: the caller's output stage sends every result <= 0 to one byte
- * (qmin >= zp, requant_avx512.h's RQ16_RELU), so the [h < 0] term is left
+ * (q_out_relu), so the [h < 0] term is left
  * out: a lane of negative h then gives some result <= 0, not mbqm's
  * ((h >> e) < 0 plus at most 1). */
 static inline __m256i rq8_right(__m256i x, const cpu_rq8_t *r, bool relu)

@@ -7,6 +7,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include "../quant_inline.h"
 #include "rq16.h"
 
 /* Saturating x << left (rq16.h: only lanes with shift > 0 have left > 0). */
@@ -40,18 +41,17 @@ static inline rq16_regs_t rq16_load(const cpu_rq16_t *r)
 
 /* How a kernel runs rq16 over its channels: RQ16_LEFT where some lane has
  * shift > 0 (rq16_left first); otherwise RQ16_RELU where the int8 output
- * stage sends every result <= 0 to the same byte, qmin >= zp (a ReLU-family
- * clamp: r <= 0 gives r + zp <= zp <= qmin, hence qmin), and RQ16_RIGHT.
- * With RQ16_RELU a negative x (m >= 0) needs only a result <= 0, which the
- * rounding without its sign term also gives (rq16.h), so rq16_right_regs
- * leaves that term out. The GEMM kernels' output stage, which runs in the
+ * stage sends every result <= 0 to the same byte (q_out_relu), and
+ * RQ16_RIGHT. With RQ16_RELU a negative x (m >= 0) needs only a result <= 0,
+ * which the rounding without its sign term also gives (rq16.h), so
+ * rq16_right_regs leaves that term out. The GEMM kernels' output stage, which runs in the
  * shadow of the next tile's sums, stays RQ16_RIGHT: RQ16_RELU made 1x1 and
  * 3x3 convolutions and GEMMs no faster there (1.00). */
 typedef enum rq16_mode { RQ16_RIGHT, RQ16_LEFT, RQ16_RELU } rq16_mode_t;
 
 static inline rq16_mode_t rq16_mode(bool any_left, int32_t qmin, int32_t zp)
 {
-	return any_left ? RQ16_LEFT : qmin >= zp ? RQ16_RELU : RQ16_RIGHT;
+	return any_left ? RQ16_LEFT : q_out_relu(zp, qmin) ? RQ16_RELU : RQ16_RIGHT;
 }
 
 /* mbqm of 16 lanes with prepared parameters (rq16.h) where no lane has

@@ -17,6 +17,7 @@
 #include <arm_neon.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "../quant_inline.h"
 
 typedef struct cpu_rqn {
 	int32_t mult[16];
@@ -42,7 +43,7 @@ static inline bool cpu_rqn_prepare(cpu_rqn_t *r, const int32_t *mult, const int3
 
 /* mbqm of 4 lanes after the left shift, the parameters in registers.
  * relu: the caller's output stage sends every result <= 0 to one byte
- * (qmin >= zp, requant_avx512.h's RQ16_RELU), so the fix for negative h is
+ * (q_out_relu), so the fix for negative h is
  * left out: such a lane then gives some result <= 0 ((h + 2^(e-1)) >> e
  * with h < 0), not mbqm's. */
 static inline int32x4_t rqn_right(int32x4_t x, int32x4_t mult, int32x4_t ne, bool relu)
