@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(i8) / sizeof(i8[0]); i++)
 		bench_i8(&r.env, i8[i], r.secs, &peak8, r.pool);
 	const shape_t f16[] = { { 256, 256, 256 }, { 512, 512, 512 }, { 1024, 1024, 1024 },
-				{ 1, 1024, 1024 }, { 1, 4096, 1024 }, { 2, 1024, 1024 },
+				{ 1, 1024, 1024 }, { 1, 4096, 1024 }, { 2, 1024, 1024 }, { 3, 1024, 1024 }, { 4, 1024, 1024 }, { 6, 1024, 1024 },
 				{ 8, 1024, 1024 } };
 	for (size_t i = 0; i < sizeof(f16) / sizeof(f16[0]); i++)
 		bench_f16(&r.env, f16[i], r.secs, peakf);

@@ -172,8 +172,9 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
 			    1u << ENPU_OP_GEMM, ENPU_DTYPE_FP16))
 		return;
-	/* the edge sizes; the CPU's skinny tiles (M <= 6: fp16 B panels; one to
-	 * three rows: K over interleaved chains, with K tails), also as the last
+	/* the edge sizes; the CPU's skinny tiles (M <= 6: fp16 B panels, read
+	 * in groups; one to three rows: K over interleaved chains, with K
+	 * tails), also as the last
 	 * row tile of a taller GEMM; N and K multiples of 4 (the GPU's tiled
 	 * shader), then M, N multiples of 128 and K of 32 (its cooperative-matrix
 	 * shader); then random */
@@ -182,6 +183,9 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 		{ 2, 40, 7 },	 { 1, 33, 1023 }, { 6, 17, 5 },	    { 7, 20, 9 },
 		{ 8, 35, 402 },	 { 9, 20, 11 },	  { 1, 4, 4 },	  { 65, 68, 20 },   { 130, 132, 260 },
 		{ 3, 256, 36 },	 { 128, 128, 96 }, { 256, 128, 256 },
+		/* M <= 6 over groups of fp16 panels and the panels after them */
+		{ 1, 293, 70 },	 { 2, 150, 33 },  { 3, 300, 20 },   { 4, 200, 45 },
+		{ 5, 170, 19 },	 { 6, 330, 64 },
 	};
 	const int nfixed = (int)(sizeof(fixed) / sizeof(fixed[0]));
 	for (int i = 0; i < nfixed + 21 && t->result == T_OK; i++) {

@@ -34,7 +34,7 @@
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
 	X(requant_lanes_avx2)                                                          \
 	X(requant_lanes_avx512)                                                        \
-	X(requant_lanes_neon) X(f16_conversions)                         \
+	X(requant_lanes_neon) X(f16_conversions) X(f16_half_kernels)      \
 	X(gpu_conv_tiled) X(gpu_float_controls_strip) X(gpu_float_controls_off)
 
 /* Tests of one accelerator, named NAME/DEV (filter "/npu" in the VM): the

@@ -144,6 +144,7 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 	d->vec = &cpu_vec_generic;
 	d->conv = conv_none;
 	d->prefetch = cpu_stream_prefetch();
+	d->f16_narrow = cpu_f16_narrow();
 #if defined(__x86_64__)
 	if (isa == ENPU_CPU_ISA_AVX2) {
 		d->i8 = &cpu_i8_gemm_avx2;

@@ -67,19 +67,23 @@ bool cpu_isa_supported(enpu_cpu_isa_t isa) { return isa == ENPU_CPU_ISA_GENERIC;
 #endif
 
 #if defined(__x86_64__)
-bool cpu_stream_prefetch(void)
+/* An AMD CPU of family 19h (Zen 3, Zen 4) */
+static bool amd_family_19h(void)
 {
 	unsigned a, b, c, d;
 	if (!__get_cpuid(0, &a, &b, &c, &d))
-		return true;
+		return false;
 	bool amd = b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163; /* AuthenticAMD */
 	if (!amd || !__get_cpuid(1, &a, &b, &c, &d))
-		return true;
-	unsigned family = ((a >> 8) & 0xf) + ((a >> 20) & 0xff);
-	return family != 0x19;
+		return false;
+	return ((a >> 8) & 0xf) + ((a >> 20) & 0xff) == 0x19;
 }
+
+bool cpu_stream_prefetch(void) { return !amd_family_19h(); }
+bool cpu_f16_narrow(void) { return amd_family_19h(); }
 #else
 bool cpu_stream_prefetch(void) { return true; }
+bool cpu_f16_narrow(void) { return false; }
 #endif
 
 enpu_cpu_isa_t cpu_isa_best(void)

@@ -4,7 +4,8 @@
  * fused bias/clamp/RNE store. A GEMM of one row tile (M <= f16_mr) streams
  * each panel once, memory-bound: where the ISA converts fp16 in hardware its
  * panels stay fp16 (half the bytes) and the kernel converts them as it loads
- * them (exact either way). */
+ * them (exact either way), up to f16_np panels a call (the kernel reads
+ * groups of them side by side: vec_kernels.c). */
 #include <stdlib.h>
 #include "cpu_device.h"
 
@@ -28,6 +29,9 @@ typedef struct job {
 	const cpu_gemm_problem_t *p;
 	cpu_grid_t g;
 	bool half;
+	/* the vector table's f16_kernel_half, or its narrow one (cpu_f16_narrow()) */
+	void (*half_kernel)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
+			    uint32_t mr, uint32_t np, float *acc);
 	const void *bpack;
 	cpu_scratch_t scratch; /* packed A block, accumulator tile, one fp16 source row */
 } job_t;
@@ -87,6 +91,26 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	return &pb->base;
 }
 
+/* Floats of a task's accumulator tile: [f16_mr][f16_nr], or for fp16
+ * panels [f16_np][f16_mr][f16_nr] */
+static size_t acc_floats(const cpu_vec_ops_t *v)
+{
+	return (size_t)(v->f16_kernel_half ? v->f16_np : 1) * v->f16_mr * v->f16_nr;
+}
+
+/* Rows mt .. mt + mr - 1 of panel pan from acc ([mr][f16_nr]) to C */
+static void store_rows(const cpu_gemm_problem_t *p, const cpu_vec_ops_t *v, const float *acc,
+		       uint32_t mt, uint32_t mr, uint32_t pan)
+{
+	const float *bias = p->bias;
+	uint32_t n0 = pan * v->f16_nr;
+	uint32_t nr = p->n - n0 < v->f16_nr ? p->n - n0 : v->f16_nr;
+	for (uint32_t i = 0; i < mr; i++)
+		v->f16_store_row(acc + i * v->f16_nr, bias ? bias + n0 : NULL, nr,
+				 p->clamp.fmin, p->clamp.fmax,
+				 (uint16_t *)p->c + (size_t)(mt + i) * p->ldc + n0);
+}
+
 static void compute_task(void *arg, size_t task, unsigned thread)
 {
 	job_t *j = arg;
@@ -96,29 +120,27 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
 	float *apack = cpu_scratch_at(&j->scratch, thread);
 	float *acc = apack + (size_t)j->g.mc * p->k;
-	uint16_t *rowbuf = (uint16_t *)(acc + v->f16_mr * v->f16_nr);
+	uint16_t *rowbuf = (uint16_t *)(acc + acc_floats(v));
 	for (uint32_t r = m0; r < m1; r++)
 		v->f16_to_f32(p->a_row(p->a_ctx, r, rowbuf), p->k, apack + (size_t)(r - m0) * p->k);
 	uint32_t pan0 = nc * j->g.pan_per_chunk;
 	uint32_t pan1 = pan0 + j->g.pan_per_chunk < j->g.panels ? pan0 + j->g.pan_per_chunk
 								 : j->g.panels;
-	const float *bias = p->bias;
-	for (uint32_t pan = pan0; pan < pan1; pan++) {
-		uint32_t n0 = pan * v->f16_nr;
-		uint32_t nr = p->n - n0 < v->f16_nr ? p->n - n0 : v->f16_nr;
+	/* fp16 panels: one row tile (m1 - m0 <= f16_mr), up to f16_np panels a call */
+	uint32_t step = j->half ? v->f16_np : 1;
+	for (uint32_t pan = pan0; pan < pan1; pan += step) {
+		uint32_t np = pan1 - pan < step ? pan1 - pan : step;
 		size_t at = (size_t)pan * v->f16_nr * p->k;
 		for (uint32_t mt = m0; mt < m1; mt += v->f16_mr) {
 			uint32_t mr = m1 - mt < v->f16_mr ? m1 - mt : v->f16_mr;
 			const float *ap = apack + (size_t)(mt - m0) * p->k;
 			if (j->half)
-				v->f16_kernel_half(ap, p->k, (const uint16_t *)j->bpack + at, p->k,
-						   mr, acc);
+				j->half_kernel(ap, p->k, (const uint16_t *)j->bpack + at, p->k, mr,
+					       np, acc);
 			else
 				v->f16_kernel(ap, p->k, (const float *)j->bpack + at, p->k, mr, acc);
-			for (uint32_t i = 0; i < mr; i++)
-				v->f16_store_row(acc + i * v->f16_nr, bias ? bias + n0 : NULL, nr,
-						 p->clamp.fmin, p->clamp.fmax,
-						 (uint16_t *)p->c + (size_t)(mt + i) * p->ldc + n0);
+			for (uint32_t q = 0; q < np; q++)
+				store_rows(p, v, acc + (size_t)q * mr * v->f16_nr, mt, mr, pan + q);
 		}
 	}
 }
@@ -128,14 +150,17 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	const cpu_vec_ops_t *v = d->vec;
 	unsigned shift = v->f16_thread_shift;
 	unsigned use = cpu_threads_for(d, (uint64_t)p->m * p->n * p->k, shift, shift - 7);
-	job_t j = { .d = d, .p = p, .half = v->f16_kernel_half && p->m <= v->f16_mr };
+	job_t j = { .d = d, .p = p, .half = v->f16_kernel_half && p->m <= v->f16_mr,
+		    .half_kernel = d->f16_narrow && v->f16_kernel_half_narrow
+					   ? v->f16_kernel_half_narrow
+					   : v->f16_kernel_half };
 	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, use);
 	bool owned;
 	pack_job_t pj = { .d = d, .p = p, .half = j.half };
 	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, v, pack_b, &pj, &owned);
 	if (pb)
 		j.scratch = cpu_scratch_alloc(d, ((size_t)j.g.mc * p->k +
-						  (size_t)v->f16_mr * v->f16_nr + p->k) *
+						  acc_floats(v) + p->k) *
 							 sizeof(float));
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch.base) {

@@ -371,28 +371,146 @@ static inline __attribute__((always_inline)) void f16_tile_chains(const float *a
 	}
 }
 
-#define F16_TILES(b, half)                                                       \
-	switch (mr) {                                                            \
-	case 6: f16_tile(a, lda, b, half, k, 6, acc); break;                     \
-	case 5: f16_tile(a, lda, b, half, k, 5, acc); break;                     \
-	case 4: f16_tile(a, lda, b, half, k, 4, acc); break;                     \
-	case 3: f16_tile_chains(a, lda, b, half, k, 3, 2, acc); break;          \
-	case 2: f16_tile_chains(a, lda, b, half, k, 2, 2, acc); break;          \
-	default: f16_tile_chains(a, lda, b, half, k, 1, 4, acc); break;         \
-	}
+/* One panel, mr rows (mr a constant where inlined). */
+static inline __attribute__((always_inline)) void f16_one_panel(const float *a, size_t lda,
+								const void *b, bool half,
+								uint32_t k, int mr, float *acc)
+{
+	if (mr >= 4)
+		f16_tile(a, lda, b, half, k, mr, acc);
+	else
+		f16_tile_chains(a, lda, b, half, k, mr, mr == 1 ? 4 : 2, acc);
+}
 
 static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t k, uint32_t mr,
 			   float *acc)
 {
-	F16_TILES(b, false)
+	switch (mr) {
+	case 6: f16_one_panel(a, lda, b, false, k, 6, acc); break;
+	case 5: f16_one_panel(a, lda, b, false, k, 5, acc); break;
+	case 4: f16_one_panel(a, lda, b, false, k, 4, acc); break;
+	case 3: f16_one_panel(a, lda, b, false, k, 3, acc); break;
+	case 2: f16_one_panel(a, lda, b, false, k, 2, acc); break;
+	default: f16_one_panel(a, lda, b, false, k, 1, acc); break;
+	}
 }
 
 #if defined(VEC_F16_HW)
-static void FN(f16_kernel_half)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
-				uint32_t mr, float *acc)
+/* The one-row-tile GEMM (M <= F16_MR, B streamed once) reads groups of
+ * panels side by side where that measured faster: a broadcast of A serves
+ * the whole group. F16_NP_WIDE(mr): panels per group (0: one panel at a
+ * time); Intel Emerald Rapids, AVX-512, N = K = 1024: M = 2-6 1.04-1.16x
+ * against one panel at a time, M = 1 no faster (docs/perf.md); Zen 4,
+ * AVX2: M = 1 1.29x, M = 2-3 no faster. NEON: not measured (no hardware),
+ * one panel at a time. The AVX-512 build also has the narrow kernel
+ * (f16_kernel_half_narrow): 256-bit conversions, which Zen 4 (family 19h,
+ * cpu_f16_narrow()) runs at twice its 512-bit rate per element, where Intel
+ * runs them at half (0.64-0.78x there); on Zen 4 it was 1.20-1.79x (M = 1-6)
+ * with groups of F16_NP_NARROW(mr). */
+#if defined(__AVX512F__)
+#define F16_NP_WIDE(mr) ((mr) == 1 ? 0 : (mr) <= 3 ? 4 : (mr) == 4 ? 3 : 2)
+#define F16_NP_NARROW(mr) ((mr) <= 3 ? 2 : 1)
+#elif defined(__AVX2__)
+#define F16_NP_WIDE(mr) ((mr) == 1 ? 4 : 0)
+#else
+#define F16_NP_WIDE(mr) 0
+#endif
+#define F16_NP_MAX 4
+/* panels a call (f16_np): a multiple of every group size */
+#define F16_NP_CALL 12
+
+/* mr rows over np consecutive fp16 panels (k * F16_NR elements apart),
+ * acc [np][mr][F16_NR], on vectors VT of NV per panel row, converted by
+ * LOAD(pointer to fp16) */
+#define F16_PANELS(name, VT, NV, LOAD)                                                         \
+	static inline __attribute__((always_inline)) void name(                                \
+		const float *a, size_t lda, const uint16_t *b, uint32_t k, int mr, int np,     \
+		float *acc)                                                                    \
+	{                                                                                      \
+		const size_t ps = (size_t)k * F16_NR, vl = F16_NR / (NV);                      \
+		VT c[F16_NP_MAX][F16_MR][NV];                                                  \
+		for (int p = 0; p < np; p++)                                                   \
+			for (int i = 0; i < mr; i++)                                           \
+				for (int v = 0; v < (int)(NV); v++)                                 \
+					c[p][i][v] = (VT){ 0 };                                \
+		for (uint32_t kk = 0; kk < k; kk++)                                            \
+			for (int p = 0; p < np; p++) {                                         \
+				VT bv[NV];                                                     \
+				for (int v = 0; v < (int)(NV); v++)                                 \
+					bv[v] = LOAD(b + p * ps + (size_t)kk * F16_NR + v * vl); \
+				for (int i = 0; i < mr; i++) {                                 \
+					float av = a[i * lda + kk];                            \
+					for (int v = 0; v < (int)(NV); v++)                         \
+						c[p][i][v] += av * bv[v];                      \
+				}                                                              \
+			}                                                                      \
+		for (int p = 0; p < np; p++)                                                   \
+			for (int i = 0; i < mr; i++)                                           \
+				memcpy(acc + (p * mr + i) * F16_NR, c[p][i], sizeof(c[p][i]));  \
+	}
+
+static inline __attribute__((always_inline)) vf_t f16_load_wide(const uint16_t *h)
 {
-	F16_TILES(b, true)
+	return f16_b_load(h, 0, true);
 }
+F16_PANELS(f16_panels_wide, vf_t, 2, f16_load_wide)
+
+#if defined(__AVX512F__)
+typedef float vh_t __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline)) vh_t f16_load_narrow(const uint16_t *h)
+{
+	return (vh_t)_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)h));
+}
+F16_PANELS(f16_panels_narrow, vh_t, F16_NR / 8, f16_load_narrow)
+#endif
+
+/* Groups of F16_NP_WIDE(mr) (narrow: F16_NP_NARROW(mr)) panels, then the
+ * rest one at a time. */
+static inline __attribute__((always_inline)) void f16_half_rows(const float *a, size_t lda,
+								const uint16_t *b, uint32_t k,
+								uint32_t np, int mr, bool narrow,
+								float *acc)
+{
+	const size_t ps = (size_t)k * F16_NR;
+	uint32_t p = 0;
+#if defined(__AVX512F__)
+	if (narrow) {
+		const uint32_t g = F16_NP_NARROW(mr);
+		for (; p + g <= np; p += g)
+			f16_panels_narrow(a, lda, b + p * ps, k, mr, (int)g, acc + p * mr * F16_NR);
+	}
+#endif
+	const uint32_t g = narrow ? 0 : F16_NP_WIDE(mr);
+	for (; g && p + g <= np; p += g)
+		f16_panels_wide(a, lda, b + p * ps, k, mr, (int)g, acc + p * mr * F16_NR);
+	for (; p < np; p++)
+		f16_one_panel(a, lda, b + p * ps, true, k, mr, acc + p * mr * F16_NR);
+}
+
+#define F16_HALF(narrow)                                                                  \
+	switch (mr) {                                                                      \
+	case 6: f16_half_rows(a, lda, b, k, np, 6, narrow, acc); break;                    \
+	case 5: f16_half_rows(a, lda, b, k, np, 5, narrow, acc); break;                    \
+	case 4: f16_half_rows(a, lda, b, k, np, 4, narrow, acc); break;                    \
+	case 3: f16_half_rows(a, lda, b, k, np, 3, narrow, acc); break;                    \
+	case 2: f16_half_rows(a, lda, b, k, np, 2, narrow, acc); break;                    \
+	default: f16_half_rows(a, lda, b, k, np, 1, narrow, acc); break;                   \
+	}
+
+static void FN(f16_kernel_half)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
+				uint32_t mr, uint32_t np, float *acc)
+{
+	F16_HALF(false)
+}
+
+#if defined(__AVX512F__)
+static void FN(f16_kernel_half_narrow)(const float *a, size_t lda, const uint16_t *b,
+				       uint32_t k, uint32_t mr, uint32_t np, float *acc)
+{
+	F16_HALF(true)
+}
+#endif
 #endif
 
 static void FN(f16_store_row)(const float *acc, const float *bias, size_t n, float lo, float hi,
@@ -421,6 +539,10 @@ const cpu_vec_ops_t CAT(cpu_vec, VEC_SUFFIX) = {
 	.f16_kernel = FN(f16_kernel),
 #if defined(VEC_F16_HW)
 	.f16_kernel_half = FN(f16_kernel_half),
+	.f16_np = F16_NP_CALL,
+#endif
+#if defined(__AVX512F__)
+	.f16_kernel_half_narrow = FN(f16_kernel_half_narrow),
 #endif
 	.f16_to_f32 = FN(f16_to_f32),
 	.f16_store_row = FN(f16_store_row),

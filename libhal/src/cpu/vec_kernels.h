@@ -47,11 +47,18 @@ typedef struct cpu_vec_ops {
 	uint32_t f16_thread_shift;
 	void (*f16_kernel)(const float *a, size_t lda, const float *b, uint32_t k,
 			   uint32_t mr, float *acc);
-	/* the same on a B panel of fp16 [k][f16_nr], converted as loaded (F16C,
-	 * FCVTL; NULL in the generic table, which has no such instructions): for
-	 * GEMMs of one row tile (M <= f16_mr), whose B is streamed once */
+	/* the same on np <= f16_np consecutive B panels of fp16 [k][f16_nr]
+	 * (k * f16_nr elements apart), converted as loaded (F16C, FCVTL; NULL in
+	 * the generic table, which has no such instructions), acc [np][mr][f16_nr]:
+	 * for GEMMs of one row tile (M <= f16_mr), whose B is streamed once */
 	void (*f16_kernel_half)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
-				uint32_t mr, float *acc);
+				uint32_t mr, uint32_t np, float *acc);
+	/* the same converting 256 bits at a time (AVX-512 table only; NULL
+	 * elsewhere), for CPUs that convert 512 at half that rate per element
+	 * (cpu_f16_narrow()) */
+	void (*f16_kernel_half_narrow)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
+				       uint32_t mr, uint32_t np, float *acc);
+	uint32_t f16_np;
 	void (*f16_to_f32)(const uint16_t *src, size_t n, float *dst);
 	/* dst[j] = rne16(clamp(acc[j] + bias[j])) (bias may be NULL). */
 	void (*f16_store_row)(const float *acc, const float *bias, size_t n, float lo, float hi,
