@@ -399,8 +399,9 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
 /* The one-row-tile GEMM (M <= F16_MR, B streamed once) reads groups of
  * panels side by side where that measured faster: a broadcast of A serves
  * the whole group. F16_NP_WIDE(mr): panels per group (0: one panel at a
- * time); Intel Emerald Rapids, AVX-512, N = K = 1024: M = 2-6 1.04-1.16x
- * against one panel at a time, M = 1 no faster (docs/perf.md); Zen 4,
+ * time); Intel Emerald Rapids, AVX-512, N = K = 1024, two runs on a noisy
+ * shared host: M = 2 1.01-1.22x against one panel at a time, M = 3-6
+ * 0.97-1.16x, M = 1 no faster (docs/perf.md); Zen 4,
  * AVX2: M = 1 1.29x, M = 2-3 no faster. NEON: not measured (no hardware),
  * one panel at a time. The AVX-512 build also has the narrow kernel
  * (f16_kernel_half_narrow): 256-bit conversions, which Zen 4 (family 19h,
