@@ -172,7 +172,7 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 	if (!t_env_open_ops(t, &e, isa, (uint32_t)t_range(t, 1, 3),
 			    1u << ENPU_OP_GEMM, ENPU_DTYPE_FP16))
 		return;
-	/* the edge sizes; the CPU's skinny tiles (M <= 6: fp16 B panels, read
+	/* the edge sizes; the CPU's skinny GEMMs (M <= 12: fp16 B panels, read
 	 * in groups; one to three rows: K over interleaved chains, with K
 	 * tails), also as the last
 	 * row tile of a taller GEMM; N and K multiples of 4 (the GPU's tiled
@@ -183,9 +183,11 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 		{ 2, 40, 7 },	 { 1, 33, 1023 }, { 6, 17, 5 },	    { 7, 20, 9 },
 		{ 8, 35, 402 },	 { 9, 20, 11 },	  { 1, 4, 4 },	  { 65, 68, 20 },   { 130, 132, 260 },
 		{ 3, 256, 36 },	 { 128, 128, 96 }, { 256, 128, 256 },
-		/* M <= 6 over groups of fp16 panels and the panels after them */
+		/* M <= 12 over groups of fp16 panels and the panels after them,
+		 * then the first M of fp32 panels */
 		{ 1, 293, 70 },	 { 2, 150, 33 },  { 3, 300, 20 },   { 4, 200, 45 },
-		{ 5, 170, 19 },	 { 6, 330, 64 },
+		{ 5, 170, 19 },	 { 6, 330, 64 },	  { 9, 290, 40 },   { 12, 200, 33 },
+		{ 13, 70, 50 },
 	};
 	const int nfixed = (int)(sizeof(fixed) / sizeof(fixed[0]));
 	for (int i = 0; i < nfixed + 21 && t->result == T_OK; i++) {

@@ -19,7 +19,7 @@ const char *cpu_isa_name(enpu_cpu_isa_t isa);
  * 0.96-1.03x: docs/perf.md, fifteenth session). */
 bool cpu_stream_prefetch(void);
 
-/* Whether the fp16 GEMMs of one row tile should convert fp16 256 bits at a
+/* Whether the skinny fp16 GEMMs (fp16 B panels) should convert 256 bits at a
  * time in the AVX-512 family: on AMD family 19h (Zen 4), whose 512-bit
  * conversions run at half the 256-bit rate per element (M = 1-6 1.20-1.79x
  * faster); not on Intel, whose 256-bit ones run at half the 512-bit rate

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* fp16 GEMM driver: B converted to fp32 panels [k][nr] (cached with the op
  * when constant), A rows converted to fp32 per task, fp32 FMA micro-kernel,
- * fused bias/clamp/RNE store. A GEMM of one row tile (M <= f16_mr) streams
- * each panel once, memory-bound: where the ISA converts fp16 in hardware its
+ * fused bias/clamp/RNE store. A GEMM of one or two row tiles (M <= 2 *
+ * f16_mr) reads each panel once or twice: where the ISA converts fp16 in hardware its
  * panels stay fp16 (half the bytes) and the kernel converts them as it loads
  * them (exact either way), up to f16_np panels a call (the kernel reads
  * groups of them side by side: vec_kernels.c). */
 #include <stdlib.h>
 #include "cpu_device.h"
+
+/* fp16 panels up to two row tiles: converting B twice beat reading it as
+ * fp32 once (Zen 4, N = K = 1024: M = 7-8 1.10-1.15x, M = 12 0.97-1.02x,
+ * 12 x 4096 x 1024 1.04-1.05x, AVX2 1.70x; Emerald Rapids: M = 7-8
+ * 1.26-1.38x, M = 12 1.10-1.22x) */
+#define F16_HALF_ROWS(v) (2 * (v)->f16_mr)
 
 /* B as panels [k][nr] of fp32, or of fp16 (half), cached with the op when
  * constant (M, hence the format, is the op's). */
@@ -126,7 +132,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	uint32_t pan0 = nc * j->g.pan_per_chunk;
 	uint32_t pan1 = pan0 + j->g.pan_per_chunk < j->g.panels ? pan0 + j->g.pan_per_chunk
 								 : j->g.panels;
-	/* fp16 panels: one row tile (m1 - m0 <= f16_mr), up to f16_np panels a call */
+	/* fp16 panels: one or two row tiles, up to f16_np panels a call */
 	uint32_t step = j->half ? v->f16_np : 1;
 	for (uint32_t pan = pan0; pan < pan1; pan += step) {
 		uint32_t np = pan1 - pan < step ? pan1 - pan : step;
@@ -150,7 +156,7 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	const cpu_vec_ops_t *v = d->vec;
 	unsigned shift = v->f16_thread_shift;
 	unsigned use = cpu_threads_for(d, (uint64_t)p->m * p->n * p->k, shift, shift - 7);
-	job_t j = { .d = d, .p = p, .half = v->f16_kernel_half && p->m <= v->f16_mr,
+	job_t j = { .d = d, .p = p, .half = v->f16_kernel_half && p->m <= F16_HALF_ROWS(v),
 		    .half_kernel = d->f16_narrow && v->f16_kernel_half_narrow
 					   ? v->f16_kernel_half_narrow
 					   : v->f16_kernel_half };

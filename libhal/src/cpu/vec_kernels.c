@@ -396,7 +396,7 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
 }
 
 #if defined(VEC_F16_HW)
-/* The one-row-tile GEMM (M <= F16_MR, B streamed once) reads groups of
+/* The skinny GEMM (row tiles of M <= 2 * F16_MR over fp16 panels) reads groups of
  * panels side by side where that measured faster: a broadcast of A serves
  * the whole group. F16_NP_WIDE(mr): panels per group (0: one panel at a
  * time); Intel Emerald Rapids, AVX-512, N = K = 1024, two runs on a noisy

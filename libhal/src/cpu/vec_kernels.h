@@ -50,7 +50,7 @@ typedef struct cpu_vec_ops {
 	/* the same on np <= f16_np consecutive B panels of fp16 [k][f16_nr]
 	 * (k * f16_nr elements apart), converted as loaded (F16C, FCVTL; NULL in
 	 * the generic table, which has no such instructions), acc [np][mr][f16_nr]:
-	 * for GEMMs of one row tile (M <= f16_mr), whose B is streamed once */
+	 * for GEMMs of one or two row tiles (M <= 2 f16_mr: gemm_f16.c) */
 	void (*f16_kernel_half)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
 				uint32_t mr, uint32_t np, float *acc);
 	/* the same converting 256 bits at a time (AVX-512 table only; NULL
