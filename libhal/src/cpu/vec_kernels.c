@@ -423,30 +423,30 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
 /* mr rows over np consecutive fp16 panels (k * F16_NR elements apart),
  * acc [np][mr][F16_NR], on vectors VT of NV per panel row, converted by
  * LOAD(pointer to fp16) */
-#define F16_PANELS(name, VT, NV, LOAD)                                                         \
-	static inline __attribute__((always_inline)) void name(                                \
-		const float *a, size_t lda, const uint16_t *b, uint32_t k, int mr, int np,     \
-		float *acc)                                                                    \
-	{                                                                                      \
-		const size_t ps = (size_t)k * F16_NR, vl = F16_NR / (NV);                      \
-		VT c[F16_NP_MAX][F16_MR][NV];                                                  \
-		for (int p = 0; p < np; p++)                                                   \
-			for (int i = 0; i < mr; i++)                                           \
-				for (int v = 0; v < (int)(NV); v++)                                 \
-					c[p][i][v] = (VT){ 0 };                                \
-		for (uint32_t kk = 0; kk < k; kk++)                                            \
-			for (int p = 0; p < np; p++) {                                         \
-				VT bv[NV];                                                     \
-				for (int v = 0; v < (int)(NV); v++)                                 \
+#define F16_PANELS(name, VT, NV, LOAD)                                                          \
+	static inline __attribute__((always_inline)) void name(                                 \
+		const float *a, size_t lda, const uint16_t *b, uint32_t k, int mr, int np,      \
+		float *acc)                                                                     \
+	{                                                                                       \
+		const size_t ps = (size_t)k * F16_NR, vl = F16_NR / (NV);                       \
+		VT c[F16_NP_MAX][F16_MR][NV];                                                   \
+		for (int p = 0; p < np; p++)                                                    \
+			for (int i = 0; i < mr; i++)                                            \
+				for (int v = 0; v < (int)(NV); v++)                             \
+					c[p][i][v] = (VT){ 0 };                                 \
+		for (uint32_t kk = 0; kk < k; kk++)                                             \
+			for (int p = 0; p < np; p++) {                                          \
+				VT bv[NV];                                                      \
+				for (int v = 0; v < (int)(NV); v++)                             \
 					bv[v] = LOAD(b + p * ps + (size_t)kk * F16_NR + v * vl); \
-				for (int i = 0; i < mr; i++) {                                 \
-					float av = a[i * lda + kk];                            \
-					for (int v = 0; v < (int)(NV); v++)                         \
-						c[p][i][v] += av * bv[v];                      \
-				}                                                              \
-			}                                                                      \
-		for (int p = 0; p < np; p++)                                                   \
-			for (int i = 0; i < mr; i++)                                           \
+				for (int i = 0; i < mr; i++) {                                  \
+					float av = a[i * lda + kk];                             \
+					for (int v = 0; v < (int)(NV); v++)                     \
+						c[p][i][v] += av * bv[v];                       \
+				}                                                               \
+			}                                                                       \
+		for (int p = 0; p < np; p++)                                                    \
+			for (int i = 0; i < mr; i++)                                            \
 				memcpy(acc + (p * mr + i) * F16_NR, c[p][i], sizeof(c[p][i]));  \
 	}
 
