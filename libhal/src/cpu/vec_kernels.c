@@ -402,8 +402,10 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
  * time); Intel Emerald Rapids, AVX-512, N = K = 1024, two runs on a noisy
  * shared host: M = 2 1.01-1.22x against one panel at a time, M = 3-6
  * 0.97-1.16x, M = 1 no faster (docs/perf.md); Zen 4,
- * AVX2: M = 1 1.29x, M = 2-3 no faster. NEON: not measured (no hardware),
- * one panel at a time. The AVX-512 build also has the narrow kernel
+ * AVX2: M = 1 1.29x, M = 2-3 no faster. NEON (no hardware: guest
+ * instructions under qemu, bench/insn): M = 2 18% fewer, M = 3 8.5%, M = 1
+ * 1%; groups at M = 4-6 executed up to 18% more (spills). The AVX-512
+ * build also has the narrow kernel
  * (f16_kernel_half_narrow): 256-bit conversions, which Zen 4 (family 19h,
  * cpu_f16_narrow()) runs at twice its 512-bit rate per element, where Intel
  * runs them at half (0.64-0.78x there); on Zen 4 it was 1.20-1.79x (M = 1-6)
@@ -414,7 +416,7 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
 #elif defined(__AVX2__)
 #define F16_NP_WIDE(mr) ((mr) == 1 ? 4 : 0)
 #else
-#define F16_NP_WIDE(mr) 0
+#define F16_NP_WIDE(mr) ((mr) <= 2 ? 4 : (mr) == 3 ? 2 : 0)
 #endif
 #define F16_NP_MAX 4
 /* panels a call (f16_np): a multiple of every group size */
