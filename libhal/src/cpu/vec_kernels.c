@@ -401,7 +401,7 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
  * the whole group. F16_NP_WIDE(mr): panels per group (0: one panel at a
  * time); Intel Emerald Rapids, AVX-512, N = K = 1024, two runs on a noisy
  * shared host: M = 2 1.01-1.22x against one panel at a time, M = 3-6
- * 0.97-1.16x, M = 1 no faster (docs/perf.md); Zen 4,
+ * 0.95-1.21x, M = 1 no faster (docs/perf.md); Zen 4,
  * AVX2: M = 1 1.29x, M = 2-3 no faster. NEON (no hardware: guest
  * instructions under qemu, bench/insn): M = 2 18% fewer, M = 3 8.5%, M = 1
  * 1%; groups at M = 4-6 executed up to 18% more (spills). The AVX-512
