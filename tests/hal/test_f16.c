@@ -183,11 +183,12 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 		{ 2, 40, 7 },	 { 1, 33, 1023 }, { 6, 17, 5 },	    { 7, 20, 9 },
 		{ 8, 35, 402 },	 { 9, 20, 11 },	  { 1, 4, 4 },	  { 65, 68, 20 },   { 130, 132, 260 },
 		{ 3, 256, 36 },	 { 128, 128, 96 }, { 256, 128, 256 },
-		/* M <= 12 over groups of fp16 panels and the panels after them,
-		 * then the first M of fp32 panels */
+		/* M <= 12 over groups of fp16 panels and the panels after them
+		 * (N = 800: more panels than one call takes), then the first M of
+		 * fp32 panels */
 		{ 1, 293, 70 },	 { 2, 150, 33 },  { 3, 300, 20 },   { 4, 200, 45 },
 		{ 5, 170, 19 },	 { 6, 330, 64 },	  { 9, 290, 40 },   { 12, 200, 33 },
-		{ 13, 70, 50 },
+		{ 2, 800, 40 },	 { 13, 70, 50 },
 	};
 	const int nfixed = (int)(sizeof(fixed) / sizeof(fixed[0]));
 	for (int i = 0; i < nfixed + 21 && t->result == T_OK; i++) {

@@ -17,7 +17,7 @@ typedef struct cpu_device {
 	const cpu_conv_kernel_t *const *conv;
 	enpu_host_queue_t *queue;
 	bool prefetch; /* cpu_stream_prefetch(): GEMV kernels prefetch B */
-	bool f16_narrow; /* cpu_f16_narrow(): fp16 GEMVs convert 256 bits at a time */
+	bool f16_narrow; /* cpu_f16_narrow(): skinny fp16 GEMMs convert 256 bits at a time */
 } cpu_device_t;
 
 /* Source of GEMM A rows: returns row `row` (k elements), either in place or

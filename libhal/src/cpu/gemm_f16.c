@@ -39,7 +39,7 @@ typedef struct job {
 	void (*half_kernel)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
 			    uint32_t mr, uint32_t np, float *acc);
 	const void *bpack;
-	cpu_scratch_t scratch; /* packed A block, accumulator tile, one fp16 source row */
+	cpu_scratch_t scratch; /* packed A block, sums (acc_floats), one fp16 source row */
 } job_t;
 
 static void packed_free(enpu_op_cache_t *c)

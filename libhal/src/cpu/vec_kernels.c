@@ -421,6 +421,21 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
 #define F16_NP_MAX 4
 /* panels a call (f16_np): a multiple of every group size */
 #define F16_NP_CALL 12
+#if defined(__AVX512F__)
+_Static_assert(F16_NP_NARROW(1) <= F16_NP_MAX && F16_NP_CALL % F16_NP_NARROW(1) == 0 &&
+		       F16_NP_CALL % F16_NP_NARROW(6) == 0,
+	       "narrow groups: at most F16_NP_MAX panels, dividing F16_NP_CALL");
+#endif
+_Static_assert(F16_NP_WIDE(1) <= F16_NP_MAX && F16_NP_WIDE(2) <= F16_NP_MAX &&
+		       F16_NP_WIDE(3) <= F16_NP_MAX && F16_NP_WIDE(4) <= F16_NP_MAX &&
+		       F16_NP_WIDE(5) <= F16_NP_MAX && F16_NP_WIDE(6) <= F16_NP_MAX &&
+		       (F16_NP_WIDE(1) == 0 || F16_NP_CALL % F16_NP_WIDE(1) == 0) &&
+		       (F16_NP_WIDE(2) == 0 || F16_NP_CALL % F16_NP_WIDE(2) == 0) &&
+		       (F16_NP_WIDE(3) == 0 || F16_NP_CALL % F16_NP_WIDE(3) == 0) &&
+		       (F16_NP_WIDE(4) == 0 || F16_NP_CALL % F16_NP_WIDE(4) == 0) &&
+		       (F16_NP_WIDE(5) == 0 || F16_NP_CALL % F16_NP_WIDE(5) == 0) &&
+		       (F16_NP_WIDE(6) == 0 || F16_NP_CALL % F16_NP_WIDE(6) == 0),
+	       "groups: at most F16_NP_MAX panels, dividing F16_NP_CALL");
 
 /* mr rows over np consecutive fp16 panels (k * F16_NR elements apart),
  * acc [np][mr][F16_NR], on vectors VT of NV per panel row, converted by

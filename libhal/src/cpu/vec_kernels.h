@@ -55,9 +55,11 @@ typedef struct cpu_vec_ops {
 				uint32_t mr, uint32_t np, float *acc);
 	/* the same converting 256 bits at a time (AVX-512 table only; NULL
 	 * elsewhere), for CPUs that convert 512 at half that rate per element
-	 * (cpu_f16_narrow()) */
+	 * (cpu_f16_narrow()); panels left after its groups of 2 (1-3 rows, an
+	 * odd count) go through the 512-bit path */
 	void (*f16_kernel_half_narrow)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
 				       uint32_t mr, uint32_t np, float *acc);
+	/* panels a call of the two above may take (0 without them) */
 	uint32_t f16_np;
 	void (*f16_to_f32)(const uint16_t *src, size_t n, float *dst);
 	/* dst[j] = rne16(clamp(acc[j] + bias[j])) (bias may be NULL). */
