@@ -382,17 +382,22 @@ static inline __attribute__((always_inline)) void f16_one_panel(const float *a, 
 		f16_tile_chains(a, lda, b, half, k, mr, mr == 1 ? 4 : 2, acc);
 }
 
+/* CALL(r) with r = mr (1..F16_MR) a constant */
+#define F16_BY_ROWS(CALL)                                                                  \
+	switch (mr) {                                                                      \
+	case 6: CALL(6); break;                                                            \
+	case 5: CALL(5); break;                                                            \
+	case 4: CALL(4); break;                                                            \
+	case 3: CALL(3); break;                                                            \
+	case 2: CALL(2); break;                                                            \
+	default: CALL(1); break;                                                           \
+	}
+
 static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t k, uint32_t mr,
 			   float *acc)
 {
-	switch (mr) {
-	case 6: f16_one_panel(a, lda, b, false, k, 6, acc); break;
-	case 5: f16_one_panel(a, lda, b, false, k, 5, acc); break;
-	case 4: f16_one_panel(a, lda, b, false, k, 4, acc); break;
-	case 3: f16_one_panel(a, lda, b, false, k, 3, acc); break;
-	case 2: f16_one_panel(a, lda, b, false, k, 2, acc); break;
-	default: f16_one_panel(a, lda, b, false, k, 1, acc); break;
-	}
+#define F16_FP32_ROWS(r) f16_one_panel(a, lda, b, false, k, r, acc)
+	F16_BY_ROWS(F16_FP32_ROWS)
 }
 
 #if defined(VEC_F16_HW)
@@ -419,23 +424,16 @@ static void FN(f16_kernel)(const float *a, size_t lda, const float *b, uint32_t 
 #define F16_NP_WIDE(mr) ((mr) <= 2 ? 4 : (mr) == 3 ? 2 : 0)
 #endif
 #define F16_NP_MAX 4
-/* panels a call (f16_np): a multiple of every group size */
+/* panels a call (f16_np): a multiple of every group size up to F16_NP_MAX */
 #define F16_NP_CALL 12
-#if defined(__AVX512F__)
-_Static_assert(F16_NP_NARROW(1) <= F16_NP_MAX && F16_NP_CALL % F16_NP_NARROW(1) == 0 &&
-		       F16_NP_CALL % F16_NP_NARROW(6) == 0,
-	       "narrow groups: at most F16_NP_MAX panels, dividing F16_NP_CALL");
-#endif
+_Static_assert(F16_NP_MAX == 4 && F16_NP_CALL % 12 == 0, "F16_NP_CALL: a multiple of 1..4");
 _Static_assert(F16_NP_WIDE(1) <= F16_NP_MAX && F16_NP_WIDE(2) <= F16_NP_MAX &&
 		       F16_NP_WIDE(3) <= F16_NP_MAX && F16_NP_WIDE(4) <= F16_NP_MAX &&
-		       F16_NP_WIDE(5) <= F16_NP_MAX && F16_NP_WIDE(6) <= F16_NP_MAX &&
-		       (F16_NP_WIDE(1) == 0 || F16_NP_CALL % F16_NP_WIDE(1) == 0) &&
-		       (F16_NP_WIDE(2) == 0 || F16_NP_CALL % F16_NP_WIDE(2) == 0) &&
-		       (F16_NP_WIDE(3) == 0 || F16_NP_CALL % F16_NP_WIDE(3) == 0) &&
-		       (F16_NP_WIDE(4) == 0 || F16_NP_CALL % F16_NP_WIDE(4) == 0) &&
-		       (F16_NP_WIDE(5) == 0 || F16_NP_CALL % F16_NP_WIDE(5) == 0) &&
-		       (F16_NP_WIDE(6) == 0 || F16_NP_CALL % F16_NP_WIDE(6) == 0),
-	       "groups: at most F16_NP_MAX panels, dividing F16_NP_CALL");
+		       F16_NP_WIDE(5) <= F16_NP_MAX && F16_NP_WIDE(6) <= F16_NP_MAX,
+	       "groups of at most F16_NP_MAX panels");
+#if defined(__AVX512F__)
+_Static_assert(F16_NP_NARROW(1) <= F16_NP_MAX, "narrow groups of at most F16_NP_MAX panels");
+#endif
 
 /* mr rows over np consecutive fp16 panels (k * F16_NR elements apart),
  * acc [np][mr][F16_NR], on vectors VT of NV per panel row, converted by
@@ -506,27 +504,21 @@ static inline __attribute__((always_inline)) void f16_half_rows(const float *a, 
 		f16_one_panel(a, lda, b + p * ps, true, k, mr, acc + p * mr * F16_NR);
 }
 
-#define F16_HALF(narrow)                                                                  \
-	switch (mr) {                                                                      \
-	case 6: f16_half_rows(a, lda, b, k, np, 6, narrow, acc); break;                    \
-	case 5: f16_half_rows(a, lda, b, k, np, 5, narrow, acc); break;                    \
-	case 4: f16_half_rows(a, lda, b, k, np, 4, narrow, acc); break;                    \
-	case 3: f16_half_rows(a, lda, b, k, np, 3, narrow, acc); break;                    \
-	case 2: f16_half_rows(a, lda, b, k, np, 2, narrow, acc); break;                    \
-	default: f16_half_rows(a, lda, b, k, np, 1, narrow, acc); break;                   \
-	}
+#define F16_HALF(r) f16_half_rows(a, lda, b, k, np, r, narrow, acc)
 
 static void FN(f16_kernel_half)(const float *a, size_t lda, const uint16_t *b, uint32_t k,
 				uint32_t mr, uint32_t np, float *acc)
 {
-	F16_HALF(false)
+	const bool narrow = false;
+	F16_BY_ROWS(F16_HALF)
 }
 
 #if defined(__AVX512F__)
 static void FN(f16_kernel_half_narrow)(const float *a, size_t lda, const uint16_t *b,
 				       uint32_t k, uint32_t mr, uint32_t np, float *acc)
 {
-	F16_HALF(true)
+	const bool narrow = true;
+	F16_BY_ROWS(F16_HALF)
 }
 #endif
 #endif
