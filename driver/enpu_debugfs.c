@@ -4,7 +4,9 @@
  * debugfs (under /sys/kernel/debug/accel/<device>/, e.g. enpu-sim.0):
  *   inject  write "hang" (the next job never finishes, until the timeout resets
  *           its core), "fault N" (the next job faults at descriptor N), "slow N"
- *           (jobs take N times their modelled time; "slow 1" ends it) or "none".
+ *           (jobs take N times their modelled time; "slow 1" ends it), "late N"
+ *           (the next job's completion interrupt comes N ms after its end) or
+ *           "none".
  *           Reading shows what is armed.
  *   cores   per-core counters.
  *   queues  per core: enabled, the job running (context:job) and the jobs its
@@ -32,9 +34,9 @@ static int enpu_inject_show(struct seq_file *m, void *unused)
 {
 	struct enpu_device *edev = m->private;
 
-	seq_printf(m, "hang %d\nfault %d\nslow %d\n", atomic_read(&edev->inject.hang),
+	seq_printf(m, "hang %d\nfault %d\nslow %d\nlate %d\n", atomic_read(&edev->inject.hang),
 		   atomic_read(&edev->inject.fault_at) - 1,
-		   max(atomic_read(&edev->inject.slowdown), 1));
+		   max(atomic_read(&edev->inject.slowdown), 1), atomic_read(&edev->inject.late_ms));
 	return 0;
 }
 
@@ -62,11 +64,15 @@ static ssize_t enpu_inject_write(struct file *file, const char __user *ubuf, siz
 		atomic_set(&edev->inject.hang, 0);
 		atomic_set(&edev->inject.fault_at, 0);
 		atomic_set(&edev->inject.slowdown, 1);
+		atomic_set(&edev->inject.late_ms, 0);
 	} else if (!strncmp(arg, "fault ", 6) && !kstrtou32(arg + 6, 0, &n) && n < INT_MAX) {
 		atomic_set(&edev->inject.fault_at, n + 1);
 	} else if (!strncmp(arg, "slow ", 5) && !kstrtou32(arg + 5, 0, &n) && n >= 1 &&
 		   n <= 1000) {
 		atomic_set(&edev->inject.slowdown, n);
+	} else if (!strncmp(arg, "late ", 5) && !kstrtou32(arg + 5, 0, &n) && n >= 1 &&
+		   n <= 10000) {
+		atomic_set(&edev->inject.late_ms, n);
 	} else {
 		return -EINVAL;
 	}

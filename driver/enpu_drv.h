@@ -156,6 +156,7 @@ struct enpu_device {
 		atomic_t hang;
 		atomic_t fault_at;
 		atomic_t slowdown;
+		atomic_t late_ms;
 	} inject;
 };
 

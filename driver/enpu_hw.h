@@ -20,8 +20,10 @@ struct enpu_job;
  * @fini: quiesce and free it; no job runs on any core afterwards
  * @run: start @job on @core. The core runs one job at a time; it reports the
  *	end, from any context, with enpu_job_hw_done(job, status)
- * @reset: abort whatever runs on @core, completing it with -ETIMEDOUT, and
- *	return once the core is idle; may sleep
+ * @reset: abort whatever runs or waits to run on @core, completing it with
+ *	-ETIMEDOUT, and return once every job the core had has been reported
+ *	with enpu_job_hw_done() (a job that ended before the reset keeps its
+ *	status); may sleep
  */
 struct enpu_hw_ops {
 	int (*init)(struct enpu_device *edev);

@@ -118,7 +118,8 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 
 /*
  * The job ran past the time limit: reset the core, which completes the job with
- * -ETIMEDOUT, then let the scheduler free it (stop) and go on with the next (start).
+ * -ETIMEDOUT (or with its own status if it ended meanwhile) before it returns,
+ * then let the scheduler free it (stop) and go on with the next (start).
  * Other contexts' jobs never ran on this core meanwhile (one job at a time), so
  * they are untouched.
  */
@@ -131,6 +132,8 @@ static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job
 		 core->index, job->id, job->ctx->id);
 	trace_enpu_reset(enpu_dev_index(core->edev), core->index, job->ctx->id, job->id);
 	core->edev->hw->reset(core);
+	/* Else the scheduler would cancel the job while the hardware still reports it. */
+	WARN_ON_ONCE(!dma_fence_is_signaled(job->hw_fence));
 	drm_sched_stop(&core->sched, sched_job);
 	drm_sched_start(&core->sched);
 	return DRM_GPU_SCHED_STAT_NOMINAL;

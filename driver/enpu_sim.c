@@ -23,21 +23,26 @@
  * struct enpu_sim_core - one simulated core
  * @core: the driver's core
  * @thread: executes jobs
- * @lock: protects @pending, @running and @abort
+ * @lock: protects @pending, @running, @taken, @reported and @abort
  * @wq: the thread waits here for a job (the doorbell) or an abort
- * @idle_wq: reset waits here for the core to go idle
+ * @idle_wq: reset waits here for the jobs it aborts to be reported
  * @pending: job rung in, not yet picked up (the one-slot ring)
- * @running: job executing
+ * @running: job executing (its status not yet decided)
+ * @taken: jobs picked up so far
+ * @reported: jobs whose end enpu_job_hw_done() has reported so far; a job
+ *	between the two has ended and waits for its completion interrupt
  * @abort: a reset asked the core to drop its job
  */
 struct enpu_sim_core {
 	struct enpu_core *core;
 	struct task_struct *thread;
-	spinlock_t lock; /* pending, running, abort */
+	spinlock_t lock; /* pending, running, taken, reported, abort */
 	wait_queue_head_t wq;
 	wait_queue_head_t idle_wq;
 	struct enpu_job *pending;
 	struct enpu_job *running;
+	u64 taken;
+	u64 reported;
 	bool abort;
 };
 
@@ -128,6 +133,7 @@ static int enpu_sim_thread(void *data)
 
 	while (!kthread_should_stop()) {
 		struct enpu_job *job;
+		unsigned int late_ms;
 		int status;
 
 		wait_event_interruptible(sc->wq, READ_ONCE(sc->pending) || kthread_should_stop());
@@ -135,10 +141,12 @@ static int enpu_sim_thread(void *data)
 		job = sc->pending;
 		sc->pending = NULL;
 		sc->running = job;
+		sc->taken += !!job;
 		spin_unlock(&sc->lock);
 		if (!job)
 			continue;
 
+		late_ms = atomic_xchg(&sc->core->edev->inject.late_ms, 0);
 		status = READ_ONCE(sc->abort) ? -ETIMEDOUT : enpu_sim_exec_job(sc, job);
 
 		spin_lock(&sc->lock);
@@ -148,8 +156,13 @@ static int enpu_sim_thread(void *data)
 		}
 		sc->running = NULL;
 		spin_unlock(&sc->lock);
-		/* The completion interrupt. */
+		/* The completion interrupt, late if injected so: a reset waits for it. */
+		if (late_ms)
+			msleep(late_ms);
 		enpu_job_hw_done(job, status);
+		spin_lock(&sc->lock);
+		sc->reported++;
+		spin_unlock(&sc->lock);
 		wake_up_all(&sc->idle_wq);
 	}
 	return 0;
@@ -166,26 +179,33 @@ static void enpu_sim_run(struct enpu_core *core, struct enpu_job *job)
 	wake_up_all(&sc->wq);	/* the doorbell */
 }
 
-static bool enpu_sim_idle(struct enpu_sim_core *sc)
+static bool enpu_sim_reported(struct enpu_sim_core *sc, u64 count)
 {
-	bool idle;
+	bool done;
 
 	spin_lock(&sc->lock);
-	idle = !sc->pending && !sc->running;
+	done = sc->reported >= count;
 	spin_unlock(&sc->lock);
-	return idle;
+	return done;
 }
 
+/*
+ * Aborts the job running or waiting to run, and returns once every job the core
+ * had at this point has been reported, the aborted ones with -ETIMEDOUT: the
+ * scheduler must not see an unsignalled fence of a job the hardware let go.
+ */
 static void enpu_sim_reset(struct enpu_core *core)
 {
 	struct enpu_sim_core *sc = core->hw;
+	u64 count;
 
 	spin_lock(&sc->lock);
 	if (sc->pending || sc->running)
 		sc->abort = true;
+	count = sc->taken + !!sc->pending;
 	spin_unlock(&sc->lock);
 	wake_up_all(&sc->wq);
-	wait_event(sc->idle_wq, enpu_sim_idle(sc));
+	wait_event(sc->idle_wq, enpu_sim_reported(sc, count));
 }
 
 static void enpu_sim_fini(struct enpu_device *edev)

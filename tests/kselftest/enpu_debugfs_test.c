@@ -2,7 +2,8 @@
 /*
  * Introspection and core control: debugfs queues and contexts (our context, its
  * process and its BOs appear), and sysfs cores_enabled (a disabled core takes no
- * job, explicit submits to it fail with ENODEV, bad masks are refused).
+ * job, explicit submits to it fail with ENODEV, bad masks are refused), and the
+ * fault injection file's commands.
  */
 #include "enpu_sysfs.h"
 
@@ -22,6 +23,7 @@ FIXTURE_SETUP(intro)
 FIXTURE_TEARDOWN(intro)
 {
 	enpu_write_file(ENPU_PDEV "/cores_enabled", "0x3");
+	enpu_inject("none");
 	close(self->fd);
 }
 
@@ -105,6 +107,33 @@ TEST_F(intro, bad_core_masks_refused)
 	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/cores_enabled", "0x4"));
 	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/cores_enabled", "banana"));
 	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/cores_enabled", "-1"));
+}
+
+/* Fault injection takes its documented commands only; a bad one changes nothing. */
+TEST_F(intro, inject_commands_checked)
+{
+	static const char *const bad[] = {
+		"hang 1", "fault", "fault -1", "fault x", "slow 0", "slow 1001", "late 0",
+		"late 10001", "late 5x", "late 1 2", "late", "banana",
+	};
+	char buf[128];
+
+	if (enpu_inject("late 250"))
+		SKIP(return, "no debugfs fault injection");
+	ASSERT_EQ(0, enpu_inject("slow 7"));
+	ASSERT_EQ(0, enpu_inject("fault 3\n"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = enpu_inject(bad[i]);
+
+		if (ret != -EINVAL)
+			TH_LOG("\"%s\" gave %d", bad[i], ret);
+		EXPECT_EQ(-EINVAL, ret);
+	}
+	ASSERT_LT(0, debugfs_read("inject", buf, sizeof(buf)));
+	EXPECT_STREQ("hang 0\nfault 3\nslow 7\nlate 250\n", buf);
+	ASSERT_EQ(0, enpu_inject("none"));
+	ASSERT_LT(0, debugfs_read("inject", buf, sizeof(buf)));
+	EXPECT_STREQ("hang 0\nfault -1\nslow 1\nlate 0\n", buf);
 }
 
 TEST_HARNESS_MAIN

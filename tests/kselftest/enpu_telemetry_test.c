@@ -330,4 +330,53 @@ TEST_F(tele, fault_and_reset_are_traced)
 	EXPECT_NE(NULL, strstr(buf, "status=-110"));
 }
 
+/* Whether @trace has an enpu_reset line of @job. */
+static bool reset_traced(const char *trace, uint64_t job)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), " job=%llu\n", (unsigned long long)job);
+	for (const char *r = strstr(trace, "enpu_reset:"); r; r = strstr(r + 1, "enpu_reset:")) {
+		const char *k = strstr(r, key);
+
+		if (k && k < strchr(r, '\n'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A job that has ended but whose completion interrupt comes after the timeout:
+ * the reset waits for that interrupt, and the job keeps its status and results
+ * (a reset that returned first would let the scheduler cancel a job the hardware
+ * still reports, and the report would then touch a freed job).
+ */
+TEST_F(tele, reset_waits_for_a_late_completion)
+{
+	static char buf[1 << 20];
+	struct enpu_cs cs = { .bo = &self->cmd };
+	uint8_t *p = self->buf.map;
+	struct done got;
+	int64_t id, start;
+
+	for (int i = 0; i < 4096; i++)
+		p[i] = (uint8_t)(i * 7 + 1);
+	memset(p + 65536, 0, 4096);
+	if (enpu_inject("late 3000"))
+		SKIP(return, "no debugfs fault injection");
+	add_copy(self, &cs, 65536, 4096);
+	start = enpu_now_ns();
+	id = run(_metadata, self, &cs);
+	EXPECT_GE(enpu_now_ns() - start, 2900000000LL);	/* past the 2 s timeout */
+	EXPECT_EQ(0, memcmp(p, p + 65536, 4096));
+	ASSERT_EQ(0, find_done((uint64_t)id, &got));
+	EXPECT_EQ(0, got.status);
+	ASSERT_LT(0, enpu_read_file(ENPU_TRACEFS "/trace", buf, sizeof(buf)));
+	EXPECT_TRUE(reset_traced(buf, (uint64_t)id));	/* the timeout did fire */
+	cs.used = 0;
+	add_copy(self, &cs, 131072, 4096);
+	run(_metadata, self, &cs);	/* the core works on */
+	EXPECT_EQ(0, memcmp(p, p + 131072, 4096));
+}
+
 TEST_HARNESS_MAIN
