@@ -3,7 +3,8 @@
  * every loop runs exactly once, on a thread index below the pool's size,
  * whether the workers are spinning after the previous loop (warm), asleep,
  * or still in an empty wake-up loop (cpu_threadpool_prewake) when the next
- * loop starts; a pool is destroyed cleanly in each of those states. */
+ * loop starts; a pool is destroyed cleanly in each of those states; prewakes
+ * tell a burst of work from a first call. */
 #include <stdatomic.h>
 #include <time.h>
 #include "../../libhal/src/cpu/threadpool.h"
@@ -152,6 +153,61 @@ void test_threadpool_steals(tctx *t)
 		}
 	}
 	CHECK(t, stolen, "in 10 loops the worker never ran a task of the caller's slow range");
+out:
+	if (p)
+		cpu_threadpool_destroy(p);
+}
+
+/* cpu_threadpool_prewake tells a burst: true when the caller's previous lone
+ * run after a prewake outlasted the workers' spin (they woke, spun and slept
+ * again before cpu_threadpool_alone_done) and that prewake came less than
+ * 2 ms before; false for a first call, after a pause, after a lone run that
+ * ended while they still spun, and in a pool of one. Loops right after either
+ * answer still run every task once. */
+void test_threadpool_burst(tctx *t)
+{
+	cpu_threadpool_t *p = NULL;
+	loop_t l = { .size = 2 };
+	bool burst = false, calm = false;
+	CHECK_OK(t, cpu_threadpool_create(1, &p));
+	CHECK(t, !cpu_threadpool_prewake(p), "a pool of 1 had a burst");
+	cpu_threadpool_alone_done(p);
+	CHECK(t, !cpu_threadpool_prewake(p), "a pool of 1 had a burst");
+	cpu_threadpool_destroy(p);
+	CHECK_OK(t, cpu_threadpool_create(2, &p));
+	CHECK(t, !cpu_threadpool_prewake(p), "the first prewake was a burst");
+	/* 1 ms alone outlasts the 50 us spin; one of many tries comes within 2 ms
+	 * however loaded the machine */
+	for (int i = 0; i < 100 && !burst; i++) {
+		cpu_threadpool_prewake(p);
+		sleep_us(1000);
+		cpu_threadpool_alone_done(p);
+		burst = cpu_threadpool_prewake(p);
+	}
+	CHECK(t, burst, "100 lone runs of 1 ms never made a burst");
+	if (!run_once(t, p, &l, 16, 0))
+		goto out;
+	cpu_threadpool_prewake(p);
+	sleep_us(1000);
+	cpu_threadpool_alone_done(p);
+	sleep_us(5000);
+	CHECK(t, !cpu_threadpool_prewake(p), "a prewake 5 ms after the last was a burst");
+	if (!run_once(t, p, &l, 16, 1))
+		goto out;
+	/* a lone run that ends while the workers spin (warm); one of many tries,
+	 * as a descheduled caller may see them fall asleep first */
+	for (int i = 0; i < 100 && !calm; i++) {
+		sleep_us(5000);
+		cpu_threadpool_prewake(p);
+		for (int w = 0; w < 100000 && !cpu_threadpool_warm(p); w++)
+			sleep_us(10);
+		cpu_threadpool_alone_done(p);
+		calm = !cpu_threadpool_prewake(p);
+	}
+	CHECK(t, calm, "100 lone runs that ended among spinning workers each made a burst");
+	if (!run_once(t, p, &l, 16, 2))
+		goto out;
+	CHECK(t, atomic_load(&l.bad_thread) == 0, "a task ran on a thread >= 2");
 out:
 	if (p)
 		cpu_threadpool_destroy(p);

@@ -264,7 +264,8 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	} else {
 		/* on this thread: a second pool dispatch (waking the workers again)
 		 * costs more than the copy */
-		cpu_run_tasks(d, 1, (size_t)c->batch * j.ph, pad_task, &j);
+		for (size_t r = 0; r < (size_t)c->batch * j.ph; r++)
+			pad_task(&j, r, 0);
 		cpu_run_tasks(d, use, runs * j.nchunks, conv_task, &j);
 	}
 	free(j.pad);

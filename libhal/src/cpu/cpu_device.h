@@ -80,16 +80,21 @@ cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsig
  * 2^cold_shift MACs while the workers sleep (waking one took ~18 us on the
  * 2-vCPU test VM), per 2^warm_shift while they still spin after the
  * previous loop. From 2^warm_shift MACs a cold call also wakes the workers
- * (without waiting), so that the next op finds them spinning. */
+ * (without waiting), so that the next op finds them spinning; but if the
+ * workers slept again while the previous such op ran alone, and it began
+ * less than 2 ms ago (a burst, cpu_threadpool_prewake), this one counts as
+ * warm and wakes them for itself. */
 unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shift,
 			 unsigned warm_shift);
-/* cpu_threads_for() of m*n*k MACs with the int8 family's thread_shift:
+/* cpu_threads_for() of m*n*k MACs with the int8 family's thread_shift (its
+ * gemv_thread_shift for M = 1, where set):
  * cold, one more thread per 2^thread_shift MACs (AVX-512 VNNI: 2^25, about
  * 80 us; a sleeping second thread slowed 8 x 1024 x 1024 and 256^3 down);
  * warm, per 2^(thread_shift - 7) (VNNI: ~0.6 us of one core's work: 2
  * threads made GEMMs of 2^18-2^24 MACs 1.2-1.9x faster than one). */
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k);
-/* Runs fn over tasks on the pool, or inline on this thread when threads is 1. */
+/* Runs fn over tasks on the pool, or inline on this thread when threads is 1
+ * (then tells the pool: cpu_threadpool_alone_done). */
 void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_task_fn fn,
 		   void *arg);
 

@@ -51,9 +51,11 @@ unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shi
 			 unsigned warm_shift)
 {
 	bool warm = cpu_threadpool_warm(d->pool);
-	/* work this size runs alone now, and wakes the workers for the next */
+	/* work this size runs alone now and wakes the workers for the next,
+	 * unless it comes in a burst of such work that outlasts their spin:
+	 * then it wakes and uses them now */
 	if (!warm && macs >> warm_shift)
-		cpu_threadpool_prewake(d->pool);
+		warm = cpu_threadpool_prewake(d->pool);
 	unsigned shift = warm ? warm_shift : cold_shift;
 	uint64_t want = (macs >> shift) + 1;
 	unsigned size = cpu_threadpool_size(d->pool);
@@ -62,7 +64,10 @@ unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shi
 
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k)
 {
-	return cpu_threads_for(d, (uint64_t)m * n * k, d->i8->thread_shift, d->i8->thread_shift - 7);
+	const cpu_i8_gemm_ops_t *o = d->i8;
+	unsigned shift = m == 1 && o->gemv_out && o->gemv_thread_shift ? o->gemv_thread_shift
+								       : o->thread_shift;
+	return cpu_threads_for(d, (uint64_t)m * n * k, shift, shift - 7);
 }
 
 void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_task_fn fn,
@@ -74,6 +79,7 @@ void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_ta
 	}
 	for (size_t t = 0; t < tasks; t++)
 		fn(arg, t, 0);
+	cpu_threadpool_alone_done(d->pool);
 }
 
 void *cpu_alloc(size_t size)

@@ -335,7 +335,8 @@ static void gemv_out_amx(const void *a, const void *b, size_t panel_bytes, uint3
 }
 
 const cpu_i8_gemm_ops_t cpu_i8_gemm_amx = {
-	.mr = TR, .nr = NR, .kgroup = 64, .thread_shift = 28, .a_elem = 1, .b_elem = 1,
+	.mr = TR, .nr = NR, .kgroup = 64, .thread_shift = 28, .gemv_thread_shift = 25,
+	.a_elem = 1, .b_elem = 1,
 	.a_pack = A_RAW,
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,

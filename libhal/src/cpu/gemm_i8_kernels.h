@@ -44,6 +44,9 @@ typedef struct cpu_i8_gemm_ops {
 	/* one more thread per 2^thread_shift MACs (~80 us of this family's
 	 * work) while the pool sleeps: cpu_gemm_threads() */
 	uint32_t thread_shift;
+	/* the same for M = 1 where gemv_out runs other code than the family's
+	 * tiles (AMX: AVX-512 VNNI); 0: thread_shift */
+	uint32_t gemv_thread_shift;
 	size_t a_elem, b_elem; /* bytes per packed element */
 	enum cpu_a_pack { A_PLUS_128, A_MINUS_ZP, A_RAW } a_pack;
 	void (*pack_a)(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);

@@ -31,6 +31,9 @@
 #include "threadpool.h"
 
 #define SPIN_NS 50000
+/* A prewake this soon after one whose workers slept again during the
+ * caller's lone run is a burst (cpu_threadpool_prewake). */
+#define BURST_NS 2000000
 #define LINE 64
 
 /* Thread i's share of the current loop, written by the caller before it
@@ -55,6 +58,11 @@ struct cpu_threadpool {
 	worker_t *workers; /* size - 1 */
 	range_t *ranges;   /* size, one cache line each */
 	unsigned long generation; /* the caller's count of loops */
+	/* the caller's: its last cpu_threadpool_prewake; whether it has run
+	 * alone since; whether the workers slept again before that lone run
+	 * ended (cpu_threadpool_alone_done) */
+	uint64_t prewake_ns;
+	bool prewoken, outlasted;
 	pthread_mutex_t mutex;
 	pthread_cond_t wake, done;
 	/* written by the workers once per loop (and by sleepers) */
@@ -247,12 +255,29 @@ static void start_loop(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void *
 	}
 }
 
-/* An empty loop: the workers wake, find no task and spin. */
-void cpu_threadpool_prewake(cpu_threadpool_t *p)
+/* An empty loop: the workers wake, find no task and spin. In a burst the
+ * caller's loop wakes them instead (it need not wait for the empty loop's
+ * stragglers). */
+bool cpu_threadpool_prewake(cpu_threadpool_t *p)
 {
-	if (p->size == 1 || atomic_load(&p->busy) != 0 || cpu_threadpool_warm(p))
-		return;
-	start_loop(p, 0, NULL, NULL);
+	uint64_t now = enpu_fence_now_ns();
+	bool burst = p->outlasted && now - p->prewake_ns < BURST_NS;
+	p->outlasted = false;
+	if (burst || p->size == 1)
+		return burst;
+	p->prewake_ns = now;
+	p->prewoken = true;
+	if (atomic_load(&p->busy) == 0 && !cpu_threadpool_warm(p))
+		start_loop(p, 0, NULL, NULL);
+	return false;
+}
+
+void cpu_threadpool_alone_done(cpu_threadpool_t *p)
+{
+	/* awake again (busy 0: every worker finished the empty loop), then asleep */
+	if (p->prewoken)
+		p->outlasted = atomic_load(&p->busy) == 0 && !cpu_threadpool_warm(p);
+	p->prewoken = false;
 }
 
 /* Until the workers finished the last loop (or empty loop). */
@@ -277,6 +302,7 @@ void cpu_threadpool_run(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void 
 		return;
 	}
 	wait_workers(p); /* an empty loop of cpu_threadpool_prewake may be running */
+	p->prewoken = false;
 	start_loop(p, tasks, fn, arg);
 	drain(p, 0);
 	wait_workers(p);
