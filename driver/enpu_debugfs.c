@@ -5,7 +5,8 @@
  *   inject  write "hang" (the next job never finishes, until the timeout resets
  *           its core), "fault N" (the next job faults at descriptor N), "slow N"
  *           (jobs take N times their modelled time; "slow 1" ends it), "late N"
- *           (the next job's completion interrupt comes N ms after its end) or
+ *           (the next job's completion interrupt comes N ms after its end),
+ *           "reset N" (the next reset takes N ms more once its core is idle) or
  *           "none".
  *           Reading shows what is armed.
  *   cores   per-core counters.
@@ -34,9 +35,10 @@ static int enpu_inject_show(struct seq_file *m, void *unused)
 {
 	struct enpu_device *edev = m->private;
 
-	seq_printf(m, "hang %d\nfault %d\nslow %d\nlate %d\n", atomic_read(&edev->inject.hang),
-		   atomic_read(&edev->inject.fault_at) - 1,
-		   max(atomic_read(&edev->inject.slowdown), 1), atomic_read(&edev->inject.late_ms));
+	seq_printf(m, "hang %d\nfault %d\nslow %d\nlate %d\nreset %d\n",
+		   atomic_read(&edev->inject.hang), atomic_read(&edev->inject.fault_at) - 1,
+		   max(atomic_read(&edev->inject.slowdown), 1), atomic_read(&edev->inject.late_ms),
+		   atomic_read(&edev->inject.reset_ms));
 	return 0;
 }
 
@@ -65,6 +67,7 @@ static ssize_t enpu_inject_write(struct file *file, const char __user *ubuf, siz
 		atomic_set(&edev->inject.fault_at, 0);
 		atomic_set(&edev->inject.slowdown, 1);
 		atomic_set(&edev->inject.late_ms, 0);
+		atomic_set(&edev->inject.reset_ms, 0);
 	} else if (!strncmp(arg, "fault ", 6) && !kstrtou32(arg + 6, 0, &n) && n < INT_MAX) {
 		atomic_set(&edev->inject.fault_at, n + 1);
 	} else if (!strncmp(arg, "slow ", 5) && !kstrtou32(arg + 5, 0, &n) && n >= 1 &&
@@ -73,6 +76,9 @@ static ssize_t enpu_inject_write(struct file *file, const char __user *ubuf, siz
 	} else if (!strncmp(arg, "late ", 5) && !kstrtou32(arg + 5, 0, &n) && n >= 1 &&
 		   n <= 10000) {
 		atomic_set(&edev->inject.late_ms, n);
+	} else if (!strncmp(arg, "reset ", 6) && !kstrtou32(arg + 6, 0, &n) && n >= 1 &&
+		   n <= 10000) {
+		atomic_set(&edev->inject.reset_ms, n);
 	} else {
 		return -EINVAL;
 	}

@@ -157,6 +157,7 @@ struct enpu_device {
 		atomic_t fault_at;
 		atomic_t slowdown;
 		atomic_t late_ms;
+		atomic_t reset_ms;
 	} inject;
 };
 

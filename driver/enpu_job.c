@@ -131,6 +131,12 @@ static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job
 	drm_info(&core->edev->drm, "core %u: job %llu of context %u timed out, resetting\n",
 		 core->index, job->id, job->ctx->id);
 	trace_enpu_reset(enpu_dev_index(core->edev), core->index, job->ctx->id, job->id);
+	/*
+	 * No new job may reach the core from here until drm_sched_start(): once
+	 * the reset completes this job, the scheduler would start the next, and
+	 * drm_sched_stop() would cancel that one while the core runs it.
+	 */
+	drm_sched_wqueue_stop(&core->sched);
 	core->edev->hw->reset(core);
 	/* Else the scheduler would cancel the job while the hardware still reports it. */
 	WARN_ON_ONCE(!dma_fence_is_signaled(job->hw_fence));

@@ -197,6 +197,7 @@ static bool enpu_sim_reported(struct enpu_sim_core *sc, u64 count)
 static void enpu_sim_reset(struct enpu_core *core)
 {
 	struct enpu_sim_core *sc = core->hw;
+	unsigned int ms;
 	u64 count;
 
 	spin_lock(&sc->lock);
@@ -206,6 +207,9 @@ static void enpu_sim_reset(struct enpu_core *core)
 	spin_unlock(&sc->lock);
 	wake_up_all(&sc->wq);
 	wait_event(sc->idle_wq, enpu_sim_reported(sc, count));
+	ms = atomic_xchg(&core->edev->inject.reset_ms, 0);
+	if (ms)
+		msleep(ms);	/* an injected slow reset sequence */
 }
 
 static void enpu_sim_fini(struct enpu_device *edev)

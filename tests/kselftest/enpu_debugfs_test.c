@@ -114,13 +114,15 @@ TEST_F(intro, inject_commands_checked)
 {
 	static const char *const bad[] = {
 		"hang 1", "fault", "fault -1", "fault x", "slow 0", "slow 1001", "late 0",
-		"late 10001", "late 5x", "late 1 2", "late", "banana",
+		"late 10001", "late 5x", "late 1 2", "late", "reset 0", "reset 10001", "reset",
+		"banana",
 	};
 	char buf[128];
 
 	if (enpu_inject("late 250"))
 		SKIP(return, "no debugfs fault injection");
 	ASSERT_EQ(0, enpu_inject("slow 7"));
+	ASSERT_EQ(0, enpu_inject("reset 40"));
 	ASSERT_EQ(0, enpu_inject("fault 3\n"));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int ret = enpu_inject(bad[i]);
@@ -130,10 +132,10 @@ TEST_F(intro, inject_commands_checked)
 		EXPECT_EQ(-EINVAL, ret);
 	}
 	ASSERT_LT(0, debugfs_read("inject", buf, sizeof(buf)));
-	EXPECT_STREQ("hang 0\nfault 3\nslow 7\nlate 250\n", buf);
+	EXPECT_STREQ("hang 0\nfault 3\nslow 7\nlate 250\nreset 40\n", buf);
 	ASSERT_EQ(0, enpu_inject("none"));
 	ASSERT_LT(0, debugfs_read("inject", buf, sizeof(buf)));
-	EXPECT_STREQ("hang 0\nfault -1\nslow 1\nlate 0\n", buf);
+	EXPECT_STREQ("hang 0\nfault -1\nslow 1\nlate 0\nreset 0\n", buf);
 }
 
 TEST_HARNESS_MAIN

@@ -522,6 +522,33 @@ TEST_F(job, wait_times_out_then_hang_is_reset)
 	EXPECT_EQ(0, status);
 }
 
+/*
+ * A job submitted as soon as a hung job's reset has completed that job waits
+ * for the reset to finish instead of starting on the core under reset, where
+ * the scheduler would cancel it (-ECANCELED) while the core still ran it.
+ * The injected slow reset and late completion hold both windows open.
+ */
+TEST_F(job, job_right_after_a_reset_runs)
+{
+	int32_t status = 1;
+	uint64_t hung;
+
+	self->s.core = 0;
+	if (enpu_inject("hang"))
+		SKIP(return, "no debugfs fault injection");
+	ASSERT_EQ(0, submit(self->fd, &self->s));
+	hung = self->s.job_id;
+	ASSERT_EQ(0, enpu_inject_wait_hang_taken());
+	ASSERT_EQ(0, enpu_inject("reset 1000"));	/* the reset goes on after the job's end */
+	ASSERT_EQ(0, enpu_inject("late 1000"));	/* the next job is still on the core then */
+	ASSERT_EQ(0, enpu_wait_job(self->fd, hung, 10000, &status));
+	EXPECT_EQ(-ETIMEDOUT, status);
+	ASSERT_EQ(0, submit(self->fd, &self->s));
+	ASSERT_EQ(0, enpu_wait_job(self->fd, self->s.job_id, 10000, &status));
+	EXPECT_EQ(0, status);
+	enpu_inject("none");
+}
+
 TEST_F(job, injected_fault_at_descriptor)
 {
 	int32_t status = 1;
