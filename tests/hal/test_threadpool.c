@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The CPU backend's thread pool (libhal/src/cpu/threadpool.c): every task of
- * every loop runs exactly once, on a thread index below the pool's size,
+ * every loop runs exactly once, on a thread index below the loop's thread
+ * count (all of the pool's, or its first n),
  * whether the workers are spinning after the previous loop (warm), asleep,
  * or still in an empty wake-up loop (cpu_threadpool_prewake) when the next
  * loop starts; a pool is destroyed cleanly in each of those states; prewakes
- * tell a burst of work from a first call. */
+ * tell a burst of work from a first call; warm counts only a loop's workers. */
 #include <stdatomic.h>
 #include <time.h>
 #include "../../libhal/src/cpu/threadpool.h"
@@ -34,12 +35,12 @@ static void sleep_us(unsigned us)
 	nanosleep(&ts, NULL);
 }
 
-/* Runs a loop of tasks tasks and checks that each ran once. */
+/* Runs a loop of tasks tasks on l->size threads and checks that each ran once. */
 static bool run_once(tctx *t, cpu_threadpool_t *p, loop_t *l, size_t tasks, int iter)
 {
 	for (size_t i = 0; i < TASKS_MAX; i++)
 		atomic_store(&l->runs[i], 0);
-	cpu_threadpool_run(p, tasks, count_task, l);
+	cpu_threadpool_run_on(p, l->size, tasks, count_task, l);
 	for (size_t i = 0; i < TASKS_MAX; i++) {
 		unsigned want = i < tasks ? 1 : 0, got = atomic_load(&l->runs[i]);
 		CHECK(t, got == want, "loop %d of %zu tasks: task %zu ran %u times", iter, tasks, i,
@@ -61,14 +62,14 @@ static void every_task_once(tctx *t, unsigned size)
 		if (i % 100 == 99)
 			sleep_us(200);
 		if (i % 7 == 3)
-			cpu_threadpool_prewake(p);
+			cpu_threadpool_prewake(p, size);
 		if (!run_once(t, p, &l, (size_t)(i * 13) % (TASKS_MAX + 1), i))
 			goto out;
 	}
 	CHECK(t, atomic_load(&l.bad_thread) == 0, "size %u: %u tasks ran on thread >= size", size,
 	      atomic_load(&l.bad_thread));
 	if (size == 1) {
-		CHECK(t, !cpu_threadpool_warm(p), "a pool of 1 has no workers to be warm");
+		CHECK(t, !cpu_threadpool_warm(p, 1), "a pool of 1 has no workers to be warm");
 		goto out;
 	}
 	/* warm is a hint: a worker may not be back in its spin the instant the
@@ -81,11 +82,11 @@ static void every_task_once(tctx *t, unsigned size)
 	for (int i = 0; i < 1000 && !warm; i++) {
 		if (!run_once(t, p, &l, 8, -1))
 			goto out;
-		warm = cpu_threadpool_warm(p);
+		warm = cpu_threadpool_warm(p, size);
 	}
 	CHECK(t, warm, "size %u: never warm right after a loop", size);
 	sleep_us(200000);
-	CHECK(t, !cpu_threadpool_warm(p), "size %u: still warm after 200 ms", size);
+	CHECK(t, !cpu_threadpool_warm(p, size), "size %u: still warm after 200 ms", size);
 out:
 	if (p)
 		cpu_threadpool_destroy(p);
@@ -108,7 +109,7 @@ void test_threadpool_destroy_states(tctx *t)
 			goto out;
 		}
 		if (state == 2)
-			cpu_threadpool_prewake(p); /* destroyed in the empty loop */
+			cpu_threadpool_prewake(p, 2); /* destroyed in the empty loop */
 		cpu_threadpool_destroy(p);
 	}
 out:
@@ -160,7 +161,7 @@ out:
 
 /* cpu_threadpool_prewake tells a burst: true when the caller's previous lone
  * run after a prewake outlasted the workers' spin (they woke, spun and slept
- * again before cpu_threadpool_alone_done) and that prewake came less than
+ * again before cpu_threadpool_op_done) and that prewake came less than
  * 2 ms before; false for a first call, after a pause, after a lone run that
  * ended while they still spun, and in a pool of one. Loops right after either
  * answer still run every task once. */
@@ -170,44 +171,98 @@ void test_threadpool_burst(tctx *t)
 	loop_t l = { .size = 2 };
 	bool burst = false, calm = false;
 	CHECK_OK(t, cpu_threadpool_create(1, &p));
-	CHECK(t, !cpu_threadpool_prewake(p), "a pool of 1 had a burst");
-	cpu_threadpool_alone_done(p);
-	CHECK(t, !cpu_threadpool_prewake(p), "a pool of 1 had a burst");
+	CHECK(t, !cpu_threadpool_prewake(p, 1), "a pool of 1 had a burst");
+	cpu_threadpool_op_done(p);
+	CHECK(t, !cpu_threadpool_prewake(p, 1), "a pool of 1 had a burst");
 	cpu_threadpool_destroy(p);
 	CHECK_OK(t, cpu_threadpool_create(2, &p));
-	CHECK(t, !cpu_threadpool_prewake(p), "the first prewake was a burst");
+	CHECK(t, !cpu_threadpool_prewake(p, 2), "the first prewake was a burst");
 	/* 1 ms alone outlasts the 50 us spin; one of many tries comes within 2 ms
 	 * however loaded the machine */
 	for (int i = 0; i < 100 && !burst; i++) {
-		cpu_threadpool_prewake(p);
+		cpu_threadpool_prewake(p, 2);
 		sleep_us(1000);
-		cpu_threadpool_alone_done(p);
-		burst = cpu_threadpool_prewake(p);
+		cpu_threadpool_op_done(p);
+		burst = cpu_threadpool_prewake(p, 2);
 	}
 	CHECK(t, burst, "100 lone runs of 1 ms never made a burst");
 	if (!run_once(t, p, &l, 16, 0))
 		goto out;
-	cpu_threadpool_prewake(p);
+	cpu_threadpool_prewake(p, 2);
 	sleep_us(1000);
-	cpu_threadpool_alone_done(p);
+	cpu_threadpool_op_done(p);
 	sleep_us(5000);
-	CHECK(t, !cpu_threadpool_prewake(p), "a prewake 5 ms after the last was a burst");
+	CHECK(t, !cpu_threadpool_prewake(p, 2), "a prewake 5 ms after the last was a burst");
 	if (!run_once(t, p, &l, 16, 1))
 		goto out;
 	/* a lone run that ends while the workers spin (warm); one of many tries,
 	 * as a descheduled caller may see them fall asleep first */
 	for (int i = 0; i < 100 && !calm; i++) {
 		sleep_us(5000);
-		cpu_threadpool_prewake(p);
-		for (int w = 0; w < 100000 && !cpu_threadpool_warm(p); w++)
+		cpu_threadpool_prewake(p, 2);
+		for (int w = 0; w < 100000 && !cpu_threadpool_warm(p, 2); w++)
 			sleep_us(10);
-		cpu_threadpool_alone_done(p);
-		calm = !cpu_threadpool_prewake(p);
+		cpu_threadpool_op_done(p);
+		calm = !cpu_threadpool_prewake(p, 2);
 	}
 	CHECK(t, calm, "100 lone runs that ended among spinning workers each made a burst");
 	if (!run_once(t, p, &l, 16, 2))
 		goto out;
 	CHECK(t, atomic_load(&l.bad_thread) == 0, "a task ran on a thread >= 2");
+out:
+	if (p)
+		cpu_threadpool_destroy(p);
+}
+
+static void nap_task(void *arg, size_t task, unsigned thread)
+{
+	(void)arg, (void)task, (void)thread;
+	sleep_us(1000);
+}
+
+/* Loops on the first n threads of a pool of 3 (n = 1, 2, 3 in turn, with
+ * pauses and prewakes between): every task runs once, on a thread below n.
+ * Workers outside the loops do not count for warm: loops on 2 threads keep
+ * worker 1 spinning while worker 2 sleeps. Work that a prewake woke 3
+ * threads for but that ran on 2 counts for bursts as a lone run does. */
+void test_threadpool_subsets(tctx *t)
+{
+	cpu_threadpool_t *p = NULL;
+	loop_t l = { .size = 1 };
+	bool warm = false;
+	CHECK_OK(t, cpu_threadpool_create(3, &p));
+	for (int i = 0; i < 3000; i++) {
+		l.size = 1 + (unsigned)i % 3;
+		if (i % 100 == 99)
+			sleep_us(200);
+		if (i % 7 == 3)
+			cpu_threadpool_prewake(p, 1 + (unsigned)i % 2 + 1);
+		if (!run_once(t, p, &l, (size_t)(i * 13) % (TASKS_MAX + 1), i))
+			goto out;
+	}
+	CHECK(t, atomic_load(&l.bad_thread) == 0, "%u tasks ran on a thread outside their loop",
+	      atomic_load(&l.bad_thread));
+	sleep_us(200000); /* every worker asleep */
+	l.size = 2;
+	for (int i = 0; i < 1000 && !warm; i++) {
+		if (!run_once(t, p, &l, 8, -1))
+			goto out;
+		warm = cpu_threadpool_warm(p, 2);
+	}
+	CHECK(t, warm, "loops on 2 threads never left worker 1 spinning");
+	CHECK(t, !cpu_threadpool_warm(p, 3), "worker 2, in no loop for 200 ms, counts as warm");
+	CHECK(t, atomic_load(&l.bad_thread) == 0, "a task of a 2-thread loop ran on thread 2");
+	/* work worth 3 threads that ran on 2 for 1 ms, while worker 2 (woken for
+	 * it) slept again, makes the next such work a burst */
+	warm = false;
+	for (int i = 0; i < 100 && !warm; i++) {
+		sleep_us(5000);
+		cpu_threadpool_prewake(p, 3);
+		cpu_threadpool_run_on(p, 2, 2, nap_task, NULL);
+		cpu_threadpool_op_done(p);
+		warm = cpu_threadpool_prewake(p, 3);
+	}
+	CHECK(t, warm, "work of 1 ms on 2 of 3 threads never made a burst");
 out:
 	if (p)
 		cpu_threadpool_destroy(p);

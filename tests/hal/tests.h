@@ -32,7 +32,7 @@
 	X(host_queue_execute) X(host_queue_exec_error) X(api_execute)                                   \
 	X(host_queue_device_time) X(host_queue_waiter_skips_pending)           \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
-	X(threadpool_burst)                                                            \
+	X(threadpool_burst) X(threadpool_subsets)                                      \
 	X(requant_lanes_avx2)                                                          \
 	X(requant_lanes_avx512)                                                        \
 	X(requant_lanes_neon) X(f16_conversions) X(f16_half_kernels)      \

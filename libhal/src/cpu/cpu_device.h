@@ -76,14 +76,16 @@ typedef struct cpu_grid {
 	uint32_t mc, mblocks, panels, pan_per_chunk, nchunks;
 } cpu_grid_t;
 cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsigned threads);
-/* Threads worth using for macs MACs, at most the pool's size: one more per
- * 2^cold_shift MACs while the workers sleep (waking one took ~18 us on the
- * 2-vCPU test VM), per 2^warm_shift while they still spin after the
- * previous loop. From 2^warm_shift MACs a cold call also wakes the workers
- * (without waiting), so that the next op finds them spinning; but if the
- * workers slept again while the previous such op ran alone, and it began
- * less than 2 ms ago (a burst, cpu_threadpool_prewake), this one counts as
- * warm and wakes them for itself. */
+/* Threads to run macs MACs on (the op's loops run on exactly these, the
+ * caller and the pool's first workers), at most the pool's size: one more
+ * per 2^warm_shift MACs where those workers still spin after their last
+ * loop, per 2^cold_shift where one of them sleeps (waking one took ~18 us
+ * on the 2-vCPU test VM). A cold call from 2^warm_shift MACs also wakes
+ * them (without waiting), so that the next op finds them spinning; but if
+ * they slept again before the previous such op ended (cpu_run_tasks tells
+ * the pool), and it began less than 2 ms ago (a burst,
+ * cpu_threadpool_prewake), this one counts as warm and wakes them for
+ * itself. */
 unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shift,
 			 unsigned warm_shift);
 /* cpu_threads_for() of m*n*k MACs with the int8 family's thread_shift (its
@@ -93,8 +95,8 @@ unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shi
  * warm, per 2^(thread_shift - 7) (VNNI: ~0.6 us of one core's work: 2
  * threads made GEMMs of 2^18-2^24 MACs 1.2-1.9x faster than one). */
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k);
-/* Runs fn over tasks on the pool, or inline on this thread when threads is 1
- * (then tells the pool: cpu_threadpool_alone_done). */
+/* Runs fn over tasks on threads threads (inline on this thread when 1), then
+ * tells the pool the op's work ended (cpu_threadpool_op_done). */
 void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_task_fn fn,
 		   void *arg);
 

@@ -50,16 +50,19 @@ enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key
 unsigned cpu_threads_for(const cpu_device_t *d, uint64_t macs, unsigned cold_shift,
 			 unsigned warm_shift)
 {
-	bool warm = cpu_threadpool_warm(d->pool);
-	/* work this size runs alone now and wakes the workers for the next,
-	 * unless it comes in a burst of such work that outlasts their spin:
-	 * then it wakes and uses them now */
-	if (!warm && macs >> warm_shift)
-		warm = cpu_threadpool_prewake(d->pool);
-	unsigned shift = warm ? warm_shift : cold_shift;
-	uint64_t want = (macs >> shift) + 1;
 	unsigned size = cpu_threadpool_size(d->pool);
-	return want < size ? (unsigned)want : size;
+	uint64_t want = (macs >> warm_shift) + 1;
+	unsigned n = want < size ? (unsigned)want : size;
+	if (n == 1 || cpu_threadpool_warm(d->pool, n))
+		return n;
+	/* some of them sleep: work this size runs alone (or on the threads that
+	 * 2^cold_shift MACs each are worth) and wakes them for the next, unless
+	 * it comes in a burst of such work that outlasts their spin: then it
+	 * wakes and uses them now */
+	if (cpu_threadpool_prewake(d->pool, n))
+		return n;
+	want = (macs >> cold_shift) + 1;
+	return want < n ? (unsigned)want : n;
 }
 
 unsigned cpu_gemm_threads(const cpu_device_t *d, uint32_t m, uint32_t n, uint32_t k)
@@ -74,12 +77,12 @@ void cpu_run_tasks(const cpu_device_t *d, unsigned threads, size_t tasks, cpu_ta
 		   void *arg)
 {
 	if (threads > 1) {
-		cpu_threadpool_run(d->pool, tasks, fn, arg);
-		return;
+		cpu_threadpool_run_on(d->pool, threads, tasks, fn, arg);
+	} else {
+		for (size_t t = 0; t < tasks; t++)
+			fn(arg, t, 0);
 	}
-	for (size_t t = 0; t < tasks; t++)
-		fn(arg, t, 0);
-	cpu_threadpool_alone_done(d->pool);
+	cpu_threadpool_op_done(d->pool);
 }
 
 void *cpu_alloc(size_t size)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Fixed-size pthread pool. A loop's tasks are split into one contiguous range
- * per thread; a thread runs its own range and then takes what is left of the
- * others' (work stealing), claiming one task at a time with an atomic
+/* Fixed-size pthread pool. A loop runs on the caller and the first n - 1
+ * workers (n: the threads the loop is worth; the others keep spinning or
+ * sleeping, so a small loop neither waits for nor wakes them). Its tasks are
+ * split into one contiguous range per thread; a thread runs its own range and
+ * then takes what is left of the others' (work stealing), claiming one task at a time with an atomic
  * counter per range. Each range, with the loop it belongs to, sits on its
  * owner's cache line, so a warm worker learns of a loop and runs its range
  * without touching a line that the caller or the other workers write: on
@@ -44,6 +46,7 @@ typedef struct range {
 	size_t end;
 	cpu_task_fn fn;
 	void *arg;
+	atomic_bool asleep; /* the owner waits on wake (written by the owner) */
 } range_t;
 
 typedef struct worker {
@@ -58,16 +61,17 @@ struct cpu_threadpool {
 	worker_t *workers; /* size - 1 */
 	range_t *ranges;   /* size, one cache line each */
 	unsigned long generation; /* the caller's count of loops */
-	/* the caller's: its last cpu_threadpool_prewake; whether it has run
-	 * alone since; whether the workers slept again before that lone run
-	 * ended (cpu_threadpool_alone_done) */
+	unsigned active;          /* threads in the current loop (ranges 0..active-1) */
+	unsigned prewake_n;       /* threads the last prewake woke */
+	/* the caller's: its last cpu_threadpool_prewake; whether the work it
+	 * was for is still running; whether the workers it woke slept again
+	 * before that work ended (cpu_threadpool_op_done) */
 	uint64_t prewake_ns;
 	bool prewoken, outlasted;
 	pthread_mutex_t mutex;
 	pthread_cond_t wake, done;
 	/* written by the workers once per loop (and by sleepers) */
 	alignas(LINE) atomic_uint busy; /* workers still in the current loop */
-	atomic_uint asleep;             /* workers waiting on wake */
 	atomic_bool caller_asleep;      /* the caller waits on done */
 	atomic_bool stopping;
 };
@@ -83,11 +87,11 @@ static void run_range(range_t *r, unsigned thread)
 	}
 }
 
-/* Own range first, then the others' in turn. */
+/* Own range first, then the others' in the loop in turn. */
 static void drain(cpu_threadpool_t *p, unsigned thread)
 {
-	for (unsigned k = 0; k < p->size; k++)
-		run_range(&p->ranges[(thread + k) % p->size], thread);
+	for (unsigned k = 0; k < p->active; k++)
+		run_range(&p->ranges[(thread + k) % p->active], thread);
 }
 
 static inline void cpu_relax(void)
@@ -133,11 +137,12 @@ static bool workers_done(const void *ctx)
 /* Sleeps until a new loop (or stopping). */
 static void sleep_for_loop(cpu_threadpool_t *p, const worker_t *w)
 {
+	atomic_bool *asleep = &p->ranges[w->index].asleep;
 	pthread_mutex_lock(&p->mutex);
-	atomic_fetch_add(&p->asleep, 1);
+	atomic_exchange(asleep, true);
 	while (!new_loop(w))
 		pthread_cond_wait(&p->wake, &p->mutex);
-	atomic_fetch_sub(&p->asleep, 1);
+	atomic_store(asleep, false);
 	pthread_mutex_unlock(&p->mutex);
 }
 
@@ -175,12 +180,12 @@ enpu_status_t cpu_threadpool_create(unsigned threads, cpu_threadpool_t **out)
 		atomic_init(&p->ranges[i].generation, 0);
 		atomic_init(&p->ranges[i].next, 0);
 		p->ranges[i].end = 0;
+		atomic_init(&p->ranges[i].asleep, false);
 	}
 	pthread_mutex_init(&p->mutex, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	pthread_cond_init(&p->done, NULL);
 	atomic_init(&p->busy, 0);
-	atomic_init(&p->asleep, 0);
 	atomic_init(&p->caller_asleep, false);
 	atomic_init(&p->stopping, false);
 	for (unsigned i = 1; i < threads; i++) {
@@ -225,30 +230,41 @@ unsigned cpu_threadpool_size(const cpu_threadpool_t *p)
 	return p->size;
 }
 
-bool cpu_threadpool_warm(cpu_threadpool_t *p)
+/* Whether one of the first n - 1 workers sleeps. */
+static bool any_asleep(cpu_threadpool_t *p, unsigned n)
 {
-	return p->size > 1 && atomic_load(&p->asleep) == 0;
+	for (unsigned i = 1; i < n; i++)
+		if (atomic_load(&p->ranges[i].asleep))
+			return true;
+	return false;
 }
 
-/* Splits tasks (fn, arg) into the threads' ranges, publishes them and wakes
- * sleepers. */
-static void start_loop(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void *arg)
+bool cpu_threadpool_warm(cpu_threadpool_t *p, unsigned threads)
+{
+	unsigned n = threads < p->size ? threads : p->size;
+	return n > 1 && !any_asleep(p, n);
+}
+
+/* Splits tasks (fn, arg) into the ranges of n threads, publishes them and
+ * wakes sleepers among them. */
+static void start_loop(cpu_threadpool_t *p, unsigned n, size_t tasks, cpu_task_fn fn, void *arg)
 {
 	p->generation++;
-	atomic_store_explicit(&p->busy, p->size - 1, memory_order_relaxed);
-	for (unsigned i = 0; i < p->size; i++) {
+	p->active = n;
+	atomic_store_explicit(&p->busy, n - 1, memory_order_relaxed);
+	for (unsigned i = 0; i < n; i++) {
 		range_t *r = &p->ranges[i];
 		r->fn = fn;
 		r->arg = arg;
-		r->end = tasks * (i + 1) / p->size;
-		atomic_store_explicit(&r->next, tasks * i / p->size, memory_order_relaxed);
+		r->end = tasks * (i + 1) / n;
+		atomic_store_explicit(&r->next, tasks * i / n, memory_order_relaxed);
 	}
 	/* every range is complete before any worker can see the loop: a worker
 	 * that sees its own goes on to steal from the others' */
-	for (unsigned i = 1; i < p->size; i++)
+	for (unsigned i = 1; i < n; i++)
 		atomic_store(&p->ranges[i].generation, p->generation);
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load(&p->asleep)) {
+	if (any_asleep(p, n)) {
 		pthread_mutex_lock(&p->mutex);
 		pthread_cond_broadcast(&p->wake);
 		pthread_mutex_unlock(&p->mutex);
@@ -258,25 +274,29 @@ static void start_loop(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void *
 /* An empty loop: the workers wake, find no task and spin. In a burst the
  * caller's loop wakes them instead (it need not wait for the empty loop's
  * stragglers). */
-bool cpu_threadpool_prewake(cpu_threadpool_t *p)
+bool cpu_threadpool_prewake(cpu_threadpool_t *p, unsigned threads)
 {
+	unsigned n = threads < p->size ? threads : p->size;
+	if (n <= 1)
+		return false;
 	uint64_t now = enpu_fence_now_ns();
 	bool burst = p->outlasted && now - p->prewake_ns < BURST_NS;
 	p->outlasted = false;
-	if (burst || p->size == 1)
-		return burst;
+	if (burst)
+		return true;
 	p->prewake_ns = now;
+	p->prewake_n = n;
 	p->prewoken = true;
-	if (atomic_load(&p->busy) == 0 && !cpu_threadpool_warm(p))
-		start_loop(p, 0, NULL, NULL);
+	if (atomic_load(&p->busy) == 0 && !cpu_threadpool_warm(p, n))
+		start_loop(p, n, 0, NULL, NULL);
 	return false;
 }
 
-void cpu_threadpool_alone_done(cpu_threadpool_t *p)
+void cpu_threadpool_op_done(cpu_threadpool_t *p)
 {
 	/* awake again (busy 0: every worker finished the empty loop), then asleep */
 	if (p->prewoken)
-		p->outlasted = atomic_load(&p->busy) == 0 && !cpu_threadpool_warm(p);
+		p->outlasted = atomic_load(&p->busy) == 0 && !cpu_threadpool_warm(p, p->prewake_n);
 	p->prewoken = false;
 }
 
@@ -294,16 +314,22 @@ static void wait_workers(cpu_threadpool_t *p)
 	pthread_mutex_unlock(&p->mutex);
 }
 
-void cpu_threadpool_run(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void *arg)
+void cpu_threadpool_run_on(cpu_threadpool_t *p, unsigned threads, size_t tasks, cpu_task_fn fn,
+			   void *arg)
 {
-	if (p->size == 1 || tasks <= 1) {
+	unsigned n = threads < p->size ? threads : p->size;
+	if (n <= 1 || tasks <= 1) {
 		for (size_t t = 0; t < tasks; t++)
 			fn(arg, t, 0);
 		return;
 	}
 	wait_workers(p); /* an empty loop of cpu_threadpool_prewake may be running */
-	p->prewoken = false;
-	start_loop(p, tasks, fn, arg);
+	start_loop(p, n, tasks, fn, arg);
 	drain(p, 0);
 	wait_workers(p);
+}
+
+void cpu_threadpool_run(cpu_threadpool_t *p, size_t tasks, cpu_task_fn fn, void *arg)
+{
+	cpu_threadpool_run_on(p, p->size, tasks, fn, arg);
 }

@@ -15,22 +15,28 @@ typedef void (*cpu_task_fn)(void *arg, size_t task, unsigned thread);
 enpu_status_t cpu_threadpool_create(unsigned threads, cpu_threadpool_t **out);
 void cpu_threadpool_destroy(cpu_threadpool_t *pool);
 unsigned cpu_threadpool_size(const cpu_threadpool_t *pool);
-/* Whether no worker is asleep: between loops, every worker still spins after
- * its last loop (so that a new loop starts on all of them at once, without a
- * wake-up). */
-bool cpu_threadpool_warm(cpu_threadpool_t *pool);
-/* For work the caller would rather run alone than wait for sleeping
- * workers: wakes them with an empty loop, without waiting, so that they are
- * spinning (warm) for the next loop, and returns false. Returns true
- * instead, for a burst: the caller's previous lone run after a prewake
- * (cpu_threadpool_alone_done) outlasted the workers' spin, and that prewake
- * came less than 2 ms ago. The caller should then run this work on the
- * workers (its loop wakes them): each such run alone would let them fall
- * asleep again, and a burst of them would never find the pool warm. */
-bool cpu_threadpool_prewake(cpu_threadpool_t *pool);
-/* The caller ran work alone (no loop on the pool) since its last prewake. */
-void cpu_threadpool_alone_done(cpu_threadpool_t *pool);
-/* Runs fn(arg, t, thread) for every t in [0, tasks); thread < size. */
+/* Whether none of the workers a loop of threads threads runs on (the first
+ * threads - 1) sleeps: they still spin after their last loop, so that a new
+ * loop starts on all of them at once, without a wake-up. */
+bool cpu_threadpool_warm(cpu_threadpool_t *pool, unsigned threads);
+/* For work worth threads threads that the caller would rather run alone (or
+ * on fewer) than wait for sleeping workers: wakes the first threads - 1 with
+ * an empty loop, without waiting, so that they are spinning (warm) for the
+ * next loop, and returns false. Returns true instead, for a burst: the work
+ * of the caller's previous prewake outlasted the workers' spin (they slept
+ * again before cpu_threadpool_op_done), and that prewake came less than 2 ms
+ * ago. The caller should then run this work on all threads threads (its loop
+ * wakes them): each such work run short-handed would let them fall asleep
+ * again, and a burst of them would never find the pool warm. */
+bool cpu_threadpool_prewake(cpu_threadpool_t *pool, unsigned threads);
+/* The caller's work, however it ran, ended (after cpu_threadpool_prewake or
+ * not). */
+void cpu_threadpool_op_done(cpu_threadpool_t *pool);
+/* Runs fn(arg, t, thread) for every t in [0, tasks) on the caller and the
+ * first threads - 1 workers (at most the pool's size); thread < threads. */
+void cpu_threadpool_run_on(cpu_threadpool_t *pool, unsigned threads, size_t tasks, cpu_task_fn fn,
+			   void *arg);
+/* cpu_threadpool_run_on() with every thread of the pool. */
 void cpu_threadpool_run(cpu_threadpool_t *pool, size_t tasks, cpu_task_fn fn, void *arg);
 
 #endif
