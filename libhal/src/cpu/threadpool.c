@@ -2,27 +2,27 @@
 /* Fixed-size pthread pool. A loop runs on the caller and the first n - 1
  * workers (n: the threads the loop is worth; the others keep spinning or
  * sleeping, so a small loop neither waits for nor wakes them). Its tasks are
- * split into one contiguous range per thread; a thread runs its own range and
- * then takes what is left of the others' (work stealing), claiming one task at a time with an atomic
- * counter per range. Each range, with the loop it belongs to, sits on its
- * owner's cache line, so a warm worker learns of a loop and runs its range
- * without touching a line that the caller or the other workers write: on
- * the 2-vCPU test VM moving a line between cores takes ~300 ns, and one
- * shared counter for all tasks cost ~2 us per loop of 8 tasks.
- * A worker that finished a loop, and the caller waiting for the workers,
- * spin for a bounded time (SPIN_NS) before sleeping on a condition
- * variable: waking a sleeping thread took ~18 us per loop on that VM (an
- * IPI to an idle vCPU), more than a small GEMM's share of the second thread.
- * Sleepers announce themselves (asleep, caller_asleep) before checking
- * under the mutex, and the other side checks the announcement after its
- * own update, both sequentially consistent, so no wake-up is lost while
- * the fast path takes no lock. The side that stores then loads (a plain
- * seq_cst store and load, not a read-modify-write) also has a seq_cst
- * fence between them: C11 does not need it, but qemu-aarch64 on x86-64
- * hosts does not keep an stlr before a later ldar (x86 may move a load
- * above an earlier store, and QEMU's release barrier does not forbid it),
- * and the lost wake-up hung 7 of 60 runs of the pool's tests there; the
- * fence (dmb ish: a full barrier in QEMU) costs one barrier per loop. */
+ * split into one contiguous range per thread; a thread runs its own range
+ * and then takes what is left of the others' (work stealing), claiming one
+ * task at a time with an atomic counter per range. Each range, with the loop
+ * it belongs to, sits on its owner's cache line, so a warm worker learns of
+ * a loop and runs its range without touching a line that the caller or the
+ * other workers write: on the 2-vCPU test VM moving a line between cores
+ * takes ~300 ns, and one shared counter for all tasks cost ~2 us per loop of
+ * 8 tasks. A worker that finished a loop, and the caller waiting for the
+ * workers, spin for a bounded time (SPIN_NS) before sleeping on a condition
+ * variable: waking a sleeping thread took ~18 us per loop on that VM (an IPI
+ * to an idle vCPU), more than a small GEMM's share of the second thread.
+ * Sleepers announce themselves (asleep, caller_asleep) before checking under
+ * the mutex, and the other side checks the announcement after its own
+ * update, both sequentially consistent, so no wake-up is lost while the fast
+ * path takes no lock. The side that stores then loads (a plain seq_cst store
+ * and load, not a read-modify-write) also has a seq_cst fence between them:
+ * C11 does not need it, but qemu-aarch64 on x86-64 hosts does not keep an
+ * stlr before a later ldar (x86 may move a load above an earlier store, and
+ * QEMU's release barrier does not forbid it), and the lost wake-up hung 7 of
+ * 60 runs of the pool's tests there; the fence (dmb ish: a full barrier in
+ * QEMU) costs one barrier per loop. */
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -33,8 +33,8 @@
 #include "threadpool.h"
 
 #define SPIN_NS 50000
-/* A prewake this soon after one whose workers slept again during the
- * caller's lone run is a burst (cpu_threadpool_prewake). */
+/* A prewake this soon after one whose workers slept again before the work
+ * it was for ended is a burst (cpu_threadpool_prewake). */
 #define BURST_NS 2000000
 #define LINE 64
 
