@@ -263,6 +263,29 @@ void test_threadpool_subsets(tctx *t)
 		warm = cpu_threadpool_prewake(p, 3);
 	}
 	CHECK(t, warm, "work of 1 ms on 2 of 3 threads never made a burst");
+	cpu_threadpool_destroy(p);
+	p = NULL;
+	/* past 64 threads the sleepers take a second word */
+	CHECK_OK(t, cpu_threadpool_create(70, &p));
+	sleep_us(200000);
+	CHECK(t, !cpu_threadpool_warm(p, 70), "70 threads asleep for 200 ms count as warm");
+	/* loops on 66 threads for 1 ms, while workers 66-69 spin out and
+	 * sleep, then one on all 70, which wakes them (where workers 1-65 all
+	 * still spin, only the second word says so) */
+	for (int round = 0; round < 5; round++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		l.size = 66;
+		do {
+			if (!run_once(t, p, &l, TASKS_MAX, round))
+				goto out;
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+		} while ((t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec < 1000000L);
+		l.size = 70;
+		if (!run_once(t, p, &l, TASKS_MAX, round))
+			goto out;
+	}
+	CHECK(t, atomic_load(&l.bad_thread) == 0, "a task ran on a thread outside its loop");
 out:
 	if (p)
 		cpu_threadpool_destroy(p);

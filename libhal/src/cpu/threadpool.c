@@ -46,7 +46,6 @@ typedef struct range {
 	size_t end;
 	cpu_task_fn fn;
 	void *arg;
-	atomic_bool asleep; /* the owner waits on wake (written by the owner) */
 } range_t;
 
 typedef struct worker {
@@ -60,6 +59,10 @@ struct cpu_threadpool {
 	unsigned size;
 	worker_t *workers; /* size - 1 */
 	range_t *ranges;   /* size, one cache line each */
+	/* bit i % 64 of word i / 64: worker i waits on wake; lines of their own,
+	 * which only sleepers write (one load tells whether a loop's workers
+	 * spin, where a flag on each range's line cost a transfer per worker) */
+	_Atomic(uint64_t) *sleepers;
 	unsigned long generation; /* the caller's count of loops */
 	unsigned active;          /* threads in the current loop (ranges 0..active-1) */
 	unsigned prewake_n;       /* threads the last prewake woke */
@@ -75,6 +78,11 @@ struct cpu_threadpool {
 	atomic_bool caller_asleep;      /* the caller waits on done */
 	atomic_bool stopping;
 };
+
+static unsigned sleeper_words(unsigned threads)
+{
+	return (threads + 63) / 64;
+}
 
 /* Runs the tasks of range r until none is left unclaimed. */
 static void run_range(range_t *r, unsigned thread)
@@ -137,12 +145,13 @@ static bool workers_done(const void *ctx)
 /* Sleeps until a new loop (or stopping). */
 static void sleep_for_loop(cpu_threadpool_t *p, const worker_t *w)
 {
-	atomic_bool *asleep = &p->ranges[w->index].asleep;
+	_Atomic(uint64_t) *word = &p->sleepers[w->index / 64];
+	uint64_t bit = UINT64_C(1) << (w->index % 64);
 	pthread_mutex_lock(&p->mutex);
-	atomic_exchange(asleep, true);
+	atomic_fetch_or(word, bit);
 	while (!new_loop(w))
 		pthread_cond_wait(&p->wake, &p->mutex);
-	atomic_store(asleep, false);
+	atomic_fetch_and(word, ~bit);
 	pthread_mutex_unlock(&p->mutex);
 }
 
@@ -174,14 +183,17 @@ enpu_status_t cpu_threadpool_create(unsigned threads, cpu_threadpool_t **out)
 	*p = (cpu_threadpool_t){ .size = threads };
 	p->workers = calloc(threads, sizeof(*p->workers));
 	p->ranges = aligned_alloc(LINE, threads * sizeof(*p->ranges));
-	if (!p->workers || !p->ranges)
+	p->sleepers = aligned_alloc(LINE, (sleeper_words(threads) * sizeof(uint64_t) + LINE - 1) /
+						  LINE * LINE);
+	if (!p->workers || !p->ranges || !p->sleepers)
 		goto oom;
 	for (unsigned i = 0; i < threads; i++) {
 		atomic_init(&p->ranges[i].generation, 0);
 		atomic_init(&p->ranges[i].next, 0);
 		p->ranges[i].end = 0;
-		atomic_init(&p->ranges[i].asleep, false);
 	}
+	for (unsigned i = 0; i < sleeper_words(threads); i++)
+		atomic_init(&p->sleepers[i], 0);
 	pthread_mutex_init(&p->mutex, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	pthread_cond_init(&p->done, NULL);
@@ -204,6 +216,7 @@ oom:
 	if (p) {
 		free(p->workers);
 		free(p->ranges);
+		free(p->sleepers);
 	}
 	free(p);
 	return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu: thread pool: out of memory");
@@ -222,6 +235,7 @@ void cpu_threadpool_destroy(cpu_threadpool_t *p)
 	pthread_mutex_destroy(&p->mutex);
 	free(p->workers);
 	free(p->ranges);
+	free(p->sleepers);
 	free(p);
 }
 
@@ -230,12 +244,15 @@ unsigned cpu_threadpool_size(const cpu_threadpool_t *p)
 	return p->size;
 }
 
-/* Whether one of the first n - 1 workers sleeps. */
+/* Whether one of workers 1..n-1 sleeps. */
 static bool any_asleep(cpu_threadpool_t *p, unsigned n)
 {
-	for (unsigned i = 1; i < n; i++)
-		if (atomic_load(&p->ranges[i].asleep))
+	for (unsigned i = 0; i * 64 < n; i++) {
+		unsigned left = n - i * 64;
+		uint64_t mask = left >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << left) - 1;
+		if (atomic_load(&p->sleepers[i]) & mask & (i ? ~UINT64_C(0) : ~UINT64_C(1)))
 			return true;
+	}
 	return false;
 }
 
