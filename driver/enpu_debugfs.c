@@ -47,6 +47,14 @@ static int enpu_inject_open(struct inode *inode, struct file *file)
 	return single_open(file, enpu_inject_show, inode->i_private);
 }
 
+/* Whether @arg is @cmd (its name and a space) followed by a number in [@min, @max]. */
+static bool enpu_inject_arg(const char *arg, const char *cmd, u32 min, u32 max, u32 *n)
+{
+	size_t len = strlen(cmd);
+
+	return !strncmp(arg, cmd, len) && !kstrtou32(arg + len, 0, n) && *n >= min && *n <= max;
+}
+
 static ssize_t enpu_inject_write(struct file *file, const char __user *ubuf, size_t len,
 				 loff_t *pos)
 {
@@ -68,16 +76,13 @@ static ssize_t enpu_inject_write(struct file *file, const char __user *ubuf, siz
 		atomic_set(&edev->inject.slowdown, 1);
 		atomic_set(&edev->inject.late_ms, 0);
 		atomic_set(&edev->inject.reset_ms, 0);
-	} else if (!strncmp(arg, "fault ", 6) && !kstrtou32(arg + 6, 0, &n) && n < INT_MAX) {
+	} else if (enpu_inject_arg(arg, "fault ", 0, INT_MAX - 1, &n)) {
 		atomic_set(&edev->inject.fault_at, n + 1);
-	} else if (!strncmp(arg, "slow ", 5) && !kstrtou32(arg + 5, 0, &n) && n >= 1 &&
-		   n <= 1000) {
+	} else if (enpu_inject_arg(arg, "slow ", 1, 1000, &n)) {
 		atomic_set(&edev->inject.slowdown, n);
-	} else if (!strncmp(arg, "late ", 5) && !kstrtou32(arg + 5, 0, &n) && n >= 1 &&
-		   n <= 10000) {
+	} else if (enpu_inject_arg(arg, "late ", 1, 10000, &n)) {
 		atomic_set(&edev->inject.late_ms, n);
-	} else if (!strncmp(arg, "reset ", 6) && !kstrtou32(arg + 6, 0, &n) && n >= 1 &&
-		   n <= 10000) {
+	} else if (enpu_inject_arg(arg, "reset ", 1, 10000, &n)) {
 		atomic_set(&edev->inject.reset_ms, n);
 	} else {
 		return -EINVAL;
