@@ -244,21 +244,27 @@ unsigned cpu_threadpool_size(const cpu_threadpool_t *p)
 	return p->size;
 }
 
-/* Whether one of workers 1..n-1 sleeps. */
+/* Whether one of workers 1..n-1 sleeps (bit 0, the caller's, is never set). */
 static bool any_asleep(cpu_threadpool_t *p, unsigned n)
 {
 	for (unsigned i = 0; i * 64 < n; i++) {
 		unsigned left = n - i * 64;
 		uint64_t mask = left >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << left) - 1;
-		if (atomic_load(&p->sleepers[i]) & mask & (i ? ~UINT64_C(0) : ~UINT64_C(1)))
+		if (atomic_load(&p->sleepers[i]) & mask)
 			return true;
 	}
 	return false;
 }
 
+/* threads, at most the pool's size */
+static unsigned clamp_threads(const cpu_threadpool_t *p, unsigned threads)
+{
+	return threads < p->size ? threads : p->size;
+}
+
 bool cpu_threadpool_warm(cpu_threadpool_t *p, unsigned threads)
 {
-	unsigned n = threads < p->size ? threads : p->size;
+	unsigned n = clamp_threads(p, threads);
 	return n > 1 && !any_asleep(p, n);
 }
 
@@ -293,7 +299,7 @@ static void start_loop(cpu_threadpool_t *p, unsigned n, size_t tasks, cpu_task_f
  * stragglers). */
 bool cpu_threadpool_prewake(cpu_threadpool_t *p, unsigned threads)
 {
-	unsigned n = threads < p->size ? threads : p->size;
+	unsigned n = clamp_threads(p, threads);
 	if (n <= 1)
 		return false;
 	uint64_t now = enpu_fence_now_ns();
@@ -334,7 +340,7 @@ static void wait_workers(cpu_threadpool_t *p)
 void cpu_threadpool_run_on(cpu_threadpool_t *p, unsigned threads, size_t tasks, cpu_task_fn fn,
 			   void *arg)
 {
-	unsigned n = threads < p->size ? threads : p->size;
+	unsigned n = clamp_threads(p, threads);
 	if (n <= 1 || tasks <= 1) {
 		for (size_t t = 0; t < tasks; t++)
 			fn(arg, t, 0);
