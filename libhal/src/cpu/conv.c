@@ -119,7 +119,7 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 	const enpu_conv_op_t *c = &op->u.conv;
 	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
 			(c->in_c / c->groups);
-	unsigned use = cpu_threads_for(d, macs, k->macs_per_thread, k->macs_per_thread - 3);
+	unsigned use = cpu_threads_for(d, macs, k->macs_per_thread, k->macs_per_thread - 5);
 	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
 	j.blocks = (c->out_c + k->cblock - 1) / k->cblock;

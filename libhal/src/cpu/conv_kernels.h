@@ -12,8 +12,9 @@
 typedef struct cpu_conv_kernel {
 	uint32_t cblock; /* output channels per block */
 	/* one more thread per 2^macs_per_thread MACs (about 40 us of work)
-	 * while the pool's workers sleep, per an eighth of that while they
-	 * spin (cpu_threads_for) */
+	 * while the pool's workers sleep, per a 32nd of that while they spin
+	 * (cpu_threads_for; an eighth had depthwise layers of 3-10 us run
+	 * alone: at 2 threads on Zen 4, 1.45-1.55x with the 32nd) */
 	uint32_t macs_per_thread;
 	/* Whether the kernel implements c (int8). */
 	bool (*accepts)(const enpu_conv_op_t *c);
