@@ -10,6 +10,7 @@
  * that are not a multiple of the K group (padded with zero weights: the
  * 3-channel first layer, odd Cin, one past the K block), Cout around the
  * 16- and 64-column panels, batch 2, every requantization mode. */
+#include "../../libhal/src/cpu/cpu_device.h"
 #include "kconv.h"
 #include "tests.h"
 
@@ -81,6 +82,111 @@ void test_conv_implicit_i8_random(tctx *t, enpu_cpu_isa_t isa)
 		kconv_t k = shape(s);
 		k.n = (uint32_t)t_range(t, 1, 2);
 		kconv_randomize(t, &k, 3);
+		if (!kconv_run(t, &e, &k))
+			break;
+	}
+	t_env_close(&e);
+}
+
+/* Implicit-GEMM conv families of this architecture (those with kernel_out). */
+static const cpu_i8_gemm_ops_t *implicit_family(enpu_cpu_isa_t isa)
+{
+	switch (isa) {
+#if defined(__x86_64__)
+	case ENPU_CPU_ISA_AVX2: return &cpu_i8_gemm_avx2;
+	case ENPU_CPU_ISA_AVX512VNNI: return &cpu_i8_gemm_vnni512;
+	case ENPU_CPU_ISA_AMX_INT8: return &cpu_i8_gemm_amx;
+#endif
+#if defined(__aarch64__)
+	case ENPU_CPU_ISA_NEON_DOTPROD: return &cpu_i8_gemm_neon_dot;
+#endif
+	default: return NULL;
+	}
+}
+
+/* cpu_conv_implicit_rows: the even split of up to 96 rows where there are
+ * tasks enough; else shorter calls in whole row tiles, down to
+ * conv_row_tiles tiles, giving at least the tasks wanted where they can. */
+void test_conv_implicit_rows_split(tctx *t)
+{
+	static const enpu_cpu_isa_t isas[] = { ENPU_CPU_ISA_AVX2, ENPU_CPU_ISA_AVX512VNNI,
+					       ENPU_CPU_ISA_AMX_INT8, ENPU_CPU_ISA_NEON_DOTPROD };
+	unsigned checked = 0;
+	for (size_t f = 0; f < sizeof(isas) / sizeof(isas[0]); f++) {
+		const cpu_i8_gemm_ops_t *o = implicit_family(isas[f]);
+		if (!o)
+			continue;
+		const uint32_t min_rows = o->conv_row_tiles * o->mr;
+		for (int i = 0; i < 4000; i++) {
+			uint32_t span = (uint32_t)t_range(t, 1, i % 2 ? 400 : 5000);
+			size_t lines = (size_t)t_range(t, 1, i % 3 ? 3 : 200);
+			uint32_t panels = (uint32_t)t_range(t, 1, 8);
+			uint32_t want = i % 5 ? 4u * (uint32_t)t_range(t, 2, 64) : 1u;
+			uint32_t rows = cpu_conv_implicit_rows(o, span, lines, panels, want);
+			uint32_t even = (span + (span + 95) / 96 - 1) / ((span + 95) / 96);
+			size_t tasks = lines * ((span + rows - 1) / rows) * panels;
+			size_t even_tasks = lines * ((span + 95) / 96) * panels;
+			CHECK(t, rows >= 1 && rows <= even, "span %u: %u rows (even split %u)", span,
+			      rows, even);
+			if (even_tasks >= want || even <= min_rows) {
+				CHECK(t, rows == even, "span %u, %zu tasks for %u: %u rows, not %u",
+				      span, even_tasks, want, rows, even);
+			} else {
+				CHECK(t, rows == even || (rows % o->mr == 0 && rows >= min_rows),
+				      "span %u: %u rows (tile %u, at least %u)", span, rows, o->mr,
+				      min_rows);
+				CHECK(t, tasks >= want || rows == min_rows,
+				      "span %u x %zu lines x %u panels: %zu tasks for %u (%u rows)",
+				      span, lines, panels, tasks, want, rows);
+			}
+		}
+		checked++;
+	}
+	/* AMX 3x3 stride 1, one image wrapped, 16 threads: 56x56x64 (span
+	 * 55 * 58 + 56, one panel) in 48-row calls, 14x14x256 (4 panels) in 16 */
+	const cpu_i8_gemm_ops_t *amx = implicit_family(ENPU_CPU_ISA_AMX_INT8);
+	if (amx) {
+		CHECK(t, cpu_conv_implicit_rows(amx, 55 * 58 + 56, 1, 1, 64) == 48, "56x56x64");
+		CHECK(t, cpu_conv_implicit_rows(amx, 13 * 16 + 14, 1, 4, 64) == 16, "14x14x256");
+		CHECK(t, cpu_conv_implicit_rows(amx, 13 * 16 + 14, 1, 4, 1) == 74, "1 thread");
+	}
+	CHECK(t, checked > 0, "no implicit-GEMM family on this architecture");
+out:;
+}
+
+/* The implicit GEMM split across threads in calls shorter than the even
+ * split (cpu_conv_implicit_rows): 2 output rows of 100 pixels (1 panel;
+ * AMX: a 7 x 7 image, wrapped) on 3 threads, with 2^(thread_shift + 1/2)
+ * MACs, which split whether the pool's workers spin or sleep, vs the
+ * reference. */
+void test_conv_implicit_i8_threads(tctx *t, enpu_cpu_isa_t isa)
+{
+	const cpu_i8_gemm_ops_t *o = implicit_family(isa);
+	if (!o) {
+		t_skip(t, "no implicit-GEMM convolution in this kernel family");
+		return;
+	}
+#if defined(ENPU_AMX_EMULATE)
+	if (isa == ENPU_CPU_ISA_AMX_INT8) {
+		t_skip(t, "tiles emulated: 2^28 MACs (the family's thread threshold) take too "
+			  "long; conv_implicit_rows_split checks the split");
+		return;
+	}
+#endif
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, 3, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
+		return;
+	const bool amx = isa == ENPU_CPU_ISA_AMX_INT8;
+	const uint32_t h = amx ? 7 : 2, w = amx ? 7 : 100, cout = amx ? 128 : o->nr;
+	/* MACs = h * w * cout * 9 * cin */
+	double macs = 1.4142 * (double)(1ull << o->thread_shift);
+	uint32_t cin = (uint32_t)(macs / ((double)h * w * cout * 9)) + 1;
+	for (int rq = 0; rq < KCONV_RQ_COUNT; rq++) {
+		kconv_t k = { .n = 1, .h = h, .w = w, .cin = cin, .cout = cout, .kh = 3, .kw = 3,
+			      .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1 };
+		kconv_randomize(t, &k, 0);
+		k.pt = k.pl = k.pb = k.pr = 1;
+		k.rq = (kconv_rq_t)rq;
 		if (!kconv_run(t, &e, &k))
 			break;
 	}

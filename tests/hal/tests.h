@@ -32,7 +32,7 @@
 	X(host_queue_execute) X(host_queue_exec_error) X(api_execute)                                   \
 	X(host_queue_device_time) X(host_queue_waiter_skips_pending)           \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
-	X(threadpool_burst) X(threadpool_subsets)                                      \
+	X(threadpool_burst) X(threadpool_subsets) X(conv_implicit_rows_split)         \
 	X(requant_lanes_avx2)                                                          \
 	X(requant_lanes_avx512)                                                        \
 	X(requant_lanes_neon) X(f16_conversions) X(f16_half_kernels)      \
@@ -52,7 +52,8 @@
 	X(dwconv_i8_edges) X(dwconv_i8_dm1_random)                              \
 	X(conv_small_i8_edges) X(conv_small_i8_random)                          \
 	X(gemv_i8_edges) X(gemm_i8_left_shift) X(gemm_i8_kblocks)                \
-	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(pool_i8_edges)   \
+	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(conv_implicit_i8_threads) \
+	X(pool_i8_edges)                                                        \
 	X(long_reductions) X(conv_i8_relu_ties)
 
 #define DECLARE_PLAIN(name) void test_##name(tctx *t);

@@ -73,6 +73,20 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	       (wraps(o, c) || c->out_w >= o->conv_row_tiles * o->mr);
 }
 
+uint32_t cpu_conv_implicit_rows(const cpu_i8_gemm_ops_t *o, uint32_t span, size_t lines,
+				uint32_t panels, uint32_t want)
+{
+	uint32_t wchunks = (span + ROWS_MAX - 1) / ROWS_MAX;
+	uint32_t rows = (span + wchunks - 1) / wchunks;
+	const uint32_t min_rows = o->conv_row_tiles * o->mr;
+	if (lines * wchunks * panels >= want || rows <= min_rows)
+		return rows;
+	size_t runs = ((size_t)want + panels - 1) / panels;
+	size_t per_line = (runs + lines - 1) / lines;
+	uint32_t r = (uint32_t)(span / per_line) / o->mr * o->mr;
+	return r < min_rows ? min_rows : r < rows ? r : rows;
+}
+
 /* Padded row pr of image n, one byte per element: a ^ flip (0x80: u8
  * a + 128; 0: raw int8), border zp ^ flip. */
 static void pad_bytes(const job_t *j, uint32_t n, uint32_t pr, uint8_t flip)
@@ -234,11 +248,13 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	/* wrapping: the rows from pixel (0, 0) to (out_h - 1, out_w - 1) */
 	j.wrap = wraps(o, c);
 	j.span = j.wrap ? (c->out_h - 1) * j.pw + c->out_w : c->out_w;
-	j.wchunks = (j.span + ROWS_MAX - 1) / ROWS_MAX;
-	j.rows = (j.span + j.wchunks - 1) / j.wchunks;
-	size_t runs = (size_t)c->batch * (j.wrap ? 1 : c->out_h) * j.wchunks;
-	size_t m = runs * j.rows; /* the GEMM's M, only for the thread count */
+	const size_t lines = (size_t)c->batch * (j.wrap ? 1 : c->out_h); /* spans */
+	size_t m = lines * j.span; /* the GEMM's M, only for the thread count */
 	unsigned use = cpu_gemm_threads(d, m < UINT32_MAX ? (uint32_t)m : UINT32_MAX, c->out_c, k);
+	uint32_t want = use > 1 ? 4u * use : 1u;
+	j.rows = cpu_conv_implicit_rows(o, j.span, lines, (c->out_c + o->nr - 1) / o->nr, want);
+	j.wchunks = (j.span + j.rows - 1) / j.rows;
+	size_t runs = lines * j.wchunks;
 	bool owned;
 	j.b = cpu_gemm_i8_pack(d, &p, &owned);
 	free(fpad);
@@ -246,7 +262,6 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	if (!j.b)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	/* panels split only where there are too few runs for the threads */
-	uint32_t want = use > 1 ? 4u * use : 1u;
 	uint32_t chunks = runs >= want ? 1 : (uint32_t)((want + runs - 1) / runs);
 	if (chunks > j.b->panels)
 		chunks = j.b->panels;
