@@ -84,9 +84,14 @@ static unsigned sleeper_words(unsigned threads)
 	return (threads + 63) / 64;
 }
 
-/* Runs the tasks of range r until none is left unclaimed. */
+/* Runs the tasks of range r until none is left unclaimed. A load first:
+ * at the end of a loop every thread looks at every other range, and a
+ * locked add on each, all of them lines that other threads write, cost
+ * ~5 us per loop at 16 threads (the loads of exhausted ranges overlap). */
 static void run_range(range_t *r, unsigned thread)
 {
+	if (atomic_load_explicit(&r->next, memory_order_relaxed) >= r->end)
+		return;
 	for (;;) {
 		size_t t = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
 		if (t >= r->end)
