@@ -88,22 +88,6 @@ void test_conv_implicit_i8_random(tctx *t, enpu_cpu_isa_t isa)
 	t_env_close(&e);
 }
 
-/* Implicit-GEMM conv families of this architecture (those with kernel_out). */
-static const cpu_i8_gemm_ops_t *implicit_family(enpu_cpu_isa_t isa)
-{
-	switch (isa) {
-#if defined(__x86_64__)
-	case ENPU_CPU_ISA_AVX2: return &cpu_i8_gemm_avx2;
-	case ENPU_CPU_ISA_AVX512VNNI: return &cpu_i8_gemm_vnni512;
-	case ENPU_CPU_ISA_AMX_INT8: return &cpu_i8_gemm_amx;
-#endif
-#if defined(__aarch64__)
-	case ENPU_CPU_ISA_NEON_DOTPROD: return &cpu_i8_gemm_neon_dot;
-#endif
-	default: return NULL;
-	}
-}
-
 /* cpu_conv_implicit_rows: the even split of up to 96 rows where there are
  * tasks enough; else shorter calls in whole row tiles, down to
  * conv_row_tiles tiles, giving at least the tasks wanted where they can. */
@@ -113,8 +97,8 @@ void test_conv_implicit_rows_split(tctx *t)
 					       ENPU_CPU_ISA_AMX_INT8, ENPU_CPU_ISA_NEON_DOTPROD };
 	unsigned checked = 0;
 	for (size_t f = 0; f < sizeof(isas) / sizeof(isas[0]); f++) {
-		const cpu_i8_gemm_ops_t *o = implicit_family(isas[f]);
-		if (!o)
+		const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(isas[f]);
+		if (o == &cpu_i8_gemm_generic)
 			continue;
 		const uint32_t min_rows = o->conv_row_tiles * o->mr;
 		for (int i = 0; i < 4000; i++) {
@@ -144,8 +128,8 @@ void test_conv_implicit_rows_split(tctx *t)
 	}
 	/* AMX 3x3 stride 1, one image wrapped, 16 threads: 56x56x64 (span
 	 * 55 * 58 + 56, one panel) in 48-row calls, 14x14x256 (4 panels) in 16 */
-	const cpu_i8_gemm_ops_t *amx = implicit_family(ENPU_CPU_ISA_AMX_INT8);
-	if (amx) {
+	const cpu_i8_gemm_ops_t *amx = cpu_i8_gemm_for(ENPU_CPU_ISA_AMX_INT8);
+	if (amx != &cpu_i8_gemm_generic) {
 		CHECK(t, cpu_conv_implicit_rows(amx, 55 * 58 + 56, 1, 1, 64) == 48, "56x56x64");
 		CHECK(t, cpu_conv_implicit_rows(amx, 13 * 16 + 14, 1, 4, 64) == 16, "14x14x256");
 		CHECK(t, cpu_conv_implicit_rows(amx, 13 * 16 + 14, 1, 4, 1) == 74, "1 thread");
@@ -161,8 +145,8 @@ out:;
  * reference. */
 void test_conv_implicit_i8_threads(tctx *t, enpu_cpu_isa_t isa)
 {
-	const cpu_i8_gemm_ops_t *o = implicit_family(isa);
-	if (!o) {
+	const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(isa);
+	if (o == &cpu_i8_gemm_generic) {
 		t_skip(t, "no implicit-GEMM convolution in this kernel family");
 		return;
 	}

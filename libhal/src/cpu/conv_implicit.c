@@ -252,15 +252,15 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	size_t m = lines * j.span; /* the GEMM's M, only for the thread count */
 	unsigned use = cpu_gemm_threads(d, m < UINT32_MAX ? (uint32_t)m : UINT32_MAX, c->out_c, k);
 	uint32_t want = use > 1 ? 4u * use : 1u;
-	j.rows = cpu_conv_implicit_rows(o, j.span, lines, (c->out_c + o->nr - 1) / o->nr, want);
-	j.wchunks = (j.span + j.rows - 1) / j.rows;
-	size_t runs = lines * j.wchunks;
 	bool owned;
 	j.b = cpu_gemm_i8_pack(d, &p, &owned);
 	free(fpad);
 	enpu_status_t st = ENPU_OK;
 	if (!j.b)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
+	j.rows = cpu_conv_implicit_rows(o, j.span, lines, j.b->panels, want);
+	j.wchunks = (j.span + j.rows - 1) / j.rows;
+	size_t runs = lines * j.wchunks;
 	/* panels split only where there are too few runs for the threads */
 	uint32_t chunks = runs >= want ? 1 : (uint32_t)((want + runs - 1) / runs);
 	if (chunks > j.b->panels)

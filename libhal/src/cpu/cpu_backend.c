@@ -127,6 +127,20 @@ static const cpu_conv_kernel_t *const conv_neon_dot[] = { &cpu_dw_neon_dot,
 #endif
 static const cpu_conv_kernel_t *const conv_none[] = { NULL };
 
+const cpu_i8_gemm_ops_t *cpu_i8_gemm_for(enpu_cpu_isa_t isa)
+{
+	switch (isa) {
+#if defined(__x86_64__)
+	case ENPU_CPU_ISA_AVX2: return &cpu_i8_gemm_avx2;
+	case ENPU_CPU_ISA_AVX512VNNI: return &cpu_i8_gemm_vnni512;
+	case ENPU_CPU_ISA_AMX_INT8: return &cpu_i8_gemm_amx;
+#elif defined(__aarch64__)
+	case ENPU_CPU_ISA_NEON_DOTPROD: return &cpu_i8_gemm_neon_dot;
+#endif
+	default: return &cpu_i8_gemm_generic;
+	}
+}
+
 static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *options,
 			      enpu_device_info_t *info, void **state)
 {
@@ -140,24 +154,21 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 	cpu_device_t *d = calloc(1, sizeof(*d));
 	if (!d)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu: out of memory");
-	d->i8 = &cpu_i8_gemm_generic;
+	d->i8 = cpu_i8_gemm_for(isa);
 	d->vec = &cpu_vec_generic;
 	d->conv = conv_none;
 	d->prefetch = cpu_stream_prefetch();
 	d->f16_narrow = cpu_f16_narrow();
 #if defined(__x86_64__)
 	if (isa == ENPU_CPU_ISA_AVX2) {
-		d->i8 = &cpu_i8_gemm_avx2;
 		d->vec = &cpu_vec_avx2;
 		d->conv = conv_avx2;
 	} else if (isa == ENPU_CPU_ISA_AVX512VNNI || isa == ENPU_CPU_ISA_AMX_INT8) {
-		d->i8 = isa == ENPU_CPU_ISA_AMX_INT8 ? &cpu_i8_gemm_amx : &cpu_i8_gemm_vnni512;
 		d->vec = &cpu_vec_avx512;
 		d->conv = conv_vnni512;
 	}
 #elif defined(__aarch64__)
 	if (isa == ENPU_CPU_ISA_NEON_DOTPROD) {
-		d->i8 = &cpu_i8_gemm_neon_dot;
 		d->vec = &cpu_vec_neon;
 		d->conv = conv_neon_dot;
 	}

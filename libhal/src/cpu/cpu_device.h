@@ -20,6 +20,10 @@ typedef struct cpu_device {
 	bool f16_narrow; /* cpu_f16_narrow(): skinny fp16 GEMMs convert 256 bits at a time */
 } cpu_device_t;
 
+/* The int8 GEMM kernel family of a CPU kernel family (isa), or
+ * cpu_i8_gemm_generic where this architecture has none for it. */
+const cpu_i8_gemm_ops_t *cpu_i8_gemm_for(enpu_cpu_isa_t isa);
+
 /* Source of GEMM A rows: returns row `row` (k elements), either in place or
  * written to scratch (room for k elements). */
 typedef const void *(*cpu_row_fn)(const void *ctx, uint32_t row, void *scratch);
