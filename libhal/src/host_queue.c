@@ -108,12 +108,15 @@ static void release_busy(enpu_host_queue_t *q)
 	pthread_mutex_unlock(&q->mutex);
 }
 
-/* Runs a taken submission, lets the next one start, drops the references
- * and then signals the fence: when the last reference to the device went
- * with it, the device is closed before its waiter wakes (and, say, the
- * process exits under a closing driver). The fence's signal time is when the
- * work finished, before the next submission could start, so that one
- * queue's timeline stays in order. q may be gone after the release. */
+/* Runs a taken submission, drops its references, signals its fence and only
+ * then lets the next submission start: a later fence of the queue (or an
+ * execute) never completes while an earlier one is pending, however long
+ * the references take to go (a wrapped buffer's release_fn). When the last
+ * reference to the device went with the submission, the device is closed
+ * before its waiter wakes (and, say, the process exits under a closing
+ * driver); q stays valid (a close on this queue's worker leaves the worker
+ * to free it; a helper holds a device reference). The fence's signal time
+ * is when the work finished. */
 static void finish(enpu_host_queue_t *q, submission_t *s)
 {
 	enpu_status_t st = run(q, s);
@@ -122,12 +125,12 @@ static void finish(enpu_host_queue_t *q, submission_t *s)
 
 	if (q->take_time && q->take_time(q->ctx, &ns))
 		enpu_fence_set_device_time(s->fence, ns);
-	release_busy(q);
 	/* no waiter may retain the device (fence.c) once its reference is gone */
 	enpu_fence_set_helper(s->fence, NULL, NULL, NULL);
 	fence = submission_free(s);
 	enpu_fence_complete(fence, st, done_ns);
 	enpu_fence_release(fence);
+	release_busy(q);
 }
 
 static bool waits_done(const submission_t *s)

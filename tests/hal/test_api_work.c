@@ -2,6 +2,8 @@
 /* API tests: submission, fences (host and device), timeouts, chaining across
  * devices, error propagation, sealing and in-order execution. */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "tests.h"
@@ -229,6 +231,87 @@ out:
 	}
 	for (int i = 0; i <= N; i++)
 		enpu_tensor_release(x[i]);
+	t_env_close(&e);
+}
+
+/* A wrapped buffer's release_fn that takes 50 ms (a slow free), run by the
+ * queue when the last submission holding the buffer ends. */
+static atomic_int slow_release_entered;
+static void slow_release(void *user_data, void *host_ptr)
+{
+	(void)user_data;
+	atomic_store(&slow_release_entered, 1);
+	nanosleep(&(struct timespec){ 0, 50 * 1000000 }, NULL);
+	free(host_ptr);
+}
+
+/* A submission's fence signals before the next submission of the queue can
+ * start, even while its references take long to go: a later fence (or an
+ * execute) that completes leaves no earlier fence pending. */
+void test_api_in_order_slow_release(tctx *t)
+{
+	t_env e;
+	enpu_fence_t *f1 = NULL, *f2 = NULL;
+	enpu_command_list_t *l1 = NULL, *l2 = NULL;
+	enpu_buffer_t *w = NULL;
+	enpu_tensor_t *x = NULL, *y = NULL, *in = NULL, *out = NULL;
+	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
+		return;
+	enpu_quant_t q1 = t_q(1.0f, 0), qh = t_q(0.5f, 0);
+	in = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(3), &q1, (int8_t[]){ 1, 2, 3 });
+	out = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 1, U32(3), &qh, NULL);
+	CHECK(t, in && out && (l2 = doubler(t, in, out)), "setup failed");
+	for (int round = 0; round < 2; round++) {
+		void *mem = calloc(1, 64);
+		CHECK(t, mem, "out of memory");
+		CHECK_OK(t, enpu_buffer_wrap(e.cpu, mem, 64, slow_release, NULL, &w));
+		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 1, .dims = { 8 }, .quant = q1 };
+		enpu_tensor_desc_t dh = d;
+		dh.quant = qh;
+		CHECK_OK(t, enpu_tensor_create(w, 0, &d, &x));
+		CHECK_OK(t, enpu_tensor_create(w, 32, &dh, &y));
+		enpu_buffer_release(w); /* the tensors, then the list, hold it */
+		w = NULL;
+		CHECK(t, (l1 = doubler(t, x, y)), "list");
+		enpu_tensor_release(x);
+		enpu_tensor_release(y);
+		x = y = NULL;
+		atomic_store(&slow_release_entered, 0);
+		CHECK_OK(t, enpu_device_submit(e.cpu, l1, NULL, 0, &f1));
+		enpu_command_list_release(l1); /* the submission holds the last reference */
+		l1 = NULL;
+		for (int i = 0; i < 5000 && !atomic_load(&slow_release_entered); i++)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		CHECK(t, atomic_load(&slow_release_entered), "the release_fn never ran");
+		if (round == 0) {
+			CHECK_OK(t, enpu_device_submit(e.cpu, l2, NULL, 0, &f2));
+			CHECK_OK(t, enpu_fence_wait(f2, ENPU_TIMEOUT_INFINITE));
+			CHECK(t, enpu_fence_poll(f1) == 1,
+			      "the second submission's fence signalled before the first's");
+		} else {
+			CHECK_OK(t, enpu_device_execute(e.cpu, l2));
+			CHECK(t, enpu_fence_poll(f1) == 1,
+			      "execute returned while an earlier submission's fence was pending");
+		}
+		CHECK_OK(t, enpu_fence_wait(f1, ENPU_TIMEOUT_INFINITE));
+		enpu_fence_release(f1);
+		enpu_fence_release(f2);
+		f1 = f2 = NULL;
+	}
+	int8_t *r = t_data(out);
+	CHECK(t, r[0] == 2 && r[1] == 4 && r[2] == 6, "got %d %d %d", r[0], r[1], r[2]);
+out:
+	if (f1) /* the list and buffer go with it */
+		enpu_status_free(enpu_fence_wait(f1, ENPU_TIMEOUT_INFINITE));
+	enpu_fence_release(f1);
+	enpu_fence_release(f2);
+	enpu_command_list_release(l1);
+	enpu_command_list_release(l2);
+	enpu_tensor_release(x);
+	enpu_tensor_release(y);
+	enpu_buffer_release(w);
+	enpu_tensor_release(in);
+	enpu_tensor_release(out);
 	t_env_close(&e);
 }
 

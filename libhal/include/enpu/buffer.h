@@ -17,7 +17,10 @@ extern "C" {
 
 typedef struct enpu_buffer enpu_buffer_t;
 
-/* Called when a wrapped buffer's last reference goes away. */
+/* Called when a wrapped buffer's last reference goes away, on the thread
+ * that drops it: where a submission held that reference, a device queue's
+ * thread, before the submission's fence signals and the queue's next work
+ * starts; so it must not wait for work of that device. */
 typedef void (*enpu_buffer_release_fn)(void *user_data, void *host_ptr);
 
 /* Allocates size bytes (zero-filled, 64-byte aligned). On the CPU device the
