@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "backend.h"
 #include "buffer_impl.h"
@@ -142,6 +143,22 @@ enpu_status_t enpu_host_buffer_wrap(enpu_device_t *device, void *ptr, size_t siz
 	return ENPU_OK;
 }
 
+/* The size of what fd refers to, or -1 where it cannot tell, leaving the
+ * file position (shared with the caller's fd) where it was: a regular file's
+ * (memfd) from fstat; else from lseek(SEEK_END), which on a dma-buf only
+ * reports the size, and on anything else is undone. */
+static off_t fd_size(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return st.st_size;
+	off_t cur = lseek(fd, 0, SEEK_CUR);
+	off_t end = lseek(fd, 0, SEEK_END);
+	if (cur >= 0)
+		lseek(fd, cur, SEEK_SET);
+	return end;
+}
+
 enpu_status_t enpu_host_buffer_import_fd(enpu_device_t *device, int fd, size_t offset,
 					 size_t size, enpu_buffer_t **out)
 {
@@ -154,8 +171,8 @@ enpu_status_t enpu_host_buffer_import_fd(enpu_device_t *device, int fd, size_t o
 	if (own < 0)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT, "import_fd: fd %d: %s", fd,
 					strerror(errno));
-	off_t end = lseek(own, 0, SEEK_END);
-	if (end >= 0 && (uint64_t)end < (uint64_t)offset + size) {
+	off_t end = fd_size(own);
+	if (end >= 0 && ((uint64_t)offset > (uint64_t)end || size > (uint64_t)end - offset)) {
 		close(own);
 		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
 					"import_fd: range [%zu, +%zu) exceeds the fd's size %lld",

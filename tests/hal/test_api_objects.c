@@ -246,6 +246,17 @@ void test_api_buffer_export_import(tctx *t)
 	CHECK_OK(t, enpu_buffer_unmap(m));
 	CHECK_ERR(t, enpu_buffer_import_fd(e.cpu, mfd, 4000, 200, &bad), ENPU_STATUS_OUT_OF_RANGE,
 		  "exceeds");
+	/* offset + size wrapping past 2^64 is out of range, not a failed mmap */
+	CHECK_ERR(t, enpu_buffer_import_fd(e.cpu, mfd, SIZE_MAX - 100, 4096, &bad),
+		  ENPU_STATUS_OUT_OF_RANGE, "exceeds");
+	/* the caller's fd shares its file position with the import's duplicate:
+	 * importing leaves it where it was */
+	CHECK(t, lseek(mfd, 3, SEEK_SET) == 3, "lseek");
+	CHECK_OK(t, enpu_buffer_import_fd(e.cpu, mfd, 0, 4096, &bad));
+	enpu_buffer_release(bad);
+	bad = NULL;
+	CHECK(t, lseek(mfd, 0, SEEK_CUR) == 3, "import moved the caller's file position to %lld",
+	      (long long)lseek(mfd, 0, SEEK_CUR));
 	CHECK_ERR(t, enpu_buffer_import_fd(e.cpu, -1, 0, 10, &bad), ENPU_STATUS_INVALID_ARGUMENT,
 		  "invalid");
 	CHECK(t, bad == NULL, "buffer returned on failure");
