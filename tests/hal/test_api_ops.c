@@ -133,6 +133,12 @@ void test_api_conv_pool_errors(tctx *t)
 	c.pad_top = 0;
 	c.dilation_h = 3;
 	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_INVALID_ARGUMENT, "larger than padded input");
+	c.dilation_h = 1;
+	/* an output height of 2^32 + 3, not the 3 it would wrap to */
+	c.pad_top = c.pad_bottom = 1u << 31;
+	CHECK_ERR(t, enpu_cmd_conv2d(l, &c), ENPU_STATUS_OUT_OF_RANGE,
+		  "output 4294967299x3 exceeds");
+	c.pad_top = c.pad_bottom = 0;
 	enpu_pool_params_t p = { .input = in, .output = pout, .kind = ENPU_POOL_MAX, .kernel_h = 2,
 				 .kernel_w = 2, .stride_h = 2, .stride_w = 2 };
 	CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "share quantization");
@@ -159,6 +165,11 @@ void test_api_conv_pool_errors(tctx *t)
 	CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_INVALID_ARGUMENT, "unknown kind 7");
 	p.kind = ENPU_POOL_AVG;
 	CHECK_OK(t, enpu_cmd_pool(l, &p));
+	/* an output height of 2^32 + 4, not the 4 it would wrap to */
+	p.pad_top = 1;
+	p.pad_bottom = UINT32_MAX;
+	CHECK_ERR(t, enpu_cmd_pool(l, &p), ENPU_STATUS_OUT_OF_RANGE, "output 4294967300x4 exceeds");
+	p.pad_top = p.pad_bottom = 0;
 	/* reduction length beyond the int32-exact limit */
 	big_a = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(1, 65537), &q, NULL);
 	big_b = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, U32(1, 65537), &q, NULL);
