@@ -80,6 +80,12 @@ void test_kat_quantize_multiplier(tctx *t)
 	CHECK(t, m == 1610612736 && s == 30, "0.75*2^30 -> (%d,%d)", m, s);
 	CHECK_ERR(t, enpu_quantize_multiplier(ldexp(1.0, 30), &m, &s), ENPU_STATUS_OUT_OF_RANGE,
 		  "shift 31 > 30");
+	/* the limits hold for the rounded real: just below 2^30 rounds up to it,
+	 * just below 2^-32 rounds up to 2^-32 (kept) */
+	CHECK_ERR(t, enpu_quantize_multiplier(ldexp(1.0 - ldexp(1.0, -40), 30), &m, &s),
+		  ENPU_STATUS_OUT_OF_RANGE, "shift 31 > 30");
+	CHECK_OK(t, enpu_quantize_multiplier(ldexp(1.0 - ldexp(1.0, -40), -32), &m, &s));
+	CHECK(t, m == 1 << 30 && s == -31, "(1-2^-40)*2^-32 -> (%d,%d)", m, s);
 out:;
 }
 
