@@ -84,8 +84,10 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 		kconv_left_requant(t, mult, shift, k->cout);
 	if (k->rq != KCONV_RQ_DERIVED || k->ties)
 		rq = (enpu_requant_t){ mult, shift, k->cout };
-	uint32_t oh = (k->h + k->pt + k->pb - ((k->kh - 1) * k->dh + 1)) / k->sh + 1;
-	uint32_t ow = (k->w + k->pl + k->pr - ((k->kw - 1) * k->dw + 1)) / k->sw + 1;
+	uint32_t oh = (uint32_t)(((uint64_t)k->h + k->pt + k->pb -
+				  ((uint64_t)(k->kh - 1) * k->dh + 1)) / k->sh + 1);
+	uint32_t ow = (uint32_t)(((uint64_t)k->w + k->pl + k->pr -
+				  ((uint64_t)(k->kw - 1) * k->dw + 1)) / k->sw + 1);
 	enpu_conv2d_params_t p = { .input = in, .filter = w, .bias = b, .stride_h = k->sh,
 				   .stride_w = k->sw, .dilation_h = k->dh, .dilation_w = k->dw,
 				   .pad_top = k->pt, .pad_left = k->pl, .pad_bottom = k->pb,

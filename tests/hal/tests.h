@@ -16,7 +16,7 @@
 	X(api_buffer_export_import) X(api_tensor_errors) X(api_gemm_errors)     \
 	X(api_conv_pool_errors) X(api_pointwise_errors) X(api_fence_host)       \
 	X(api_fence_timeout_chain) X(api_fence_error)                           \
-	X(api_cross_device_chain) X(api_command_list) X(api_in_order)           \
+	X(api_cross_device_chain) X(api_command_list) X(api_in_order) X(api_in_order_slow_release)           \
 	X(api_release_while_pending) X(api_concurrent_submit)                   \
 	X(gemm_i8_weight_cache) X(gemm_f16_weight_cache)                        \
 	X(kat_ref_gemm_f16)                                                     \
@@ -32,7 +32,8 @@
 	X(host_queue_execute) X(host_queue_exec_error) X(api_execute)                                   \
 	X(host_queue_device_time) X(host_queue_waiter_skips_pending)           \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
-	X(threadpool_burst) X(threadpool_subsets) X(conv_implicit_rows_split)         \
+	X(threadpool_burst) X(threadpool_subsets) X(conv_implicit_rows_split) X(cpu_split_extremes) \
+	X(conv_cpu_pixel_limit)         \
 	X(requant_lanes_avx2)                                                          \
 	X(requant_lanes_avx512)                                                        \
 	X(requant_lanes_neon) X(f16_conversions) X(f16_half_kernels)      \
@@ -54,7 +55,7 @@
 	X(gemv_i8_edges) X(gemm_i8_left_shift) X(gemm_i8_kblocks)                \
 	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(conv_implicit_i8_threads) \
 	X(pool_i8_edges)                                                        \
-	X(long_reductions) X(conv_i8_relu_ties)
+	X(long_reductions) X(conv_i8_relu_ties) X(conv_huge_pads)
 
 #define DECLARE_PLAIN(name) void test_##name(tctx *t);
 #define DECLARE_ISA(name) void test_##name(tctx *t, enpu_cpu_isa_t isa);

@@ -122,15 +122,15 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 	unsigned use = cpu_threads_for(d, macs, k->macs_per_thread, k->macs_per_thread - 5);
 	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
-	j.blocks = (c->out_c + k->cblock - 1) / k->cblock;
+	j.blocks = cpu_div_up(c->out_c, k->cblock);
 	j.chunk = j.blocks;
 	j.rpt = k->rows_per_task(c);
-	j.tasks_per_image = (c->out_h + j.rpt - 1) / j.rpt;
+	j.tasks_per_image = cpu_div_up(c->out_h, j.rpt);
 	size_t rows = (size_t)c->batch * j.tasks_per_image;
 	while (j.chunk > 1 && (k->scratch_bytes(c, j.chunk) > SCRATCH_TARGET ||
-			       rows * ((j.blocks + j.chunk - 1) / j.chunk) < 4u * use))
+			       rows * cpu_div_up(j.blocks, j.chunk) < 4u * use))
 		j.chunk = (j.chunk + 1) / 2;
-	j.nchunks = (j.blocks + j.chunk - 1) / j.chunk;
+	j.nchunks = cpu_div_up(j.blocks, j.chunk);
 	bool owned;
 	kernel_pack_ctx_t pc = { .k = k, .op = op };
 	j.packed = cpu_cache_get(cpu_cache_slot(op), k, kernel_pack, &pc, &owned);
@@ -176,11 +176,24 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 	return st;
 }
 
+/* Every pad smaller than the (dilated) kernel: no window of padding alone.
+ * Larger pads go to im2col, which reads no padded copy of the input. */
+static bool pads_inside(const enpu_conv_op_t *c)
+{
+	uint64_t eh = (uint64_t)(c->k_h - 1) * c->dil_h + 1, ew = (uint64_t)(c->k_w - 1) * c->dil_w + 1;
+	return c->pad_t < eh && c->pad_b < eh && c->pad_l < ew && c->pad_r < ew;
+}
+
 enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	bool i8 = op->dtype == ENPU_DTYPE_INT8;
-	for (const cpu_conv_kernel_t *const *k = d->conv; i8 && *k; k++)
+	uint64_t pixels = (uint64_t)c->batch * c->out_h * c->out_w;
+	if (pixels > UINT32_MAX)
+		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
+					"cpu conv: %llu output pixels; at most 2^32 - 1 per op",
+					(unsigned long long)pixels);
+	for (const cpu_conv_kernel_t *const *k = d->conv; i8 && pads_inside(c) && *k; k++)
 		if ((*k)->accepts(c))
 			return run_kernel(d, *k, op);
 	if (i8 && c->groups == c->in_c && c->groups > 1)
@@ -201,7 +214,7 @@ enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 		cpu_dense_rows_t rows = { .base = x.in, .row_bytes = c->in_c * esize };
 		size_t oc0 = (size_t)g * cout_g;
 		cpu_gemm_problem_t p = {
-			.m = c->batch * c->out_h * c->out_w, .n = cout_g, .k = k,
+			.m = (uint32_t)pixels, .n = cout_g, .k = k,
 			.a_row = direct ? cpu_dense_row : im2col_row,
 			.a_ctx = direct ? (const void *)&rows : (const void *)&x,
 			.b = f + oc0 * k * esize,

@@ -57,8 +57,24 @@ typedef struct job {
 static bool wraps(const cpu_i8_gemm_ops_t *o, const enpu_conv_op_t *c)
 {
 	return o->kernel_out_segs && c->stride_h == 1 && c->stride_w == 1 &&
-	       2 * (c->k_w - 1) <= c->out_w &&
-	       (uint64_t)c->out_h * (c->out_w + c->k_w - 1) <= UINT32_MAX;
+	       2 * ((uint64_t)c->k_w - 1) <= c->out_w &&
+	       (uint64_t)c->out_h * ((uint64_t)c->out_w + c->k_w - 1) <= UINT32_MAX;
+}
+
+/* The padded input's rows and columns: what the output grid reads, and at
+ * least the input after its top / left padding (so that every input row and
+ * column has a place). False where either exceeds 32 bits. */
+static bool padded_size(const enpu_conv_op_t *c, uint32_t *ph, uint32_t *pw)
+{
+	uint64_t h = (uint64_t)(c->out_h - 1) * c->stride_h + c->k_h;
+	uint64_t w = (uint64_t)(c->out_w - 1) * c->stride_w + c->k_w;
+	if (h < (uint64_t)c->pad_t + c->in_h)
+		h = (uint64_t)c->pad_t + c->in_h;
+	if (w < (uint64_t)c->pad_l + c->in_w)
+		w = (uint64_t)c->pad_l + c->in_w;
+	*ph = (uint32_t)h;
+	*pw = (uint32_t)w;
+	return h <= UINT32_MAX && w <= UINT32_MAX;
 }
 
 bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
@@ -68,16 +84,21 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * ~4 row tiles per output row the short last tile costs more than
 	 * im2col saves (AVX-512 VNNI, 1 thread, 3x3, vs im2col + GEMM: out_w 56
 	 * 1.34x, 28 1.10x, 14 0.985x, 7 0.82x); AMX from one tile (56x56x64 3x3
-	 * stride 1 1.69x, 28x28x128 1.48x, 56x56x64->128 stride 2 1.52x) */
+	 * stride 1 1.69x, 28x28x128 1.48x, 56x56x64->128 stride 2 1.52x).
+	 * Pads of a kernel or more (windows of padding alone) go to im2col:
+	 * the padded copy would be mostly padding, and past 32 bits with huge
+	 * pads and strides. */
+	uint32_t ph, pw;
 	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 &&
-	       (wraps(o, c) || c->out_w >= o->conv_row_tiles * o->mr);
+	       c->pad_t < c->k_h && c->pad_b < c->k_h && c->pad_l < c->k_w && c->pad_r < c->k_w &&
+	       padded_size(c, &ph, &pw) && (wraps(o, c) || c->out_w >= o->conv_row_tiles * o->mr);
 }
 
 uint32_t cpu_conv_implicit_rows(const cpu_i8_gemm_ops_t *o, uint32_t span, size_t lines,
 				uint32_t panels, uint32_t want)
 {
-	uint32_t wchunks = (span + ROWS_MAX - 1) / ROWS_MAX;
-	uint32_t rows = (span + wchunks - 1) / wchunks;
+	uint32_t wchunks = cpu_div_up(span, ROWS_MAX);
+	uint32_t rows = cpu_div_up(span, wchunks);
 	const uint32_t min_rows = o->conv_row_tiles * o->mr;
 	if (lines * wchunks * panels >= want || rows <= min_rows)
 		return rows;
@@ -237,14 +258,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	/* whole kernel rows in one call, up to the family's K block */
 	if (o->kernel_out_segs && segp <= o->kc)
 		j.segs = o->kc / segp;
-	/* padded size: what the output grid reads, and at least the input after
-	 * its top / left padding (so that every input row and column has a place) */
-	j.ph = (c->out_h - 1) * c->stride_h + c->k_h;
-	j.pw = (c->out_w - 1) * c->stride_w + c->k_w;
-	if (j.pw < c->pad_l + c->in_w)
-		j.pw = c->pad_l + c->in_w;
-	if (j.ph < c->pad_t + c->in_h)
-		j.ph = c->pad_t + c->in_h;
+	padded_size(c, &j.ph, &j.pw); /* within 32 bits: cpu_conv_implicit_accepts */
 	/* wrapping: the rows from pixel (0, 0) to (out_h - 1, out_w - 1) */
 	j.wrap = wraps(o, c);
 	j.span = j.wrap ? (c->out_h - 1) * j.pw + c->out_w : c->out_w;
@@ -259,14 +273,14 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	if (!j.b)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	j.rows = cpu_conv_implicit_rows(o, j.span, lines, j.b->panels, want);
-	j.wchunks = (j.span + j.rows - 1) / j.rows;
+	j.wchunks = cpu_div_up(j.span, j.rows);
 	size_t runs = lines * j.wchunks;
 	/* panels split only where there are too few runs for the threads */
 	uint32_t chunks = runs >= want ? 1 : (uint32_t)((want + runs - 1) / runs);
 	if (chunks > j.b->panels)
 		chunks = j.b->panels;
-	j.pan_per_chunk = (j.b->panels + chunks - 1) / chunks;
-	j.nchunks = (j.b->panels + j.pan_per_chunk - 1) / j.pan_per_chunk;
+	j.pan_per_chunk = cpu_div_up(j.b->panels, chunks);
+	j.nchunks = cpu_div_up(j.b->panels, j.pan_per_chunk);
 	size_t pad_bytes = (size_t)c->batch * j.ph * j.pw * c->in_c * o->a_elem;
 	size_t tail = (size_t)(segp - seg) * o->a_elem;
 	j.pad = cpu_alloc(pad_bytes + tail);

@@ -20,6 +20,12 @@ typedef struct cpu_device {
 	bool f16_narrow; /* cpu_f16_narrow(): skinny fp16 GEMMs convert 256 bits at a time */
 } cpu_device_t;
 
+/* ceil(a / b), b > 0, without the wrap of (a + b - 1) / b near 2^32 */
+static inline uint32_t cpu_div_up(uint32_t a, uint32_t b)
+{
+	return a / b + (a % b != 0);
+}
+
 /* The int8 GEMM kernel family of a CPU kernel family (isa), or
  * cpu_i8_gemm_generic where this architecture has none for it. */
 const cpu_i8_gemm_ops_t *cpu_i8_gemm_for(enpu_cpu_isa_t isa);
@@ -67,8 +73,9 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p);
 _Atomic(enpu_op_cache_t *) *cpu_cache_slot(const enpu_op_t *op);
 /* Both dtypes; picks depthwise, pointwise, implicit GEMM or im2col + GEMM. */
 enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op);
-/* int8, groups 1, no dilation, output rows of >= 4 row tiles, on a family
- * with kernel_out: convolution as an implicit GEMM. */
+/* int8, groups 1, no dilation, pads smaller than the kernel, output rows of
+ * >= 4 row tiles, on a family with kernel_out: convolution as an implicit
+ * GEMM. */
 bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c);
 enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op);
 /* Output pixels per kernel call of the implicit GEMM (o's kernels): up to 96,

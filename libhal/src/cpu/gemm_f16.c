@@ -77,7 +77,7 @@ static enpu_op_cache_t *pack_b(void *ctx)
 {
 	pack_job_t *j = ctx;
 	const cpu_gemm_problem_t *p = j->p;
-	uint32_t nr = j->d->vec->f16_nr, panels = (p->n + nr - 1) / nr;
+	uint32_t nr = j->d->vec->f16_nr, panels = cpu_div_up(p->n, nr);
 	packed_f16_t *pb = calloc(1, sizeof(*pb));
 	j->rows = cpu_scratch_alloc(j->d, (size_t)p->k * sizeof(float));
 	if (pb)

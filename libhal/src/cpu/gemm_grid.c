@@ -16,19 +16,19 @@ cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsig
 	 * thread idle for 10% of a 256^3 GEMM: kernels spread a block's rows
 	 * evenly over their tiles) */
 	uint32_t mc = MC_TARGET / mr * mr;
-	uint32_t blocks = m ? (m + mc - 1) / mc : 1;
-	uint32_t per = (m + blocks - 1) / blocks;
+	uint32_t blocks = m ? cpu_div_up(m, mc) : 1;
+	uint32_t per = cpu_div_up(m, blocks);
 	g.mc = per ? per : 1;
-	g.mblocks = (m + g.mc - 1) / g.mc;
-	g.panels = (n + nr - 1) / nr;
+	g.mblocks = cpu_div_up(m, g.mc);
+	g.panels = cpu_div_up(n, nr);
 	/* tasks: a few per thread; one thread takes whole row blocks, as every
 	 * chunk of a row block packs its A rows again */
 	uint32_t want = threads > 1 ? 4u * threads : 1u;
-	uint32_t chunks = g.mblocks >= want ? 1 : (want + g.mblocks - 1) / g.mblocks;
+	uint32_t chunks = g.mblocks >= want ? 1 : cpu_div_up(want, g.mblocks);
 	if (chunks > g.panels)
 		chunks = g.panels;
-	g.pan_per_chunk = (g.panels + chunks - 1) / chunks;
-	g.nchunks = (g.panels + g.pan_per_chunk - 1) / g.pan_per_chunk;
+	g.pan_per_chunk = cpu_div_up(g.panels, chunks);
+	g.nchunks = cpu_div_up(g.panels, g.pan_per_chunk);
 	return g;
 }
 

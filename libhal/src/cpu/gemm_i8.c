@@ -82,7 +82,7 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	pack_job_t *j = ctx;
 	const cpu_i8_gemm_ops_t *o = j->d->i8;
 	const cpu_gemm_problem_t *p = j->p;
-	uint32_t panels = (p->n + o->nr - 1) / o->nr;
+	uint32_t panels = cpu_div_up(p->n, o->nr);
 	cpu_i8_packed_t *pb = calloc(1, sizeof(*pb));
 	if (!pb)
 		return NULL;

@@ -155,9 +155,35 @@ static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
 	return run(d, op, f16 ? GPU_PIPE_GEMM_F16 : GPU_PIPE_GEMM, sec, p);
 }
 
+/* The shaders' window arithmetic is 32-bit signed: every window's input rows
+ * and columns, from -pad to (out - 1) * stride + (k - 1) * dil - pad, must
+ * be int32 values. */
+static bool windows_fit(uint32_t out, uint32_t stride, uint32_t k, uint32_t dil, uint32_t pad)
+{
+	return pad <= INT32_MAX &&
+	       (uint64_t)(out - 1) * stride + (uint64_t)(k - 1) * dil <= INT32_MAX;
+}
+
+static enpu_status_t windows_check(const char *op, uint32_t out_h, uint32_t out_w,
+				   uint32_t stride_h, uint32_t stride_w, uint32_t k_h, uint32_t k_w,
+				   uint32_t dil_h, uint32_t dil_w, uint32_t pad_t, uint32_t pad_l)
+{
+	if (windows_fit(out_h, stride_h, k_h, dil_h, pad_t) &&
+	    windows_fit(out_w, stride_w, k_w, dil_w, pad_l))
+		return ENPU_OK;
+	return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
+				"gpu: %s windows reach input rows or columns beyond 2^31 (strides "
+				"%u,%u, pads %u,%u)",
+				op, stride_h, stride_w, pad_t, pad_l);
+}
+
 static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
+	enpu_status_t st = windows_check("conv2d", c->out_h, c->out_w, c->stride_h, c->stride_w,
+					 c->k_h, c->k_w, c->dil_h, c->dil_w, c->pad_t, c->pad_l);
+	if (st)
+		return st;
 	int32_t p[GPU_P_WORDS] = { 0 };
 	section_t sec[GPU_P_OUT] = {
 		tensor_section(op, ENPU_OP_IN0), tensor_section(op, ENPU_OP_IN1),
@@ -208,6 +234,10 @@ static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
 static enpu_status_t exec_pool(gpu_device_t *d, const enpu_op_t *op)
 {
 	const enpu_pool_op_t *q = &op->u.pool;
+	enpu_status_t st = windows_check("pool", q->out_h, q->out_w, q->stride_h, q->stride_w,
+					 q->k_h, q->k_w, 1, 1, q->pad_t, q->pad_l);
+	if (st)
+		return st;
 	int32_t p[GPU_P_WORDS] = { 0 };
 	section_t sec[GPU_P_OUT] = { tensor_section(op, ENPU_OP_IN0) };
 	int32_t args[] = {
