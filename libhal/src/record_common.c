@@ -185,6 +185,21 @@ enpu_status_t rec_requant(const char *op, const enpu_requant_t *rq, uint32_t cha
 	return ENPU_OK;
 }
 
+enpu_status_t rec_out_size(const char *op, uint64_t span_h, uint64_t win_h, uint32_t stride_h,
+			   uint64_t span_w, uint64_t win_w, uint32_t stride_w, uint32_t *out_h,
+			   uint32_t *out_w)
+{
+	uint64_t oh = (span_h - win_h) / stride_h + 1, ow = (span_w - win_w) / stride_w + 1;
+	if (oh > UINT32_MAX || ow > UINT32_MAX)
+		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
+					"%s: output %llux%llu exceeds a tensor's 2^32 - 1 rows or "
+					"columns",
+					op, (unsigned long long)oh, (unsigned long long)ow);
+	*out_h = (uint32_t)oh;
+	*out_w = (uint32_t)ow;
+	return ENPU_OK;
+}
+
 void rec_take(enpu_op_t *op, int role, enpu_tensor_t *t)
 {
 	enpu_tensor_retain(t);

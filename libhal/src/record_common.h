@@ -33,6 +33,12 @@ enpu_status_t rec_check_multiplier(const char *op, const char *what, int32_t mul
 enpu_status_t rec_requant(const char *op, const enpu_requant_t *rq, uint32_t channels,
 			  double in_scale, const enpu_tensor_t *w, double out_scale,
 			  int32_t **mult, int32_t **shift);
+/* A window op's output size, (span - window) / stride + 1 on each axis (span:
+ * the padded input; window: the (dilated) kernel, at most span), or
+ * OUT_OF_RANGE where one passes 2^32 - 1. */
+enpu_status_t rec_out_size(const char *op, uint64_t span_h, uint64_t win_h, uint32_t stride_h,
+			   uint64_t span_w, uint64_t win_w, uint32_t stride_w, uint32_t *out_h,
+			   uint32_t *out_w);
 /* Retains t into op role. */
 void rec_take(enpu_op_t *op, int role, enpu_tensor_t *t);
 /* True when a and b have identical rank and dims. */

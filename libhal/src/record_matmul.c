@@ -154,14 +154,10 @@ static enpu_status_t conv_geometry(const enpu_conv2d_params_t *p, enpu_conv_op_t
 					"%llux%llu",
 					(unsigned long long)eff_h, (unsigned long long)eff_w,
 					(unsigned long long)span_h, (unsigned long long)span_w);
-	uint64_t oh = (span_h - eff_h) / c->stride_h + 1, ow = (span_w - eff_w) / c->stride_w + 1;
-	if (oh > UINT32_MAX || ow > UINT32_MAX)
-		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
-					"conv2d: output %llux%llu exceeds a tensor's 2^32 - 1 rows or "
-					"columns",
-					(unsigned long long)oh, (unsigned long long)ow);
-	c->out_h = (uint32_t)oh;
-	c->out_w = (uint32_t)ow;
+	enpu_status_t st = rec_out_size("conv2d", span_h, eff_h, c->stride_h, span_w, eff_w,
+					c->stride_w, &c->out_h, &c->out_w);
+	if (st)
+		return st;
 	if (out[0] != c->batch || out[1] != c->out_h || out[2] != c->out_w || out[3] != c->out_c)
 		return enpu_status_make(ENPU_STATUS_INVALID_ARGUMENT,
 					"conv2d: output shape [%u][%u][%u][%u] != expected "

@@ -30,14 +30,10 @@ static enpu_status_t pool_geometry(const enpu_pool_params_t *p, enpu_pool_op_t *
 					"pool: kernel %ux%u larger than padded input %llux%llu",
 					g->k_h, g->k_w, (unsigned long long)span_h,
 					(unsigned long long)span_w);
-	uint64_t oh = (span_h - g->k_h) / g->stride_h + 1, ow = (span_w - g->k_w) / g->stride_w + 1;
-	if (oh > UINT32_MAX || ow > UINT32_MAX)
-		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
-					"pool: output %llux%llu exceeds a tensor's 2^32 - 1 rows or "
-					"columns",
-					(unsigned long long)oh, (unsigned long long)ow);
-	g->out_h = (uint32_t)oh;
-	g->out_w = (uint32_t)ow;
+	enpu_status_t st = rec_out_size("pool", span_h, g->k_h, g->stride_h, span_w, g->k_w,
+					g->stride_w, &g->out_h, &g->out_w);
+	if (st)
+		return st;
 	/* The first and last windows (hence all) must overlap the input. */
 	if (g->pad_t >= g->k_h || g->pad_l >= g->k_w ||
 	    (uint64_t)(g->out_h - 1) * g->stride_h >= (uint64_t)g->in_h + g->pad_t ||
