@@ -7,21 +7,41 @@
 #include <string.h>
 #include "stats_impl.h"
 
+/* One core's line: exactly 8 numbers and nothing else (sscanf alone would
+ * skip a newline and take a short line's missing fields from the next). */
+static int parse_core_line(const char *line, size_t n, unsigned long long v[8])
+{
+	char buf[256];
+	int end = 0;
+
+	if (n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu %llu %llu %llu %llu %llu %llu %n", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7], &end) != 8 || buf[end])
+		return -EINVAL;
+	return 0;
+}
+
 /* "core jobs faults resets busy_cycles busy_ns bytes_read bytes_written", then
- * one line of numbers per core. */
+ * one line of numbers per core, each core once. */
 static int parse_cores(const char *text, enpu_stats_sample_t *s)
 {
 	const char *line = strchr(text, '\n');
+	uint32_t seen = 0;
 
 	if (!line || strncmp(text, "core jobs ", 10))
 		return -EINVAL;
-	while (*++line) {
+	for (line++; *line; ) {
+		size_t n = strcspn(line, "\n");
 		unsigned long long v[8];
 		enpu_stats_counters_t c;
 
-		if (sscanf(line, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-			   &v[3], &v[4], &v[5], &v[6], &v[7]) != 8 || v[0] >= ENPU_STATS_MAX_CORES)
+		if (parse_core_line(line, n, v) || v[0] >= ENPU_STATS_MAX_CORES ||
+		    seen & 1u << v[0])
 			return -EINVAL;
+		seen |= 1u << v[0];
 		c = (enpu_stats_counters_t){
 			.jobs = v[1], .faults = v[2], .resets = v[3], .cycles = v[4],
 			.busy_ns = v[5], .bytes_read = v[6], .bytes_written = v[7],
@@ -30,11 +50,29 @@ static int parse_cores(const char *text, enpu_stats_sample_t *s)
 		stats_counters_add(&s->total, &c);
 		if (v[0] >= s->core_count)
 			s->core_count = (uint32_t)v[0] + 1;
-		line = strchr(line, '\n');
-		if (!line)
-			break;
+		line += n + (line[n] == '\n');
 	}
 	return 0;
+}
+
+/* The whole of path into *text (grown from *len as needed, up to 64 MiB):
+ * its length, or -errno. */
+static long read_whole(const char *path, char **text, size_t *len)
+{
+	for (;;) {
+		long n = stats_read_text(path, *text, *len);
+		char *grown;
+
+		if (n < 0 || (size_t)n < *len - 1)
+			return n;
+		if (*len >= (size_t)64 << 20)
+			return -EFBIG;
+		grown = realloc(*text, *len * 2);
+		if (!grown)
+			return -ENOMEM;
+		*text = grown;
+		*len *= 2;
+	}
 }
 
 /* "ctx C pid P jobs J busy_ns B cycles Y" per context, then its "  bo ..." lines. */
@@ -64,7 +102,7 @@ static int parse_contexts(const char *root, const char *text, enpu_stats_sample_
 
 enpu_status_t stats_read_debugfs(const char *root, const char *devname, enpu_stats_sample_t *s)
 {
-	static const size_t len = 1 << 16;
+	size_t len = 1 << 16;
 	char path[512], *text = malloc(len);
 	long n;
 	int err;
@@ -72,7 +110,7 @@ enpu_status_t stats_read_debugfs(const char *root, const char *devname, enpu_sta
 	if (!text)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "stats: out of memory");
 	stats_path(path, sizeof(path), root, "/sys/kernel/debug/accel/%s/cores", devname);
-	n = stats_read_text(path, text, len);
+	n = read_whole(path, &text, &len);
 	s->timestamp_ns = stats_now_ns();
 	if (n < 0) {
 		free(text);
@@ -91,7 +129,10 @@ enpu_status_t stats_read_debugfs(const char *root, const char *devname, enpu_sta
 					"stats: %s is not in the expected format", path);
 	}
 	stats_path(path, sizeof(path), root, "/sys/kernel/debug/accel/%s/contexts", devname);
-	if (stats_read_text(path, text, len) >= 0)
+	n = read_whole(path, &text, &len);
+	if (n == -ENOMEM)
+		err = -ENOMEM;
+	else if (n >= 0)
 		err = parse_contexts(root, text, s);
 	free(text);
 	if (err)

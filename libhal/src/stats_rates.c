@@ -33,10 +33,13 @@ static enpu_status_t check(const enpu_stats_sample_t *prev, const enpu_stats_sam
 	return ENPU_OK;
 }
 
+/* p in s: by client id where there is one (fdinfo: a client's fd may pass
+ * to another process between samples), else by pid. */
 static const enpu_stats_proc_t *find_proc(const enpu_stats_sample_t *s, const enpu_stats_proc_t *p)
 {
 	for (size_t i = 0; i < s->proc_count; i++)
-		if (s->procs[i].pid == p->pid && s->procs[i].client_id == p->client_id)
+		if (p->client_id ? s->procs[i].client_id == p->client_id
+				 : s->procs[i].pid == p->pid && !s->procs[i].client_id)
 			return &s->procs[i];
 	return NULL;
 }

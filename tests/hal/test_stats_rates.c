@@ -128,6 +128,11 @@ void test_stats_rates_clients(tctx *t)
 	CHECK(t, near(r.utilization, 0.25), "one pid, two clients: overall %g", r.utilization);
 	CHECK_OK(t, enpu_stats_proc_rate(&a, &b, 1, &pr));
 	CHECK(t, near(pr.utilization, 0.2), "one pid, client 2: %g", pr.utilization);
+	/* a client whose file passed to another process (fork, then the parent
+	 * exited): still matched by its id, so only its change counts */
+	pb[1].pid = 6;
+	CHECK_OK(t, enpu_stats_proc_rate(&a, &b, 1, &pr));
+	CHECK(t, near(pr.utilization, 0.2), "client 2 now in pid 6: %g", pr.utilization);
 	/* per process for BPF: bytes too */
 	sample(&a, ENPU_STATS_SOURCE_BPF, 0);
 	sample(&b, ENPU_STATS_SOURCE_BPF, 2000000000);

@@ -2,6 +2,7 @@
 /* The stats reader on fake /sys, /proc and debugfs trees: source selection,
  * parsing of debugfs cores/contexts, fdinfo, sysfs power and devfreq, errors. */
 #include <stdio.h>
+#include <stdlib.h>
 #include "enpu/stats.h"
 #include "test_stats_fixture.h"
 #include "tests.h"
@@ -124,6 +125,54 @@ out:
 	fx_destroy(&fx);
 }
 
+/* A contexts file past the reader's first 64 KiB (a context lists up to 256
+ * BOs) is read whole; sysfs enabling more cores than a sample holds gives
+ * ENPU_STATS_MAX_CORES. */
+void test_stats_read_large(tctx *t)
+{
+	stats_fixture fx = { "" };
+	enpu_stats_sample_t *s = NULL;
+	enpu_status_t st = ENPU_OK;
+	size_t cap = 1 << 20, len = 0;
+	char *text = malloc(cap);
+
+	CHECK(t, text, "out of memory");
+	CHECK(t, fx_create(&fx), "fixture");
+	CHECK(t, fx_write(&fx, DBG "/cores",
+			  "core jobs faults resets busy_cycles busy_ns bytes_read bytes_written\n"
+			  "0 1 0 0 1 1 1 1\n"), "cores");
+	for (unsigned c = 0; c < 8; c++) {
+		len += (size_t)snprintf(text + len, cap - len,
+					"ctx %u pid %u jobs %u busy_ns %u cycles 123456789\n", c + 1,
+					100 + c, c + 1, 1000 * (c + 1));
+		for (unsigned b = 0; b < 256; b++)
+			len += (size_t)snprintf(text + len, cap - len,
+						"  bo %u size 4096 addr 0x%x shmem\n", b + 1,
+						0x100000 + b * 4096);
+	}
+	CHECK(t, len > (1 << 16), "only %zu bytes", len);
+	CHECK(t, fx_write(&fx, DBG "/contexts", text), "contexts");
+	CHECK(t, fx_write(&fx, "/sys/devices/platform/enpu-sim.0/cores_enabled", "0xfff\n"),
+	      "cores_enabled");
+	s = read_root(&fx, ENPU_STATS_SOURCE_DEBUGFS, &st);
+	CHECK_OK(t, st);
+	CHECK(t, s->proc_count == 8, "%zu of 8 processes", s->proc_count);
+	for (size_t i = 0; i < s->proc_count; i++)
+		CHECK(t, s->procs[i].pid == 100 + i && s->procs[i].counters.jobs == i + 1 &&
+				 s->procs[i].counters.busy_ns == 1000 * (i + 1) &&
+				 s->procs[i].counters.cycles == 123456789,
+		      "process %zu: pid %u jobs %llu cycles %llu", i, s->procs[i].pid,
+		      (unsigned long long)s->procs[i].counters.jobs,
+		      (unsigned long long)s->procs[i].counters.cycles);
+	CHECK(t, s->core_count == ENPU_STATS_MAX_CORES, "%u cores (a sample holds %d)",
+	      s->core_count, ENPU_STATS_MAX_CORES);
+out:
+	free(text);
+	enpu_status_free(st);
+	enpu_stats_free(s);
+	fx_destroy(&fx);
+}
+
 void test_stats_read_errors(tctx *t)
 {
 	stats_fixture fx = { "" };
@@ -143,6 +192,23 @@ void test_stats_read_errors(tctx *t)
 		  "/sys/kernel/debug/accel/enpu-sim.0/cores");
 	CHECK(t, fx_write(&fx, DBG "/cores", "core jobs faults\n0 1 2\n"), "bad cores");
 	CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR, "expected format");
+	/* a short line (its missing fields are not taken from the next line), a
+	 * blank line, a core twice, a trailing word */
+	static const char *const bad[] = {
+		"0 10 0 0 100 1000 5 6\n1 20 0 0 200\n2 30 0 0 300 3000 7 8\n",
+		"0 10 0 0 100 1000 5 6\n\n1 20 0 0 200 2000 7 8\n",
+		"0 10 0 0 100 1000 5 6\n0 20 0 0 200 2000 7 8\n",
+		"0 10 0 0 100 1000 5 6 x\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "%s%s",
+			 "core jobs faults resets busy_cycles busy_ns bytes_read bytes_written\n",
+			 bad[i]);
+		CHECK(t, fx_write(&fx, DBG "/cores", text), "bad cores %zu", i);
+		CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR,
+			  "expected format");
+	}
 	o.source = ENPU_STATS_SOURCE_AUTO;
 	CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR, "expected format");
 	o.source = (enpu_stats_source_t)9;

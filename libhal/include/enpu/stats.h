@@ -111,8 +111,8 @@ typedef struct enpu_stats_rates {
 } enpu_stats_rates_t;
 
 /* Rates from prev to cur: INVALID_ARGUMENT unless both are of the same device
- * and source and cur is later. fdinfo totals count only the clients present
- * in both samples. */
+ * and source and cur is later. fdinfo totals are the clients' changes: a
+ * client in cur only counts from zero, one gone from cur drops out. */
 enpu_status_t enpu_stats_rates(const enpu_stats_sample_t *prev,
 			       const enpu_stats_sample_t *cur, enpu_stats_rates_t *out);
 
