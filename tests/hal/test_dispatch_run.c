@@ -289,6 +289,54 @@ out:
 	t_env_close(&env);
 }
 
+/* Zero costs (allowed by enpu_dispatcher_set_op_cost) give a producer and
+ * its consumer the same slot [0, 0]: the consumer, added first, must still be
+ * submitted after its producer (one device: no fence between them). */
+void test_dispatch_zero_costs(tctx *t)
+{
+	t_env env = { 0 };
+	enpu_dispatcher_t *d = NULL;
+	enpu_graph_t *g = NULL;
+	enpu_tensor_t *x = NULL, *y = NULL, *z = NULL;
+	enpu_plan_t *plan = NULL;
+	const uint32_t dims[] = { 4, 4 };
+
+	if (!t_env_open(t, &env, ENPU_CPU_ISA_AUTO, 1))
+		return;
+	enpu_quant_t q = t_q(1.0f, 0);
+	x = t_tensor(t, env.cpu, ENPU_DTYPE_INT8, 2, dims, &q,
+		     (int8_t[]){ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 });
+	y = t_tensor(t, env.cpu, ENPU_DTYPE_INT8, 2, dims, &q, NULL);
+	z = t_tensor(t, env.cpu, ENPU_DTYPE_INT8, 2, dims, &q, NULL);
+	CHECK(t, x && y && z, "tensors");
+	CHECK_OK(t, enpu_graph_create(&g));
+	CHECK_OK(t, enpu_graph_add_add(g, "consumer",
+				       &(enpu_eltwise_params_t){ .a = y, .b = y, .out = z }, NULL));
+	CHECK_OK(t, enpu_graph_add_add(g, "producer",
+				       &(enpu_eltwise_params_t){ .a = x, .b = x, .out = y }, NULL));
+	CHECK_OK(t, enpu_graph_add_input(g, x));
+	CHECK_OK(t, enpu_graph_add_output(g, z));
+	CHECK_OK(t, enpu_graph_finalize(g));
+	CHECK(t, (d = disp(t, env.ctx, "cpu0", 0)), "dispatcher");
+	for (size_t op = 0; op < 2; op++)
+		CHECK_OK(t, enpu_dispatcher_set_op_cost(d, g, op, 0, 0.0));
+	CHECK_OK(t, enpu_dispatcher_plan(d, g, &plan));
+	CHECK(t, enpu_plan_slot(plan, 0).start == 0 && enpu_plan_slot(plan, 1).finish == 0,
+	      "zero-length slots");
+	CHECK_OK(t, run_plan(plan));
+	for (int i = 0; i < 16; i++)
+		CHECK(t, ((int8_t *)t_data(z))[i] == 4, "z[%d] = %d, want (1 + 1) + (1 + 1)", i,
+		      ((int8_t *)t_data(z))[i]);
+out:
+	enpu_plan_release(plan);
+	enpu_dispatcher_release(d);
+	enpu_graph_release(g);
+	enpu_tensor_release(x);
+	enpu_tensor_release(y);
+	enpu_tensor_release(z);
+	t_env_close(&env);
+}
+
 static bool rewrite(const char *path, long at, char byte, long truncate_to)
 {
 	FILE *f = fopen(path, "r+b");

@@ -89,29 +89,59 @@ static enpu_status_t build(enpu_dispatcher_t *d, const enpu_graph_t *g, enpu_pla
 	return st;
 }
 
-static bool before(const enpu_sched_slot_t *s, size_t a, size_t b)
+/* Each op's depth: the longest chain of edges ending at it (the graph is
+ * acyclic: graph_validate.c). */
+static void depths(const enpu_sched_problem_t *pr, size_t *depth)
+{
+	bool changed = true;
+
+	for (size_t i = 0; i < pr->op_count; i++)
+		depth[i] = 0;
+	while (changed) {
+		changed = false;
+		for (size_t e = 0; e < pr->edge_count; e++) {
+			const enpu_sched_edge_t *x = &pr->edges[e];
+			if (depth[x->to] < depth[x->from] + 1) {
+				depth[x->to] = depth[x->from] + 1;
+				changed = true;
+			}
+		}
+	}
+}
+
+static bool before(const enpu_sched_slot_t *s, const size_t *depth, size_t a, size_t b)
 {
 	if (s[a].start != s[b].start)
 		return s[a].start < s[b].start;
 	if (s[a].finish != s[b].finish)
 		return s[a].finish < s[b].finish;
+	if (depth[a] != depth[b])
+		return depth[a] < depth[b];
 	return a < b;
 }
 
-/* Submission order: predicted start (then finish, then index), which is a
- * topological order because an op starts no earlier than its producers finish
- * and zero-length producers sort first by finish. Insertion sort: graphs have
- * at most a few hundred ops. */
-static void order(enpu_plan_t *p)
+/* Submission order: predicted start, then finish, then depth, then index. A
+ * topological order: an op starts no earlier than its producers finish, so
+ * a producer sorts first unless both have one slot [s, s] (zero costs and
+ * hand-over), where its smaller depth puts it first. Insertion sort: graphs
+ * have at most a few hundred ops. */
+static enpu_status_t order(enpu_plan_t *p)
 {
+	size_t *depth = calloc(p->problem.op_count ? p->problem.op_count : 1, sizeof(*depth));
+
+	if (!depth)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	depths(&p->problem, depth);
 	for (size_t i = 0; i < p->problem.op_count; i++) {
 		size_t k = i;
-		while (k > 0 && before(p->slots, i, p->order[k - 1])) {
+		while (k > 0 && before(p->slots, depth, i, p->order[k - 1])) {
 			p->order[k] = p->order[k - 1];
 			k--;
 		}
 		p->order[k] = i;
 	}
+	free(depth);
+	return ENPU_OK;
 }
 
 static enpu_status_t make(enpu_dispatcher_t *d, const enpu_graph_t *g, const uint32_t *placement,
@@ -134,6 +164,8 @@ static enpu_status_t make(enpu_dispatcher_t *d, const enpu_graph_t *g, const uin
 	if (!st)
 		st = placement ? enpu_sched_evaluate(&p->problem, placement, p->slots, &p->makespan) :
 				 enpu_sched_heft(&p->problem, p->slots, &p->makespan);
+	if (!st)
+		st = order(p);
 	if (st) {
 		enpu_status_t e = enpu_status_make(enpu_status_code(st), "%s: %s", fn,
 						   enpu_status_message(st));
@@ -141,7 +173,6 @@ static enpu_status_t make(enpu_dispatcher_t *d, const enpu_graph_t *g, const uin
 		enpu_plan_release(p);
 		return e;
 	}
-	order(p);
 	*out = p;
 	return ENPU_OK;
 }
