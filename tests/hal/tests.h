@@ -43,7 +43,8 @@
  * function is test_NAME_DEV(tctx *); it skips where DEV is absent. */
 #define DEVICE_TESTS(X)                                                         \
 	X(dispatch_identical, gpu) X(dispatch_identical, npu)                   \
-	X(dispatch_priority, npu) X(gpu_share, npu)
+	X(dispatch_priority, npu) X(gpu_share, npu)       \
+	X(buffer_import_alias, npu)
 
 #define ISA_TESTS(X)                                                            \
 	X(gemm_i8_edges) X(gemm_i8_random) X(conv_i8_random) X(conv_i8_edges)   \

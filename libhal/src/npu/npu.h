@@ -5,6 +5,7 @@
 #ifndef ENPU_NPU_H
 #define ENPU_NPU_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include "backend.h"
 #include "buffer_impl.h"
@@ -29,6 +30,10 @@ typedef struct npu_device {
 	uint32_t priority; /* DRM_ENPU_PRIORITY_* of every job */
 	enpu_host_queue_t *queue;
 	npu_bo_t scratch; /* used by the queue thread only */
+	/* the handles buffers hold (npu_handles.c), under handle_lock */
+	pthread_mutex_t handle_lock;
+	struct npu_handle *handles;
+	size_t handle_count, handle_cap;
 } npu_device_t;
 
 /* A buffer backed by a BO of this device (allocated or imported). */
@@ -49,6 +54,13 @@ int npu_bo_create(int fd, uint64_t size, npu_bo_t *bo);
 int npu_bo_userptr(int fd, void *ptr, uint64_t size, int readonly, npu_bo_t *bo);
 int npu_bo_info(int fd, npu_bo_t *bo, uint64_t *mmap_offset);
 void npu_bo_free(int fd, npu_bo_t *bo);
+
+/* Buffers' GEM handles, counted (npu_handles.c): hold one more user of a
+ * handle; import a dma-buf through PRIME and hold its handle; drop a user,
+ * closing the handle with the last. 0 or -errno. */
+int npu_handle_hold(npu_device_t *d, uint32_t handle);
+int npu_handle_import(npu_device_t *d, int dmabuf, uint32_t *handle);
+void npu_handle_release(npu_device_t *d, uint32_t handle);
 
 enpu_status_t npu_buffer_allocate(enpu_device_t *device, size_t size, enpu_buffer_t **out);
 enpu_status_t npu_buffer_wrap(enpu_device_t *device, void *ptr, size_t size,

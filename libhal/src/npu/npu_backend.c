@@ -62,6 +62,8 @@ static void npu_close(void *state)
 	enpu_host_queue_destroy(d->queue);
 	npu_bo_free(d->fd, &d->scratch);
 	close(d->fd);
+	pthread_mutex_destroy(&d->handle_lock);
+	free(d->handles);
 	free(d);
 }
 
@@ -102,10 +104,12 @@ static enpu_status_t npu_open(size_t local_index, const enpu_device_options_t *o
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
 	d->minor = minors[local_index];
 	d->priority = npu_priority[options->priority];
+	pthread_mutex_init(&d->handle_lock, NULL);
 	d->fd = npu_open_minor(d->minor);
 	if (d->fd < 0) {
 		st = enpu_status_make(ENPU_STATUS_DEVICE_ERROR, "npu: cannot open /dev/accel/accel%u: %s",
 				      d->minor, strerror(errno));
+		pthread_mutex_destroy(&d->handle_lock);
 		free(d);
 		return st;
 	}
@@ -114,6 +118,7 @@ static enpu_status_t npu_open(size_t local_index, const enpu_device_options_t *o
 	ret = npu_bo_create(d->fd, NPU_SCRATCH_BYTES, &d->scratch);
 	if (ret) {
 		close(d->fd);
+		pthread_mutex_destroy(&d->handle_lock);
 		free(d);
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 					"npu: cannot allocate the command buffer: %s", strerror(-ret));
@@ -123,6 +128,7 @@ static enpu_status_t npu_open(size_t local_index, const enpu_device_options_t *o
 	if (st != ENPU_OK) {
 		npu_bo_free(d->fd, &d->scratch);
 		close(d->fd);
+		pthread_mutex_destroy(&d->handle_lock);
 		free(d);
 		return st;
 	}

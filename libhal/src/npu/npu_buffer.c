@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* NPU backend: buffers. Allocated buffers are driver BOs, mapped into the
  * process (so host devices use them in place) and exportable as dma-bufs.
- * Imported dma-bufs become BOs through PRIME. Wrapped user memory stays host
- * memory: each job pins the pages it needs (BO_USERPTR), zero copy. */
+ * Imported dma-bufs become BOs through PRIME (a dma-buf of this device, or
+ * one imported before, gives a handle another buffer holds too: counted in
+ * npu_handles.c). Wrapped user memory stays host memory: each job pins the
+ * pages it needs (BO_USERPTR), zero copy. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +22,20 @@ static npu_device_t *npu_of(const enpu_device_t *device)
 	return device->state;
 }
 
+/* Unmaps bo and drops its handle (closed with its last buffer). */
+static void bo_release(npu_device_t *d, npu_bo_t *bo)
+{
+	if (bo->map)
+		munmap(bo->map, bo->size);
+	npu_handle_release(d, bo->handle);
+	memset(bo, 0, sizeof(*bo));
+}
+
 static void npu_buffer_destroy(enpu_buffer_t *buffer)
 {
 	npu_buffer_t *nb = (npu_buffer_t *)buffer;
 
-	npu_bo_free(npu_of(buffer->device)->fd, &nb->bo);
+	bo_release(npu_of(buffer->device), &nb->bo);
 	free(nb);
 }
 
@@ -98,9 +109,13 @@ enpu_status_t npu_buffer_allocate(enpu_device_t *device, size_t size, enpu_buffe
 		return enpu_status_make(ret == -ENOMEM ? ENPU_STATUS_RESOURCE_EXHAUSTED :
 					ENPU_STATUS_DEVICE_ERROR,
 					"npu: cannot allocate %zu bytes: %s", size, strerror(-ret));
+	if (npu_handle_hold(npu_of(device), bo.handle)) {
+		npu_bo_free(npu_of(device)->fd, &bo);
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
+	}
 	nb = npu_buffer_new(device, size, &bo);
 	if (!nb) {
-		npu_bo_free(npu_of(device)->fd, &bo);
+		bo_release(npu_of(device), &bo);
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
 	}
 	*out = &nb->base;
@@ -117,31 +132,40 @@ enpu_status_t npu_buffer_wrap(enpu_device_t *device, void *ptr, size_t size,
 enpu_status_t npu_buffer_import_fd(enpu_device_t *device, int fd, size_t offset, size_t size,
 				   enpu_buffer_t **out)
 {
-	int dev = npu_of(device)->fd;
-	struct drm_prime_handle ph = { .fd = fd };
+	npu_device_t *d = npu_of(device);
 	uint64_t mmap_off = 0;
 	npu_buffer_t *nb;
 	npu_bo_t bo = { 0 };
+	int ret;
 
 	if (offset)	/* a BO starts at its dma-buf's start: map the fd instead */
 		return enpu_host_buffer_import_fd(device, fd, offset, size, out);
-	if (ioctl(dev, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph))
+	ret = npu_handle_import(d, fd, &bo.handle);
+	if (ret == -ENOMEM)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
+	if (ret)
 		return enpu_host_buffer_import_fd(device, fd, offset, size, out);
-	bo.handle = ph.handle;
-	if (npu_bo_info(dev, &bo, &mmap_off) || bo.size < size) {
-		npu_bo_free(dev, &bo);
-		return enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
-					"npu: dma-buf smaller than the %zu bytes asked for", size);
+	ret = npu_bo_info(d->fd, &bo, &mmap_off);
+	if (ret || bo.size < size) {
+		enpu_status_t st = ret ? enpu_status_make(ENPU_STATUS_DEVICE_ERROR,
+							  "npu: BO_INFO of an imported dma-buf: %s",
+							  strerror(-ret))
+				       : enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
+							  "npu: dma-buf of %llu bytes, smaller than "
+							  "the %zu asked for",
+							  (unsigned long long)bo.size, size);
+		bo_release(d, &bo);
+		return st;
 	}
-	bo.map = mmap(NULL, bo.size, PROT_READ | PROT_WRITE, MAP_SHARED, dev, mmap_off);
+	bo.map = mmap(NULL, bo.size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, mmap_off);
 	if (bo.map == MAP_FAILED) {
 		bo.map = NULL;
-		npu_bo_free(dev, &bo);
+		bo_release(d, &bo);
 		return enpu_host_buffer_import_fd(device, fd, offset, size, out);
 	}
 	nb = npu_buffer_new(device, size, &bo);
 	if (!nb) {
-		npu_bo_free(dev, &bo);
+		bo_release(d, &bo);
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
 	}
 	*out = &nb->base;

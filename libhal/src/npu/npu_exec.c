@@ -365,16 +365,24 @@ static enpu_status_t job_run(job_t *j, const enpu_op_t *op)
 {
 	struct drm_enpu_submit_bo sbo[ENPU_OP_TENSORS + 1];
 	struct drm_enpu_submit s = {
-		.bos = (uintptr_t)sbo, .bo_count = (uint32_t)j->nbufs + 1,
+		.bos = (uintptr_t)sbo,
 		.cmd_handle = j->dev->scratch.handle, .cmd_size = ((struct enpu_cmd_hdr *)j->cmd)->size,
 		.core = DRM_ENPU_CORE_ANY, .priority = j->dev->priority,
 	};
 	struct drm_enpu_wait w = { .type = DRM_ENPU_WAIT_JOB };
 	struct timespec ts;
 
-	for (size_t i = 0; i < j->nbufs; i++)
-		sbo[i] = (struct drm_enpu_submit_bo){ j->bufs[i].bo.handle, j->bufs[i].flags };
-	sbo[j->nbufs] = (struct drm_enpu_submit_bo){ j->dev->scratch.handle, DRM_ENPU_BO_READ };
+	/* each BO once: two buffers may hold one handle (npu_handles.c) */
+	for (size_t i = 0; i < j->nbufs; i++) {
+		uint32_t k = 0;
+
+		while (k < s.bo_count && sbo[k].handle != j->bufs[i].bo.handle)
+			k++;
+		if (k == s.bo_count)
+			sbo[s.bo_count++] = (struct drm_enpu_submit_bo){ j->bufs[i].bo.handle, 0 };
+		sbo[k].flags |= j->bufs[i].flags;
+	}
+	sbo[s.bo_count++] = (struct drm_enpu_submit_bo){ j->dev->scratch.handle, DRM_ENPU_BO_READ };
 	if (ioctl(j->dev->fd, DRM_IOCTL_ENPU_SUBMIT, &s))
 		return enpu_status_make(errno == EINVAL ? ENPU_STATUS_INVALID_ARGUMENT :
 					ENPU_STATUS_DEVICE_ERROR,
