@@ -111,6 +111,28 @@ void test_pool_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 				if (!ok)
 					goto out;
 			}
+	/* bottom and right pads of a kernel or more (the last windows still
+	 * reach the input): the NPU's command stream takes pads below the
+	 * kernel, so it gets the padding the windows use */
+	for (int kind = 0; kind < 2; kind++) {
+		enpu_quant_t q = t_q(0.05f, 0);
+		int8_t data[75];
+		t_fill_i8(t, data, sizeof(data));
+		enpu_tensor_t *in = t_tensor(t, e.ref, ENPU_DTYPE_INT8, 4,
+					     (const uint32_t[]){ 1, 5, 5, 3 }, &q, data);
+		CHECK(t, in, "input tensor");
+		enpu_pool_params_t p = { .input = in, .kind = kind ? ENPU_POOL_AVG : ENPU_POOL_MAX,
+					 .kernel_h = 2, .kernel_w = 2, .stride_h = 4, .stride_w = 4,
+					 .pad_bottom = 3, .pad_right = 2 };
+		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { 1, 2, 2, 3 },
+					 .quant = q };
+		snprintf(what, sizeof(what), "%s pool 5x5x3 k=2x2 s=4 pad=0,0,3,2",
+			 kind ? "avg" : "max");
+		bool ok = diff_run(t, &e, diff_rec_pool, &p, &p.output, &d, what);
+		enpu_tensor_release(in);
+		if (!ok)
+			goto out;
+	}
 out:
 	t_env_close(&e);
 }

@@ -246,6 +246,16 @@ static enpu_status_t encode_conv(job_t *j, const enpu_op_t *op)
 	return ENPU_OK;
 }
 
+/* The bottom (right) padding the windows reach: the HAL takes any pad that
+ * leaves the last window on the input, the driver pads below the kernel;
+ * the windows, hence out and the result, are the same. */
+static uint32_t pad_used(uint32_t out, uint32_t stride, uint32_t k, uint32_t in, uint32_t pad_before)
+{
+	uint64_t end = (uint64_t)(out - 1) * stride + k, have = (uint64_t)in + pad_before;
+
+	return end > have ? (uint32_t)(end - have) : 0;
+}
+
 static enpu_status_t encode_pool(job_t *j, const enpu_op_t *op)
 {
 	const enpu_pool_op_t *p = &op->u.pool;
@@ -256,7 +266,9 @@ static enpu_status_t encode_pool(job_t *j, const enpu_op_t *op)
 		.in = tensor_addr(j, op, ENPU_OP_IN0), .out = tensor_addr(j, op, ENPU_OP_OUT),
 		.n = p->batch, .h = p->in_h, .w = p->in_w, .c = p->c, .kh = p->k_h, .kw = p->k_w,
 		.stride_h = p->stride_h, .stride_w = p->stride_w, .pad_top = p->pad_t,
-		.pad_left = p->pad_l, .pad_bottom = p->pad_b, .pad_right = p->pad_r,
+		.pad_left = p->pad_l, .pad_bottom = pad_used(p->out_h, p->stride_h, p->k_h, p->in_h,
+							     p->pad_t),
+		.pad_right = pad_used(p->out_w, p->stride_w, p->k_w, p->in_w, p->pad_l),
 		.out_h = p->out_h, .out_w = p->out_w,
 		.mode = p->kind == ENPU_POOL_AVG ? ENPU_CMD_POOL_AVG : ENPU_CMD_POOL_MAX,
 		.act_min = p->clamp.qmin, .act_max = p->clamp.qmax,
