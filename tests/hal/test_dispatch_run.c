@@ -337,6 +337,61 @@ out:
 	t_env_close(&env);
 }
 
+/* Two fp16 GEMMs of one shape, one with clamp bounds the NPU refuses (not
+ * fp16 values): their cost keys differ, so neither takes the other's
+ * measurement (one UNSUPPORTED, INFINITY; the other finite). */
+void test_dispatch_clamp_key(tctx *t)
+{
+	t_env env = { 0 };
+	enpu_dispatcher_t *d = NULL;
+	enpu_graph_t *g = NULL;
+	enpu_tensor_t *a = NULL, *w = NULL, *c1 = NULL, *c2 = NULL;
+	const uint32_t dims[] = { 8, 8 };
+	size_t o1 = 0, o2 = 0;
+	double s = 0;
+
+	if (!t_env_open(t, &env, ENPU_CPU_ISA_AUTO, 1))
+		return;
+	a = t_tensor(t, env.cpu, ENPU_DTYPE_FP16, 2, dims, NULL, NULL);
+	w = t_tensor(t, env.cpu, ENPU_DTYPE_FP16, 2, dims, NULL, NULL);
+	c1 = t_tensor(t, env.cpu, ENPU_DTYPE_FP16, 2, dims, NULL, NULL);
+	c2 = t_tensor(t, env.cpu, ENPU_DTYPE_FP16, 2, dims, NULL, NULL);
+	CHECK(t, a && w && c1 && c2, "tensors");
+	CHECK_OK(t, enpu_graph_create(&g));
+	CHECK_OK(t, enpu_graph_add_gemm(g, "plain", &(enpu_gemm_params_t){ .a = a, .b = w, .c = c1 },
+					&o1));
+	CHECK_OK(t, enpu_graph_add_gemm(g, "clamped",
+					&(enpu_gemm_params_t){ .a = a, .b = w, .c = c2,
+							       .act = { .kind = ENPU_ACT_CLAMP,
+									.fmin = 0.1f, .fmax = 6.1f } },
+					&o2));
+	CHECK_OK(t, enpu_graph_add_input(g, a));
+	CHECK_OK(t, enpu_graph_add_input(g, w));
+	CHECK_OK(t, enpu_graph_add_output(g, c1));
+	CHECK_OK(t, enpu_graph_add_output(g, c2));
+	CHECK_OK(t, enpu_graph_finalize(g));
+	enpu_graph_op_info_t i1, i2;
+	CHECK_OK(t, enpu_graph_op_info(g, o1, &i1));
+	CHECK_OK(t, enpu_graph_op_info(g, o2, &i2));
+	CHECK(t, strcmp(i1.shape, i2.shape) && strstr(i2.shape, " clamp 0.1"),
+	      "shapes '%s' and '%s'", i1.shape, i2.shape);
+	CHECK(t, (d = disp(t, env.ctx, "cpu0", 0)), "dispatcher");
+	CHECK_OK(t, enpu_dispatcher_set_op_cost(d, g, o1, 0, 1e-3));
+	CHECK_OK(t, enpu_dispatcher_set_op_cost(d, g, o2, 0, INFINITY));
+	CHECK_OK(t, enpu_dispatcher_op_cost(d, g, o1, 0, &s));
+	CHECK(t, s == 1e-3, "plain costs %g, not the clamped one's", s);
+	CHECK_OK(t, enpu_dispatcher_op_cost(d, g, o2, 0, &s));
+	CHECK(t, isinf(s), "clamped costs %g", s);
+out:
+	enpu_dispatcher_release(d);
+	enpu_graph_release(g);
+	enpu_tensor_release(a);
+	enpu_tensor_release(w);
+	enpu_tensor_release(c1);
+	enpu_tensor_release(c2);
+	t_env_close(&env);
+}
+
 static bool rewrite(const char *path, long at, char byte, long truncate_to)
 {
 	FILE *f = fopen(path, "r+b");

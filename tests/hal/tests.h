@@ -25,7 +25,7 @@
 	X(stats_rates_clients) X(api_fence_device_time) X(api_gpu_device_time)   \
 	X(dispatch_heft_paper) X(dispatch_heft_small) X(dispatch_heft_exhaustive) \
 	X(dispatch_graph_errors) X(dispatch_identical) X(dispatch_fallback)     \
-	X(dispatch_forced) X(dispatch_zero_costs) X(dispatch_cost_cache) X(dispatch_overlap)           \
+	X(dispatch_forced) X(dispatch_zero_costs) X(dispatch_clamp_key) X(dispatch_cost_cache) X(dispatch_overlap)           \
 	X(dispatch_priority) X(host_queue_waiter_runs)                          \
 	X(host_queue_waiter_keeps_order) X(host_queue_bounded_and_busy)        \
 	X(gpu_import_in_place) X(gpu_import_lifetime) X(gpu_gemm_int_dot)        \

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Graphs: adding ops (each recorded alone into a command list, which
  * validates it), inputs, outputs, forced placements, and queries. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,25 +60,40 @@ void graph_op_key(const enpu_graph_t *g, size_t i, char *out, size_t len)
 		 enpu_dtype_name(graph_op_resolved(g, i)->dtype), g->ops[i].shape);
 }
 
+/* " clamp LO..HI" of an fp16 GEMM or convolution with finite bounds: whether
+ * a backend takes the op may depend on them (the NPU clamps to fp16 values
+ * only), so ops that differ there must not share a cost. */
+static void clamp_str(const enpu_op_t *op, char *out, size_t len)
+{
+	const enpu_clamp_t *c = op->kind == ENPU_OP_GEMM ? &op->u.gemm.clamp
+				: op->kind == ENPU_OP_CONV2D ? &op->u.conv.clamp : NULL;
+
+	out[0] = '\0';
+	if (c && op->dtype == ENPU_DTYPE_FP16 && (isfinite(c->fmin) || isfinite(c->fmax)))
+		snprintf(out, len, " clamp %.9g..%.9g", c->fmin, c->fmax);
+}
+
 /* Fills the shape text and MAC count of a freshly recorded op. */
 static void describe(graph_op_t *o)
 {
 	const enpu_op_t *op = &o->list->ops[0];
-	char in[24], out[24];
+	char in[24], out[24], clamp[48];
 
 	dims_str(op->tensors[ENPU_OP_IN0], in, sizeof(in));
 	dims_str(op->tensors[ENPU_OP_OUT], out, sizeof(out));
+	clamp_str(op, clamp, sizeof(clamp));
 	o->macs = 0;
 	switch (op->kind) {
 	case ENPU_OP_GEMM:
-		snprintf(o->shape, sizeof(o->shape), "%ux%ux%u%s", op->u.gemm.m, op->u.gemm.n,
-			 op->u.gemm.k, op->tensors[ENPU_OP_IN2] ? " bias" : "");
+		snprintf(o->shape, sizeof(o->shape), "%ux%ux%u%s%s", op->u.gemm.m, op->u.gemm.n,
+			 op->u.gemm.k, op->tensors[ENPU_OP_IN2] ? " bias" : "", clamp);
 		o->macs = (double)op->u.gemm.m * op->u.gemm.n * op->u.gemm.k;
 		break;
 	case ENPU_OP_CONV2D: {
 		const enpu_conv_op_t *c = &op->u.conv;
-		snprintf(o->shape, sizeof(o->shape), "%s k%ux%u s%ux%u d%ux%u g%u -> %s", in, c->k_h,
-			 c->k_w, c->stride_h, c->stride_w, c->dil_h, c->dil_w, c->groups, out);
+		snprintf(o->shape, sizeof(o->shape), "%s k%ux%u s%ux%u d%ux%u g%u -> %s%s", in,
+			 c->k_h, c->k_w, c->stride_h, c->stride_w, c->dil_h, c->dil_w, c->groups, out,
+			 clamp);
 		o->macs = (double)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
 			  (c->in_c / c->groups);
 		break;
