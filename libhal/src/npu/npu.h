@@ -71,6 +71,9 @@ bool npu_buffer_accessible(const enpu_device_t *device, const enpu_buffer_t *buf
 /* The BO of buffer if it is one of this device's, else NULL. */
 const npu_bo_t *npu_buffer_bo(const npu_device_t *dev, const enpu_buffer_t *buffer);
 
+/* UNSUPPORTED for an op past the command stream's limits (npu_limits.c). */
+enpu_status_t npu_check_limits(const enpu_op_t *op);
+
 /* Runs one op as a job (the host queue's exec callback; ctx: npu_device_t). */
 enpu_status_t npu_exec(void *ctx, const enpu_op_t *op);
 

@@ -418,8 +418,10 @@ enpu_status_t npu_exec(void *ctx, const enpu_op_t *op)
 {
 	npu_device_t *dev = ctx;
 	job_t j = { .dev = dev, .cmd = dev->scratch.map };
-	enpu_status_t st;
+	enpu_status_t st = npu_check_limits(op);
 
+	if (st)
+		return st;
 	job_use(&j, op, ENPU_OP_IN0, DRM_ENPU_BO_READ);
 	job_use(&j, op, ENPU_OP_IN1, DRM_ENPU_BO_READ);
 	job_use(&j, op, ENPU_OP_IN2, DRM_ENPU_BO_READ);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* NPU buffers that share a BO: a dma-buf the NPU exported, imported on the
- * same NPU, gets the exporter's GEM handle back from PRIME. */
+/* The NPU backend (`/npu`, in the VM): buffers that share a BO (a dma-buf the
+ * NPU exported, imported on the same NPU, gets the exporter's GEM handle back
+ * from PRIME); ops past the command stream's limits. */
+#include <stdlib.h>
 #include <unistd.h>
 #include "tests.h"
 
@@ -75,5 +77,57 @@ out:
 	enpu_buffer_release(b);
 	enpu_buffer_release(c);
 	enpu_buffer_release(d);
+	t_env_close(&e);
+}
+
+/* Valid ops the command stream cannot take (docs/hw-model.md): UNSUPPORTED,
+ * naming the limit, where the driver's EINVAL read INVALID_ARGUMENT. */
+void test_limits_npu(tctx *t)
+{
+	t_env e;
+	enpu_tensor_t *a = NULL, *b = NULL, *c = NULL, *bias = NULL;
+	enpu_buffer_t *wb = NULL;
+	enpu_command_list_t *l = NULL;
+	char *mem = NULL;
+
+	if (!t_env_open(t, &e, T_DUT_NPU, 1))
+		return;
+	enpu_quant_t q = t_q(0.5f, 0);
+	/* M = 65537 */
+	a = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 65537, 1 }, &q, NULL);
+	b = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 1, 1 }, &q, NULL);
+	c = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 65537, 1 }, &q, NULL);
+	CHECK(t, a && b && c, "tensors");
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c }));
+	CHECK_ERR(t, enpu_device_execute(e.cpu, l), ENPU_STATUS_UNSUPPORTED,
+		  "dimension, kernel, stride, dilation or group count past the NPU's 65536");
+	enpu_command_list_release(l);
+	l = NULL;
+	enpu_tensor_release(a);
+	enpu_tensor_release(c);
+	a = c = NULL;
+	/* an int32 bias in wrapped memory at an address 2 mod 4 */
+	mem = aligned_alloc(64, 128);
+	CHECK(t, mem, "out of memory");
+	memset(mem, 0, 128);
+	CHECK_OK(t, enpu_buffer_wrap(e.cpu, mem + 2, 64, NULL, NULL, &wb));
+	enpu_tensor_desc_t bd = { .dtype = ENPU_DTYPE_INT32, .rank = 1, .dims = { 1 } };
+	CHECK_OK(t, enpu_tensor_create(wb, 0, &bd, &bias));
+	a = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 2, 1 }, &q, NULL);
+	c = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 2, 1 }, &q, NULL);
+	CHECK(t, a && c, "tensors");
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c, .bias = bias }));
+	CHECK_ERR(t, enpu_device_execute(e.cpu, l), ENPU_STATUS_UNSUPPORTED,
+		  "not aligned to its 4-byte elements");
+out:
+	enpu_command_list_release(l);
+	enpu_tensor_release(a);
+	enpu_tensor_release(b);
+	enpu_tensor_release(c);
+	enpu_tensor_release(bias);
+	enpu_buffer_release(wb);
+	free(mem);
 	t_env_close(&e);
 }
