@@ -2,6 +2,7 @@
 /* The NPU backend (`/npu`, in the VM): buffers that share a BO (a dma-buf the
  * NPU exported, imported on the same NPU, gets the exporter's GEM handle back
  * from PRIME); ops past the command stream's limits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "tests.h"
@@ -77,6 +78,98 @@ out:
 	enpu_buffer_release(b);
 	enpu_buffer_release(c);
 	enpu_buffer_release(d);
+	t_env_close(&e);
+}
+
+/* A dma-buf of the NPU imported at an offset on the NPU: a BO at that offset
+ * (before, it became host memory, which the NPU cannot pin: DEVICE_ERROR
+ * in the op), re-exported with its offset. With a second NPU (`tools/vm/run
+ * -p sim_devices=2`): its buffers are not accessible here as they are,
+ * but are as an imported dma-buf. */
+void test_import_offset_npu(tctx *t)
+{
+	t_env e;
+	enpu_buffer_t *a = NULL, *b = NULL, *o = NULL, *oi = NULL;
+	enpu_device_t *npu1 = NULL;
+	int8_t *pa = NULL;
+	int fd = -1, fd2 = -1, fd3 = -1;
+	size_t off = 0;
+
+	if (!t_env_open(t, &e, T_DUT_NPU, 1))
+		return;
+	CHECK_OK(t, enpu_buffer_allocate(e.cpu, 8192, &a));
+	CHECK_OK(t, enpu_buffer_map(a, 0, 8192, (void **)&pa));
+	for (int i = 0; i < 64; i++)
+		pa[4096 + i] = (int8_t)(i - 32);
+	CHECK_OK(t, enpu_buffer_export_fd(a, &fd, &off));
+	CHECK_OK(t, enpu_buffer_import_fd(e.cpu, fd, 4096, 4096, &b));
+	CHECK(t, doubled(t, e.cpu, b, 0, a, 1024), "b -> a");
+	for (int i = 0; i < 64; i++)
+		CHECK(t, pa[1024 + i] == 2 * (i - 32), "from the import at 4096: [%d] = %d", i,
+		      pa[1024 + i]);
+	CHECK_OK(t, enpu_buffer_export_fd(b, &fd2, &off));
+	CHECK(t, off == 4096, "re-exported at offset %zu", off);
+	CHECK_ERR(t, enpu_buffer_import_fd(e.cpu, fd, 4096, 4097, &o), ENPU_STATUS_OUT_OF_RANGE,
+		  "exceeds the dma-buf's 8192 bytes");
+	/* a second NPU's buffer */
+	for (size_t i = 0; i < enpu_context_device_count(e.ctx) && !npu1; i++) {
+		enpu_device_info_t info;
+		CHECK_OK(t, enpu_context_device_info(e.ctx, i, &info));
+		if (info.type == ENPU_DEVICE_NPU && strcmp(info.name, "npu0"))
+			CHECK_OK(t, enpu_device_open(e.ctx, i, NULL, &npu1));
+	}
+	if (npu1) {
+		int8_t *po;
+		CHECK_OK(t, enpu_buffer_allocate(npu1, 4096, &o));
+		CHECK_OK(t, enpu_buffer_map(o, 0, 4096, (void **)&po));
+		for (int i = 0; i < 64; i++)
+			po[i] = (int8_t)(i - 32);
+		CHECK_OK(t, enpu_buffer_unmap(o));
+		{
+			enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 1, .dims = { 64 },
+						 .quant = t_q(1.0f, 0) };
+			enpu_tensor_t *x = NULL, *y = NULL;
+			enpu_command_list_t *l = NULL;
+			enpu_status_t es = enpu_tensor_create(o, 0, &d, &x);
+			if (!es)
+				es = enpu_tensor_create(a, 2048, &d, &y);
+			if (!es)
+				es = enpu_command_list_create(&l);
+			if (!es)
+				es = enpu_cmd_requantize(l, &(enpu_requantize_params_t){ .input = x,
+											.output = y });
+			if (!es)
+				es = enpu_device_execute(e.cpu, l);
+			char msg[256];
+			bool refused = enpu_status_code(es) == ENPU_STATUS_INVALID_ARGUMENT &&
+				       strstr(enpu_status_message(es), "not accessible");
+			snprintf(msg, sizeof(msg), "%s", enpu_status_message(es));
+			enpu_status_free(es);
+			enpu_command_list_release(l);
+			enpu_tensor_release(x);
+			enpu_tensor_release(y);
+			CHECK(t, refused, "another NPU's buffer as it is: %s", msg);
+		}
+		CHECK_OK(t, enpu_buffer_export_fd(o, &fd3, &off));
+		CHECK_OK(t, enpu_buffer_import_fd(e.cpu, fd3, 0, 4096, &oi));
+		CHECK(t, doubled(t, e.cpu, oi, 0, a, 2048), "its dma-buf, imported");
+		for (int i = 0; i < 64; i++)
+			CHECK(t, pa[2048 + i] == 2 * (i - 32), "from npu1: [%d] = %d", i, pa[2048 + i]);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (fd2 >= 0)
+		close(fd2);
+	if (fd3 >= 0)
+		close(fd3);
+	if (pa)
+		enpu_buffer_unmap(a);
+	enpu_buffer_release(a);
+	enpu_buffer_release(b);
+	enpu_buffer_release(o);
+	enpu_buffer_release(oi);
+	enpu_device_release(npu1);
 	t_env_close(&e);
 }
 

@@ -44,7 +44,7 @@
 #define DEVICE_TESTS(X)                                                         \
 	X(dispatch_identical, gpu) X(dispatch_identical, npu)                   \
 	X(dispatch_priority, npu) X(gpu_share, npu)       \
-	X(buffer_import_alias, npu) X(limits, npu)
+	X(buffer_import_alias, npu) X(import_offset, npu) X(limits, npu)
 
 #define ISA_TESTS(X)                                                            \
 	X(gemm_i8_edges) X(gemm_i8_random) X(conv_i8_random) X(conv_i8_edges)   \

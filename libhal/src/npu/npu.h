@@ -36,10 +36,12 @@ typedef struct npu_device {
 	size_t handle_count, handle_cap;
 } npu_device_t;
 
-/* A buffer backed by a BO of this device (allocated or imported). */
+/* A buffer backed by a BO of this device (allocated or imported), at a byte
+ * offset in it (a dma-buf imported at an offset). */
 typedef struct npu_buffer {
 	enpu_buffer_t base;
 	npu_bo_t bo;
+	uint64_t offset;
 } npu_buffer_t;
 
 
@@ -68,8 +70,10 @@ enpu_status_t npu_buffer_wrap(enpu_device_t *device, void *ptr, size_t size,
 enpu_status_t npu_buffer_import_fd(enpu_device_t *device, int fd, size_t offset, size_t size,
 				   enpu_buffer_t **out);
 bool npu_buffer_accessible(const enpu_device_t *device, const enpu_buffer_t *buffer);
-/* The BO of buffer if it is one of this device's, else NULL. */
-const npu_bo_t *npu_buffer_bo(const npu_device_t *dev, const enpu_buffer_t *buffer);
+/* The BO of buffer if it is one of this device's (and the buffer's offset in
+ * it), else NULL. */
+const npu_bo_t *npu_buffer_bo(const npu_device_t *dev, const enpu_buffer_t *buffer,
+			      uint64_t *offset);
 
 /* UNSUPPORTED for an op past the command stream's limits (npu_limits.c). */
 enpu_status_t npu_check_limits(const enpu_op_t *op);

@@ -48,7 +48,7 @@ static enpu_status_t npu_buffer_export(enpu_buffer_t *buffer, int *fd, size_t *o
 		return enpu_status_make(ENPU_STATUS_DEVICE_ERROR, "npu: dma-buf export failed: %s",
 					strerror(errno));
 	*fd = ph.fd;
-	*offset = 0;
+	*offset = nb->offset;
 	return ENPU_OK;
 }
 
@@ -82,7 +82,8 @@ static const enpu_buffer_ops_t npu_buffer_ops = {
 	.sync = npu_buffer_sync,
 };
 
-static npu_buffer_t *npu_buffer_new(enpu_device_t *device, size_t size, const npu_bo_t *bo)
+static npu_buffer_t *npu_buffer_new(enpu_device_t *device, size_t size, const npu_bo_t *bo,
+				     uint64_t offset)
 {
 	npu_buffer_t *nb = calloc(1, sizeof(*nb));
 
@@ -92,9 +93,10 @@ static npu_buffer_t *npu_buffer_new(enpu_device_t *device, size_t size, const np
 	nb->base.ops = &npu_buffer_ops;
 	nb->base.device = device;
 	nb->base.size = size;
-	nb->base.host = bo->map;
+	nb->base.host = (char *)bo->map + offset;
 	atomic_init(&nb->base.map_count, 0);
 	nb->bo = *bo;
+	nb->offset = offset;
 	enpu_device_retain(device);
 	return nb;
 }
@@ -113,7 +115,7 @@ enpu_status_t npu_buffer_allocate(enpu_device_t *device, size_t size, enpu_buffe
 		npu_bo_free(npu_of(device)->fd, &bo);
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
 	}
-	nb = npu_buffer_new(device, size, &bo);
+	nb = npu_buffer_new(device, size, &bo, 0);
 	if (!nb) {
 		bo_release(npu_of(device), &bo);
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
@@ -128,7 +130,8 @@ enpu_status_t npu_buffer_wrap(enpu_device_t *device, void *ptr, size_t size,
 	return enpu_host_buffer_wrap(device, ptr, size, fn, user, out);
 }
 
-/* A dma-buf becomes a BO; any other mappable fd (memfd) stays host memory. */
+/* A dma-buf becomes a BO (at offset in it); any other mappable fd (memfd)
+ * stays host memory. */
 enpu_status_t npu_buffer_import_fd(enpu_device_t *device, int fd, size_t offset, size_t size,
 				   enpu_buffer_t **out)
 {
@@ -138,22 +141,20 @@ enpu_status_t npu_buffer_import_fd(enpu_device_t *device, int fd, size_t offset,
 	npu_bo_t bo = { 0 };
 	int ret;
 
-	if (offset)	/* a BO starts at its dma-buf's start: map the fd instead */
-		return enpu_host_buffer_import_fd(device, fd, offset, size, out);
 	ret = npu_handle_import(d, fd, &bo.handle);
 	if (ret == -ENOMEM)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
 	if (ret)
 		return enpu_host_buffer_import_fd(device, fd, offset, size, out);
 	ret = npu_bo_info(d->fd, &bo, &mmap_off);
-	if (ret || bo.size < size) {
+	if (ret || bo.size < offset || bo.size - offset < size) {
 		enpu_status_t st = ret ? enpu_status_make(ENPU_STATUS_DEVICE_ERROR,
 							  "npu: BO_INFO of an imported dma-buf: %s",
 							  strerror(-ret))
 				       : enpu_status_make(ENPU_STATUS_OUT_OF_RANGE,
-							  "npu: dma-buf of %llu bytes, smaller than "
-							  "the %zu asked for",
-							  (unsigned long long)bo.size, size);
+							  "npu: range [%zu, +%zu) exceeds the dma-buf's "
+							  "%llu bytes",
+							  offset, size, (unsigned long long)bo.size);
 		bo_release(d, &bo);
 		return st;
 	}
@@ -163,7 +164,7 @@ enpu_status_t npu_buffer_import_fd(enpu_device_t *device, int fd, size_t offset,
 		bo_release(d, &bo);
 		return enpu_host_buffer_import_fd(device, fd, offset, size, out);
 	}
-	nb = npu_buffer_new(device, size, &bo);
+	nb = npu_buffer_new(device, size, &bo, offset);
 	if (!nb) {
 		bo_release(d, &bo);
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "npu: out of memory");
@@ -172,15 +173,21 @@ enpu_status_t npu_buffer_import_fd(enpu_device_t *device, int fd, size_t offset,
 	return ENPU_OK;
 }
 
-const npu_bo_t *npu_buffer_bo(const npu_device_t *dev, const enpu_buffer_t *buffer)
+const npu_bo_t *npu_buffer_bo(const npu_device_t *dev, const enpu_buffer_t *buffer,
+			      uint64_t *offset)
 {
 	if (buffer->ops != &npu_buffer_ops || buffer->device->state != dev)
 		return NULL;
+	if (offset)
+		*offset = ((const npu_buffer_t *)buffer)->offset;
 	return &((const npu_buffer_t *)buffer)->bo;
 }
 
-/* This device's BOs, and any host memory (pinned per job). */
+/* This device's BOs, and host memory (pinned per job); not another NPU's BOs,
+ * whose mappings cannot be pinned (export them as dma-bufs and import). */
 bool npu_buffer_accessible(const enpu_device_t *device, const enpu_buffer_t *buffer)
 {
-	return npu_buffer_bo(npu_of(device), buffer) || buffer->host;
+	if (buffer->ops == &npu_buffer_ops)
+		return npu_buffer_bo(npu_of(device), buffer, NULL) != NULL;
+	return buffer->host != NULL;
 }

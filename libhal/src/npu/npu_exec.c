@@ -68,13 +68,14 @@ static enpu_status_t job_map_buffers(job_t *j)
 
 	for (size_t i = 0; i < j->nbufs; i++) {
 		job_buf_t *jb = &j->bufs[i];
-		const npu_bo_t *own = npu_buffer_bo(j->dev, jb->buffer);
+		uint64_t off = 0;
+		const npu_bo_t *own = npu_buffer_bo(j->dev, jb->buffer, &off);
 		uintptr_t start, end;
 		int ret;
 
 		if (own) {
 			jb->bo = *own;
-			jb->base = own->addr;
+			jb->base = own->addr + off;
 			continue;
 		}
 		start = (uintptr_t)jb->buffer->host & ~(uintptr_t)(page - 1);
