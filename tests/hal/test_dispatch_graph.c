@@ -35,8 +35,8 @@ void test_dispatch_graph_errors(tctx *t)
 	t_env env = { 0 };
 	enpu_graph_t *g = NULL;
 	enpu_tensor_t *x[5] = { 0 }, *big = NULL, *alias = NULL, *cst = NULL;
-	enpu_tensor_t *adj_lo = NULL, *adj_hi = NULL;
-	enpu_buffer_t *shared = NULL, *cbuf = NULL, *abuf = NULL;
+	enpu_tensor_t *adj_lo = NULL, *adj_hi = NULL, *wa_t = NULL, *wb_t = NULL;
+	enpu_buffer_t *shared = NULL, *cbuf = NULL, *abuf = NULL, *wa = NULL, *wb = NULL;
 	enpu_eltwise_params_t ep;
 	size_t op;
 
@@ -202,8 +202,36 @@ void test_dispatch_graph_errors(tctx *t)
 	CHECK_OK(t, enpu_graph_add_input(g, adj_lo));
 	CHECK_OK(t, enpu_graph_add_output(g, adj_hi));
 	CHECK_OK(t, enpu_graph_finalize(g));
+	enpu_graph_release(g);
+	g = NULL;
+	/* two buffers wrapping the same memory: the output of one op over the
+	 * input of another, each in its own buffer */
+	{
+		static int8_t mem[64];
+		enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { 4, 4 },
+					 .quant = t_q(0.1f, 0) };
+		CHECK_OK(t, enpu_buffer_wrap(env.cpu, mem, 64, NULL, NULL, &wa));
+		CHECK_OK(t, enpu_buffer_wrap(env.cpu, mem + 8, 56, NULL, NULL, &wb));
+		CHECK_OK(t, enpu_tensor_create(wa, 16, &d, &wa_t));
+		CHECK_OK(t, enpu_tensor_create(wb, 0, &d, &wb_t));
+	}
+	CHECK_OK(t, enpu_graph_create(&g));
+	ep = ew(x[0], x[0], wa_t);
+	CHECK_OK(t, enpu_graph_add_add(g, "first", &ep, NULL));
+	ep = ew(wb_t, wb_t, x[1]);
+	CHECK_OK(t, enpu_graph_add_add(g, "second", &ep, NULL));
+	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
+	CHECK_OK(t, enpu_graph_add_input(g, wb_t));
+	CHECK_OK(t, enpu_graph_add_output(g, wa_t));
+	CHECK_OK(t, enpu_graph_add_output(g, x[1]));
+	if (!rejects(t, &g, "the output of op first overlaps"))
+		goto out;
 out:
 	enpu_graph_release(g);
+	enpu_tensor_release(wa_t);
+	enpu_tensor_release(wb_t);
+	enpu_buffer_release(wa);
+	enpu_buffer_release(wb);
 	enpu_tensor_release(alias);
 	enpu_buffer_release(shared);
 	enpu_tensor_release(cst);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graph_impl.h"
+#include "buffer_impl.h"
 #include "tensor_impl.h"
 
 #define FN "enpu_graph_finalize"
@@ -137,11 +138,21 @@ static enpu_status_t check_acyclic(const enpu_graph_t *g)
 	return st;
 }
 
+/* a and b share bytes: of host memory where both buffers have a mapping
+ * (two buffers may wrap the same memory), else of one buffer. */
 static bool overlap(const enpu_tensor_t *a, const enpu_tensor_t *b)
 {
-	return a != b && a->buffer == b->buffer &&
-	       a->offset < b->offset + enpu_tensor_byte_size(b) &&
-	       b->offset < a->offset + enpu_tensor_byte_size(a);
+	uintptr_t pa = a->offset, pb = b->offset;
+
+	if (a == b)
+		return false;
+	if (a->buffer->host && b->buffer->host) {
+		pa += (uintptr_t)a->buffer->host;
+		pb += (uintptr_t)b->buffer->host;
+	} else if (a->buffer != b->buffer) {
+		return false;
+	}
+	return pa < pb + enpu_tensor_byte_size(b) && pb < pa + enpu_tensor_byte_size(a);
 }
 
 /* Written tensors must not share bytes with any other tensor of the graph. */
@@ -156,7 +167,7 @@ static enpu_status_t check_overlap(const enpu_graph_t *g)
 					return enpu_status_make(
 						ENPU_STATUS_INVALID_ARGUMENT,
 						FN ": the output of op %s overlaps a tensor of op "
-						"%s in the same buffer", g->ops[i].name,
+						"%s in memory", g->ops[i].name,
 						g->ops[j].name);
 			}
 		for (size_t j = 0; j < g->input_count; j++)
