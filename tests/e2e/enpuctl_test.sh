@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"; "$bpf" unload >/dev/null 2>&1; tmux kill-server >/dev/null 
 export TERM=xterm-256color
 
 . "$top/tests/e2e/ktap.sh"
-ktap_plan 13
+ktap_plan 14
 
 for f in "$ctl" "$load"; do
 	[ -x "$f" ] || { echo "Bail out! $f not built (make -C tools/enpuctl)"; exit 1; }
@@ -59,19 +59,28 @@ result $? "power --clock 400 pins the clock, --clock auto restores 200..1000 MHz
 	"$ctl" power accel0 --clock 333 2>&1 | grep -q 'levels: 200 400 600 800 1000 MHz, or auto' &&
 	"$bpf" unload && ! "$ctl" stats --source bpf -d 0.1 &&
 	"$ctl" stats --source bpf -d 0.1 2>&1 | grep -q 'build/bpf/enpu-bpf load' &&
-	! "$ctl" info accel9 && "$ctl" info accel9 2>&1 | grep -q 'enpuctl list'
+	! "$ctl" info accel9 && "$ctl" info accel9 2>&1 | grep -q 'enpuctl list' &&
+	# every argument checked before any is applied; no negative levels
+	{ "$ctl" power accel0 --clock 400 --autosuspend abc; [ $? = 64 ]; } &&
+	[ "$(cat "$df/min_freq")" = 200000000 ] &&
+	{ "$ctl" power accel0 --clock -18446744073709551216; [ $? = 64 ]; } &&
+	{ "$load" -a abc -n 3; [ $? = 64 ]; } && { "$load" -n 3 -t 0.2; [ $? = 64 ]; } &&
+	{ "$load" -s 1x -n 2; [ $? = 64 ]; }
 } >"$tmp/errors" 2>&1
-result $? "errors: bad clock level, BPF not loaded, no such device" "$tmp/errors"
+result $? "errors: bad clock level, BPF not loaded, no such device, bad numbers (nothing applied)" \
+	"$tmp/errors"
 
 # 5. run and bench through the HAL, on the NPU and the CPU
 {
 	"$ctl" run gemm 64x64x64 i8 device=npu repeat=3 && "$ctl" run conv 8x8x8x8 device=cpu repeat=2 &&
-	"$ctl" bench -d npu -s 0.05
+	"$ctl" bench -d npu -s 0.05 &&
+	printf '\tgraph\ttiny size=8 repeat=1\n  gemm 8x8x8 device=cpu repeat=2\n' >"$tmp/spec" &&
+	"$ctl" run -f "$tmp/spec"
 } >"$tmp/run" 2>&1
 [ $? = 0 ] && grep -q '^gemm 64x64x64 i8 on npu0: 3 runs' "$tmp/run" &&
 	grep -q '^conv 8x8x8x8 k=3 stride=1 pad=1 i8 on cpu0: 2 runs' "$tmp/run" &&
 	grep -Eq '^npu0 +gemm 256x256x256 i8 +[0-9]+ +[0-9.]+ +[0-9.]+$' "$tmp/run"
-result $? "run and bench through the HAL on npu0 and cpu0" "$tmp/run"
+result $? "run and bench through the HAL on npu0 and cpu0; run -f with tabs and indents" "$tmp/run"
 
 # check_stats FILE SOURCE PID: JSON parses, the source, utilization in (0, 1],
 # per-core utilization in [0, 1], and (with bytes) the workload's traffic.
@@ -235,6 +244,24 @@ if command -v setpriv >/dev/null; then
 		"$tmp/nobody"
 else
 	skip "unprivileged user" "no setpriv"
+fi
+
+# 14. enpu-bpf: a member of the group given to load --group sees "loaded", anyone
+# else "cannot tell"; a group that does not exist is named (no stale errno)
+if command -v setpriv >/dev/null && gid=$(getent group nogroup | cut -d: -f3) && [ -n "$gid" ]; then
+	{
+		"$bpf" load --group nogroup &&
+		setpriv --reuid=65534 --regid="$gid" --groups="$gid" "$bpf" status | grep -q '^enpu-bpf: loaded' &&
+		{ setpriv --reuid=65534 --regid=65533 --clear-groups "$bpf" status; [ $? = 1 ]; } &&
+		"$bpf" unload && { "$bpf" load --group nosuchgroup; [ $? = 1 ]; } &&
+		"$bpf" load --group nosuchgroup 2>&1 | grep -q 'no group nosuchgroup' &&
+		! "$bpf" load --group nosuchgroup 2>&1 | grep -q 'Success' &&
+		"$bpf" unload && "$bpf" load
+	} >"$tmp/bpf-group" 2>&1
+	result $? "enpu-bpf: status for the granted group and others; an unknown group named" \
+		"$tmp/bpf-group"
+else
+	skip "enpu-bpf groups" "no setpriv or no group nogroup"
 fi
 
 ktap_totals

@@ -45,12 +45,22 @@ static int usage(FILE *f)
 	return f == stderr ? 64 : 0;
 }
 
-/* Links are pinned in program order, the clock handler last: it marks a full load. */
+/* Links are pinned in program order, the clock handler last: it marks a full
+ * load. The links are root's alone; a group the maps are shared with (load
+ * --group) sees the maps. 1: loaded, 0: not, -1: cannot tell (no access). */
 static int loaded(void)
 {
 	struct stat st;
+	char path[256];
 
-	return !stat(LINK_DIR "/tp_btf_clock", &st) || !stat(LINK_DIR "/raw_tp_clock", &st);
+	if (!stat(LINK_DIR "/tp_btf_clock", &st) || !stat(LINK_DIR "/raw_tp_clock", &st))
+		return 1;
+	if (errno != EACCES)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", ENPU_BPF_PIN_DIR, map_names[0]);
+	if (!stat(path, &st))
+		return 1;
+	return errno == EACCES ? -1 : 0;
 }
 
 static int remove_dir(const char *dir);
@@ -161,14 +171,19 @@ static int share_with_group(const char *group)
 		fprintf(stderr, "enpu-bpf: no group %s\n", group);
 		return -1;
 	}
-	if (chown(ENPU_BPF_PIN_DIR, 0, g->gr_gid) || chmod(ENPU_BPF_PIN_DIR, 0750))
-		return -1;
+	snprintf(path, sizeof(path), "%s", ENPU_BPF_PIN_DIR);
+	if (chown(path, 0, g->gr_gid) || chmod(path, 0750))
+		goto fail;
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", ENPU_BPF_PIN_DIR, map_names[i]);
 		if (chown(path, 0, g->gr_gid) || chmod(path, 0640))
-			return -1;
+			goto fail;
 	}
 	return 0;
+fail:
+	fprintf(stderr, "enpu-bpf: cannot share %s with group %s: %s\n", path, group,
+		strerror(errno));
+	return -1;
 }
 
 static int do_load(const char *group)
@@ -178,7 +193,7 @@ static int do_load(const char *group)
 	const char *how = "tp_btf";
 	char path[256];
 
-	if (loaded()) {
+	if (loaded() > 0) {
 		printf("enpu-bpf: already loaded (maps in %s)\n", ENPU_BPF_PIN_DIR);
 		return group && share_with_group(group) ? 1 : 0;
 	}
@@ -216,12 +231,13 @@ static int do_load(const char *group)
 	}
 	seed_power(skel);
 	if (group && share_with_group(group))
-		goto err;
+		goto undo; /* it said why */
 	printf("enpu-bpf: loaded (%s), maps pinned in %s\n", how, ENPU_BPF_PIN_DIR);
 	enpu_stats_bpf__destroy(skel);
 	return 0;
 err:
 	fprintf(stderr, "enpu-bpf: load failed: %s\n", strerror(errno));
+undo:
 	enpu_stats_bpf__destroy(skel);
 	remove_dir(LINK_DIR);
 	remove_dir(ENPU_BPF_PIN_DIR);
@@ -249,7 +265,7 @@ static int remove_dir(const char *dir)
 
 static int do_unload(void)
 {
-	int was = loaded();
+	int was = loaded() > 0;
 
 	if (remove_dir(LINK_DIR) || remove_dir(ENPU_BPF_PIN_DIR)) {
 		fprintf(stderr, "enpu-bpf: cannot remove %s: %s\n", ENPU_BPF_PIN_DIR,
@@ -269,9 +285,15 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "unload"))
 		return do_unload();
 	if (argc == 2 && !strcmp(argv[1], "status")) {
-		printf("enpu-bpf: %s\n", loaded() ? "loaded, maps in " ENPU_BPF_PIN_DIR
-						  : "not loaded");
-		return loaded() ? 0 : 3;
+		int l = loaded();
+
+		if (l < 0) {
+			fprintf(stderr, "enpu-bpf: cannot tell: %s is not readable (root, or a group "
+					"given to `enpu-bpf load --group`)\n", ENPU_BPF_PIN_DIR);
+			return 1;
+		}
+		printf("enpu-bpf: %s\n", l ? "loaded, maps in " ENPU_BPF_PIN_DIR : "not loaded");
+		return l ? 0 : 3;
 	}
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return usage(stdout);

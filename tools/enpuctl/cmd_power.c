@@ -2,6 +2,7 @@
 /* enpuctl power DEV [--clock MHZ|auto] [--cores MASK] [--autosuspend MS]:
  * shows the NPU's power state, clock and enabled cores, or sets them through
  * sysfs (devfreq min_freq/max_freq, cores_enabled, power/autosuspend_delay_ms). */
+#include <ctype.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -96,7 +97,7 @@ static int set_clock(uint32_t index, const char *arg)
 	for (uint32_t i = 0; i < s->clock_level_count; i++)
 		snprintf(levels + strlen(levels), sizeof(levels) - strlen(levels), " %u",
 			 s->clock_levels_mhz[i]);
-	if (!autoclk) {
+	if (!autoclk && isdigit((unsigned char)arg[0])) {
 		mhz = strtoul(arg, &end, 10);
 		for (uint32_t i = 0; i < s->clock_level_count && !*end; i++)
 			is_level |= s->clock_levels_mhz[i] == mhz;
@@ -148,16 +149,26 @@ int cmd_power(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !parse_accel(argv[optind], &index))
 		return usage_error("power", "expected one DEV such as accel0");
+	/* every argument checked before anything is written */
+	if (cores) {
+		char *end;
+
+		strtoul(cores, &end, 0);
+		if (!isdigit((unsigned char)cores[0]) || *end)
+			return usage_error("power", "--cores %s: not a number (a mask, e.g. 0x1)", cores);
+	}
+	if (autosuspend) {
+		char *end;
+
+		strtol(autosuspend, &end, 10);
+		if (end == autosuspend || *end)
+			return usage_error("power", "--autosuspend %s: not a number of ms", autosuspend);
+	}
 	if (clock)
 		err = set_clock(index, clock);
 	if (err)
 		return err;
 	if (cores) {
-		char *end;
-
-		strtoul(cores, &end, 0);
-		if (end == cores || *end)
-			return usage_error("power", "--cores %s: not a number (a mask, e.g. 0x1)", cores);
 		snprintf(path, sizeof(path), "/sys/class/accel/accel%u/device/cores_enabled", index);
 		err = write_file(path, cores);
 		if (err)
@@ -166,11 +177,6 @@ int cmd_power(int argc, char **argv)
 					  "(`enpuctl info` shows how many)");
 	}
 	if (autosuspend) {
-		char *end;
-
-		strtol(autosuspend, &end, 10);
-		if (end == autosuspend || *end)
-			return usage_error("power", "--autosuspend %s: not a number of ms", autosuspend);
 		snprintf(path, sizeof(path), "/sys/class/accel/accel%u/device/power/"
 			 "autosuspend_delay_ms", index);
 		err = write_file(path, autosuspend);

@@ -54,7 +54,8 @@ static int run_spec(enpu_context_t *ctx, const char *text)
 	double *t, sum = 0, warm;
 	wl_t wl;
 
-	if (!strncmp(text, "graph", 5) && (!text[5] || text[5] == ' ')) {
+	text += strspn(text, " \t");
+	if (!strncmp(text, "graph", 5) && (!text[5] || text[5] == ' ' || text[5] == '\t')) {
 		gr_spec_t g;
 		if (!gr_parse(text, &g, err, sizeof(err)))
 			return usage_error("run", "%s", err);
@@ -87,8 +88,10 @@ static int run_spec(enpu_context_t *ctx, const char *text)
 	}
 	qsort(t, spec.repeat, sizeof(*t), cmp_double);
 	printf("%s on %s: %u runs\n", what, info.name, spec.repeat);
+	/* p90: nearest rank, the ceil(0.9 n)-th smallest */
 	printf("  latency     min %.3f ms  median %.3f ms  p90 %.3f ms  mean %.3f ms\n", t[0] * 1e3,
-	       t[spec.repeat / 2] * 1e3, t[spec.repeat * 9 / 10] * 1e3, sum / spec.repeat * 1e3);
+	       t[spec.repeat / 2] * 1e3, t[(9 * (size_t)spec.repeat + 9) / 10 - 1] * 1e3,
+	       sum / spec.repeat * 1e3);
 	printf("  throughput  %.2f GOPS (median run; %.0f ops per run)\n",
 	       wl_ops(&spec) / t[spec.repeat / 2] / 1e9, wl_ops(&spec));
 	free(t);

@@ -10,9 +10,11 @@
  * must show exactly that. Exit 0 when every job finished with status 0.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +81,16 @@ static void usage(FILE *f)
 		   "  -w WINDOW  jobs in flight (default 4)\n");
 }
 
+/* A whole non-negative number in optarg (base 0 where hex is allowed). */
+static bool number(const char *arg, int base, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(arg, &end, base);
+	return isdigit((unsigned char)arg[0]) && !*end && !errno;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long dev = 0, jobs = 100, window = 4, failed = 0;
@@ -90,19 +102,26 @@ int main(int argc, char **argv)
 	char node[64];
 	int fd, c;
 	unsigned long n;
+	unsigned long long v;
+	bool ok = true, got_n = false;
+	char *tend;
 
 	while ((c = getopt(argc, argv, "a:n:t:s:w:h")) != -1) {
 		switch (c) {
-		case 'a': dev = strtoul(optarg, NULL, 10); break;
-		case 'n': jobs = strtoul(optarg, NULL, 10); break;
-		case 't': secs = strtod(optarg, NULL); break;
-		case 's': bytes = strtoull(optarg, NULL, 0); break;
-		case 'w': window = strtoul(optarg, NULL, 10); break;
+		case 'a': ok &= number(optarg, 10, &v) && v <= UINT32_MAX; dev = (unsigned long)v; break;
+		case 'n': ok &= number(optarg, 10, &v) && v <= UINT32_MAX; jobs = (unsigned long)v;
+			  got_n = true; break;
+		case 't': secs = strtod(optarg, &tend);
+			  ok &= tend != optarg && !*tend && secs > 0 && secs < 1e9; break;
+		case 's': ok &= number(optarg, 0, &v); bytes = v; break;
+		case 'w': ok &= number(optarg, 10, &v) && v <= 1024; window = (unsigned long)v; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 64;
 		}
 	}
-	if (optind != argc || !jobs || !window || !bytes || bytes > (256u << 20) || secs < 0) {
+	/* -n and -t are alternatives */
+	if (!ok || (got_n && secs > 0) || optind != argc || !jobs || !window || !bytes ||
+	    bytes > (256u << 20)) {
 		usage(stderr);
 		return 64;
 	}
