@@ -207,18 +207,25 @@ static int enpu_contexts_show(struct seq_file *m, void *unused)
 {
 	struct enpu_device *edev = m->private;
 	struct enpu_bo_list *l = kmalloc(sizeof(*l), GFP_KERNEL);
-	struct enpu_file *ctx;
+	struct drm_file *file;
 
 	if (!l)
 		return -ENOMEM;
-	mutex_lock(&edev->contexts_lock);
-	list_for_each_entry(ctx, &edev->contexts, link) {
+	/*
+	 * The open files, oldest first. A closing file leaves this list before
+	 * its handles are released (drm_close_helper), so the walk of a file's
+	 * handles never meets BOs being freed.
+	 */
+	mutex_lock(&edev->drm.filelist_mutex);
+	list_for_each_entry_reverse(file, &edev->drm.filelist, lhead) {
+		struct enpu_file *ctx = file->driver_priv;
+
 		seq_printf(m, "ctx %u pid %u jobs %llu busy_ns %lld cycles %lld\n", ctx->id,
 			   ctx->pid, READ_ONCE(ctx->next_job_id), atomic64_read(&ctx->busy_ns),
 			   atomic64_read(&ctx->cycles));
 		enpu_show_ctx_bos(m, ctx, l);
 	}
-	mutex_unlock(&edev->contexts_lock);
+	mutex_unlock(&edev->drm.filelist_mutex);
 	kfree(l);
 	return 0;
 }

@@ -68,9 +68,6 @@ static int enpu_open(struct drm_device *drm, struct drm_file *file)
 	xa_init(&ctx->job_fences);
 	enpu_mmu_ctx_init(ctx);
 	file->driver_priv = ctx;
-	mutex_lock(&edev->contexts_lock);
-	list_add_tail(&ctx->link, &edev->contexts);
-	mutex_unlock(&edev->contexts_lock);
 	return 0;
 }
 
@@ -78,11 +75,7 @@ static int enpu_open(struct drm_device *drm, struct drm_file *file)
 static void enpu_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct enpu_file *ctx = file->driver_priv;
-	struct enpu_device *edev = ctx->edev;
 
-	mutex_lock(&edev->contexts_lock);
-	list_del(&ctx->link);
-	mutex_unlock(&edev->contexts_lock);
 	enpu_job_ctx_fini(ctx);
 	enpu_file_put(ctx);
 }
@@ -240,10 +233,7 @@ int enpu_device_probe(struct device *dev)
 	edev->num_cores = cores;
 	edev->job_timeout_ms = job_timeout_ms;
 	edev->cores_enabled = GENMASK(cores - 1, 0);
-	INIT_LIST_HEAD(&edev->contexts);
-	ret = drmm_mutex_init(&edev->drm, &edev->contexts_lock);
-	if (!ret)
-		ret = drmm_mutex_init(&edev->drm, &edev->cores_lock);
+	ret = drmm_mutex_init(&edev->drm, &edev->cores_lock);
 	if (!ret)
 		ret = drmm_mutex_init(&edev->drm, &edev->pm_lock);
 	if (ret)

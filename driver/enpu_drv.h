@@ -119,7 +119,6 @@ struct enpu_core {
  * @job_timeout_ms: a job running longer is aborted with -ETIMEDOUT
  * @cores_enabled: mask of the cores that take jobs (sysfs cores_enabled)
  * @cores_lock: serialises changes of @cores_enabled
- * @contexts: the open contexts (debugfs); @contexts_lock protects the list
  * @jobs_in_flight: submitted jobs not yet freed; removal waits for zero
  * @next_ctx_id: context id allocator (ids appear in traces and debugfs)
  * @inject: fault injection for the next job, see enpu_debugfs.c
@@ -148,8 +147,6 @@ struct enpu_device {
 	unsigned int job_timeout_ms;
 	u32 cores_enabled;
 	struct mutex cores_lock; /* cores_enabled and the cores' score bias */
-	struct list_head contexts;
-	struct mutex contexts_lock; /* contexts */
 	atomic_t jobs_in_flight;
 	atomic_t next_ctx_id;
 	struct {
@@ -166,7 +163,6 @@ struct enpu_device {
  * @edev: the device
  * @ref: held by the file and by each job of the context
  * @file: the DRM file of the context
- * @link: in enpu_device.contexts
  * @pid: the process that opened it
  * @id: context id
  * @busy_ns: device time of its jobs, all cores (fdinfo drm-engine-npu)
@@ -181,7 +177,6 @@ struct enpu_file {
 	struct enpu_device *edev;
 	struct kref ref;
 	struct drm_file *file;
-	struct list_head link;
 	u32 pid;
 	u32 id;
 	atomic64_t busy_ns;

@@ -30,6 +30,18 @@ static bool yield_aborted(const struct enpu_sim_exec *x)
 	return READ_ONCE(*x->abort);
 }
 
+/*
+ * Output pixels between two abort checks: about 2^24 MACs (or window
+ * elements) of work, so that a row of large pixels (up to 65536 of 2^30
+ * each) still stops soon after a reset asks it to.
+ */
+static u32 pixels_per_check(u64 work_per_pixel)
+{
+	u64 n = (1ULL << 24) / (work_per_pixel ? work_per_pixel : 1);
+
+	return n ? (u32)min_t(u64, n, U32_MAX) : 1;
+}
+
 int enpu_sim_dma_copy(const struct enpu_sim_exec *x, const struct enpu_cmd_dma_copy *d)
 {
 	const void *src = xlate(x, d->src, d->size, false);
@@ -184,7 +196,7 @@ int enpu_sim_conv_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d
 {
 	const s32 *mult, *shift;
 	struct conv_io io;
-	u32 b, oy, ox, oc;
+	u32 b, oy, ox, oc, per, done = 0;
 	int ret;
 
 	ret = conv_translate(x, c, 1, &io);
@@ -192,12 +204,19 @@ int enpu_sim_conv_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d
 		ret = quant_arrays(x, &c->q, c->cout, &mult, &shift);
 	if (ret)
 		return ret;
+	per = pixels_per_check((u64)c->cout * c->kh * c->kw * (c->cin / c->groups));
 
 	for (b = 0; b < c->n; b++) {
 		for (oy = 0; oy < c->out_h; oy++) {
 			for (ox = 0; ox < c->out_w; ox++) {
 				s8 *op = (s8 *)io.out +
 					 (((u64)b * c->out_h + oy) * c->out_w + ox) * c->cout;
+
+				if (++done >= per) {
+					done = 0;
+					if (yield_aborted(x))
+						return -ETIMEDOUT;
+				}
 
 				for (oc = 0; oc < c->cout; oc++) {
 					s32 acc = conv_i8_acc(c, io.in, io.filter, b, oy, ox, oc);
@@ -248,7 +267,7 @@ int enpu_sim_pool_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_pool *
 {
 	const s8 *in = xlate(x, p->in, (u64)p->n * p->h * p->w * p->c, false);
 	s8 *out = xlate(x, p->out, (u64)p->n * p->out_h * p->out_w * p->c, true);
-	u32 b, oy, ox, ch;
+	u32 b, oy, ox, ch, per = pixels_per_check((u64)p->c * p->kh * p->kw), done = 0;
 
 	if (!in || !out)
 		return -EFAULT;
@@ -256,6 +275,12 @@ int enpu_sim_pool_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_pool *
 		for (oy = 0; oy < p->out_h; oy++) {
 			for (ox = 0; ox < p->out_w; ox++) {
 				s8 *op = out + (((u64)b * p->out_h + oy) * p->out_w + ox) * p->c;
+
+				if (++done >= per) {
+					done = 0;
+					if (yield_aborted(x))
+						return -ETIMEDOUT;
+				}
 
 				for (ch = 0; ch < p->c; ch++)
 					op[ch] = pool_window(p, in, b, oy, ox, ch);
@@ -355,18 +380,27 @@ int enpu_sim_gemm_f16(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm 
 int enpu_sim_conv_f16(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d *c)
 {
 	struct conv_io io;
-	u32 b, oy, ox;
+	u32 b, oy, ox, per, done = 0;
 	int ret;
 
 	ret = conv_translate(x, c, 2, &io);
 	if (ret)
 		return ret;
+	per = pixels_per_check((u64)c->cout * c->kh * c->kw * (c->cin / c->groups));
 	for (b = 0; b < c->n; b++) {
 		for (oy = 0; oy < c->out_h; oy++) {
 			kernel_fpu_begin();
-			for (ox = 0; ox < c->out_w; ox++)
+			for (ox = 0; ox < c->out_w; ox++) {
 				enpu_fp16_conv_pixel(c, io.in, io.filter, (const u32 *)io.bias,
 						     io.out, b, oy, ox);
+				if (++done >= per && ox + 1 < c->out_w) {
+					done = 0;
+					kernel_fpu_end();
+					if (yield_aborted(x))
+						return -ETIMEDOUT;
+					kernel_fpu_begin();
+				}
+			}
 			kernel_fpu_end();
 			if (yield_aborted(x))
 				return -ETIMEDOUT;

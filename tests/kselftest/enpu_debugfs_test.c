@@ -5,6 +5,7 @@
  * job, explicit submits to it fail with ENODEV, bad masks are refused), and the
  * fault injection file's commands.
  */
+#include <pthread.h>
 #include "enpu_sysfs.h"
 
 FIXTURE(intro) {
@@ -49,6 +50,52 @@ TEST_F(intro, contexts_list_our_bos)
 	snprintf(line, sizeof(line), "  bo %u size 12288 addr %#llx shmem\n", self->buf.handle,
 		 (unsigned long long)self->buf.addr);
 	EXPECT_NE(NULL, strstr(buf, line));
+}
+
+static volatile int churn_stop;
+
+/* Opens the device, makes 300 BOs and closes it, until told to stop. */
+static void *churn(void *arg)
+{
+	(void)arg;
+	while (!churn_stop) {
+		int fd = enpu_open_node();
+
+		for (int i = 0; fd >= 0 && i < 300; i++) {
+			struct drm_enpu_bo_create c = { .size = 4096 };
+
+			ioctl(fd, DRM_IOCTL_ENPU_BO_CREATE, &c);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * Reading contexts while other files close with many BOs: the list walked
+ * their handles while close was releasing them (a use-after-free that
+ * slub_debug turned into an oops); it now walks only open files.
+ */
+TEST_F(intro, contexts_read_while_files_close)
+{
+	static char buf[65536];
+	pthread_t t[3];
+	int64_t end;
+	long reads = 0;
+
+	if (debugfs_read("contexts", buf, sizeof(buf)) < 0)
+		SKIP(return, "no debugfs");
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, churn, NULL));
+	end = enpu_now_ns() + 3000000000LL;
+	while (enpu_now_ns() < end && debugfs_read("contexts", buf, sizeof(buf)) >= 0)
+		reads++;
+	churn_stop = 1;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_LT(0, reads);
+	EXPECT_GE(enpu_now_ns(), end);	/* every read succeeded until the end */
 }
 
 TEST_F(intro, queues_show_each_core)

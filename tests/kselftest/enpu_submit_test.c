@@ -523,6 +523,53 @@ TEST_F(job, wait_times_out_then_hang_is_reset)
 }
 
 /*
+ * One output row of 2^33 MACs (1 x 8192 pixels, each 64 channels of a 1 x
+ * 16384 kernel; far longer to simulate than its modelled time): the job
+ * timeout stops it mid-row. The sim looked for the abort only between rows:
+ * the reset waited for the whole row (a soft lockup of tens of seconds).
+ */
+TEST_F(job, long_row_stops_at_the_timeout)
+{
+	const uint32_t kw = 16384, ow = 8192, cout = 64;
+	struct enpu_cmd_conv2d *c;
+	struct enpu_bo big;
+	int32_t status = 1, *mult;
+	int64_t start;
+
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 4 << 20, &big));
+	memset(big.map, 0, 4 << 20);
+	mult = (int32_t *)((char *)big.map + (3 << 20));
+	for (uint32_t i = 0; i < cout; i++)
+		mult[i] = 1 << 30;
+	self->cs.used = 0;
+	c = ENPU_CS_ADD(&self->cs, ENPU_CMD_OP_CONV2D_I8, struct enpu_cmd_conv2d);
+	c->in = big.addr;
+	c->filter = big.addr + (1 << 20);
+	c->out = big.addr + (2 << 20);
+	c->n = 1;
+	c->h = 1;
+	c->w = kw + ow - 1;
+	c->cin = 1;
+	c->cout = cout;
+	c->kh = 1;
+	c->kw = kw;
+	c->stride_h = c->stride_w = c->dil_h = c->dil_w = c->groups = 1;
+	c->out_h = 1;
+	c->out_w = ow;
+	c->q.mult = big.addr + (3 << 20);
+	c->q.shift = big.addr + (3 << 20) + 4096;
+	c->q.act_min = -128;
+	c->q.act_max = 127;
+	self->s.cmd_size = self->cs.used;
+	self->bos[0].handle = big.handle;
+	start = enpu_now_ns();
+	ASSERT_EQ(0, submit(self->fd, &self->s));
+	ASSERT_EQ(0, enpu_wait_job(self->fd, self->s.job_id, 60000, &status));
+	EXPECT_EQ(-ETIMEDOUT, status);
+	EXPECT_LT(enpu_now_ns() - start, 15000000000LL);
+}
+
+/*
  * A job submitted as soon as a hung job's reset has completed that job waits
  * for the reset to finish instead of starting on the core under reset, where
  * the scheduler would cancel it (-ECANCELED) while the core still ran it.
