@@ -177,7 +177,9 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 }
 
 /* Every pad smaller than the (dilated) kernel: no window of padding alone.
- * Larger pads go to im2col, which reads no padded copy of the input. */
+ * Larger pads skip the dedicated kernels and the implicit GEMM, whose padded
+ * copies would be mostly padding (and, with huge pads and strides, past 32
+ * bits), for the depthwise loop or im2col. */
 static bool pads_inside(const enpu_conv_op_t *c)
 {
 	uint64_t eh = (uint64_t)(c->k_h - 1) * c->dil_h + 1, ew = (uint64_t)(c->k_w - 1) * c->dil_w + 1;
@@ -193,7 +195,8 @@ enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
 					"cpu conv: %llu output pixels; at most 2^32 - 1 per op",
 					(unsigned long long)pixels);
-	for (const cpu_conv_kernel_t *const *k = d->conv; i8 && pads_inside(c) && *k; k++)
+	const bool padded = i8 && pads_inside(c); /* a padded copy is worth it */
+	for (const cpu_conv_kernel_t *const *k = d->conv; padded && *k; k++)
 		if ((*k)->accepts(c))
 			return run_kernel(d, *k, op);
 	if (i8 && c->groups == c->in_c && c->groups > 1)
@@ -203,7 +206,7 @@ enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 	uint32_t k = c->k_h * c->k_w * cin_g;
 	bool direct = c->k_h == 1 && c->k_w == 1 && c->stride_h == 1 && c->stride_w == 1 &&
 		      !c->pad_t && !c->pad_l && !c->pad_b && !c->pad_r && c->groups == 1;
-	if (i8 && !direct && cpu_conv_implicit_accepts(d, c))
+	if (padded && !direct && cpu_conv_implicit_accepts(d, c))
 		return cpu_conv_implicit(d, op);
 	const uint8_t *f = enpu_op_host_ptr(op, ENPU_OP_IN1);
 	const uint8_t *bias = enpu_op_host_ptr(op, ENPU_OP_IN2);

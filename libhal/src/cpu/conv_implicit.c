@@ -85,12 +85,9 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * im2col saves (AVX-512 VNNI, 1 thread, 3x3, vs im2col + GEMM: out_w 56
 	 * 1.34x, 28 1.10x, 14 0.985x, 7 0.82x); AMX from one tile (56x56x64 3x3
 	 * stride 1 1.69x, 28x28x128 1.48x, 56x56x64->128 stride 2 1.52x).
-	 * Pads of a kernel or more (windows of padding alone) go to im2col:
-	 * the padded copy would be mostly padding, and past 32 bits with huge
-	 * pads and strides. */
+	 * cpu_conv sends pads of a kernel or more to im2col before asking. */
 	uint32_t ph, pw;
 	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 &&
-	       c->pad_t < c->k_h && c->pad_b < c->k_h && c->pad_l < c->k_w && c->pad_r < c->k_w &&
 	       padded_size(c, &ph, &pw) && (wraps(o, c) || c->out_w >= o->conv_row_tiles * o->mr);
 }
 

@@ -73,9 +73,9 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p);
 _Atomic(enpu_op_cache_t *) *cpu_cache_slot(const enpu_op_t *op);
 /* Both dtypes; picks depthwise, pointwise, implicit GEMM or im2col + GEMM. */
 enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op);
-/* int8, groups 1, no dilation, pads smaller than the kernel, output rows of
+/* int8, groups 1, no dilation, a padded input within 32 bits, output rows of
  * >= 4 row tiles, on a family with kernel_out: convolution as an implicit
- * GEMM. */
+ * GEMM (cpu_conv asks only for pads smaller than the kernel). */
 bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c);
 enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op);
 /* Output pixels per kernel call of the implicit GEMM (o's kernels): up to 96,
