@@ -42,6 +42,15 @@ static u32 pixels_per_check(u64 work_per_pixel)
 	return n ? (u32)min_t(u64, n, U32_MAX) : 1;
 }
 
+/* Counts one output pixel in *done; every per of them, yields and checks. */
+static bool pixel_aborted(const struct enpu_sim_exec *x, u32 *done, u32 per)
+{
+	if (++*done < per)
+		return false;
+	*done = 0;
+	return yield_aborted(x);
+}
+
 int enpu_sim_dma_copy(const struct enpu_sim_exec *x, const struct enpu_cmd_dma_copy *d)
 {
 	const void *src = xlate(x, d->src, d->size, false);
@@ -212,11 +221,8 @@ int enpu_sim_conv_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d
 				s8 *op = (s8 *)io.out +
 					 (((u64)b * c->out_h + oy) * c->out_w + ox) * c->cout;
 
-				if (++done >= per) {
-					done = 0;
-					if (yield_aborted(x))
-						return -ETIMEDOUT;
-				}
+				if (pixel_aborted(x, &done, per))
+					return -ETIMEDOUT;
 
 				for (oc = 0; oc < c->cout; oc++) {
 					s32 acc = conv_i8_acc(c, io.in, io.filter, b, oy, ox, oc);
@@ -276,11 +282,8 @@ int enpu_sim_pool_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_pool *
 			for (ox = 0; ox < p->out_w; ox++) {
 				s8 *op = out + (((u64)b * p->out_h + oy) * p->out_w + ox) * p->c;
 
-				if (++done >= per) {
-					done = 0;
-					if (yield_aborted(x))
-						return -ETIMEDOUT;
-				}
+				if (pixel_aborted(x, &done, per))
+					return -ETIMEDOUT;
 
 				for (ch = 0; ch < p->c; ch++)
 					op[ch] = pool_window(p, in, b, oy, ox, ch);
