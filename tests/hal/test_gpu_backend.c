@@ -126,7 +126,8 @@ out:
 
 /* Wrapped user memory at an odd address imports (its pages). The buffer
  * belongs to the reference device, so it outlives the GPU device handle:
- * its import then frees the GPU device, last. */
+ * its import keeps the Vulkan device, without the pipelines and scratch
+ * memory (freed at the close), and then frees it, last. */
 void test_gpu_import_lifetime(tctx *t)
 {
 	t_env e;
@@ -147,8 +148,14 @@ void test_gpu_import_lifetime(tctx *t)
 		goto out;
 	CHECK(t, cp == 0 && imp == 64 + 64 + 16, "wrapped: %llu imported, %llu copied",
 	      (unsigned long long)imp, (unsigned long long)cp);
-out:
+	gpu_device_t *d = e.cpu->state;
+	CHECK(t, d->scratch_size && d->pipes[GPU_PIPE_GEMM], "no scratch buffer or pipeline");
 	t_env_close(&e); /* the buffer's import still holds the GPU device */
+	CHECK(t, d->dev && !d->scratch && !d->scratch_size && !d->pipes[GPU_PIPE_GEMM] &&
+		 !d->cmd_pool,
+	      "the closed GPU device kept its scratch buffer or pipelines");
+out:
+	t_env_close(&e); /* again after the check: a no-op */
 	enpu_buffer_release(buf);
 	free(mem);
 }

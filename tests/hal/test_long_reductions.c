@@ -4,9 +4,9 @@
  * channels, along a kernel's rows and columns, and both), and pool windows
  * of 65536 taps, against the reference bit for bit (fp16 with small
  * integers, whose fp32 sums are exact in any order); the recording accepts
- * them (test_api_ops.c has one more refused). On the GPU they run the plain
- * GEMM shaders: lavapipe stops a shader's loops after 65535 iterations in
- * all, without an error (libhal/src/gpu/shaders/window.glsl): a loop per
+ * them (test_api_ops.c has one more refused). On the GPU the GEMMs run the
+ * plain and the tiled shaders, the convolutions the plain ones: lavapipe
+ * stops a shader's loops after 65535 iterations in all, without an error (libhal/src/gpu/shaders/window.glsl): a loop per
  * output element, or per kernel row, returned truncated sums here. */
 #include <math.h>
 #include <stdio.h>
@@ -137,6 +137,9 @@ void test_long_reductions(tctx *t, enpu_cpu_isa_t isa)
 	for (size_t i = 0; i < 2; i++) {
 		/* N % 4 != 0: on the GPU the plain GEMM shaders, not the tiled ones */
 		if (!gemm_case(t, &e, dtypes[i], 2, 3, ENPU_MAX_REDUCTION))
+			goto out;
+		/* N and K multiples of 4: the tiled ones (a loop per 4 of K) */
+		if (!gemm_case(t, &e, dtypes[i], 4, 4, ENPU_MAX_REDUCTION))
 			goto out;
 		for (size_t j = 0; j < sizeof(convs) / sizeof(convs[0]); j++)
 			if (!conv_case(t, &e, dtypes[i], &convs[j]))

@@ -28,7 +28,7 @@
 	X(dispatch_forced) X(dispatch_zero_costs) X(dispatch_clamp_key) X(dispatch_cost_cache) X(dispatch_overlap)           \
 	X(dispatch_priority) X(host_queue_waiter_runs)                          \
 	X(host_queue_waiter_keeps_order) X(host_queue_bounded_and_busy)        \
-	X(gpu_import_in_place) X(gpu_import_lifetime) X(gpu_gemm_int_dot)        \
+	X(gpu_import_in_place) X(gpu_import_lifetime) X(gpu_gemm_int_dot) X(gpu_limits) \
 	X(host_queue_execute) X(host_queue_exec_error) X(api_execute)                                   \
 	X(host_queue_device_time) X(host_queue_waiter_skips_pending)           \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \

@@ -147,6 +147,8 @@ typedef struct gpu_device {
 	 * device used from their own buffers (imports), since open */
 	uint64_t copied_bytes, imported_bytes;
 	VkDeviceSize max_range;     /* maxStorageBufferRange */
+	uint32_t max_groups[2];     /* maxComputeWorkGroupCount[0..1] */
+	uint32_t coherent_types;    /* memory types that are host-coherent (bits) */
 	VkDescriptorSetLayout set_layout;
 	VkPipelineLayout layout;
 	VkPipeline pipes[GPU_PIPE_COUNT];
@@ -178,8 +180,17 @@ const uint32_t *gpu_shader_spirv(int pipe, size_t *words);
  * unless preserve (gpu_device_init passes d->float_controls). */
 enpu_status_t gpu_pipeline_create(gpu_device_t *d, int pipe, bool preserve, VkPipeline *out);
 void gpu_device_fini(gpu_device_t *d);
+/* Frees what only the queue uses (pipelines, commands, scratch and work
+ * buffers), keeping the Vulkan device for the imports that outlive the
+ * queue. */
+void gpu_device_release_work(gpu_device_t *d);
 /* Drops a reference; the last one frees the device (gpu_backend.c). */
 void gpu_device_unref(gpu_device_t *d);
+/* A failed Vulkan call as a status: RESOURCE_EXHAUSTED for out of memory,
+ * DEVICE_ERROR otherwise. */
+enpu_status_t gpu_vk_error(const char *what, VkResult r);
+/* Frees the scratch and work buffers. */
+void gpu_scratch_free(gpu_device_t *d);
 /* Makes the scratch buffer at least words long. */
 enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words);
 /* Where a section's data is: an imported buffer, or (buf VK_NULL_HANDLE) the
@@ -187,13 +198,22 @@ enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words);
 typedef struct gpu_binding {
 	VkBuffer buf;
 	VkDeviceSize off;           /* the section's first byte in buf */
+	VkDeviceSize buf_size;      /* buf's size */
 	size_t bytes;               /* 0: the op has no such section */
 } gpu_binding_t;
 
+/* The descriptor range of an imported section on a device whose shaders
+ * use it in place: from offset_align below its first byte to the 16 bytes
+ * past its last (the shaders' widest load), within the buffer. */
+void gpu_binding_range(const gpu_device_t *d, const gpu_binding_t *b, VkDeviceSize *at,
+		       VkDeviceSize *range);
+
 /* Finds (or makes) the import of the buffer holding tensor t and fills b
- * with it; false when the tensor must be copied instead: no host import on
- * this device, the import failed, or (shaders on host memory) t does not
- * start on 16 bytes, or an output (out) does not end on a whole word. */
+ * with it (b->bytes set by the caller); false when the tensor must be
+ * copied instead: no host import on this device, the import failed, or
+ * (shaders on host memory) t does not start on 16 bytes, an output (out)
+ * does not end on a whole word, or its range is more than one storage
+ * buffer. */
 bool gpu_import_tensor(gpu_device_t *d, const enpu_tensor_t *t, bool out, gpu_binding_t *b);
 
 /* One dispatch of a pipeline. */
@@ -209,8 +229,11 @@ typedef struct gpu_launch {
  * the scratch buffer, p[]) and the output back, from and to imports
  * directly. */
 enpu_status_t gpu_launch(gpu_device_t *d, const gpu_launch_t *l);
-/* The workgroups for one invocation per item, 64 per group (x, then y). */
-void gpu_groups_1d(size_t items, uint32_t *gx, uint32_t *gy);
+/* The workgroups for one invocation per item, 64 per group (x, then y);
+ * false when they exceed the device's limits. */
+bool gpu_groups_1d(const gpu_device_t *d, size_t items, uint32_t *gx, uint32_t *gy);
+/* Whether a dispatch of x by y workgroups is within the device's limits. */
+bool gpu_groups_fit(const gpu_device_t *d, uint64_t x, uint64_t y);
 /* The kernel time of the dispatches since the last call (host-queue timer). */
 bool gpu_take_kernel_ns(void *ctx, uint64_t *ns);
 

@@ -32,8 +32,9 @@ void gpu_device_unref(gpu_device_t *d)
 	free(d);
 }
 
-/* The queue stops now; the Vulkan device lives on while imports of buffers
- * that outlive the device handle still hold it. */
+/* The queue stops now, and with it go the pipelines and the scratch
+ * memory; the Vulkan device lives on while imports of buffers that outlive
+ * the device handle still hold it. */
 static void gpu_close(void *state)
 {
 	gpu_device_t *d = state;
@@ -41,6 +42,7 @@ static void gpu_close(void *state)
 	if (d->hq)
 		enpu_host_queue_destroy(d->hq);
 	d->hq = NULL;
+	gpu_device_release_work(d);
 	gpu_device_unref(d);
 }
 

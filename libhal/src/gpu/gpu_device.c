@@ -75,7 +75,7 @@ static const struct {
 	[GPU_PIPE_GEMM_F16_COOP] = { gemm_f16_coop_spv, sizeof(gemm_f16_coop_spv) },
 };
 
-static enpu_status_t vk_error(const char *what, VkResult r)
+enpu_status_t gpu_vk_error(const char *what, VkResult r)
 {
 	return enpu_status_make(r == VK_ERROR_OUT_OF_HOST_MEMORY ||
 					r == VK_ERROR_OUT_OF_DEVICE_MEMORY
@@ -139,6 +139,8 @@ static enpu_status_t create_device(gpu_device_t *d)
 	for (uint32_t i = 0; i < m.memoryTypeCount; i++) {
 		VkMemoryPropertyFlags f = m.memoryTypes[i].propertyFlags;
 
+		if (f & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
+			d->coherent_types |= 1u << i;
 		if ((f & want) == want && d->mem_type == UINT32_MAX)
 			d->mem_type = i;
 		if ((f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) && d->local_type == UINT32_MAX)
@@ -164,6 +166,8 @@ static enpu_status_t create_device(gpu_device_t *d)
 			 !(d->import_align & (d->import_align - 1));
 	d->offset_align = p.properties.limits.minStorageBufferOffsetAlignment;
 	d->max_range = p.properties.limits.maxStorageBufferRange;
+	d->max_groups[0] = p.properties.limits.maxComputeWorkGroupCount[0];
+	d->max_groups[1] = p.properties.limits.maxComputeWorkGroupCount[1];
 	d->coop = gpu_coop_probe(vk, d->phys.handle, &d->coop_features);
 	if (d->coop)
 		gpu_coop_enable(&d->coop_features, &ci, ext, &ci.enabledExtensionCount);
@@ -174,7 +178,7 @@ static enpu_status_t create_device(gpu_device_t *d)
 	ci.ppEnabledExtensionNames = ext;
 	r = vk->vkCreateDevice(d->phys.handle, &ci, NULL, &d->dev);
 	if (r != VK_SUCCESS)
-		return vk_error("vkCreateDevice", r);
+		return gpu_vk_error("vkCreateDevice", r);
 	vk->vkGetDeviceQueue(d->dev, d->phys.queue_family, 0, &d->queue);
 	return ENPU_OK;
 }
@@ -219,14 +223,14 @@ static enpu_status_t create_layouts(gpu_device_t *d)
 	VkResult r;
 
 	if ((r = vk->vkCreateDescriptorSetLayout(d->dev, &sl, NULL, &d->set_layout)))
-		return vk_error("vkCreateDescriptorSetLayout", r);
+		return gpu_vk_error("vkCreateDescriptorSetLayout", r);
 	if ((r = vk->vkCreatePipelineLayout(d->dev, &pl, NULL, &d->layout)))
-		return vk_error("vkCreatePipelineLayout", r);
+		return gpu_vk_error("vkCreatePipelineLayout", r);
 	if ((r = vk->vkCreateDescriptorPool(d->dev, &dp, NULL, &d->pool)))
-		return vk_error("vkCreateDescriptorPool", r);
+		return gpu_vk_error("vkCreateDescriptorPool", r);
 	ds.descriptorPool = d->pool;
 	if ((r = vk->vkAllocateDescriptorSets(d->dev, &ds, &d->set)))
-		return vk_error("vkAllocateDescriptorSets", r);
+		return gpu_vk_error("vkAllocateDescriptorSets", r);
 	return ENPU_OK;
 }
 
@@ -259,7 +263,7 @@ enpu_status_t gpu_pipeline_create(gpu_device_t *d, int pipe, bool preserve, VkPi
 	if (!preserve) {
 		plain = malloc(words * sizeof(uint32_t));
 		if (!plain)
-			return vk_error("vkCreateShaderModule", VK_ERROR_OUT_OF_HOST_MEMORY);
+			return gpu_vk_error("vkCreateShaderModule", VK_ERROR_OUT_OF_HOST_MEMORY);
 		words = gpu_float_controls_strip(sm.pCode, words, plain);
 		sm.pCode = plain;
 		if (!words) {
@@ -272,10 +276,10 @@ enpu_status_t gpu_pipeline_create(gpu_device_t *d, int pipe, bool preserve, VkPi
 	r = vk->vkCreateShaderModule(d->dev, &sm, NULL, &ci.stage.module);
 	free(plain);
 	if (r)
-		return vk_error("vkCreateShaderModule", r);
+		return gpu_vk_error("vkCreateShaderModule", r);
 	r = vk->vkCreateComputePipelines(d->dev, VK_NULL_HANDLE, 1, &ci, NULL, out);
 	vk->vkDestroyShaderModule(d->dev, ci.stage.module, NULL);
-	return r ? vk_error("vkCreateComputePipelines", r) : ENPU_OK;
+	return r ? gpu_vk_error("vkCreateComputePipelines", r) : ENPU_OK;
 }
 
 static enpu_status_t create_commands(gpu_device_t *d)
@@ -295,12 +299,12 @@ static enpu_status_t create_commands(gpu_device_t *d)
 	VkResult r;
 
 	if ((r = vk->vkCreateCommandPool(d->dev, &cp, NULL, &d->cmd_pool)))
-		return vk_error("vkCreateCommandPool", r);
+		return gpu_vk_error("vkCreateCommandPool", r);
 	cb.commandPool = d->cmd_pool;
 	if ((r = vk->vkAllocateCommandBuffers(d->dev, &cb, &d->cmd)))
-		return vk_error("vkAllocateCommandBuffers", r);
+		return gpu_vk_error("vkAllocateCommandBuffers", r);
 	if ((r = vk->vkCreateFence(d->dev, &f, NULL, &d->fence)))
-		return vk_error("vkCreateFence", r);
+		return gpu_vk_error("vkCreateFence", r);
 	return ENPU_OK;
 }
 
@@ -324,7 +328,7 @@ static enpu_status_t create_timestamps(gpu_device_t *d)
 	if (!bits || p.limits.timestampPeriod <= 0)
 		return ENPU_OK;
 	if ((r = vk->vkCreateQueryPool(d->dev, &qp, NULL, &d->timestamps)))
-		return vk_error("vkCreateQueryPool", r);
+		return gpu_vk_error("vkCreateQueryPool", r);
 	d->ns_per_tick = p.limits.timestampPeriod;
 	d->tick_mask = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
 	return ENPU_OK;
@@ -347,8 +351,7 @@ enpu_status_t gpu_device_init(gpu_device_t *d)
 	return st;
 }
 
-/* Destroys whatever exists (handles left VK_NULL_HANDLE are ignored). */
-void gpu_device_fini(gpu_device_t *d)
+void gpu_device_release_work(gpu_device_t *d)
 {
 	const gpu_vk_t *vk = &d->vk;
 
@@ -357,14 +360,30 @@ void gpu_device_fini(gpu_device_t *d)
 	vk->vkDestroyQueryPool(d->dev, d->timestamps, NULL);
 	vk->vkDestroyFence(d->dev, d->fence, NULL);
 	vk->vkDestroyCommandPool(d->dev, d->cmd_pool, NULL);
-	for (int i = 0; i < GPU_PIPE_COUNT; i++)
+	for (int i = 0; i < GPU_PIPE_COUNT; i++) {
 		vk->vkDestroyPipeline(d->dev, d->pipes[i], NULL);
+		d->pipes[i] = VK_NULL_HANDLE;
+	}
 	vk->vkDestroyDescriptorPool(d->dev, d->pool, NULL);
 	vk->vkDestroyPipelineLayout(d->dev, d->layout, NULL);
 	vk->vkDestroyDescriptorSetLayout(d->dev, d->set_layout, NULL);
-	vk->vkDestroyBuffer(d->dev, d->scratch, NULL);
-	vk->vkFreeMemory(d->dev, d->scratch_mem, NULL);
-	vk->vkDestroyBuffer(d->dev, d->work, NULL);
-	vk->vkFreeMemory(d->dev, d->work_mem, NULL);
-	vk->vkDestroyDevice(d->dev, NULL);
+	gpu_scratch_free(d);
+	d->timestamps = VK_NULL_HANDLE;
+	d->fence = VK_NULL_HANDLE;
+	d->cmd_pool = VK_NULL_HANDLE;
+	d->cmd = VK_NULL_HANDLE;
+	d->pool = VK_NULL_HANDLE;
+	d->set = VK_NULL_HANDLE;
+	d->layout = VK_NULL_HANDLE;
+	d->set_layout = VK_NULL_HANDLE;
+}
+
+/* Destroys whatever exists (handles left VK_NULL_HANDLE are ignored). */
+void gpu_device_fini(gpu_device_t *d)
+{
+	if (!d->dev)
+		return;
+	gpu_device_release_work(d);
+	d->vk.vkDestroyDevice(d->dev, NULL);
+	d->dev = VK_NULL_HANDLE;
 }

@@ -8,7 +8,6 @@
 #include "gpu.h"
 
 #define GPU_LOCAL_SIZE 64	/* local_size_x of the one-invocation-per-word shaders */
-#define GPU_MAX_GROUPS_X 65535	/* the minimum maxComputeWorkGroupCount[0] */
 
 static void buffer_free(gpu_device_t *d, VkBuffer *b, VkDeviceMemory *m)
 {
@@ -18,7 +17,7 @@ static void buffer_free(gpu_device_t *d, VkBuffer *b, VkDeviceMemory *m)
 	*m = VK_NULL_HANDLE;
 }
 
-static void scratch_free(gpu_device_t *d)
+void gpu_scratch_free(gpu_device_t *d)
 {
 	buffer_free(d, &d->scratch, &d->scratch_mem);
 	buffer_free(d, &d->work, &d->work_mem);
@@ -26,7 +25,9 @@ static void scratch_free(gpu_device_t *d)
 	d->scratch_size = 0;
 }
 
-/* A buffer of size bytes in memory type type; false on failure. */
+/* A buffer of size bytes in memory type type; false on failure (then the
+ * handles that were made are in *b, *m, the others VK_NULL_HANDLE: Vulkan
+ * leaves a failed call's outputs undefined). */
 static bool buffer_new(gpu_device_t *d, VkDeviceSize size, uint32_t type,
 		       VkBufferUsageFlags usage, VkBuffer *b, VkDeviceMemory *m)
 {
@@ -39,16 +40,25 @@ static bool buffer_new(gpu_device_t *d, VkDeviceSize size, uint32_t type,
 	};
 	VkMemoryRequirements req;
 
-	if (vk->vkCreateBuffer(d->dev, &bi, NULL, b))
+	*b = VK_NULL_HANDLE;
+	*m = VK_NULL_HANDLE;
+	if (vk->vkCreateBuffer(d->dev, &bi, NULL, b)) {
+		*b = VK_NULL_HANDLE;
 		return false;
+	}
 	vk->vkGetBufferMemoryRequirements(d->dev, *b, &req);
 	VkMemoryAllocateInfo ai = {
 		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
 		.allocationSize = req.size,
 		.memoryTypeIndex = type,
 	};
-	return (req.memoryTypeBits & (1u << type)) && !vk->vkAllocateMemory(d->dev, &ai, NULL, m) &&
-	       !vk->vkBindBufferMemory(d->dev, *b, *m, 0);
+	if (!(req.memoryTypeBits & (1u << type)))
+		return false;
+	if (vk->vkAllocateMemory(d->dev, &ai, NULL, m)) {
+		*m = VK_NULL_HANDLE;
+		return false;
+	}
+	return !vk->vkBindBufferMemory(d->dev, *b, *m, 0);
 }
 
 enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words)
@@ -69,7 +79,7 @@ enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words)
 		want = want ? want * 2 : 1 << 20;
 	if (want > d->max_range)
 		want = d->max_range;
-	scratch_free(d);
+	gpu_scratch_free(d);
 	if (!buffer_new(d, want, d->mem_type, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | xfer,
 			&d->scratch, &d->scratch_mem) ||
 	    vk->vkMapMemory(d->dev, d->scratch_mem, 0, VK_WHOLE_SIZE, 0, &map) ||
@@ -81,18 +91,26 @@ enpu_status_t gpu_scratch_reserve(gpu_device_t *d, size_t words)
 	d->scratch_size = want;
 	return ENPU_OK;
 fail:
-	scratch_free(d);
+	gpu_scratch_free(d);
 	return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
 				"gpu: cannot allocate a %llu-byte scratch buffer",
 				(unsigned long long)want);
 }
 
-void gpu_groups_1d(size_t items, uint32_t *gx, uint32_t *gy)
+bool gpu_groups_fit(const gpu_device_t *d, uint64_t x, uint64_t y)
+{
+	return x <= d->max_groups[0] && y <= d->max_groups[1];
+}
+
+bool gpu_groups_1d(const gpu_device_t *d, size_t items, uint32_t *gx, uint32_t *gy)
 {
 	size_t groups = (items + GPU_LOCAL_SIZE - 1) / GPU_LOCAL_SIZE;
+	size_t x = groups < d->max_groups[0] ? groups : d->max_groups[0];
+	size_t y = x ? (groups + x - 1) / x : 0;
 
-	*gx = groups < GPU_MAX_GROUPS_X ? (uint32_t)groups : GPU_MAX_GROUPS_X;
-	*gy = *gx ? (uint32_t)((groups + *gx - 1) / *gx) : 0;
+	*gx = (uint32_t)x;
+	*gy = y <= UINT32_MAX ? (uint32_t)y : UINT32_MAX;
+	return gpu_groups_fit(d, x, y);
 }
 
 static void barrier(gpu_device_t *d, VkPipelineStageFlags src, VkAccessFlags src_access,
@@ -124,6 +142,15 @@ static void host_side(const gpu_device_t *d, const gpu_launch_t *l, int i, VkBuf
 	*off = l->bind[i].buf ? l->bind[i].off : (VkDeviceSize)l->p[i] * 4;
 }
 
+void gpu_binding_range(const gpu_device_t *d, const gpu_binding_t *b, VkDeviceSize *at,
+		       VkDeviceSize *range)
+{
+	VkDeviceSize end = (b->off + b->bytes + 15) & ~(VkDeviceSize)15;
+
+	*at = b->off & ~(d->offset_align - 1);
+	*range = (end < b->buf_size ? end : b->buf_size) - *at;
+}
+
 /* Points the descriptors at the sections: all at the work buffer (staged),
  * else each at its import or the scratch buffer; imported sections start at
  * the aligned offset below them, with the rest in p[i]. */
@@ -144,9 +171,10 @@ static void bind(gpu_device_t *d, const gpu_launch_t *l)
 		dbi[i] = (VkDescriptorBufferInfo){ d->staged ? d->work : d->scratch, 0,
 						   VK_WHOLE_SIZE };
 		if (!d->staged && b->buf) {
-			VkDeviceSize at = b->off & ~(d->offset_align - 1);
+			VkDeviceSize at, range;
 
-			dbi[i] = (VkDescriptorBufferInfo){ b->buf, at, VK_WHOLE_SIZE };
+			gpu_binding_range(d, b, &at, &range);
+			dbi[i] = (VkDescriptorBufferInfo){ b->buf, at, range };
 			l->p[i] = (int32_t)((b->off - at) / 4);
 		}
 	}
@@ -234,9 +262,17 @@ enpu_status_t gpu_launch(gpu_device_t *d, const gpu_launch_t *l)
 
 	if (!l->groups_x || !l->groups_y)
 		return ENPU_OK;
+	if (!gpu_groups_fit(d, l->groups_x, l->groups_y))	/* the callers check first */
+		return enpu_status_make(ENPU_STATUS_INTERNAL,
+					"gpu: %u x %u workgroups exceed the device's %u x %u",
+					l->groups_x, l->groups_y, d->max_groups[0],
+					d->max_groups[1]);
 	bind(d, l);
-	vk->vkResetCommandBuffer(d->cmd, 0);
-	vk->vkBeginCommandBuffer(d->cmd, &bi);
+	r = vk->vkResetCommandBuffer(d->cmd, 0);
+	if (r == VK_SUCCESS)
+		r = vk->vkBeginCommandBuffer(d->cmd, &bi);
+	if (r != VK_SUCCESS)
+		return gpu_vk_error("recording a dispatch", r);
 	record(d, l);
 	r = vk->vkEndCommandBuffer(d->cmd);
 	if (r == VK_SUCCESS)
@@ -247,7 +283,5 @@ enpu_status_t gpu_launch(gpu_device_t *d, const gpu_launch_t *l)
 		r = vk->vkWaitForFences(d->dev, 1, &d->fence, VK_TRUE, UINT64_MAX);
 	if (r == VK_SUCCESS)
 		add_kernel_time(d);
-	return r == VK_SUCCESS ? ENPU_OK
-			       : enpu_status_make(ENPU_STATUS_DEVICE_ERROR,
-						  "gpu: dispatch failed (VkResult %d)", (int)r);
+	return r == VK_SUCCESS ? ENPU_OK : gpu_vk_error("dispatch", r);
 }

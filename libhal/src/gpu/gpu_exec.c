@@ -43,53 +43,72 @@ static bool out_overlaps(const enpu_op_t *op, const section_t sec[GPU_P_OUT], si
 	return false;
 }
 
-/* Lays out the sections in p[GPU_P_IN0..GPU_P_OUT] order (the last one, the
- * output), binds the imported ones, copies the others (but the output) into
- * the scratch buffer and dispatches (tiles_x x tiles_y workgroups for a
- * tiled shader, tiles_x 0: one invocation per output word); then copies a
- * scratch output back. */
-static enpu_status_t run_tiled(gpu_device_t *d, const enpu_op_t *op, int pipe,
-			       const section_t sec[GPU_P_OUT], int32_t *p, uint32_t tiles_x,
-			       uint32_t tiles_y)
+/* The imported tensors stay where they are (on staged devices the GPU copies
+ * them into the work buffer: every section has its place there); the other
+ * sections are laid out in p[GPU_P_IN0..GPU_P_OUT] order in the scratch
+ * buffer, each on 16 bytes (the cooperative-matrix loads need it), and the
+ * inputs among them copied there. Returns the words laid out. */
+static size_t place_sections(gpu_device_t *d, const enpu_op_t *op,
+			     const section_t sec[GPU_P_OUT], int32_t *p, gpu_launch_t *l)
 {
-	gpu_launch_t l = { .pipe = pipe, .p = p, .groups_x = tiles_x, .groups_y = tiles_y };
-	size_t off = 0, out_bytes = tensor_bytes(op, ENPU_OP_OUT);
-	enpu_status_t st;
+	size_t off = 0, out_bytes = l->bind[GPU_P_OUT].bytes;
 
-	/* sections start on 16 bytes (the cooperative-matrix loads need it) */
-	for (int i = 0; i < GPU_SECTIONS; i++) {
-		size_t bytes = i == GPU_P_OUT ? out_bytes : sec[i].bytes;
-
-		p[i] = (int32_t)off;
-		off = (off + words(bytes) + 3) & ~(size_t)3;
-		l.bind[i].bytes = bytes;
-	}
-	if (off > INT32_MAX / 4)	/* the shaders index bytes in 32 bits */
-		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
-					"gpu: op too large (%zu bytes)", off * 4);
-	st = gpu_scratch_reserve(d, off);
-	if (st != ENPU_OK)
-		return st;
 	for (int i = 0; i < GPU_SECTIONS; i++) {
 		const enpu_tensor_t *t = i == GPU_P_OUT ? op->tensors[ENPU_OP_OUT] : sec[i].t;
-		gpu_binding_t *b = &l.bind[i];
+		gpu_binding_t *b = &l->bind[i];
 
 		if (!b->bytes)
 			continue;
 		if (i == GPU_P_OUT && out_overlaps(op, sec, out_bytes))
 			t = NULL;	/* counted as copied below */
-		if (t && gpu_import_tensor(d, t, i == GPU_P_OUT, b)) {
+		if (t && gpu_import_tensor(d, t, i == GPU_P_OUT, b))
 			d->imported_bytes += b->bytes;
-			continue;
-		}
-		if (t || i == GPU_P_OUT)
+		else if (t || i == GPU_P_OUT)
 			d->copied_bytes += b->bytes;
-		if (i != GPU_P_OUT)
-			memcpy(d->scratch_map + p[i], sec[i].src, b->bytes);
+		if (b->buf && !d->staged)
+			continue;
+		p[i] = (int32_t)off;
+		off = (off + words(b->bytes) + 3) & ~(size_t)3;
 	}
+	return off;
+}
+
+/* Places the sections (place_sections) and dispatches (tiles_x x tiles_y
+ * workgroups for a tiled shader, tiles_x 0: one invocation per output
+ * word); then copies a scratch output back. */
+static enpu_status_t run_tiled(gpu_device_t *d, const enpu_op_t *op, int pipe,
+			       const section_t sec[GPU_P_OUT], int32_t *p, uint32_t tiles_x,
+			       uint32_t tiles_y)
+{
+	gpu_launch_t l = { .pipe = pipe, .p = p, .groups_x = tiles_x, .groups_y = tiles_y };
+	size_t out_bytes = tensor_bytes(op, ENPU_OP_OUT), off;
+	enpu_status_t st;
+
+	for (int i = 0; i < GPU_SECTIONS; i++) {
+		l.bind[i].bytes = i == GPU_P_OUT ? out_bytes : sec[i].bytes;
+		if (l.bind[i].bytes > INT32_MAX - 15)	/* the shaders index bytes in 32 bits */
+			return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+						"gpu: op too large (a tensor of %zu bytes)",
+						l.bind[i].bytes);
+	}
+	off = place_sections(d, op, sec, p, &l);
+	if (off > INT32_MAX / 4)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+					"gpu: op too large (%zu bytes to copy)", off * 4);
+	/* a scratch buffer even with nothing to copy: the descriptors of the
+	 * op's absent sections point there */
+	st = gpu_scratch_reserve(d, off ? off : 4);
+	if (st != ENPU_OK)
+		return st;
+	for (int i = 0; i < GPU_P_OUT; i++)
+		if (l.bind[i].bytes && !l.bind[i].buf)
+			memcpy(d->scratch_map + p[i], sec[i].src, l.bind[i].bytes);
 	p[GPU_P_COUNT] = (int32_t)enpu_tensor_element_count(op->tensors[ENPU_OP_OUT]);
-	if (!tiles_x)
-		gpu_groups_1d(words(out_bytes), &l.groups_x, &l.groups_y);
+	if (!tiles_x && !gpu_groups_1d(d, words(out_bytes), &l.groups_x, &l.groups_y))
+		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
+					"gpu: %zu output words are more than the device's "
+					"workgroups reach",
+					words(out_bytes));
 	size_t out_word = (size_t)p[GPU_P_OUT];
 
 	st = gpu_launch(d, &l);
@@ -143,11 +162,11 @@ static enpu_status_t exec_gemm(gpu_device_t *d, const enpu_op_t *op)
 	uint32_t coop = f16 ? GPU_COOP_TILE_F16 : GPU_COOP_TILE_I8;
 
 	if (d->coop && g->m % coop == 0 && g->n % coop == 0 && g->k % 32 == 0 &&
-	    g->m / coop <= 65535)
+	    gpu_groups_fit(d, g->n / coop, g->m / coop))
 		return run_tiled(d, op, f16 ? GPU_PIPE_GEMM_F16_COOP : GPU_PIPE_GEMM_COOP, sec, p,
 				 g->n / coop, g->m / coop);
 	/* the tiled shaders load whole words of rows and store whole words */
-	if (g->k % 4 == 0 && g->n % 4 == 0 && tiles(g->m) <= 65535)
+	if (g->k % 4 == 0 && g->n % 4 == 0 && gpu_groups_fit(d, tiles(g->n), tiles(g->m)))
 		return run_tiled(d, op,
 				 f16 ? GPU_PIPE_GEMM_F16_TILED
 				 : d->int_dot ? GPU_PIPE_GEMM_TILED_DOT : GPU_PIPE_GEMM_TILED,
@@ -172,9 +191,10 @@ static enpu_status_t windows_check(const char *op, uint32_t out_h, uint32_t out_
 	    windows_fit(out_w, stride_w, k_w, dil_w, pad_l))
 		return ENPU_OK;
 	return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
-				"gpu: %s windows reach input rows or columns beyond 2^31 (strides "
-				"%u,%u, pads %u,%u)",
-				op, stride_h, stride_w, pad_t, pad_l);
+				"gpu: %s windows reach input rows or columns beyond 2^31 (output "
+				"%ux%u, strides %u,%u, kernel %ux%u, dilations %u,%u, pads %u,%u)",
+				op, out_h, out_w, stride_h, stride_w, k_h, k_w, dil_h, dil_w, pad_t,
+				pad_l);
 }
 
 static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
@@ -207,12 +227,13 @@ static enpu_status_t exec_conv(gpu_device_t *d, const enpu_op_t *op)
 	}
 	p[GPU_P_HAS_BIAS] = op->tensors[ENPU_OP_IN2] != NULL;
 	uint64_t pixels = (uint64_t)c->batch * c->out_h * c->out_w;
-	uint32_t m = pixels <= 65535u * GPU_TILE ? (uint32_t)pixels : 0;
+	uint32_t m = pixels <= INT32_MAX ? (uint32_t)pixels : 0;
 	/* the tiled implicit GEMM reads whole words of input pixels and filter
 	 * rows and stores whole words of output pixels (the tiled GEMMs' K and
 	 * N multiples of 4); args[16..17], the zero points or the fp16 clamp,
 	 * are the GEMMs' parameters 3..4 */
-	if (m && c->groups == 1 && c->in_c % 4 == 0 && c->out_c % 4 == 0) {
+	if (m && c->groups == 1 && c->in_c % 4 == 0 && c->out_c % 4 == 0 &&
+	    gpu_groups_fit(d, tiles(c->out_c), tiles(m))) {
 		int32_t tiled[] = {
 			(int32_t)m, (int32_t)c->out_c, (int32_t)(c->k_h * c->k_w * c->in_c),
 			args[16], args[17], c->clamp.qmin, c->clamp.qmax,

@@ -3,7 +3,10 @@
  * (VK_EXT_external_memory_host), so that tensors need no copy through the
  * scratch buffer. A buffer is imported once per device, as the whole pages
  * that hold it, and the import lives with the buffer (an attachment, freed
- * when the buffer is destroyed); it keeps the device alive. A buffer that
+ * when the buffer is destroyed); it keeps the Vulkan device alive (not the
+ * pipelines and scratch memory, which go when the device is closed). Only
+ * host-coherent memory types are used, and a section whose descriptor
+ * range would exceed maxStorageBufferRange is copied. A buffer that
  * the driver refuses (e.g. a mapping of device memory that it cannot pin)
  * is remembered as such and copied. Queue thread only (the attachment's
  * release: any thread). */
@@ -20,6 +23,7 @@ typedef struct gpu_import {
 	VkBuffer buf;               /* VK_NULL_HANDLE: refused, copy */
 	VkDeviceMemory mem;
 	uintptr_t base;             /* host address of byte 0 of buf */
+	VkDeviceSize size;          /* buf's */
 } gpu_import_t;
 
 static void import_release(enpu_buffer_attachment_t *a)
@@ -73,11 +77,13 @@ static bool import_range(gpu_device_t *d, gpu_import_t *im, void *base, VkDevice
 		return false;
 	}
 	vk->vkGetBufferMemoryRequirements(d->dev, im->buf, &req);
-	types = props.memoryTypeBits & req.memoryTypeBits;
+	/* host-coherent only: nothing flushes or invalidates the imports */
+	types = props.memoryTypeBits & req.memoryTypeBits & d->coherent_types;
 	if (types && req.size <= len) {
 		ai.memoryTypeIndex = (uint32_t)__builtin_ctz(types);
-		if (vk->vkAllocateMemory(d->dev, &ai, NULL, &im->mem) == VK_SUCCESS &&
-		    vk->vkBindBufferMemory(d->dev, im->buf, im->mem, 0) == VK_SUCCESS)
+		if (vk->vkAllocateMemory(d->dev, &ai, NULL, &im->mem) != VK_SUCCESS)
+			im->mem = VK_NULL_HANDLE;
+		else if (vk->vkBindBufferMemory(d->dev, im->buf, im->mem, 0) == VK_SUCCESS)
 			return true;
 	}
 	vk->vkDestroyBuffer(d->dev, im->buf, NULL);
@@ -102,8 +108,8 @@ static gpu_import_t *import_of(gpu_device_t *d, enpu_buffer_t *buffer)
 	im->link.release = import_release;
 	im->d = d;
 	im->base = start & ~(a - 1);
-	if (!import_range(d, im, (void *)im->base,
-			  ((start + buffer->size + a - 1) & ~(a - 1)) - im->base))
+	im->size = ((start + buffer->size + a - 1) & ~(a - 1)) - im->base;
+	if (!import_range(d, im, (void *)im->base, im->size))
 		im->base = 0;
 	atomic_fetch_add(&d->refs, 1);
 	enpu_buffer_attach(buffer, &im->link);
@@ -123,7 +129,13 @@ bool gpu_import_tensor(gpu_device_t *d, const enpu_tensor_t *t, bool out, gpu_bi
 	im = import_of(d, t->buffer);
 	if (!im || !im->buf)
 		return false;
-	b->buf = im->buf;
-	b->off = p - im->base;
+	gpu_binding_t in = { .buf = im->buf, .off = p - im->base, .buf_size = im->size,
+			     .bytes = b->bytes };
+	VkDeviceSize at, range;
+
+	gpu_binding_range(d, &in, &at, &range);
+	if (!d->staged && range > d->max_range)
+		return false;
+	*b = in;
 	return true;
 }

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gpu.h"
@@ -75,15 +76,19 @@ void gpu_vk_close(gpu_vk_t *vk)
 
 bool gpu_vk_has_extension(const gpu_vk_t *vk, VkPhysicalDevice phys, const char *name)
 {
-	VkExtensionProperties ext[512];
-	uint32_t n = 512;
+	VkExtensionProperties *ext = NULL;
+	uint32_t n = 0;
+	bool found = false;
 
-	if (vk->vkEnumerateDeviceExtensionProperties(phys, NULL, &n, ext) < 0)
+	/* count, then fill (VK_INCOMPLETE: more came meanwhile, the first n do) */
+	if (vk->vkEnumerateDeviceExtensionProperties(phys, NULL, &n, NULL) < 0 || !n)
 		return false;
-	for (uint32_t i = 0; i < n; i++)
-		if (!strcmp(ext[i].extensionName, name))
-			return true;
-	return false;
+	ext = malloc(n * sizeof(*ext));
+	if (ext && vk->vkEnumerateDeviceExtensionProperties(phys, NULL, &n, ext) >= 0)
+		for (uint32_t i = 0; i < n && !found; i++)
+			found = !strcmp(ext[i].extensionName, name);
+	free(ext);
+	return found;
 }
 
 /* A compute queue family of phys, or false; shaderInt64 is required. */
@@ -132,7 +137,8 @@ void gpu_vk_fill_info(const gpu_vk_t *vk, const gpu_phys_t *phys, size_t index,
 	uint64_t heaps = 0;
 
 	vk->vkGetPhysicalDeviceProperties(phys->handle, &p.properties);
-	if (p.properties.apiVersion >= VK_API_VERSION_1_2) {
+	/* the instance is Vulkan 1.1: the 1.2 struct through its extension */
+	if (gpu_vk_has_extension(vk, phys->handle, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME)) {
 		p.pNext = &drv;
 		vk->vkGetPhysicalDeviceProperties2(phys->handle, &p);
 	} else {
