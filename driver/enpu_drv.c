@@ -193,6 +193,19 @@ static void enpu_cores_fini(struct enpu_device *edev, unsigned int n)
 		enpu_job_sched_fini(&edev->cores[n]);
 }
 
+/*
+ * The schedulers outlive the hardware: files still open when the device is
+ * removed keep their queues until they close, and the last reference to the
+ * DRM device (after the last close) ends them, once their jobs are freed.
+ */
+static void enpu_cores_release(struct drm_device *drm, void *data)
+{
+	struct enpu_device *edev = data;
+
+	wait_var_event(&edev->jobs_in_flight, !atomic_read(&edev->jobs_in_flight));
+	enpu_cores_fini(edev, edev->num_cores);
+}
+
 static int enpu_cores_init(struct enpu_device *edev)
 {
 	unsigned int i;
@@ -210,7 +223,7 @@ static int enpu_cores_init(struct enpu_device *edev)
 		}
 		edev->scheds[i] = &core->sched;
 	}
-	return 0;
+	return drmm_add_action_or_reset(&edev->drm, enpu_cores_release, edev);
 }
 
 int enpu_device_probe(struct device *dev)
@@ -260,14 +273,12 @@ int enpu_device_probe(struct device *dev)
 	ret = drm_dev_register(&edev->drm, 0);
 	if (ret) {
 		dev_err(dev, "cannot register the DRM device: %d\n", ret);
-		goto err_cores;
+		goto err_hw;
 	}
 	enpu_debugfs_init(edev);
 	enpu_pm_put(edev);
 	return 0;
 
-err_cores:
-	enpu_cores_fini(edev, edev->num_cores);
 err_hw:
 	edev->hw->fini(edev);
 err_pm:
@@ -275,17 +286,21 @@ err_pm:
 	return ret;
 }
 
+/*
+ * Also with files open (an unbind through sysfs): after drm_dev_unplug() no
+ * ioctl, job start or timeout handler touches the hardware (drm_dev_enter),
+ * the reset ends the jobs the cores hold (-ETIMEDOUT), and jobs still queued
+ * end with -ENODEV when their scheduler reaches them (enpu_cores_release).
+ */
 void enpu_device_remove(struct device *dev)
 {
 	struct enpu_device *edev = dev_get_drvdata(dev);
+	unsigned int i;
 
 	drm_dev_unplug(&edev->drm);
-	/* Every file is closed (the module is referenced while one is open), but
-	 * their last jobs may still run: let them end before the schedulers go.
-	 */
-	wait_var_event(&edev->jobs_in_flight, !atomic_read(&edev->jobs_in_flight));
 	enpu_pm_hold(edev);
-	enpu_cores_fini(edev, edev->num_cores);
+	for (i = 0; i < edev->num_cores; i++)
+		edev->hw->reset(&edev->cores[i]);
 	edev->hw->fini(edev);
 	enpu_pm_fini(edev);
 }

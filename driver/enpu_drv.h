@@ -119,7 +119,7 @@ struct enpu_core {
  * @job_timeout_ms: a job running longer is aborted with -ETIMEDOUT
  * @cores_enabled: mask of the cores that take jobs (sysfs cores_enabled)
  * @cores_lock: serialises changes of @cores_enabled
- * @jobs_in_flight: submitted jobs not yet freed; removal waits for zero
+ * @jobs_in_flight: submitted jobs not yet freed; the schedulers' end waits for zero
  * @next_ctx_id: context id allocator (ids appear in traces and debugfs)
  * @inject: fault injection for the next job, see enpu_debugfs.c
  */

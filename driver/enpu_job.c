@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
@@ -86,20 +87,30 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 	enpu_pm_job_end(core->edev);
 }
 
+/*
+ * Jobs still queued when the device is removed (their files stay open) end
+ * here with -ENODEV: the hardware is gone, the scheduler lives on until the
+ * last file closes.
+ */
 static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 {
 	struct enpu_job *job = to_enpu_job(sched_job);
 	struct enpu_core *core = container_of(sched_job->sched, struct enpu_core, sched);
 	struct dma_fence *fence;
-	int ret;
+	int ret, idx;
 
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
+	if (!drm_dev_enter(&core->edev->drm, &idx))
+		return ERR_PTR(-ENODEV);
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-	if (!fence)
+	if (!fence) {
+		drm_dev_exit(idx);
 		return ERR_PTR(-ENOMEM);
+	}
 	ret = enpu_pm_job_begin(core->edev);	/* powers the NPU up if it slept */
 	if (ret) {
+		drm_dev_exit(idx);
 		kfree(fence);
 		return ERR_PTR(ret);
 	}
@@ -113,6 +124,7 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 	trace_enpu_job_started(enpu_dev_index(core->edev), core->index, job->ctx->id, job->pid,
 			       job->id);
 	core->edev->hw->run(core, job);
+	drm_dev_exit(idx);
 	return fence;
 }
 
@@ -127,19 +139,30 @@ static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job
 {
 	struct enpu_job *job = to_enpu_job(sched_job);
 	struct enpu_core *core = job->core;
+	int idx;
 
-	drm_info(&core->edev->drm, "core %u: job %llu of context %u timed out, resetting\n",
-		 core->index, job->id, job->ctx->id);
-	trace_enpu_reset(enpu_dev_index(core->edev), core->index, job->ctx->id, job->id);
 	/*
-	 * No new job may reach the core from here until drm_sched_start(): once
-	 * the reset completes this job, the scheduler would start the next, and
-	 * drm_sched_stop() would cancel that one while the core runs it.
+	 * After removal began the hardware is not touched: the removal resets
+	 * every core itself, which completes this job; the scheduler keeps it
+	 * (stop puts it back on the pending list) until then.
 	 */
-	drm_sched_wqueue_stop(&core->sched);
-	core->edev->hw->reset(core);
-	/* Else the scheduler would cancel the job while the hardware still reports it. */
-	WARN_ON_ONCE(!dma_fence_is_signaled(job->hw_fence));
+	if (drm_dev_enter(&core->edev->drm, &idx)) {
+		drm_info(&core->edev->drm,
+			 "core %u: job %llu of context %u timed out, resetting\n", core->index,
+			 job->id, job->ctx->id);
+		trace_enpu_reset(enpu_dev_index(core->edev), core->index, job->ctx->id, job->id);
+		/*
+		 * No new job may reach the core from here until drm_sched_start():
+		 * once the reset completes this job, the scheduler would start the
+		 * next, and drm_sched_stop() would cancel that one while the core
+		 * runs it.
+		 */
+		drm_sched_wqueue_stop(&core->sched);
+		core->edev->hw->reset(core);
+		/* Else the scheduler would cancel the job while the hardware still reports it. */
+		WARN_ON_ONCE(!dma_fence_is_signaled(job->hw_fence));
+		drm_dev_exit(idx);
+	}
 	drm_sched_stop(&core->sched, sched_job);
 	drm_sched_start(&core->sched);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
@@ -507,15 +530,20 @@ int enpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	struct enpu_job *job;
 	u32 *bo_flags = NULL;
 	bool inited = false;
-	int ret, i;
+	int ret, i, idx;
 
 	ret = enpu_submit_check(edev, args);
 	if (ret)
 		return ret;
+	/* removal waits for this section: no job is pushed after it began */
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
-	if (!job)
+	if (!job) {
+		drm_dev_exit(idx);
 		return -ENOMEM;
+	}
 	kref_get(&ctx->ref);
 	job->ctx = ctx;
 	job->pid = task_tgid_nr(current);
@@ -571,6 +599,7 @@ int enpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	dma_fence_put(finished);
 	enpu_out_syncs_free(&out);
 	kvfree(bo_flags);
+	drm_dev_exit(idx);
 	return 0;
 
 err_unlock:
@@ -581,6 +610,7 @@ err:
 	if (inited)
 		drm_sched_job_cleanup(&job->base);
 	enpu_job_release(job);
+	drm_dev_exit(idx);
 	return ret;
 }
 

@@ -64,11 +64,17 @@ int enpu_pm_job_begin(struct enpu_device *edev)
 
 	if (atomic_inc_not_zero(&edev->pm_jobs))
 		return 0;
+	/*
+	 * Count in one step with the check: the last running job may end (and
+	 * drop the reference) between a plain read of a non-zero count and an
+	 * increment after it.
+	 */
 	mutex_lock(&edev->pm_lock);
-	if (atomic_read(&edev->pm_jobs) == 0)
+	if (!atomic_inc_not_zero(&edev->pm_jobs)) {
 		ret = enpu_pm_get(edev);
-	if (!ret)
-		atomic_inc(&edev->pm_jobs);
+		if (!ret)
+			atomic_inc(&edev->pm_jobs);
+	}
 	mutex_unlock(&edev->pm_lock);
 	return ret;
 }
@@ -312,6 +318,11 @@ static int enpu_opp_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned 
 		if (IS_ERR(opp))
 			return PTR_ERR(opp);
 		dev_pm_opp_put(opp);
+		/* levels are whole MHz (the uapi's unit, the sim's cycle time) */
+		if (freq < 1000000 || freq % 1000000 || freq / 1000000 > U32_MAX)
+			return dev_err_probe(dev, -EINVAL,
+					     "OPP of %lu Hz: clock levels must be whole MHz\n",
+					     freq);
 		levels[i] = freq / 1000000;
 	}
 	edev->clock_levels_mhz = levels;
@@ -333,6 +344,9 @@ int enpu_pm_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned int n)
 	struct device *dev = edev->drm.dev;
 	int ret;
 
+	if (autosuspend_ms > INT_MAX)
+		return dev_err_probe(dev, -EINVAL, "autosuspend_ms=%u is above %d\n",
+				     autosuspend_ms, INT_MAX);
 	ret = enpu_opp_init(edev, sim_mhz, n);
 	if (ret)
 		return ret;

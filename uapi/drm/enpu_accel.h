@@ -195,7 +195,8 @@ enum drm_enpu_priority {
  * @bo_count, @in_sync_count, @out_sync_count: in, element counts
  * @cmd_handle: in, the BO holding the command stream (read at submit time, so the
  *	BO may be reused as soon as the ioctl returns; it need not be in @bos)
- * @core: in, core index or DRM_ENPU_CORE_ANY (the least busy core)
+ * @core: in, core index or DRM_ENPU_CORE_ANY (the least busy core); a core that
+ *	sysfs cores_enabled turned off is -ENODEV
  * @priority: in, enum drm_enpu_priority
  * @flags: in, DRM_ENPU_SUBMIT_*
  * @pad: must be 0
