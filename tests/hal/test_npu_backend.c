@@ -214,6 +214,19 @@ void test_limits_npu(tctx *t)
 	CHECK_OK(t, enpu_cmd_gemm(l, &(enpu_gemm_params_t){ .a = a, .b = b, .c = c, .bias = bias }));
 	CHECK_ERR(t, enpu_device_execute(e.cpu, l), ENPU_STATUS_UNSUPPORTED,
 		  "not aligned to its 4-byte elements");
+	enpu_command_list_release(l);
+	l = NULL;
+	enpu_tensor_release(a);
+	enpu_tensor_release(c);
+	/* an int8 requantization of 2^29 + 65536 elements: 512 MiB, within the
+	 * tensor limit, past the descriptor's count (pages never touched) */
+	a = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 8193, 65536 }, &q, NULL);
+	c = t_tensor(t, e.cpu, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ 8193, 65536 }, &q, NULL);
+	CHECK(t, a && c, "tensors");
+	CHECK_OK(t, enpu_command_list_create(&l));
+	CHECK_OK(t, enpu_cmd_requantize(l, &(enpu_requantize_params_t){ .input = a, .output = c }));
+	CHECK_ERR(t, enpu_device_execute(e.cpu, l), ENPU_STATUS_UNSUPPORTED,
+		  "2^29 elements at most");
 out:
 	enpu_command_list_release(l);
 	enpu_tensor_release(a);

@@ -2,7 +2,8 @@
 /* NPU backend: what the command stream takes (docs/hw-model.md, "Limits"):
  * dimensions, kernels, strides, dilations and groups of 1..65536, padding
  * below 65536, tensors of at most 1 GiB, each at an address aligned to its
- * element size. An op past them is valid elsewhere: UNSUPPORTED here, with
+ * element size, requantizations and casts of at most 2^29 elements (the
+ * REQUANT descriptor's count, in every mode). An op past them is valid elsewhere: UNSUPPORTED here, with
  * the limit named, instead of the driver's bare EINVAL. */
 #include <stdint.h>
 #include "npu.h"
@@ -11,6 +12,7 @@
 
 #define NPU_MAX_DIM 65536u
 #define NPU_MAX_TENSOR_BYTES (UINT64_C(1) << 30)
+#define NPU_MAX_REQUANT_ELEMENTS (UINT64_C(1) << 29)
 
 static bool fit(const uint32_t *v, size_t n, uint32_t max)
 {
@@ -63,6 +65,14 @@ enpu_status_t npu_check_limits(const enpu_op_t *op)
 				       q->stride_h, q->stride_w, q->out_h, q->out_w };
 
 		dims = fit(v, sizeof(v) / sizeof(v[0]), NPU_MAX_DIM);
+	} else if (op->kind == ENPU_OP_REQUANTIZE || op->kind == ENPU_OP_CAST) {
+		uint64_t n = enpu_tensor_element_count(op->tensors[ENPU_OP_OUT]);
+
+		if (n > NPU_MAX_REQUANT_ELEMENTS)
+			return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
+						"npu: %s: %llu elements; the NPU takes 2^29 elements "
+						"at most",
+						kind, (unsigned long long)n);
 	}
 	if (!dims || !pads)
 		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
