@@ -74,13 +74,15 @@ result $? "errors: bad clock level, BPF not loaded, no such device, bad numbers 
 {
 	"$ctl" run gemm 64x64x64 i8 device=npu repeat=3 && "$ctl" run conv 8x8x8x8 device=cpu repeat=2 &&
 	"$ctl" bench -d npu -s 0.05 &&
-	printf '\tgraph\ttiny size=8 repeat=1\n  gemm 8x8x8 device=cpu repeat=2\n' >"$tmp/spec" &&
+	printf '\tgraph\ttiny size=8 repeat=1\n  gemm 8x8x8 device=cpu repeat=2 # %s\n' \
+		"$(printf 'x%.0s' $(seq 600))" >"$tmp/spec" &&
 	"$ctl" run -f "$tmp/spec"
 } >"$tmp/run" 2>&1
 [ $? = 0 ] && grep -q '^gemm 64x64x64 i8 on npu0: 3 runs' "$tmp/run" &&
 	grep -q '^conv 8x8x8x8 k=3 stride=1 pad=1 i8 on cpu0: 2 runs' "$tmp/run" &&
 	grep -Eq '^npu0 +gemm 256x256x256 i8 +[0-9]+ +[0-9.]+ +[0-9.]+$' "$tmp/run"
-result $? "run and bench through the HAL on npu0 and cpu0; run -f with tabs and indents" "$tmp/run"
+result $? "run and bench through the HAL on npu0 and cpu0; run -f with tabs, indents, a long line" \
+	"$tmp/run"
 
 # check_stats FILE SOURCE PID: JSON parses, the source, utilization in (0, 1],
 # per-core utilization in [0, 1], and (with bytes) the workload's traffic.

@@ -98,21 +98,26 @@ static int run_spec(enpu_context_t *ctx, const char *text)
 	return 0;
 }
 
+/* One spec per line, of any length; '#' starts a comment. */
 static int run_file(enpu_context_t *ctx, const char *path)
 {
-	char line[512];
+	char *line = NULL;
+	size_t cap = 0;
 	int ret = 0, n = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return fail("run", "cannot open %s: %m", path);
-	while (!ret && fgets(line, sizeof(line), f)) {
+	while (!ret && getline(&line, &cap, f) >= 0) {
 		line[strcspn(line, "#\n")] = '\0';
 		if (line[strspn(line, " \t")] == '\0')
 			continue;
 		ret = run_spec(ctx, line);
 		n++;
 	}
+	if (!ret && ferror(f))
+		ret = fail("run", "reading %s: %m", path);
+	free(line);
 	fclose(f);
 	if (!ret && !n)
 		return fail("run", "%s holds no spec", path);
