@@ -42,7 +42,8 @@ struct enpu_cmd_hdr {
 };
 
 /* ENPU_CMD_OP_NOP and ENPU_CMD_OP_FENCE: the header alone. FENCE: every earlier descriptor's
- * writes are visible to every later one (the sim runs in order; counted as a cycle).
+ * writes are visible to every later one (the sim runs in order: it costs only the fixed
+ * per-descriptor cycles of docs/hw-model.md).
  */
 
 /** struct enpu_cmd_dma_copy - copy @size bytes from @src to @dst (no overlap) */
