@@ -76,6 +76,8 @@ struct enpu_core_stats {
  * @score: the scheduler's load score; a disabled core carries ENPU_CORE_OFF_SCORE
  * @running_job: id of the job on the core, 0 when idle (debugfs)
  * @running_ctx: its context id
+ * @df_busy_since: when the job on the core started (0: idle), for devfreq
+ * @df_busy_ns: busy time of jobs that ended since devfreq's last sample
  * @hw: the hardware (or sim) state of this core, owned by the hw ops
  */
 struct enpu_core {
@@ -89,6 +91,8 @@ struct enpu_core {
 	atomic_t score;
 	u64 running_job;
 	u32 running_ctx;
+	u64 df_busy_since;
+	u64 df_busy_ns;
 	void *hw;
 };
 
@@ -109,7 +113,7 @@ struct enpu_core {
  * @power_ups: times it was powered up
  * @devfreq: the clock-level device; @df_profile its callbacks
  * @df_last_ns: time of the governor's last load sample
- * @df_last_busy_ns: all cores' busy time at that sample
+ * @df_lock: the cores' devfreq busy time and @df_last_ns
  * @cooling: the devfreq thermal cooling device, or NULL
  * @power_cap_req: PM QoS maximum-frequency request of the power cap
  * @power_cap_mw: the power cap (sysfs power_cap_mw), 0 for none
@@ -137,7 +141,7 @@ struct enpu_device {
 	struct devfreq *devfreq;
 	struct devfreq_dev_profile df_profile;
 	u64 df_last_ns;
-	u64 df_last_busy_ns;
+	spinlock_t df_lock; /* the cores' df_busy_* and df_last_ns */
 	struct thermal_cooling_device *cooling;
 	struct dev_pm_qos_request power_cap_req;
 	u32 power_cap_mw;

@@ -84,7 +84,7 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 	if (status)
 		dma_fence_set_error(job->hw_fence, status);
 	dma_fence_signal(job->hw_fence);
-	enpu_pm_job_end(core->edev);
+	enpu_pm_job_end(core);
 }
 
 /*
@@ -108,7 +108,7 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 		drm_dev_exit(idx);
 		return ERR_PTR(-ENOMEM);
 	}
-	ret = enpu_pm_job_begin(core->edev);	/* powers the NPU up if it slept */
+	ret = enpu_pm_job_begin(core);	/* powers the NPU up if it slept */
 	if (ret) {
 		drm_dev_exit(idx);
 		kfree(fence);

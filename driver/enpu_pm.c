@@ -58,12 +58,13 @@ void enpu_pm_put(struct enpu_device *edev)
  * runtime-PM reference, the last one to end drops it. Per-job get/put would
  * queue PM work for every job, which the next job then waits on.
  */
-int enpu_pm_job_begin(struct enpu_device *edev)
+int enpu_pm_job_begin(struct enpu_core *core)
 {
+	struct enpu_device *edev = core->edev;
 	int ret = 0;
 
 	if (atomic_inc_not_zero(&edev->pm_jobs))
-		return 0;
+		goto busy;
 	/*
 	 * Count in one step with the check: the last running job may end (and
 	 * drop the reference) between a plain read of a non-zero count and an
@@ -76,11 +77,26 @@ int enpu_pm_job_begin(struct enpu_device *edev)
 			atomic_inc(&edev->pm_jobs);
 	}
 	mutex_unlock(&edev->pm_lock);
-	return ret;
+	if (ret)
+		return ret;
+busy:
+	spin_lock(&edev->df_lock);
+	core->df_busy_since = ktime_get_ns();
+	spin_unlock(&edev->df_lock);
+	return 0;
 }
 
-void enpu_pm_job_end(struct enpu_device *edev)
+void enpu_pm_job_end(struct enpu_core *core)
 {
+	struct enpu_device *edev = core->edev;
+	u64 now;
+
+	/* the clock read under the lock: never before a sample's or the start's */
+	spin_lock(&edev->df_lock);
+	now = ktime_get_ns();
+	core->df_busy_ns += now - max(core->df_busy_since, edev->df_last_ns);
+	core->df_busy_since = 0;
+	spin_unlock(&edev->df_lock);
 	if (atomic_dec_and_test(&edev->pm_jobs))
 		enpu_pm_put(edev);
 }
@@ -193,20 +209,33 @@ static int enpu_devfreq_target(struct device *dev, unsigned long *freq, u32 flag
 	return ret;
 }
 
-/* Load for the governor: busy time of all cores over their capacity. */
+/*
+ * Load for the governor: the time the cores were busy since the last sample
+ * over their capacity, counting jobs still running up to now (a job longer
+ * than the polling interval would read as idle until it ended, and then as
+ * more than 100% busy).
+ */
 static int enpu_devfreq_status(struct device *dev, struct devfreq_dev_status *st)
 {
 	struct enpu_device *edev = dev_get_drvdata(dev);
-	u64 busy = 0, now = ktime_get_ns();
+	u64 busy = 0, now;
 	unsigned int i;
 
-	for (i = 0; i < edev->num_cores; i++)
-		busy += atomic64_read(&edev->cores[i].stats.busy_ns);
-	st->busy_time = div_u64(busy - edev->df_last_busy_ns, edev->num_cores);
+	spin_lock(&edev->df_lock);
+	now = ktime_get_ns();
+	for (i = 0; i < edev->num_cores; i++) {
+		struct enpu_core *core = &edev->cores[i];
+
+		busy += core->df_busy_ns;
+		core->df_busy_ns = 0;
+		if (core->df_busy_since)
+			busy += now - max(core->df_busy_since, edev->df_last_ns);
+	}
+	st->busy_time = div_u64(busy, edev->num_cores);
 	st->total_time = now - edev->df_last_ns;
-	st->current_frequency = (unsigned long)READ_ONCE(edev->clock_mhz) * 1000000;
-	edev->df_last_busy_ns = busy;
 	edev->df_last_ns = now;
+	spin_unlock(&edev->df_lock);
+	st->current_frequency = (unsigned long)READ_ONCE(edev->clock_mhz) * 1000000;
 	return 0;
 }
 
@@ -359,6 +388,7 @@ int enpu_pm_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned int n)
 	edev->df_profile.target = enpu_devfreq_target;
 	edev->df_profile.get_dev_status = enpu_devfreq_status;
 	edev->df_profile.get_cur_freq = enpu_devfreq_cur_freq;
+	spin_lock_init(&edev->df_lock);
 	edev->df_last_ns = ktime_get_ns();
 	edev->devfreq = devm_devfreq_add_device(dev, &edev->df_profile,
 						DEVFREQ_GOV_SIMPLE_ONDEMAND, NULL);

@@ -17,8 +17,8 @@ void enpu_pm_hold(struct enpu_device *edev);
 void enpu_pm_fini(struct enpu_device *edev);
 int enpu_pm_get(struct enpu_device *edev);
 void enpu_pm_put(struct enpu_device *edev);
-int enpu_pm_job_begin(struct enpu_device *edev);
-void enpu_pm_job_end(struct enpu_device *edev);
+int enpu_pm_job_begin(struct enpu_core *core);
+void enpu_pm_job_end(struct enpu_core *core);
 int enpu_pm_set_power_cap(struct enpu_device *edev, u32 mw);
 
 #endif /* __ENPU_PM_H__ */

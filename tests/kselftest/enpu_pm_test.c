@@ -2,8 +2,11 @@
 /*
  * Power and clocks: the NPU suspends within the autosuspend delay when idle and
  * a submit wakes it; devfreq exposes the clock levels; a job at the lowest level
- * takes measurably longer than at the highest.
+ * takes measurably longer than at the highest; long jobs count as load while
+ * they run.
  */
+#include <pthread.h>
+
 #include "enpu_sysfs.h"
 
 FIXTURE(pm) {
@@ -48,8 +51,12 @@ static int wait_status(const char *want, int ms)
 	return -1;
 }
 
-/* Submits @n copies of @bytes inside the buffer; the job id. */
-static int64_t submit_copies(FIXTURE_DATA(pm) *self, int n, uint32_t bytes)
+/*
+ * Submits @n copies of @bytes inside the buffer to @core, with @flags
+ * (DRM_ENPU_SUBMIT_*); the job id.
+ */
+static int64_t submit_copies_on(FIXTURE_DATA(pm) *self, int n, uint32_t bytes, uint32_t core,
+				uint32_t flags)
 {
 	struct enpu_cs cs = { .bo = &self->cmd };
 	struct drm_enpu_submit_bo sbo = {
@@ -64,7 +71,20 @@ static int64_t submit_copies(FIXTURE_DATA(pm) *self, int n, uint32_t bytes)
 		d->dst = self->buf.addr + (1 << 20);
 		d->size = bytes;
 	}
-	return enpu_submit_cs(self->fd, &cs, &sbo, 1, DRM_ENPU_CORE_ANY);
+	struct drm_enpu_submit s = {
+		.bos = (uintptr_t)&sbo, .bo_count = 1, .cmd_handle = cs.bo->handle,
+		.cmd_size = cs.used, .core = core, .priority = DRM_ENPU_PRIORITY_NORMAL,
+		.flags = flags,
+	};
+
+	if (ioctl(self->fd, DRM_IOCTL_ENPU_SUBMIT, &s))
+		return -errno;
+	return (int64_t)s.job_id;
+}
+
+static int64_t submit_copies(FIXTURE_DATA(pm) *self, int n, uint32_t bytes)
+{
+	return submit_copies_on(self, n, bytes, DRM_ENPU_CORE_ANY, 0);
 }
 
 TEST_F(pm, idle_suspends_and_submit_wakes)
@@ -142,6 +162,69 @@ TEST_F_TIMEOUT(pm, lowest_clock_is_slower_than_highest, 60)
 	TH_LOG("200 MHz: %.1f ms, 1000 MHz: %.1f ms, ratio %.2f (model: 5)", slow / 1e6,
 	       fast / 1e6, (double)slow / fast);
 	EXPECT_GT(slow, fast * 2);			/* measurably: at least 2x */
+}
+
+#define ENPU_MAX_CORES_TEST 8
+
+struct clock_sampler {
+	int fd;
+	volatile int stop;
+	int samples, at_top;
+	uint32_t top;
+};
+
+/* Every 5 ms: the clock; how often it was the top level. */
+static void *sample_clock(void *arg)
+{
+	struct clock_sampler *c = arg;
+
+	while (!c->stop) {
+		c->samples++;
+		c->at_top += enpu_param(c->fd, DRM_ENPU_PARAM_CLOCK_MHZ, 0) == c->top;
+		usleep(5000);
+	}
+	return NULL;
+}
+
+/*
+ * Every core kept busy (two jobs queued on each; the copies' buffer shared
+ * without implicit sync, which would run them one at a time) by jobs of
+ * ~130 ms at 1 GHz,
+ * longer than devfreq's 50 ms polling: the governor sees them as load while they run (it saw a long job as
+ * idle until it ended, and the clock sat at the bottom level).
+ */
+TEST_F_TIMEOUT(pm, long_jobs_keep_the_top_clock, 60)
+{
+	uint32_t n = enpu_param(self->fd, DRM_ENPU_PARAM_NUM_CLOCK_LEVELS, 0);
+	uint32_t cores = enpu_param(self->fd, DRM_ENPU_PARAM_NUM_CORES, 0);
+	struct clock_sampler c = { .fd = self->fd };
+	int64_t ids[2 * ENPU_MAX_CORES_TEST] = { 0 }, t0;
+	pthread_t th;
+	int i = 0;
+
+	ASSERT_LT(0, n);
+	ASSERT_GE(ENPU_MAX_CORES_TEST, cores);
+	c.top = enpu_param(self->fd, DRM_ENPU_PARAM_CLOCK_LEVEL_MHZ, n - 1);
+	ASSERT_EQ(0, enpu_inject("slow 1000"));
+	ASSERT_EQ(0, pthread_create(&th, NULL, sample_clock, &c));
+	for (t0 = enpu_now_ns(); enpu_now_ns() - t0 < 2000000000LL; i++) {
+		int64_t *id = &ids[i % (2 * cores)];
+
+		/* 64 copies of 32 KiB: 64 x 2064 cycles, x1000 */
+		if (*id)
+			ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)*id, 20000, NULL));
+		*id = submit_copies_on(self, 64, 32 << 10, i % cores,
+				       DRM_ENPU_SUBMIT_NO_IMPLICIT_SYNC);
+		ASSERT_LT(0, *id);
+	}
+	c.stop = 1;
+	pthread_join(th, NULL);
+	for (uint32_t k = 0; k < 2 * cores; k++)
+		if (ids[k])
+			enpu_wait_job(self->fd, (uint64_t)ids[k], 20000, NULL);
+	TH_LOG("%d jobs in 2 s; clock at %u MHz in %d of %d samples", i, c.top, c.at_top,
+	       c.samples);
+	EXPECT_GE(c.at_top * 10, c.samples * 7);
 }
 
 /* Effective devfreq max_freq in MHz (the minimum of every cap), or -1. */
