@@ -117,6 +117,7 @@ struct enpu_core {
  * @cooling: the devfreq thermal cooling device, or NULL
  * @power_cap_req: PM QoS maximum-frequency request of the power cap
  * @power_cap_mw: the power cap (sysfs power_cap_mw), 0 for none
+ * @power_cap_lock: serialises changes of the power cap
  * @clock_levels_mhz: the clock levels (from the OPP table), slowest first
  * @num_clock_levels: entries in @clock_levels_mhz
  * @clock_mhz: the clock the cores run at now
@@ -145,6 +146,7 @@ struct enpu_device {
 	struct thermal_cooling_device *cooling;
 	struct dev_pm_qos_request power_cap_req;
 	u32 power_cap_mw;
+	struct mutex power_cap_lock; /* power_cap_req with power_cap_mw */
 	const u32 *clock_levels_mhz;
 	unsigned int num_clock_levels;
 	u32 clock_mhz;

@@ -49,7 +49,7 @@ MODULE_DEVICE_TABLE(platform, enpu_platform_ids);
 
 static struct platform_driver enpu_platform_driver = {
 	.probe = enpu_platform_probe,
-	.remove_new = enpu_platform_remove,
+	.remove = enpu_platform_remove,
 	.id_table = enpu_platform_ids,
 	.driver = {
 		.name = ENPU_DRIVER_NAME,

@@ -142,15 +142,24 @@ static void enpu_power_off(struct enpu_device *edev)
 	trace_enpu_power(enpu_dev_index(edev), 0);
 }
 
+/* Devfreq stops polling while the NPU is off (no load to sample, no clock to set). */
 static int enpu_runtime_suspend(struct device *dev)
 {
-	enpu_power_off(dev_get_drvdata(dev));
+	struct enpu_device *edev = dev_get_drvdata(dev);
+
+	devfreq_suspend_device(edev->devfreq);
+	enpu_power_off(edev);
 	return 0;
 }
 
 static int enpu_runtime_resume(struct device *dev)
 {
-	return enpu_power_on(dev_get_drvdata(dev));
+	struct enpu_device *edev = dev_get_drvdata(dev);
+	int ret = enpu_power_on(edev);
+
+	if (!ret)
+		devfreq_resume_device(edev->devfreq);
+	return ret;
 }
 
 const struct dev_pm_ops enpu_pm_ops = {
@@ -303,11 +312,13 @@ int enpu_pm_set_power_cap(struct enpu_device *edev, u32 mw)
 				khz = edev->clock_levels_mhz[i] * 1000;
 		}
 	}
+	/* the request and the value shown change together */
+	mutex_lock(&edev->power_cap_lock);
 	ret = dev_pm_qos_update_request(&edev->power_cap_req, khz);
-	if (ret < 0)
-		return ret;
-	WRITE_ONCE(edev->power_cap_mw, mw);
-	return 0;
+	if (ret >= 0)
+		WRITE_ONCE(edev->power_cap_mw, mw);
+	mutex_unlock(&edev->power_cap_lock);
+	return ret < 0 ? ret : 0;
 }
 
 /* The clock levels: the DT OPP table, else the sim's built-in levels. */
@@ -403,8 +414,11 @@ int enpu_pm_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned int n)
 		enpu_power_off(edev);
 		return dev_err_probe(dev, ret, "cannot add the power-cap QoS request\n");
 	}
-	/* A thermal zone may bind to it; without thermal support this is no error. */
-	edev->cooling = devfreq_cooling_register(edev->devfreq);
+	/*
+	 * A thermal zone may bind to it (DT: its cooling maps name the node);
+	 * without thermal support this is no error.
+	 */
+	edev->cooling = of_devfreq_cooling_register(dev->of_node, edev->devfreq);
 	if (IS_ERR(edev->cooling)) {
 		dev_info(dev, "no thermal cooling device: %pe\n", edev->cooling);
 		edev->cooling = NULL;

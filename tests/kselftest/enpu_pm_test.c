@@ -227,6 +227,62 @@ TEST_F_TIMEOUT(pm, long_jobs_keep_the_top_clock, 60)
 	EXPECT_GE(c.at_top * 10, c.samples * 7);
 }
 
+static void *spin_ms(void *arg)
+{
+	int64_t end = enpu_now_ns() + (int64_t)(intptr_t)arg * 1000000;
+
+	while (enpu_now_ns() < end)
+		;
+	return NULL;
+}
+
+/*
+ * devfreq_monitor events (the governor's polls) in @ms, with every CPU kept
+ * busy (the polling timer is deferrable: an idle CPU would not run it either
+ * way); -1 without the event.
+ */
+static int devfreq_polls(int ms)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t th[16];
+	char buf[65536];
+	int n = 0, len, started = 0;
+
+	if (enpu_write_file(ENPU_TRACEFS "/events/devfreq/devfreq_monitor/enable", "1"))
+		return -1;
+	enpu_write_file(ENPU_TRACEFS "/trace", "");
+	for (long i = 0; i < cpus && i < 16; i++)
+		started += !pthread_create(&th[started], NULL, spin_ms, (void *)(intptr_t)ms);
+	usleep(ms * 1000);
+	while (started)
+		pthread_join(th[--started], NULL);
+	enpu_write_file(ENPU_TRACEFS "/events/devfreq/devfreq_monitor/enable", "0");
+	len = enpu_read_file(ENPU_TRACEFS "/trace", buf, sizeof(buf));
+	for (char *p = buf; len > 0 && (p = strstr(p, "devfreq_monitor:")); p++)
+		n++;
+	return n;
+}
+
+/* The governor stops polling while the NPU is suspended, and polls while it works. */
+TEST_F(pm, suspended_npu_stops_devfreq_polling)
+{
+	int idle, busy;
+	int64_t id;
+
+	ASSERT_LE(0, wait_status("suspended", 1000));
+	idle = devfreq_polls(300);
+	if (idle < 0)
+		SKIP(return, "no devfreq_monitor tracepoint");
+	ASSERT_EQ(0, enpu_inject("slow 1000"));
+	id = submit_copies(self, 64, 32 << 10);	/* ~130 ms at 1 GHz, x1000 */
+	ASSERT_LT(0, id);
+	busy = devfreq_polls(300);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 20000, NULL));
+	TH_LOG("devfreq polls in 300 ms: %d suspended, %d busy (every 50 ms)", idle, busy);
+	EXPECT_EQ(0, idle);
+	EXPECT_LT(0, busy);
+}
+
 /* Effective devfreq max_freq in MHz (the minimum of every cap), or -1. */
 static long max_mhz(void)
 {
