@@ -514,6 +514,15 @@ TEST_F(job, wait_times_out_then_hang_is_reset)
 	EXPECT_EQ(-ETIME, enpu_wait_job(self->fd, self->s.job_id, 20, &status));
 	w.timeout_ns = 0;
 	ASSERT_ERRNO(ETIME, ioctl(self->fd, DRM_IOCTL_ENPU_WAIT, &w));
+	/* polls return at once (a wait of even one jiffy each would take 400 ms
+	 * at HZ=250) */
+	int64_t polls = enpu_now_ns();
+
+	for (int i = 0; i < 100; i++)
+		ASSERT_ERRNO(ETIME, ioctl(self->fd, DRM_IOCTL_ENPU_WAIT, &w));
+	polls = enpu_now_ns() - polls;
+	TH_LOG("100 BO polls of a busy BO: %lld us", (long long)(polls / 1000));
+	EXPECT_GT(100000000LL, polls);
 	ASSERT_EQ(0, enpu_wait_job(self->fd, self->s.job_id, 10000, &status));
 	EXPECT_EQ(-ETIMEDOUT, status);
 	EXPECT_GE(enpu_now_ns() - start, 1900000000LL);	/* the 2 s job timeout */
