@@ -58,7 +58,8 @@ result $? "power --clock 400 pins the clock, --clock auto restores 200..1000 MHz
 	"$ctl" power accel0 --clock 333; [ $? = 64 ] &&
 	"$ctl" power accel0 --clock 333 2>&1 | grep -q 'levels: 200 400 600 800 1000 MHz, or auto' &&
 	"$bpf" unload && ! "$ctl" stats --source bpf -d 0.1 &&
-	"$ctl" stats --source bpf -d 0.1 2>&1 | grep -q 'build/bpf/enpu-bpf load' &&
+	"$ctl" stats --source bpf -d 0.1 2>&1 |
+		grep -q '^enpuctl stats: the BPF counters are not loaded.*build/bpf/enpu-bpf load' &&
 	! "$ctl" info accel9 && "$ctl" info accel9 2>&1 | grep -q 'enpuctl list' &&
 	# every argument checked before any is applied; no negative levels
 	{ "$ctl" power accel0 --clock 400 --autosuspend abc; [ $? = 64 ]; } &&
@@ -237,12 +238,13 @@ if command -v setpriv >/dev/null; then
 		! as_nobody "$ctl" power accel0 --clock 400 &&
 		as_nobody "$ctl" power accel0 --clock 400 2>&1 | grep -q 'needs root: sudo enpuctl power' &&
 		! as_nobody "$ctl" trace -d 0.1 -o /tmp/nobody-trace.json &&
-		as_nobody "$ctl" trace -d 0.1 -o /tmp/nobody-trace.json 2>&1 | grep -q 'needs root'
+		as_nobody "$ctl" trace -d 0.1 -o /tmp/nobody-trace.json 2>&1 | grep -q 'needs root' &&
+		{ as_nobody "$ctl" trace -g 'graph tiny size=3'; [ $? = 64 ]; }
 	} >"$tmp/nobody" 2>&1
 	rc=$?
 	wait "$pid"
 	cat "$tmp/nobody.json" >>"$tmp/nobody" 2>/dev/null
-	result $rc "unprivileged: stats falls back to fdinfo; power and trace say they need root" \
+	result $rc "unprivileged: stats falls back to fdinfo; power and trace say they need root (a bad -g first)" \
 		"$tmp/nobody"
 else
 	skip "unprivileged user" "no setpriv"

@@ -301,24 +301,20 @@ static void graph_events(struct recorder *r, struct window *w)
 			(double)enpu_run_start_ns(w->runs[0]) / 1e3, &r->first);
 }
 
-/* Parses -g and prepares the graph (calibration happens before recording). */
-static int graph_prepare(const char *text, enpu_context_t **ctx, gr_session_t *s,
+/* Prepares the graph of -g (calibration happens before recording). */
+static int graph_prepare(const gr_spec_t *spec, enpu_context_t **ctx, gr_session_t *s,
 			 struct window *w)
 {
-	char err[256];
-	gr_spec_t spec;
 	enpu_status_t st;
 
-	if (!gr_parse(text, &spec, err, sizeof(err)))
-		return usage_error("trace", "-g: %s", err);
 	st = enpu_context_create(ctx);
 	if (st)
 		return fail_status("trace", st);
-	if (gr_open(*ctx, &spec, s))
+	if (gr_open(*ctx, spec, s))
 		return 1;
 	w->graph = s;
-	w->count = spec.repeat;
-	w->runs = calloc(spec.repeat, sizeof(*w->runs));
+	w->count = spec->repeat;
+	w->runs = calloc(spec->repeat, sizeof(*w->runs));
 	return w->runs ? 0 : fail("trace", "out of memory");
 }
 
@@ -336,7 +332,8 @@ int cmd_trace(int argc, char **argv)
 	struct window w = { .secs = 5 };
 	enpu_context_t *ctx = NULL;
 	gr_session_t gs = { 0 };
-	char inst[256];
+	gr_spec_t spec;
+	char inst[256], err[256];
 	int c, ret;
 
 	optind = 1;
@@ -354,13 +351,16 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("trace", "unexpected argument '%s'", argv[optind]);
+	/* every argument checked before anything needs root */
+	if (graph && !gr_parse(graph, &spec, err, sizeof(err)))
+		return usage_error("trace", "-g: %s", err);
 	snprintf(inst, sizeof(inst), "%s/instances/enpuctl-%d", tracefs(), (int)getpid());
 	if (mkdir(inst, 0700))
 		return fail("trace", "cannot create the tracefs instance %s: %s; %s", inst,
 			    strerror(errno), errno == EACCES || errno == EPERM ?
 			    "tracing needs root: sudo enpuctl trace ..." :
 			    "is tracefs mounted (`mount -t tracefs nodev /sys/kernel/tracing`)?");
-	ret = graph ? graph_prepare(graph, &ctx, &gs, &w) : 0;
+	ret = graph ? graph_prepare(&spec, &ctx, &gs, &w) : 0;
 	if (ret)
 		goto out;
 	r.pending = calloc(MAX_PENDING, sizeof(*r.pending));

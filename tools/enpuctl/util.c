@@ -33,9 +33,15 @@ int fail(const char *cmd, const char *fmt, ...)
 	return 1;
 }
 
+/* The HAL's message names its part ("stats: ..."): not twice after "enpuctl stats: ". */
 int fail_status(const char *cmd, enpu_status_t st)
 {
-	fail(cmd, "%s", enpu_status_message(st));
+	const char *m = enpu_status_message(st);
+	size_t n = strlen(cmd);
+
+	if (!strncmp(m, cmd, n) && !strncmp(m + n, ": ", 2))
+		m += n + 2;
+	fail(cmd, "%s", m);
 	enpu_status_free(st);
 	return 1;
 }
