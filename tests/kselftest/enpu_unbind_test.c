@@ -11,21 +11,9 @@
 #include <poll.h>
 #include <pthread.h>
 
-#include "enpu_test.h"
+#include "enpu_sysfs.h"
 
 #define DRIVER_DIR "/sys/bus/platform/drivers/enpu"
-
-static int write_str(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, v, strlen(v)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 /* A NOP job on @core, signalling @out (0: none); the job id or -errno. */
 static int64_t submit_nop(int fd, struct enpu_bo *cmd, uint32_t core, uint32_t out)
@@ -102,7 +90,7 @@ TEST(unbind_with_files_open)
 	usleep(20000);
 
 	t0 = enpu_now_ns();
-	ASSERT_EQ(0, write_str(DRIVER_DIR "/unbind", name));
+	ASSERT_EQ(0, enpu_write_file(DRIVER_DIR "/unbind", name));
 	took = enpu_now_ns() - t0;
 	TH_LOG("unbind took %lld us", (long long)(took / 1000));
 	/* the reset, not the 2 s job timeout, ended the hung job */
@@ -123,7 +111,7 @@ TEST(unbind_with_files_open)
 	close(fd);
 	close(fd2);
 
-	ASSERT_EQ(0, write_str(DRIVER_DIR "/bind", name));
+	ASSERT_EQ(0, enpu_write_file(DRIVER_DIR "/bind", name));
 	fd = enpu_open_node();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
