@@ -46,8 +46,8 @@ static bool out_overlaps(const enpu_op_t *op, const section_t sec[GPU_P_OUT], si
 /* The imported tensors stay where they are (on staged devices the GPU copies
  * them into the work buffer: every section has its place there); the other
  * sections are laid out in p[GPU_P_IN0..GPU_P_OUT] order in the scratch
- * buffer, each on 16 bytes (the cooperative-matrix loads need it), and the
- * inputs among them copied there. Returns the words laid out. */
+ * buffer, each on 16 bytes (the cooperative-matrix loads need it). Returns
+ * the words laid out; run_tiled copies the inputs there. */
 static size_t place_sections(gpu_device_t *d, const enpu_op_t *op,
 			     const section_t sec[GPU_P_OUT], int32_t *p, gpu_launch_t *l)
 {
@@ -60,11 +60,9 @@ static size_t place_sections(gpu_device_t *d, const enpu_op_t *op,
 		if (!b->bytes)
 			continue;
 		if (i == GPU_P_OUT && out_overlaps(op, sec, out_bytes))
-			t = NULL;	/* counted as copied below */
-		if (t && gpu_import_tensor(d, t, i == GPU_P_OUT, b))
-			d->imported_bytes += b->bytes;
-		else if (t || i == GPU_P_OUT)
-			d->copied_bytes += b->bytes;
+			t = NULL;	/* copied */
+		if (t)
+			gpu_import_tensor(d, t, i == GPU_P_OUT, b);
 		if (b->buf && !d->staged)
 			continue;
 		p[i] = (int32_t)off;
@@ -100,9 +98,17 @@ static enpu_status_t run_tiled(gpu_device_t *d, const enpu_op_t *op, int pipe,
 	st = gpu_scratch_reserve(d, off ? off : 4);
 	if (st != ENPU_OK)
 		return st;
-	for (int i = 0; i < GPU_P_OUT; i++)
-		if (l.bind[i].bytes && !l.bind[i].buf)
-			memcpy(d->scratch_map + p[i], sec[i].src, l.bind[i].bytes);
+	for (int i = 0; i < GPU_SECTIONS; i++) {
+		const gpu_binding_t *b = &l.bind[i];
+
+		/* tensors (not the requantization arrays) in the counters */
+		if (b->buf)
+			d->imported_bytes += b->bytes;
+		else if (i == GPU_P_OUT || sec[i].t)
+			d->copied_bytes += b->bytes;
+		if (i != GPU_P_OUT && b->bytes && !b->buf)
+			memcpy(d->scratch_map + p[i], sec[i].src, b->bytes);
+	}
 	p[GPU_P_COUNT] = (int32_t)enpu_tensor_element_count(op->tensors[ENPU_OP_OUT]);
 	if (!tiles_x && !gpu_groups_1d(d, words(out_bytes), &l.groups_x, &l.groups_y))
 		return enpu_status_make(ENPU_STATUS_UNSUPPORTED,
