@@ -81,10 +81,14 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 		atomic64_inc(&st->faults);
 	else if (status == -ETIMEDOUT)
 		atomic64_inc(&st->resets);
+	/*
+	 * Before the signal: once it is out, the scheduler may start the next
+	 * job on this core, whose begin this end must not undo.
+	 */
+	enpu_pm_job_end(core);
 	if (status)
 		dma_fence_set_error(job->hw_fence, status);
 	dma_fence_signal(job->hw_fence);
-	enpu_pm_job_end(core);
 }
 
 /*
@@ -143,10 +147,14 @@ static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job
 
 	/*
 	 * After removal began the hardware is not touched: the removal resets
-	 * every core itself, which completes this job; the scheduler keeps it
-	 * (stop puts it back on the pending list) until then.
+	 * every core itself, which completes this job. Until then the job must
+	 * stay (drm_sched_stop() would drop an unsignalled job while the core
+	 * still holds it), so the handler waits for that reset.
 	 */
-	if (drm_dev_enter(&core->edev->drm, &idx)) {
+	if (!drm_dev_enter(&core->edev->drm, &idx)) {
+		drm_sched_wqueue_stop(&core->sched);
+		dma_fence_wait(job->hw_fence, false);
+	} else {
 		drm_info(&core->edev->drm,
 			 "core %u: job %llu of context %u timed out, resetting\n", core->index,
 			 job->id, job->ctx->id);

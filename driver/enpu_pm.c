@@ -61,6 +61,7 @@ void enpu_pm_put(struct enpu_device *edev)
 int enpu_pm_job_begin(struct enpu_core *core)
 {
 	struct enpu_device *edev = core->edev;
+	unsigned long flags;
 	int ret = 0;
 
 	if (atomic_inc_not_zero(&edev->pm_jobs))
@@ -80,23 +81,27 @@ int enpu_pm_job_begin(struct enpu_core *core)
 	if (ret)
 		return ret;
 busy:
-	spin_lock(&edev->df_lock);
+	spin_lock_irqsave(&edev->df_lock, flags);
 	core->df_busy_since = ktime_get_ns();
-	spin_unlock(&edev->df_lock);
+	spin_unlock_irqrestore(&edev->df_lock, flags);
 	return 0;
 }
 
 void enpu_pm_job_end(struct enpu_core *core)
 {
 	struct enpu_device *edev = core->edev;
+	unsigned long flags;
 	u64 now;
 
-	/* the clock read under the lock: never before a sample's or the start's */
-	spin_lock(&edev->df_lock);
+	/*
+	 * The clock read under the lock: never before a sample's or the start's.
+	 * irqsave: a hardware port may end jobs from its interrupt handler.
+	 */
+	spin_lock_irqsave(&edev->df_lock, flags);
 	now = ktime_get_ns();
 	core->df_busy_ns += now - max(core->df_busy_since, edev->df_last_ns);
 	core->df_busy_since = 0;
-	spin_unlock(&edev->df_lock);
+	spin_unlock_irqrestore(&edev->df_lock, flags);
 	if (atomic_dec_and_test(&edev->pm_jobs))
 		enpu_pm_put(edev);
 }
@@ -152,13 +157,28 @@ static int enpu_runtime_suspend(struct device *dev)
 	return 0;
 }
 
+/* The first sample after a wake covers the time since the wake, not the sleep. */
+static void enpu_devfreq_restart(struct enpu_device *edev)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&edev->df_lock, flags);
+	edev->df_last_ns = ktime_get_ns();
+	for (i = 0; i < edev->num_cores; i++)
+		edev->cores[i].df_busy_ns = 0;
+	spin_unlock_irqrestore(&edev->df_lock, flags);
+}
+
 static int enpu_runtime_resume(struct device *dev)
 {
 	struct enpu_device *edev = dev_get_drvdata(dev);
 	int ret = enpu_power_on(edev);
 
-	if (!ret)
+	if (!ret) {
+		enpu_devfreq_restart(edev);
 		devfreq_resume_device(edev->devfreq);
+	}
 	return ret;
 }
 
@@ -227,10 +247,11 @@ static int enpu_devfreq_target(struct device *dev, unsigned long *freq, u32 flag
 static int enpu_devfreq_status(struct device *dev, struct devfreq_dev_status *st)
 {
 	struct enpu_device *edev = dev_get_drvdata(dev);
+	unsigned long flags;
 	u64 busy = 0, now;
 	unsigned int i;
 
-	spin_lock(&edev->df_lock);
+	spin_lock_irqsave(&edev->df_lock, flags);
 	now = ktime_get_ns();
 	for (i = 0; i < edev->num_cores; i++) {
 		struct enpu_core *core = &edev->cores[i];
@@ -243,7 +264,7 @@ static int enpu_devfreq_status(struct device *dev, struct devfreq_dev_status *st
 	st->busy_time = div_u64(busy, edev->num_cores);
 	st->total_time = now - edev->df_last_ns;
 	edev->df_last_ns = now;
-	spin_unlock(&edev->df_lock);
+	spin_unlock_irqrestore(&edev->df_lock, flags);
 	st->current_frequency = (unsigned long)READ_ONCE(edev->clock_mhz) * 1000000;
 	return 0;
 }

@@ -4,7 +4,7 @@
  * then, an unbind is not): a job the core runs is aborted at once, a job still
  * queued ends with -ENODEV, submits racing the unbind and every ioctl after it
  * fail with ENODEV, the files close cleanly afterwards, and a bind brings the
- * device back. The VM runner fails the run on any kernel warning (run it with
+ * device back; a job timeout during the removal waits for its core's reset. The VM runner fails the run on any kernel warning (run it with
  * ENPU_VM_APPEND="slub_debug=FZPU" to catch use after free).
  */
 #include <linux/sync_file.h>
@@ -119,6 +119,52 @@ TEST(unbind_with_files_open)
 	hung = submit_nop(fd, &cmd, DRM_ENPU_CORE_ANY, 0);
 	ASSERT_LT(0, hung);
 	ASSERT_EQ(0, enpu_wait_job(fd, (uint64_t)hung, 5000, &status));
+	EXPECT_EQ(0, status);
+	enpu_bo_free(fd, &cmd);
+	close(fd);
+}
+
+/*
+ * A job's timeout firing while the removal still resets another core (a slow
+ * reset sequence on core 0, injected): the handler must keep the job, which
+ * core 1 still holds, until the removal's reset of core 1 ends it. It
+ * dropped the job instead, and that reset then completed freed memory (an
+ * oops in the sim's thread, and the unbind never returned).
+ */
+TEST_TIMEOUT(timeout_during_unbind, 60)
+{
+	char dev[PATH_MAX], *name;
+	struct enpu_bo cmd;
+	int fd = enpu_open_node();
+	int32_t status = 1;
+	int64_t id;
+
+	ASSERT_LE(0, fd);
+	if (enpu_param(fd, DRM_ENPU_PARAM_NUM_CORES, 0) < 2)
+		SKIP(return, "needs two cores");
+	ASSERT_NE(NULL, realpath("/sys/class/accel/accel0/device", dev));
+	name = basename(dev);
+	ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
+	ENPU_CS_ADD(&(struct enpu_cs){ .bo = &cmd }, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
+	for (uint32_t core = 0; core < 2; core++) {
+		ASSERT_EQ(0, enpu_inject("hang"));
+		ASSERT_LT(0, submit_nop(fd, &cmd, core, 0));
+		ASSERT_EQ(0, enpu_inject_wait_hang_taken());
+	}
+	/* the 2 s timeouts fire 1 s into the unbind, during core 0's 4 s reset */
+	ASSERT_EQ(0, enpu_inject("reset 4000"));
+	usleep(1000000);
+	ASSERT_EQ(0, enpu_write_file(DRIVER_DIR "/unbind", name));
+	munmap(cmd.map, cmd.size);
+	close(fd);
+	ASSERT_EQ(0, enpu_write_file(DRIVER_DIR "/bind", name));
+	fd = enpu_open_node();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
+	ENPU_CS_ADD(&(struct enpu_cs){ .bo = &cmd }, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
+	id = submit_nop(fd, &cmd, DRM_ENPU_CORE_ANY, 0);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(fd, (uint64_t)id, 5000, &status));
 	EXPECT_EQ(0, status);
 	enpu_bo_free(fd, &cmd);
 	close(fd);
