@@ -87,6 +87,12 @@ busy:
 	return 0;
 }
 
+/* The core's busy time in the current sample up to @now (df_lock held, a job on it). */
+static u64 enpu_df_running_ns(struct enpu_core *core, u64 now)
+{
+	return now - max(core->df_busy_since, core->edev->df_last_ns);
+}
+
 void enpu_pm_job_end(struct enpu_core *core)
 {
 	struct enpu_device *edev = core->edev;
@@ -99,7 +105,7 @@ void enpu_pm_job_end(struct enpu_core *core)
 	 */
 	spin_lock_irqsave(&edev->df_lock, flags);
 	now = ktime_get_ns();
-	core->df_busy_ns += now - max(core->df_busy_since, edev->df_last_ns);
+	core->df_busy_ns += enpu_df_running_ns(core, now);
 	core->df_busy_since = 0;
 	spin_unlock_irqrestore(&edev->df_lock, flags);
 	if (atomic_dec_and_test(&edev->pm_jobs))
@@ -259,7 +265,7 @@ static int enpu_devfreq_status(struct device *dev, struct devfreq_dev_status *st
 		busy += core->df_busy_ns;
 		core->df_busy_ns = 0;
 		if (core->df_busy_since)
-			busy += now - max(core->df_busy_since, edev->df_last_ns);
+			busy += enpu_df_running_ns(core, now);
 	}
 	st->busy_time = div_u64(busy, edev->num_cores);
 	st->total_time = now - edev->df_last_ns;
