@@ -49,6 +49,27 @@ static void *submit_until_error(void *arg)
 	return NULL;
 }
 
+/* Binds the device @name again; a NOP job then runs on it. */
+static void bind_and_run(struct __test_metadata *_metadata, const char *name)
+{
+	struct enpu_bo cmd;
+	int32_t status = 1;
+	int64_t id;
+	int fd;
+
+	ASSERT_EQ(0, enpu_write_file(DRIVER_DIR "/bind", name));
+	fd = enpu_open_node();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
+	ENPU_CS_ADD(&(struct enpu_cs){ .bo = &cmd }, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
+	id = submit_nop(fd, &cmd, DRM_ENPU_CORE_ANY, 0);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(fd, (uint64_t)id, 5000, &status));
+	EXPECT_EQ(0, status);
+	enpu_bo_free(fd, &cmd);
+	close(fd);
+}
+
 TEST(unbind_with_files_open)
 {
 	char dev[PATH_MAX], *name;
@@ -111,17 +132,7 @@ TEST(unbind_with_files_open)
 	close(fd);
 	close(fd2);
 
-	ASSERT_EQ(0, enpu_write_file(DRIVER_DIR "/bind", name));
-	fd = enpu_open_node();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
-	ENPU_CS_ADD(&(struct enpu_cs){ .bo = &cmd }, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
-	hung = submit_nop(fd, &cmd, DRM_ENPU_CORE_ANY, 0);
-	ASSERT_LT(0, hung);
-	ASSERT_EQ(0, enpu_wait_job(fd, (uint64_t)hung, 5000, &status));
-	EXPECT_EQ(0, status);
-	enpu_bo_free(fd, &cmd);
-	close(fd);
+	bind_and_run(_metadata, name);
 }
 
 /*
@@ -136,8 +147,6 @@ TEST_TIMEOUT(timeout_during_unbind, 60)
 	char dev[PATH_MAX], *name;
 	struct enpu_bo cmd;
 	int fd = enpu_open_node();
-	int32_t status = 1;
-	int64_t id;
 
 	ASSERT_LE(0, fd);
 	if (enpu_param(fd, DRM_ENPU_PARAM_NUM_CORES, 0) < 2)
@@ -157,17 +166,7 @@ TEST_TIMEOUT(timeout_during_unbind, 60)
 	ASSERT_EQ(0, enpu_write_file(DRIVER_DIR "/unbind", name));
 	munmap(cmd.map, cmd.size);
 	close(fd);
-	ASSERT_EQ(0, enpu_write_file(DRIVER_DIR "/bind", name));
-	fd = enpu_open_node();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, enpu_bo_new(fd, 4096, &cmd));
-	ENPU_CS_ADD(&(struct enpu_cs){ .bo = &cmd }, ENPU_CMD_OP_NOP, struct enpu_cmd_hdr);
-	id = submit_nop(fd, &cmd, DRM_ENPU_CORE_ANY, 0);
-	ASSERT_LT(0, id);
-	ASSERT_EQ(0, enpu_wait_job(fd, (uint64_t)id, 5000, &status));
-	EXPECT_EQ(0, status);
-	enpu_bo_free(fd, &cmd);
-	close(fd);
+	bind_and_run(_metadata, name);
 }
 
 TEST_HARNESS_MAIN
