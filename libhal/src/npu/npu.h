@@ -46,7 +46,10 @@ typedef struct npu_buffer {
 
 
 
-/* Scans /dev/accel/accel* for enpu devices; fills up to cap minors. */
+/*
+ * Scans /dev/accel/accel* for enpu devices: the lowest cap minors, ascending,
+ * so that a device's index follows its minor whatever readdir's order.
+ */
 size_t npu_scan(uint32_t *minors, size_t cap);
 int npu_open_minor(uint32_t minor);
 uint64_t npu_param(int fd, uint32_t param, uint32_t index);

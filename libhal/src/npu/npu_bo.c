@@ -32,6 +32,22 @@ static int is_enpu(int fd)
 	return !ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "enpu");
 }
 
+/* Keeps minors[0..n) ascending, n <= cap; when full, drops the largest. */
+static size_t insert_minor(uint32_t *minors, size_t n, size_t cap, uint32_t minor)
+{
+	size_t i = n;
+
+	if (n == cap && (!cap || minor > minors[cap - 1]))
+		return n;
+	while (i > 0 && minors[i - 1] > minor) {
+		if (i < cap)
+			minors[i] = minors[i - 1];
+		i--;
+	}
+	minors[i] = minor;
+	return n < cap ? n + 1 : n;
+}
+
 size_t npu_scan(uint32_t *minors, size_t cap)
 {
 	DIR *d = opendir("/dev/accel");
@@ -40,20 +56,18 @@ size_t npu_scan(uint32_t *minors, size_t cap)
 
 	if (!d)
 		return 0;
-	while ((de = readdir(d)) && n < NPU_MAX_DEVICES) {
+	while ((de = readdir(d))) {
 		unsigned int minor;
+		char end;
 		int fd;
 
-		if (sscanf(de->d_name, "accel%u", &minor) != 1)
+		if (sscanf(de->d_name, "accel%u%c", &minor, &end) != 1)
 			continue;
 		fd = npu_open_minor(minor);
 		if (fd < 0)
 			continue;
-		if (is_enpu(fd)) {
-			if (n < cap)
-				minors[n] = minor;
-			n++;
-		}
+		if (is_enpu(fd))
+			n = insert_minor(minors, n, cap, minor);
 		close(fd);
 	}
 	closedir(d);
