@@ -2,26 +2,58 @@
 /* The driver's debugfs (root only): per-core counters from
  * accel/<dev>/cores, per-process device time from accel/<dev>/contexts. */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stats_impl.h"
 
-/* One core's line: exactly 8 numbers and nothing else (sscanf alone would
- * skip a newline and take a short line's missing fields from the next). */
-static int parse_core_line(const char *line, size_t n, unsigned long long v[8])
+/* An unsigned decimal after blanks, up to max: 0 with *p past it, or -EINVAL
+ * (sscanf's %llu would take "-1" and leaves an overflow undefined). */
+static int take_number(const char **p, unsigned long long max, unsigned long long *out)
 {
-	char buf[256];
-	int end = 0;
+	const char *s = *p + strspn(*p, " \t");
+	char *end;
 
-	if (n >= sizeof(buf))
+	if (*s < '0' || *s > '9')
 		return -EINVAL;
-	memcpy(buf, line, n);
-	buf[n] = '\0';
-	if (sscanf(buf, "%llu %llu %llu %llu %llu %llu %llu %llu %n", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5], &v[6], &v[7], &end) != 8 || buf[end])
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || *out > max)
 		return -EINVAL;
+	*p = end;
 	return 0;
+}
+
+/* "key N" after blanks: as take_number. */
+static int take_field(const char **p, const char *key, unsigned long long max,
+		      unsigned long long *out)
+{
+	const char *s = *p + strspn(*p, " \t");
+	size_t n = strlen(key);
+
+	if (strncmp(s, key, n) || (s[n] != ' ' && s[n] != '\t'))
+		return -EINVAL;
+	*p = s + n;
+	return take_number(p, max, out);
+}
+
+/* Blanks up to the end of the line: 0, or -EINVAL. */
+static int line_end(const char *p)
+{
+	p += strspn(p, " \t");
+	return *p && *p != '\n' ? -EINVAL : 0;
+}
+
+/* One core's line: exactly 8 numbers and nothing else (never a field of the
+ * next line). */
+static int parse_core_line(const char *line, unsigned long long v[8])
+{
+	for (int i = 0; i < 8; i++)
+		if (take_number(&line, ULLONG_MAX, &v[i]))
+			return -EINVAL;
+	return line_end(line);
 }
 
 /* "core jobs faults resets busy_cycles busy_ns bytes_read bytes_written", then
@@ -38,7 +70,7 @@ static int parse_cores(const char *text, enpu_stats_sample_t *s)
 		unsigned long long v[8];
 		enpu_stats_counters_t c;
 
-		if (parse_core_line(line, n, v) || v[0] >= ENPU_STATS_MAX_CORES ||
+		if (parse_core_line(line, v) || v[0] >= ENPU_STATS_MAX_CORES ||
 		    seen & 1u << v[0])
 			return -EINVAL;
 		seen |= 1u << v[0];
@@ -75,27 +107,32 @@ static long read_whole(const char *path, char **text, size_t *len)
 	}
 }
 
-/* "ctx C pid P jobs J busy_ns B cycles Y" per context, then its "  bo ..." lines. */
+/* "ctx C pid P jobs J busy_ns B cycles Y" per context, then its "  bo ..."
+ * lines: 0, -EINVAL for a context line not in that format, or -ENOMEM. */
 static int parse_contexts(const char *root, const char *text, enpu_stats_sample_t *s)
 {
 	for (const char *line = text, *next; line && *line; line = next ? next + 1 : NULL) {
-		unsigned int ctx, pid;
-		unsigned long long jobs, busy, cycles;
-		enpu_stats_proc_t *p;
+		unsigned long long ctx, pid, jobs, busy, cycles;
+		const char *p = line;
+		enpu_stats_proc_t *proc;
 
 		next = strchr(line, '\n');
-
-		if (sscanf(line, "ctx %u pid %u jobs %llu busy_ns %llu cycles %llu", &ctx, &pid,
-			   &jobs, &busy, &cycles) != 5)
+		if (strncmp(line, "ctx ", 4))
 			continue;
-		p = stats_proc_get(s, pid, 0);
-		if (!p)
+		if (take_field(&p, "ctx", UINT32_MAX, &ctx) ||
+		    take_field(&p, "pid", UINT32_MAX, &pid) ||
+		    take_field(&p, "jobs", ULLONG_MAX, &jobs) ||
+		    take_field(&p, "busy_ns", ULLONG_MAX, &busy) ||
+		    take_field(&p, "cycles", ULLONG_MAX, &cycles) || line_end(p))
+			return -EINVAL;
+		proc = stats_proc_get(s, (uint32_t)pid, 0);
+		if (!proc)
 			return -ENOMEM;
-		if (!p->comm[0])
-			stats_read_comm(root, pid, p->comm);
-		p->counters.jobs += jobs;
-		p->counters.busy_ns += busy;
-		p->counters.cycles += cycles;
+		if (!proc->comm[0])
+			stats_read_comm(root, (uint32_t)pid, proc->comm);
+		proc->counters.jobs += jobs;
+		proc->counters.busy_ns += busy;
+		proc->counters.cycles += cycles;
 	}
 	return 0;
 }
@@ -135,6 +172,9 @@ enpu_status_t stats_read_debugfs(const char *root, const char *devname, enpu_sta
 	else if (n >= 0)
 		err = parse_contexts(root, text, s);
 	free(text);
+	if (err == -EINVAL)
+		return enpu_status_make(ENPU_STATUS_DEVICE_ERROR,
+					"stats: %s is not in the expected format", path);
 	if (err)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "stats: out of memory");
 	s->flags |= ENPU_STATS_HAS_CORES | ENPU_STATS_HAS_BYTES;

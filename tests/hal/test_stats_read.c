@@ -173,6 +173,36 @@ out:
 	fx_destroy(&fx);
 }
 
+/* The capacity is the device's core count (sysfs num_cores) whatever the
+ * source, not the highest enabled core; a driver without num_cores: that. */
+void test_stats_read_capacity(tctx *t)
+{
+	stats_fixture fx = { "" };
+	enpu_stats_sample_t *s = NULL;
+	enpu_status_t st = ENPU_OK;
+
+	CHECK(t, fx_create(&fx), "fixture");
+	/* one client whose fdinfo has no capacity key; core 1 disabled */
+	CHECK(t, fx_link(&fx, "/proc/7/fd/3", "/dev/accel/accel0") &&
+		 fx_write(&fx, "/proc/7/fdinfo/3", "drm-driver:\tenpu\ndrm-client-id:\t3\n"
+			  "drm-engine-npu:\t100 ns\n") &&
+		 fx_write(&fx, "/sys/devices/platform/enpu-sim.0/cores_enabled", "0x1\n"),
+	      "client");
+	s = read_root(&fx, ENPU_STATS_SOURCE_FDINFO, &st);
+	CHECK_OK(t, st);
+	CHECK(t, s->core_count == 1, "without num_cores: %u", s->core_count);
+	enpu_stats_free(s);
+	s = NULL;
+	CHECK(t, fx_write(&fx, "/sys/devices/platform/enpu-sim.0/num_cores", "2\n"), "num_cores");
+	s = read_root(&fx, ENPU_STATS_SOURCE_FDINFO, &st);
+	CHECK_OK(t, st);
+	CHECK(t, s->core_count == 2, "num_cores 2: %u", s->core_count);
+out:
+	enpu_status_free(st);
+	enpu_stats_free(s);
+	fx_destroy(&fx);
+}
+
 void test_stats_read_errors(tctx *t)
 {
 	stats_fixture fx = { "" };
@@ -193,12 +223,15 @@ void test_stats_read_errors(tctx *t)
 	CHECK(t, fx_write(&fx, DBG "/cores", "core jobs faults\n0 1 2\n"), "bad cores");
 	CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR, "expected format");
 	/* a short line (its missing fields are not taken from the next line), a
-	 * blank line, a core twice, a trailing word */
+	 * blank line, a core twice, a trailing word, a number past 64 bits, a
+	 * negative one */
 	static const char *const bad[] = {
 		"0 10 0 0 100 1000 5 6\n1 20 0 0 200\n2 30 0 0 300 3000 7 8\n",
 		"0 10 0 0 100 1000 5 6\n\n1 20 0 0 200 2000 7 8\n",
 		"0 10 0 0 100 1000 5 6\n0 20 0 0 200 2000 7 8\n",
 		"0 10 0 0 100 1000 5 6 x\n",
+		"0 18446744073709551616 0 0 100 1000 5 6\n",
+		"0 10 0 0 100 -1000 5 6\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[256];
@@ -209,6 +242,28 @@ void test_stats_read_errors(tctx *t)
 		CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR,
 			  "expected format");
 	}
+	/* a context line out of range or with a word missing */
+	CHECK(t, fx_write(&fx, DBG "/cores", "core jobs faults resets busy_cycles busy_ns "
+			  "bytes_read bytes_written\n0 1 0 0 1 1 1 1\n"), "cores");
+	static const char *const bad_ctx[] = {
+		"ctx 1 pid 4294967296 jobs 1 busy_ns 2 cycles 3\n",
+		"ctx 1 pid 7 jobs 1 busy_ns 2\n",
+		"ctx 1 pid 7 jobs 1 busy_ns 2 cycles 3 more\n",
+		"ctx 1 pid 7 jobs 1 busy_ns 99999999999999999999 cycles 3\n",
+	};
+	for (size_t i = 0; i < sizeof(bad_ctx) / sizeof(bad_ctx[0]); i++) {
+		CHECK(t, fx_write(&fx, DBG "/contexts", bad_ctx[i]), "bad contexts %zu", i);
+		CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR,
+			  "contexts is not in the expected format");
+	}
+	CHECK(t, fx_write(&fx, DBG "/contexts", "ctx 1 pid 7 jobs 1 busy_ns 2 cycles 3\n"
+			  "  bo 1 size 4096\n"), "contexts");
+	CHECK_OK(t, enpu_stats_read(0, &o, &s));
+	CHECK(t, s->proc_count == 1 && s->procs[0].pid == 7 && s->procs[0].counters.cycles == 3,
+	      "%zu procs", s->proc_count);
+	enpu_stats_free(s);
+	s = NULL;
+	CHECK(t, fx_write(&fx, DBG "/cores", "core jobs faults\n0 1 2\n"), "bad cores");
 	o.source = ENPU_STATS_SOURCE_AUTO;
 	CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR, "expected format");
 	o.source = (enpu_stats_source_t)9;
