@@ -19,14 +19,16 @@ static inline int enpu_read_file(const char *path, char *buf, size_t len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t got = 0;
 	ssize_t n = 0;
+	int err;
 
 	if (fd < 0)
 		return -errno;
 	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
 		got += n;
+	err = n < 0 ? -errno : 0;
 	close(fd);
-	if (n < 0)
-		return -errno;
+	if (err)
+		return err;
 	buf[got] = '\0';
 	return (int)got;
 }
@@ -34,13 +36,13 @@ static inline int enpu_read_file(const char *path, char *buf, size_t len)
 static inline int enpu_write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
+	int err;
 
 	if (fd < 0)
 		return -errno;
-	n = write(fd, val, strlen(val));
+	err = write(fd, val, strlen(val)) < 0 ? -errno : 0;
 	close(fd);
-	return n < 0 ? -errno : 0;
+	return err;
 }
 
 /* The first devfreq device's directory, e.g. /sys/class/devfreq/enpu-sim.0. */
