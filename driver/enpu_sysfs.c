@@ -54,6 +54,14 @@ static ssize_t cores_enabled_store(struct device *dev, struct device_attribute *
 }
 static DEVICE_ATTR_RW(cores_enabled);
 
+static ssize_t num_cores_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", edev->num_cores);
+}
+static DEVICE_ATTR_RO(num_cores);
+
 static ssize_t power_cap_mw_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
 	struct enpu_device *edev = dev_get_drvdata(dev);
@@ -77,6 +85,7 @@ static DEVICE_ATTR_RW(power_cap_mw);
 
 static struct attribute *enpu_dev_attrs[] = {
 	&dev_attr_cores_enabled.attr,
+	&dev_attr_num_cores.attr,
 	&dev_attr_power_cap_mw.attr,
 	NULL
 };

@@ -101,9 +101,16 @@ enpu_status_t stats_read_sysfs(const char *root, enpu_stats_sample_t *s, char *d
 	snprintf(path, sizeof(path), "%s/cores_enabled", dir);
 	s->cores_enabled = stats_read_u64(path, &v) ? 0 : (uint32_t)v;
 	read_devfreq(dir, s);
-	/* Without a source that lists every core: the highest enabled core (of
-	 * the ENPU_STATS_MAX_CORES a sample holds). */
-	for (uint32_t m = s->cores_enabled; m && s->core_count < ENPU_STATS_MAX_CORES; m >>= 1)
+	/* The capacity whatever the source: the device's cores (of the
+	 * ENPU_STATS_MAX_CORES a sample holds); a driver without num_cores: the
+	 * highest enabled core. */
+	snprintf(path, sizeof(path), "%s/num_cores", dir);
+	if (stats_read_u64(path, &v))
+		v = 0;
+	if (v)
+		s->core_count = v < ENPU_STATS_MAX_CORES ? (uint32_t)v : ENPU_STATS_MAX_CORES;
+	for (uint32_t m = s->cores_enabled; !v && m && s->core_count < ENPU_STATS_MAX_CORES;
+	     m >>= 1)
 		s->core_count++;
 	return ENPU_OK;
 }
