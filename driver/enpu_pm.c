@@ -9,7 +9,9 @@
  * devfreq cooling device, and a power cap (sysfs power_cap_mw) turned into a
  * PM QoS maximum frequency by the power of each level (DT opp-microwatt, or
  * the sim's table). On DT platforms the clocks, resets and supply of the node
- * are switched with the power state; the sim has none of them.
+ * are switched with the power state, and a level change sets the "npu" (or
+ * "core") clock's rate and the supply's voltage through the OPP core; the sim
+ * has none of them.
  */
 
 #include <linux/clk.h>
@@ -237,7 +239,7 @@ static int enpu_devfreq_target(struct device *dev, unsigned long *freq, u32 flag
 	if (IS_ERR(opp))
 		return PTR_ERR(opp);
 	dev_pm_opp_put(opp);
-	if (edev->res.num_clks)
+	if (edev->res.num_clks || edev->res.supply)
 		ret = dev_pm_opp_set_rate(dev, *freq);
 	if (!ret)
 		enpu_set_clock(edev, *freq / 1000000);
@@ -348,6 +350,32 @@ int enpu_pm_set_power_cap(struct enpu_device *edev, u32 mw)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * What dev_pm_opp_set_rate() drives on a DT node: the clock named "npu" (else
+ * "core", else the node's first clock) and, with an npu-supply, its voltage
+ * from each OPP's opp-microvolt.
+ */
+static int enpu_opp_config(struct enpu_device *edev)
+{
+	static const char * const npu_clk[] = { "npu", NULL };
+	static const char * const core_clk[] = { "core", NULL };
+	static const char * const supply[] = { "npu", NULL };
+	struct device *dev = edev->drm.dev;
+	struct dev_pm_opp_config cfg = {};
+	int ret;
+
+	if (of_property_match_string(dev->of_node, "clock-names", "npu") >= 0)
+		cfg.clk_names = npu_clk;
+	else if (of_property_match_string(dev->of_node, "clock-names", "core") >= 0)
+		cfg.clk_names = core_clk;
+	if (edev->res.supply)
+		cfg.regulator_names = supply;
+	if (!cfg.clk_names && !cfg.regulator_names)
+		return 0;
+	ret = devm_pm_opp_set_config(dev, &cfg);
+	return ret < 0 ? dev_err_probe(dev, ret, "cannot configure the OPPs\n") : 0;
+}
+
 /* The clock levels: the DT OPP table, else the sim's built-in levels. */
 static int enpu_opp_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned int n)
 {
@@ -358,6 +386,9 @@ static int enpu_opp_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned 
 	int ret;
 
 	if (dev->of_node && of_property_present(dev->of_node, "operating-points-v2")) {
+		ret = enpu_opp_config(edev);
+		if (ret)
+			return ret;
 		ret = devm_pm_opp_of_add_table(dev);
 		if (ret)
 			return dev_err_probe(dev, ret, "bad OPP table\n");
