@@ -2,7 +2,7 @@
 /*
  * The BPF counters (tools/bpf): loading, reloading and unloading; per-core
  * counters equal to the driver's own (debugfs) for a known workload; per-process
- * counters and histograms; bpftool prints the maps with named fields; a user in
+ * counters (a reused pid starts afresh, a full map makes room) and histograms; bpftool prints the maps with named fields; a user in
  * the granted group can read the pinned maps, another user cannot.
  */
 #include <grp.h>
@@ -248,6 +248,96 @@ TEST_F(bpf, per_process_counters)
 	EXPECT_EQ(3 * 16 * 32, v.bytes_written);
 	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
 	EXPECT_EQ(0, strncmp(comm, v.comm, sizeof(v.comm)));
+	close(fd);
+}
+
+/* A child named @name that runs @jobs GEMMs and exits: its pid, or -1. */
+static pid_t child_jobs(FIXTURE_DATA(bpf) *self, const char *name, int jobs)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int32_t status = 1;
+		int64_t id = 0;
+
+		prctl(PR_SET_NAME, name);
+		for (int i = 0; i < jobs; i++)
+			id = gemm_job(self, 16, 32, 8);
+		_exit(id > 0 && !enpu_wait_job(self->fd, (uint64_t)id, 10000, &status) && !status ?
+		      0 : 1);
+	}
+	return pid;
+}
+
+static int child_ok(pid_t pid)
+{
+	int st;
+
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st);
+}
+
+/* A process that exits is marked; a later one with its pid starts afresh. */
+TEST_F(bpf, reused_pid_starts_a_fresh_entry)
+{
+	struct enpu_proc_key key = { .dev = 0 };
+	struct enpu_proc_stat v;
+	char last[32];
+	pid_t a, b;
+	int fd;
+
+	ASSERT_EQ(0, run_loader("load"));
+	fd = bpf_obj_get(PIN("proc_stats"));
+	ASSERT_LE(0, fd);
+	a = child_jobs(self, "enpu-first", 2);
+	ASSERT_TRUE(child_ok(a));
+	key.pid = (uint32_t)a;
+	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &v));
+	EXPECT_EQ(2, v.jobs);
+	EXPECT_STREQ("enpu-first", v.comm);
+	EXPECT_NE(0, v.exited_ns);
+	/* the next fork gets pid a again */
+	snprintf(last, sizeof(last), "%d", (int)a - 1);
+	if (enpu_write_file("/proc/sys/kernel/ns_last_pid", last)) {
+		close(fd);
+		SKIP(return, "cannot set ns_last_pid");
+	}
+	b = child_jobs(self, "enpu-second", 3);
+	ASSERT_TRUE(child_ok(b));
+	if (b != a) {
+		close(fd);
+		SKIP(return, "pid %d not reused (got %d)", (int)a, (int)b);
+	}
+	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &v));
+	EXPECT_EQ(3, v.jobs);
+	EXPECT_EQ(3 * (16 * 8 + 32 * 8 + 8 * 32), v.bytes_read);
+	EXPECT_STREQ("enpu-second", v.comm);
+	EXPECT_NE(0, v.exited_ns);
+	close(fd);
+}
+
+/* A full proc_stats makes room for a new process (before: its jobs were not
+ * counted once 4096 processes had been). */
+TEST_F(bpf, full_proc_stats_makes_room)
+{
+	struct enpu_proc_key key = { .dev = 200 };
+	struct enpu_proc_stat v = { .jobs = 1 };
+	int32_t status = 1;
+	int64_t id;
+	int fd;
+
+	ASSERT_EQ(0, run_loader("load"));
+	fd = bpf_obj_get(PIN("proc_stats"));
+	ASSERT_LE(0, fd);
+	for (key.pid = 1; key.pid <= ENPU_PROC_ENTRIES; key.pid++)
+		ASSERT_EQ(0, bpf_map_update_elem(fd, &key, &v, BPF_ANY));
+	id = gemm_job(self, 8, 8, 8);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 10000, &status));
+	key.dev = 0;
+	key.pid = (uint32_t)getpid();
+	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &v));
+	EXPECT_EQ(1, v.jobs);
+	EXPECT_EQ(0, v.exited_ns);
 	close(fd);
 }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,13 +163,34 @@ static void seed_power(struct enpu_stats_bpf *skel)
 	closedir(d);
 }
 
+/* Whether members of gid may pass through dir (search permission). */
+static int group_may_enter(const char *dir, gid_t gid)
+{
+	struct stat st;
+
+	if (stat(dir, &st))
+		return 0;
+	return (st.st_mode & S_IXOTH) || (st.st_gid == gid && (st.st_mode & S_IXGRP));
+}
+
 static int share_with_group(const char *group)
 {
 	struct group *g = getgrnam(group);
-	char path[256];
+	char path[256], parent[256], *slash;
 
 	if (!g) {
 		fprintf(stderr, "enpu-bpf: no group %s\n", group);
+		return -1;
+	}
+	/* systemd mounts /sys/fs/bpf with mode 0700: nobody else gets through */
+	snprintf(parent, sizeof(parent), "%s", ENPU_BPF_PIN_DIR);
+	slash = strrchr(parent, '/');
+	*slash = '\0';
+	if (!group_may_enter(parent, g->gr_gid)) {
+		fprintf(stderr, "enpu-bpf: group %s cannot reach %s: %s is not searchable by it "
+				"(systemd mounts it 0700); allow it with `chmod o+x %s` or "
+				"`chgrp %s %s && chmod g+x %s`\n", group, ENPU_BPF_PIN_DIR, parent,
+			parent, group, parent, parent);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s", ENPU_BPF_PIN_DIR);
@@ -184,6 +206,25 @@ fail:
 	fprintf(stderr, "enpu-bpf: cannot share %s with group %s: %s\n", path, group,
 		strerror(errno));
 	return -1;
+}
+
+/*
+ * Serialises loads and unloads (a second load waits, then finds the first's
+ * pins): an exclusive flock on the bpffs directory; the fd, or -1 (said why).
+ */
+static int lock_pins(void)
+{
+	const char *dir = "/sys/fs/bpf";
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		fprintf(stderr, "enpu-bpf: cannot lock %s: %s (is bpffs mounted there?)\n", dir,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static int do_load(const char *group)
@@ -278,12 +319,18 @@ static int do_unload(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[1], "load"))
-		return do_load(NULL);
-	if (argc == 4 && !strcmp(argv[1], "load") && !strcmp(argv[2], "--group"))
-		return do_load(argv[3]);
-	if (argc == 2 && !strcmp(argv[1], "unload"))
-		return do_unload();
+	int load = argc == 2 && !strcmp(argv[1], "load");
+	int load_group = argc == 4 && !strcmp(argv[1], "load") && !strcmp(argv[2], "--group");
+
+	if (load || load_group || (argc == 2 && !strcmp(argv[1], "unload"))) {
+		int lock = lock_pins(), ret;
+
+		if (lock < 0)
+			return 1;
+		ret = load || load_group ? do_load(load_group ? argv[3] : NULL) : do_unload();
+		close(lock);
+		return ret;
+	}
 	if (argc == 2 && !strcmp(argv[1], "status")) {
 		int l = loaded();
 

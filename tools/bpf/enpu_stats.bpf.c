@@ -19,32 +19,60 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define PINNED_HASH(name, k, v, n) \
+#define PINNED_MAP(name, t, k, v, n) \
 	struct { \
-		__uint(type, BPF_MAP_TYPE_HASH); \
+		__uint(type, t); \
 		__uint(max_entries, n); \
 		__type(key, k); \
 		__type(value, v); \
 		__uint(pinning, LIBBPF_PIN_BY_NAME); \
 	} name SEC(".maps")
+#define PINNED_HASH(name, k, v, n) PINNED_MAP(name, BPF_MAP_TYPE_HASH, k, v, n)
 
 PINNED_HASH(core_stats, struct enpu_core_key, struct enpu_core_stat, 256);
-PINNED_HASH(proc_stats, struct enpu_proc_key, struct enpu_proc_stat, 4096);
+/* Least recently updated processes make room for new ones. */
+PINNED_MAP(proc_stats, BPF_MAP_TYPE_LRU_HASH, struct enpu_proc_key, struct enpu_proc_stat,
+	   ENPU_PROC_ENTRIES);
 PINNED_HASH(queue_wait_hist, struct enpu_core_key, struct enpu_hist, 256);
 PINNED_HASH(run_time_hist, struct enpu_core_key, struct enpu_hist, 256);
 PINNED_HASH(power, __u32, struct enpu_power_stat, 32);
 PINNED_HASH(clock_residency, struct enpu_clock_key, __u64, 256);
 
 /*
- * Per CPU, the process whose name proc_stats holds already: a submitter sends
- * jobs in bursts, so most enpu_job_queued events skip the hash lookup. Internal
- * (not pinned); an array lookup is inlined by the verifier.
+ * Internal maps (not pinned). proc_devs: per process (tgid) that submitted
+ * since the counters were loaded, a bit per device index below 64 whose
+ * proc_stats has its entry, for the exit handler. exits: how many such
+ * processes have exited (an array lookup is inlined by the verifier).
  */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, ENPU_PROC_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} proc_devs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} exits SEC(".maps");
+
+/*
+ * Per CPU, the process whose proc_stats entry is current (named, not marked
+ * exited), as of a count of exits: a submitter sends jobs in bursts, so most
+ * enpu_job_queued events skip the hash lookups.
+ */
+struct named {
+	struct enpu_proc_key key;
+	__u64 exits;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct enpu_proc_key);
+	__type(value, struct named);
 } named_proc SEC(".maps");
 
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero)
@@ -89,21 +117,73 @@ static __always_inline void hist_add(void *map, __u32 dev, __u32 core, __u64 ns)
  * jobs finish on several cores at once, so proc_stats adds atomically.
  */
 static const struct enpu_proc_stat proc_zero;
+static const __u64 no_devs;
 
-/* Runs in the submitting process: the place to learn its name. */
+/*
+ * Runs in the submitting process: the place to learn its name, and to start a
+ * fresh entry where a process that exited had the same pid.
+ */
 static __always_inline int on_queued(__u32 dev, __u32 pid)
 {
 	struct enpu_proc_key pk = { .dev = dev, .pid = pid };
 	__u32 zero = 0;
-	struct enpu_proc_key *last = bpf_map_lookup_elem(&named_proc, &zero);
+	struct named *last = bpf_map_lookup_elem(&named_proc, &zero);
+	__u64 *n_exits = bpf_map_lookup_elem(&exits, &zero), *devs;
 	struct enpu_proc_stat *p;
+	__u64 seen = n_exits ? *n_exits : 0;
 
-	if (!last || (last->dev == dev && last->pid == pid))
+	if (!last || (last->key.dev == dev && last->key.pid == pid && last->exits == seen))
 		return 0;
 	p = lookup_or_init(&proc_stats, &pk, &proc_zero);
-	if (p && !p->comm[0])
+	if (p && p->exited_ns) {
+		bpf_map_delete_elem(&proc_stats, &pk);
+		p = lookup_or_init(&proc_stats, &pk, &proc_zero);
+	}
+	if (!p)
+		return 0;
+	if (!p->comm[0])
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
-	*last = pk;
+	if (dev < 64) {
+		devs = lookup_or_init(&proc_devs, &pid, &no_devs);
+		if (devs)
+			__sync_fetch_and_or(devs, 1ULL << dev);
+	}
+	last->key = pk;
+	last->exits = seen;
+	return 0;
+}
+
+/*
+ * A thread group's leader exits: its entries are marked (exited_ns), so that
+ * a later process with its pid starts afresh. Every exit on the system comes
+ * here; those of processes that never submitted end at one failed lookup.
+ */
+static __always_inline int on_process_exit(void)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now, mask, *devs, *n_exits;
+	__u32 tgid = id >> 32, zero = 0;
+
+	if ((__u32)id != tgid)
+		return 0;
+	devs = bpf_map_lookup_elem(&proc_devs, &tgid);
+	if (!devs)
+		return 0;
+	mask = *devs;
+	now = bpf_ktime_get_ns();
+	for (__u32 dev = 0; dev < 64; dev++) {
+		struct enpu_proc_key pk = { .dev = dev, .pid = tgid };
+		struct enpu_proc_stat *p;
+
+		if (!(mask >> dev & 1))
+			continue;
+		p = bpf_map_lookup_elem(&proc_stats, &pk);
+		if (p)
+			p->exited_ns = now;
+	}
+	bpf_map_delete_elem(&proc_devs, &tgid);
+	n_exits = bpf_map_lookup_elem(&exits, &zero);
+	if (n_exits)
+		__sync_fetch_and_add(n_exits, 1);
 	return 0;
 }
 
@@ -194,6 +274,9 @@ int BPF_PROG(kind##_done, __u32 dev, __u32 core, __u32 context, __u32 pid, __u64
 SEC(#kind "/enpu_power")								\
 int BPF_PROG(kind##_power, __u32 dev, __u32 on)						\
 { return on_power(dev, on); }								\
+SEC(#kind "/sched_process_exit")							\
+int BPF_PROG(kind##_exit)								\
+{ return on_process_exit(); }									\
 SEC(#kind "/enpu_clock")								\
 int BPF_PROG(kind##_clock, __u32 dev, __u32 old_mhz, __u32 new_mhz)			\
 { return on_clock(dev, old_mhz, new_mhz); }

@@ -9,7 +9,8 @@
 #define ENPU_STATS_H
 
 #define ENPU_BPF_PIN_DIR	"/sys/fs/bpf/enpu"
-#define ENPU_HIST_SLOTS		32	/* slot i counts values in [2^i, 2^(i+1)) ns */
+/* slot i counts values in [2^i, 2^(i+1)) ns; the last one everything from 2^31 */
+#define ENPU_HIST_SLOTS		32
 
 /* core_stats, queue_wait_hist, run_time_hist: per device and core */
 struct enpu_core_key {
@@ -28,7 +29,13 @@ struct enpu_core_stat {
 	__u64 last_done_ns;	/* bpf_ktime_get_ns() of the last job's end */
 };
 
-/* proc_stats: per device and submitting process */
+/*
+ * proc_stats: per device and submitting process (tgid); an LRU map of
+ * ENPU_PROC_ENTRIES, so beyond that many processes the least recently
+ * updated entries go
+ */
+#define ENPU_PROC_ENTRIES	4096
+
 struct enpu_proc_key {
 	__u32 dev;
 	__u32 pid;
@@ -40,7 +47,8 @@ struct enpu_proc_stat {
 	__u64 bytes_read;
 	__u64 bytes_written;
 	__u64 faults;
-	char comm[16];
+	char comm[16];		/* at its first job since the counters were loaded */
+	__u64 exited_ns;	/* bpf_ktime_get_ns() of its exit; 0: running */
 };
 
 struct enpu_hist {
