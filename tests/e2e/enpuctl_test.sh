@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"; "$bpf" unload >/dev/null 2>&1; tmux kill-server >/dev/null 
 export TERM=xterm-256color
 
 . "$top/tests/e2e/ktap.sh"
-ktap_plan 14
+ktap_plan 16
 
 for f in "$ctl" "$load"; do
 	[ -x "$f" ] || { echo "Bail out! $f not built (make -C tools/enpuctl)"; exit 1; }
@@ -260,12 +260,66 @@ if command -v setpriv >/dev/null && gid=$(getent group nogroup | cut -d: -f3) &&
 		"$bpf" unload && { "$bpf" load --group nosuchgroup; [ $? = 1 ]; } &&
 		"$bpf" load --group nosuchgroup 2>&1 | grep -q 'no group nosuchgroup' &&
 		! "$bpf" load --group nosuchgroup 2>&1 | grep -q 'Success' &&
+		# /sys/fs/bpf as systemd mounts it: the group could not get through
+		mode=$(stat -c %a /sys/fs/bpf) && chmod 700 /sys/fs/bpf &&
+		{ "$bpf" load --group nogroup 2>"$tmp/bpf-700"; rc=$?; chmod "$mode" /sys/fs/bpf
+		  cat "$tmp/bpf-700"; [ $rc = 1 ]; } &&
+		grep -q 'chmod o+x /sys/fs/bpf' "$tmp/bpf-700" && { "$bpf" status; [ $? = 3 ]; } &&
+		# concurrent loads: one loads, the others find it loaded
+		for i in 1 2 3 4; do "$bpf" load >"$tmp/bpf-par$i" 2>&1 & done && wait &&
+		cat "$tmp"/bpf-par* && [ "$(cat "$tmp"/bpf-par* | grep -c '^enpu-bpf: loaded (')" = 1 ] &&
+		[ "$(cat "$tmp"/bpf-par* | grep -c '^enpu-bpf: already loaded')" = 3 ] && "$bpf" status &&
 		"$bpf" unload && "$bpf" load
 	} >"$tmp/bpf-group" 2>&1
-	result $? "enpu-bpf: status for the granted group and others; an unknown group named" \
+	result $? "enpu-bpf: status for the granted group and others; an unknown group named; a bpffs the group cannot enter refused; concurrent loads" \
 		"$tmp/bpf-group"
 else
 	skip "enpu-bpf groups" "no setpriv or no group nogroup"
 fi
+
+# 15. trace ends on SIGHUP / SIGTERM, also during -g's calibration, and removes
+# its tracefs instance each time
+inst=/sys/kernel/tracing/instances
+{
+	"$ctl" trace -d 30 -o "$tmp/hup.json" & pid=$!
+	i=0; while ! ls -d $inst/enpuctl-$pid-* >/dev/null 2>&1 && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1)); done
+	ls -d $inst/enpuctl-$pid-* && kill -HUP $pid && wait $pid &&
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/hup.json" &&
+	! ls -d $inst/enpuctl-$pid-* 2>/dev/null &&
+	{ "$ctl" trace -o "$tmp/term.json" -g 'graph tiny size=64 repeat=50' & pid=$!
+	  i=0; while ! ls -d $inst/enpuctl-$pid-* >/dev/null 2>&1 && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1)); done
+	  kill -TERM $pid; wait $pid; [ $? = 1 ]; } &&
+	! ls -d $inst/enpuctl-$pid-* 2>/dev/null && ls $inst
+} >"$tmp/trace-sig" 2>&1
+result $? "trace: SIGHUP ends a recording with valid JSON, SIGTERM a -g calibration; no instance left" \
+	"$tmp/trace-sig"
+
+# 16. two NPUs, listed as loaded and again after the first is rebound: one of
+# the two directory orders has accel1 before accel0 (devtmpfs lists newest
+# first, other filesystems oldest first), yet the HAL's npu0 is accel0 and
+# npu1 accel1 both times. Reloads enpu.ko, so it comes last and restores the
+# module's parameters.
+ko=$top/driver/enpu.ko
+saved=$(for p in sim_devices cores job_timeout_ms autosuspend_ms; do
+	printf '%s=%s ' "$p" "$(cat /sys/module/enpu/parameters/$p)"; done)
+"$bpf" unload >/dev/null 2>&1
+by_minor() {
+	ls -f /dev/accel && "$ctl" list >"$tmp/list2" && cat "$tmp/list2" &&
+	grep -Eq '^  [0-9]+ +npu0 +npu .*/dev/accel/accel0[ ,]' "$tmp/list2" &&
+	grep -Eq '^  [0-9]+ +npu1 +npu .*/dev/accel/accel1[ ,]' "$tmp/list2" &&
+	grep -Eq '^  /dev/accel/accel0 +enpu +enpu-sim\.0 +npu0$' "$tmp/list2" &&
+	grep -Eq '^  /dev/accel/accel1 +enpu +enpu-sim\.1 +npu1$' "$tmp/list2"
+}
+{
+	rmmod enpu && insmod "$ko" sim_devices=2 && by_minor &&
+	echo enpu-sim.0 >/sys/bus/platform/drivers/enpu/unbind &&
+	echo enpu-sim.0 >/sys/bus/platform/drivers/enpu/bind && by_minor
+} >"$tmp/rebind" 2>&1
+rc=$?
+{ rmmod enpu && insmod "$ko" $saved; } >>"$tmp/rebind" 2>&1 || rc=1
+result $rc "two NPUs, as loaded and with accel0 rebound: npu0 is accel0, npu1 accel1 (by minor)" \
+	"$tmp/rebind"
 
 ktap_totals

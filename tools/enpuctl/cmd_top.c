@@ -43,7 +43,8 @@ static void bar(FILE *f, double frac, int width)
 	fputc(']', f);
 }
 
-/* The value below which pct% of the histogram's new entries fall (slot top). */
+/* The value below which pct% of the histogram's new entries fall (slot top;
+ * ">=" the last slot's bottom when they fall in it). */
 static bool hist_pct(const uint64_t *a, const uint64_t *b, double pct, char *out, size_t len)
 {
 	uint64_t d[ENPU_STATS_HIST_SLOTS], total = 0, run = 0;
@@ -53,14 +54,17 @@ static bool hist_pct(const uint64_t *a, const uint64_t *b, double pct, char *out
 	for (int i = 0; total && i < ENPU_STATS_HIST_SLOTS; i++) {
 		run += d[i];
 		if (run * 100 >= total * pct) {
-			double ns = (double)(2ull << i);
+			/* the last slot has no top: everything from its bottom */
+			bool last = i == ENPU_STATS_HIST_SLOTS - 1;
+			double ns = (double)((last ? 1ull : 2ull) << i);
+			const char *rel = last ? ">=" : "<";
 
 			if (ns >= 1e6)
-				snprintf(out, len, "<%.0f ms", ns / 1e6);
+				snprintf(out, len, "%s%.0f ms", rel, ns / 1e6);
 			else if (ns >= 1e3)
-				snprintf(out, len, "<%.0f us", ns / 1e3);
+				snprintf(out, len, "%s%.0f us", rel, ns / 1e3);
 			else
-				snprintf(out, len, "<%.0f ns", ns);
+				snprintf(out, len, "%s%.0f ns", rel, ns);
 			return true;
 		}
 	}

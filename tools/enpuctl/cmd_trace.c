@@ -34,6 +34,17 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* SIGINT, SIGTERM and SIGHUP set stop (and interrupt a poll). */
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 static void usage(void)
 {
 	printf("usage: enpuctl trace [-d SECS] [-o FILE] [-g 'graph NAME [OPTIONS]']\n\n"
@@ -354,13 +365,20 @@ int cmd_trace(int argc, char **argv)
 	/* every argument checked before anything needs root */
 	if (graph && !gr_parse(graph, &spec, err, sizeof(err)))
 		return usage_error("trace", "-g: %s", err);
-	snprintf(inst, sizeof(inst), "%s/instances/enpuctl-%d", tracefs(), (int)getpid());
+	/* from here on, a signal ends the recording and removes the instance */
+	catch_signals();
+	/* pid and start time: a pid may repeat (another pid namespace, or a
+	 * killed run's leftover) */
+	snprintf(inst, sizeof(inst), "%s/instances/enpuctl-%d-%.0f", tracefs(), (int)getpid(),
+		 now_s() * 1e6);
 	if (mkdir(inst, 0700))
 		return fail("trace", "cannot create the tracefs instance %s: %s; %s", inst,
 			    strerror(errno), errno == EACCES || errno == EPERM ?
 			    "tracing needs root: sudo enpuctl trace ..." :
 			    "is tracefs mounted (`mount -t tracefs nodev /sys/kernel/tracing`)?");
 	ret = graph ? graph_prepare(&spec, &ctx, &gs, &w) : 0;
+	if (!ret && stop)
+		ret = fail("trace", "interrupted");
 	if (ret)
 		goto out;
 	r.pending = calloc(MAX_PENDING, sizeof(*r.pending));
@@ -368,8 +386,6 @@ int cmd_trace(int argc, char **argv)
 	if (!r.pending || !r.out) {
 		ret = fail("trace", "cannot write %s: %s", file, strerror(errno));
 	} else {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
 		fprintf(r.out, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [");
 		ret = record(inst, &w, &r);
 		if (!ret && graph)
@@ -383,7 +399,9 @@ int cmd_trace(int argc, char **argv)
 		       "before the recording)%s\n", r.jobs, r.instants, file, r.unmatched,
 		       graph ? "; the graph's ops on rows per HAL device" : "");
 out:
-	rmdir(inst);
+	if (rmdir(inst))
+		fprintf(stderr, "enpuctl trace: cannot remove the tracefs instance %s: %s\n", inst,
+			strerror(errno));
 	free(r.pending);
 	for (uint32_t k = 0; k < w.count && w.runs; k++)
 		enpu_run_release(w.runs[k]);

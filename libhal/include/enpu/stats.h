@@ -23,7 +23,8 @@ extern "C" {
 
 #define ENPU_STATS_MAX_CORES 8
 #define ENPU_STATS_MAX_CLOCKS 16
-#define ENPU_STATS_HIST_SLOTS 32 /* slot i counts values in [2^i, 2^(i+1)) ns */
+/* slot i counts values in [2^i, 2^(i+1)) ns; the last one everything from 2^31 */
+#define ENPU_STATS_HIST_SLOTS 32
 
 typedef enum enpu_stats_source {
 	ENPU_STATS_SOURCE_AUTO = 0, /* options only: BPF, else debugfs, else fdinfo */
