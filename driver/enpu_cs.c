@@ -161,7 +161,9 @@ static int validate_conv(const struct enpu_cmd_conv2d *c, bool f16)
 			       c->stride_h, &oh) ||
 	    !enpu_conv_out_dim(c->w, c->pad_left, c->pad_right, c->kw, c->dil_w,
 			       c->stride_w, &ow) ||
-	    oh != c->out_h || ow != c->out_w)
+	    oh != c->out_h || ow != c->out_w || !dim_ok(oh) || !dim_ok(ow))
+		return -EINVAL;
+	if ((u64)c->kh * c->kw * (c->cin / c->groups) > ENPU_MAX_REDUCTION)
 		return -EINVAL;
 	if (!bytes_ok((u64)c->n * c->h, c->w, c->cin, es) ||
 	    !bytes_ok((u64)c->cout * c->kh, c->kw, c->cin / c->groups, es) ||
@@ -184,7 +186,8 @@ static int validate_pool(const struct enpu_cmd_pool *p)
 	if (p->hdr.flags || p->pad || p->mode > ENPU_CMD_POOL_AVG)
 		return -EINVAL;
 	if (!dim_ok(p->n) || !dim_ok(p->h) || !dim_ok(p->w) || !dim_ok(p->c) ||
-	    !dim_ok(p->kh) || !dim_ok(p->kw) || !dim_ok(p->stride_h) || !dim_ok(p->stride_w))
+	    !dim_ok(p->kh) || !dim_ok(p->kw) || !dim_ok(p->stride_h) || !dim_ok(p->stride_w) ||
+	    (u64)p->kh * p->kw > ENPU_MAX_REDUCTION)
 		return -EINVAL;
 	/* Every window must hold at least one real element (an average needs one). */
 	if (p->pad_top >= p->kh || p->pad_bottom >= p->kh ||
@@ -192,7 +195,7 @@ static int validate_pool(const struct enpu_cmd_pool *p)
 		return -EINVAL;
 	if (!enpu_conv_out_dim(p->h, p->pad_top, p->pad_bottom, p->kh, 1, p->stride_h, &oh) ||
 	    !enpu_conv_out_dim(p->w, p->pad_left, p->pad_right, p->kw, 1, p->stride_w, &ow) ||
-	    oh != p->out_h || ow != p->out_w)
+	    oh != p->out_h || ow != p->out_w || !dim_ok(oh) || !dim_ok(ow))
 		return -EINVAL;
 	if (!bytes_ok((u64)p->n * p->h, p->w, p->c, 1) || !bytes_ok((u64)p->n * oh, ow, p->c, 1))
 		return -EINVAL;

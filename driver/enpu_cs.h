@@ -14,6 +14,11 @@
 #define ENPU_MAX_TENSOR_BYTES	BIT_ULL(30)
 /* Largest dimension of any tensor, kernel, stride, dilation or padding. */
 #define ENPU_MAX_DIM		65536
+/*
+ * Longest reduction: a GEMM's k, a convolution's kh * kw * cin / groups, a
+ * pooling window's kh * kw (so that int32 sums of int8 products never wrap).
+ */
+#define ENPU_MAX_REDUCTION	65536
 
 /* The device model's throughput, per core and cycle (docs/hw-model.md). */
 #define ENPU_MACS_PER_CYCLE_I8		256

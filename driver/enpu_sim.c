@@ -10,6 +10,8 @@
 
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 
@@ -32,6 +34,7 @@
  * @reported: jobs whose end enpu_job_hw_done() has reported so far; a job
  *	between the two has ended and waits for its completion interrupt
  * @abort: a reset asked the core to drop its job
+ * @quant: the copy of a descriptor's requantization arrays (struct enpu_sim_exec)
  */
 struct enpu_sim_core {
 	struct enpu_core *core;
@@ -44,6 +47,7 @@ struct enpu_sim_core {
 	u64 taken;
 	u64 reported;
 	bool abort;
+	s32 *quant;
 };
 
 static int enpu_sim_exec_one(const struct enpu_sim_exec *x, const struct enpu_cmd_hdr *hdr)
@@ -70,6 +74,23 @@ static int enpu_sim_exec_one(const struct enpu_sim_exec *x, const struct enpu_cm
 	}
 }
 
+static u64 enpu_sim_add_sat(u64 a, u64 b)
+{
+	u64 sum;
+
+	return check_add_overflow(a, b, &sum) ? U64_MAX : sum;
+}
+
+/* Modelled time of @cycles at @mhz, @slow times slower; saturates. */
+static u64 enpu_sim_cycles_ns(u64 cycles, u32 mhz, u32 slow)
+{
+	u64 per_mhz = 1000ULL * slow;
+
+	if (cycles > div64_u64(U64_MAX, per_mhz))
+		return U64_MAX;
+	return div_u64(cycles * per_mhz, mhz);
+}
+
 /* Shorter waits are skipped: a sleep costs more than it models. */
 #define ENPU_SIM_MIN_WAIT_NS	10000
 
@@ -78,8 +99,10 @@ static bool enpu_sim_wait_until(struct enpu_sim_core *sc, u64 until)
 {
 	u64 now = ktime_get_ns();
 
+	/* a saturated @until waits for the abort alone (KTIME_MAX: no timer) */
 	if (now + ENPU_SIM_MIN_WAIT_NS < until)
 		wait_event_interruptible_hrtimeout(sc->wq, READ_ONCE(sc->abort),
+						   until - now > KTIME_MAX ? KTIME_MAX :
 						   ns_to_ktime(until - now));
 	return !READ_ONCE(sc->abort);
 }
@@ -94,7 +117,7 @@ static bool enpu_sim_wait_until(struct enpu_sim_core *sc, u64 until)
 static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 {
 	struct enpu_device *edev = sc->core->edev;
-	struct enpu_sim_exec x = { .map = job->map, .abort = &sc->abort };
+	struct enpu_sim_exec x = { .map = job->map, .abort = &sc->abort, .quant = sc->quant };
 	int fault_at = atomic_xchg(&edev->inject.fault_at, 0) - 1;
 	u32 slow = max(atomic_read(&edev->inject.slowdown), 1);
 	u32 mhz = READ_ONCE(edev->clock_mhz);
@@ -112,10 +135,14 @@ static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 		struct enpu_cs_cost cost;
 
 		enpu_cs_cost(hdr, &cost);
-		job->cycles += cost.cycles;
-		job->busy_ns = div_u64(job->cycles * 1000, mhz) * slow;
-		if (!enpu_sim_wait_until(sc, start + job->busy_ns))
+		job->cycles = enpu_sim_add_sat(job->cycles, cost.cycles);
+		job->busy_ns = enpu_sim_cycles_ns(job->cycles, mhz, slow);
+		if (!enpu_sim_wait_until(sc, enpu_sim_add_sat(start, job->busy_ns))) {
+			/* charged what it ran, not what it would have */
+			job->busy_ns = ktime_get_ns() - start;
+			job->cycles = div_u64(mul_u64_u32_div(job->busy_ns, mhz, 1000), slow);
 			return -ETIMEDOUT;
+		}
 		ret = idx == fault_at ? -EFAULT : enpu_sim_exec_one(&x, hdr);
 		if (ret)
 			return ret;	/* a faulting access reads and writes nothing */
@@ -223,6 +250,7 @@ static void enpu_sim_fini(struct enpu_device *edev)
 			continue;
 		if (sc->thread)
 			kthread_stop(sc->thread);
+		kvfree(sc->quant);
 		kfree(sc);
 		edev->cores[i].hw = NULL;
 	}
@@ -239,6 +267,9 @@ static int enpu_sim_init(struct enpu_device *edev)
 			goto err;
 		edev->cores[i].hw = sc;
 		sc->core = &edev->cores[i];
+		sc->quant = kvmalloc_array(2 * ENPU_MAX_DIM, sizeof(*sc->quant), GFP_KERNEL);
+		if (!sc->quant)
+			goto err;
 		spin_lock_init(&sc->lock);
 		init_waitqueue_head(&sc->wq);
 		init_waitqueue_head(&sc->idle_wq);

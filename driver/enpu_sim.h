@@ -13,10 +13,14 @@ struct enpu_mmu_map;
  * struct enpu_sim_exec - what the op kernels need from the running job
  * @map: the job's address translation
  * @abort: set when the core is being reset; long ops poll it between rows
+ * @quant: the core's copy of a descriptor's per-channel multipliers
+ *	(@quant[0..ENPU_MAX_DIM)) and shifts (the next ENPU_MAX_DIM): checked
+ *	once copied, so that a job writing the arrays cannot change them after
  */
 struct enpu_sim_exec {
 	const struct enpu_mmu_map *map;
 	const bool *abort;
+	s32 *quant;
 };
 
 /* INT8 and copy kernels (enpu_sim_ops.c). Return 0, -EFAULT or -EINVAL. */
@@ -37,7 +41,7 @@ int enpu_sim_conv_f16(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2
 void enpu_fp16_gemm_row(const u16 *a, const u16 *b, u32 ldb, const u32 *bias,
 			u16 *c, u32 n, u32 k);
 void enpu_fp16_conv_pixel(const struct enpu_cmd_conv2d *c, const u16 *in, const u16 *filter,
-			  const u32 *bias, u16 *out, u32 batch, u32 oy, u32 ox);
+			  const u32 *bias, u16 *out, u32 batch, u32 oy, u32 ox, u32 oc0, u32 oc1);
 void enpu_fp16_cast_from_i8(const s8 *in, u16 *out, u32 count, s32 zp, u32 scale_bits);
 void enpu_fp16_cast_to_i8(const u16 *in, s8 *out, u32 count, s32 zp, u32 scale_bits,
 			  s32 lo, s32 hi);

@@ -93,13 +93,13 @@ void enpu_fp16_gemm_row(const u16 *a, const u16 *b, u32 ldb, const u32 *bias,
 }
 
 void enpu_fp16_conv_pixel(const struct enpu_cmd_conv2d *c, const u16 *in, const u16 *filter,
-			  const u32 *bias, u16 *out, u32 b, u32 oy, u32 ox)
+			  const u32 *bias, u16 *out, u32 b, u32 oy, u32 ox, u32 oc0, u32 oc1)
 {
 	u32 cpg = c->cin / c->groups, opg = c->cout / c->groups;
 	u16 *op = out + (((u64)b * c->out_h + oy) * c->out_w + ox) * c->cout;
 	u32 oc, ky, kx, ic;
 
-	for (oc = 0; oc < c->cout; oc++) {
+	for (oc = oc0; oc < oc1; oc++) {
 		u32 ic0 = (oc / opg) * cpg;
 		float acc = bias ? bits_f32(bias[oc]) : 0.0f;
 

@@ -4,14 +4,20 @@
  * The sim's op kernels: every memory access goes through the job's address
  * translation first (a miss is a fault, -EFAULT), then plain C with the numerics
  * of docs/numerics.md. FP16 work is delegated to enpu_sim_fp16.c inside
- * kernel_fpu_begin()/kernel_fpu_end() sections of one row each.
+ * kernel_fpu_begin()/kernel_fpu_end() sections of about ENPU_FPU_MACS each
+ * (they run with preemption, and on x86 softirqs, off). Long ops yield and
+ * check for an abort every ~2^24 MACs or window elements.
  */
 
 #include <linux/errno.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/fpu.h>
+#ifdef CONFIG_ARM64
+#include <asm/sysreg.h>
+#endif
 
+#include "enpu_cs.h"
 #include "enpu_mmu.h"
 #include "enpu_quant.h"
 #include "enpu_sim.h"
@@ -31,24 +37,57 @@ static bool yield_aborted(const struct enpu_sim_exec *x)
 }
 
 /*
- * Output pixels between two abort checks: about 2^24 MACs (or window
- * elements) of work, so that a row of large pixels (up to 65536 of 2^30
- * each) still stops soon after a reset asks it to.
+ * Output elements between two abort checks: about 2^24 MACs (or window
+ * elements) of work; one element is at most ENPU_MAX_REDUCTION of them.
  */
-static u32 pixels_per_check(u64 work_per_pixel)
+static u32 elems_per_check(u64 work_per_elem)
 {
-	u64 n = (1ULL << 24) / (work_per_pixel ? work_per_pixel : 1);
+	u64 n = (1ULL << 24) / (work_per_elem ? work_per_elem : 1);
 
 	return n ? (u32)min_t(u64, n, U32_MAX) : 1;
 }
 
-/* Counts one output pixel in *done; every per of them, yields and checks. */
-static bool pixel_aborted(const struct enpu_sim_exec *x, u32 *done, u32 per)
+/* Counts one output element in *done; every per of them, yields and checks. */
+static bool elem_aborted(const struct enpu_sim_exec *x, u32 *done, u32 per)
 {
 	if (++*done < per)
 		return false;
 	*done = 0;
 	return yield_aborted(x);
+}
+
+/* MACs in one FPU section. */
+#define ENPU_FPU_MACS	BIT(20)
+
+static void sim_fpu_begin(void)
+{
+	kernel_fpu_begin();
+#ifdef CONFIG_ARM64
+	/*
+	 * The last user task's FPCR (rounding mode, flush-to-zero, default NaN)
+	 * may still be loaded: use the defaults the numerics assume. The task's
+	 * own value is restored from its saved state on its return.
+	 */
+	write_sysreg(0, fpcr);
+#endif
+}
+
+/*
+ * Counts @macs of FPU work in *used; past ENPU_FPU_MACS ends the section,
+ * yields, checks for an abort (true: the section stays ended) and begins
+ * another.
+ */
+static bool fpu_aborted(const struct enpu_sim_exec *x, u64 *used, u64 macs)
+{
+	*used += macs;
+	if (*used < ENPU_FPU_MACS)
+		return false;
+	*used = 0;
+	kernel_fpu_end();
+	if (yield_aborted(x))
+		return true;
+	sim_fpu_begin();
+	return false;
 }
 
 int enpu_sim_dma_copy(const struct enpu_sim_exec *x, const struct enpu_cmd_dma_copy *d)
@@ -67,19 +106,27 @@ static u64 extent(u32 rows, u32 cols, u32 ld)
 	return (u64)(rows - 1) * ld + cols;
 }
 
-/* The per-channel requantization arrays, checked. */
+/*
+ * The per-channel requantization arrays, copied to the core's buffer and
+ * checked there (the job may write the originals while it runs).
+ */
 static int quant_arrays(const struct enpu_sim_exec *x, const struct enpu_cmd_quant *q,
 			u32 channels, const s32 **mult, const s32 **shift)
 {
+	const s32 *m = xlate(x, q->mult, 4ULL * channels, false);
+	const s32 *sh = xlate(x, q->shift, 4ULL * channels, false);
+	s32 *cm = x->quant, *csh = x->quant + ENPU_MAX_DIM;
 	u32 i;
 
-	*mult = xlate(x, q->mult, 4ULL * channels, false);
-	*shift = xlate(x, q->shift, 4ULL * channels, false);
-	if (!*mult || !*shift)
+	if (!m || !sh)
 		return -EFAULT;
+	memcpy(cm, m, 4ULL * channels);
+	memcpy(csh, sh, 4ULL * channels);
 	for (i = 0; i < channels; i++)
-		if (!enpu_quant_params_ok((*mult)[i], (*shift)[i]))
+		if (!enpu_quant_params_ok(cm[i], csh[i]))
 			return -EINVAL;
+	*mult = cm;
+	*shift = csh;
 	return 0;
 }
 
@@ -213,7 +260,7 @@ int enpu_sim_conv_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d
 		ret = quant_arrays(x, &c->q, c->cout, &mult, &shift);
 	if (ret)
 		return ret;
-	per = pixels_per_check((u64)c->cout * c->kh * c->kw * (c->cin / c->groups));
+	per = elems_per_check((u64)c->kh * c->kw * (c->cin / c->groups));
 
 	for (b = 0; b < c->n; b++) {
 		for (oy = 0; oy < c->out_h; oy++) {
@@ -221,11 +268,12 @@ int enpu_sim_conv_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d
 				s8 *op = (s8 *)io.out +
 					 (((u64)b * c->out_h + oy) * c->out_w + ox) * c->cout;
 
-				if (pixel_aborted(x, &done, per))
-					return -ETIMEDOUT;
-
 				for (oc = 0; oc < c->cout; oc++) {
-					s32 acc = conv_i8_acc(c, io.in, io.filter, b, oy, ox, oc);
+					s32 acc;
+
+					if (elem_aborted(x, &done, per))
+						return -ETIMEDOUT;
+					acc = conv_i8_acc(c, io.in, io.filter, b, oy, ox, oc);
 
 					if (io.bias)
 						acc += io.bias[oc];
@@ -273,7 +321,7 @@ int enpu_sim_pool_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_pool *
 {
 	const s8 *in = xlate(x, p->in, (u64)p->n * p->h * p->w * p->c, false);
 	s8 *out = xlate(x, p->out, (u64)p->n * p->out_h * p->out_w * p->c, true);
-	u32 b, oy, ox, ch, per = pixels_per_check((u64)p->c * p->kh * p->kw), done = 0;
+	u32 b, oy, ox, ch, per = elems_per_check((u64)p->kh * p->kw), done = 0;
 
 	if (!in || !out)
 		return -EFAULT;
@@ -282,11 +330,11 @@ int enpu_sim_pool_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_pool *
 			for (ox = 0; ox < p->out_w; ox++) {
 				s8 *op = out + (((u64)b * p->out_h + oy) * p->out_w + ox) * p->c;
 
-				if (pixel_aborted(x, &done, per))
-					return -ETIMEDOUT;
-
-				for (ch = 0; ch < p->c; ch++)
+				for (ch = 0; ch < p->c; ch++) {
+					if (elem_aborted(x, &done, per))
+						return -ETIMEDOUT;
 					op[ch] = pool_window(p, in, b, oy, ox, ch);
+				}
 			}
 			if (yield_aborted(x))
 				return -ETIMEDOUT;
@@ -344,7 +392,7 @@ int enpu_sim_requant(const struct enpu_sim_exec *x, const struct enpu_cmd_requan
 				dst[j] = enpu_requant_out(src[j] - r->in_zp, r->mult, r->shift,
 							  r->out_zp, r->act_min, r->act_max);
 		} else {
-			kernel_fpu_begin();
+			sim_fpu_begin();
 			if (r->mode == ENPU_CMD_REQUANT_I8_F16)
 				enpu_fp16_cast_from_i8((const s8 *)in + i, (u16 *)out + i, n,
 						       r->in_zp, r->scale_bits);
@@ -362,52 +410,61 @@ int enpu_sim_requant(const struct enpu_sim_exec *x, const struct enpu_cmd_requan
 
 int enpu_sim_gemm_f16(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *g)
 {
+	/* columns per section: a row of n x k MACs may be up to 2^32 */
+	u32 cols = max_t(u32, ENPU_FPU_MACS / g->k, 1);
+	const u32 *bias;
 	struct gemm_io io;
-	u32 i;
+	u64 used = 0;
+	u32 i, j, nc;
 	int ret;
 
 	ret = gemm_translate(x, g, 2, &io);
 	if (ret)
 		return ret;
+	bias = io.bias;
+	sim_fpu_begin();
 	for (i = 0; i < g->m; i++) {
-		kernel_fpu_begin();
-		enpu_fp16_gemm_row((const u16 *)io.a + (u64)i * g->lda, io.b, g->ldb, io.bias,
-				   (u16 *)io.c + (u64)i * g->ldc, g->n, g->k);
-		kernel_fpu_end();
-		if (yield_aborted(x))
-			return -ETIMEDOUT;
+		for (j = 0; j < g->n; j += nc) {
+			nc = min(cols, g->n - j);
+			enpu_fp16_gemm_row((const u16 *)io.a + (u64)i * g->lda,
+					   (const u16 *)io.b + (u64)j * g->ldb, g->ldb,
+					   bias ? bias + j : NULL,
+					   (u16 *)io.c + (u64)i * g->ldc + j, nc, g->k);
+			if (fpu_aborted(x, &used, (u64)nc * g->k))
+				return -ETIMEDOUT;
+		}
 	}
+	kernel_fpu_end();
 	return 0;
 }
 
 int enpu_sim_conv_f16(const struct enpu_sim_exec *x, const struct enpu_cmd_conv2d *c)
 {
+	u64 k_len = (u64)c->kh * c->kw * (c->cin / c->groups);
+	u32 chans = max_t(u32, ENPU_FPU_MACS / k_len, 1);
 	struct conv_io io;
-	u32 b, oy, ox, per, done = 0;
+	u32 b, oy, ox, oc, nc;
+	u64 used = 0;
 	int ret;
 
 	ret = conv_translate(x, c, 2, &io);
 	if (ret)
 		return ret;
-	per = pixels_per_check((u64)c->cout * c->kh * c->kw * (c->cin / c->groups));
+	sim_fpu_begin();
 	for (b = 0; b < c->n; b++) {
 		for (oy = 0; oy < c->out_h; oy++) {
-			kernel_fpu_begin();
 			for (ox = 0; ox < c->out_w; ox++) {
-				enpu_fp16_conv_pixel(c, io.in, io.filter, (const u32 *)io.bias,
-						     io.out, b, oy, ox);
-				if (++done >= per && ox + 1 < c->out_w) {
-					done = 0;
-					kernel_fpu_end();
-					if (yield_aborted(x))
+				for (oc = 0; oc < c->cout; oc += nc) {
+					nc = min(chans, c->cout - oc);
+					enpu_fp16_conv_pixel(c, io.in, io.filter,
+							     (const u32 *)io.bias, io.out, b,
+							     oy, ox, oc, oc + nc);
+					if (fpu_aborted(x, &used, nc * k_len))
 						return -ETIMEDOUT;
-					kernel_fpu_begin();
 				}
 			}
-			kernel_fpu_end();
-			if (yield_aborted(x))
-				return -ETIMEDOUT;
 		}
 	}
+	kernel_fpu_end();
 	return 0;
 }

@@ -96,6 +96,44 @@ TEST_F(ops, gemm_i8_per_channel_shift_sweep)
 	}
 }
 
+/*
+ * The GEMM's output is its own shift array: once row 0 is written the array
+ * holds outputs (0x04040404: no valid shift), yet every row uses the arrays
+ * as they were when the descriptor began (the sim copies, then checks them).
+ */
+TEST_F(ops, gemm_i8_quant_arrays_read_once)
+{
+	const uint32_t m = 4, n = 8, k = 4;
+	struct buf a = DALLOC(m * k), b = DALLOC(n * k), mu = DALLOC(4 * n), sh = DALLOC(4 * n);
+	int32_t mult[8], shift[8];
+	struct enpu_cmd_gemm *g;
+	struct buf c = sh;	/* m x n = 4 x n bytes: C is the shift array */
+	void *e;
+
+	memset(a.p, 1, a.size);
+	memset(b.p, 1, b.size);
+	fill_i32(mu.p, n, 1 << 30);
+	fill_i32(sh.p, n, 1);		/* 4 << 1, then x 1/2: 4 */
+	memcpy(mult, mu.p, sizeof(mult));
+	memcpy(shift, sh.p, sizeof(shift));
+	g = CS_ADD(ENPU_CMD_OP_GEMM_I8, struct enpu_cmd_gemm);
+	g->a = a.addr, g->b = b.addr, g->c = sh.addr;
+	g->m = m, g->n = n, g->k = k, g->lda = k, g->ldb = k, g->ldc = n;
+	g->q.mult = mu.addr, g->q.shift = sh.addr;
+	g->q.act_min = -128, g->q.act_max = 127;
+	{
+		struct enpu_cmd_gemm d = *g;
+
+		EXPECT_EQ(0, RUN(next_core(self)));
+		e = exp_alloc(4 * n);
+		memset(e, 0, 4 * n);
+		ref_gemm_i8(&d, a.p, b.p, NULL, mult, shift, e);
+	}
+	EXPECT_EQ(4, ((int8_t *)e)[(m - 1) * n]);
+	EXPECT_EQ(0, check_bytes(_metadata, "GEMM_I8 writing its own shift array", &c, e));
+	exp_free(e);
+}
+
 /* Accumulation is modulo 2^32: a bias near the int32 limits wraps, and that is defined. */
 TEST_F(ops, gemm_i8_accumulator_wraps)
 {

@@ -306,6 +306,35 @@ TEST_F(job, conv_and_pool_geometry_validated)
 	c.dil_w = 0;
 	STREAM_INVALID(c);
 	c.dil_w = 1;
+	/* a reduction kh * kw * cin / groups past 65536: 4 * 129 * 128 */
+	c.h = 129;
+	c.w = 128;
+	c.kh = 129;
+	c.kw = 128;
+	c.out_h = 1;
+	c.out_w = 1;
+	STREAM_INVALID(c);
+	c.kw = 127;
+	c.cin = 2;					/* 2 * 129 * 127 = 32766: fine */
+	c.cout = 2;
+	c.out_w = 2;
+	ASSERT_EQ(0, submit_stream(self, &c, sizeof(c)));
+	/* an output wider than 65536 (stride 1, padding 65535 a side) */
+	c.h = 1;
+	c.kh = 1;
+	c.kw = 1;
+	c.w = 1;
+	c.out_h = 1;
+	c.pad_left = 65535;
+	c.pad_right = 65535;
+	c.out_w = 131071;
+	STREAM_INVALID(c);
+	c = (struct enpu_cmd_conv2d){
+		.hdr = { .opcode = ENPU_CMD_OP_CONV2D_I8, .size = sizeof(c) },
+		.n = 1, .h = 5, .w = 5, .cin = 4, .cout = 4, .kh = 3, .kw = 3,
+		.stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1,
+		.out_h = 3, .out_w = 3, .q = { .act_min = -128, .act_max = 127 },
+	};
 	c.hdr.opcode = ENPU_CMD_OP_CONV2D_F16;
 	c.in_zp = 1;					/* F16 has no zero points */
 	STREAM_INVALID(c);
@@ -315,6 +344,18 @@ TEST_F(job, conv_and_pool_geometry_validated)
 	p.mode = ENPU_CMD_POOL_AVG;
 	p.pad_top = 2;					/* a window of padding only */
 	STREAM_INVALID(p);
+	p.pad_top = 0;
+	/* a window of 257 x 256 > 65536 elements, then 256 x 256 */
+	p.h = 257;
+	p.w = 256;
+	p.kh = 257;
+	p.kw = 256;
+	p.out_h = 1;
+	p.out_w = 1;
+	STREAM_INVALID(p);
+	p.h = 256;
+	p.kh = 256;
+	ASSERT_EQ(0, submit_stream(self, &p, sizeof(p)));
 }
 
 TEST_F(job, requant_and_eltwise_validated)

@@ -2,8 +2,8 @@
 /*
  * Telemetry: the tracepoints report exactly the cycles and bytes of jobs of
  * known size (DMA_COPY, GEMM_I8), DRM fdinfo's engine time and cycles grow by
- * exactly the jobs' busy time and cycles, and the debugfs per-core counters grow
- * by what the tracepoints reported.
+ * exactly the jobs' busy time and cycles (an aborted job: the time it ran), and
+ * the debugfs per-core counters grow by what the tracepoints reported.
  */
 #include "enpu_sysfs.h"
 
@@ -248,6 +248,43 @@ TEST_F(tele, fdinfo_grows_by_job_busy_time)
 	EXPECT_LE(dns * 100, (long long)busy * 105);	/* within 5% (it is exact) */
 	EXPECT_GE(dns * 100, (long long)busy * 95);
 	EXPECT_EQ((long long)cycles, fdinfo_value(self->fd, "drm-cycles-npu:\t") - cy0);
+}
+
+/*
+ * A job whose modelled time (~17 s at 1000 MHz) is far past the timeout is
+ * aborted: fdinfo charges it the time it held the core, not 17 s.
+ */
+TEST_F(tele, aborted_job_charged_its_time)
+{
+	struct enpu_cs cs = { .bo = &self->cmd };
+	struct drm_enpu_submit_bo sbo;
+	long long ns0 = fdinfo_value(self->fd, "drm-engine-npu:\t"), dns;
+	struct enpu_cmd_pool *p;
+	struct enpu_bo big;
+	int32_t status = 1;
+	int64_t id;
+
+	ASSERT_LE(0, ns0);
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 32 << 20, &big));
+	/* 256x256x64 in, 256x256 windows, padding 255: 511x511x64 out */
+	p = ENPU_CS_ADD(&cs, ENPU_CMD_OP_POOL_I8, struct enpu_cmd_pool);
+	p->in = big.addr;
+	p->out = big.addr + (4 << 20);
+	p->n = 1, p->h = 256, p->w = 256, p->c = 64, p->kh = 256, p->kw = 256;
+	p->stride_h = 1, p->stride_w = 1;
+	p->pad_top = p->pad_bottom = p->pad_left = p->pad_right = 255;
+	p->out_h = 511, p->out_w = 511;
+	p->act_min = -128, p->act_max = 127;
+	sbo = (struct drm_enpu_submit_bo){ big.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE };
+	id = enpu_submit_cs(self->fd, &cs, &sbo, 1, DRM_ENPU_CORE_ANY);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 60000, &status));
+	EXPECT_EQ(-ETIMEDOUT, status);
+	dns = fdinfo_value(self->fd, "drm-engine-npu:\t") - ns0;
+	TH_LOG("aborted job: fdinfo engine time +%lld ns", dns);
+	EXPECT_LT(0, dns);
+	EXPECT_GT(10000000000LL, dns);
+	enpu_bo_free(self->fd, &big);
 }
 
 /* Sum over cores of debugfs "cores" columns busy_ns, bytes_read, bytes_written. */
