@@ -520,7 +520,8 @@ static u64 enpu_job_push(struct enpu_job *job, const struct drm_enpu_submit *arg
 	atomic_inc(&ctx->edev->jobs_in_flight);
 	job->queued_ns = ktime_get_ns();
 	trace_enpu_job_queued(enpu_dev_index(ctx->edev), ctx->id, job->pid, id, args->core,
-			      args->priority, job->bo_count, job->cmd_size);
+			      args->priority, job->bo_count, job->cmd_size,
+			      current->group_leader->start_time);
 	drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);
 	drm_sched_entity_push_job(&job->base);
 	return id;

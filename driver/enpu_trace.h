@@ -14,10 +14,11 @@
 
 #include <linux/tracepoint.h>
 
+/* @start_ns: the submitting process's start (CLOCK_MONOTONIC): with @pid, names it */
 TRACE_EVENT(enpu_job_queued,
 	    TP_PROTO(u32 dev, u32 ctx, u32 pid, u64 job, u32 core, u32 priority, u32 bos,
-		     u32 cmd_size),
-	    TP_ARGS(dev, ctx, pid, job, core, priority, bos, cmd_size),
+		     u32 cmd_size, u64 start_ns),
+	    TP_ARGS(dev, ctx, pid, job, core, priority, bos, cmd_size, start_ns),
 	    TP_STRUCT__entry(__field(u32, dev)
 			     __field(u32, ctx)
 			     __field(u32, pid)
@@ -25,7 +26,8 @@ TRACE_EVENT(enpu_job_queued,
 			     __field(u32, core)
 			     __field(u32, priority)
 			     __field(u32, bos)
-			     __field(u32, cmd_size)),
+			     __field(u32, cmd_size)
+			     __field(u64, start_ns)),
 	    TP_fast_assign(__entry->dev = dev;
 			   __entry->ctx = ctx;
 			   __entry->pid = pid;
@@ -33,10 +35,11 @@ TRACE_EVENT(enpu_job_queued,
 			   __entry->core = core;
 			   __entry->priority = priority;
 			   __entry->bos = bos;
-			   __entry->cmd_size = cmd_size;),
-	    TP_printk("dev=%u ctx=%u pid=%u job=%llu core=%d priority=%u bos=%u cmd_size=%u",
+			   __entry->cmd_size = cmd_size;
+			   __entry->start_ns = start_ns;),
+	    TP_printk("dev=%u ctx=%u pid=%u job=%llu core=%d priority=%u bos=%u cmd_size=%u start_ns=%llu",
 		      __entry->dev, __entry->ctx, __entry->pid, __entry->job, (int)__entry->core,
-		      __entry->priority, __entry->bos, __entry->cmd_size)
+		      __entry->priority, __entry->bos, __entry->cmd_size, __entry->start_ns)
 );
 
 TRACE_EVENT(enpu_job_started,

@@ -180,7 +180,7 @@ static const struct {
 	{ "core_stats", core_entry, sizeof(struct stats_bpf_core_key),
 	  sizeof(struct stats_bpf_core_stat) },
 	{ "proc_stats", proc_entry, sizeof(struct stats_bpf_proc_key),
-	  offsetof(struct stats_bpf_proc_stat, exited_ns) },
+	  offsetof(struct stats_bpf_proc_stat, start_ns) },
 	{ "queue_wait_hist", wait_entry, sizeof(struct stats_bpf_core_key),
 	  sizeof(struct stats_bpf_hist) },
 	{ "run_time_hist", run_entry, sizeof(struct stats_bpf_core_key),

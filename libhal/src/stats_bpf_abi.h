@@ -40,7 +40,7 @@ struct stats_bpf_proc_stat {
 	uint64_t bytes_written;
 	uint64_t faults;
 	char comm[16];
-	uint64_t exited_ns; /* appended: maps of older loaders lack it */
+	uint64_t start_ns; /* appended: maps of older loaders lack it */
 };
 
 struct stats_bpf_hist {

@@ -45,7 +45,7 @@ void test_stats_bpf_abi(tctx *t)
 	SAME_FIELD(enpu_proc_stat, stats_bpf_proc_stat, bytes_written);
 	SAME_FIELD(enpu_proc_stat, stats_bpf_proc_stat, faults);
 	SAME_FIELD(enpu_proc_stat, stats_bpf_proc_stat, comm);
-	SAME_FIELD(enpu_proc_stat, stats_bpf_proc_stat, exited_ns);
+	SAME_FIELD(enpu_proc_stat, stats_bpf_proc_stat, start_ns);
 	SAME_SIZE(enpu_hist, stats_bpf_hist);
 	SAME_FIELD(enpu_hist, stats_bpf_hist, slots);
 	SAME_SIZE(enpu_power_stat, stats_bpf_power_stat);

@@ -6,6 +6,7 @@
  * the granted group can read the pinned maps, another user cannot.
  */
 #include <grp.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -276,11 +277,12 @@ static int child_ok(pid_t pid)
 	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st);
 }
 
-/* A process that exits is marked; a later one with its pid starts afresh. */
+/* A later process with an earlier one's pid starts a fresh entry. */
 TEST_F(bpf, reused_pid_starts_a_fresh_entry)
 {
 	struct enpu_proc_key key = { .dev = 0 };
 	struct enpu_proc_stat v;
+	__u64 first_start;
 	char last[32];
 	pid_t a, b;
 	int fd;
@@ -294,7 +296,8 @@ TEST_F(bpf, reused_pid_starts_a_fresh_entry)
 	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &v));
 	EXPECT_EQ(2, v.jobs);
 	EXPECT_STREQ("enpu-first", v.comm);
-	EXPECT_NE(0, v.exited_ns);
+	EXPECT_NE(0, v.start_ns);
+	first_start = v.start_ns;
 	/* the next fork gets pid a again */
 	snprintf(last, sizeof(last), "%d", (int)a - 1);
 	if (enpu_write_file("/proc/sys/kernel/ns_last_pid", last)) {
@@ -311,7 +314,51 @@ TEST_F(bpf, reused_pid_starts_a_fresh_entry)
 	EXPECT_EQ(3, v.jobs);
 	EXPECT_EQ(3 * (16 * 8 + 32 * 8 + 8 * 32), v.bytes_read);
 	EXPECT_STREQ("enpu-second", v.comm);
-	EXPECT_NE(0, v.exited_ns);
+	EXPECT_LT(first_start, v.start_ns);
+	close(fd);
+}
+
+static void *late_jobs(void *arg)
+{
+	FIXTURE_DATA(bpf) *self = arg;
+	int32_t status = 1;
+	int64_t id = 0;
+
+	usleep(100000);		/* the main thread has exited by now */
+	for (int i = 0; i < 3; i++)
+		id = gemm_job(self, 16, 32, 8);
+	_exit(id > 0 && !enpu_wait_job(self->fd, (uint64_t)id, 10000, &status) && !status ? 0 : 1);
+}
+
+/* A process whose main thread exits while another thread still submits is
+ * one process throughout: its counts add up. */
+TEST_F(bpf, main_thread_exit_keeps_the_entry)
+{
+	struct enpu_proc_key key = { .dev = 0 };
+	struct enpu_proc_stat v;
+	pid_t pid;
+	int fd;
+
+	ASSERT_EQ(0, run_loader("load"));
+	pid = fork();
+	if (pid == 0) {
+		pthread_t th;
+		int32_t status = 1;
+		int64_t id = 0;
+
+		for (int i = 0; i < 2; i++)
+			id = gemm_job(self, 16, 32, 8);
+		if (id <= 0 || enpu_wait_job(self->fd, (uint64_t)id, 10000, &status) || status ||
+		    pthread_create(&th, NULL, late_jobs, self))
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	ASSERT_TRUE(child_ok(pid));
+	fd = bpf_obj_get(PIN("proc_stats"));
+	ASSERT_LE(0, fd);
+	key.pid = (uint32_t)pid;
+	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &v));
+	EXPECT_EQ(5, v.jobs);
 	close(fd);
 }
 
@@ -337,7 +384,7 @@ TEST_F(bpf, full_proc_stats_makes_room)
 	key.pid = (uint32_t)getpid();
 	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &v));
 	EXPECT_EQ(1, v.jobs);
-	EXPECT_EQ(0, v.exited_ns);
+	EXPECT_NE(0, v.start_ns);
 	close(fd);
 }
 

@@ -39,33 +39,14 @@ PINNED_HASH(power, __u32, struct enpu_power_stat, 32);
 PINNED_HASH(clock_residency, struct enpu_clock_key, __u64, 256);
 
 /*
- * Internal maps (not pinned). proc_devs: per process (tgid) that submitted
- * since the counters were loaded, a bit per device index below 64 whose
- * proc_stats has its entry, for the exit handler. exits: how many such
- * processes have exited (an array lookup is inlined by the verifier).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, ENPU_PROC_ENTRIES);
-	__type(key, __u32);
-	__type(value, __u64);
-} proc_devs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} exits SEC(".maps");
-
-/*
- * Per CPU, the process whose proc_stats entry is current (named, not marked
- * exited), as of a count of exits: a submitter sends jobs in bursts, so most
- * enpu_job_queued events skip the hash lookups.
+ * Per CPU, the process whose proc_stats entry is current (named, its start
+ * time recorded): a submitter sends jobs in bursts, so most enpu_job_queued
+ * events skip the hash lookup. Internal (not pinned); an array lookup is
+ * inlined by the verifier.
  */
 struct named {
 	struct enpu_proc_key key;
-	__u64 exits;
+	__u64 start_ns;
 };
 
 struct {
@@ -117,73 +98,42 @@ static __always_inline void hist_add(void *map, __u32 dev, __u32 core, __u64 ns)
  * jobs finish on several cores at once, so proc_stats adds atomically.
  */
 static const struct enpu_proc_stat proc_zero;
-static const __u64 no_devs;
 
 /*
- * Runs in the submitting process: the place to learn its name, and to start a
- * fresh entry where a process that exited had the same pid.
+ * Runs in the submitting process: the place to learn its name and start
+ * time. An entry of another start time is an earlier process's that had this
+ * pid: it starts afresh (the compare-and-swap lets one of the new process's
+ * threads do it). An entry without one was made by enpu_job_done for jobs
+ * queued before the load: it is this process's.
  */
-static __always_inline int on_queued(__u32 dev, __u32 pid)
+static __always_inline int on_queued(__u32 dev, __u32 pid, __u64 start_ns)
 {
 	struct enpu_proc_key pk = { .dev = dev, .pid = pid };
 	__u32 zero = 0;
 	struct named *last = bpf_map_lookup_elem(&named_proc, &zero);
-	__u64 *n_exits = bpf_map_lookup_elem(&exits, &zero), *devs;
 	struct enpu_proc_stat *p;
-	__u64 seen = n_exits ? *n_exits : 0;
+	__u64 old;
 
-	if (!last || (last->key.dev == dev && last->key.pid == pid && last->exits == seen))
+	if (!last || (last->key.dev == dev && last->key.pid == pid &&
+		      last->start_ns == start_ns))
 		return 0;
 	p = lookup_or_init(&proc_stats, &pk, &proc_zero);
-	if (p && p->exited_ns) {
-		bpf_map_delete_elem(&proc_stats, &pk);
-		p = lookup_or_init(&proc_stats, &pk, &proc_zero);
-	}
 	if (!p)
 		return 0;
+	old = p->start_ns;
+	if (old != start_ns && __sync_val_compare_and_swap(&p->start_ns, old, start_ns) == old &&
+	    old) {
+		p->jobs = 0;
+		p->busy_ns = 0;
+		p->bytes_read = 0;
+		p->bytes_written = 0;
+		p->faults = 0;
+		p->comm[0] = 0;
+	}
 	if (!p->comm[0])
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
-	if (dev < 64) {
-		devs = lookup_or_init(&proc_devs, &pid, &no_devs);
-		if (devs)
-			__sync_fetch_and_or(devs, 1ULL << dev);
-	}
 	last->key = pk;
-	last->exits = seen;
-	return 0;
-}
-
-/*
- * A thread group's leader exits: its entries are marked (exited_ns), so that
- * a later process with its pid starts afresh. Every exit on the system comes
- * here; those of processes that never submitted end at one failed lookup.
- */
-static __always_inline int on_process_exit(void)
-{
-	__u64 id = bpf_get_current_pid_tgid(), now, mask, *devs, *n_exits;
-	__u32 tgid = id >> 32, zero = 0;
-
-	if ((__u32)id != tgid)
-		return 0;
-	devs = bpf_map_lookup_elem(&proc_devs, &tgid);
-	if (!devs)
-		return 0;
-	mask = *devs;
-	now = bpf_ktime_get_ns();
-	for (__u32 dev = 0; dev < 64; dev++) {
-		struct enpu_proc_key pk = { .dev = dev, .pid = tgid };
-		struct enpu_proc_stat *p;
-
-		if (!(mask >> dev & 1))
-			continue;
-		p = bpf_map_lookup_elem(&proc_stats, &pk);
-		if (p)
-			p->exited_ns = now;
-	}
-	bpf_map_delete_elem(&proc_devs, &tgid);
-	n_exits = bpf_map_lookup_elem(&exits, &zero);
-	if (n_exits)
-		__sync_fetch_and_add(n_exits, 1);
+	last->start_ns = start_ns;
 	return 0;
 }
 
@@ -264,8 +214,9 @@ static __always_inline int on_clock(__u32 dev, __u32 old_mhz, __u32 new_mhz)
 /* Each handler twice: tp_btf (typed, module BTF) and raw_tp (the fallback). */
 #define HANDLERS(kind)									\
 SEC(#kind "/enpu_job_queued")								\
-int BPF_PROG(kind##_queued, __u32 dev, __u32 context, __u32 pid)				\
-{ return on_queued(dev, pid); }								\
+int BPF_PROG(kind##_queued, __u32 dev, __u32 context, __u32 pid, __u64 job, __u32 core,	\
+	     __u32 priority, __u32 bos, __u32 cmd_size, __u64 start_ns)			\
+{ return on_queued(dev, pid, start_ns); }						\
 SEC(#kind "/enpu_job_done")								\
 int BPF_PROG(kind##_done, __u32 dev, __u32 core, __u32 context, __u32 pid, __u64 job,	\
 	     __u64 cycles, __u64 busy_ns, __u64 rd, __u64 wr, __s32 status, __u64 wait_ns,	\
@@ -274,9 +225,6 @@ int BPF_PROG(kind##_done, __u32 dev, __u32 core, __u32 context, __u32 pid, __u64
 SEC(#kind "/enpu_power")								\
 int BPF_PROG(kind##_power, __u32 dev, __u32 on)						\
 { return on_power(dev, on); }								\
-SEC(#kind "/sched_process_exit")							\
-int BPF_PROG(kind##_exit)								\
-{ return on_process_exit(); }									\
 SEC(#kind "/enpu_clock")								\
 int BPF_PROG(kind##_clock, __u32 dev, __u32 old_mhz, __u32 new_mhz)			\
 { return on_clock(dev, old_mhz, new_mhz); }

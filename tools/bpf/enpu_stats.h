@@ -30,9 +30,10 @@ struct enpu_core_stat {
 };
 
 /*
- * proc_stats: per device and submitting process (tgid); an LRU map of
- * ENPU_PROC_ENTRIES, so beyond that many processes the least recently
- * updated entries go
+ * proc_stats: per device and submitting process (tgid; a later process with
+ * the same pid starts afresh); an LRU map of ENPU_PROC_ENTRIES: when it fills
+ * (or sooner, its free lists being per CPU) the least recently updated
+ * entries go
  */
 #define ENPU_PROC_ENTRIES	4096
 
@@ -48,7 +49,7 @@ struct enpu_proc_stat {
 	__u64 bytes_written;
 	__u64 faults;
 	char comm[16];		/* at its first job since the counters were loaded */
-	__u64 exited_ns;	/* bpf_ktime_get_ns() of its exit; 0: running */
+	__u64 start_ns;		/* its start (CLOCK_MONOTONIC); 0: no job queued since */
 };
 
 struct enpu_hist {
