@@ -251,6 +251,8 @@ int enpu_device_probe(struct device *dev)
 		ret = drmm_mutex_init(&edev->drm, &edev->pm_lock);
 	if (!ret)
 		ret = drmm_mutex_init(&edev->drm, &edev->power_cap_lock);
+	if (!ret)
+		ret = drmm_mutex_init(&edev->drm, &edev->opp_lock);
 	if (ret)
 		return ret;
 	atomic_set(&edev->inject.slowdown, 1);

@@ -118,6 +118,9 @@ struct enpu_core {
  * @power_cap_req: PM QoS maximum-frequency request of the power cap
  * @power_cap_mw: the power cap (sysfs power_cap_mw), 0 for none
  * @power_cap_lock: serialises changes of the power cap
+ * @opp_active: the OPP core holds the clock and supply at a level (the NPU
+ *	is powered); a level chosen meanwhile is applied at power-up
+ * @opp_lock: @opp_active with the OPP core's level changes
  * @clock_levels_mhz: the clock levels (from the OPP table), slowest first
  * @num_clock_levels: entries in @clock_levels_mhz
  * @clock_mhz: the clock the cores run at now
@@ -147,6 +150,8 @@ struct enpu_device {
 	struct dev_pm_qos_request power_cap_req;
 	u32 power_cap_mw;
 	struct mutex power_cap_lock; /* power_cap_req with power_cap_mw */
+	bool opp_active;
+	struct mutex opp_lock; /* opp_active with dev_pm_opp_set_rate() */
 	const u32 *clock_levels_mhz;
 	unsigned int num_clock_levels;
 	u32 clock_mhz;

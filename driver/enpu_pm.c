@@ -10,8 +10,9 @@
  * PM QoS maximum frequency by the power of each level (DT opp-microwatt, or
  * the sim's table). On DT platforms the clocks, resets and supply of the node
  * are switched with the power state, and a level change sets the "npu" (or
- * "core") clock's rate and the supply's voltage through the OPP core; the sim
- * has none of them.
+ * "core") clock's rate and the supply's voltage through the OPP core (at once
+ * while the NPU is powered, else at its power-up; the OPP core's hold on the
+ * supply goes with the power); the sim has none of them.
  */
 
 #include <linux/clk.h>
@@ -114,15 +115,42 @@ void enpu_pm_job_end(struct enpu_core *core)
 		enpu_pm_put(edev);
 }
 
+/* A DT node's clock or supply, which dev_pm_opp_set_rate() drives. */
+static bool enpu_opp_drives(struct enpu_device *edev)
+{
+	return edev->res.num_clks || edev->res.supply;
+}
+
+/*
+ * The OPP core sets the current level (@on) or lets go of the supply (its
+ * own regulator handle, enabled at its first level) while the NPU is off.
+ */
+static int enpu_opp_power(struct enpu_device *edev, bool on)
+{
+	unsigned long hz = (unsigned long)READ_ONCE(edev->clock_mhz) * 1000000;
+	int ret;
+
+	if (!enpu_opp_drives(edev))
+		return 0;
+	mutex_lock(&edev->opp_lock);
+	ret = dev_pm_opp_set_rate(edev->drm.dev, on ? hz : 0);
+	edev->opp_active = on && !ret;
+	mutex_unlock(&edev->opp_lock);
+	return ret;
+}
+
 static int enpu_power_on(struct enpu_device *edev)
 {
 	struct enpu_resources *r = &edev->res;
 	int ret;
 
+	ret = enpu_opp_power(edev, true);
+	if (ret)
+		return ret;
 	if (r->supply) {
 		ret = regulator_enable(r->supply);
 		if (ret)
-			return ret;
+			goto err_opp;
 	}
 	ret = clk_bulk_prepare_enable(r->num_clks, r->clks);
 	if (ret)
@@ -140,6 +168,8 @@ err_clks:
 err_supply:
 	if (r->supply)
 		regulator_disable(r->supply);
+err_opp:
+	enpu_opp_power(edev, false);
 	return ret;
 }
 
@@ -149,6 +179,7 @@ static void enpu_power_off(struct enpu_device *edev)
 
 	reset_control_assert(r->resets);
 	clk_bulk_disable_unprepare(r->num_clks, r->clks);
+	enpu_opp_power(edev, false);
 	if (r->supply)
 		regulator_disable(r->supply);
 	WRITE_ONCE(edev->powered, false);
@@ -239,10 +270,13 @@ static int enpu_devfreq_target(struct device *dev, unsigned long *freq, u32 flag
 	if (IS_ERR(opp))
 		return PTR_ERR(opp);
 	dev_pm_opp_put(opp);
-	if (edev->res.num_clks || edev->res.supply)
+	/* while the NPU is off, the level waits for the power-up */
+	mutex_lock(&edev->opp_lock);
+	if (edev->opp_active)
 		ret = dev_pm_opp_set_rate(dev, *freq);
 	if (!ret)
 		enpu_set_clock(edev, *freq / 1000000);
+	mutex_unlock(&edev->opp_lock);
 	return ret;
 }
 
