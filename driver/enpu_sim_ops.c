@@ -158,9 +158,9 @@ static int gemm_translate(const struct enpu_sim_exec *x, const struct enpu_cmd_g
 int enpu_sim_gemm_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *g)
 {
 	const s32 *bias, *mult, *shift;
+	u32 i, j, kk, per = elems_per_check(g->k), done = 0;
 	struct gemm_io io;
 	const s8 *a, *b;
-	u32 i, j, kk;
 	s8 *c;
 	int ret;
 
@@ -180,6 +180,8 @@ int enpu_sim_gemm_i8(const struct enpu_sim_exec *x, const struct enpu_cmd_gemm *
 			const s8 *br = b + (u64)j * g->ldb;
 			s32 acc = bias ? bias[j] : 0;
 
+			if (elem_aborted(x, &done, per))
+				return -ETIMEDOUT;
 			for (kk = 0; kk < g->k; kk++)
 				acc += (ar[kk] - g->a_zp) * br[kk];
 			c[(u64)i * g->ldc + j] =
