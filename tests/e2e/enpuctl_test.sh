@@ -287,13 +287,19 @@ inst=/sys/kernel/tracing/instances
 	ls -d $inst/enpuctl-$pid-* && kill -HUP $pid && wait $pid &&
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/hup.json" &&
 	! ls -d $inst/enpuctl-$pid-* 2>/dev/null &&
-	{ "$ctl" trace -o "$tmp/term.json" -g 'graph tiny size=64 repeat=50' & pid=$!
+	{ "$ctl" trace -o "$tmp/term.json" -g 'graph tiny size=64 calib=5' & pid=$!
 	  i=0; while ! ls -d $inst/enpuctl-$pid-* >/dev/null 2>&1 && [ $i -lt 100 ]; do
 		sleep 0.1; i=$((i + 1)); done
 	  kill -TERM $pid; wait $pid; [ $? = 1 ]; } &&
-	! ls -d $inst/enpuctl-$pid-* 2>/dev/null && ls $inst
+	# the output file is opened after the calibration: the signal came during it
+	[ ! -e "$tmp/term.json" ] && ! ls -d $inst/enpuctl-$pid-* 2>/dev/null && ls $inst &&
+	# ignored at start (nohup): SIGHUP does not end the 2 s recording early
+	{ t0=$(date +%s%N); nohup "$ctl" trace -d 2 -o "$tmp/nohup.json" >"$tmp/nohup.out" 2>&1 &
+	  pid=$!; sleep 0.5; kill -HUP $pid; wait $pid; } &&
+	ms=$((($(date +%s%N) - t0) / 1000000)) && echo "nohup run: $ms ms" && [ $ms -ge 1900 ] &&
+	grep -q '^enpuctl trace: .* jobs' "$tmp/nohup.out"
 } >"$tmp/trace-sig" 2>&1
-result $? "trace: SIGHUP ends a recording with valid JSON, SIGTERM a -g calibration; no instance left" \
+result $? "trace: SIGHUP ends a recording with valid JSON, SIGTERM a -g calibration, no instance left; nohup respected" \
 	"$tmp/trace-sig"
 
 # 16. two NPUs, listed as loaded and again after the first is rebound: one of

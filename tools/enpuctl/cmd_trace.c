@@ -34,15 +34,20 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* SIGINT, SIGTERM and SIGHUP set stop (and interrupt a poll). */
+/*
+ * SIGINT, SIGTERM and SIGHUP set stop (and end a poll early: poll is never
+ * restarted), except one ignored at start (nohup). SA_RESTART: the HAL's
+ * ioctls carry on.
+ */
 static void catch_signals(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART }, old;
 
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 }
 
 static void usage(void)
