@@ -107,8 +107,9 @@ static long read_whole(const char *path, char **text, size_t *len)
 	}
 }
 
-/* "ctx C pid P jobs J busy_ns B cycles Y" per context, then its "  bo ..."
- * lines: 0, -EINVAL for a context line not in that format, or -ENOMEM. */
+/* "ctx C pid P jobs J busy_ns B cycles Y" per context (fields a later driver
+ * appends after a blank are ignored), then its "  bo ..." lines: 0, -EINVAL
+ * for a context line not in that format, or -ENOMEM. */
 static int parse_contexts(const char *root, const char *text, enpu_stats_sample_t *s)
 {
 	for (const char *line = text, *next; line && *line; line = next ? next + 1 : NULL) {
@@ -123,7 +124,8 @@ static int parse_contexts(const char *root, const char *text, enpu_stats_sample_
 		    take_field(&p, "pid", UINT32_MAX, &pid) ||
 		    take_field(&p, "jobs", ULLONG_MAX, &jobs) ||
 		    take_field(&p, "busy_ns", ULLONG_MAX, &busy) ||
-		    take_field(&p, "cycles", ULLONG_MAX, &cycles) || line_end(p))
+		    take_field(&p, "cycles", ULLONG_MAX, &cycles) ||
+		    (*p != ' ' && *p != '\t' && line_end(p)))
 			return -EINVAL;
 		proc = stats_proc_get(s, (uint32_t)pid, 0);
 		if (!proc)
