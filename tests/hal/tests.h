@@ -21,7 +21,8 @@
 	X(gemm_i8_weight_cache) X(gemm_f16_weight_cache)                        \
 	X(kat_ref_gemm_f16)                                                     \
 	X(stats_bpf_abi) X(stats_read_debugfs) X(stats_read_large) X(stats_read_fdinfo) \
-	X(stats_read_capacity) X(stats_read_errors) X(stats_rates_cores)        \
+	X(stats_read_capacity) X(stats_read_errors) X(stats_bpf_layouts)        \
+	X(stats_rates_cores)                                                    \
 	X(stats_rates_errors)                                                   \
 	X(stats_rates_clients) X(api_fence_device_time) X(api_gpu_device_time)   \
 	X(dispatch_heft_paper) X(dispatch_heft_small) X(dispatch_heft_exhaustive) \
