@@ -7,6 +7,7 @@
  */
 #include <grp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -318,13 +319,28 @@ TEST_F(bpf, reused_pid_starts_a_fresh_entry)
 	close(fd);
 }
 
+/* The main thread's state letter in /proc (Z once it has exited alone). */
+static char main_thread_state(void)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)getpid());
+	if (enpu_read_file(path, buf, sizeof(buf)) < 0)
+		return '?';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
 static void *late_jobs(void *arg)
 {
-	FIXTURE_DATA(bpf) *self = arg;
+	FIXTURE_DATA(bpf) *self = arg;	/* a copy: the main thread's stack goes */
 	int32_t status = 1;
 	int64_t id = 0;
 
-	usleep(100000);		/* the main thread has exited by now */
+	for (int i = 0; i < 200 && main_thread_state() != 'Z'; i++)
+		usleep(10000);
+	if (main_thread_state() != 'Z')
+		_exit(2);
 	for (int i = 0; i < 3; i++)
 		id = gemm_job(self, 16, 32, 8);
 	_exit(id > 0 && !enpu_wait_job(self->fd, (uint64_t)id, 10000, &status) && !status ? 0 : 1);
@@ -346,10 +362,13 @@ TEST_F(bpf, main_thread_exit_keeps_the_entry)
 		int32_t status = 1;
 		int64_t id = 0;
 
+		static FIXTURE_DATA(bpf) copy;
+
+		copy = *self;
 		for (int i = 0; i < 2; i++)
-			id = gemm_job(self, 16, 32, 8);
-		if (id <= 0 || enpu_wait_job(self->fd, (uint64_t)id, 10000, &status) || status ||
-		    pthread_create(&th, NULL, late_jobs, self))
+			id = gemm_job(&copy, 16, 32, 8);
+		if (id <= 0 || enpu_wait_job(copy.fd, (uint64_t)id, 10000, &status) || status ||
+		    pthread_create(&th, NULL, late_jobs, &copy))
 			_exit(1);
 		pthread_exit(NULL);
 	}
@@ -359,6 +378,42 @@ TEST_F(bpf, main_thread_exit_keeps_the_entry)
 	key.pid = (uint32_t)pid;
 	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &v));
 	EXPECT_EQ(5, v.jobs);
+	close(fd);
+}
+
+/*
+ * An entry that goes (as the LRU may evict it) while the process keeps
+ * submitting is made again by enpu_job_done and named and stamped at the
+ * process's next job, though its CPU still caches the process as named.
+ */
+TEST_F(bpf, evicted_entry_is_named_again)
+{
+	struct enpu_proc_key key = { .dev = 0, .pid = (uint32_t)getpid() };
+	struct enpu_proc_stat v;
+	char comm[16] = "";
+	int32_t status = 1;
+	cpu_set_t one;
+	int64_t id;
+	int fd;
+
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));	/* one per-CPU cache */
+	ASSERT_EQ(0, run_loader("load"));
+	fd = bpf_obj_get(PIN("proc_stats"));
+	ASSERT_LE(0, fd);
+	for (int round = 0; round < 3; round++) {
+		id = gemm_job(self, 8, 8, 8);
+		ASSERT_LT(0, id);
+		ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 10000, &status));
+		if (round == 0)	/* as an eviction would */
+			ASSERT_EQ(0, bpf_map_delete_elem(fd, &key));
+	}
+	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &v));
+	EXPECT_EQ(2, v.jobs);
+	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
+	EXPECT_EQ(0, strncmp(comm, v.comm, sizeof(v.comm)));
+	EXPECT_NE(0, v.start_ns);
 	close(fd);
 }
 

@@ -40,14 +40,23 @@ PINNED_HASH(clock_residency, struct enpu_clock_key, __u64, 256);
 
 /*
  * Per CPU, the process whose proc_stats entry is current (named, its start
- * time recorded): a submitter sends jobs in bursts, so most enpu_job_queued
- * events skip the hash lookup. Internal (not pinned); an array lookup is
- * inlined by the verifier.
+ * time recorded) as of a count of entries enpu_job_done made: a submitter
+ * sends jobs in bursts, so most enpu_job_queued events skip the hash lookup,
+ * but not after the LRU evicted an entry that enpu_job_done then made again
+ * unnamed. Internal (not pinned); array lookups are inlined by the verifier.
  */
 struct named {
 	struct enpu_proc_key key;
 	__u64 start_ns;
+	__u64 unnamed;
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} unnamed_entries SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -111,11 +120,12 @@ static __always_inline int on_queued(__u32 dev, __u32 pid, __u64 start_ns)
 	struct enpu_proc_key pk = { .dev = dev, .pid = pid };
 	__u32 zero = 0;
 	struct named *last = bpf_map_lookup_elem(&named_proc, &zero);
+	__u64 *made = bpf_map_lookup_elem(&unnamed_entries, &zero);
+	__u64 unnamed = made ? *made : 0, old;
 	struct enpu_proc_stat *p;
-	__u64 old;
 
 	if (!last || (last->key.dev == dev && last->key.pid == pid &&
-		      last->start_ns == start_ns))
+		      last->start_ns == start_ns && last->unnamed == unnamed))
 		return 0;
 	p = lookup_or_init(&proc_stats, &pk, &proc_zero);
 	if (!p)
@@ -134,6 +144,7 @@ static __always_inline int on_queued(__u32 dev, __u32 pid, __u64 start_ns)
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
 	last->key = pk;
 	last->start_ns = start_ns;
+	last->unnamed = unnamed;
 	return 0;
 }
 
@@ -145,7 +156,18 @@ static __always_inline int on_done(__u32 dev, __u32 core, __u32 pid, __u64 cycle
 	struct enpu_proc_key pk = { .dev = dev, .pid = pid };
 	static const struct enpu_core_stat czero;
 	struct enpu_core_stat *c = lookup_or_init(&core_stats, &ck, &czero);
-	struct enpu_proc_stat *p = lookup_or_init(&proc_stats, &pk, &proc_zero);
+	struct enpu_proc_stat *p = bpf_map_lookup_elem(&proc_stats, &pk);
+	__u32 zero = 0;
+	__u64 *made;
+
+	if (!p) {
+		/* queued before the load, or evicted since: named at its next job */
+		bpf_map_update_elem(&proc_stats, &pk, &proc_zero, BPF_NOEXIST);
+		p = bpf_map_lookup_elem(&proc_stats, &pk);
+		made = bpf_map_lookup_elem(&unnamed_entries, &zero);
+		if (made)
+			__sync_fetch_and_add(made, 1);
+	}
 
 	if (c) {
 		c->jobs++;
