@@ -127,13 +127,15 @@ static bool enpu_opp_drives(struct enpu_device *edev)
  */
 static int enpu_opp_power(struct enpu_device *edev, bool on)
 {
-	unsigned long hz = (unsigned long)READ_ONCE(edev->clock_mhz) * 1000000;
+	unsigned long hz;
 	int ret;
 
 	if (!enpu_opp_drives(edev))
 		return 0;
 	mutex_lock(&edev->opp_lock);
-	ret = dev_pm_opp_set_rate(edev->drm.dev, on ? hz : 0);
+	/* under the lock: a level chosen meanwhile is not lost */
+	hz = on ? (unsigned long)edev->clock_mhz * 1000000 : 0;
+	ret = dev_pm_opp_set_rate(edev->drm.dev, hz);
 	edev->opp_active = on && !ret;
 	mutex_unlock(&edev->opp_lock);
 	return ret;
