@@ -105,12 +105,11 @@ enpu_status_t stats_read_sysfs(const char *root, enpu_stats_sample_t *s, char *d
 	 * ENPU_STATS_MAX_CORES a sample holds); a driver without num_cores: the
 	 * highest enabled core. */
 	snprintf(path, sizeof(path), "%s/num_cores", dir);
-	if (stats_read_u64(path, &v))
-		v = 0;
-	if (v)
+	if (!stats_read_u64(path, &v) && v)
 		s->core_count = v < ENPU_STATS_MAX_CORES ? (uint32_t)v : ENPU_STATS_MAX_CORES;
-	for (uint32_t m = s->cores_enabled; !v && m && s->core_count < ENPU_STATS_MAX_CORES;
-	     m >>= 1)
-		s->core_count++;
+	else
+		for (uint32_t m = s->cores_enabled; m && s->core_count < ENPU_STATS_MAX_CORES;
+		     m >>= 1)
+			s->core_count++;
 	return ENPU_OK;
 }

@@ -253,20 +253,25 @@ TEST_F(bpf, per_process_counters)
 	close(fd);
 }
 
+/* @jobs GEMMs of 16 x 32 x 8 (in order), waiting for the last: all succeeded? */
+static bool run_jobs(FIXTURE_DATA(bpf) *self, int jobs)
+{
+	int32_t status = 1;
+	int64_t id = 0;
+
+	for (int i = 0; i < jobs; i++)
+		id = gemm_job(self, 16, 32, 8);
+	return id > 0 && !enpu_wait_job(self->fd, (uint64_t)id, 10000, &status) && !status;
+}
+
 /* A child named @name that runs @jobs GEMMs and exits: its pid, or -1. */
 static pid_t child_jobs(FIXTURE_DATA(bpf) *self, const char *name, int jobs)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		int32_t status = 1;
-		int64_t id = 0;
-
 		prctl(PR_SET_NAME, name);
-		for (int i = 0; i < jobs; i++)
-			id = gemm_job(self, 16, 32, 8);
-		_exit(id > 0 && !enpu_wait_job(self->fd, (uint64_t)id, 10000, &status) && !status ?
-		      0 : 1);
+		_exit(run_jobs(self, jobs) ? 0 : 1);
 	}
 	return pid;
 }
@@ -334,16 +339,12 @@ static char main_thread_state(void)
 static void *late_jobs(void *arg)
 {
 	FIXTURE_DATA(bpf) *self = arg;	/* a copy: the main thread's stack goes */
-	int32_t status = 1;
-	int64_t id = 0;
 
 	for (int i = 0; i < 200 && main_thread_state() != 'Z'; i++)
 		usleep(10000);
 	if (main_thread_state() != 'Z')
 		_exit(2);
-	for (int i = 0; i < 3; i++)
-		id = gemm_job(self, 16, 32, 8);
-	_exit(id > 0 && !enpu_wait_job(self->fd, (uint64_t)id, 10000, &status) && !status ? 0 : 1);
+	_exit(run_jobs(self, 3) ? 0 : 1);
 }
 
 /* A process whose main thread exits while another thread still submits is
@@ -358,17 +359,11 @@ TEST_F(bpf, main_thread_exit_keeps_the_entry)
 	ASSERT_EQ(0, run_loader("load"));
 	pid = fork();
 	if (pid == 0) {
-		pthread_t th;
-		int32_t status = 1;
-		int64_t id = 0;
-
 		static FIXTURE_DATA(bpf) copy;
+		pthread_t th;
 
 		copy = *self;
-		for (int i = 0; i < 2; i++)
-			id = gemm_job(&copy, 16, 32, 8);
-		if (id <= 0 || enpu_wait_job(copy.fd, (uint64_t)id, 10000, &status) || status ||
-		    pthread_create(&th, NULL, late_jobs, &copy))
+		if (!run_jobs(&copy, 2) || pthread_create(&th, NULL, late_jobs, &copy))
 			_exit(1);
 		pthread_exit(NULL);
 	}

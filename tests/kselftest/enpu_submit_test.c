@@ -278,12 +278,13 @@ TEST_F(job, descriptor_validation)
 
 TEST_F(job, conv_and_pool_geometry_validated)
 {
-	struct enpu_cmd_conv2d c = {
-		.hdr = { .opcode = ENPU_CMD_OP_CONV2D_I8, .size = sizeof(c) },
+	const struct enpu_cmd_conv2d c0 = {
+		.hdr = { .opcode = ENPU_CMD_OP_CONV2D_I8, .size = sizeof(c0) },
 		.n = 1, .h = 5, .w = 5, .cin = 4, .cout = 4, .kh = 3, .kw = 3,
 		.stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1,
 		.out_h = 3, .out_w = 3, .q = { .act_min = -128, .act_max = 127 },
 	};
+	struct enpu_cmd_conv2d c = c0;
 	struct enpu_cmd_pool p = {
 		.hdr = { .opcode = ENPU_CMD_OP_POOL_I8, .size = sizeof(p) },
 		.n = 1, .h = 4, .w = 4, .c = 1, .kh = 2, .kw = 2, .stride_h = 2, .stride_w = 2,
@@ -329,12 +330,7 @@ TEST_F(job, conv_and_pool_geometry_validated)
 	c.pad_right = 65535;
 	c.out_w = 131071;
 	STREAM_INVALID(c);
-	c = (struct enpu_cmd_conv2d){
-		.hdr = { .opcode = ENPU_CMD_OP_CONV2D_I8, .size = sizeof(c) },
-		.n = 1, .h = 5, .w = 5, .cin = 4, .cout = 4, .kh = 3, .kw = 3,
-		.stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1,
-		.out_h = 3, .out_w = 3, .q = { .act_min = -128, .act_max = 127 },
-	};
+	c = c0;
 	c.hdr.opcode = ENPU_CMD_OP_CONV2D_F16;
 	c.in_zp = 1;					/* F16 has no zero points */
 	STREAM_INVALID(c);

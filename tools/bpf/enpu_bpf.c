@@ -31,6 +31,7 @@
 #include "enpu_stats.skel.h"
 
 #define LINK_DIR ENPU_BPF_PIN_DIR "/links"
+#define BPFFS_DIR "/sys/fs/bpf"	/* the bpffs ENPU_BPF_PIN_DIR is in */
 
 static const char *const map_names[] = {
 	"core_stats", "proc_stats", "queue_wait_hist", "run_time_hist", "power",
@@ -176,21 +177,18 @@ static int group_may_enter(const char *dir, gid_t gid)
 static int share_with_group(const char *group)
 {
 	struct group *g = getgrnam(group);
-	char path[256], parent[256], *slash;
+	char path[256];
 
 	if (!g) {
 		fprintf(stderr, "enpu-bpf: no group %s\n", group);
 		return -1;
 	}
 	/* systemd mounts /sys/fs/bpf with mode 0700: nobody else gets through */
-	snprintf(parent, sizeof(parent), "%s", ENPU_BPF_PIN_DIR);
-	slash = strrchr(parent, '/');
-	*slash = '\0';
-	if (!group_may_enter(parent, g->gr_gid)) {
+	if (!group_may_enter(BPFFS_DIR, g->gr_gid)) {
 		fprintf(stderr, "enpu-bpf: group %s cannot reach %s: %s is not searchable by it "
 				"(systemd mounts it 0700); allow it with `chmod o+x %s` or "
-				"`chgrp %s %s && chmod g+x %s`\n", group, ENPU_BPF_PIN_DIR, parent,
-			parent, group, parent, parent);
+				"`chgrp %s %s && chmod g+x %s`\n", group, ENPU_BPF_PIN_DIR,
+			BPFFS_DIR, BPFFS_DIR, group, BPFFS_DIR, BPFFS_DIR);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s", ENPU_BPF_PIN_DIR);
@@ -214,12 +212,11 @@ fail:
  */
 static int lock_pins(void)
 {
-	const char *dir = "/sys/fs/bpf";
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(BPFFS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0 || flock(fd, LOCK_EX)) {
-		fprintf(stderr, "enpu-bpf: cannot lock %s: %s (is bpffs mounted there?)\n", dir,
-			strerror(errno));
+		fprintf(stderr, "enpu-bpf: cannot lock %s: %s (is bpffs mounted there?)\n",
+			BPFFS_DIR, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
