@@ -19,6 +19,7 @@ module:
 
 userspace: libhal
 	$(MAKE) -C tests/kselftest
+	$(MAKE) -C tests/sleep
 	$(MAKE) -C tools/bpf
 	$(MAKE) -C tools/enpuctl
 	$(MAKE) -C bench/driver
@@ -62,6 +63,6 @@ clean:
 	$(MAKE) -C bench/driver clean
 	$(MAKE) -C examples clean
 	$(MAKE) -C bench clean
-	rm -rf build/kselftest build/vm
+	rm -rf build/kselftest build/sleep build/vm
 
 .PHONY: all module userspace libhal deps check demo checkpatch clean dtbs check-arm64

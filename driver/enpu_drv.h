@@ -69,6 +69,7 @@ struct enpu_core_stats {
  * @edev: the device
  * @index: core number
  * @sched: one drm_sched per core; credit limit 1 (the core runs one job at a time)
+ * @submit_wq: its run and free work (freezable: no job starts during system sleep)
  * @fence_context: dma_fence context of the core's hardware fences
  * @fence_seqno: last hardware fence sequence number
  * @fence_lock: lock of the hardware fences
@@ -84,6 +85,7 @@ struct enpu_core {
 	struct enpu_device *edev;
 	unsigned int index;
 	struct drm_gpu_scheduler sched;
+	struct workqueue_struct *submit_wq;
 	u64 fence_context;
 	atomic64_t fence_seqno;
 	spinlock_t fence_lock; /* the hardware fences of this core */
@@ -108,7 +110,8 @@ struct enpu_core {
  * @scheds: each core's scheduler, the list an "any core" entity spans
  * @res: clocks, resets and supply from DT
  * @powered: the NPU is powered (runtime PM state)
- * @pm_jobs: jobs on the hardware; the first takes a runtime-PM reference
+ * @pm_jobs: jobs on the hardware; the first takes a runtime-PM reference, the
+ *	last wakes a system suspend waiting for it (wake_up_var)
  * @pm_lock: serialises taking that reference
  * @power_ups: times it was powered up
  * @devfreq: the clock-level device; @df_profile its callbacks

@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
@@ -212,7 +213,7 @@ static const struct drm_sched_backend_ops enpu_sched_ops = {
 int enpu_job_sched_init(struct enpu_core *core)
 {
 	struct enpu_device *edev = core->edev;
-	const struct drm_sched_init_args args = {
+	struct drm_sched_init_args args = {
 		.ops = &enpu_sched_ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 		.credit_limit = 1,
@@ -223,14 +224,29 @@ int enpu_job_sched_init(struct enpu_core *core)
 		.dev = edev->drm.dev,
 	};
 
+	int ret;
+
+	/*
+	 * Freezable: a system sleep freezes it before devices suspend, so no job
+	 * starts (and none is freed) from then until the thaw after resume.
+	 */
+	core->submit_wq = alloc_ordered_workqueue("enpu-%s:%u", WQ_FREEZABLE | WQ_MEM_RECLAIM,
+						  dev_name(edev->drm.dev), core->index);
+	if (!core->submit_wq)
+		return -ENOMEM;
+	args.submit_wq = core->submit_wq;
 	core->fence_context = dma_fence_context_alloc(1);
 	spin_lock_init(&core->fence_lock);
-	return drm_sched_init(&core->sched, &args);
+	ret = drm_sched_init(&core->sched, &args);
+	if (ret)
+		destroy_workqueue(core->submit_wq);
+	return ret;
 }
 
 void enpu_job_sched_fini(struct enpu_core *core)
 {
 	drm_sched_fini(&core->sched);
+	destroy_workqueue(core->submit_wq);
 }
 
 static const enum drm_sched_priority enpu_sched_prio[] = {

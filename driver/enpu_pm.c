@@ -2,7 +2,8 @@
 /* Copyright (C) 2026 The enpu authors */
 /*
  * Power and clocks: runtime PM with autosuspend (the NPU powers down when idle
- * and up on the first job), and a devfreq device over the clock levels (an OPP
+ * and up on the first job), system sleep (the jobs on the cores end first), and
+ * a devfreq device over the clock levels (an OPP
  * table from DT, or the sim's built-in one) with the simple_ondemand governor.
  * Pin a level by writing the same frequency to devfreq's min_freq and max_freq.
  * Two limits cap the clock from above: the thermal framework, through the
@@ -26,6 +27,7 @@
 #include <linux/regulator/consumer.h>
 #include <linux/reset.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "enpu_drv.h"
 #include "enpu_pm.h"
@@ -111,8 +113,10 @@ void enpu_pm_job_end(struct enpu_core *core)
 	core->df_busy_ns += enpu_df_running_ns(core, now);
 	core->df_busy_since = 0;
 	spin_unlock_irqrestore(&edev->df_lock, flags);
-	if (atomic_dec_and_test(&edev->pm_jobs))
+	if (atomic_dec_and_test(&edev->pm_jobs)) {
 		enpu_pm_put(edev);
+		wake_up_var(&edev->pm_jobs);	/* a system suspend may wait */
+	}
 }
 
 /* A DT node's clock or supply, which dev_pm_opp_set_rate() drives. */
@@ -223,8 +227,39 @@ static int enpu_runtime_resume(struct device *dev)
 	return ret;
 }
 
+/* Beyond the job timeout, for the reset that aborts a hung job to report it. */
+#define ENPU_SLEEP_GRACE_MS	1000
+
+/*
+ * System sleep. The schedulers' workqueues are freezable, so from the freeze
+ * before this call until the thaw after resume no job starts; the jobs on the
+ * cores run to their end (the timeout handler aborts a hung one), then the NPU
+ * powers down as when idle. A job that outlasts its timeout by
+ * ENPU_SLEEP_GRACE_MS (a reset that does not complete) fails the suspend with
+ * -EBUSY. Queued jobs start after the thaw, powering the NPU up again.
+ */
+static int enpu_pm_suspend(struct device *dev)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+	unsigned int ms = edev->job_timeout_ms + ENPU_SLEEP_GRACE_MS;
+
+	if (!wait_var_event_timeout(&edev->pm_jobs, !atomic_read(&edev->pm_jobs),
+				    msecs_to_jiffies(ms))) {
+		dev_warn(dev, "%d jobs still running after %u ms, not suspending\n",
+			 atomic_read(&edev->pm_jobs), ms);
+		return -EBUSY;
+	}
+	return pm_runtime_force_suspend(dev);
+}
+
+static int enpu_pm_resume(struct device *dev)
+{
+	return pm_runtime_force_resume(dev);
+}
+
 const struct dev_pm_ops enpu_pm_ops = {
-	SET_RUNTIME_PM_OPS(enpu_runtime_suspend, enpu_runtime_resume, NULL)
+	SYSTEM_SLEEP_PM_OPS(enpu_pm_suspend, enpu_pm_resume)
+	RUNTIME_PM_OPS(enpu_runtime_suspend, enpu_runtime_resume, NULL)
 };
 
 /* The clocks, resets and supply of a DT node; absent ones are fine. */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Tests of tools/vm/run itself (KTAP): a clean command passes with its exit status,
 # and a panicking guest, a hanging guest, or a WARNING in the kernel log each fail
-# the run within its time limit. Also checks that the test harness reports a failing
+# the run within its time limit; a report through the second serial port stands
+# for the results share's files. Also checks that the test harness reports a failing
 # assertion as "not ok" (a harness that cannot fail proves nothing).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 run=$top/tools/vm/run
@@ -26,7 +27,7 @@ check() { # name, expected exit, seconds limit, run args...
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..12"
 check "clean command passes, module loaded" 0 30 -t 30 -- test -e /dev/accel/accel0
 check "exit status is passed through" 3 30 -t 30 -n -- sh -c 'exit 3'
 ENPU_VM_CONSOLE=$log.console check "panicking guest fails" 2 30 -t 30 -n -- \
@@ -43,6 +44,22 @@ check "WARNING in dmesg fails the run" 1 30 -t 30 -n -- \
 	sh -c 'echo "<4>WARNING: CPU: 0 PID: 1 at enpu runner self-test" >/dev/kmsg'
 check "Oops in dmesg fails the run" 1 30 -t 30 -n -- \
 	sh -c 'echo "<1>Oops: 0000 [#1] enpu runner self-test" >/dev/kmsg'
+
+# A command may report through /dev/ttyS1 and power off (tests/sleep/run.sh).
+serial_cmd() { # the kernel log line to report
+	printf 'exec >/dev/ttyS1; echo from-ttyS1; echo "enpu-vm: exit 5"; echo "%s"; echo o >/proc/sysrq-trigger; sleep 20' "$1"
+}
+check "a report through ttyS1 gives the exit status" 5 30 -t 30 -n -- sh -c "$(serial_cmd 'kernel log line')"
+n=$((n + 1))
+if grep -qx 'from-ttyS1' "$log" && ! grep -q 'kernel log line' "$log"; then
+	echo "ok $n a report through ttyS1 gives the output, not the kernel log"
+else
+	echo "not ok $n a report through ttyS1 gives the output, not the kernel log"
+	sed 's/^/# /' "$log" | tail -n 10
+	fail=$((fail + 1))
+fi
+check "WARNING in a ttyS1 report's kernel log fails the run" 1 30 -t 30 -n -- \
+	sh -c "$(serial_cmd 'WARNING: CPU: 0 PID: 1 at enpu runner self-test')"
 
 # A boot that dies before the command starts is retried twice, then fails.
 n=$((n + 1))
