@@ -6,8 +6,8 @@
  *           its core), "fault N" (the next job faults at descriptor N), "slow N"
  *           (jobs take N times their modelled time; "slow 1" ends it), "late N"
  *           (the next job's completion interrupt comes N ms after its end),
- *           "reset N" (the next reset takes N ms more once its core is idle) or
- *           "none".
+ *           "reset N" (the next reset takes N ms more once its core is idle),
+ *           "power N" (the next N power-ups fail with -EIO) or "none".
  *           Reading shows what is armed.
  *   cores   per-core counters.
  *   queues  per core: enabled, the job running (context:job) and the jobs its
@@ -35,10 +35,10 @@ static int enpu_inject_show(struct seq_file *m, void *unused)
 {
 	struct enpu_device *edev = m->private;
 
-	seq_printf(m, "hang %d\nfault %d\nslow %d\nlate %d\nreset %d\n",
+	seq_printf(m, "hang %d\nfault %d\nslow %d\nlate %d\nreset %d\npower %d\n",
 		   atomic_read(&edev->inject.hang), atomic_read(&edev->inject.fault_at) - 1,
 		   max(atomic_read(&edev->inject.slowdown), 1), atomic_read(&edev->inject.late_ms),
-		   atomic_read(&edev->inject.reset_ms));
+		   atomic_read(&edev->inject.reset_ms), atomic_read(&edev->inject.power_fail));
 	return 0;
 }
 
@@ -76,6 +76,7 @@ static ssize_t enpu_inject_write(struct file *file, const char __user *ubuf, siz
 		atomic_set(&edev->inject.slowdown, 1);
 		atomic_set(&edev->inject.late_ms, 0);
 		atomic_set(&edev->inject.reset_ms, 0);
+		atomic_set(&edev->inject.power_fail, 0);
 	} else if (enpu_inject_arg(arg, "fault ", 0, INT_MAX - 1, &n)) {
 		atomic_set(&edev->inject.fault_at, n + 1);
 	} else if (enpu_inject_arg(arg, "slow ", 1, 1000, &n)) {
@@ -84,6 +85,8 @@ static ssize_t enpu_inject_write(struct file *file, const char __user *ubuf, siz
 		atomic_set(&edev->inject.late_ms, n);
 	} else if (enpu_inject_arg(arg, "reset ", 1, 10000, &n)) {
 		atomic_set(&edev->inject.reset_ms, n);
+	} else if (enpu_inject_arg(arg, "power ", 1, 100, &n)) {
+		atomic_set(&edev->inject.power_fail, n);
 	} else {
 		return -EINVAL;
 	}

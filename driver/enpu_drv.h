@@ -169,6 +169,7 @@ struct enpu_device {
 		atomic_t slowdown;
 		atomic_t late_ms;
 		atomic_t reset_ms;
+		atomic_t power_fail;
 	} inject;
 };
 

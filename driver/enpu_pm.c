@@ -49,7 +49,18 @@ static u32 enpu_dev_index(struct enpu_device *edev)
 
 int enpu_pm_get(struct enpu_device *edev)
 {
-	return pm_runtime_resume_and_get(edev->drm.dev);
+	struct device *dev = edev->drm.dev;
+	int ret = pm_runtime_resume_and_get(dev);
+
+	/*
+	 * A failed resume leaves runtime PM's error set, which would fail every
+	 * later call: clearing it lets the next job try the power-up again.
+	 */
+	if (ret < 0) {
+		dev_err_ratelimited(dev, "cannot power the NPU up: %pe\n", ERR_PTR(ret));
+		pm_runtime_set_suspended(dev);
+	}
+	return ret;
 }
 
 void enpu_pm_put(struct enpu_device *edev)
@@ -150,6 +161,8 @@ static int enpu_power_on(struct enpu_device *edev)
 	struct enpu_resources *r = &edev->res;
 	int ret;
 
+	if (atomic_dec_if_positive(&edev->inject.power_fail) >= 0)
+		return -EIO;	/* debugfs fault injection */
 	ret = enpu_opp_power(edev, true);
 	if (ret)
 		return ret;

@@ -162,7 +162,7 @@ TEST_F(intro, inject_commands_checked)
 	static const char *const bad[] = {
 		"hang 1", "fault", "fault -1", "fault x", "slow 0", "slow 1001", "late 0",
 		"late 10001", "late 5x", "late 1 2", "late", "reset 0", "reset 10001", "reset",
-		"banana",
+		"power 0", "power 101", "power", "banana",
 	};
 	char buf[128];
 
@@ -171,6 +171,7 @@ TEST_F(intro, inject_commands_checked)
 	ASSERT_EQ(0, enpu_inject("slow 7"));
 	ASSERT_EQ(0, enpu_inject("reset 40"));
 	ASSERT_EQ(0, enpu_inject("fault 3\n"));
+	ASSERT_EQ(0, enpu_inject("power 2"));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int ret = enpu_inject(bad[i]);
 
@@ -179,10 +180,10 @@ TEST_F(intro, inject_commands_checked)
 		EXPECT_EQ(-EINVAL, ret);
 	}
 	ASSERT_LT(0, debugfs_read("inject", buf, sizeof(buf)));
-	EXPECT_STREQ("hang 0\nfault 3\nslow 7\nlate 250\nreset 40\n", buf);
+	EXPECT_STREQ("hang 0\nfault 3\nslow 7\nlate 250\nreset 40\npower 2\n", buf);
 	ASSERT_EQ(0, enpu_inject("none"));
 	ASSERT_LT(0, debugfs_read("inject", buf, sizeof(buf)));
-	EXPECT_STREQ("hang 0\nfault -1\nslow 1\nlate 0\nreset 0\n", buf);
+	EXPECT_STREQ("hang 0\nfault -1\nslow 1\nlate 0\nreset 0\npower 0\n", buf);
 }
 
 TEST_HARNESS_MAIN

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Power and clocks: the NPU suspends within the autosuspend delay when idle and
- * a submit wakes it; devfreq exposes the clock levels; a job at the lowest level
+ * a submit wakes it, and a failed power-up fails only the job that needed it;
+ * devfreq exposes the clock levels; a job at the lowest level
  * takes measurably longer than at the highest; long jobs count as load while
  * they run.
  */
@@ -107,6 +108,29 @@ TEST_F(pm, idle_suspends_and_submit_wakes)
 	EXPECT_EQ(0, status);
 	ASSERT_LT(0, runtime_status(s, sizeof(s)));
 	EXPECT_STREQ("active", s);		/* not before the delay has passed */
+	EXPECT_LE(0, wait_status("suspended", 1000));
+}
+
+/*
+ * A power-up that fails fails the job that needed it (-EIO, injected), and the
+ * next job powers the NPU up again: runtime PM's error from the failed resume
+ * would otherwise refuse every later power-up.
+ */
+TEST_F(pm, failed_power_up_fails_one_job)
+{
+	int32_t status = 0;
+	int64_t id;
+
+	ASSERT_LE(0, wait_status("suspended", 1000));
+	ASSERT_EQ(0, enpu_inject("power 1"));
+	id = submit_copies(self, 1, 4096);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 10000, &status));
+	EXPECT_EQ(-EIO, status);
+	id = submit_copies(self, 1, 4096);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 10000, &status));
+	EXPECT_EQ(0, status);
 	EXPECT_LE(0, wait_status("suspended", 1000));
 }
 
