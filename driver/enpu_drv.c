@@ -256,6 +256,7 @@ int enpu_device_probe(struct device *dev)
 	if (ret)
 		return ret;
 	atomic_set(&edev->inject.slowdown, 1);
+	spin_lock_init(&edev->run_lock);
 
 	ret = enpu_pm_get_resources(edev);
 	if (ret)

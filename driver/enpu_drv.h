@@ -77,6 +77,7 @@ struct enpu_core_stats {
  * @score: the scheduler's load score; a disabled core carries ENPU_CORE_OFF_SCORE
  * @running_job: id of the job on the core, 0 when idle (debugfs)
  * @running_ctx: its context id
+ * @running: the job on the core, NULL when idle (fdinfo; under the device's run_lock)
  * @df_busy_since: when the job on the core started (0: idle), for devfreq
  * @df_busy_ns: busy time of jobs that ended since devfreq's last sample
  * @hw: the hardware (or sim) state of this core, owned by the hw ops
@@ -93,6 +94,7 @@ struct enpu_core {
 	atomic_t score;
 	u64 running_job;
 	u32 running_ctx;
+	struct enpu_job *running;
 	u64 df_busy_since;
 	u64 df_busy_ns;
 	void *hw;
@@ -130,6 +132,7 @@ struct enpu_core {
  * @job_timeout_ms: a job running longer is aborted with -ETIMEDOUT
  * @cores_enabled: mask of the cores that take jobs (sysfs cores_enabled)
  * @cores_lock: serialises changes of @cores_enabled
+ * @run_lock: the cores' @running with the busy time of the contexts' ended jobs
  * @jobs_in_flight: submitted jobs not yet freed; the schedulers' end waits for zero
  * @next_ctx_id: context id allocator (ids appear in traces and debugfs)
  * @inject: fault injection for the next job, see enpu_debugfs.c
@@ -161,6 +164,7 @@ struct enpu_device {
 	unsigned int job_timeout_ms;
 	u32 cores_enabled;
 	struct mutex cores_lock; /* cores_enabled and the cores' score bias */
+	spinlock_t run_lock; /* cores' running and contexts' busy_ns together */
 	atomic_t jobs_in_flight;
 	atomic_t next_ctx_id;
 	struct {

@@ -63,6 +63,7 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 	struct enpu_core *core = job->core;
 	struct enpu_core_stats *st = &core->stats;
 	u32 dev = enpu_dev_index(core->edev);
+	unsigned long flags;
 
 	trace_enpu_job_done(dev, core->index, job->ctx->id, job->pid, job->id, job->cycles,
 			    job->busy_ns, job->bytes_read, job->bytes_written, status,
@@ -70,7 +71,11 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 	if (status == -EFAULT)
 		trace_enpu_fault(dev, core->index, job->ctx->id, job->pid, job->id, status);
 	WRITE_ONCE(core->running_job, 0);
+	/* in one step for fdinfo: the time moves from the running job to its context */
+	spin_lock_irqsave(&core->edev->run_lock, flags);
+	core->running = NULL;
 	atomic64_add(job->busy_ns, &job->ctx->busy_ns);
+	spin_unlock_irqrestore(&core->edev->run_lock, flags);
 	atomic64_add(job->cycles, &job->ctx->cycles);
 
 	atomic64_inc(&st->jobs);
@@ -126,6 +131,9 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 	WRITE_ONCE(core->running_ctx, job->ctx->id);
 	WRITE_ONCE(core->running_job, job->id);
 	job->started_ns = ktime_get_ns();
+	spin_lock_irq(&core->edev->run_lock);
+	core->running = job;
+	spin_unlock_irq(&core->edev->run_lock);
 	trace_enpu_job_started(enpu_dev_index(core->edev), core->index, job->ctx->id, job->pid,
 			       job->id);
 	core->edev->hw->run(core, job);

@@ -31,7 +31,9 @@ struct enpu_mmu_map;
  * @cmd_size: bytes in @cmds
  * @hw_fence: signalled by the core when the job ends
  * @cycles: device cycles the job took (set by the hardware)
- * @busy_ns: device time the job took
+ * @busy_ns: device time the job took; while it runs, a bound the hardware
+ *	keeps of its time so far (the sim: the modelled time up to the descriptor
+ *	it is on), which fdinfo counts up to
  * @bytes_read: bytes it read
  * @bytes_written: bytes it wrote
  */

@@ -2,7 +2,8 @@
 /*
  * Telemetry: the tracepoints report exactly the cycles and bytes of jobs of
  * known size (DMA_COPY, GEMM_I8), DRM fdinfo's engine time and cycles grow by
- * exactly the jobs' busy time and cycles (an aborted job: the time it ran), and
+ * exactly the jobs' busy time and cycles (an aborted job: the time it ran; the
+ * time also while a job runs, never stepping back), and
  * the debugfs per-core counters grow by what the tracepoints reported.
  */
 #include "enpu_sysfs.h"
@@ -248,6 +249,48 @@ TEST_F(tele, fdinfo_grows_by_job_busy_time)
 	EXPECT_LE(dns * 100, (long long)busy * 105);	/* within 5% (it is exact) */
 	EXPECT_GE(dns * 100, (long long)busy * 95);
 	EXPECT_EQ((long long)cycles, fdinfo_value(self->fd, "drm-cycles-npu:\t") - cy0);
+}
+
+/*
+ * A job of ~1 s counts in fdinfo while it runs (tools sample it: a long job
+ * read as idle until it ended, then as a burst), and the value never steps
+ * back: at the end it is the job's busy time.
+ */
+TEST_F(tele, fdinfo_counts_a_running_job)
+{
+	struct enpu_cs cs = { .bo = &self->cmd };
+	long long ns0 = fdinfo_value(self->fd, "drm-engine-npu:\t"), ns1, ns2, ns3;
+	struct done got;
+	int64_t id, t1, t2;
+	int32_t status = 1;
+
+	ASSERT_LE(0, ns0);
+	/* 32 copies of 512 KiB (read and written): 32 x 32784 cycles, 1 ms at 1 GHz, x1000 */
+	ASSERT_EQ(0, enpu_inject("slow 1000"));
+	for (int i = 0; i < 32; i++)
+		add_copy(self, &cs, 512 << 10, 512 << 10);
+	struct drm_enpu_submit_bo sbo = { self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE };
+
+	id = enpu_submit_cs(self->fd, &cs, &sbo, 1, DRM_ENPU_CORE_ANY);
+	ASSERT_LT(0, id);
+	usleep(150 * 1000);
+	t1 = enpu_now_ns();
+	ns1 = fdinfo_value(self->fd, "drm-engine-npu:\t");
+	usleep(300 * 1000);
+	t2 = enpu_now_ns();
+	ns2 = fdinfo_value(self->fd, "drm-engine-npu:\t");
+	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 20000, &status));
+	ASSERT_EQ(0, status);
+	ns3 = fdinfo_value(self->fd, "drm-engine-npu:\t");
+	enpu_inject("none");
+	ASSERT_EQ(0, find_done((uint64_t)id, &got));
+	TH_LOG("running: +%lld ns in %lld ns; at the end +%lld ns, the job's busy time %llu ns",
+	       ns2 - ns1, (long long)(t2 - t1), ns3 - ns0, (unsigned long long)got.busy_ns);
+	EXPECT_LT(ns0, ns1);			/* it counted from the start */
+	EXPECT_LE((ns2 - ns1) * 10, (t2 - t1) * 11);
+	EXPECT_GE((ns2 - ns1) * 10, (t2 - t1) * 7);
+	EXPECT_LE(ns2, ns3);			/* never back */
+	EXPECT_EQ((long long)got.busy_ns, ns3 - ns0);
 }
 
 /*
