@@ -11,6 +11,7 @@
 
 #include <linux/errno.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/fpu.h>
 #ifdef CONFIG_ARM64
@@ -23,6 +24,7 @@
 #include "enpu_sim.h"
 
 #define ENPU_CAST_CHUNK	4096
+#define ENPU_COPY_CHUNK	SZ_1M
 
 static void *xlate(const struct enpu_sim_exec *x, u64 addr, u64 len, bool write)
 {
@@ -90,14 +92,30 @@ static bool fpu_aborted(const struct enpu_sim_exec *x, u64 *used, u64 macs)
 	return false;
 }
 
+/*
+ * Copies as one memmove() would, in ENPU_COPY_CHUNK pieces with a yield and an
+ * abort check between them (a copy may be 1 GiB). Overlapping ranges: the
+ * pieces go from the end when dst is above src, so none overwrites source
+ * bytes a later piece still reads.
+ */
 int enpu_sim_dma_copy(const struct enpu_sim_exec *x, const struct enpu_cmd_dma_copy *d)
 {
-	const void *src = xlate(x, d->src, d->size, false);
-	void *dst = xlate(x, d->dst, d->size, true);
+	const u8 *src = xlate(x, d->src, d->size, false);
+	u8 *dst = xlate(x, d->dst, d->size, true);
+	bool down = dst > src;
+	u64 done, n;
 
 	if (!src || !dst)
 		return -EFAULT;
-	memmove(dst, src, d->size);
+	for (done = 0; done < d->size; done += n) {
+		u64 off;
+
+		n = min_t(u64, d->size - done, ENPU_COPY_CHUNK);
+		off = down ? d->size - done - n : done;
+		if (done && yield_aborted(x))
+			return -ETIMEDOUT;
+		memmove(dst + off, src + off, n);
+	}
 	return 0;
 }
 

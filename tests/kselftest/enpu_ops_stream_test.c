@@ -146,6 +146,43 @@ TEST_F(ops, dma_copy_sizes_and_page_crossing)
 	enpu_bo_free(self->fd, &wo);
 }
 
+/*
+ * Overlapping copies of 3 MiB, up and down: the sim copies in 1 MiB pieces,
+ * and the result is still memmove()'s (docs/hw-model.md).
+ */
+TEST_F(ops, dma_copy_overlapping_as_memmove)
+{
+	static const struct { uint32_t src, dst; } c[] = {
+		{ 0, (1 << 20) + 3 }, { (1 << 20) + 5, 7 },
+	};
+	const uint32_t size = 3 << 20;
+	struct enpu_bo bo;
+	uint8_t *exp;
+	struct rng r;
+
+	RNG_INIT(&r, 3);
+	ASSERT_EQ(0, enpu_bo_new(self->fd, 5 << 20, &bo));
+	exp = malloc(bo.size);
+	ASSERT_NE(NULL, exp);
+	for (int i = 0; i < 2; i++) {
+		struct drm_enpu_submit_bo sbo = {
+			.handle = bo.handle, .flags = DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
+		};
+		struct enpu_cmd_dma_copy *d = CS_ADD(ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+
+		rng_fill(&r, bo.map, bo.size);
+		memcpy(exp, bo.map, bo.size);
+		memmove(exp + c[i].dst, exp + c[i].src, size);
+		d->src = bo.addr + c[i].src;
+		d->dst = bo.addr + c[i].dst;
+		d->size = size;
+		EXPECT_EQ(0, run_bos(_metadata, self, &sbo, 1, next_core(self)));
+		EXPECT_EQ(0, memcmp(exp, bo.map, bo.size));
+	}
+	free(exp);
+	enpu_bo_free(self->fd, &bo);
+}
+
 /* ---- several descriptors in one job ---- */
 
 /* CONV2D_I8 -> FENCE -> REQUANT -> POOL (avg) -> ELTWISE add (residual) -> NOP. */
