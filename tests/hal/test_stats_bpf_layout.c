@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The BPF stats reader against pinned maps of other layouts, on a bpffs
- * mounted in a fake root (root only; skipped where bpf(2) or the mount is
- * refused): an older loader's shorter proc_stats values and a newer one's
+ * mounted in a fake root, in a private mount namespace (root only; skipped
+ * where bpf(2), the namespace or the mount is refused): an older loader's shorter proc_stats values and a newer one's
  * longer values are read, values shorter than the oldest layout and keys of
  * another size are refused with what to do. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <linux/bpf.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -103,6 +104,12 @@ void test_stats_bpf_layouts(tctx *t)
 	unlink(path);
 	if (geteuid()) {
 		t_skip(t, "mounting a bpffs needs root");
+		goto out;
+	}
+	/* in a mount namespace of this thread's own, without propagation: the
+	 * mount goes with the process even if it dies before the umount */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		t_skip(t, "no private mount namespace here: %s", strerror(errno));
 		goto out;
 	}
 	if (mount("bpf", dir, "bpf", 0, NULL)) {
