@@ -46,24 +46,34 @@ static int line_end(const char *p)
 	return *p && *p != '\n' ? -EINVAL : 0;
 }
 
-/* One core's line: exactly 8 numbers and nothing else (never a field of the
- * next line). */
+/* After a line's known fields: its end, or a blank and columns a later
+ * driver appended (ignored); 0 or -EINVAL. */
+static int known_fields_end(const char *p)
+{
+	return *p == ' ' || *p == '\t' ? 0 : line_end(p);
+}
+
+/* One core's line: 8 numbers (never a field of the next line), then
+ * known_fields_end. */
 static int parse_core_line(const char *line, unsigned long long v[8])
 {
 	for (int i = 0; i < 8; i++)
 		if (take_number(&line, ULLONG_MAX, &v[i]))
 			return -EINVAL;
-	return line_end(line);
+	return known_fields_end(line);
 }
 
-/* "core jobs faults resets busy_cycles busy_ns bytes_read bytes_written", then
- * one line of numbers per core, each core once. */
+#define CORES_HEADER "core jobs faults resets busy_cycles busy_ns bytes_read bytes_written"
+
+/* CORES_HEADER (then known_fields_end), then one line of numbers per core,
+ * each core once. */
 static int parse_cores(const char *text, enpu_stats_sample_t *s)
 {
 	const char *line = strchr(text, '\n');
 	uint32_t seen = 0;
 
-	if (!line || strncmp(text, "core jobs ", 10))
+	if (!line || strncmp(text, CORES_HEADER, strlen(CORES_HEADER)) ||
+	    known_fields_end(text + strlen(CORES_HEADER)))
 		return -EINVAL;
 	for (line++; *line; ) {
 		size_t n = strcspn(line, "\n");
@@ -125,7 +135,7 @@ static int parse_contexts(const char *root, const char *text, enpu_stats_sample_
 		    take_field(&p, "jobs", ULLONG_MAX, &jobs) ||
 		    take_field(&p, "busy_ns", ULLONG_MAX, &busy) ||
 		    take_field(&p, "cycles", ULLONG_MAX, &cycles) ||
-		    (*p != ' ' && *p != '\t' && line_end(p)))
+		    known_fields_end(p))
 			return -EINVAL;
 		proc = stats_proc_get(s, (uint32_t)pid, 0);
 		if (!proc)

@@ -223,13 +223,13 @@ void test_stats_read_errors(tctx *t)
 	CHECK(t, fx_write(&fx, DBG "/cores", "core jobs faults\n0 1 2\n"), "bad cores");
 	CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR, "expected format");
 	/* a short line (its missing fields are not taken from the next line), a
-	 * blank line, a core twice, a trailing word, a number past 64 bits, a
-	 * negative one */
+	 * blank line, a core twice, a word glued to the last number, a number
+	 * past 64 bits, a negative one */
 	static const char *const bad[] = {
 		"0 10 0 0 100 1000 5 6\n1 20 0 0 200\n2 30 0 0 300 3000 7 8\n",
 		"0 10 0 0 100 1000 5 6\n\n1 20 0 0 200 2000 7 8\n",
 		"0 10 0 0 100 1000 5 6\n0 20 0 0 200 2000 7 8\n",
-		"0 10 0 0 100 1000 5 6 x\n",
+		"0 10 0 0 100 1000 5 6x\n",
 		"0 18446744073709551616 0 0 100 1000 5 6\n",
 		"0 10 0 0 100 -1000 5 6\n",
 	};
@@ -242,6 +242,21 @@ void test_stats_read_errors(tctx *t)
 		CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR,
 			  "expected format");
 	}
+	/* a column a later driver appends, header and lines: read, ignored */
+	CHECK(t, fx_write(&fx, DBG "/cores", "core jobs faults resets busy_cycles busy_ns "
+			  "bytes_read bytes_written stalls\n0 1 0 0 1 1 1 1 9\n1 4 0 0 1 1 1 1\t9\n"),
+	      "cores with a column appended");
+	CHECK(t, fx_write(&fx, DBG "/contexts", ""), "no contexts");
+	CHECK_OK(t, enpu_stats_read(0, &o, &s));
+	CHECK(t, s->core_count == 2 && s->cores[1].jobs == 4 && s->total.jobs == 5,
+	      "appended column: %u cores, %llu jobs", s->core_count,
+	      (unsigned long long)s->total.jobs);
+	enpu_stats_free(s);
+	s = NULL;
+	/* a header with a column renamed */
+	CHECK(t, fx_write(&fx, DBG "/cores", "core jobs faults resets busy_cycles busy_ns "
+			  "bytes_read bytes_writtenX\n0 1 0 0 1 1 1 1\n"), "renamed column");
+	CHECK_ERR(t, enpu_stats_read(0, &o, &s), ENPU_STATUS_DEVICE_ERROR, "expected format");
 	/* a context line out of range or with a word missing */
 	CHECK(t, fx_write(&fx, DBG "/cores", "core jobs faults resets busy_cycles busy_ns "
 			  "bytes_read bytes_written\n0 1 0 0 1 1 1 1\n"), "cores");
