@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"; "$bpf" unload >/dev/null 2>&1; tmux kill-server >/dev/null 
 export TERM=xterm-256color
 
 . "$top/tests/e2e/ktap.sh"
-ktap_plan 16
+ktap_plan 17
 
 for f in "$ctl" "$load"; do
 	[ -x "$f" ] || { echo "Bail out! $f not built (make -C tools/enpuctl)"; exit 1; }
@@ -304,7 +304,20 @@ inst=/sys/kernel/tracing/instances
 result $? "trace: SIGHUP ends a recording with valid JSON, SIGTERM a -g calibration, no instance left; nohup respected" \
 	"$tmp/trace-sig"
 
-# 16. two NPUs, listed as loaded and again after the first is rebound: one of
+# 16. trace -b: a ring buffer too small for what comes while the recorder is
+# stopped overflows; the summary says how many events were lost, the JSON stays valid
+{
+	"$ctl" trace -d 4 -b 4 -o "$tmp/lost.json" >"$tmp/lost.out" 2>"$tmp/lost.err" & tpid=$!
+	sleep 1 && kill -STOP $tpid && "$load" -n 200 -s 4096 -w 8 >/dev/null &&
+	kill -CONT $tpid && wait $tpid && cat "$tmp/lost.out" "$tmp/lost.err" &&
+	grep -Eq 'the ring buffer overflowed and [1-9][0-9]* events were lost' "$tmp/lost.err" &&
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$tmp/lost.json" &&
+	{ "$ctl" trace -b 0; [ $? = 64 ]; }
+} >"$tmp/trace-lost" 2>&1
+result $? "trace -b 4: lost events counted and reported, the JSON still valid; -b 0 refused" \
+	"$tmp/trace-lost"
+
+# 17. two NPUs, listed as loaded and again after the first is rebound: one of
 # the two directory orders has accel1 before accel0 (devtmpfs lists newest
 # first, other filesystems oldest first), yet the HAL's npu0 is accel0 and
 # npu1 accel1 both times. Reloads enpu.ko, so it comes last and restores the

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* enpuctl trace [-d SECS] [-o FILE] [-g SPEC]: records the enpu tracepoints for
+/* enpuctl trace [-d SECS] [-o FILE] [-b KB] [-g SPEC]: records the enpu tracepoints for
  * SECS seconds in a tracefs instance of its own (root) and writes a Chrome /
  * Perfetto JSON trace: per device, one track per core with a complete event
  * per job (started -> done, args ctx/pid/job/cycles/bytes/status), instant
@@ -52,13 +52,15 @@ static void catch_signals(void)
 
 static void usage(void)
 {
-	printf("usage: enpuctl trace [-d SECS] [-o FILE] [-g 'graph NAME [OPTIONS]']\n\n"
+	printf("usage: enpuctl trace [-d SECS] [-o FILE] [-b KB] [-g 'graph NAME [OPTIONS]']\n\n"
 	       "Records the enpu tracepoints for SECS seconds (default 5; Ctrl-C ends early)\n"
 	       "into FILE (default enpu-trace.json), a Chrome/Perfetto JSON trace: one track\n"
 	       "per core with a complete event per job (args ctx, pid, job, cycles, busy_ns,\n"
 	       "bytes_read, bytes_written, status), instant events for faults, resets, power\n"
 	       "and clock changes. Needs root (tracefs). Open FILE in https://ui.perfetto.dev\n"
 	       "or chrome://tracing.\n"
+	       "-b sets the recording's ring buffer, KB per CPU (the kernel's default if not\n"
+	       "given); events that overflow it are lost, and the summary counts them.\n"
 	       "-g records while a graph spec of `enpuctl run` runs (its repeat= runs, after\n"
 	       "calibration and a warm-up) instead of for SECS, and adds the dispatcher's\n"
 	       "timeline: a row per HAL device (cpu0, npu0, gpu0...) with each op, measured\n"
@@ -77,6 +79,8 @@ struct recorder {
 	long long tracks[MAX_TRACKS][2]; /* (dev, tid) already named */
 	size_t ntracks;
 	unsigned long jobs, instants, unmatched;
+	unsigned long lost;        /* events the ring buffer dropped */
+	unsigned long start_lost;  /* job ends after a loss without a start */
 	bool first;
 };
 
@@ -139,7 +143,11 @@ static void job_done(struct recorder *r, const trace_line_t *l)
 		if (r->pending[i].dev == dev && r->pending[i].ctx == ctx && r->pending[i].job == job)
 			break;
 	if (i == r->npending) {
-		r->unmatched++; /* started before the recording */
+		/* started before the recording; after a loss, maybe its start was lost */
+		if (r->lost)
+			r->start_lost++;
+		else
+			r->unmatched++;
 		return;
 	}
 	track(r, dev, core);
@@ -200,7 +208,14 @@ static void instant(struct recorder *r, const trace_line_t *l)
 static void line(struct recorder *r, const char *text)
 {
 	trace_line_t l;
+	unsigned long n;
+	int cpu;
 
+	/* trace_pipe's note where the ring buffer overflowed */
+	if (sscanf(text, "CPU:%d [LOST %lu EVENTS]", &cpu, &n) == 2) {
+		r->lost += n;
+		return;
+	}
 	if (!trace_parse(text, &l))
 		return;
 	if (!strcmp(l.event, "enpu_job_started"))
@@ -269,7 +284,19 @@ static bool graph_busy(struct window *w, uint32_t *k, enpu_status_t *st)
 	return !*st;
 }
 
-static int record(const char *inst, struct window *w, struct recorder *r)
+/* -b's argument: KB per CPU, 1..1048576, decimal. */
+static bool parse_buffer_kb(const char *arg)
+{
+	char *end;
+	unsigned long kb;
+
+	errno = 0;
+	kb = strtoul(arg, &end, 10);
+	return !errno && !*end && arg[0] >= '1' && arg[0] <= '9' && kb <= 1048576;
+}
+
+static int record(const char *inst, const char *buffer_kb, struct window *w,
+		  struct recorder *r)
 {
 	char path[512], buf[65536];
 	size_t have = 0;
@@ -278,6 +305,13 @@ static int record(const char *inst, struct window *w, struct recorder *r)
 	uint32_t k = 0;
 	int fd, err;
 
+	if (buffer_kb) {
+		snprintf(path, sizeof(path), "%s/buffer_size_kb", inst);
+		err = write_file(path, buffer_kb);
+		if (err)
+			return fail("trace", "cannot set the ring buffer to %s KB per CPU (%s: %s)",
+				    buffer_kb, path, strerror(-err));
+	}
 	snprintf(path, sizeof(path), "%s/trace_clock", inst);
 	write_file(path, "mono"); /* CLOCK_MONOTONIC where the kernel has it; else the default */
 	snprintf(path, sizeof(path), "%s/events/enpu/enable", inst);
@@ -340,10 +374,11 @@ int cmd_trace(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "graph", required_argument, NULL, 'g' },
+		{ "buffer-kb", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *file = "enpu-trace.json", *graph = NULL;
+	const char *file = "enpu-trace.json", *graph = NULL, *buffer_kb = NULL;
 	struct recorder r = { .first = true };
 	struct window w = { .secs = 5 };
 	enpu_context_t *ctx = NULL;
@@ -353,7 +388,7 @@ int cmd_trace(int argc, char **argv)
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:o:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:o:g:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!parse_seconds(optarg, &w.secs))
@@ -361,6 +396,12 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'o': file = optarg; break;
 		case 'g': graph = optarg; break;
+		case 'b':
+			if (!parse_buffer_kb(optarg))
+				return usage_error("trace", "-b %s: expected KB per CPU, 1..1048576",
+						   optarg);
+			buffer_kb = optarg;
+			break;
 		case 'h': usage(); return 0;
 		default: return usage_error("trace", "bad option");
 		}
@@ -392,7 +433,7 @@ int cmd_trace(int argc, char **argv)
 		ret = fail("trace", "cannot write %s: %s", file, strerror(errno));
 	} else {
 		fprintf(r.out, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [");
-		ret = record(inst, &w, &r);
+		ret = record(inst, buffer_kb, &w, &r);
 		if (!ret && graph)
 			graph_events(&r, &w);
 		fprintf(r.out, "\n]}\n");
@@ -403,6 +444,11 @@ int cmd_trace(int argc, char **argv)
 		printf("enpuctl trace: %lu jobs, %lu instant events in %s (%lu jobs had started "
 		       "before the recording)%s\n", r.jobs, r.instants, file, r.unmatched,
 		       graph ? "; the graph's ops on rows per HAL device" : "");
+	if (!ret && r.lost)
+		fprintf(stderr, "enpuctl trace: warning: the ring buffer overflowed and %lu events "
+			"were lost; left out: %lu job ends whose start may be among them, %zu job "
+			"starts without an end (a larger -b KB keeps them)\n", r.lost, r.start_lost,
+			r.npending);
 out:
 	if (rmdir(inst))
 		fprintf(stderr, "enpuctl trace: cannot remove the tracefs instance %s: %s\n", inst,
