@@ -146,13 +146,23 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
  * -ETIMEDOUT (or with its own status if it ended meanwhile) before it returns,
  * then let the scheduler free it (stop) and go on with the next (start).
  * Other contexts' jobs never ran on this core meanwhile (one job at a time), so
- * they are untouched.
+ * they are untouched. A job that never reached the core (its run failed) or
+ * that had ended did not hang: the scheduler frees it, with no reset. The
+ * latter happens while the submit queue is frozen for system sleep: a job's
+ * timer is cancelled by its free work, which waits for the thaw.
  */
 static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job)
 {
 	struct enpu_job *job = to_enpu_job(sched_job);
-	struct enpu_core *core = job->core;
+	struct enpu_core *core = container_of(sched_job->sched, struct enpu_core, sched);
 	int idx;
+
+	if (!job->hw_fence || dma_fence_is_signaled(job->hw_fence)) {
+		drm_sched_wqueue_stop(&core->sched);
+		drm_sched_stop(&core->sched, sched_job);
+		drm_sched_start(&core->sched);
+		return DRM_GPU_SCHED_STAT_NOMINAL;
+	}
 
 	/*
 	 * After removal began the hardware is not touched: the removal resets
@@ -236,7 +246,7 @@ int enpu_job_sched_init(struct enpu_core *core)
 
 	/*
 	 * Freezable: a system sleep freezes it before devices suspend, so no job
-	 * starts (and none is freed) from then until the thaw after resume.
+	 * starts from then until the thaw after resume.
 	 */
 	core->submit_wq = alloc_ordered_workqueue("enpu-%s:%u", WQ_FREEZABLE | WQ_MEM_RECLAIM,
 						  dev_name(edev->drm.dev), core->index);

@@ -92,12 +92,14 @@ static u64 enpu_sim_cycles_ns(u64 cycles, u32 mhz, u32 slow)
 }
 
 /*
- * A reset aborted @job: it is charged the time it held the core (and that
- * time's cycles at its clock), not its modelled time. Returns -ETIMEDOUT.
+ * A reset aborted @job: it is charged the time it held the core since it was
+ * started (fdinfo's time base for a running job, so its value never steps
+ * back), and that time's cycles at its clock, not its modelled time.
+ * Returns -ETIMEDOUT.
  */
-static int enpu_sim_aborted(struct enpu_job *job, u64 start, u32 mhz, u32 slow)
+static int enpu_sim_aborted(struct enpu_job *job, u32 mhz, u32 slow)
 {
-	job->busy_ns = ktime_get_ns() - start;
+	job->busy_ns = ktime_get_ns() - job->started_ns;
 	job->cycles = div_u64(mul_u64_u32_div(job->busy_ns, mhz, 1000), slow);
 	return -ETIMEDOUT;
 }
@@ -139,7 +141,7 @@ static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 	if (atomic_xchg(&edev->inject.hang, 0)) {
 		/* Injected hang: the core stops making progress until reset. */
 		wait_event_interruptible(sc->wq, READ_ONCE(sc->abort) || kthread_should_stop());
-		return enpu_sim_aborted(job, start, mhz, slow);
+		return enpu_sim_aborted(job, mhz, slow);
 	}
 	while (off < job->cmd_size) {
 		const struct enpu_cmd_hdr *hdr = job->cmds + off;
@@ -149,10 +151,10 @@ static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 		job->cycles = enpu_sim_add_sat(job->cycles, cost.cycles);
 		job->busy_ns = enpu_sim_cycles_ns(job->cycles, mhz, slow);
 		if (!enpu_sim_wait_until(sc, enpu_sim_add_sat(start, job->busy_ns)))
-			return enpu_sim_aborted(job, start, mhz, slow);
+			return enpu_sim_aborted(job, mhz, slow);
 		ret = idx == fault_at ? -EFAULT : enpu_sim_exec_one(&x, hdr);
 		if (ret == -ETIMEDOUT)
-			return enpu_sim_aborted(job, start, mhz, slow);
+			return enpu_sim_aborted(job, mhz, slow);
 		if (ret)
 			return ret;	/* a faulting access reads and writes nothing */
 		job->bytes_read += cost.bytes_read;

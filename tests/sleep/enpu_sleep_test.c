@@ -200,6 +200,8 @@ TEST_F_TIMEOUT(sleep, running_job_ends_before_power_off, 60)
 	ASSERT_LT(sus, res);
 	EXPECT_LT(sus, a_done);		/* the job was running when the devices suspended */
 	EXPECT_LT(a_done, off);		/* and ended before the NPU powered down */
+	/* its timer, cancelled only after the thaw, did not reset the core */
+	EXPECT_EQ(-1, job_event(ev, n, "enpu_reset", a));
 	EXPECT_LT(0, off);
 	EXPECT_LT(thaw, b_start);	/* the queued job waited for the thaw */
 	EXPECT_LT(0, thaw);
