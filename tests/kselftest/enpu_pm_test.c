@@ -59,28 +59,7 @@ static int wait_status(const char *want, int ms)
 static int64_t submit_copies_on(FIXTURE_DATA(pm) *self, int n, uint32_t bytes, uint32_t core,
 				uint32_t flags)
 {
-	struct enpu_cs cs = { .bo = &self->cmd };
-	struct drm_enpu_submit_bo sbo = {
-		self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
-	};
-
-	for (int i = 0; i < n; i++) {
-		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
-
-		d->src = self->buf.addr;
-		d->dst = self->buf.addr + (1 << 20);
-		d->size = bytes;
-	}
-	struct drm_enpu_submit s = {
-		.bos = (uintptr_t)&sbo, .bo_count = 1, .cmd_handle = cs.bo->handle,
-		.cmd_size = cs.used, .core = core, .priority = DRM_ENPU_PRIORITY_NORMAL,
-		.flags = flags,
-	};
-
-	if (ioctl(self->fd, DRM_IOCTL_ENPU_SUBMIT, &s))
-		return -errno;
-	return (int64_t)s.job_id;
+	return enpu_submit_copies(self->fd, &self->cmd, &self->buf, n, bytes, core, flags);
 }
 
 static int64_t submit_copies(FIXTURE_DATA(pm) *self, int n, uint32_t bytes)

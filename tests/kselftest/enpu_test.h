@@ -162,6 +162,36 @@ static inline struct enpu_cmd_gemm *enpu_cs_add_gemm_i8(struct enpu_cs *cs,
 	return g;
 }
 
+/*
+ * Submits one job of @n DMA_COPYs of @bytes each, from the start of @buf to
+ * 1 MiB into it, to @core with @flags (DRM_ENPU_SUBMIT_*), its commands
+ * written to @cmd; the job id, or -errno.
+ */
+static inline int64_t enpu_submit_copies(int fd, struct enpu_bo *cmd, const struct enpu_bo *buf,
+					 int n, uint32_t bytes, uint32_t core, uint32_t flags)
+{
+	struct enpu_cs cs = { .bo = cmd };
+	struct drm_enpu_submit_bo sbo = { buf->handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE };
+
+	for (int i = 0; i < n; i++) {
+		struct enpu_cmd_dma_copy *d =
+			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
+
+		d->src = buf->addr;
+		d->dst = buf->addr + (1 << 20);
+		d->size = bytes;
+	}
+	struct drm_enpu_submit s = {
+		.bos = (uintptr_t)&sbo, .bo_count = 1, .cmd_handle = cmd->handle,
+		.cmd_size = cs.used, .core = core, .priority = DRM_ENPU_PRIORITY_NORMAL,
+		.flags = flags,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_ENPU_SUBMIT, &s))
+		return -errno;
+	return (int64_t)s.job_id;
+}
+
 /* Submits @cs with @n BOs (handle, flags pairs); the job id, or -errno. */
 static inline int64_t enpu_submit_cs(int fd, struct enpu_cs *cs,
 				     const struct drm_enpu_submit_bo *bos, uint32_t n,

@@ -60,27 +60,7 @@ FIXTURE_TEARDOWN(sleep)
 /* One job of @n copies of @bytes on core 0 (so that jobs queue behind each other); its id. */
 static int64_t submit_copies(FIXTURE_DATA(sleep) *self, int n, uint32_t bytes)
 {
-	struct enpu_cs cs = { .bo = &self->cmd };
-	struct drm_enpu_submit_bo sbo = {
-		self->buf.handle, DRM_ENPU_BO_READ | DRM_ENPU_BO_WRITE,
-	};
-
-	for (int i = 0; i < n; i++) {
-		struct enpu_cmd_dma_copy *d =
-			ENPU_CS_ADD(&cs, ENPU_CMD_OP_DMA_COPY, struct enpu_cmd_dma_copy);
-
-		d->src = self->buf.addr;
-		d->dst = self->buf.addr + (1 << 20);
-		d->size = bytes;
-	}
-	struct drm_enpu_submit s = {
-		.bos = (uintptr_t)&sbo, .bo_count = 1, .cmd_handle = cs.bo->handle,
-		.cmd_size = cs.used, .core = 0, .priority = DRM_ENPU_PRIORITY_NORMAL,
-	};
-
-	if (ioctl(self->fd, DRM_IOCTL_ENPU_SUBMIT, &s))
-		return -errno;
-	return (int64_t)s.job_id;
+	return enpu_submit_copies(self->fd, &self->cmd, &self->buf, n, bytes, 0, 0);
 }
 
 /* Suspends to idle and back; 0 or -errno of the write; its duration in *ms. */
