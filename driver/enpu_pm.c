@@ -53,12 +53,14 @@ int enpu_pm_get(struct enpu_device *edev)
 	int ret = pm_runtime_resume_and_get(dev);
 
 	/*
-	 * A failed resume leaves runtime PM's error set, which would fail every
-	 * later call: clearing it lets the next job try the power-up again.
+	 * A failed resume leaves the NPU suspended with runtime PM's error set,
+	 * which would fail every later call: clearing it lets the next job try
+	 * the power-up again.
 	 */
 	if (ret < 0) {
 		dev_err_ratelimited(dev, "cannot power the NPU up: %pe\n", ERR_PTR(ret));
-		pm_runtime_set_suspended(dev);
+		if (pm_runtime_status_suspended(dev))
+			pm_runtime_set_suspended(dev);
 	}
 	return ret;
 }
