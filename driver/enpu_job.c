@@ -241,7 +241,6 @@ int enpu_job_sched_init(struct enpu_core *core)
 		.name = dev_name(edev->drm.dev),
 		.dev = edev->drm.dev,
 	};
-
 	int ret;
 
 	/*
