@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"; "$bpf" unload >/dev/null 2>&1; tmux kill-server >/dev/null 
 export TERM=xterm-256color
 
 . "$top/tests/e2e/ktap.sh"
-ktap_plan 17
+ktap_plan 18
 
 for f in "$ctl" "$load"; do
 	[ -x "$f" ] || { echo "Bail out! $f not built (make -C tools/enpuctl)"; exit 1; }
@@ -317,7 +317,24 @@ result $? "trace: SIGHUP ends a recording with valid JSON, SIGTERM a -g calibrat
 result $? "trace -b 4: lost events counted and reported, the JSON still valid; -b 0 refused" \
 	"$tmp/trace-lost"
 
-# 17. two NPUs, listed as loaded and again after the first is rebound: one of
+# 17. enpu-bpf against an older enpu.ko, whose enpu_job_queued has no start_ns
+# (that event's format without the field, on a tracefs of a mount namespace of
+# its own): says so and pins nothing; the real one loads
+fmt=/sys/kernel/tracing/events/enpu/enpu_job_queued/format
+{
+	"$bpf" unload >/dev/null 2>&1
+	grep -q ' start_ns;' "$fmt" &&
+	{ unshare -m sh -c 'fake=$(mktemp -d) && mkdir -p "$fake/events/enpu/enpu_job_queued" &&
+		grep -v " start_ns;" "$1" >"$fake/events/enpu/enpu_job_queued/format" &&
+		mount --bind "$fake" /sys/kernel/tracing && exec "$2" load' sh "$fmt" "$bpf"
+	  [ $? = 1 ]; } 2>"$tmp/skew.err" &&
+	cat "$tmp/skew.err" && grep -q 'enpu.ko is older than these BPF programs' "$tmp/skew.err" &&
+	[ ! -e /sys/fs/bpf/enpu ] && "$bpf" load && "$bpf" unload
+} >"$tmp/bpf-skew" 2>&1
+result $? "enpu-bpf load against an enpu.ko without start_ns: refused, saying so, nothing pinned" \
+	"$tmp/bpf-skew"
+
+# 18. two NPUs, listed as loaded and again after the first is rebound: one of
 # the two directory orders has accel1 before accel0 (devtmpfs lists newest
 # first, other filesystems oldest first), yet the HAL's npu0 is accel0 and
 # npu1 accel1 both times. Reloads enpu.ko, so it comes last and restores the

@@ -224,6 +224,32 @@ static int lock_pins(void)
 	return fd;
 }
 
+/*
+ * Whether the loaded enpu.ko's enpu_job_queued event has the start_ns field
+ * these programs read (tracefs's format of the event): 1, 0 (an older
+ * enpu.ko), or -1 when that cannot be told (no tracefs, enpu.ko not loaded).
+ */
+static int driver_has_start_ns(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[128], line[256];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		FILE *f;
+		int found = 0;
+
+		snprintf(path, sizeof(path), "%s/events/enpu/enpu_job_queued/format", dirs[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (!found && fgets(line, sizeof(line), f))
+			found = strstr(line, " start_ns;") != NULL;
+		fclose(f);
+		return found;
+	}
+	return -1;
+}
+
 static int do_load(const char *group)
 {
 	struct enpu_stats_bpf *skel;
@@ -234,6 +260,12 @@ static int do_load(const char *group)
 	if (loaded() > 0) {
 		printf("enpu-bpf: already loaded (maps in %s)\n", ENPU_BPF_PIN_DIR);
 		return group && share_with_group(group) ? 1 : 0;
+	}
+	if (!driver_has_start_ns()) {
+		fprintf(stderr, "enpu-bpf: the loaded enpu.ko is older than these BPF programs: its "
+				"enpu_job_queued event has no start_ns field (load the enpu.ko built "
+				"with this enpu-bpf)\n");
+		return 1;
 	}
 	if (mkdir(ENPU_BPF_PIN_DIR, 0700) && errno != EEXIST) {
 		fprintf(stderr, "enpu-bpf: cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)\n",
