@@ -30,6 +30,7 @@
 #include "enpu_debugfs.h"
 #include "enpu_drv.h"
 #include "enpu_gem.h"
+#include "enpu_job.h"
 
 static int enpu_inject_show(struct seq_file *m, void *unused)
 {
@@ -134,8 +135,15 @@ static int enpu_queues_show(struct seq_file *m, void *unused)
 		struct enpu_core *core = &edev->cores[i];
 		struct drm_sched_job *job;
 		unsigned int pending = 0;
-		u64 running = READ_ONCE(core->running_job);
+		u64 running = 0;
+		u32 ctx = 0;
 
+		spin_lock_irq(&edev->run_lock);
+		if (core->running) {
+			running = core->running->id;
+			ctx = core->running->ctx->id;
+		}
+		spin_unlock_irq(&edev->run_lock);
 		spin_lock(&core->sched.job_list_lock);
 		list_for_each_entry(job, &core->sched.pending_list, list)
 			pending++;
@@ -143,7 +151,7 @@ static int enpu_queues_show(struct seq_file *m, void *unused)
 		if (running)
 			seq_printf(m, "%u %d %u:%llu %d %u\n", i,
 				   !!(READ_ONCE(edev->cores_enabled) & BIT(i)),
-				   READ_ONCE(core->running_ctx), running,
+				   ctx, running,
 				   atomic_read(&core->sched.credit_count), pending);
 		else
 			seq_printf(m, "%u %d - %d %u\n", i,

@@ -75,9 +75,8 @@ struct enpu_core_stats {
  * @fence_lock: lock of the hardware fences
  * @stats: counters
  * @score: the scheduler's load score; a disabled core carries ENPU_CORE_OFF_SCORE
- * @running_job: id of the job on the core, 0 when idle (debugfs)
- * @running_ctx: its context id
- * @running: the job on the core, NULL when idle (fdinfo; under the device's run_lock)
+ * @running: the job on the core, NULL when idle (fdinfo, debugfs; under the
+ *	device's run_lock)
  * @df_busy_since: when the job on the core started (0: idle), for devfreq
  * @df_busy_ns: busy time of jobs that ended since devfreq's last sample
  * @hw: the hardware (or sim) state of this core, owned by the hw ops
@@ -92,8 +91,6 @@ struct enpu_core {
 	spinlock_t fence_lock; /* the hardware fences of this core */
 	struct enpu_core_stats stats;
 	atomic_t score;
-	u64 running_job;
-	u32 running_ctx;
 	struct enpu_job *running;
 	u64 df_busy_since;
 	u64 df_busy_ns;

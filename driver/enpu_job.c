@@ -70,7 +70,6 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 			    job->started_ns - job->queued_ns, ktime_get_ns() - job->started_ns);
 	if (status == -EFAULT)
 		trace_enpu_fault(dev, core->index, job->ctx->id, job->pid, job->id, status);
-	WRITE_ONCE(core->running_job, 0);
 	/* in one step for fdinfo: the time moves from the running job to its context */
 	spin_lock_irqsave(&core->edev->run_lock, flags);
 	core->running = NULL;
@@ -128,8 +127,6 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 		       atomic64_inc_return(&core->fence_seqno));
 	job->core = core;
 	job->hw_fence = dma_fence_get(fence);
-	WRITE_ONCE(core->running_ctx, job->ctx->id);
-	WRITE_ONCE(core->running_job, job->id);
 	job->started_ns = ktime_get_ns();
 	spin_lock_irq(&core->edev->run_lock);
 	core->running = job;
