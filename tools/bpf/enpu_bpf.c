@@ -268,8 +268,8 @@ static int do_load(const char *group)
 		return 1;
 	}
 	if (mkdir(ENPU_BPF_PIN_DIR, 0700) && errno != EEXIST) {
-		fprintf(stderr, "enpu-bpf: cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)\n",
-			ENPU_BPF_PIN_DIR, strerror(errno));
+		fprintf(stderr, "enpu-bpf: cannot create %s: %s (is bpffs mounted on %s?)\n",
+			ENPU_BPF_PIN_DIR, strerror(errno), BPFFS_DIR);
 		return 1;
 	}
 	libbpf_set_print(libbpf_quiet);
