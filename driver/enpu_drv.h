@@ -123,6 +123,8 @@ struct enpu_core {
  * @opp_active: the OPP core holds the clock and supply at a level (the NPU
  *	is powered); a level chosen meanwhile is applied at power-up
  * @opp_lock: @opp_active with the OPP core's level changes
+ * @opp_dt: the levels come from a DT OPP table: only then does a level set a
+ *	clock rate or a voltage (without one the sim's levels set nothing)
  * @clock_levels_mhz: the clock levels (from the OPP table), slowest first
  * @num_clock_levels: entries in @clock_levels_mhz
  * @clock_mhz: the clock the cores run at now
@@ -155,6 +157,7 @@ struct enpu_device {
 	struct mutex power_cap_lock; /* power_cap_req with power_cap_mw */
 	bool opp_active;
 	struct mutex opp_lock; /* opp_active with dev_pm_opp_set_rate() */
+	bool opp_dt;
 	const u32 *clock_levels_mhz;
 	unsigned int num_clock_levels;
 	u32 clock_mhz;

@@ -132,10 +132,14 @@ void enpu_pm_job_end(struct enpu_core *core)
 	}
 }
 
-/* A DT node's clock or supply, which dev_pm_opp_set_rate() drives. */
+/*
+ * A clock or supply that dev_pm_opp_set_rate() drives: only with a DT OPP table.
+ * Without one the levels are the sim's, and the OPP core would set them on the
+ * node's first clock, whatever clock that is.
+ */
 static bool enpu_opp_drives(struct enpu_device *edev)
 {
-	return edev->res.num_clks || edev->res.supply;
+	return edev->opp_dt && (edev->res.num_clks || edev->res.supply);
 }
 
 /*
@@ -478,6 +482,7 @@ static int enpu_opp_init(struct enpu_device *edev, const u32 *sim_mhz, unsigned 
 		ret = devm_pm_opp_of_add_table(dev);
 		if (ret)
 			return dev_err_probe(dev, ret, "bad OPP table\n");
+		edev->opp_dt = true;
 	} else {
 		for (i = 0; i < n; i++) {
 			ret = dev_pm_opp_add(dev, (unsigned long)sim_mhz[i] * 1000000, 0);

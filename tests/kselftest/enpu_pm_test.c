@@ -316,20 +316,25 @@ TEST_F(pm, power_cap_limits_the_clock)
 	EXPECT_EQ(-EINVAL, enpu_write_file(ENPU_PDEV "/power_cap_mw", "lots"));
 }
 
-/* The thermal framework caps the clock through the devfreq cooling device. */
+/*
+ * The thermal framework caps the clock through the devfreq cooling device (of
+ * type "devfreq-<device>": accel0's, where there are several NPUs).
+ */
 TEST_F(pm, thermal_cooling_device_caps_the_clock)
 {
-	char path[PATH_MAX], type[64], max[16];
+	char path[PATH_MAX], dev[PATH_MAX], want[PATH_MAX / 2], type[PATH_MAX / 2], max[16];
 	struct dirent *de;
 	DIR *d = opendir("/sys/class/thermal");
 	int found = 0;
 
 	if (!d)
 		SKIP(return, "no /sys/class/thermal: kernel without thermal support");
+	ASSERT_NE(NULL, realpath(ENPU_PDEV, dev));
+	snprintf(want, sizeof(want), "devfreq-%s\n", basename(dev));
 	while (!found && (de = readdir(d))) {
 		snprintf(path, sizeof(path), "/sys/class/thermal/%s/type", de->d_name);
 		if (strncmp(de->d_name, "cooling_device", 14) ||
-		    enpu_read_file(path, type, sizeof(type)) < 0 || !strstr(type, "devfreq"))
+		    enpu_read_file(path, type, sizeof(type)) < 0 || strcmp(type, want))
 			continue;
 		found = 1;
 		snprintf(path, sizeof(path), "/sys/class/thermal/%s/max_state", de->d_name);
