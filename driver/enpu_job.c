@@ -70,12 +70,12 @@ void enpu_job_hw_done(struct enpu_job *job, int status)
 			    job->started_ns - job->queued_ns, ktime_get_ns() - job->started_ns);
 	if (status == -EFAULT)
 		trace_enpu_fault(dev, core->index, job->ctx->id, job->pid, job->id, status);
-	/* in one step for fdinfo: the time moves from the running job to its context */
+	/* in one step for fdinfo: time and cycles move from the running job to its context */
 	spin_lock_irqsave(&core->edev->run_lock, flags);
 	core->running = NULL;
 	atomic64_add(job->busy_ns, &job->ctx->busy_ns);
-	spin_unlock_irqrestore(&core->edev->run_lock, flags);
 	atomic64_add(job->cycles, &job->ctx->cycles);
+	spin_unlock_irqrestore(&core->edev->run_lock, flags);
 
 	atomic64_inc(&st->jobs);
 	atomic64_add(job->cycles, &st->busy_cycles);

@@ -30,7 +30,11 @@ struct enpu_mmu_map;
  * @cmds: the command stream, copied at submit
  * @cmd_size: bytes in @cmds
  * @hw_fence: signalled by the core when the job ends
- * @cycles: device cycles the job took (set by the hardware)
+ * @cycles: device cycles the job took (set by the hardware); while it runs,
+ *	at least those counted so far
+ * @mhz: the clock the job runs at, and @slow: how many times slower the sim's
+ *	injected slowdown makes it: together the rate of its cycle count over its
+ *	time (0 until it starts), which fdinfo counts its running cycles at
  * @busy_ns: device time the job took; while it runs, a bound the hardware
  *	keeps of its time so far (the sim: the modelled time up to the descriptor
  *	it is on), which fdinfo counts up to
@@ -50,6 +54,8 @@ struct enpu_job {
 	u32 cmd_size;
 	struct dma_fence *hw_fence;
 	u64 cycles;
+	u32 mhz;
+	u32 slow;
 	u64 busy_ns;
 	u64 bytes_read;
 	u64 bytes_written;

@@ -99,8 +99,8 @@ static u64 enpu_sim_cycles_ns(u64 cycles, u32 mhz, u32 slow)
  */
 static int enpu_sim_aborted(struct enpu_job *job, u32 mhz, u32 slow)
 {
-	job->busy_ns = ktime_get_ns() - job->started_ns;
-	job->cycles = div_u64(mul_u64_u32_div(job->busy_ns, mhz, 1000), slow);
+	WRITE_ONCE(job->busy_ns, ktime_get_ns() - job->started_ns);
+	WRITE_ONCE(job->cycles, div_u64(mul_u64_u32_div(job->busy_ns, mhz, 1000), slow));
 	return -ETIMEDOUT;
 }
 
@@ -138,6 +138,8 @@ static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 	u32 off = 0, idx = 0;
 	int ret = 0;
 
+	WRITE_ONCE(job->slow, slow);
+	WRITE_ONCE(job->mhz, mhz);	/* fdinfo reads them under edev->run_lock */
 	if (atomic_xchg(&edev->inject.hang, 0)) {
 		/* Injected hang: the core stops making progress until reset. */
 		wait_event_interruptible(sc->wq, READ_ONCE(sc->abort) || kthread_should_stop());
@@ -148,8 +150,8 @@ static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 		struct enpu_cs_cost cost;
 
 		enpu_cs_cost(hdr, &cost);
-		job->cycles = enpu_sim_add_sat(job->cycles, cost.cycles);
-		job->busy_ns = enpu_sim_cycles_ns(job->cycles, mhz, slow);
+		WRITE_ONCE(job->cycles, enpu_sim_add_sat(job->cycles, cost.cycles));
+		WRITE_ONCE(job->busy_ns, enpu_sim_cycles_ns(job->cycles, mhz, slow));
 		if (!enpu_sim_wait_until(sc, enpu_sim_add_sat(start, job->busy_ns)))
 			return enpu_sim_aborted(job, mhz, slow);
 		ret = idx == fault_at ? -EFAULT : enpu_sim_exec_one(&x, hdr);

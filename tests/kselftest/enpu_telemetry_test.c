@@ -198,16 +198,35 @@ TEST_F(tele, gemm_fields_exact)
 	       (unsigned long long)got.wr);
 }
 
+/* The value of "key:\t<number>" in fdinfo text @buf, or -1. */
+static long long fdinfo_key(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/* The values of the device time and cycles keys in one read of our fdinfo for fd. */
+static void fdinfo_time_cycles(int fd, long long *ns, long long *cycles)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (enpu_read_file(path, buf, sizeof(buf)) < 0)
+		buf[0] = 0;
+	*ns = fdinfo_key(buf, "drm-engine-npu:\t");
+	*cycles = fdinfo_key(buf, "drm-cycles-npu:\t");
+}
+
 /* The value of "key:\t<number>" in our fdinfo for the device fd. */
 static long long fdinfo_value(int fd, const char *key)
 {
-	char path[64], buf[4096], *p;
+	char path[64], buf[4096];
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	if (enpu_read_file(path, buf, sizeof(buf)) < 0)
 		return -1;
-	p = strstr(buf, key);
-	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+	return fdinfo_key(buf, key);
 }
 
 TEST_F(tele, fdinfo_keys)
@@ -260,13 +279,15 @@ TEST_F(tele, fdinfo_grows_by_job_busy_time)
 TEST_F(tele, fdinfo_counts_a_running_job)
 {
 	struct enpu_cs cs = { .bo = &self->cmd };
-	long long ns0 = fdinfo_value(self->fd, "drm-engine-npu:\t"), ns1, ns2, ns3;
+	long long ns0, ns1, ns2, ns3, cy0, cy1, cy2, cy3;
 	const int64_t desc_ns = 32784000;	/* one descriptor's modelled time */
 	int64_t id, t1a, t1b, t2a, t2b;
 	struct done got;
 	int32_t status = 1;
 
+	fdinfo_time_cycles(self->fd, &ns0, &cy0);
 	ASSERT_LE(0, ns0);
+	ASSERT_LE(0, cy0);
 	/* 32 copies of 512 KiB (read and written): 32 x 32784 cycles, 1 ms at 1 GHz, x1000 */
 	ASSERT_EQ(0, enpu_inject("slow 1000"));
 	for (int i = 0; i < 32; i++)
@@ -277,20 +298,20 @@ TEST_F(tele, fdinfo_counts_a_running_job)
 	ASSERT_LT(0, id);
 	usleep(150 * 1000);
 	t1a = enpu_now_ns();
-	ns1 = fdinfo_value(self->fd, "drm-engine-npu:\t");
+	fdinfo_time_cycles(self->fd, &ns1, &cy1);
 	t1b = enpu_now_ns();
 	usleep(300 * 1000);
 	t2a = enpu_now_ns();
-	ns2 = fdinfo_value(self->fd, "drm-engine-npu:\t");
+	fdinfo_time_cycles(self->fd, &ns2, &cy2);
 	t2b = enpu_now_ns();
 	ASSERT_EQ(0, enpu_wait_job(self->fd, (uint64_t)id, 20000, &status));
 	ASSERT_EQ(0, status);
-	ns3 = fdinfo_value(self->fd, "drm-engine-npu:\t");
+	fdinfo_time_cycles(self->fd, &ns3, &cy3);
 	enpu_inject("none");
 	ASSERT_EQ(0, find_done((uint64_t)id, &got));
-	TH_LOG("running: +%lld ns in %lld..%lld ns; at the end +%lld ns, the job's busy time %llu ns",
-	       ns2 - ns1, (long long)(t2a - t1b), (long long)(t2b - t1a), ns3 - ns0,
-	       (unsigned long long)got.busy_ns);
+	TH_LOG("running: +%lld ns in %lld..%lld ns, +%lld cycles; at the end +%lld ns, +%lld cycles, the job's %llu ns, %llu cycles",
+	       ns2 - ns1, (long long)(t2a - t1b), (long long)(t2b - t1a), cy2 - cy1, ns3 - ns0,
+	       cy3 - cy0, (unsigned long long)got.busy_ns, (unsigned long long)got.cycles);
 	EXPECT_LT(ns0, ns1);			/* it counted from the start */
 	/* never faster than the clock; behind it at most by the host's copy of
 	 * a descriptor (the value waits at the modelled time meanwhile) */
@@ -298,6 +319,12 @@ TEST_F(tele, fdinfo_counts_a_running_job)
 	EXPECT_GE(ns2 - ns1, t2a - t1b - 2 * desc_ns);
 	EXPECT_LE(ns2, ns3);			/* never back */
 	EXPECT_EQ((long long)got.busy_ns, ns3 - ns0);
+	/* the cycles of that time (same read): 1 per us at 1000 MHz, 1000 times slower */
+	EXPECT_LT(cy0, cy1);
+	EXPECT_GE(cy2 - cy1, (ns2 - ns1) / 1000 - 1);
+	EXPECT_LE(cy2 - cy1, (ns2 - ns1) / 1000 + 1);
+	EXPECT_LE(cy2, cy3);
+	EXPECT_EQ((long long)got.cycles, cy3 - cy0);
 }
 
 /*
