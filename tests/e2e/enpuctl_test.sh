@@ -66,7 +66,13 @@ result $? "power --clock 400 pins the clock, --clock auto restores 200..1000 MHz
 	[ "$(cat "$df/min_freq")" = 200000000 ] &&
 	{ "$ctl" power accel0 --clock -18446744073709551216; [ $? = 64 ]; } &&
 	{ "$load" -a abc -n 3; [ $? = 64 ]; } && { "$load" -n 3 -t 0.2; [ $? = 64 ]; } &&
-	{ "$load" -s 1x -n 2; [ $? = 64 ]; }
+	{ "$load" -s 1x -n 2; [ $? = 64 ]; } &&
+	# numbers are digits only: no sign, blank or overflow
+	{ "$ctl" run "gemm 8x8x8 device=cpu repeat=+5"; [ $? = 64 ]; } &&
+	{ "$ctl" run "gemm 8x8x8 device=cpu threads=-0"; [ $? = 64 ]; } &&
+	{ "$ctl" run graph tiny repeat=18446744073709551617; [ $? = 64 ]; } &&
+	{ "$ctl" top -n +3; [ $? = 64 ]; } && { "$ctl" trace -b " 4"; [ $? = 64 ]; } &&
+	{ "$ctl" power accel0 --cores -1; [ $? = 64 ]; }
 } >"$tmp/errors" 2>&1
 result $? "errors: bad clock level, BPF not loaded, no such device, bad numbers (nothing applied)" \
 	"$tmp/errors"

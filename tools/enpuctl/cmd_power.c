@@ -2,7 +2,6 @@
 /* enpuctl power DEV [--clock MHZ|auto] [--cores MASK] [--autosuspend MS]:
  * shows the NPU's power state, clock and enabled cores, or sets them through
  * sysfs (devfreq min_freq/max_freq, cores_enabled, power/autosuspend_delay_ms). */
-#include <ctype.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -88,8 +87,7 @@ static int set_clock(uint32_t index, const char *arg)
 	enpu_status_t st = enpu_stats_read(index, &o, &s);
 	char dir[512], path[600], hz[32], levels[160] = "";
 	bool is_level = false, autoclk = !strcmp(arg, "auto");
-	unsigned long mhz = 0;
-	char *end;
+	unsigned long long mhz = 0;
 	int err;
 
 	if (st)
@@ -97,9 +95,8 @@ static int set_clock(uint32_t index, const char *arg)
 	for (uint32_t i = 0; i < s->clock_level_count; i++)
 		snprintf(levels + strlen(levels), sizeof(levels) - strlen(levels), " %u",
 			 s->clock_levels_mhz[i]);
-	if (!autoclk && isdigit((unsigned char)arg[0])) {
-		mhz = strtoul(arg, &end, 10);
-		for (uint32_t i = 0; i < s->clock_level_count && !*end; i++)
+	if (!autoclk && parse_uint(arg, 10, 1, UINT32_MAX, &mhz)) {
+		for (uint32_t i = 0; i < s->clock_level_count; i++)
 			is_level |= s->clock_levels_mhz[i] == mhz;
 	}
 	enpu_stats_free(s);
@@ -133,6 +130,7 @@ int cmd_power(int argc, char **argv)
 		{ 0 },
 	};
 	const char *clock = NULL, *cores = NULL, *autosuspend = NULL;
+	unsigned long long mask;
 	char path[128];
 	uint32_t index;
 	int c, err = 0;
@@ -150,13 +148,8 @@ int cmd_power(int argc, char **argv)
 	if (optind != argc - 1 || !parse_accel(argv[optind], &index))
 		return usage_error("power", "expected one DEV such as accel0");
 	/* every argument checked before anything is written */
-	if (cores) {
-		char *end;
-
-		strtoul(cores, &end, 0);
-		if (!isdigit((unsigned char)cores[0]) || *end)
-			return usage_error("power", "--cores %s: not a number (a mask, e.g. 0x1)", cores);
-	}
+	if (cores && !parse_uint(cores, 0, 0, UINT32_MAX, &mask))
+		return usage_error("power", "--cores %s: not a number (a mask, e.g. 0x1)", cores);
 	if (autosuspend) {
 		char *end;
 

@@ -5,6 +5,7 @@
  * `q` quits (stdin a terminal); -n ITER stops after ITER screens. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -245,23 +246,22 @@ int cmd_top(int argc, char **argv)
 	struct termios saved, raw;
 	bool tty = isatty(STDOUT_FILENO), keys = isatty(STDIN_FILENO);
 	double secs = 1;
+	unsigned long long count;
 	long iters = 0;
 	uint32_t index = 0;
 	int c, ret = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:n:h", opts, NULL)) != -1) {
-		char *end;
-
 		switch (c) {
 		case 'd':
 			if (!parse_seconds(optarg, &secs))
 				return usage_error("top", "-d %s: expected seconds > 0", optarg);
 			break;
 		case 'n':
-			iters = strtol(optarg, &end, 10);
-			if (end == optarg || *end || iters < 1)
+			if (!parse_uint(optarg, 10, 1, LONG_MAX, &count))
 				return usage_error("top", "-n %s: expected a count >= 1", optarg);
+			iters = (long)count;
 			break;
 		case 'S':
 			if (!parse_source(optarg, &src))

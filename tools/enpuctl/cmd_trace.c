@@ -287,12 +287,9 @@ static bool graph_busy(struct window *w, uint32_t *k, enpu_status_t *st)
 /* -b's argument: KB per CPU, 1..1048576, decimal. */
 static bool parse_buffer_kb(const char *arg)
 {
-	char *end;
-	unsigned long kb;
+	unsigned long long kb;
 
-	errno = 0;
-	kb = strtoul(arg, &end, 10);
-	return !errno && !*end && arg[0] >= '1' && arg[0] <= '9' && kb <= 1048576;
+	return parse_uint(arg, 10, 1, 1048576, &kb);
 }
 
 static int record(const char *inst, const char *buffer_kb, struct window *w,

@@ -51,6 +51,13 @@ enpu_stats_sample_t *stats_sample(const char *cmd, uint32_t index, enpu_stats_so
 bool parse_source(const char *arg, enpu_stats_source_t *out);
 /* Seconds > 0 (e.g. "0.5"); false when malformed. */
 bool parse_seconds(const char *arg, double *out);
+/*
+ * A whole number in [min, max] that is all of arg: digits only (no sign, blank
+ * or empty string), in base 10, or for base 0 also 0x hex and 0 octal; false when
+ * malformed or out of range (overflow included).
+ */
+bool parse_uint(const char *arg, int base, unsigned long long min, unsigned long long max,
+		unsigned long long *out);
 
 double now_s(void);
 /* "12.3 MB/s"-style: value scaled to k/M/G (decimal) with the unit appended. */

@@ -2,6 +2,7 @@
 /* enpuctl helpers: messages, device nodes and parameters, sysfs writes,
  * parsing, units, JSON strings, HAL device lookup. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -194,6 +195,22 @@ bool parse_seconds(const char *arg, double *out)
 	double v = strtod(arg, &end);
 
 	if (end == arg || *end || !(v > 0) || v > 86400)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_uint(const char *arg, int base, unsigned long long min, unsigned long long max,
+		unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)arg[0]))
+		return false;
+	errno = 0;
+	v = strtoull(arg, &end, base);
+	if (errno || *end || v < min || v > max)
 		return false;
 	*out = v;
 	return true;

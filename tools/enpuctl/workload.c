@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enpuctl.h"
 #include "workload.h"
 
 static bool dims(const char *s, uint32_t *out, int n)
@@ -21,10 +22,9 @@ static bool dims(const char *s, uint32_t *out, int n)
 
 static bool number(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	unsigned long long v;
 
-	if (end == s || *end || v < min || v > max)
+	if (!parse_uint(s, 10, min, max, &v))
 		return false;
 	*out = (uint32_t)v;
 	return true;
