@@ -23,9 +23,9 @@
  */
 static u64 enpu_job_cycles_in(struct enpu_job *job, u64 ns)
 {
-	u64 cycles = mul_u64_u32_div(ns, READ_ONCE(job->mhz), 1000);
+	u64 cycles = mul_u64_u32_div(ns, job->mhz, 1000);
 
-	return min(div_u64(cycles, max(READ_ONCE(job->slow), 1U)), READ_ONCE(job->cycles));
+	return min(div_u64(cycles, max(job->slow, 1U)), job->cycles);
 }
 
 /* Device time and cycles of @ctx's jobs: those that ended, and those running up to now. */
@@ -46,7 +46,7 @@ static void enpu_ctx_busy(struct enpu_file *ctx, u64 *busy, u64 *cycles)
 
 		if (!job || job->ctx != ctx)
 			continue;
-		ns = min(now - job->started_ns, READ_ONCE(job->busy_ns));
+		ns = min(now - job->started_ns, job->busy_ns);
 		*busy += ns;
 		*cycles += enpu_job_cycles_in(job, ns);
 	}

@@ -37,7 +37,8 @@ struct enpu_mmu_map;
  *	time (0 until it starts), which fdinfo counts its running cycles at
  * @busy_ns: device time the job took; while it runs, a bound the hardware
  *	keeps of its time so far (the sim: the modelled time up to the descriptor
- *	it is on), which fdinfo counts up to
+ *	it is on), which fdinfo counts up to; while it runs, @cycles, @mhz, @slow
+ *	and @busy_ns change under the device's run_lock
  * @bytes_read: bytes it read
  * @bytes_written: bytes it wrote
  */

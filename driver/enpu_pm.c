@@ -394,7 +394,7 @@ static u32 enpu_level_mw(struct enpu_device *edev, unsigned int i)
 	struct dev_pm_opp *opp;
 	u32 mw = 0;
 
-	if (!dev->of_node)
+	if (!edev->opp_dt)
 		return i < ARRAY_SIZE(enpu_sim_level_mw) ? enpu_sim_level_mw[i] : 0;
 	opp = dev_pm_opp_find_freq_exact(dev, freq, true);
 	if (!IS_ERR(opp)) {

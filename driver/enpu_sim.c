@@ -92,15 +92,34 @@ static u64 enpu_sim_cycles_ns(u64 cycles, u32 mhz, u32 slow)
 }
 
 /*
- * A reset aborted @job: it is charged the time it held the core since it was
- * started (fdinfo's time base for a running job, so its value never steps
- * back), and that time's cycles at its clock, not its modelled time.
- * Returns -ETIMEDOUT.
+ * @job's counts so far, which fdinfo reads under the same lock: its cycles and
+ * time together, and never a time behind a clock read it has seen.
  */
-static int enpu_sim_aborted(struct enpu_job *job, u32 mhz, u32 slow)
+static void enpu_sim_count(struct enpu_device *edev, struct enpu_job *job, u64 cycles,
+			   u64 busy_ns)
 {
-	WRITE_ONCE(job->busy_ns, ktime_get_ns() - job->started_ns);
-	WRITE_ONCE(job->cycles, div_u64(mul_u64_u32_div(job->busy_ns, mhz, 1000), slow));
+	unsigned long flags;
+
+	spin_lock_irqsave(&edev->run_lock, flags);
+	job->cycles = cycles;
+	job->busy_ns = busy_ns;
+	spin_unlock_irqrestore(&edev->run_lock, flags);
+}
+
+/*
+ * A reset aborted @job: it is charged the time it held the core since it was
+ * started (fdinfo's time base for a running job; the clock read under the
+ * lock fdinfo samples under, so its value never steps back), and that time's
+ * cycles at its clock, not its modelled time. Returns -ETIMEDOUT.
+ */
+static int enpu_sim_aborted(struct enpu_device *edev, struct enpu_job *job, u32 mhz, u32 slow)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&edev->run_lock, flags);
+	job->busy_ns = ktime_get_ns() - job->started_ns;
+	job->cycles = div_u64(mul_u64_u32_div(job->busy_ns, mhz, 1000), slow);
+	spin_unlock_irqrestore(&edev->run_lock, flags);
 	return -ETIMEDOUT;
 }
 
@@ -134,29 +153,32 @@ static int enpu_sim_exec_job(struct enpu_sim_core *sc, struct enpu_job *job)
 	int fault_at = atomic_xchg(&edev->inject.fault_at, 0) - 1;
 	u32 slow = max(atomic_read(&edev->inject.slowdown), 1);
 	u32 mhz = READ_ONCE(edev->clock_mhz);
-	u64 start = ktime_get_ns();
+	u64 start = ktime_get_ns(), cycles = 0;
+	unsigned long flags;
 	u32 off = 0, idx = 0;
 	int ret = 0;
 
-	WRITE_ONCE(job->slow, slow);
-	WRITE_ONCE(job->mhz, mhz);	/* fdinfo reads them under edev->run_lock */
+	spin_lock_irqsave(&edev->run_lock, flags);	/* fdinfo reads them under it */
+	job->slow = slow;
+	job->mhz = mhz;
+	spin_unlock_irqrestore(&edev->run_lock, flags);
 	if (atomic_xchg(&edev->inject.hang, 0)) {
 		/* Injected hang: the core stops making progress until reset. */
 		wait_event_interruptible(sc->wq, READ_ONCE(sc->abort) || kthread_should_stop());
-		return enpu_sim_aborted(job, mhz, slow);
+		return enpu_sim_aborted(edev, job, mhz, slow);
 	}
 	while (off < job->cmd_size) {
 		const struct enpu_cmd_hdr *hdr = job->cmds + off;
 		struct enpu_cs_cost cost;
 
 		enpu_cs_cost(hdr, &cost);
-		WRITE_ONCE(job->cycles, enpu_sim_add_sat(job->cycles, cost.cycles));
-		WRITE_ONCE(job->busy_ns, enpu_sim_cycles_ns(job->cycles, mhz, slow));
+		cycles = enpu_sim_add_sat(cycles, cost.cycles);
+		enpu_sim_count(edev, job, cycles, enpu_sim_cycles_ns(cycles, mhz, slow));
 		if (!enpu_sim_wait_until(sc, enpu_sim_add_sat(start, job->busy_ns)))
-			return enpu_sim_aborted(job, mhz, slow);
+			return enpu_sim_aborted(edev, job, mhz, slow);
 		ret = idx == fault_at ? -EFAULT : enpu_sim_exec_one(&x, hdr);
 		if (ret == -ETIMEDOUT)
-			return enpu_sim_aborted(job, mhz, slow);
+			return enpu_sim_aborted(edev, job, mhz, slow);
 		if (ret)
 			return ret;	/* a faulting access reads and writes nothing */
 		job->bytes_read += cost.bytes_read;
