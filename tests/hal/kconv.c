@@ -52,11 +52,12 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 	CHECK(t, in_data && w_data && bias && mult && shift, "out of memory");
 	t_fill_i8(t, in_data, in_count);
 	t_fill_i8(t, w_data, w_count);
-	if (k->ties)
+	if (k->ties || k->edge)
 		small_data(t, k->in_zp, in_data, in_count, w_data, w_count);
-	int bias_mode = k->ties ? 4 : t_range(t, 0, 4);
+	int bias_mode = k->ties ? 4 : k->edge ? 5 : t_range(t, 0, 4);
 	for (uint32_t i = 0; i < k->cout; i++)
-		bias[i] = bias_mode == 0 ? INT32_MAX - t_range(t, 0, 1000)
+		bias[i] = bias_mode == 5   ? k->edge_bias
+			: bias_mode == 0 ? INT32_MAX - t_range(t, 0, 1000)
 			: bias_mode == 1 ? INT32_MIN + t_range(t, 0, 1000)
 					 : t_range(t, -(1 << 20), 1 << 20);
 	float in_scale = 0.02f, w_scale = 0.01f;
@@ -71,10 +72,10 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 		b = t_tensor(t, e->ref, ENPU_DTYPE_INT32, 1, &k->cout, NULL, bias);
 	CHECK(t, in && w && (bias_mode == 4 || b), "tensors");
 	enpu_requant_t rq = { 0 };
-	if (k->ties)
+	if (k->ties || k->edge)
 		for (uint32_t i = 0; i < k->cout; i++) {
-			mult[i] = 1 << 30;
-			shift[i] = -t_range(t, 1, 2);
+			mult[i] = k->edge ? k->edge_mult : 1 << 30;
+			shift[i] = k->edge ? k->edge_shift : -t_range(t, 1, 2);
 		}
 	else if (k->rq == KCONV_RQ_RANDOM)
 		diff_random_requant(t, mult, shift, k->cout);
@@ -82,7 +83,7 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 		mixed_requant(t, mult, shift, k->cout);
 	else if (k->rq == KCONV_RQ_LEFT)
 		kconv_left_requant(t, mult, shift, k->cout);
-	if (k->rq != KCONV_RQ_DERIVED || k->ties)
+	if (k->rq != KCONV_RQ_DERIVED || k->ties || k->edge)
 		rq = (enpu_requant_t){ mult, shift, k->cout };
 	uint32_t oh = (uint32_t)(((uint64_t)k->h + k->pt + k->pb -
 				  ((uint64_t)(k->kh - 1) * k->dh + 1)) / k->sh + 1);
@@ -92,7 +93,8 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 				   .stride_w = k->sw, .dilation_h = k->dh, .dilation_w = k->dw,
 				   .pad_top = k->pt, .pad_left = k->pl, .pad_bottom = k->pb,
 				   .pad_right = k->pr, .groups = k->groups, .requant = rq,
-				   .act = diff_random_act(t) };
+				   .act = k->edge ? (enpu_act_t){ .kind = ENPU_ACT_NONE }
+						  : diff_random_act(t) };
 	if (k->ties) {
 		int32_t lo = k->out_zp + k->qmin_off;
 		lo = lo < -128 ? -128 : lo > 127 ? 127 : lo;
@@ -102,10 +104,11 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 				 .quant = t_q(out_scale, k->out_zp) };
 	snprintf(what, sizeof(what),
 		 "conv N=%u H=%u W=%u Cin=%u Cout=%u K=%ux%u s=%u,%u d=%u,%u pad=%u,%u,%u,%u "
-		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d",
+		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d edge=%d,%d",
 		 k->n, k->h, k->w, k->cin, k->cout, k->kh, k->kw, k->sh, k->sw, k->dh, k->dw, k->pt,
 		 k->pl, k->pb, k->pr, k->groups, k->in_zp, k->out_zp, (int)k->rq, bias_mode,
-		 (int)p.act.kind, p.act.qmin, (int)k->ties);
+		 (int)p.act.kind, p.act.qmin, (int)k->ties, k->edge ? k->edge_mult : 0,
+		 k->edge ? k->edge_shift : 0);
 	ok = diff_run(t, e, diff_rec_conv, &p, &p.output, &d, what);
 out:
 	enpu_tensor_release(in);

@@ -27,6 +27,11 @@ typedef struct kconv {
 	 * apart (requant_avx512.h's RQ16_RELU) */
 	bool ties;
 	int32_t qmin_off;
+	/* edge: inputs and weights as for ties, every bias edge_bias, every
+	 * channel requantized by (edge_mult, edge_shift), no activation (rq and
+	 * ties ignored): sums next to edge_bias, for results at the int32 limits */
+	bool edge;
+	int32_t edge_bias, edge_mult, edge_shift;
 } kconv_t;
 
 /* Per channel: mostly shift in [1, 6] with multipliers small enough (2^16 ..

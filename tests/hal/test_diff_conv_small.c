@@ -5,7 +5,9 @@
  * around the 16/64-lane blocks, sizes 1/3/17/255, stride 2 and 3, kernel
  * rows whose last bytes share a dword, vertical
  * dilation (horizontal dilation takes the GEMM path), padding (a left one
- * past every window too), extreme zero points and multipliers. */
+ * past every window too), extreme zero points and multipliers, and results
+ * at the int32 limits on both sides of where the AVX-512 kernel folds the
+ * output zero point into its rounding (cpu_rq16_fold_zp). */
 #include "kconv.h"
 #include "tests.h"
 
@@ -90,6 +92,39 @@ void test_conv_small_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		if (!kconv_run(t, &e, &k))
 			goto out;
 	}
+out:
+	t_env_close(&e);
+}
+
+/*
+ * Sums within 64 + 27 of INT32_MIN or INT32_MAX, requantized to about
+ * +-2^31 (shift 0) or +-256 (shift -23), plus the output zero point: folded
+ * into the rounding, mbqm + zp would leave int32 (or the 64-bit numerator
+ * overflow) just past the multipliers and shifts where cpu_rq16_fold_zp
+ * stops folding. Every output saturates.
+ */
+void test_conv_small_i8_fold_edges(tctx *t, enpu_cpu_isa_t isa)
+{
+	static const int32_t rq[][2] = { /* mult, shift: folded, then not */
+		{ INT32_MAX - 129, 0 }, { INT32_MAX - 128, 0 }, { INT32_MAX, 0 },
+		{ INT32_MAX, -23 }, { INT32_MAX, -24 }, { INT32_MAX, -31 }, { 1 << 30, -1 },
+	};
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, 1, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
+		return;
+	for (size_t i = 0; i < sizeof(rq) / sizeof(rq[0]); i++)
+		for (int side = 0; side < 2; side++)
+			for (int z = 0; z < 2; z++) {
+				kconv_t k = small(9, 17, 3, 32, 3, 3, 2);
+				k.pt = k.pl = 1;
+				k.edge = true;
+				k.edge_mult = rq[i][0], k.edge_shift = rq[i][1];
+				k.edge_bias = side ? INT32_MAX - 64 : INT32_MIN + 64;
+				k.in_zp = (int32_t)t_range(t, -100, 100);
+				k.out_zp = z ? 127 : -128;
+				if (!kconv_run(t, &e, &k))
+					goto out;
+			}
 out:
 	t_env_close(&e);
 }

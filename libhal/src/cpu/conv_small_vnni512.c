@@ -30,6 +30,7 @@ typedef struct small_packed {
 	int32_t *beff;          /* [blocks * 64] */
 	cpu_rq16_t *rq;         /* [blocks * 4] */
 	bool any_left;
+	bool zp_folded;         /* rq gives mbqm + out_zp (cpu_rq16_fold_zp) */
 } small_packed_t;
 
 static void packed_free(enpu_op_cache_t *c)
@@ -75,6 +76,15 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		cpu_rq16_prepare(&p->rq[v], n ? c->mult + o : NULL, n ? c->shift + o : NULL, n);
 		p->any_left |= p->rq[v].any_left;
 	}
+	/* the zero point in the rounding where every vector takes it: the output
+	 * stage's add gone (first layer 2-3% faster) */
+	p->zp_folded = !p->any_left;
+	for (uint32_t v = 0; v < p->blocks * 4 && p->zp_folded; v++) {
+		cpu_rq16_t r = p->rq[v];
+		p->zp_folded = cpu_rq16_fold_zp(&r, c->out_zp);
+	}
+	for (uint32_t v = 0; v < p->blocks * 4 && p->zp_folded; v++)
+		cpu_rq16_fold_zp(&p->rq[v], c->out_zp);
 	return &p->base;
 }
 
@@ -213,7 +223,7 @@ sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, cons
  * two pixels share one packing (out64) and one 64-byte vector. */
 static inline __attribute__((always_inline)) void
 outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow, uint32_t b,
-	int P, int NV, rq16_mode_t mode, int32_t *sum)
+	int P, int NV, rq16_mode_t mode, bool add_zp, bool clamp, int32_t *sum)
 {
 	const cpu_rq16_t *rq = p->rq + (size_t)b * 4;
 	for (int v = 0; v < NV; v++) {
@@ -235,7 +245,7 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
 			r[v] = px < P && vv < NV ? _mm512_load_si512(sum + (px * 4 + vv) * 16)
 						 : _mm512_setzero_si512();
 		}
-		__m512i q = out64_cols(r[0], r[1], r[2], r[3], zp16, lo8, hi8);
+		__m512i q = out64_cols(r[0], r[1], r[2], r[3], zp16, lo8, hi8, add_zp, clamp);
 		if (pv == 1) {
 			__mmask64 m = n == CB ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
 			_mm512_mask_storeu_epi8(o + (size_t)i * c->out_c, m, q);
@@ -257,7 +267,8 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
  * output stage comes after the next group's sums. */
 static inline __attribute__((always_inline)) void
 row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
-       const uint8_t *tails, int8_t *out, uint32_t b, int NV, rq16_mode_t mode)
+       const uint8_t *tails, int8_t *out, uint32_t b, int NV, rq16_mode_t mode, bool add_zp,
+       bool clamp)
 {
 	const int P = NV <= 2 ? 8 : 4;
 	int32_t buf[2][8 * 4 * 16] __attribute__((aligned(64)));
@@ -266,26 +277,26 @@ row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
 	for (; ow + P <= c->out_w; ow += P, t ^= 1) {
 		sums(c, p, rows, tails, ow, b, P, NV, buf[t]);
 		if (ow)
-			outputs(c, p, out, prev, b, P, NV, mode, buf[t ^ 1]);
+			outputs(c, p, out, prev, b, P, NV, mode, add_zp, clamp, buf[t ^ 1]);
 		prev = ow;
 	}
 	if (ow)
-		outputs(c, p, out, prev, b, P, NV, mode, buf[t ^ 1]);
+		outputs(c, p, out, prev, b, P, NV, mode, add_zp, clamp, buf[t ^ 1]);
 	for (; ow < c->out_w; ow++) {
 		sums(c, p, rows, tails, ow, b, 1, NV, buf[0]);
-		outputs(c, p, out, ow, b, 1, NV, mode, buf[0]);
+		outputs(c, p, out, ow, b, 1, NV, mode, add_zp, clamp, buf[0]);
 	}
 }
 
 static inline __attribute__((always_inline)) void
 row_any(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
-	const uint8_t *tails, int8_t *out, uint32_t b, rq16_mode_t mode)
+	const uint8_t *tails, int8_t *out, uint32_t b, rq16_mode_t mode, bool add_zp, bool clamp)
 {
 	switch ((c->out_c - b * CB + 15) / 16) {
-	case 1: row_nv(c, p, rows, tails, out, b, 1, mode); break;
-	case 2: row_nv(c, p, rows, tails, out, b, 2, mode); break;
-	case 3: row_nv(c, p, rows, tails, out, b, 3, mode); break;
-	default: row_nv(c, p, rows, tails, out, b, 4, mode); break;
+	case 1: row_nv(c, p, rows, tails, out, b, 1, mode, add_zp, clamp); break;
+	case 2: row_nv(c, p, rows, tails, out, b, 2, mode, add_zp, clamp); break;
+	case 3: row_nv(c, p, rows, tails, out, b, 3, mode, add_zp, clamp); break;
+	default: row_nv(c, p, rows, tails, out, b, 4, mode, add_zp, clamp); break;
 	}
 }
 
@@ -299,13 +310,21 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 		fill_tails(c, rows, tails);
 	out += ((size_t)n * c->out_h + oh) * c->out_w * c->out_c;
 	const rq16_mode_t mode = rq16_mode(p->any_left, c->clamp.qmin, c->out_zp);
+	/* the full int8 range: the packs' saturation is the clamp (1% faster) */
+	const bool clamp = c->clamp.qmin > INT8_MIN || c->clamp.qmax < INT8_MAX;
 	for (uint32_t b = b0; b < b0 + nb; b++) {
+		/* without the folded zero point (rare: rq16.h) RQ16_RIGHT serves
+		 * RQ16_RELU's clamps too */
 		if (mode == RQ16_LEFT)
-			row_any(c, p, rows, tails, out, b, RQ16_LEFT);
+			row_any(c, p, rows, tails, out, b, RQ16_LEFT, true, true);
+		else if (!p->zp_folded)
+			row_any(c, p, rows, tails, out, b, RQ16_RIGHT, true, true);
 		else if (mode == RQ16_RELU)
-			row_any(c, p, rows, tails, out, b, RQ16_RELU);
+			row_any(c, p, rows, tails, out, b, RQ16_RELU, false, true);
+		else if (clamp)
+			row_any(c, p, rows, tails, out, b, RQ16_RIGHT, false, true);
 		else
-			row_any(c, p, rows, tails, out, b, RQ16_RIGHT);
+			row_any(c, p, rows, tails, out, b, RQ16_RIGHT, false, false);
 	}
 }
 

@@ -18,7 +18,7 @@ static inline __attribute__((always_inline)) void out_pack(const int32_t *sums,
 	const __m512i zp16 = _mm512_set1_epi16((short)o->zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)o->qmin), hi8 = _mm512_set1_epi8((char)o->qmax);
 	const __m512i *r = (const __m512i *)sums;
-	_mm512_mask_storeu_epi8(c, m, out64_cols(r[0], r[1], r[2], r[3], zp16, lo8, hi8));
+	_mm512_mask_storeu_epi8(c, m, out64_cols(r[0], r[1], r[2], r[3], zp16, lo8, hi8, true, true));
 }
 
 /* Requantizes the 64 sums in place (64-byte aligned), then out_pack. */

@@ -102,13 +102,24 @@ static inline __m512i out64(__m512i a, __m512i b, __m512i c, __m512i d, __m512i 
 	return _mm512_min_epi8(_mm512_max_epi8(r, lo8), hi8);
 }
 
-/* out64 with the bytes in a, b, c, d order: 16 of each (out64 leaves
- * dword (v, lane group L) at 4L + v; this order is 4v + L). */
-static inline __m512i out64_cols(__m512i a, __m512i b, __m512i c, __m512i d, __m512i zp16,
-				 __m512i lo8, __m512i hi8)
+/* out64 with the bytes in a, b, c, d order: 16 of each (out64 leaves dword
+ * (v, lane group L) at 4L + v; this order is 4v + L). Where a kernel knows
+ * more: without add_zp the lanes hold v + zp already (rq16_fold_zp), and
+ * without clamp [lo, hi] is [-128, 127], which the saturating packs give. */
+static inline __attribute__((always_inline)) __m512i
+out64_cols(__m512i a, __m512i b, __m512i c, __m512i d, __m512i zp16, __m512i lo8, __m512i hi8,
+	   bool add_zp, bool clamp)
 {
 	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-	return _mm512_permutexvar_epi32(order, out64(a, b, c, d, zp16, lo8, hi8));
+	__m512i ab = _mm512_packs_epi32(a, b), cd = _mm512_packs_epi32(c, d);
+	if (add_zp) {
+		ab = _mm512_adds_epi16(ab, zp16);
+		cd = _mm512_adds_epi16(cd, zp16);
+	}
+	__m512i r = _mm512_packs_epi16(ab, cd);
+	if (clamp)
+		r = _mm512_min_epi8(_mm512_max_epi8(r, lo8), hi8);
+	return _mm512_permutexvar_epi32(order, r);
 }
 
 #endif
