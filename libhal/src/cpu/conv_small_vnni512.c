@@ -79,12 +79,10 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 	/* the zero point in the rounding where every vector takes it: the output
 	 * stage's add gone (first layer 2-3% faster) */
 	p->zp_folded = !p->any_left;
-	for (uint32_t v = 0; v < p->blocks * 4 && p->zp_folded; v++) {
-		cpu_rq16_t r = p->rq[v];
-		p->zp_folded = cpu_rq16_fold_zp(&r, c->out_zp);
-	}
 	for (uint32_t v = 0; v < p->blocks * 4 && p->zp_folded; v++)
-		cpu_rq16_fold_zp(&p->rq[v], c->out_zp);
+		p->zp_folded = cpu_rq16_fold_zp(&p->rq[v], c->out_zp, false);
+	for (uint32_t v = 0; v < p->blocks * 4 && p->zp_folded; v++)
+		cpu_rq16_fold_zp(&p->rq[v], c->out_zp, true);
 	return &p->base;
 }
 

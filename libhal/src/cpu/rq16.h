@@ -53,15 +53,15 @@ static inline void cpu_rq16_prepare(cpu_rq16_t *r, const int32_t *mult, const in
 }
 
 /*
- * Adds the output zero point to the rounding constants, so that the lanes
- * come out as mbqm + zp (an output stage then skips its add), where that is
- * exact: no lane shifts left (any_left is false), and for every lane, with e
- * its right shift (the shift field is 31 + e), mbqm + zp fits int32 (|mbqm| <= m / 2^e + 1,
- * so m / 2^e <= 2^31 - 130) and the 64-bit numerator cannot overflow (|p| <
- * 2^62, |round + zp 2^(31+e)| <= 129 2^(31+e): e <= 23). Returns whether it
- * did; r is unchanged otherwise.
+ * Whether the output zero point can be added to the rounding constants, so
+ * that the lanes come out as mbqm + zp (an output stage then skips its add),
+ * exactly: no lane shifts left (any_left is false), and for every lane, with
+ * e its right shift (the shift field is 31 + e), mbqm + zp fits int32
+ * (|mbqm| <= m / 2^e + 1, so m / 2^e <= 2^31 - 130) and the 64-bit numerator
+ * cannot overflow (|p| < 2^62, |round + zp 2^(31+e)| <= 129 2^(31+e): e <=
+ * 23). Adds it where that holds and apply is set.
  */
-static inline bool cpu_rq16_fold_zp(cpu_rq16_t *r, int32_t zp)
+static inline bool cpu_rq16_fold_zp(cpu_rq16_t *r, int32_t zp, bool apply)
 {
 	if (r->any_left)
 		return false;
@@ -72,7 +72,7 @@ static inline bool cpu_rq16_fold_zp(cpu_rq16_t *r, int32_t zp)
 		if (e > 23 || (m >> e) > INT32_MAX - 129)
 			return false;
 	}
-	for (unsigned i = 0; i < 16; i++)
+	for (unsigned i = 0; apply && i < 16; i++)
 		r->round[i] += (int64_t)zp * ((int64_t)1 << r->shift[i]);
 	return true;
 }
