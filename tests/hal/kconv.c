@@ -54,6 +54,8 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 	t_fill_i8(t, w_data, w_count);
 	if (k->ties || k->edge)
 		small_data(t, k->in_zp, in_data, in_count, w_data, w_count);
+	if (k->edge && k->edge_flat)
+		memset(in_data, (int8_t)k->in_zp, in_count);
 	int bias_mode = k->ties ? 4 : k->edge ? 5 : t_range(t, 0, 4);
 	for (uint32_t i = 0; i < k->cout; i++)
 		bias[i] = bias_mode == 5   ? k->edge_bias
@@ -104,11 +106,11 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 				 .quant = t_q(out_scale, k->out_zp) };
 	snprintf(what, sizeof(what),
 		 "conv N=%u H=%u W=%u Cin=%u Cout=%u K=%ux%u s=%u,%u d=%u,%u pad=%u,%u,%u,%u "
-		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d edge=%d,%d",
+		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d edge=%d,%d,%d",
 		 k->n, k->h, k->w, k->cin, k->cout, k->kh, k->kw, k->sh, k->sw, k->dh, k->dw, k->pt,
 		 k->pl, k->pb, k->pr, k->groups, k->in_zp, k->out_zp, (int)k->rq, bias_mode,
 		 (int)p.act.kind, p.act.qmin, (int)k->ties, k->edge ? k->edge_mult : 0,
-		 k->edge ? k->edge_shift : 0);
+		 k->edge ? k->edge_shift : 0, k->edge ? k->edge_bias : 0);
 	ok = diff_run(t, e, diff_rec_conv, &p, &p.output, &d, what);
 out:
 	enpu_tensor_release(in);

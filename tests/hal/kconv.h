@@ -32,6 +32,7 @@ typedef struct kconv {
 	 * ties ignored): sums next to edge_bias, for results at the int32 limits */
 	bool edge;
 	int32_t edge_bias, edge_mult, edge_shift;
+	bool edge_flat; /* with edge: every input in_zp, so every sum is edge_bias */
 } kconv_t;
 
 /* Per channel: mostly shift in [1, 6] with multipliers small enough (2^16 ..

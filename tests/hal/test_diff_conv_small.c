@@ -97,18 +97,24 @@ out:
 }
 
 /*
- * Sums within 64 + 27 of INT32_MIN or INT32_MAX, requantized to about
- * +-2^31 (shift 0) or +-256 (shift -23), plus the output zero point: folded
- * into the rounding, mbqm + zp would leave int32 (or the 64-bit numerator
- * overflow) just past the multipliers and shifts where cpu_rq16_fold_zp
- * stops folding. Every output saturates.
+ * Around the limits of cpu_rq16_fold_zp (the AVX-512 first layer folds the
+ * output zero point into its rounding where that is exact): sums within 64 +
+ * 27 of INT32_MIN or INT32_MAX, or exactly at them (flat: every input the
+ * zero point), requantized to about +-2^31 (shift 0), +-256 (-23), +-64
+ * (-25) with zero points -128 and 127. Folded past its limits, mbqm + zp
+ * leaves int32 (shift 0, multiplier INT32_MAX - 126 at INT32_MIN) or the
+ * 64-bit numerator overflows (-25 and below). Then exact negative ties of
+ * mbqm (-1.5 -> -2) on both paths: shift -3, folded; -25, not folded, so
+ * the full sign term must still apply there.
  */
 void test_conv_small_i8_fold_edges(tctx *t, enpu_cpu_isa_t isa)
 {
-	static const int32_t rq[][2] = { /* mult, shift: folded, then not */
-		{ INT32_MAX - 129, 0 }, { INT32_MAX - 128, 0 }, { INT32_MAX, 0 },
-		{ INT32_MAX, -23 }, { INT32_MAX, -24 }, { INT32_MAX, -31 }, { 1 << 30, -1 },
+	static const int32_t rq[][3] = { /* mult, shift, flat */
+		{ INT32_MAX - 129, 0, 0 }, { INT32_MAX, 0, 0 }, { INT32_MAX, -23, 0 },
+		{ INT32_MAX, -24, 0 }, { INT32_MAX, -25, 0 }, { INT32_MAX, -31, 0 },
+		{ 1 << 30, -1, 0 }, { INT32_MAX - 129, 0, 1 }, { INT32_MAX - 126, 0, 1 },
 	};
+	static const int32_t ties[][2] = { { -3, -3 * (1 << 3) }, { -25, -3 * (1 << 25) } }; /* shift, bias */
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 1, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;
@@ -117,14 +123,25 @@ void test_conv_small_i8_fold_edges(tctx *t, enpu_cpu_isa_t isa)
 			for (int z = 0; z < 2; z++) {
 				kconv_t k = small(9, 17, 3, 32, 3, 3, 2);
 				k.pt = k.pl = 1;
-				k.edge = true;
+				k.edge = true, k.edge_flat = rq[i][2];
 				k.edge_mult = rq[i][0], k.edge_shift = rq[i][1];
-				k.edge_bias = side ? INT32_MAX - 64 : INT32_MIN + 64;
+				k.edge_bias = side ? INT32_MAX - 64 * !k.edge_flat
+						   : INT32_MIN + 64 * !k.edge_flat;
 				k.in_zp = (int32_t)t_range(t, -100, 100);
 				k.out_zp = z ? 127 : -128;
 				if (!kconv_run(t, &e, &k))
 					goto out;
 			}
+	for (size_t i = 0; i < sizeof(ties) / sizeof(ties[0]); i++)
+		for (int z = 0; z < 2; z++) {
+			kconv_t k = small(5, 9, 3, 16, 3, 3, 2);
+			k.edge = k.edge_flat = true;
+			k.edge_mult = 1 << 30, k.edge_shift = ties[i][0], k.edge_bias = ties[i][1];
+			k.in_zp = (int32_t)t_range(t, -100, 100);
+			k.out_zp = z ? -5 : 0;
+			if (!kconv_run(t, &e, &k))
+				goto out;
+		}
 out:
 	t_env_close(&e);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: 16-lane AVX-512 versions of mbqm (parameters prepared by rq16.h)
  * and the int8 output stage, bit-identical to q_mbqm / q_out
- * (docs/numerics.md) for mult >= 0. */
+ * (docs/numerics.md) for mult >= 0; with parameters that hold the zero
+ * point (cpu_rq16_fold_zp), rq16 gives q_mbqm + zp. */
 #ifndef ENPU_CPU_REQUANT_AVX512_H
 #define ENPU_CPU_REQUANT_AVX512_H
 

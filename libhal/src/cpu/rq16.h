@@ -24,7 +24,7 @@
 typedef struct cpu_rq16 {
 	int32_t mult[16];    /* lane order */
 	int32_t mult_odd[16]; /* mult of lane 2i+1 at lane 2i */
-	int64_t round[16];   /* 2^30 + [e > 0] 2^(30+e), by parity */
+	int64_t round[16];   /* 2^30 + [e > 0] 2^(30+e) (+ zp 2^(31+e) once folded), by parity */
 	int64_t shift[16];   /* 31 + e, by parity */
 	int64_t neg[16];     /* [e > 0] 2^31, subtracted when x < 0, by parity */
 	int32_t left[16];    /* max(shift, 0), lane order */
