@@ -72,7 +72,11 @@ result $? "power --clock 400 pins the clock, --clock auto restores 200..1000 MHz
 	{ "$ctl" run "gemm 8x8x8 device=cpu threads=-0"; [ $? = 64 ]; } &&
 	{ "$ctl" run graph tiny repeat=18446744073709551617; [ $? = 64 ]; } &&
 	{ "$ctl" top -n +3; [ $? = 64 ]; } && { "$ctl" trace -b " 4"; [ $? = 64 ]; } &&
-	{ "$ctl" power accel0 --cores -1; [ $? = 64 ]; }
+	{ "$ctl" power accel0 --cores -1; [ $? = 64 ]; } &&
+	{ "$ctl" run "gemm 8x+8x8 device=cpu"; [ $? = 64 ]; } &&
+	{ "$ctl" power accel0 --clock 400 --cores 0; [ $? = 64 ]; } &&
+	{ "$ctl" power accel0 --clock 400 --autosuspend +5; [ $? = 64 ]; } &&
+	[ "$(cat "$df/min_freq")" = 200000000 ]
 } >"$tmp/errors" 2>&1
 result $? "errors: bad clock level, BPF not loaded, no such device, bad numbers (nothing applied)" \
 	"$tmp/errors"

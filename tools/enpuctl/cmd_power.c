@@ -2,6 +2,8 @@
 /* enpuctl power DEV [--clock MHZ|auto] [--cores MASK] [--autosuspend MS]:
  * shows the NPU's power state, clock and enabled cores, or sets them through
  * sysfs (devfreq min_freq/max_freq, cores_enabled, power/autosuspend_delay_ms). */
+#include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -148,13 +150,17 @@ int cmd_power(int argc, char **argv)
 	if (optind != argc - 1 || !parse_accel(argv[optind], &index))
 		return usage_error("power", "expected one DEV such as accel0");
 	/* every argument checked before anything is written */
-	if (cores && !parse_uint(cores, 0, 0, UINT32_MAX, &mask))
-		return usage_error("power", "--cores %s: not a number (a mask, e.g. 0x1)", cores);
+	if (cores && !parse_uint(cores, 0, 1, UINT32_MAX, &mask))
+		return usage_error("power", "--cores %s: expected a non-zero mask of cores, e.g. 0x1 "
+				   "(0x hex, 0 octal, else decimal)", cores);
 	if (autosuspend) {
 		char *end;
+		const char *digits = autosuspend + (autosuspend[0] == '-');
 
+		/* negative: no autosuspend (power/autosuspend_delay_ms) */
+		errno = 0;
 		strtol(autosuspend, &end, 10);
-		if (end == autosuspend || *end)
+		if (!isdigit((unsigned char)*digits) || *end || errno)
 			return usage_error("power", "--autosuspend %s: not a number of ms", autosuspend);
 	}
 	if (clock)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Workload specs (see workload.h) and their execution through the HAL. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,9 @@ static bool dims(const char *s, uint32_t *out, int n)
 		char *end;
 		unsigned long v = strtoul(s, &end, 10);
 
-		if (end == s || v == 0 || v > 65536 || *end != (i == n - 1 ? '\0' : 'x'))
+		/* digits only, as parse_uint takes them */
+		if (!isdigit((unsigned char)*s) || v == 0 || v > 65536 ||
+		    *end != (i == n - 1 ? '\0' : 'x'))
 			return false;
 		out[i] = (uint32_t)v;
 		s = end + 1;
