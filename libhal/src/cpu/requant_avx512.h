@@ -93,34 +93,38 @@ static inline __m512i rq16_apply(__m512i x, const cpu_rq16_t *r, rq16_mode_t mod
  * result holds lane group L of a, b, c, d in turn, 4 bytes each. Saturating
  * to int16, adding zp (|zp| <= 128) with saturation and saturating to int8
  * keeps every out-of-range value out of range on the same side, so the final
- * clamp to [lo, hi] equals q_out. zp16: zp in every int16; lo8, hi8: bytes. */
-static inline __m512i out64(__m512i a, __m512i b, __m512i c, __m512i d, __m512i zp16,
-			    __m512i lo8, __m512i hi8)
-{
-	__m512i ab = _mm512_adds_epi16(_mm512_packs_epi32(a, b), zp16);
-	__m512i cd = _mm512_adds_epi16(_mm512_packs_epi32(c, d), zp16);
-	__m512i r = _mm512_packs_epi16(ab, cd);
-	return _mm512_min_epi8(_mm512_max_epi8(r, lo8), hi8);
-}
-
-/* out64 with the bytes in a, b, c, d order: 16 of each (out64 leaves dword
- * (v, lane group L) at 4L + v; this order is 4v + L). Where a kernel knows
- * more: without add_zp the lanes hold v + zp already (rq16_fold_zp), and
- * without clamp [lo, hi] is [-128, 127], which the saturating packs give. */
+ * clamp to [lo, hi] equals q_out. zp16: zp in every int16; lo8, hi8: bytes.
+ * Where a kernel knows more: without add_zp the lanes hold v + zp already
+ * (cpu_rq16_fold_zp), and without clamp [lo, hi] is [-128, 127], which the
+ * saturating packs give. */
 static inline __attribute__((always_inline)) __m512i
-out64_cols(__m512i a, __m512i b, __m512i c, __m512i d, __m512i zp16, __m512i lo8, __m512i hi8,
-	   bool add_zp, bool clamp)
+out64_as(__m512i a, __m512i b, __m512i c, __m512i d, __m512i zp16, __m512i lo8, __m512i hi8,
+	 bool add_zp, bool clamp)
 {
-	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 	__m512i ab = _mm512_packs_epi32(a, b), cd = _mm512_packs_epi32(c, d);
 	if (add_zp) {
 		ab = _mm512_adds_epi16(ab, zp16);
 		cd = _mm512_adds_epi16(cd, zp16);
 	}
 	__m512i r = _mm512_packs_epi16(ab, cd);
-	if (clamp)
-		r = _mm512_min_epi8(_mm512_max_epi8(r, lo8), hi8);
-	return _mm512_permutexvar_epi32(order, r);
+	return clamp ? _mm512_min_epi8(_mm512_max_epi8(r, lo8), hi8) : r;
+}
+
+/* out64_as with the add and the clamp */
+static inline __m512i out64(__m512i a, __m512i b, __m512i c, __m512i d, __m512i zp16,
+			    __m512i lo8, __m512i hi8)
+{
+	return out64_as(a, b, c, d, zp16, lo8, hi8, true, true);
+}
+
+/* out64_as with the bytes in a, b, c, d order: 16 of each (out64 leaves
+ * dword (v, lane group L) at 4L + v; this order is 4v + L). */
+static inline __attribute__((always_inline)) __m512i
+out64_cols(__m512i a, __m512i b, __m512i c, __m512i d, __m512i zp16, __m512i lo8, __m512i hi8,
+	   bool add_zp, bool clamp)
+{
+	const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+	return _mm512_permutexvar_epi32(order, out64_as(a, b, c, d, zp16, lo8, hi8, add_zp, clamp));
 }
 
 #endif
