@@ -58,6 +58,8 @@ bool parse_seconds(const char *arg, double *out);
  */
 bool parse_uint(const char *arg, int base, unsigned long long min, unsigned long long max,
 		unsigned long long *out);
+/* parse_uint in base 10 into a uint32_t (max <= UINT32_MAX). */
+bool parse_u32(const char *arg, uint32_t min, uint32_t max, uint32_t *out);
 
 double now_s(void);
 /* "12.3 MB/s"-style: value scaled to k/M/G (decimal) with the unit appended. */

@@ -8,16 +8,6 @@
 #include "enpuctl.h"
 #include "graph_run.h"
 
-static bool num(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	unsigned long long v;
-
-	if (!parse_uint(s, 10, min, max, &v))
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
 static bool places(const char *s, gr_spec_t *g)
 {
 	char buf[512], *save = NULL;
@@ -40,7 +30,7 @@ static bool places(const char *s, gr_spec_t *g)
 static bool option(const char *tok, gr_spec_t *g)
 {
 	if (!strncmp(tok, "size=", 5))
-		return num(tok + 5, 4, 1024, &g->size);
+		return parse_u32(tok + 5, 4, 1024, &g->size);
 	if (!strncmp(tok, "devices=", 8) && tok[8] && strlen(tok + 8) < sizeof(g->devices)) {
 		strcpy(g->devices, tok + 8);
 		return true;
@@ -52,11 +42,11 @@ static bool option(const char *tok, gr_spec_t *g)
 		return true;
 	}
 	if (!strncmp(tok, "repeat=", 7))
-		return num(tok + 7, 1, 100000, &g->repeat);
+		return parse_u32(tok + 7, 1, 100000, &g->repeat);
 	if (!strncmp(tok, "calib=", 6))
-		return num(tok + 6, 1, 1000, &g->calib);
+		return parse_u32(tok + 6, 1, 1000, &g->calib);
 	if (!strncmp(tok, "threads=", 8))
-		return num(tok + 8, 0, 1024, &g->threads);
+		return parse_u32(tok + 8, 0, 1024, &g->threads);
 	if (!strcmp(tok, "overlap"))
 		g->overlap = true;
 	else if (!strcmp(tok, "priority=low"))

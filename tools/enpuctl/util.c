@@ -216,6 +216,16 @@ bool parse_uint(const char *arg, int base, unsigned long long min, unsigned long
 	return true;
 }
 
+bool parse_u32(const char *arg, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+
+	if (!parse_uint(arg, 10, min, max, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
 double now_s(void)
 {
 	struct timespec ts;

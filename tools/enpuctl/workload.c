@@ -23,16 +23,6 @@ static bool dims(const char *s, uint32_t *out, int n)
 	return true;
 }
 
-static bool number(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	unsigned long long v;
-
-	if (!parse_uint(s, 10, min, max, &v))
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
 static bool option(const char *tok, wl_spec_t *s)
 {
 	if (!strcmp(tok, "i8") || !strcmp(tok, "int8"))
@@ -42,15 +32,15 @@ static bool option(const char *tok, wl_spec_t *s)
 	else if (!strncmp(tok, "device=", 7) && tok[7] && strlen(tok + 7) < sizeof(s->device))
 		strcpy(s->device, tok + 7);
 	else if (!strncmp(tok, "repeat=", 7))
-		return number(tok + 7, 1, 1000000, &s->repeat);
+		return parse_u32(tok + 7, 1, 1000000, &s->repeat);
 	else if (!strncmp(tok, "threads=", 8))
-		return number(tok + 8, 0, 1024, &s->threads);
+		return parse_u32(tok + 8, 0, 1024, &s->threads);
 	else if (s->op == WL_CONV && !strncmp(tok, "k=", 2))
-		return number(tok + 2, 1, 15, &s->kernel);
+		return parse_u32(tok + 2, 1, 15, &s->kernel);
 	else if (s->op == WL_CONV && !strncmp(tok, "stride=", 7))
-		return number(tok + 7, 1, 8, &s->stride);
+		return parse_u32(tok + 7, 1, 8, &s->stride);
 	else if (s->op == WL_CONV && !strncmp(tok, "pad=", 4))
-		return number(tok + 4, 0, 14, &s->pad);
+		return parse_u32(tok + 4, 0, 14, &s->pad);
 	else
 		return false;
 	return true;
