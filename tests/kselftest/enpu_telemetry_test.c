@@ -218,17 +218,6 @@ static void fdinfo_time_cycles(int fd, long long *ns, long long *cycles)
 	*cycles = fdinfo_key(buf, "drm-cycles-npu:\t");
 }
 
-/* The value of "key:\t<number>" in our fdinfo for the device fd. */
-static long long fdinfo_value(int fd, const char *key)
-{
-	char path[64], buf[4096];
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (enpu_read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
-	return fdinfo_key(buf, key);
-}
-
 TEST_F(tele, fdinfo_keys)
 {
 	char path[64], buf[4096];
@@ -246,10 +235,10 @@ TEST_F(tele, fdinfo_keys)
 
 TEST_F(tele, fdinfo_grows_by_job_busy_time)
 {
-	long long ns0 = fdinfo_value(self->fd, "drm-engine-npu:\t");
-	long long cy0 = fdinfo_value(self->fd, "drm-cycles-npu:\t");
+	long long ns0, cy0, dns, dcy;
 	uint64_t busy = 0, cycles = 0;
 
+	fdinfo_time_cycles(self->fd, &ns0, &cy0);
 	ASSERT_LE(0, ns0);
 	for (int i = 0; i < 5; i++) {
 		struct enpu_cs cs = { .bo = &self->cmd };
@@ -262,13 +251,13 @@ TEST_F(tele, fdinfo_grows_by_job_busy_time)
 		busy += got.busy_ns;
 		cycles += got.cycles;
 	}
-	long long dns = fdinfo_value(self->fd, "drm-engine-npu:\t") - ns0;
-
+	fdinfo_time_cycles(self->fd, &dns, &dcy);
+	dns -= ns0;
 	TH_LOG("fdinfo engine time +%lld ns, jobs' busy time %llu ns", dns,
 	       (unsigned long long)busy);
 	EXPECT_LE(dns * 100, (long long)busy * 105);	/* within 5% (it is exact) */
 	EXPECT_GE(dns * 100, (long long)busy * 95);
-	EXPECT_EQ((long long)cycles, fdinfo_value(self->fd, "drm-cycles-npu:\t") - cy0);
+	EXPECT_EQ((long long)cycles, dcy - cy0);
 }
 
 /*
