@@ -17,6 +17,12 @@ enpu_status_t diff_rec_cast(enpu_command_list_t *l, const void *p) { return enpu
 bool diff_run(tctx *t, t_env *e, diff_record_fn rec, void *params, enpu_tensor_t **out_slot,
 	      const enpu_tensor_desc_t *desc, const char *what)
 {
+	return diff_run_n(t, e, rec, params, out_slot, desc, what, 1);
+}
+
+bool diff_run_n(tctx *t, t_env *e, diff_record_fn rec, void *params, enpu_tensor_t **out_slot,
+		const enpu_tensor_desc_t *desc, const char *what, unsigned cpu_runs)
+{
 	enpu_tensor_t *out[2] = { 0 };
 	enpu_command_list_t *l[2] = { 0 };
 	enpu_device_t *dev[2] = { e->ref, e->cpu };
@@ -24,8 +30,6 @@ bool diff_run(tctx *t, t_env *e, diff_record_fn rec, void *params, enpu_tensor_t
 	for (int i = 0; i < 2; i++) {
 		out[i] = t_tensor(t, e->ref, desc->dtype, desc->rank, desc->dims, &desc->quant, NULL);
 		CHECK(t, out[i], "%s: output tensor", what);
-		/* poison so that an unwritten element cannot match by accident */
-		memset(t_data(out[i]), i ? 0x5a : 0xa5, enpu_tensor_byte_size(out[i]));
 		*out_slot = out[i];
 		CHECK_OK(t, enpu_command_list_create(&l[i]));
 		enpu_status_t st = rec(l[i], params);
@@ -35,20 +39,27 @@ bool diff_run(tctx *t, t_env *e, diff_record_fn rec, void *params, enpu_tensor_t
 			enpu_status_free(st);
 			goto out;
 		}
-		CHECK_OK(t, t_run(dev[i], l[i]));
 	}
 	const uint8_t *r = t_data(out[0]), *c = t_data(out[1]);
 	size_t n = enpu_tensor_byte_size(out[0]), es = enpu_dtype_size(desc->dtype);
-	for (size_t i = 0; i < n; i++) {
-		if (r[i] == c[i])
-			continue;
-		size_t el = i / es;
-		if (es == 1)
-			t_fail(t, __FILE__, __LINE__, "%s: element %zu: ref %d, cpu %d", what, el,
-			       (int8_t)r[i], (int8_t)c[i]);
-		else
-			t_fail(t, __FILE__, __LINE__, "%s: element %zu differs (byte %zu)", what, el, i);
-		goto out;
+	/* poison so that an unwritten element cannot match by accident */
+	memset(t_data(out[0]), 0xa5, n);
+	CHECK_OK(t, t_run(dev[0], l[0]));
+	for (unsigned run = 0; run < cpu_runs; run++) {
+		memset(t_data(out[1]), 0x5a, n);
+		CHECK_OK(t, t_run(dev[1], l[1]));
+		for (size_t i = 0; i < n; i++) {
+			if (r[i] == c[i])
+				continue;
+			size_t el = i / es;
+			if (es == 1)
+				t_fail(t, __FILE__, __LINE__, "%s: run %u: element %zu: ref %d, cpu %d",
+				       what, run, el, (int8_t)r[i], (int8_t)c[i]);
+			else
+				t_fail(t, __FILE__, __LINE__, "%s: run %u: element %zu differs (byte %zu)",
+				       what, run, el, i);
+			goto out;
+		}
 	}
 	ok = true;
 out:

@@ -23,6 +23,10 @@ enpu_status_t diff_rec_cast(enpu_command_list_t *l, const void *p);
  * and the first differing element. Returns false on any failure. */
 bool diff_run(tctx *t, t_env *e, diff_record_fn rec, void *params, enpu_tensor_t **out_slot,
 	      const enpu_tensor_desc_t *desc, const char *what);
+/* diff_run with the CPU's list run cpu_runs times, its output poisoned and
+ * compared each time (constant weights: later runs use the packed cache) */
+bool diff_run_n(tctx *t, t_env *e, diff_record_fn rec, void *params, enpu_tensor_t **out_slot,
+		const enpu_tensor_desc_t *desc, const char *what, unsigned cpu_runs);
 
 /* Random requantization parameters: mostly realistic, sometimes extreme
  * (mult 2^30 or 2^31-1, shift -31 or 30). Fills count entries. */

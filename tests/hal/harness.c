@@ -155,8 +155,16 @@ static size_t t_desc(enpu_tensor_desc_t *d, enpu_dtype_t dtype, uint32_t rank,
 enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
 			const uint32_t *dims, const enpu_quant_t *quant, const void *data)
 {
+	return t_tensor_flags(t, dev, dtype, rank, dims, quant, data, 0);
+}
+
+enpu_tensor_t *t_tensor_flags(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
+			      const uint32_t *dims, const enpu_quant_t *quant, const void *data,
+			      uint32_t flags)
+{
 	enpu_tensor_desc_t d;
 	size_t bytes = t_desc(&d, dtype, rank, dims, quant);
+	d.flags = flags;
 	enpu_buffer_t *buf = NULL;
 	enpu_tensor_t *tensor = NULL;
 	CHECK_OK(t, enpu_buffer_allocate(dev, bytes, &buf));

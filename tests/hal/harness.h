@@ -94,6 +94,10 @@ bool t_env_open_ops(tctx *t, t_env *env, enpu_cpu_isa_t isa, uint32_t threads,
 /* Allocates a tensor on dev; copies data in when non-NULL. quant may be NULL. */
 enpu_tensor_t *t_tensor(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
 			const uint32_t *dims, const enpu_quant_t *quant, const void *data);
+/* t_tensor with the tensor's flags (ENPU_TENSOR_CONSTANT) */
+enpu_tensor_t *t_tensor_flags(tctx *t, enpu_device_t *dev, enpu_dtype_t dtype, uint32_t rank,
+			      const uint32_t *dims, const enpu_quant_t *quant, const void *data,
+			      uint32_t flags);
 /* Per-tensor quantization. */
 enpu_quant_t t_q(float scale, int32_t zp);
 /* Host pointer of a tensor's data (host devices only). */

@@ -4,10 +4,13 @@
  * around the 16/64-column panels up to 4096, K around and across the
  * kernels' K blocks (512 for AVX-512 VNNI), and requantization whose left
  * shift changes the result without saturating it (kconv_left_requant) in
- * the fused output stages. */
+ * the fused output stages. The weights are constant and each case runs
+ * twice: every other call goes through the packed panels backwards
+ * (cpu_i8_packed_backwards), so both orders are checked. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "../../libhal/src/cpu/cpu_device.h"
 #include "kconv.h"
 #include "tests.h"
 
@@ -27,8 +30,9 @@ static bool gemm_run(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool
 	int32_t a_zp = diff_random_zp(t), c_zp = diff_random_zp(t);
 	enpu_quant_t qa = t_q(0.02f, a_zp), qb = t_q(0.01f, 0);
 	a = t_tensor(t, e->ref, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ m, k }, &qa, a_data);
-	b = t_tensor(t, e->ref, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ n, k }, &qb, b_data);
-	bt = t_tensor(t, e->ref, ENPU_DTYPE_INT32, 1, &n, NULL, bias);
+	b = t_tensor_flags(t, e->ref, ENPU_DTYPE_INT8, 2, (const uint32_t[]){ n, k }, &qb, b_data,
+			   ENPU_TENSOR_CONSTANT);
+	bt = t_tensor_flags(t, e->ref, ENPU_DTYPE_INT32, 1, &n, NULL, bias, ENPU_TENSOR_CONSTANT);
 	CHECK(t, a && b && bt, "tensors");
 	enpu_requant_t rq = { 0 };
 	if (left)
@@ -41,7 +45,7 @@ static bool gemm_run(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool
 				 .quant = t_q(0.02f * 0.01f * sqrtf((float)k) * 40.0f, c_zp) };
 	snprintf(what, sizeof(what), "gemm M=%u N=%u K=%u a_zp=%d c_zp=%d left=%d act=%d", m, n, k,
 		 a_zp, c_zp, left, (int)p.act.kind);
-	ok = diff_run(t, e, diff_rec_gemm, &p, &p.c, &d, what);
+	ok = diff_run_n(t, e, diff_rec_gemm, &p, &p.c, &d, what, 2);
 out:
 	enpu_tensor_release(a);
 	enpu_tensor_release(b);
@@ -100,4 +104,16 @@ void test_gemm_i8_kblocks(tctx *t, enpu_cpu_isa_t isa)
 					goto out;
 out:
 	t_env_close(&e);
+}
+
+/* The direction of a GEMM call over packed weights alternates, starting
+ * backwards (the packing wrote the last panels last) */
+void test_gemm_i8_panel_order(tctx *t)
+{
+	cpu_i8_packed_t pb = { 0 };
+	for (int call = 0; call < 5; call++) {
+		bool back = cpu_i8_packed_backwards(&pb);
+		CHECK(t, back == !(call % 2), "call %d went %s", call, back ? "backwards" : "forwards");
+	}
+out:;
 }

@@ -18,6 +18,7 @@ typedef struct job {
 	cpu_grid_t g;
 	const cpu_i8_packed_t *b;
 	size_t a_row_bytes;
+	bool backwards; /* the panels' order: cpu_i8_packed_backwards */
 	cpu_scratch_t scratch; /* the family's carry, packed A rows, int32 sums of mc
 				* x nr, one A row */
 } job_t;
@@ -115,6 +116,14 @@ const cpu_i8_packed_t *cpu_gemm_i8_pack(const cpu_device_t *d, const cpu_gemm_pr
 	return (const cpu_i8_packed_t *)cpu_cache_get(p->cache, d->i8, pack_b, &pj, owned);
 }
 
+bool cpu_i8_packed_backwards(const cpu_i8_packed_t *b)
+{
+	/* the count is the one field written after packing (b is allocated
+	 * mutable; callers share it read-only otherwise) */
+	atomic_uint *reads = (atomic_uint *)&b->reads;
+	return !(atomic_fetch_add_explicit(reads, 1, memory_order_relaxed) & 1);
+}
+
 void cpu_i8_packed_release(const cpu_i8_packed_t *b, bool owned)
 {
 	if (owned)
@@ -157,12 +166,13 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		/* n: every column from the chunk's first on (gemv_out's contract) */
 		cpu_i8_out_t out = out_stage(j, m0, pan0 * o->nr, p->n - pan0 * o->nr, NULL);
 		o->gemv_out(apack, pb->bpack + pan0 * pb->panel_bytes, pb->panel_bytes, pb->kp,
-			    pan1 - pan0, &out);
+			    pan1 - pan0, j->backwards, &out);
 		return;
 	}
 	if (o->task_begin)
 		o->task_begin(carry);
-	for (uint32_t pan = pan0; pan < pan1; pan++) {
+	for (uint32_t i = pan0; i < pan1; i++) {
+		uint32_t pan = j->backwards ? pan1 - 1 - (i - pan0) : i;
 		uint32_t n0 = pan * o->nr;
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
@@ -199,6 +209,7 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	bool owned;
 	j.b = cpu_gemm_i8_pack(d, p, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
+	j.backwards = j.b && cpu_i8_packed_backwards(j.b);
 	if (j.b)
 		j.scratch = cpu_scratch_alloc(d, o->carry_bytes +
 							 ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +

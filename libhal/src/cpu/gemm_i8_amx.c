@@ -287,7 +287,7 @@ static void task_end_amx(void *carry)
 #define PF_AHEAD 8192
 
 static void gemv_out_amx(const void *a, const void *b, size_t panel_bytes, uint32_t kp,
-			 uint32_t panels, const cpu_i8_out_t *o)
+			 uint32_t panels, bool backwards, const cpu_i8_out_t *o)
 {
 	const int8_t *ar = a;
 	const __m512i x80 = _mm512_set1_epi8((char)0x80), ones = _mm512_set1_epi8(1);
@@ -296,7 +296,8 @@ static void gemv_out_amx(const void *a, const void *b, size_t panel_bytes, uint3
 		s = _mm512_dpbusd_epi32(s, ones, _mm512_loadu_si512(ar + k));
 	const __m512i off = _mm512_set1_epi32((int32_t)(128u * (uint32_t)_mm512_reduce_add_epi32(s)));
 	int32_t slot[NR] __attribute__((aligned(64)));
-	for (uint32_t p = 0; p < panels; p++) {
+	for (uint32_t i = 0; i < panels; i++) {
+		uint32_t p = backwards ? panels - 1 - i : i;
 		const int8_t *bp = (const int8_t *)b + p * panel_bytes;
 		const int32_t *beff = o->beff + p * NR;
 		__m512i e0 = _mm512_sub_epi32(_mm512_load_si512(beff), off);

@@ -156,21 +156,22 @@ static void pair(const int16_t *a, const int8_t *b, size_t pb, uint32_t kp, cons
 }
 
 static void gemv_out_avx2(const void *a, const void *b, size_t panel_bytes, uint32_t kp,
-			  uint32_t panels, const cpu_i8_out_t *o)
+			  uint32_t panels, bool backwards, const cpu_i8_out_t *o)
 {
 	int32_t slot[2 * NR] __attribute__((aligned(32)));
 	const int8_t *bp = b;
-	for (uint32_t p = 0; p < panels;) {
-		uint32_t two = panels - p >= 2;
+	uint32_t units = (panels + 1) / 2; /* pairs of panels; the last alone when odd */
+	for (uint32_t i = 0; i < units; i++) {
+		uint32_t p = 2 * (backwards ? units - 1 - i : i), two = panels - p >= 2;
 		if (two)
 			pair(a, bp + p * panel_bytes, panel_bytes, kp, o->beff + p * NR, slot);
 		else
 			tile(a, 0, bp + p * panel_bytes, kp, 1, o->beff + p * NR, NULL, true, slot);
-		for (uint32_t q = 0; q <= two; q++, p++) {
+		for (uint32_t q = 0; q <= two; q++) {
 			cpu_i8_out_t po = *o;
-			po.rq = (const cpu_rq8_t *)o->rq + 2 * p;
-			po.n = o->n - p * NR;
-			out_rows(slot + q * NR, 1, &po, o->c + p * NR);
+			po.rq = (const cpu_rq8_t *)o->rq + 2 * (p + q);
+			po.n = o->n - (p + q) * NR;
+			out_rows(slot + q * NR, 1, &po, o->c + (p + q) * NR);
 		}
 	}
 }

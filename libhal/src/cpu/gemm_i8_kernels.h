@@ -85,9 +85,10 @@ typedef struct cpu_i8_gemm_ops {
 	/* Optional, for M = 1: the one packed A row against panels panels of B
 	 * (panel_bytes apart), all kp of K, with the output stage; out is the
 	 * first panel's (beff, rq, c) and out->n counts the columns from there
-	 * on (may exceed nr); each later panel is nr columns on. */
+	 * on (may exceed nr); each later panel is nr columns on. backwards: the
+	 * last panels first (cpu_i8_packed_backwards). */
 	void (*gemv_out)(const void *a, const void *b, size_t panel_bytes, uint32_t kp,
-			 uint32_t panels, const cpu_i8_out_t *out);
+			 uint32_t panels, bool backwards, const cpu_i8_out_t *out);
 	/* A family whose kernel_out calls leave work to the thread's next call
 	 * (AMX: the last rows' output stage, the tile state) keeps it in
 	 * carry_bytes (a multiple of 64) that the driver gives each thread

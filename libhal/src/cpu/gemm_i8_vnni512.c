@@ -213,10 +213,11 @@ static inline __attribute__((always_inline)) void gemv_sums(const uint8_t *a, co
 }
 
 static void gemv_out_vnni512(const void *a, const void *b, size_t panel_bytes, uint32_t kp,
-			     uint32_t panels, const cpu_i8_out_t *o)
+			     uint32_t panels, bool backwards, const cpu_i8_out_t *o)
 {
 	int32_t slot[NR] __attribute__((aligned(64)));
-	for (uint32_t p = 0; p < panels; p++) {
+	for (uint32_t i = 0; i < panels; i++) {
+		uint32_t p = backwards ? panels - 1 - i : i;
 		const int8_t *bp = (const int8_t *)b + p * panel_bytes;
 		if (o->prefetch)
 			gemv_sums(a, bp, kp, o->beff + p * NR, slot, true);
