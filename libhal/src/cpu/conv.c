@@ -135,7 +135,7 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 	kernel_pack_ctx_t pc = { .k = k, .op = op };
 	j.packed = cpu_cache_get(cpu_cache_slot(op), k, kernel_pack, &pc, &owned);
 	if (j.packed)
-		j.scratch = cpu_scratch_alloc(d, k->scratch_bytes(c, j.chunk));
+		j.scratch = cpu_scratch_alloc(use, k->scratch_bytes(c, j.chunk));
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch.base)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
@@ -155,7 +155,8 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 	size_t taps = (size_t)c->k_h * c->k_w;
 	int16_t *w = malloc(taps * c->out_c * sizeof(int16_t));
 	int32_t *b = calloc(c->out_c, sizeof(int32_t));
-	cpu_scratch_t scratch = cpu_scratch_alloc(d, 2 * c->out_c * sizeof(int32_t));
+	cpu_scratch_t scratch = cpu_scratch_alloc(cpu_threadpool_size(d->pool),
+						  2 * c->out_c * sizeof(int32_t));
 	enpu_status_t st = ENPU_OK;
 	if (!w || !b || !scratch.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu depthwise: out of memory");

@@ -283,7 +283,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 	j.pad = cpu_alloc(pad_bytes + tail);
 	if (j.pad)
 		memset(j.pad + pad_bytes, 0, tail);
-	j.acc = cpu_scratch_alloc(d, o->carry_bytes + (size_t)(j.rows + o->mr - 1) / o->mr *
+	j.acc = cpu_scratch_alloc(use, o->carry_bytes + (size_t)(j.rows + o->mr - 1) / o->mr *
 							      o->mr * o->nr * sizeof(int32_t));
 	if (!j.pad || !j.acc.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");

@@ -145,15 +145,16 @@ enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key
 /* 64-byte aligned allocation of size bytes (rounded up); free with free(). */
 void *cpu_alloc(size_t size);
 
-/* Per-thread scratch: a region of bytes for each thread of a pool, stride
- * apart (bytes rounded up to a cache line, plus a guard that keeps one
- * thread's hardware prefetches out of the next thread's region); base is
- * NULL when out of memory. Free base with free(). */
+/* Per-thread scratch: a region of bytes for each of threads threads (task
+ * functions' thread < threads), stride apart (bytes rounded up to a cache
+ * line, plus, between regions, a guard that keeps one thread's hardware
+ * prefetches out of the next thread's region); base is NULL when out of
+ * memory. Free base with free(). */
 typedef struct cpu_scratch {
 	uint8_t *base;
 	size_t stride;
 } cpu_scratch_t;
-cpu_scratch_t cpu_scratch_alloc(const cpu_device_t *d, size_t bytes);
+cpu_scratch_t cpu_scratch_alloc(unsigned threads, size_t bytes);
 
 static inline void *cpu_scratch_at(const cpu_scratch_t *s, unsigned thread)
 {

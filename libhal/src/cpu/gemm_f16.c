@@ -79,7 +79,7 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	const cpu_gemm_problem_t *p = j->p;
 	uint32_t nr = j->d->vec->f16_nr, panels = cpu_div_up(p->n, nr);
 	packed_f16_t *pb = calloc(1, sizeof(*pb));
-	j->rows = cpu_scratch_alloc(j->d, (size_t)p->k * sizeof(float));
+	j->rows = cpu_scratch_alloc(cpu_threadpool_size(j->d->pool), (size_t)p->k * sizeof(float));
 	if (pb)
 		pb->bpack = cpu_alloc((size_t)panels * nr * p->k *
 				      (j->half ? sizeof(uint16_t) : sizeof(float)));
@@ -165,7 +165,7 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	pack_job_t pj = { .d = d, .p = p, .half = j.half };
 	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, v, pack_b, &pj, &owned);
 	if (pb)
-		j.scratch = cpu_scratch_alloc(d, ((size_t)j.g.mc * p->k +
+		j.scratch = cpu_scratch_alloc(use, ((size_t)j.g.mc * p->k +
 						  acc_floats(v) + p->k) *
 							 sizeof(float));
 	enpu_status_t st = ENPU_OK;

@@ -211,7 +211,7 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
 	j.backwards = j.b && cpu_i8_packed_backwards(j.b);
 	if (j.b)
-		j.scratch = cpu_scratch_alloc(d, o->carry_bytes +
+		j.scratch = cpu_scratch_alloc(use, o->carry_bytes +
 							 ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
 							 (size_t)j.g.mc * o->nr * 4 + p->k);
 	enpu_status_t st = ENPU_OK;

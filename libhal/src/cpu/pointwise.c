@@ -62,7 +62,7 @@ enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op)
 	const enpu_pool_op_t *p = &op->u.pool;
 	pw_job_t j = { .d = d, .op = op, .in0 = enpu_op_host_ptr(op, ENPU_OP_IN0),
 		       .out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
-	j.scratch = cpu_scratch_alloc(d, p->c * sizeof(int32_t));
+	j.scratch = cpu_scratch_alloc(cpu_threadpool_size(d->pool), p->c * sizeof(int32_t));
 	if (!j.scratch.base)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu pool: out of memory");
 	cpu_threadpool_run(d->pool, (size_t)p->batch * p->out_h, pool_task, &j);
