@@ -8,7 +8,8 @@
  *
  * The VM's virtio-9p shares do not survive a device suspend (virtio-9p has no
  * restore), so this program runs from tmpfs, linked statically, and reports
- * through a serial port (ENPU_SLEEP_REPORT, /dev/ttyS1 in tests/sleep/run.sh):
+ * through a serial port (ENPU_SLEEP_REPORT: /dev/ttyS1 in tests/sleep/run.sh,
+ * /dev/hvc0 in tools/vm/run-arm64 --sleep):
  * its KTAP output, the line "enpu-vm: exit N", then the kernel log; then it
  * powers the guest off. tools/vm/run reads the three from there.
  */
@@ -273,7 +274,7 @@ int main(int argc, char **argv)
 	int fd, rc;
 
 	if (!getenv("ENPU_IN_VM") || !port) {
-		fprintf(stderr, "enpu_sleep_test suspends the machine and powers it off: it runs in the VM only (tools/vm/run -- tests/sleep/run.sh)\n");
+		fprintf(stderr, "enpu_sleep_test suspends the machine and powers it off: it runs in the VM only (tools/vm/run -- tests/sleep/run.sh, tools/vm/run-arm64 --sleep)\n");
 		return KSFT_SKIP;
 	}
 	fd = open(port, O_WRONLY | O_NOCTTY);
