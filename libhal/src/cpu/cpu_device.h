@@ -71,12 +71,15 @@ const cpu_i8_packed_t *cpu_gemm_i8_pack(const cpu_device_t *d, const cpu_gemm_pr
 					bool *owned);
 void cpu_i8_packed_release(const cpu_i8_packed_t *b, bool owned);
 /* Whether a GEMM call goes through b's panels backwards: every other call,
- * the first one included (the packing wrote the last panels last). Where B
+ * the first one included (each packing thread wrote its panels in rising
+ * order, so the last ones are the most recently written). Where B
  * is about the L2's size and read once per call (few rows), a call in the
  * direction of the previous one finds the lines it needs first evicted by
  * that call's last ones (and each such miss evicts the next line needed);
  * the opposite direction finds the previous call's last lines still cached.
- * 1 x 1024 x 1024 on Zen 4: 9-12% faster; 2 rows 5%; docs/perf.md. */
+ * 1 x 1024 x 1024 on Zen 4: 9-12% faster; 2 rows 5%; docs/perf.md. The
+ * GEMM driver asks only where the kernels do not prefetch B (Zen 3 and 4:
+ * cpu_stream_prefetch), since their prefetches run at rising addresses. */
 bool cpu_i8_packed_backwards(const cpu_i8_packed_t *b);
 enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p);
 /* The op's cache slot for packed weights, or NULL (weights not constant). */

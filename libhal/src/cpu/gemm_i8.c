@@ -171,8 +171,8 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	}
 	if (o->task_begin)
 		o->task_begin(carry);
-	for (uint32_t i = pan0; i < pan1; i++) {
-		uint32_t pan = j->backwards ? pan1 - 1 - (i - pan0) : i;
+	for (uint32_t step = pan0; step < pan1; step++) {
+		uint32_t pan = j->backwards ? pan1 - 1 - (step - pan0) : step;
 		uint32_t n0 = pan * o->nr;
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
@@ -209,7 +209,9 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	bool owned;
 	j.b = cpu_gemm_i8_pack(d, p, &owned);
 	j.a_row_bytes = j.b ? (size_t)j.b->kp * o->a_elem : 0;
-	j.backwards = j.b && cpu_i8_packed_backwards(j.b);
+	/* not where the kernels prefetch B: their prefetches run ahead at
+	 * rising addresses, across the end of each panel into the next one */
+	j.backwards = j.b && !d->prefetch && cpu_i8_packed_backwards(j.b);
 	if (j.b)
 		j.scratch = cpu_scratch_alloc(use, o->carry_bytes +
 							 ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
