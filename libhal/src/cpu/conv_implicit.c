@@ -153,7 +153,8 @@ static void pad_task(void *arg, size_t task, unsigned thread)
 	const uint32_t n = (uint32_t)(task / j->ph), pr = (uint32_t)(task % j->ph);
 	switch (j->d->i8->a_pack) {
 	case A_MINUS_ZP: pad_s16(j, n, pr); break;
-	case A_RAW: pad_bytes(j, n, pr, 0); break;
+	case A_RAW:
+	case A_RAW_PLUS_128: pad_bytes(j, n, pr, 0); break;
 	case A_PLUS_128: pad_bytes(j, n, pr, 0x80); break;
 	}
 }

@@ -19,6 +19,7 @@ typedef struct job {
 	const cpu_i8_packed_t *b;
 	size_t a_row_bytes;
 	bool backwards; /* the panels' order: cpu_i8_packed_backwards */
+	bool a_in_place; /* dense A rows need no packing (gemm_i8_kernels.h) */
 	cpu_scratch_t scratch; /* the family's carry, packed A rows, int32 sums of mc
 				* x nr, one A row */
 } job_t;
@@ -52,7 +53,9 @@ static void pack_b_task(void *arg, size_t panel, unsigned thread)
 	uint32_t rows = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 	const int8_t *b = (const int8_t *)p->b + (size_t)n0 * p->k;
 	o->pack_b(b, p->k, rows, p->k, pb->kp, o->nr, pb->bpack + panel * pb->panel_bytes);
-	int32_t comp = o->a_pack == A_PLUS_128 ? 128 + p->a_zp : o->a_pack == A_RAW ? p->a_zp : 0;
+	int32_t comp = o->a_pack == A_PLUS_128 || o->a_pack == A_RAW_PLUS_128 ? 128 + p->a_zp
+		       : o->a_pack == A_RAW				   ? p->a_zp
+									   : 0;
 	const int32_t *bias = p->bias;
 	for (uint32_t c = 0; c < o->nr; c++) {
 		uint32_t n = n0 + c;
@@ -156,7 +159,13 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	uint8_t *apack = carry + o->carry_bytes;
 	int32_t *acc = (int32_t *)(apack + ((size_t)j->g.mc * j->a_row_bytes + 63) / 64 * 64);
 	int8_t *rowbuf = (int8_t *)(acc + (size_t)j->g.mc * o->nr);
-	for (uint32_t r = m0; r < m1; r++)
+	size_t lda = j->a_row_bytes;
+	if (j->a_in_place) {
+		const cpu_dense_rows_t *rows = p->a_ctx;
+		apack = (uint8_t *)rows->base + (size_t)m0 * rows->row_bytes;
+		lda = rows->row_bytes;
+	}
+	for (uint32_t r = m0; !j->a_in_place && r < m1; r++)
 		o->pack_a(p->a_row(p->a_ctx, r, rowbuf), p->k, pb->kp, p->a_zp,
 			  apack + (size_t)(r - m0) * j->a_row_bytes);
 	uint32_t pan0 = nc * j->g.pan_per_chunk;
@@ -182,7 +191,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += kc) {
 			uint32_t klen = pb->kp - k0 < kc ? pb->kp - k0 : kc;
 			cpu_i8_out_t out = out_stage(j, m0, n0, nr, carry);
-			o->kernel_out(apack + k0 * o->a_elem, j->a_row_bytes,
+			o->kernel_out(apack + k0 * o->a_elem, lda,
 				      bp + (size_t)k0 * o->nr * o->b_elem, klen, m1 - m0,
 				      acc, k0 == 0, k0 + klen == pb->kp, &out);
 		}
@@ -212,6 +221,8 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	/* not where the kernels prefetch B: their prefetches run ahead at
 	 * rising addresses, across the end of each panel into the next one */
 	j.backwards = j.b && !d->prefetch && cpu_i8_packed_backwards(j.b);
+	j.a_in_place = j.b && o->kernel_out && (o->a_pack == A_RAW || o->a_pack == A_RAW_PLUS_128) &&
+		       p->k == j.b->kp && p->a_row == cpu_dense_row;
 	if (j.b)
 		j.scratch = cpu_scratch_alloc(use, o->carry_bytes +
 							 ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +

@@ -3,12 +3,20 @@
  * B panels of nr columns are [kp/g][nr][g] (g = 2 or 4, below; K
  * zero-padded to a multiple of kgroup: g, or 64 for AMX's tiles). A rows
  * are packed as one of (enum cpu_a_pack):
- *  - A_PLUS_128 (generic, AVX-512 VNNI: u8 x s8 vpdpbusd): uint8 a+128, g = 4;
- *    the driver subtracts (128 + a_zp) * colsum(b);
+ *  - A_PLUS_128 (generic: u8 x s8): uint8 a+128, g = 4; the driver
+ *    subtracts (128 + a_zp) * colsum(b);
  *  - A_MINUS_ZP (AVX2): int16 a-a_zp, g = 2, with B as int8 pairs widened to
  *    int16 by the kernel; vpmaddwd is exact, no correction;
  *  - A_RAW (NEON sdot, AMX tdpbssd: s8 x s8): int8 a, g = 4; the driver subtracts
- *    a_zp * colsum(b), the implicit conv pads with a_zp.
+ *    a_zp * colsum(b), the implicit conv pads with a_zp;
+ *  - A_RAW_PLUS_128 (AVX-512 VNNI: u8 x s8 vpdpbusd): int8 a as A_RAW, to
+ *    which the kernel adds 128 (flipping each byte's sign bit) as it
+ *    broadcasts it; the driver subtracts (128 + a_zp) * colsum(b), the
+ *    implicit conv pads with a_zp.
+ * A_RAW and A_RAW_PLUS_128 rows are the rows themselves, zero-padded to kp:
+ * where K is a multiple of kgroup the GEMM driver passes dense rows in place
+ * to kernel_out and gemv_out (lda: their stride; the kernels read no byte
+ * past a row's kp).
  * Kernels write raw int32 dot products acc[mr][nr] (row stride nr); a family
  * may instead fuse the output stage (kernel_out, with rq_prepare). */
 #ifndef ENPU_CPU_GEMM_I8_KERNELS_H
@@ -48,7 +56,7 @@ typedef struct cpu_i8_gemm_ops {
 	 * tiles (AMX: AVX-512 VNNI); 0: thread_shift */
 	uint32_t gemv_thread_shift;
 	size_t a_elem, b_elem; /* bytes per packed element */
-	enum cpu_a_pack { A_PLUS_128, A_MINUS_ZP, A_RAW } a_pack;
+	enum cpu_a_pack { A_PLUS_128, A_MINUS_ZP, A_RAW, A_RAW_PLUS_128 } a_pack;
 	void (*pack_a)(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, void *dst);
 	/* rows <= nr rows of B ([n][k], row stride ldb) into one zero-padded panel */
 	void (*pack_b)(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,

@@ -12,7 +12,7 @@ void cpu_pack_a_u8k4(const int8_t *row, uint32_t k, uint32_t kp, int32_t a_zp, v
 	memset(d + k, 0, kp - k);
 }
 
-/* B of the u8k4 layout (A_PLUS_128, A_RAW: the name follows A). */
+/* B of the u8k4 layout (A_PLUS_128, A_RAW, A_RAW_PLUS_128: the name follows A). */
 void cpu_pack_b_u8k4(const int8_t *b, size_t ldb, uint32_t rows, uint32_t k, uint32_t kp,
 		     uint32_t nr, void *dst)
 {
