@@ -3,6 +3,7 @@
 #ifndef ENPU_TENSOR_IMPL_H
 #define ENPU_TENSOR_IMPL_H
 
+#include <stdbool.h>
 #include "enpu/tensor.h"
 #include "refcount.h"
 
@@ -14,5 +15,9 @@ struct enpu_tensor {
 	float *scales;
 	int32_t *zero_points;
 };
+
+/* Whether the two tensors' bytes intersect (a == b included): the same
+ * buffer, or host memory of any buffers. */
+bool enpu_tensor_shares_memory(const enpu_tensor_t *a, const enpu_tensor_t *b);
 
 #endif

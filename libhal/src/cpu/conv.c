@@ -114,14 +114,13 @@ static enpu_op_cache_t *kernel_pack(void *ctx)
  * channel blocks whose scratch stays near 64 KiB, split further until every
  * thread has a few. */
 static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *k,
-				const enpu_op_t *op)
+				const enpu_op_t *op, void *out)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	uint64_t macs = (uint64_t)c->batch * c->out_h * c->out_w * c->out_c * c->k_h * c->k_w *
 			(c->in_c / c->groups);
 	unsigned use = cpu_threads_for(d, macs, k->macs_per_thread, k->macs_per_thread - 5);
-	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
-			.out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
+	kernel_job_t j = { .k = k, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0), .out = out };
 	j.blocks = cpu_div_up(c->out_c, k->cblock);
 	j.chunk = j.blocks;
 	j.rpt = k->rows_per_task(c);
@@ -147,7 +146,7 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 	return st;
 }
 
-static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
+static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op, void *out)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	const int8_t *f = enpu_op_host_ptr(op, ENPU_OP_IN1);
@@ -168,7 +167,7 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op)
 			memcpy(b, bias, c->out_c * sizeof(int32_t));
 		dw_job_t j = { .d = d, .scratch = scratch,
 			       .a = { .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0), .w = w, .bias = b,
-				      .out = enpu_op_host_ptr(op, ENPU_OP_OUT) } };
+				      .out = out } };
 		cpu_threadpool_run(d->pool, (size_t)c->batch * c->out_h, dw_task, &j);
 	}
 	free(w);
@@ -187,7 +186,7 @@ static bool pads_inside(const enpu_conv_op_t *c)
 	return c->pad_t < eh && c->pad_b < eh && c->pad_l < ew && c->pad_r < ew;
 }
 
-enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
+enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op, void *dst)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	bool i8 = op->dtype == ENPU_DTYPE_INT8;
@@ -199,19 +198,19 @@ enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op)
 	const bool padded = i8 && pads_inside(c); /* a padded copy is worth it */
 	for (const cpu_conv_kernel_t *const *k = d->conv; padded && *k; k++)
 		if ((*k)->accepts(c))
-			return run_kernel(d, *k, op);
+			return run_kernel(d, *k, op, dst);
 	if (i8 && c->groups == c->in_c && c->groups > 1)
-		return depthwise(d, op);
+		return depthwise(d, op, dst);
 	size_t esize = i8 ? 1 : 2;
 	uint32_t cin_g = c->in_c / c->groups, cout_g = c->out_c / c->groups;
 	uint32_t k = c->k_h * c->k_w * cin_g;
 	bool direct = c->k_h == 1 && c->k_w == 1 && c->stride_h == 1 && c->stride_w == 1 &&
 		      !c->pad_t && !c->pad_l && !c->pad_b && !c->pad_r && c->groups == 1;
 	if (padded && !direct && cpu_conv_implicit_accepts(d, c))
-		return cpu_conv_implicit(d, op);
+		return cpu_conv_implicit(d, op, dst);
 	const uint8_t *f = enpu_op_host_ptr(op, ENPU_OP_IN1);
 	const uint8_t *bias = enpu_op_host_ptr(op, ENPU_OP_IN2);
-	uint8_t *out = enpu_op_host_ptr(op, ENPU_OP_OUT);
+	uint8_t *out = dst;
 	for (uint32_t g = 0; g < c->groups; g++) {
 		im2col_ctx_t x = { .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0), .esize = esize,
 				   .group = g };

@@ -231,7 +231,7 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 		o->task_end(carry);
 }
 
-enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
+enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void *out)
 {
 	const enpu_conv_op_t *c = &op->u.conv;
 	const cpu_i8_gemm_ops_t *o = d->i8;
@@ -252,7 +252,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op)
 		.a_zp = c->in_zp, .cache = cpu_cache_slot(op),
 	};
 	job_t j = { .d = d, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
-		    .out = enpu_op_host_ptr(op, ENPU_OP_OUT), .seg = segp, .segs = 1 };
+		    .out = out, .seg = segp, .segs = 1 };
 	/* whole kernel rows in one call, up to the family's K block */
 	if (o->kernel_out_segs && segp <= o->kc)
 		j.segs = o->kc / segp;

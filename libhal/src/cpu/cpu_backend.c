@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "../backend.h"
 #include "../buffer_impl.h"
+#include "../tensor_impl.h"
 #include "cpu_device.h"
 #include "cpu_features.h"
 
@@ -77,9 +78,9 @@ _Atomic(enpu_op_cache_t *) *cpu_cache_slot(const enpu_op_t *op)
 	return constant ? &((enpu_op_t *)op)->cache : NULL;
 }
 
-static enpu_status_t cpu_exec(void *ctx, const enpu_op_t *op)
+/* op, its output written at out */
+static enpu_status_t run_op(const cpu_device_t *d, const enpu_op_t *op, void *out)
 {
-	const cpu_device_t *d = ctx;
 	switch (op->kind) {
 	case ENPU_OP_GEMM: {
 		const enpu_gemm_op_t *g = &op->u.gemm;
@@ -90,20 +91,60 @@ static enpu_status_t cpu_exec(void *ctx, const enpu_op_t *op)
 			.m = g->m, .n = g->n, .k = g->k, .a_row = cpu_dense_row, .a_ctx = &rows,
 			.b = enpu_op_host_ptr(op, ENPU_OP_IN1), .bias = enpu_op_host_ptr(op, ENPU_OP_IN2),
 			.mult = g->mult, .shift = g->shift, .a_zp = g->a_zp, .c_zp = g->c_zp,
-			.clamp = g->clamp, .c = enpu_op_host_ptr(op, ENPU_OP_OUT), .ldc = g->n,
+			.clamp = g->clamp, .c = out, .ldc = g->n,
 			.cache = cpu_cache_slot(op),
 		};
 		return i8 ? cpu_gemm_i8(d, &p) : cpu_gemm_f16(d, &p);
 	}
-	case ENPU_OP_CONV2D: return cpu_conv(d, op);
-	case ENPU_OP_POOL: return cpu_pool(d, op);
+	case ENPU_OP_CONV2D: return cpu_conv(d, op, out);
+	case ENPU_OP_POOL: return cpu_pool(d, op, out);
 	case ENPU_OP_ADD:
 	case ENPU_OP_MUL:
 	case ENPU_OP_REQUANTIZE:
-	case ENPU_OP_CAST: return cpu_pointwise(d, op);
+	case ENPU_OP_CAST: return cpu_pointwise(d, op, out);
 	case ENPU_OP_KIND_COUNT: break;
 	}
 	return enpu_status_make(ENPU_STATUS_INTERNAL, "cpu: invalid op kind %d", (int)op->kind);
+}
+
+/* Whether op's output shares memory with one of its inputs other than as
+ * the same bytes of an element-wise op of one element size (ADD, MUL,
+ * REQUANTIZE: each element read before it is written, by one task) */
+static bool output_shared(const enpu_op_t *op)
+{
+	const enpu_tensor_t *out = op->tensors[ENPU_OP_OUT];
+	bool same_size = op->kind == ENPU_OP_ADD || op->kind == ENPU_OP_MUL ||
+			 op->kind == ENPU_OP_REQUANTIZE;
+	for (int i = ENPU_OP_IN0; i <= ENPU_OP_IN2; i++) {
+		const enpu_tensor_t *in = op->tensors[i];
+		if (!in || !enpu_tensor_shares_memory(out, in))
+			continue;
+		if (!same_size || enpu_op_host_ptr(op, i) != enpu_op_host_ptr(op, ENPU_OP_OUT))
+			return true;
+	}
+	return false;
+}
+
+/* An output over an input (C written over A, say) goes to a buffer of its
+ * own first, then to the output: the ops' tasks read their inputs (in
+ * place: gemm_i8_kernels.h) while other tasks write the output. */
+static enpu_status_t cpu_exec(void *ctx, const enpu_op_t *op)
+{
+	const cpu_device_t *d = ctx;
+	void *dst = enpu_op_host_ptr(op, ENPU_OP_OUT);
+	if (!output_shared(op))
+		return run_op(d, op, dst);
+	size_t bytes = enpu_tensor_byte_size(op->tensors[ENPU_OP_OUT]);
+	void *out = malloc(bytes);
+	if (!out)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+					"cpu: out of memory for an output over an input (%zu bytes)",
+					bytes);
+	enpu_status_t st = run_op(d, op, out);
+	if (!st)
+		memcpy(dst, out, bytes);
+	free(out);
+	return st;
 }
 
 static void cpu_close(void *state)

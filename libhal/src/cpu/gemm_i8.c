@@ -222,7 +222,8 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	 * rising addresses, across the end of each panel into the next one */
 	j.backwards = j.b && !d->prefetch && cpu_i8_packed_backwards(j.b);
 	j.a_in_place = j.b && o->kernel_out && (o->a_pack == A_RAW || o->a_pack == A_RAW_PLUS_128) &&
-		       p->k == j.b->kp && p->a_row == cpu_dense_row;
+		       p->k == j.b->kp && p->a_row == cpu_dense_row &&
+		       ((const cpu_dense_rows_t *)p->a_ctx)->row_bytes == p->k;
 	if (j.b)
 		j.scratch = cpu_scratch_alloc(use, o->carry_bytes +
 							 ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +

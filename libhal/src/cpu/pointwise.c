@@ -34,11 +34,10 @@ static void pointwise_task(void *arg, size_t task, unsigned thread)
 	}
 }
 
-enpu_status_t cpu_pointwise(const cpu_device_t *d, const enpu_op_t *op)
+enpu_status_t cpu_pointwise(const cpu_device_t *d, const enpu_op_t *op, void *out)
 {
 	pw_job_t j = { .d = d, .op = op, .in0 = enpu_op_host_ptr(op, ENPU_OP_IN0),
-		       .in1 = enpu_op_host_ptr(op, ENPU_OP_IN1),
-		       .out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
+		       .in1 = enpu_op_host_ptr(op, ENPU_OP_IN1), .out = out };
 	switch (op->kind) {
 	case ENPU_OP_ADD:
 	case ENPU_OP_MUL: j.count = op->u.eltwise.count; break;
@@ -57,11 +56,10 @@ static void pool_task(void *arg, size_t task, unsigned thread)
 			    (uint32_t)(task % p->out_h), cpu_scratch_at(&j->scratch, thread));
 }
 
-enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op)
+enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op, void *out)
 {
 	const enpu_pool_op_t *p = &op->u.pool;
-	pw_job_t j = { .d = d, .op = op, .in0 = enpu_op_host_ptr(op, ENPU_OP_IN0),
-		       .out = enpu_op_host_ptr(op, ENPU_OP_OUT) };
+	pw_job_t j = { .d = d, .op = op, .in0 = enpu_op_host_ptr(op, ENPU_OP_IN0), .out = out };
 	j.scratch = cpu_scratch_alloc(cpu_threadpool_size(d->pool), p->c * sizeof(int32_t));
 	if (!j.scratch.base)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu pool: out of memory");

@@ -138,21 +138,11 @@ static enpu_status_t check_acyclic(const enpu_graph_t *g)
 	return st;
 }
 
-/* a and b share bytes: of host memory where both buffers have a mapping
- * (two buffers may wrap the same memory), else of one buffer. */
+/* Two distinct tensors share bytes (enpu_tensor_shares_memory: two buffers
+ * may wrap the same host memory). */
 static bool overlap(const enpu_tensor_t *a, const enpu_tensor_t *b)
 {
-	uintptr_t pa = a->offset, pb = b->offset;
-
-	if (a == b)
-		return false;
-	if (a->buffer->host && b->buffer->host) {
-		pa += (uintptr_t)a->buffer->host;
-		pb += (uintptr_t)b->buffer->host;
-	} else if (a->buffer != b->buffer) {
-		return false;
-	}
-	return pa < pb + enpu_tensor_byte_size(b) && pb < pa + enpu_tensor_byte_size(a);
+	return a != b && enpu_tensor_shares_memory(a, b);
 }
 
 /* Written tensors must not share bytes with any other tensor of the graph. */

@@ -2,7 +2,10 @@
 /* NPU backend: one op, one driver job. The op's tensors are reached through
  * their buffers' BOs (this device's), or through BOs that pin host memory for
  * the job (userptr, zero copy). The descriptor and the per-channel requant
- * arrays go into the device's scratch BO. Runs on the queue thread only. */
+ * arrays go into the device's scratch BO. An output that shares memory with
+ * an input goes to a BO of the job's own, copied to the output after the
+ * job (the device reads its inputs while it writes). Runs on the queue
+ * thread only. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -30,8 +33,9 @@ typedef struct job_buf {
 
 typedef struct job {
 	npu_device_t *dev;
-	job_buf_t bufs[ENPU_OP_TENSORS];
+	job_buf_t bufs[ENPU_OP_TENSORS + 1]; /* the tensors', the output's own */
 	size_t nbufs;
+	job_buf_t *own_out; /* the output's own BO, or NULL */
 	uint8_t *cmd;    /* scratch map */
 	size_t used;     /* bytes of scratch used: descriptor, then constants */
 } job_t;
@@ -97,7 +101,34 @@ static uint64_t tensor_addr(job_t *j, const enpu_op_t *op, int r)
 {
 	const enpu_tensor_t *t = op->tensors[r];
 
+	if (r == ENPU_OP_OUT && j->own_out)
+		return j->own_out->base;
 	return t ? job_buf_find(j, t->buffer)->base + t->offset : 0;
+}
+
+/* The output's own BO where it shares memory with an input. */
+static enpu_status_t job_own_output(job_t *j, const enpu_op_t *op)
+{
+	const enpu_tensor_t *out = op->tensors[ENPU_OP_OUT];
+	job_buf_t *jb = &j->bufs[j->nbufs];
+	int shared = 0, ret;
+
+	for (int i = ENPU_OP_IN0; i <= ENPU_OP_IN2; i++)
+		shared |= op->tensors[i] && enpu_tensor_shares_memory(out, op->tensors[i]);
+	if (!shared)
+		return ENPU_OK;
+	memset(jb, 0, sizeof(*jb));
+	ret = npu_bo_create(j->dev->fd, enpu_tensor_byte_size(out), &jb->bo);
+	if (ret)
+		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
+					"npu: no buffer for an output over an input (%zu bytes): %s",
+					enpu_tensor_byte_size(out), strerror(-ret));
+	jb->base = jb->bo.addr;
+	jb->flags = DRM_ENPU_BO_WRITE;
+	jb->pinned = 1; /* freed with the job */
+	j->own_out = jb;
+	j->nbufs++;
+	return ENPU_OK;
 }
 
 /* Copies an int32 array into the scratch BO (room checked by channels_fit). */
@@ -429,9 +460,14 @@ enpu_status_t npu_exec(void *ctx, const enpu_op_t *op)
 	job_use(&j, op, ENPU_OP_OUT, DRM_ENPU_BO_WRITE);
 	st = job_map_buffers(&j);
 	if (st == ENPU_OK)
+		st = job_own_output(&j, op);
+	if (st == ENPU_OK)
 		st = job_encode(&j, op);
 	if (st == ENPU_OK)
 		st = job_run(&j, op);
+	if (st == ENPU_OK && j.own_out)
+		memcpy(enpu_op_host_ptr(op, ENPU_OP_OUT), j.own_out->bo.map,
+		       enpu_tensor_byte_size(op->tensors[ENPU_OP_OUT]));
 	if (st == ENPU_OK && op->dtype == ENPU_DTYPE_FP16 &&
 	    (op->kind == ENPU_OP_GEMM || op->kind == ENPU_OP_CONV2D))
 		f16_clamp_apply(op);
