@@ -52,6 +52,18 @@ enpu_status_t enpu_command_list_append(enpu_command_list_t *list, enpu_op_t *op)
 		list->ops = ops;
 		list->capacity = cap;
 	}
+	const enpu_tensor_t *out = op->tensors[ENPU_OP_OUT];
+	op->out_shared = ENPU_OP_OUT_EXACT;
+	for (int i = ENPU_OP_IN0; i <= ENPU_OP_IN2; i++) {
+		const enpu_tensor_t *in = op->tensors[i];
+		if (!in || !enpu_tensor_shares_memory(out, in))
+			continue;
+		op->out_shared |= ENPU_OP_OUT_OVERLAPS;
+		if (!enpu_tensor_same_memory(out, in))
+			op->out_shared &= ~ENPU_OP_OUT_EXACT;
+	}
+	if (!(op->out_shared & ENPU_OP_OUT_OVERLAPS))
+		op->out_shared = 0;
 	list->ops[list->count++] = *op;
 	return ENPU_OK;
 }

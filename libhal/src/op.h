@@ -77,6 +77,8 @@ typedef struct enpu_op {
 	enpu_op_kind_t kind;
 	enpu_dtype_t dtype;   /* INT8 or FP16 (CAST: the input dtype) */
 	enpu_tensor_t *tensors[ENPU_OP_TENSORS];
+	/* ENPU_OP_OUT_* (set when appended: tensors keep their memory) */
+	uint8_t out_shared;
 	/* NULL until a backend caches something; set once with compare-exchange
 	 * (the only field written after recording, hence atomic). */
 	_Atomic(enpu_op_cache_t *) cache;
@@ -89,6 +91,11 @@ typedef struct enpu_op {
 		enpu_cast_op_t cast;
 	} u;
 } enpu_op_t;
+
+/* The output shares memory with an input (enpu_tensor_shares_memory) */
+#define ENPU_OP_OUT_OVERLAPS 1u
+/* ... and every such input is the output's very bytes (same start and size) */
+#define ENPU_OP_OUT_EXACT 2u
 
 /* True when tensor role i is absent or flagged ENPU_TENSOR_CONSTANT. */
 bool enpu_op_constant(const enpu_op_t *op, int role);

@@ -210,15 +210,31 @@ size_t enpu_tensor_byte_size(const enpu_tensor_t *tensor)
 	return tensor ? elements(&tensor->desc) * enpu_dtype_size(tensor->desc.dtype) : 0;
 }
 
+/* Where a and b start, comparable (false: in different memory) */
+static bool starts(const enpu_tensor_t *a, const enpu_tensor_t *b, uintptr_t *pa, uintptr_t *pb)
+{
+	*pa = a->offset;
+	*pb = b->offset;
+	if (a->buffer->host && b->buffer->host) {
+		*pa += (uintptr_t)a->buffer->host;
+		*pb += (uintptr_t)b->buffer->host;
+		return true;
+	}
+	return a->buffer == b->buffer;
+}
+
 bool enpu_tensor_shares_memory(const enpu_tensor_t *a, const enpu_tensor_t *b)
 {
-	uintptr_t pa = a->offset, pb = b->offset;
+	uintptr_t pa, pb;
 
-	if (a->buffer->host && b->buffer->host) {
-		pa += (uintptr_t)a->buffer->host;
-		pb += (uintptr_t)b->buffer->host;
-	} else if (a->buffer != b->buffer) {
-		return false;
-	}
-	return pa < pb + enpu_tensor_byte_size(b) && pb < pa + enpu_tensor_byte_size(a);
+	return starts(a, b, &pa, &pb) && pa < pb + enpu_tensor_byte_size(b) &&
+	       pb < pa + enpu_tensor_byte_size(a);
+}
+
+bool enpu_tensor_same_memory(const enpu_tensor_t *a, const enpu_tensor_t *b)
+{
+	uintptr_t pa, pb;
+
+	return starts(a, b, &pa, &pb) && pa == pb &&
+	       enpu_tensor_byte_size(a) == enpu_tensor_byte_size(b);
 }

@@ -19,5 +19,7 @@ struct enpu_tensor {
 /* Whether the two tensors' bytes intersect (a == b included): the same
  * buffer, or host memory of any buffers. */
 bool enpu_tensor_shares_memory(const enpu_tensor_t *a, const enpu_tensor_t *b);
+/* Whether they are the same bytes (same start and size). */
+bool enpu_tensor_same_memory(const enpu_tensor_t *a, const enpu_tensor_t *b);
 
 #endif

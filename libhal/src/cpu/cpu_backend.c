@@ -107,32 +107,19 @@ static enpu_status_t run_op(const cpu_device_t *d, const enpu_op_t *op, void *ou
 	return enpu_status_make(ENPU_STATUS_INTERNAL, "cpu: invalid op kind %d", (int)op->kind);
 }
 
-/* Whether op's output shares memory with one of its inputs other than as
- * the same bytes of an element-wise op of one element size (ADD, MUL,
- * REQUANTIZE: each element read before it is written, by one task) */
-static bool output_shared(const enpu_op_t *op)
-{
-	const enpu_tensor_t *out = op->tensors[ENPU_OP_OUT];
-	bool same_size = op->kind == ENPU_OP_ADD || op->kind == ENPU_OP_MUL ||
-			 op->kind == ENPU_OP_REQUANTIZE;
-	for (int i = ENPU_OP_IN0; i <= ENPU_OP_IN2; i++) {
-		const enpu_tensor_t *in = op->tensors[i];
-		if (!in || !enpu_tensor_shares_memory(out, in))
-			continue;
-		if (!same_size || enpu_op_host_ptr(op, i) != enpu_op_host_ptr(op, ENPU_OP_OUT))
-			return true;
-	}
-	return false;
-}
-
 /* An output over an input (C written over A, say) goes to a buffer of its
  * own first, then to the output: the ops' tasks read their inputs (in
- * place: gemm_i8_kernels.h) while other tasks write the output. */
+ * place: gemm_i8_kernels.h) while other tasks write the output. An ADD, MUL
+ * or REQUANTIZE exactly on its inputs' bytes stays in place: each element
+ * is read before it is written, by one task. */
 static enpu_status_t cpu_exec(void *ctx, const enpu_op_t *op)
 {
 	const cpu_device_t *d = ctx;
 	void *dst = enpu_op_host_ptr(op, ENPU_OP_OUT);
-	if (!output_shared(op))
+	bool in_place = (op->out_shared & ENPU_OP_OUT_EXACT) &&
+			(op->kind == ENPU_OP_ADD || op->kind == ENPU_OP_MUL ||
+			 op->kind == ENPU_OP_REQUANTIZE);
+	if (!op->out_shared || in_place)
 		return run_op(d, op, dst);
 	size_t bytes = enpu_tensor_byte_size(op->tensors[ENPU_OP_OUT]);
 	void *out = malloc(bytes);

@@ -111,11 +111,9 @@ static enpu_status_t job_own_output(job_t *j, const enpu_op_t *op)
 {
 	const enpu_tensor_t *out = op->tensors[ENPU_OP_OUT];
 	job_buf_t *jb = &j->bufs[j->nbufs];
-	int shared = 0, ret;
+	int ret;
 
-	for (int i = ENPU_OP_IN0; i <= ENPU_OP_IN2; i++)
-		shared |= op->tensors[i] && enpu_tensor_shares_memory(out, op->tensors[i]);
-	if (!shared)
+	if (!op->out_shared)
 		return ENPU_OK;
 	memset(jb, 0, sizeof(*jb));
 	ret = npu_bo_create(j->dev->fd, enpu_tensor_byte_size(out), &jb->bo);
