@@ -405,7 +405,7 @@ static enpu_status_t job_status(int32_t status, const enpu_op_t *op)
 /* Submits the encoded job and waits for it. */
 static enpu_status_t job_run(job_t *j, const enpu_op_t *op)
 {
-	struct drm_enpu_submit_bo sbo[ENPU_OP_TENSORS + 1];
+	struct drm_enpu_submit_bo sbo[ENPU_OP_TENSORS + 2]; /* bufs, scratch */
 	struct drm_enpu_submit s = {
 		.bos = (uintptr_t)sbo,
 		.cmd_handle = j->dev->scratch.handle, .cmd_size = ((struct enpu_cmd_hdr *)j->cmd)->size,
