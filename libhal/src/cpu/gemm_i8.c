@@ -20,8 +20,8 @@ typedef struct job {
 	size_t a_row_bytes;
 	bool backwards; /* the panels' order: cpu_i8_packed_backwards */
 	bool a_in_place; /* dense A rows need no packing (gemm_i8_kernels.h) */
-	cpu_scratch_t scratch; /* the family's carry, packed A rows, int32 sums of mc
-				* x nr, one A row */
+	cpu_scratch_t scratch; /* the family's carry, int32 sums of mc x nr, then
+				* (unless a_in_place) packed A rows, one A row */
 } job_t;
 
 typedef struct pack_job {
@@ -156,18 +156,22 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 	uint32_t mb = (uint32_t)(task / j->g.nchunks), nc = (uint32_t)(task % j->g.nchunks);
 	uint32_t m0 = mb * j->g.mc, m1 = m0 + j->g.mc < p->m ? m0 + j->g.mc : p->m;
 	uint8_t *carry = cpu_scratch_at(&j->scratch, thread);
-	uint8_t *apack = carry + o->carry_bytes;
-	int32_t *acc = (int32_t *)(apack + ((size_t)j->g.mc * j->a_row_bytes + 63) / 64 * 64);
-	int8_t *rowbuf = (int8_t *)(acc + (size_t)j->g.mc * o->nr);
-	size_t lda = j->a_row_bytes;
+	int32_t *acc = (int32_t *)(carry + o->carry_bytes);
+	const uint8_t *apack; /* rows m0 .. m1 - 1 of A, lda bytes apart */
+	size_t lda;
 	if (j->a_in_place) {
 		const cpu_dense_rows_t *rows = p->a_ctx;
-		apack = (uint8_t *)rows->base + (size_t)m0 * rows->row_bytes;
+		apack = rows->base + (size_t)m0 * rows->row_bytes;
 		lda = rows->row_bytes;
+	} else {
+		uint8_t *dst = (uint8_t *)(acc + (size_t)j->g.mc * o->nr);
+		int8_t *rowbuf = (int8_t *)(dst + (size_t)j->g.mc * j->a_row_bytes);
+		for (uint32_t r = m0; r < m1; r++)
+			o->pack_a(p->a_row(p->a_ctx, r, rowbuf), p->k, pb->kp, p->a_zp,
+				  dst + (size_t)(r - m0) * j->a_row_bytes);
+		apack = dst;
+		lda = j->a_row_bytes;
 	}
-	for (uint32_t r = m0; !j->a_in_place && r < m1; r++)
-		o->pack_a(p->a_row(p->a_ctx, r, rowbuf), p->k, pb->kp, p->a_zp,
-			  apack + (size_t)(r - m0) * j->a_row_bytes);
 	uint32_t pan0 = nc * j->g.pan_per_chunk;
 	uint32_t pan1 = pan0 + j->g.pan_per_chunk < j->g.panels ? pan0 + j->g.pan_per_chunk
 								 : j->g.panels;
@@ -197,7 +201,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		}
 		for (uint32_t mt = m0; !o->kernel_out && mt < m1; mt += o->mr) {
 			uint32_t mr = m1 - mt < o->mr ? m1 - mt : o->mr;
-			o->kernel(apack + (size_t)(mt - m0) * j->a_row_bytes, bp, pb->kp, mr, acc);
+			o->kernel(apack + (size_t)(mt - m0) * lda, bp, pb->kp, mr, acc);
 			for (uint32_t i = 0; i < mr; i++)
 				j->d->vec->requant_row(acc + i * o->nr, pb->beff + n0, pb->mult + n0,
 						       pb->shift + n0, nr, p->c_zp, p->clamp.qmin,
@@ -225,9 +229,8 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 		       p->k == j.b->kp && p->a_row == cpu_dense_row &&
 		       ((const cpu_dense_rows_t *)p->a_ctx)->row_bytes == p->k;
 	if (j.b)
-		j.scratch = cpu_scratch_alloc(use, o->carry_bytes +
-							 ((size_t)j.g.mc * j.a_row_bytes + 63) / 64 * 64 +
-							 (size_t)j.g.mc * o->nr * 4 + p->k);
+		j.scratch = cpu_scratch_alloc(use, o->carry_bytes + (size_t)j.g.mc * o->nr * 4 +
+						   (j.a_in_place ? 0 : (size_t)j.g.mc * j.a_row_bytes + p->k));
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch.base)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
