@@ -146,6 +146,51 @@ out:
 	t_env_close(&e);
 }
 
+/*
+ * Around the limits of rq16_hi.h's form (the AVX-512 first layer's output
+ * stage where its sums are bounded): sums at +-(2^30 + 100), where 2x leaves
+ * int32, and within the bound the kernel derives from the weights (bias
+ * +-(2^30 - 7000): 255 * 27 = 6885 from the weights of a 3x3x3 kernel) or
+ * just past it; h + c at the int32 limits (shift -23 with zero point 127
+ * fits; -24 does not, and its results saturate to 127 only if the kernel
+ * keeps it off the form); shift -31 with zero point 0 (fits) and +-1 (c
+ * leaves int32); shift -1 (c = 1 + 2 zp). Results near 64 + zp, on both
+ * signs, so that an overflow shows as a wrong byte.
+ */
+void test_conv_small_i8_hi_limits(tctx *t, enpu_cpu_isa_t isa)
+{
+	static const int32_t cases[][5] = { /* mult, shift, bias, out_zp, flat */
+		{ INT32_MAX, -23, (1 << 30) + 100, 50, 1 },
+		{ INT32_MAX, -23, -(1 << 30) - 100, -50, 1 },
+		{ INT32_MAX, -23, (1 << 30) - 7000, -100, 0 },
+		{ INT32_MAX, -23, -(1 << 30) + 7000, 100, 0 },
+		{ INT32_MAX, -23, (1 << 30) - 6000, 0, 0 },
+		{ INT32_MAX, -23, -(1 << 30) + 6000, 0, 0 },
+		{ INT32_MAX, -23, (1 << 30) - 7000, 127, 0 },
+		{ INT32_MAX, -24, 1 << 29, 127, 1 },
+		{ INT32_MAX, -24, -(1 << 29), -128, 1 },
+		{ INT32_MAX, -31, INT32_MAX / 2, 0, 0 },
+		{ INT32_MAX, -31, -(1 << 29), 1, 0 },
+		{ INT32_MAX, -31, 1 << 29, -1, 0 },
+		{ 1 << 30, -1, 100, -128, 0 },
+		{ INT32_MAX, -1, -(1 << 20), 127, 0 },
+	};
+	t_env e;
+	if (!t_env_open_ops(t, &e, isa, 1, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		kconv_t k = small(7, 21, 3, 32, 3, 3, 2);
+		k.pt = k.pl = 1;
+		k.edge = true, k.edge_flat = cases[i][4];
+		k.edge_mult = cases[i][0], k.edge_shift = cases[i][1], k.edge_bias = cases[i][2];
+		k.in_zp = (int32_t)t_range(t, -100, 100);
+		k.out_zp = cases[i][3];
+		if (!kconv_run(t, &e, &k))
+			break;
+	}
+	t_env_close(&e);
+}
+
 void test_conv_small_i8_random(tctx *t, enpu_cpu_isa_t isa)
 {
 	t_env e;

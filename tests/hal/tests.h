@@ -54,7 +54,7 @@
 	X(requant_i8_random) X(cast_random) X(gemm_f16_tol) X(conv_f16_tol)     \
 	X(f16_nonfinite) X(conv_grouped_weight_cache)                          \
 	X(dwconv_i8_edges) X(dwconv_i8_dm1_random)                              \
-	X(conv_small_i8_edges) X(conv_small_i8_fold_edges) X(conv_small_i8_random) \
+	X(conv_small_i8_edges) X(conv_small_i8_fold_edges) X(conv_small_i8_hi_limits) X(conv_small_i8_random) \
 	X(gemv_i8_edges) X(gemm_i8_left_shift) X(gemm_i8_kblocks) X(gemm_i8_a_in_place) \
 	X(output_over_input)                                                    \
 	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(conv_implicit_i8_threads) \

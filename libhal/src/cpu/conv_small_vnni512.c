@@ -12,7 +12,9 @@
  * bytes), the rows' last S % 4 bytes go instead to dwords of their own,
  * all rows' together ("tails", copied per output row: the 3x3x3 first
  * layer's 9 dwords per pixel become 7). 4 output pixels share each weight
- * load; channels go in blocks of up to 4 x 16. Requantization: rq16.h. */
+ * load; channels go in blocks of up to 4 x 16. Requantization: rq16.h, or
+ * where the sums' bounds allow, rq16_hi.h's cheaper form, run within the
+ * next pixels' sums (group_hi). */
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@
 #include "requant_avx512.h"
 
 #define CB 64u
+#define MAX_STEPS 64u /* dwords per pixel where p->hi is set */
 
 typedef struct small_packed {
 	enpu_op_cache_t base;
@@ -29,6 +32,7 @@ typedef struct small_packed {
 	int8_t *w;              /* [k_h * qrow + tails][blocks][4][16][4] */
 	int32_t *beff;          /* [blocks * 64] */
 	cpu_rq16_t *rq;         /* [blocks * 4] */
+	cpu_rq16_hi_t *hi;      /* [blocks * 4] where every channel qualifies, else NULL */
 	bool any_left;
 	bool zp_folded;         /* rq gives mbqm + out_zp (cpu_rq16_fold_zp) */
 } small_packed_t;
@@ -39,6 +43,7 @@ static void packed_free(enpu_op_cache_t *c)
 	free(p->w);
 	free(p->beff);
 	free(p->rq);
+	free(p->hi);
 	free(p);
 }
 
@@ -48,6 +53,42 @@ static uint32_t tail_dwords(const enpu_conv_op_t *c)
 {
 	uint32_t rem = c->in_c * c->k_w % 4, step = c->stride_w * c->in_c;
 	return rem && c->k_h >= 2 && c->k_h * rem <= 4 && step % 2 == 0 && step <= 8;
+}
+
+/* rq16_hi.h's parameters where every channel's sums are bounded to fit
+ * them (else NULL): the inputs the kernel multiplies are bytes 0..255, so
+ * a channel's sum lies in beff + 255 * [sum of its negative weights, sum
+ * of its positive weights], unless that range leaves int32 (the sums wrap). */
+static cpu_rq16_hi_t *hi_params(const enpu_conv_op_t *c, const small_packed_t *p)
+{
+	const uint32_t co = c->out_c;
+	const size_t nq = (size_t)c->k_h * p->qrow + p->tails;
+	if (nq > MAX_STEPS)
+		return NULL;
+	cpu_rq16_hi_t *hi = aligned_alloc(64, (size_t)p->blocks * 4 * sizeof(*hi));
+	if (!hi)
+		return NULL;
+	for (uint32_t v = 0; v < p->blocks * 4; v++) {
+		uint32_t o0 = v * 16, n = o0 < co ? (co - o0 < 16 ? co - o0 : 16) : 0;
+		int64_t xmax[16];
+		for (uint32_t l = 0; l < n; l++) {
+			uint32_t o = o0 + l;
+			int64_t neg = 0, pos = 0;
+			for (size_t q = 0; q < nq; q++)
+				for (uint32_t r = 0; r < 4; r++) {
+					int8_t w = p->w[((q * p->blocks + o / CB) * CB + o % CB) * 4 + r];
+					*(w < 0 ? &neg : &pos) += w;
+				}
+			int64_t lo = p->beff[o] + 255 * neg, up = p->beff[o] + 255 * pos;
+			xmax[l] = lo < INT32_MIN || up > INT32_MAX ? INT64_MAX : up > -lo ? up : -lo;
+		}
+		if (!cpu_rq16_hi_prepare(&hi[v], n ? c->mult + o0 : NULL, n ? c->shift + o0 : NULL, n,
+					 c->out_zp, xmax)) {
+			free(hi);
+			return NULL;
+		}
+	}
+	return hi;
 }
 
 static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int32_t *bias)
@@ -83,6 +124,7 @@ static enpu_op_cache_t *pack(const enpu_conv_op_t *c, const int8_t *f, const int
 		p->zp_folded = cpu_rq16_fold_zp(&p->rq[v], c->out_zp, false);
 	for (uint32_t v = 0; v < p->blocks * 4 && p->zp_folded; v++)
 		cpu_rq16_fold_zp(&p->rq[v], c->out_zp, true);
+	p->hi = hi_params(c, p);
 	return &p->base;
 }
 
@@ -190,15 +232,13 @@ madd(__m512i acc[8][4], const int8_t *w, const uint8_t *a, size_t pstride, int P
 	}
 }
 
-/* Sums of P output pixels from ow, NV vectors of block b, stored to dst
- * ([P][4][16]). */
+/* Sums of P output pixels from ow, NV vectors of block b, into acc. */
 static inline __attribute__((always_inline)) void
 sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, const uint8_t *tails,
-     size_t ow, uint32_t b, int P, int NV, int32_t *dst)
+     size_t ow, uint32_t b, int P, int NV, __m512i acc[8][4])
 {
 	const size_t lr = row_bytes(c), step = (size_t)c->stride_w * c->in_c, qrow = p->qrow;
 	const int32_t *beff = p->beff + (size_t)b * CB;
-	__m512i acc[8][4];
 	for (int i = 0; i < P; i++)
 		for (int v = 0; v < NV; v++)
 			acc[i][v] = _mm512_load_si512(beff + 16 * v);
@@ -210,29 +250,27 @@ sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, cons
 			madd(acc, w, src + q * 4, step, P, NV);
 	if (p->tails)
 		madd(acc, w, tails + ow * 4, 4, P, NV);
+}
+
+/* sums into dst ([P][4][16]) */
+static inline __attribute__((always_inline)) void
+sums_to(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
+	const uint8_t *tails, size_t ow, uint32_t b, int P, int NV, int32_t *dst)
+{
+	__m512i acc[8][4];
+	sums(c, p, rows, tails, ow, b, P, NV, acc);
 	for (int i = 0; i < P; i++)
 		for (int v = 0; v < NV; v++)
 			_mm512_store_si512(dst + (i * 4 + v) * 16, acc[i][v]);
 }
 
-/* Output stage of P pixels from ow, NV vectors of block b, from their sums
- * ([P][4][16]): one channel vector of all P pixels at a time, with its
- * parameters in registers, the results kept in registers for the packing
- * (P * NV <= 16; storing them back to sum and loading them again was 1.5%
- * slower on the first layer). With NV <= 2 the 32 channels of
- * two pixels share one packing (out64) and one 64-byte vector. */
+/* Packs and stores P pixels' requantized vectors (res[P][NV]) of block b
+ * from ow. With NV <= 2 the 32 channels of two pixels share one packing
+ * (out64) and one 64-byte vector. */
 static inline __attribute__((always_inline)) void
-outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow, uint32_t b,
-	int P, int NV, rq16_mode_t mode, bool add_zp, bool clamp, int32_t *sum)
+store_px(const enpu_conv_op_t *c, int8_t *out, size_t ow, uint32_t b, int P, int NV, bool add_zp,
+	 bool clamp, __m512i res[8][4])
 {
-	const cpu_rq16_t *rq = p->rq + (size_t)b * 4;
-	__m512i res[8][4];
-	for (int v = 0; v < NV; v++) {
-		const rq16_regs_t k = rq16_load(rq + v);
-		for (int px = 0; px < P; px++)
-			res[px][v] = rq16_mode_regs(_mm512_load_si512(sum + (px * 4 + v) * 16), rq + v,
-						    &k, mode);
-	}
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
 	size_t c0 = (size_t)b * CB, n = c->out_c - c0 < CB ? c->out_c - c0 : CB;
@@ -260,9 +298,43 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
 	}
 }
 
+/* Output stage of P pixels from ow, NV vectors of block b, from their sums
+ * ([P][4][16]) with rq16: one channel vector of all P pixels at a time, with
+ * its parameters in registers, the results kept in registers for the
+ * packing (P * NV <= 16; storing them back to sum and loading them again
+ * was 1.5% slower on the first layer). */
+static inline __attribute__((always_inline)) void
+outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow, uint32_t b,
+	int P, int NV, rq16_mode_t mode, bool add_zp, bool clamp, int32_t *sum)
+{
+	const cpu_rq16_t *rq = p->rq + (size_t)b * 4;
+	__m512i res[8][4];
+	for (int v = 0; v < NV; v++) {
+		const rq16_regs_t k = rq16_load(rq + v);
+		for (int px = 0; px < P; px++)
+			res[px][v] = rq16_mode_regs(_mm512_load_si512(sum + (px * 4 + v) * 16), rq + v,
+						    &k, mode);
+	}
+	store_px(c, out, ow, b, P, NV, add_zp, clamp, res);
+}
+
+/* The output stage with rq16_hi.h's parameters, from the sums in registers
+ * (acc[P][NV], requantized in place). */
+static inline __attribute__((always_inline)) void
+outputs_hi(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow, uint32_t b,
+	   int P, int NV, bool relu, bool clamp, __m512i acc[8][4])
+{
+	for (int v = 0; v < NV; v++) {
+		const rq16_hi_regs_t k = rq16_hi_load(p->hi + (size_t)b * 4 + v);
+		for (int px = 0; px < P; px++)
+			acc[px][v] = rq16_hi_regs(acc[px][v], &k, relu);
+	}
+	store_px(c, out, ow, b, P, NV, false, clamp, acc);
+}
+
 /* Groups of P pixels (8, or 4 with 3 or 4 vectors: 24 accumulators at
  * most), then single pixels. The sums go through memory (requantizing the
- * accumulators in registers ran ~10% slower: gcc spilled), and each group's
+ * accumulators in registers ran ~10% slower with rq16.h's eight vectors of parameters: gcc spilled), and each group's
  * output stage comes after the next group's sums. */
 static inline __attribute__((always_inline)) void
 row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
@@ -274,7 +346,7 @@ row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
 	size_t ow = 0, prev = 0;
 	int t = 0;
 	for (; ow + P <= c->out_w; ow += P, t ^= 1) {
-		sums(c, p, rows, tails, ow, b, P, NV, buf[t]);
+		sums_to(c, p, rows, tails, ow, b, P, NV, buf[t]);
 		if (ow)
 			outputs(c, p, out, prev, b, P, NV, mode, add_zp, clamp, buf[t ^ 1]);
 		prev = ow;
@@ -282,8 +354,103 @@ row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
 	if (ow)
 		outputs(c, p, out, prev, b, P, NV, mode, add_zp, clamp, buf[t ^ 1]);
 	for (; ow < c->out_w; ow++) {
-		sums(c, p, rows, tails, ow, b, 1, NV, buf[0]);
+		sums_to(c, p, rows, tails, ow, b, 1, NV, buf[0]);
 		outputs(c, p, out, ow, b, 1, NV, mode, add_zp, clamp, buf[0]);
+	}
+}
+
+/* Where the dwords of one pixel's kernel rows start (pixel 0 of the output
+ * row) and the bytes from one pixel's to the next's, step by step: the
+ * kernel rows' dwords in the row buffers, then the tail dword. */
+typedef struct steps {
+	const uint8_t *base[MAX_STEPS];
+	size_t stride[MAX_STEPS];
+	uint32_t n;
+} steps_t;
+
+static void steps_init(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
+		       const uint8_t *tails, steps_t *st)
+{
+	const size_t lr = row_bytes(c), step = (size_t)c->stride_w * c->in_c;
+	st->n = 0;
+	for (uint32_t kh = 0; kh < c->k_h; kh++)
+		for (uint32_t q = 0; q < p->qrow; q++, st->n++) {
+			st->base[st->n] = rows + kh * lr + q * 4;
+			st->stride[st->n] = step;
+		}
+	if (p->tails) {
+		st->base[st->n] = tails;
+		st->stride[st->n++] = 4;
+	}
+}
+
+/* One group of P pixels from ow: its sums into cur, and with prev the
+ * previous group's output stage (at ow - P), one vector of one pixel after
+ * each of the first P * NV steps of the sums. The sums are vpdpbusd on two
+ * of Zen 4's four vector pipes, the output stage mostly work for the other
+ * two; 512-bit stores take vpdpbusd's slots. Interleaved like this the
+ * first layer took 87 us, against 102 with the sums stored and loaded
+ * again (row_nv) and 105 with the output stage after the sums. */
+static inline __attribute__((always_inline)) void
+group_hi(const enpu_conv_op_t *c, const small_packed_t *p, const steps_t *st, int8_t *out,
+	 size_t ow, uint32_t b, int P, int NV, bool prev_group, bool relu, bool clamp,
+	 __m512i cur[8][4], __m512i prev[8][4])
+{
+	const int32_t *beff = p->beff + (size_t)b * CB;
+	const int8_t *w = p->w + (size_t)b * CB * 4;
+	const size_t wstep = (size_t)p->blocks * CB * 4;
+	const cpu_rq16_hi_t *hi = p->hi + (size_t)b * 4;
+	for (int i = 0; i < P; i++)
+		for (int v = 0; v < NV; v++)
+			cur[i][v] = _mm512_load_si512(beff + 16 * v);
+	rq16_hi_regs_t k;
+#pragma GCC unroll 16
+	for (int s = 0; s < P * NV; s++) {
+		if ((uint32_t)s < st->n) {
+			madd(cur, w, st->base[s] + ow * st->stride[s], st->stride[s], P, NV);
+			w += wstep;
+		}
+		if (prev_group) {
+			int v = s / P, px = s % P;
+			if (px == 0)
+				k = rq16_hi_load(hi + v);
+			prev[px][v] = rq16_hi_regs(prev[px][v], &k, relu);
+		}
+	}
+	for (uint32_t s = P * NV; s < st->n; s++, w += wstep)
+		madd(cur, w, st->base[s] + ow * st->stride[s], st->stride[s], P, NV);
+	if (prev_group)
+		store_px(c, out, ow - P, b, P, NV, false, clamp, prev);
+}
+
+/* row_nv with rq16_hi.h's parameters (five vectors, not eight), the sums
+ * in registers, for up to 32 channels: groups of P = 8 / NV pixels, each
+ * group's output stage within the next group's sums (group_hi), then
+ * single pixels. */
+static inline __attribute__((always_inline)) void
+row_nv_hi(const enpu_conv_op_t *c, const small_packed_t *p, const steps_t *st, int8_t *out,
+	  uint32_t b, int NV, bool relu, bool clamp)
+{
+	const int P = 8 / NV;
+	__m512i x[8][4], y[8][4]; /* two groups' sums, in turn */
+	size_t ow = 0;
+	if (c->out_w >= (uint32_t)P) {
+		group_hi(c, p, st, out, 0, b, P, NV, false, relu, clamp, x, y);
+		for (ow = P; ow + 2 * P <= c->out_w; ow += 2 * P) {
+			group_hi(c, p, st, out, ow, b, P, NV, true, relu, clamp, y, x);
+			group_hi(c, p, st, out, ow + P, b, P, NV, true, relu, clamp, x, y);
+		}
+		if (ow + P <= c->out_w) {
+			group_hi(c, p, st, out, ow, b, P, NV, true, relu, clamp, y, x);
+			ow += P;
+			outputs_hi(c, p, out, ow - P, b, P, NV, relu, clamp, y);
+		} else {
+			outputs_hi(c, p, out, ow - P, b, P, NV, relu, clamp, x);
+		}
+	}
+	for (; ow < c->out_w; ow++) {
+		group_hi(c, p, st, out, ow, b, 1, NV, false, relu, clamp, x, y);
+		outputs_hi(c, p, out, ow, b, 1, NV, relu, clamp, x);
 	}
 }
 
@@ -299,6 +466,19 @@ row_any(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
 	}
 }
 
+/* Blocks of up to 32 channels (row keeps 48 or 64 off this path: the pixel
+ * pairs their sums leave registers for made those 7% slower than row_any,
+ * and the parameters' form alone in row_nv gave them 1.00). */
+static inline __attribute__((always_inline)) void
+row_any_hi(const enpu_conv_op_t *c, const small_packed_t *p, const steps_t *st, int8_t *out,
+	   uint32_t b, bool relu, bool clamp)
+{
+	if (c->out_c - b * CB <= 16)
+		row_nv_hi(c, p, st, out, b, 1, relu, clamp);
+	else
+		row_nv_hi(c, p, st, out, b, 2, relu, clamp);
+}
+
 static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
 		int8_t *out, uint32_t n, uint32_t oh, uint32_t b0, uint32_t nb, void *scratch)
 {
@@ -311,10 +491,21 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	const rq16_mode_t mode = rq16_mode(p->any_left, c->clamp.qmin, c->out_zp);
 	/* the full int8 range: the packs' saturation is the clamp (1% faster) */
 	const bool clamp = c->clamp.qmin > INT8_MIN || c->clamp.qmax < INT8_MAX;
+	steps_t st; /* 1 KiB: not cleared for every row */
+	st.n = 0;
+	if (p->hi)
+		steps_init(c, p, rows, tails, &st);
 	for (uint32_t b = b0; b < b0 + nb; b++) {
 		/* without the folded zero point (rare: rq16.h) RQ16_RIGHT serves
 		 * RQ16_RELU's clamps too */
-		if (mode == RQ16_LEFT)
+		bool hi = p->hi && c->out_c - b * CB <= 32;
+		if (hi && mode == RQ16_RELU)
+			row_any_hi(c, p, &st, out, b, true, true);
+		else if (hi && clamp)
+			row_any_hi(c, p, &st, out, b, false, true);
+		else if (hi)
+			row_any_hi(c, p, &st, out, b, false, false);
+		else if (mode == RQ16_LEFT)
 			row_any(c, p, rows, tails, out, b, RQ16_LEFT, true, true);
 		else if (!p->zp_folded)
 			row_any(c, p, rows, tails, out, b, RQ16_RIGHT, true, true);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "../quant_inline.h"
 #include "rq16.h"
+#include "rq16_hi.h"
 
 /* Saturating x << left (rq16.h: only lanes with shift > 0 have left > 0). */
 static inline __m512i rq16_left(__m512i x, const cpu_rq16_t *r)
@@ -87,6 +88,36 @@ static inline __m512i rq16_apply(__m512i x, const cpu_rq16_t *r, rq16_mode_t mod
 {
 	rq16_regs_t k = rq16_load(r);
 	return rq16_mode_regs(x, r, &k, mode);
+}
+
+/* rq16_hi.h's parameters in registers */
+typedef struct rq16_hi_regs {
+	__m512i mult, mult_odd, round_e, round_o, e;
+} rq16_hi_regs_t;
+
+static inline rq16_hi_regs_t rq16_hi_load(const cpu_rq16_hi_t *r)
+{
+	return (rq16_hi_regs_t){
+		.mult = _mm512_load_si512(r->mult), .mult_odd = _mm512_load_si512(r->mult_odd),
+		.round_e = _mm512_load_si512(r->round), .round_o = _mm512_load_si512(r->round + 8),
+		.e = _mm512_load_si512(r->e),
+	};
+}
+
+/* mbqm + zp of 16 lanes in rq16_hi.h's form: ten instructions, eight with
+ * relu (lanes of negative x then give some result <= zp, as in
+ * rq16_right_regs). */
+static inline __m512i rq16_hi_regs(__m512i x, const rq16_hi_regs_t *k, bool relu)
+{
+	__m512i x2 = _mm512_add_epi32(x, x);
+	__m512i pe = _mm512_add_epi64(_mm512_mul_epi32(x2, k->mult), k->round_e);
+	__m512i po = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x2, 32), k->mult_odd),
+				      k->round_o);
+	/* even lanes: pe's high dwords; odd lanes: po's, already in place */
+	__m512i hc = _mm512_mask_shuffle_epi32(po, 0x5555, pe, (_MM_PERM_ENUM)0xf5);
+	if (!relu)
+		hc = _mm512_sub_epi32(hc, _mm512_srli_epi32(x, 31));
+	return _mm512_srav_epi32(hc, k->e);
 }
 
 /* Output stage of 4 x 16 lanes as 64 int8: lane group L (128 bits) of the
