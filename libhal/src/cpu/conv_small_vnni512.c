@@ -334,8 +334,9 @@ outputs_hi(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t
 
 /* Groups of P pixels (8, or 4 with 3 or 4 vectors: 24 accumulators at
  * most), then single pixels. The sums go through memory (requantizing the
- * accumulators in registers ran ~10% slower with rq16.h's eight vectors of parameters: gcc spilled), and each group's
- * output stage comes after the next group's sums. */
+ * accumulators in registers with rq16.h's eight vectors of parameters ran
+ * ~10% slower: gcc spilled), and each group's output stage comes after the
+ * next group's sums. */
 static inline __attribute__((always_inline)) void
 row_nv(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
        const uint8_t *tails, int8_t *out, uint32_t b, int NV, rq16_mode_t mode, bool add_zp,
