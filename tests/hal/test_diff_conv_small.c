@@ -147,34 +147,39 @@ out:
 }
 
 /*
- * Around the limits of rq16_hi.h's form (the AVX-512 first layer's output
- * stage where its sums are bounded): sums at +-(2^30 + 100), where 2x leaves
- * int32, and within the bound the kernel derives from the weights (bias
- * +-(2^30 - 7000): 255 * 27 = 6885 from the weights of a 3x3x3 kernel) or
- * just past it; h + c at the int32 limits (shift -23 with zero point 127
- * fits; -24 does not, and its results saturate to 127 only if the kernel
- * keeps it off the form); shift -31 with zero point 0 (fits) and +-1 (c
- * leaves int32); shift -1 (c = 1 + 2 zp). Results near 64 + zp, on both
- * signs, so that an overflow shows as a wrong byte.
+ * rq16_hi.h's form in the AVX-512 first layer (its limits lane by lane:
+ * requant_lanes_avx512). Sums at +-(2^30 + 100), where 2x leaves int32, and
+ * within the bound the kernel derives from the weights (bias +-(2^30 -
+ * 7000): 255 * 27 = 6885 from the weights of a 3x3x3 kernel) or just past
+ * it, requantized to about +-64 + zp (shift -24); h + c past int32 (shift
+ * -24 with zero point 127 at sums of 2^29, whose results saturate to 127
+ * only off the form, and -128 at -2^29); shift -31 with zero points 0 and
+ * -1 (c fits) and 1 (it does not); shift -1. Then small sums of both signs
+ * with exact ties (kconv's ties) under ReLU (qmin = zp) and clamps above
+ * and below zp, for 16 to 97 output channels (passes of 32 and 16 in each
+ * block of 64) and output widths 1 to 35 (groups of 8 and 4 pixels, pairs
+ * of them, leftovers).
  */
 void test_conv_small_i8_hi_limits(tctx *t, enpu_cpu_isa_t isa)
 {
 	static const int32_t cases[][5] = { /* mult, shift, bias, out_zp, flat */
-		{ INT32_MAX, -23, (1 << 30) + 100, 50, 1 },
-		{ INT32_MAX, -23, -(1 << 30) - 100, -50, 1 },
-		{ INT32_MAX, -23, (1 << 30) - 7000, -100, 0 },
-		{ INT32_MAX, -23, -(1 << 30) + 7000, 100, 0 },
-		{ INT32_MAX, -23, (1 << 30) - 6000, 0, 0 },
-		{ INT32_MAX, -23, -(1 << 30) + 6000, 0, 0 },
-		{ INT32_MAX, -23, (1 << 30) - 7000, 127, 0 },
+		{ INT32_MAX, -24, (1 << 30) + 100, 50, 1 },
+		{ INT32_MAX, -24, -(1 << 30) - 100, -50, 1 },
+		{ INT32_MAX, -24, (1 << 30) - 7000, -100, 0 },
+		{ INT32_MAX, -24, -(1 << 30) + 7000, 100, 0 },
+		{ INT32_MAX, -24, (1 << 30) - 6000, 0, 0 },
+		{ INT32_MAX, -24, -(1 << 30) + 6000, 0, 0 },
 		{ INT32_MAX, -24, 1 << 29, 127, 1 },
 		{ INT32_MAX, -24, -(1 << 29), -128, 1 },
-		{ INT32_MAX, -31, INT32_MAX / 2, 0, 0 },
-		{ INT32_MAX, -31, -(1 << 29), 1, 0 },
-		{ INT32_MAX, -31, 1 << 29, -1, 0 },
+		{ INT32_MAX, -31, 1 << 29, 0, 0 },
+		{ INT32_MAX, -31, -(1 << 29), -1, 0 },
+		{ INT32_MAX, -31, 1 << 29, 1, 0 },
 		{ 1 << 30, -1, 100, -128, 0 },
 		{ INT32_MAX, -1, -(1 << 20), 127, 0 },
 	};
+	static const uint32_t couts[] = { 16, 32, 48, 64, 80, 97 };
+	static const uint32_t widths[] = { 1, 3, 4, 8, 12, 17, 35 };
+	static const int32_t qmin_offs[] = { 0, 4, -3 };
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 1, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;
@@ -186,8 +191,20 @@ void test_conv_small_i8_hi_limits(tctx *t, enpu_cpu_isa_t isa)
 		k.in_zp = (int32_t)t_range(t, -100, 100);
 		k.out_zp = cases[i][3];
 		if (!kconv_run(t, &e, &k))
-			break;
+			goto out;
 	}
+	for (size_t ci = 0; ci < sizeof(couts) / sizeof(couts[0]); ci++)
+		for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++) {
+			kconv_t k = small(3, widths[wi], 3, couts[ci], 3, 3, 1);
+			k.pt = k.pl = k.pb = k.pr = 1;
+			k.ties = true;
+			k.qmin_off = qmin_offs[(ci + wi) % 3];
+			k.in_zp = (int32_t)t_range(t, -100, 100);
+			k.out_zp = (int32_t)t_range(t, -20, 20);
+			if (!kconv_run(t, &e, &k))
+				goto out;
+		}
+out:
 	t_env_close(&e);
 }
 

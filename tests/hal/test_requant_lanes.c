@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The vector requantizations vs q_mbqm, lane by lane: the AVX2 kernels'
  * 8 lanes (libhal/src/cpu/requant_avx2.h), the AVX-512 kernels' 16
- * (requant_avx512.h) and the NEON kernels' 4 (requant_neon.h). Random and extreme inputs (INT32_MIN/MAX, ties, small
+ * (requant_avx512.h; rq16 and rq16_hi.h's form for bounded sums) and the
+ * NEON kernels' 4 (requant_neon.h). Random and extreme inputs (INT32_MIN/MAX, ties, small
  * values), multipliers (0, 2^30, INT32_MAX, random) and every shift in
  * [-31, 30], left shifts that saturate next to right shifts in one vector.
  * Each also as under a ReLU-family clamp (rq8's and rqn's relu, RQ16_RELU;
@@ -160,6 +161,80 @@ __attribute__((noinline)) static void apply_avx512_relu(const int32_t *x, const 
 	rq16_lanes(x, mult, shift, y, true);
 }
 
+/* rq16_hi.h's form vs q_mbqm + zp: |x| < 2^30 (extremes, ties, small
+ * values), shifts -1..-31, bounds the lanes qualify under (xmax drawn from
+ * |x| up); relu: both through max(., zp). Draws whose 16 lanes do not all
+ * qualify are skipped (at most 80% of them may be). */
+static bool hi_lanes(tctx *t, bool relu)
+{
+	int qualified = 0;
+	for (int it = 0; it < 100000; it++) {
+		int32_t x[16], mult[16], shift[16], y[16];
+		int64_t xmax[16];
+		int32_t zp = (int32_t)(t_rand(t) % 256) - 128;
+		for (int l = 0; l < 16; l++) {
+			int32_t v = pick_x(t) / 2; /* |v| <= 2^30 */
+			x[l] = t_rand(t) % 4 && v != -(1 << 30) ? v : v >= 0 ? (1 << 30) - 1 : -(1 << 30) + 1;
+			mult[l] = pick_mult(t);
+			uint32_t se = t_rand(t) % 8 ? 22 : 31; /* where c 2^e stays small */
+			shift[l] = -1 - (int32_t)(t_rand(t) % se);
+			int64_t ax = x[l] < 0 ? -(int64_t)x[l] : x[l];
+			xmax[l] = ax + (int64_t)(t_rand(t) % ((1u << 30) - (uint32_t)ax));
+		}
+		cpu_rq16_hi_t r;
+		if (!cpu_rq16_hi_prepare(&r, mult, shift, 16, zp, xmax))
+			continue;
+		qualified++;
+		rq16_hi_regs_t k = rq16_hi_load(&r);
+		_mm512_storeu_si512(y, rq16_hi_regs(_mm512_loadu_si512(x), &k, relu));
+		for (int l = 0; l < 16; l++) {
+			int32_t want = q_mbqm(x[l], mult[l], shift[l]) + zp;
+			bool same = relu ? (y[l] > zp ? y[l] : zp) == (want > zp ? want : zp)
+					 : y[l] == want;
+			CHECK(t, same, "lane %d: mbqm(%d, %d, %d) + %d = %d, rq16_hi%s gave %d", l,
+			      x[l], mult[l], shift[l], zp, want, relu ? " (relu)" : "", y[l]);
+		}
+	}
+	CHECK(t, qualified >= 20000, "only %d of 100000 draws qualified", qualified);
+	return true;
+out:
+	return false;
+}
+
+/* cpu_rq16_hi_prepare at its limits: one lane (mult, shift, xmax, zp) in
+ * lane 5 of otherwise small lanes, and whether it must qualify */
+static bool hi_limits(tctx *t)
+{
+	static const struct {
+		int32_t mult, shift;
+		int64_t xmax;
+		int32_t zp;
+		bool ok;
+	} cases[] = {
+		{ 1 << 30, -1, (1 << 30) - 1, 0, true },  { 1 << 30, -1, 1 << 30, 0, false },
+		{ INT32_MAX, -23, (1 << 30) - 1, 127, true },
+		{ INT32_MAX, -24, 1 << 29, 127, false }, { INT32_MAX, -24, 1 << 29, 126, false },
+		{ INT32_MAX, -24, 1 << 20, 127, true },  { INT32_MAX, -31, 1 << 20, 1, false },
+		{ INT32_MAX, -31, 1 << 20, -1, true },   { INT32_MAX, -31, 1 << 20, 0, true },
+		{ 1 << 30, 0, 1000, 0, false },          { 1 << 30, 5, 1000, 0, false },
+		{ 0, 0, INT64_MAX, 0, true },            { 0, 7, INT64_MAX, 127, true },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int32_t mult[16], shift[16];
+		int64_t xmax[16];
+		for (int l = 0; l < 16; l++)
+			mult[l] = 1 << 30, shift[l] = -8, xmax[l] = 1000;
+		mult[5] = cases[i].mult, shift[5] = cases[i].shift, xmax[5] = cases[i].xmax;
+		cpu_rq16_hi_t r;
+		CHECK(t, cpu_rq16_hi_prepare(&r, mult, shift, 16, cases[i].zp, xmax) == cases[i].ok,
+		      "case %zu: mult %d shift %d xmax %lld zp %d should %squalify", i, cases[i].mult,
+		      cases[i].shift, (long long)cases[i].xmax, cases[i].zp, cases[i].ok ? "" : "not ");
+	}
+	return true;
+out:
+	return false;
+}
+
 void test_requant_lanes_avx512(tctx *t)
 {
 	if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
@@ -169,6 +244,8 @@ void test_requant_lanes_avx512(tctx *t)
 	}
 	lanes_run(t, 16, false, 100000, apply_avx512, "rq16");
 	lanes_run(t, 16, true, 100000, apply_avx512_relu, "rq16 (RQ16_RELU)");
+	if (hi_limits(t) && hi_lanes(t, false))
+		hi_lanes(t, true);
 }
 #if defined(__clang__)
 #pragma clang attribute pop

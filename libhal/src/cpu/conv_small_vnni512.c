@@ -264,16 +264,15 @@ sums_to(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
 			_mm512_store_si512(dst + (i * 4 + v) * 16, acc[i][v]);
 }
 
-/* Packs and stores P pixels' requantized vectors (res[P][NV]) of block b
- * from ow. With NV <= 2 the 32 channels of two pixels share one packing
- * (out64) and one 64-byte vector. */
+/* Packs and stores P pixels' requantized vectors (res[P][NV]) of channels
+ * c0 on, n of them (at most 16 * NV), from ow. With NV <= 2 the 32 channels
+ * of two pixels share one packing (out64) and one 64-byte vector. */
 static inline __attribute__((always_inline)) void
-store_px(const enpu_conv_op_t *c, int8_t *out, size_t ow, uint32_t b, int P, int NV, bool add_zp,
-	 bool clamp, __m512i res[8][4])
+store_px(const enpu_conv_op_t *c, int8_t *out, size_t ow, size_t c0, size_t n, int P, int NV,
+	 bool add_zp, bool clamp, __m512i res[8][4])
 {
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
 	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
-	size_t c0 = (size_t)b * CB, n = c->out_c - c0 < CB ? c->out_c - c0 : CB;
 	int8_t *o = out + ow * c->out_c + c0;
 	const int pv = NV <= 2 ? 2 : 1; /* pixels per packed vector */
 	for (int i = 0; i < P; i += pv) {
@@ -315,21 +314,25 @@ outputs(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow
 			res[px][v] = rq16_mode_regs(_mm512_load_si512(sum + (px * 4 + v) * 16), rq + v,
 						    &k, mode);
 	}
-	store_px(c, out, ow, b, P, NV, add_zp, clamp, res);
+	size_t c0 = (size_t)b * CB;
+	store_px(c, out, ow, c0, c->out_c - c0 < CB ? c->out_c - c0 : CB, P, NV, add_zp, clamp, res);
 }
 
-/* The output stage with rq16_hi.h's parameters, from the sums in registers
- * (acc[P][NV], requantized in place). */
+/* The output stage with rq16_hi.h's parameters of the NV vectors from
+ * vector g (channel 16 g) from the sums in registers (acc[P][NV],
+ * requantized in place). */
 static inline __attribute__((always_inline)) void
-outputs_hi(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow, uint32_t b,
+outputs_hi(const enpu_conv_op_t *c, const small_packed_t *p, int8_t *out, size_t ow, uint32_t g,
 	   int P, int NV, bool relu, bool clamp, __m512i acc[8][4])
 {
 	for (int v = 0; v < NV; v++) {
-		const rq16_hi_regs_t k = rq16_hi_load(p->hi + (size_t)b * 4 + v);
+		const rq16_hi_regs_t k = rq16_hi_load(p->hi + g + v);
 		for (int px = 0; px < P; px++)
 			acc[px][v] = rq16_hi_regs(acc[px][v], &k, relu);
 	}
-	store_px(c, out, ow, b, P, NV, false, clamp, acc);
+	size_t c0 = (size_t)g * 16;
+	store_px(c, out, ow, c0, c->out_c - c0 < 16u * NV ? c->out_c - c0 : 16u * NV, P, NV, false,
+		 clamp, acc);
 }
 
 /* Groups of P pixels (8, or 4 with 3 or 4 vectors: 24 accumulators at
@@ -394,13 +397,13 @@ static void steps_init(const enpu_conv_op_t *c, const small_packed_t *p, const u
  * again (row_nv) and 105 with the output stage after the sums. */
 static inline __attribute__((always_inline)) void
 group_hi(const enpu_conv_op_t *c, const small_packed_t *p, const steps_t *st, int8_t *out,
-	 size_t ow, uint32_t b, int P, int NV, bool prev_group, bool relu, bool clamp,
+	 size_t ow, uint32_t g, int P, int NV, bool prev_group, bool relu, bool clamp,
 	 __m512i cur[8][4], __m512i prev[8][4])
 {
-	const int32_t *beff = p->beff + (size_t)b * CB;
-	const int8_t *w = p->w + (size_t)b * CB * 4;
+	const int32_t *beff = p->beff + (size_t)g * 16;
+	const int8_t *w = p->w + (size_t)g * 64; /* vector g % 4 of block g / 4 */
 	const size_t wstep = (size_t)p->blocks * CB * 4;
-	const cpu_rq16_hi_t *hi = p->hi + (size_t)b * 4;
+	const cpu_rq16_hi_t *hi = p->hi + g;
 	for (int i = 0; i < P; i++)
 		for (int v = 0; v < NV; v++)
 			cur[i][v] = _mm512_load_si512(beff + 16 * v);
@@ -420,38 +423,41 @@ group_hi(const enpu_conv_op_t *c, const small_packed_t *p, const steps_t *st, in
 	}
 	for (uint32_t s = P * NV; s < st->n; s++, w += wstep)
 		madd(cur, w, st->base[s] + ow * st->stride[s], st->stride[s], P, NV);
-	if (prev_group)
-		store_px(c, out, ow - P, b, P, NV, false, clamp, prev);
+	if (prev_group) {
+		size_t c0 = (size_t)g * 16;
+		store_px(c, out, ow - P, c0, c->out_c - c0 < 16u * NV ? c->out_c - c0 : 16u * NV, P,
+			 NV, false, clamp, prev);
+	}
 }
 
-/* row_nv with rq16_hi.h's parameters (five vectors, not eight), the sums
- * in registers, for up to 32 channels: groups of P = 8 / NV pixels, each
- * group's output stage within the next group's sums (group_hi), then
- * single pixels. */
+/* row_nv with rq16_hi.h's parameters (five vectors, not eight) for the NV
+ * (1 or 2) vectors of channels from vector g, the sums in registers: groups
+ * of P = 8 / NV pixels, each group's output stage within the next group's
+ * sums (group_hi), then single pixels. */
 static inline __attribute__((always_inline)) void
 row_nv_hi(const enpu_conv_op_t *c, const small_packed_t *p, const steps_t *st, int8_t *out,
-	  uint32_t b, int NV, bool relu, bool clamp)
+	  uint32_t g, int NV, bool relu, bool clamp)
 {
 	const int P = 8 / NV;
 	__m512i x[8][4], y[8][4]; /* two groups' sums, in turn */
 	size_t ow = 0;
 	if (c->out_w >= (uint32_t)P) {
-		group_hi(c, p, st, out, 0, b, P, NV, false, relu, clamp, x, y);
+		group_hi(c, p, st, out, 0, g, P, NV, false, relu, clamp, x, y);
 		for (ow = P; ow + 2 * P <= c->out_w; ow += 2 * P) {
-			group_hi(c, p, st, out, ow, b, P, NV, true, relu, clamp, y, x);
-			group_hi(c, p, st, out, ow + P, b, P, NV, true, relu, clamp, x, y);
+			group_hi(c, p, st, out, ow, g, P, NV, true, relu, clamp, y, x);
+			group_hi(c, p, st, out, ow + P, g, P, NV, true, relu, clamp, x, y);
 		}
 		if (ow + P <= c->out_w) {
-			group_hi(c, p, st, out, ow, b, P, NV, true, relu, clamp, y, x);
+			group_hi(c, p, st, out, ow, g, P, NV, true, relu, clamp, y, x);
 			ow += P;
-			outputs_hi(c, p, out, ow - P, b, P, NV, relu, clamp, y);
+			outputs_hi(c, p, out, ow - P, g, P, NV, relu, clamp, y);
 		} else {
-			outputs_hi(c, p, out, ow - P, b, P, NV, relu, clamp, x);
+			outputs_hi(c, p, out, ow - P, g, P, NV, relu, clamp, x);
 		}
 	}
 	for (; ow < c->out_w; ow++) {
-		group_hi(c, p, st, out, ow, b, 1, NV, false, relu, clamp, x, y);
-		outputs_hi(c, p, out, ow, b, 1, NV, relu, clamp, x);
+		group_hi(c, p, st, out, ow, g, 1, NV, false, relu, clamp, x, y);
+		outputs_hi(c, p, out, ow, g, 1, NV, relu, clamp, x);
 	}
 }
 
@@ -467,17 +473,20 @@ row_any(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
 	}
 }
 
-/* Blocks of up to 32 channels (row keeps 48 or 64 off this path: the pixel
- * pairs their sums leave registers for made those 7% slower than row_any,
- * and the parameters' form alone in row_nv gave them 1.00). */
+/* Block b in passes over 32 channels (16 in the last where fewer are left):
+ * 48 or 64 channels in one pass left registers for two pixels a group,
+ * which ran 7% slower than row_any (the VGG first layer, 224x224x3 -> 64,
+ * x0.97 with the wider blocks kept on row_any) */
 static inline __attribute__((always_inline)) void
 row_any_hi(const enpu_conv_op_t *c, const small_packed_t *p, const steps_t *st, int8_t *out,
 	   uint32_t b, bool relu, bool clamp)
 {
-	if (c->out_c - b * CB <= 16)
-		row_nv_hi(c, p, st, out, b, 1, relu, clamp);
-	else
-		row_nv_hi(c, p, st, out, b, 2, relu, clamp);
+	for (uint32_t g = b * 4; g < b * 4 + 4 && g * 16 < c->out_c; g += 2) {
+		if (c->out_c - g * 16 <= 16)
+			row_nv_hi(c, p, st, out, g, 1, relu, clamp);
+		else
+			row_nv_hi(c, p, st, out, g, 2, relu, clamp);
+	}
 }
 
 static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const int8_t *in,
@@ -499,12 +508,11 @@ static void row(const enpu_conv_op_t *c, const enpu_op_cache_t *packed, const in
 	for (uint32_t b = b0; b < b0 + nb; b++) {
 		/* without the folded zero point (rare: rq16.h) RQ16_RIGHT serves
 		 * RQ16_RELU's clamps too */
-		bool hi = p->hi && c->out_c - b * CB <= 32;
-		if (hi && mode == RQ16_RELU)
+		if (p->hi && mode == RQ16_RELU)
 			row_any_hi(c, p, &st, out, b, true, true);
-		else if (hi && clamp)
+		else if (p->hi && clamp)
 			row_any_hi(c, p, &st, out, b, false, true);
-		else if (hi)
+		else if (p->hi)
 			row_any_hi(c, p, &st, out, b, false, false);
 		else if (mode == RQ16_LEFT)
 			row_any(c, p, rows, tails, out, b, RQ16_LEFT, true, true);

@@ -28,7 +28,8 @@ typedef struct cpu_rq16_hi {
  * Prepares n lanes (the rest get mult 0; their results are discarded) whose
  * sums satisfy |x| <= xmax[l]. False where some lane does not qualify: a
  * shift above -1, xmax >= 2^30, or h + c - [x < 0] possibly outside int32
- * (|h| <= (xmax m + 2^30) / 2^31 + 1).
+ * (|h| <= (xmax m + 2^30) / 2^31 + 1). A lane with mult 0 always qualifies:
+ * its mbqm is 0 for every x, which e = 1 gives (h = 0 whatever 2x holds).
  */
 static inline bool cpu_rq16_hi_prepare(cpu_rq16_hi_t *r, const int32_t *mult, const int32_t *shift,
 				       unsigned n, int32_t zp, const int64_t *xmax)
@@ -36,8 +37,8 @@ static inline bool cpu_rq16_hi_prepare(cpu_rq16_hi_t *r, const int32_t *mult, co
 	*r = (cpu_rq16_hi_t){ 0 };
 	for (unsigned l = 0; l < 16; l++) {
 		int32_t m = l < n ? mult[l] : 0;
-		int e = l < n ? -shift[l] : 1;
-		int64_t x = l < n ? xmax[l] : 0;
+		int e = l < n && m ? -shift[l] : 1;
+		int64_t x = l < n && m ? xmax[l] : 0;
 		if (m < 0 || e < 1 || e > 31 || x < 0 || x >= INT64_C(1) << 30)
 			return false;
 		int64_t c = (INT64_C(1) << (e - 1)) + (int64_t)zp * (INT64_C(1) << e);
