@@ -232,13 +232,15 @@ madd(__m512i acc[8][4], const int8_t *w, const uint8_t *a, size_t pstride, int P
 	}
 }
 
-/* Sums of P output pixels from ow, NV vectors of block b, into acc. */
+/* Sums of P output pixels from ow, NV vectors of block b, stored to dst
+ * ([P][4][16]). */
 static inline __attribute__((always_inline)) void
-sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, const uint8_t *tails,
-     size_t ow, uint32_t b, int P, int NV, __m512i acc[8][4])
+sums_to(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
+	const uint8_t *tails, size_t ow, uint32_t b, int P, int NV, int32_t *dst)
 {
 	const size_t lr = row_bytes(c), step = (size_t)c->stride_w * c->in_c, qrow = p->qrow;
 	const int32_t *beff = p->beff + (size_t)b * CB;
+	__m512i acc[8][4];
 	for (int i = 0; i < P; i++)
 		for (int v = 0; v < NV; v++)
 			acc[i][v] = _mm512_load_si512(beff + 16 * v);
@@ -250,15 +252,6 @@ sums(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows, cons
 			madd(acc, w, src + q * 4, step, P, NV);
 	if (p->tails)
 		madd(acc, w, tails + ow * 4, 4, P, NV);
-}
-
-/* sums into dst ([P][4][16]) */
-static inline __attribute__((always_inline)) void
-sums_to(const enpu_conv_op_t *c, const small_packed_t *p, const uint8_t *rows,
-	const uint8_t *tails, size_t ow, uint32_t b, int P, int NV, int32_t *dst)
-{
-	__m512i acc[8][4];
-	sums(c, p, rows, tails, ow, b, P, NV, acc);
 	for (int i = 0; i < P; i++)
 		for (int v = 0; v < NV; v++)
 			_mm512_store_si512(dst + (i * 4 + v) * 16, acc[i][v]);
