@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Convolutions the implicit GEMM takes on AVX2, AVX-512 VNNI and AMX
- * (conv_implicit.c: groups 1, no dilation, output rows of >= 4 row tiles:
- * 20 pixels on VNNI, 24 on AVX2; on AMX of >= 16 pixels, or narrower with
- * stride 1, from 2 (k_w - 1), its kernel calls wrapping across output rows) vs
+ * (conv_implicit.c: groups 1, no dilation, output rows of >= 24 pixels on
+ * AVX2; on VNNI of >= 8 but not 11 (tiles of 4 or 5 rows), all kernel rows
+ * in one call; on AMX of >= 16 pixels, or narrower with stride 1, from 2
+ * (k_w - 1), its kernel calls wrapping across output rows) vs
  * the reference, bit-exact, for every CPU kernel family (the others run them
  * through im2col): output rows of one and of several kernel calls (> 96
  * pixels), strides 1..3 (unequal too), kernels 1x1 to 5x5, padding, a kernel
@@ -42,6 +43,12 @@ void test_conv_implicit_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		{ 5, 9, 400, 33, 3, 3, 1, 1 },   { 9, 12, 16, 20, 5, 3, 1, 1 },
 		{ 4, 4, 8, 17, 3, 3, 1, 1 },     { 30, 11, 24, 130, 3, 3, 1, 1 },
 		{ 5, 40, 64, 70, 3, 3, 2, 2 },   { 4, 18, 64, 64, 3, 3, 1, 1 },
+		/* VNNI, output rows of 6-16 pixels (one or two calls of 8 and
+		 * more): kernel rows of 4, 64 and 1200 (past its K block) bytes,
+		 * 5 of them, 1 */
+		{ 3, 8, 64, 64, 3, 3, 1, 1 },    { 2, 10, 400, 33, 3, 3, 1, 1 },
+		{ 6, 12, 4, 20, 5, 1, 1, 1 },    { 4, 14, 1, 17, 1, 3, 1, 1 },
+		{ 3, 25, 16, 64, 3, 3, 2, 2 },   { 7, 11, 40, 70, 5, 5, 1, 1 },
 	};
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
@@ -89,8 +96,8 @@ void test_conv_implicit_i8_random(tctx *t, enpu_cpu_isa_t isa)
 }
 
 /* cpu_conv_implicit_rows: the even split of up to 96 rows where there are
- * tasks enough; else shorter calls in whole row tiles, down to
- * conv_row_tiles tiles, giving at least the tasks wanted where they can. */
+ * tasks enough; else shorter calls in whole row tiles (or conv_min_rows),
+ * down to conv_min_rows, giving at least the tasks wanted where they can. */
 void test_conv_implicit_rows_split(tctx *t)
 {
 	static const enpu_cpu_isa_t isas[] = { ENPU_CPU_ISA_AVX2, ENPU_CPU_ISA_AVX512VNNI,
@@ -100,7 +107,7 @@ void test_conv_implicit_rows_split(tctx *t)
 		const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(isas[f]);
 		if (o == &cpu_i8_gemm_generic)
 			continue;
-		const uint32_t min_rows = o->conv_row_tiles * o->mr;
+		const uint32_t min_rows = o->conv_min_rows;
 		for (int i = 0; i < 4000; i++) {
 			uint32_t span = (uint32_t)t_range(t, 1, i % 2 ? 400 : 5000);
 			size_t lines = (size_t)t_range(t, 1, i % 3 ? 3 : 200);
@@ -116,7 +123,9 @@ void test_conv_implicit_rows_split(tctx *t)
 				CHECK(t, rows == even, "span %u, %zu tasks for %u: %u rows, not %u",
 				      span, even_tasks, want, rows, even);
 			} else {
-				CHECK(t, rows == even || (rows % o->mr == 0 && rows >= min_rows),
+				CHECK(t,
+				      rows == even ||
+					      ((rows % o->mr == 0 || rows == min_rows) && rows >= min_rows),
 				      "span %u: %u rows (tile %u, at least %u)", span, rows, o->mr,
 				      min_rows);
 				CHECK(t, tasks >= want || rows == min_rows,
@@ -133,6 +142,52 @@ void test_conv_implicit_rows_split(tctx *t)
 		CHECK(t, cpu_conv_implicit_rows(amx, 55 * 58 + 56, 1, 1, 64) == 48, "56x56x64");
 		CHECK(t, cpu_conv_implicit_rows(amx, 13 * 16 + 14, 1, 4, 64) == 16, "14x14x256");
 		CHECK(t, cpu_conv_implicit_rows(amx, 13 * 16 + 14, 1, 4, 1) == 74, "1 thread");
+	}
+	CHECK(t, checked > 0, "no implicit-GEMM family on this architecture");
+out:;
+}
+
+/* cpu_conv_implicit_accepts by output width, 3x3, 3 rows of 64 channels:
+ * AVX2 from 24 pixels, NEON from 16, VNNI from 8 but not 11 (its 56x56,
+ * 28x28 and 14x14 (stride 1 and 2) layers in; 7x7 out), AMX from 16, with
+ * stride 1 from 4 (wrapping); never grouped or dilated. */
+void test_conv_implicit_widths(tctx *t)
+{
+	static const enpu_cpu_isa_t isas[] = { ENPU_CPU_ISA_AVX2, ENPU_CPU_ISA_AVX512VNNI,
+					       ENPU_CPU_ISA_AMX_INT8, ENPU_CPU_ISA_NEON_DOTPROD };
+	unsigned checked = 0;
+	for (size_t f = 0; f < sizeof(isas) / sizeof(isas[0]); f++) {
+		const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(isas[f]);
+		if (o == &cpu_i8_gemm_generic)
+			continue;
+		const cpu_device_t d = { .i8 = o };
+		for (uint32_t s = 1; s <= 2; s++)
+			for (uint32_t w = 1; w <= 120; w++) {
+				enpu_conv_op_t c = { .batch = 1, .in_h = 3 * s, .in_w = w * s,
+						     .in_c = 64, .out_h = 3, .out_w = w, .out_c = 64,
+						     .k_h = 3, .k_w = 3, .stride_h = s, .stride_w = s,
+						     .dil_h = 1, .dil_w = 1, .pad_t = 1, .pad_l = 1,
+						     .pad_b = 2 - s, .pad_r = 2 - s, .groups = 1 };
+				bool want = false;
+				switch (isas[f]) {
+				case ENPU_CPU_ISA_AVX2: want = w >= 24; break;
+				case ENPU_CPU_ISA_NEON_DOTPROD: want = w >= 16; break;
+				case ENPU_CPU_ISA_AVX512VNNI: want = w >= 8 && w != 11; break;
+				default: want = w >= 16 || (s == 1 && w >= 4); break;
+				}
+				CHECK(t, cpu_conv_implicit_accepts(&d, &c) == want,
+				      "isa %d, width %u stride %u: %s", isas[f], w, s,
+				      want ? "not taken" : "taken");
+				c.groups = 2;
+				c.out_c = 32;
+				CHECK(t, !cpu_conv_implicit_accepts(&d, &c), "isa %d: groups",
+				      isas[f]);
+				c.groups = 1;
+				c.dil_w = 2;
+				CHECK(t, !cpu_conv_implicit_accepts(&d, &c), "isa %d: dilation",
+				      isas[f]);
+			}
+		checked++;
 	}
 	CHECK(t, checked > 0, "no implicit-GEMM family on this architecture");
 out:;

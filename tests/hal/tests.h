@@ -35,7 +35,7 @@
 	X(host_queue_device_time) X(host_queue_waiter_skips_pending)           \
 	X(threadpool_every_task_once) X(threadpool_destroy_states) X(threadpool_steals) \
 	X(threadpool_burst) X(threadpool_subsets) X(conv_implicit_rows_split) X(cpu_split_extremes) \
-	X(conv_cpu_pixel_limit)         \
+	X(conv_implicit_widths) X(conv_cpu_pixel_limit)                                \
 	X(requant_lanes_avx2)                                                          \
 	X(requant_lanes_avx512)                                                        \
 	X(requant_lanes_neon) X(f16_conversions) X(f16_half_kernels)      \

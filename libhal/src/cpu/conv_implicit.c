@@ -12,10 +12,10 @@
  * k_w * Cin is not a multiple of the family's K group, each kernel row's
  * segment of B gets zero weights up to one, and the segment of A reads as
  * many elements past its end (a zero weight's, so any value; the buffer has
- * a zeroed tail for the last one). A family with kernel_out_segs (AMX) takes
- * the kernel rows of one output run as K segments of one call, up to its K
- * block, so that its sums stay in registers across them. With stride 1 its
- * runs wrap across output rows: output pixel (oh, ow) is row oh * pw + ow
+ * a zeroed tail for the last one). A family with kernel_out_segs (AVX-512
+ * VNNI, AMX) takes the kernel rows of one output run as K segments of one
+ * call (AMX up to its K block), so that its sums stay in registers across
+ * them. With stride 1 AMX's runs wrap across output rows: output pixel (oh, ow) is row oh * pw + ow
  * of the padded buffer read with lda = Cin, so one call covers several
  * output rows, with k_w - 1 rows per output row that are not outputs
  * (computed, not written: a row map).
@@ -45,8 +45,8 @@ typedef struct job {
 				 * up to mr) x nr int32 */
 } job_t;
 
-/* Runs wrap across output rows: stride 1, a family with kernel_out_segs
- * (its row maps: AMX), at most a third of the rows not outputs. On the
+/* Runs wrap across output rows: stride 1, a family with conv_wrap (row
+ * maps: AMX), at most a third of the rows not outputs. On the
  * H100 host's Xeon (AMX, 1 thread, bench/ab vs im2col + GEMM): 3x3
  * 14x14x256 1.09x, 14x14x128 1.20x, 7x7x512 1.05x. Wider rows wrap too
  * since the AMX kernel carries its tiles across calls and ends a call over
@@ -56,7 +56,7 @@ typedef struct job {
  * nothing from it (0.81-0.97x at 56..7 wide, vs calls per row or im2col). */
 static bool wraps(const cpu_i8_gemm_ops_t *o, const enpu_conv_op_t *c)
 {
-	return o->kernel_out_segs && c->stride_h == 1 && c->stride_w == 1 &&
+	return o->conv_wrap && c->stride_h == 1 && c->stride_w == 1 &&
 	       2 * ((uint64_t)c->k_w - 1) <= c->out_w &&
 	       (uint64_t)c->out_h * ((uint64_t)c->out_w + c->k_w - 1) <= UINT32_MAX;
 }
@@ -77,18 +77,30 @@ static bool padded_size(const enpu_conv_op_t *c, uint32_t *ph, uint32_t *pw)
 	return h <= UINT32_MAX && w <= UINT32_MAX;
 }
 
+/* Whether calls of w output pixels suit the family (conv_min_rows,
+ * conv_min_tile). */
+static bool takes_width(const cpu_i8_gemm_ops_t *o, uint32_t w)
+{
+	return w >= o->conv_min_rows &&
+	       (!o->conv_min_tile || w / cpu_div_up(w, o->mr) >= o->conv_min_tile);
+}
+
 bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 {
 	const cpu_i8_gemm_ops_t *o = d->i8;
-	/* A kernel call covers one output row at most (unless it wraps): below
-	 * ~4 row tiles per output row the short last tile costs more than
-	 * im2col saves (AVX-512 VNNI, 1 thread, 3x3, vs im2col + GEMM: out_w 56
-	 * 1.34x, 28 1.10x, 14 0.985x, 7 0.82x); AMX from one tile (56x56x64 3x3
-	 * stride 1 1.69x, 28x28x128 1.48x, 56x56x64->128 stride 2 1.52x).
-	 * cpu_conv sends pads of a kernel or more to im2col before asking. */
+	/* A kernel call covers one output row at most (unless it wraps): where
+	 * the output row's tiles are few or short the last tile's exposed
+	 * output stage costs more than im2col saves (AVX-512 VNNI, 1 thread,
+	 * 3x3, all kernel rows in one call, vs im2col + GEMM: 14x14x256 1.03x,
+	 * 14x14x64 1.19x, 28x28x64 stride 2 1.16x, 12x12x128 1.05x, 10x10x256
+	 * 1.04x, 9x9x128 1.04x, 8x8x256 1.03x; 11 wide (tiles of 4, 4 and 3)
+	 * 0.95x, 7 0.93x, 6 0.82x); AVX2 from 4 tiles; AMX from
+	 * one tile (56x56x64 3x3 stride 1 1.69x, 28x28x128 1.48x,
+	 * 56x56x64->128 stride 2 1.52x). cpu_conv sends pads of a kernel or
+	 * more to im2col before asking. */
 	uint32_t ph, pw;
 	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 &&
-	       padded_size(c, &ph, &pw) && (wraps(o, c) || c->out_w >= o->conv_row_tiles * o->mr);
+	       padded_size(c, &ph, &pw) && (wraps(o, c) || takes_width(o, c->out_w));
 }
 
 uint32_t cpu_conv_implicit_rows(const cpu_i8_gemm_ops_t *o, uint32_t span, size_t lines,
@@ -96,7 +108,7 @@ uint32_t cpu_conv_implicit_rows(const cpu_i8_gemm_ops_t *o, uint32_t span, size_
 {
 	uint32_t wchunks = cpu_div_up(span, ROWS_MAX);
 	uint32_t rows = cpu_div_up(span, wchunks);
-	const uint32_t min_rows = o->conv_row_tiles * o->mr;
+	const uint32_t min_rows = o->conv_min_rows;
 	if (lines * wchunks * panels >= want || rows <= min_rows)
 		return rows;
 	size_t runs = ((size_t)want + panels - 1) / panels;
@@ -253,9 +265,11 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void
 	};
 	job_t j = { .d = d, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 		    .out = out, .seg = segp, .segs = 1 };
-	/* whole kernel rows in one call, up to the family's K block */
-	if (o->kernel_out_segs && segp <= o->kc)
-		j.segs = o->kc / segp;
+	/* whole kernel rows in one call, up to the family's limit: on AVX-512
+	 * VNNI all of them (1 thread, vs a call per kernel row: 3x3 56x56x64
+	 * 1.02x, 28x28x128 1.01x, 56x56x32 1.05x, 28x28x256 1.01x) */
+	if (o->kernel_out_segs)
+		j.segs = !o->conv_segs_k ? c->k_h : segp <= o->conv_segs_k ? o->conv_segs_k / segp : 1;
 	padded_size(c, &j.ph, &j.pw); /* within 32 bits: cpu_conv_implicit_accepts */
 	/* wrapping: the rows from pixel (0, 0) to (out_h - 1, out_w - 1) */
 	j.wrap = wraps(o, c);

@@ -86,8 +86,9 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p);
 _Atomic(enpu_op_cache_t *) *cpu_cache_slot(const enpu_op_t *op);
 /* Both dtypes; picks depthwise, pointwise, implicit GEMM or im2col + GEMM. */
 enpu_status_t cpu_conv(const cpu_device_t *d, const enpu_op_t *op, void *out);
-/* int8, groups 1, no dilation, a padded input within 32 bits, output rows of
- * >= 4 row tiles, on a family with kernel_out: convolution as an implicit
+/* int8, groups 1, no dilation, a padded input within 32 bits, output rows
+ * the family takes (conv_min_rows, conv_min_tile) or runs wrapping across
+ * them (conv_wrap), on a family with kernel_out: convolution as an implicit
  * GEMM (cpu_conv asks only for pads smaller than the kernel). */
 bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c);
 enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void *out);
@@ -95,7 +96,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void
  * the span (an output row, or an image's rows wrapped) split evenly; where
  * lines (spans: images, or images x output rows) x calls per span x panels
  * of o->nr channels give fewer than want tasks, fewer, in whole row tiles
- * (o->mr) and at least o->conv_row_tiles tiles. */
+ * (o->mr) and at least o->conv_min_rows. */
 uint32_t cpu_conv_implicit_rows(const cpu_i8_gemm_ops_t *o, uint32_t span, size_t lines,
 				uint32_t panels, uint32_t want);
 enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op, void *out);

@@ -341,7 +341,8 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_amx = {
 	.a_pack = A_RAW,
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
-	.kernel_out = kernel_out_amx, .kernel_out_segs = kernel_out_segs_amx, .conv_row_tiles = 1,
+	.kernel_out = kernel_out_amx, .kernel_out_segs = kernel_out_segs_amx,
+	.conv_segs_k = KC, .conv_wrap = true, .conv_min_rows = TR,
 	.gemv_out = gemv_out_amx, .carry_bytes = sizeof(carry_t),
 	.task_begin = task_begin_amx, .task_end = task_end_amx,
 };

@@ -190,5 +190,5 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2 = {
 	.a_pack = A_MINUS_ZP,
 	.pack_a = cpu_pack_a_s16k2, .pack_b = cpu_pack_b_s8k2, .kc = KC,
 	.rq_size = 2 * sizeof(cpu_rq8_t), .rq_prepare = rq_prepare_avx2,
-	.kernel_out = kernel_out_avx2, .gemv_out = gemv_out_avx2, .conv_row_tiles = 4,
+	.kernel_out = kernel_out_avx2, .gemv_out = gemv_out_avx2, .conv_min_rows = 4 * MR,
 };

@@ -81,15 +81,23 @@ typedef struct cpu_i8_gemm_ops {
 	/* Optional: kernel_out over a K of nseg segments of seglen (a multiple
 	 * of kgroup): segment s of A row r at a + r * lda + s * sstride bytes,
 	 * B's segments one after another; first and last as kernel_out's; the
-	 * last writes the rows map keeps (NULL: every row). The implicit
-	 * convolution's kernel rows in one call (conv_implicit.c). */
+	 * last writes the rows map keeps (NULL: every row; a map only where
+	 * conv_wrap). The implicit convolution's kernel rows in one call
+	 * (conv_implicit.c). */
 	void (*kernel_out_segs)(const void *a, size_t lda, size_t sstride, uint32_t nseg,
 				const void *b, uint32_t seglen, uint32_t rows, int32_t *acc,
 				bool first, bool last, const cpu_i8_out_t *out,
 				const cpu_row_map_t *map);
-	/* The implicit convolution's calls that do not wrap across output rows
-	 * take output rows of at least this many row tiles (conv_implicit.c) */
-	uint32_t conv_row_tiles;
+	/* The implicit convolution (conv_implicit.c): K per kernel_out_segs
+	 * call at most (0: all of a kernel's rows in one call, whatever K);
+	 * whether its stride-1 runs may wrap across output rows (kernel_out_segs
+	 * takes a row map); and the output rows its calls that do not wrap take:
+	 * at least conv_min_rows pixels and, where conv_min_tile is not 0, no
+	 * width whose even spread over row tiles of at most mr rows has a tile
+	 * of fewer rows than that. */
+	uint32_t conv_segs_k;
+	bool conv_wrap;
+	uint32_t conv_min_rows, conv_min_tile;
 	/* Optional, for M = 1: the one packed A row against panels panels of B
 	 * (panel_bytes apart), all kp of K, with the output stage; out is the
 	 * first panel's (beff, rq, c) and out->n counts the columns from there

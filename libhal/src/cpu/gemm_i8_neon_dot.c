@@ -231,5 +231,5 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_neon_dot = {
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rqn_t), .rq_prepare = rq_prepare_neon,
 	.kernel_out = kernel_out_neon_dot, .gemv_out = gemv_out_neon_dot,
-	.conv_row_tiles = 4,
+	.conv_min_rows = 4 * MR,
 };

@@ -6,9 +6,10 @@
  * compensation term), so that dense A needs no packing (a pass over A that
  * cost pw1x1 56x56x128 6-7% of its time). Accumulation wraps like the
  * contract; no intermediate saturation (vpdpbusd, not vpdpbusds). K comes
- * in blocks (sums kept in the driver's buffer between them); in the last
- * block each row tile's output stage (requantization, int8 packing) runs
- * inside the next tile's k loop. */
+ * in blocks (sums kept in the driver's buffer between them), a block in
+ * segments of A (kernel_out_segs: the implicit convolution's kernel rows,
+ * summed in registers); in the last block each row tile's output stage
+ * (requantization, int8 packing) runs inside the next tile's k loop. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_out_avx512.h"
@@ -89,17 +90,20 @@ static inline __attribute__((always_inline)) void out_rq(int32_t *sums, const cp
 }
 
 /* Sums of one K block of mr rows (starting from beff when first, else from
- * acc) into dst (both 64-byte aligned). Meanwhile the pend rows of finished
- * sums at prev (the previous tile's, when this is the last K block) go
- * through the output stage to C rows at c, one part per step of k (when
+ * acc) into dst (both 64-byte aligned): nseg segments of klen, segment s of
+ * A at a0 + s * sstride, B's one after another. Meanwhile the pend rows of
+ * finished sums at prev (the previous tile's, when this is the last K
+ * block) go through the output stage to C rows at c, one part per step of k
+ * of the first segment that has steps enough (when
  * no lane shifts left; after the sums otherwise): vpdpbusd and most of the
  * requantization (all but its vpmuldq) use different pipes, so the output
  * stage runs mostly in the shadow of the sums instead of after them. m: the
  * columns to store. stream: prefetch B (GEMV). */
 static inline __attribute__((always_inline)) void
-tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, const int32_t *acc,
-     int32_t *dst, bool first, bool stream, const int32_t *beff, int32_t *prev, uint32_t pend,
-     const cpu_i8_out_t *o, int8_t *c, __mmask64 m)
+tile(const uint8_t *a0, size_t lda, size_t sstride, uint32_t nseg, const int8_t *b0,
+     uint32_t klen, int mr, const int32_t *acc, int32_t *dst, bool first, bool stream,
+     const int32_t *beff, int32_t *prev, uint32_t pend, const cpu_i8_out_t *o, int8_t *c,
+     __mmask64 m)
 {
 	const __m512i x80 = _mm512_set1_epi8((char)0x80);
 	ACC_DECL(0)
@@ -107,19 +111,24 @@ tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, const
 	ACC_DECL(2)
 	ACC_DECL(3)
 	ACC_DECL(4)
-	uint32_t n4 = klen / 4, k4 = 0, p = 0;
-	for (; !o->any_left && p < pend && k4 + 5 <= n4; p++) {
-		int32_t *row = prev + p * NR;
-		for (int v = 0; v < 4; v++, k4++) {
+	uint32_t n4 = klen / 4, p = 0;
+	for (uint32_t s = 0; s < nseg; s++) {
+		const uint8_t *a = a0 + s * sstride;
+		const int8_t *b = b0 + (size_t)s * klen * NR;
+		uint32_t k4 = 0;
+		for (; !o->any_left && p < pend && k4 + 5 <= n4; p++) {
+			int32_t *row = prev + p * NR;
+			for (int v = 0; v < 4; v++, k4++) {
+				ACC_STEP;
+				out_rq(row, o, v);
+			}
 			ACC_STEP;
-			out_rq(row, o, v);
+			k4++;
+			out_pack(row, o, c + p * o->ldc, m);
 		}
-		ACC_STEP;
-		k4++;
-		out_pack(row, o, c + p * o->ldc, m);
+		for (; k4 < n4; k4++)
+			ACC_STEP;
 	}
-	for (; k4 < n4; k4++)
-		ACC_STEP;
 	ACC_STORE(0)
 	ACC_STORE(1)
 	ACC_STORE(2)
@@ -129,19 +138,23 @@ tile(const uint8_t *a, size_t lda, const int8_t *b, uint32_t klen, int mr, const
 		out_row(prev + p * NR, o, c + p * o->ldc, m);
 }
 
-/* The row tiles in turn (through memory: keeping the accumulators live into
- * the output stage makes the compiler spill inside the k loop); on the last
- * K block each tile's output stage overlaps the next tile's sums, and the
- * last tile's follows. The rows are spread evenly over the fewest tiles (56
+/* The row tiles in turn, each over all nseg segments of K (kernel_out_segs:
+ * the implicit convolution's kernel rows, no row maps) with its sums in
+ * registers across them, then through memory (keeping the accumulators
+ * live into the output stage makes the compiler spill inside the k loop);
+ * on the last K block each tile's output stage overlaps the next tile's
+ * sums, and the last tile's follows. The rows are spread evenly over the fewest tiles (56
  * rows: 8 of 5 and 4 of 4, not 11 of 5 and 1 of 1, whose single
  * accumulator chain per column vector runs at a fraction of the rate). The
  * last K block leaves its sums in two tile-sized slots used in turn, not in
  * acc: they stay in L1, where acc (rows x 64 int32, 24 KiB for 95 rows)
  * would evict the block's A and B. */
-static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_t klen,
-			       uint32_t rows, int32_t *acc, bool first, bool last,
-			       const cpu_i8_out_t *o)
+static void kernel_out_segs_vnni512(const void *a, size_t lda, size_t sstride, uint32_t nseg,
+				    const void *b, uint32_t klen, uint32_t rows, int32_t *acc,
+				    bool first, bool last, const cpu_i8_out_t *o,
+				    const cpu_row_map_t *map)
 {
+	(void)map; /* NULL: no conv_wrap */
 	int32_t slot[2][MR * NR] __attribute__((aligned(64)));
 	const __mmask64 m = out_mask(o);
 	int32_t *prev = NULL;
@@ -154,11 +167,26 @@ static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_
 		int32_t *acct = acc + (size_t)mt * NR, *dst = last ? slot[t % 2] : acct;
 		uint32_t mr = base + (t < extra);
 		switch (mr) {
-		case 5: tile(at, lda, b, klen, 5, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
-		case 4: tile(at, lda, b, klen, 4, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
-		case 3: tile(at, lda, b, klen, 3, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
-		case 2: tile(at, lda, b, klen, 2, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
-		default: tile(at, lda, b, klen, 1, acct, dst, first, stream, o->beff, prev, pend, o, c, m); break;
+		case 5:
+			tile(at, lda, sstride, nseg, b, klen, 5, acct, dst, first, stream, o->beff, prev,
+			     pend, o, c, m);
+			break;
+		case 4:
+			tile(at, lda, sstride, nseg, b, klen, 4, acct, dst, first, stream, o->beff, prev,
+			     pend, o, c, m);
+			break;
+		case 3:
+			tile(at, lda, sstride, nseg, b, klen, 3, acct, dst, first, stream, o->beff, prev,
+			     pend, o, c, m);
+			break;
+		case 2:
+			tile(at, lda, sstride, nseg, b, klen, 2, acct, dst, first, stream, o->beff, prev,
+			     pend, o, c, m);
+			break;
+		default:
+			tile(at, lda, sstride, nseg, b, klen, 1, acct, dst, first, stream, o->beff, prev,
+			     pend, o, c, m);
+			break;
 		}
 		if (last) {
 			prev = dst;
@@ -169,6 +197,13 @@ static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_
 	}
 	for (uint32_t p = 0; p < pend; p++)
 		out_row(prev + p * NR, o, c + p * o->ldc, m);
+}
+
+static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_t klen,
+			       uint32_t rows, int32_t *acc, bool first, bool last,
+			       const cpu_i8_out_t *o)
+{
+	kernel_out_segs_vnni512(a, lda, 0, 1, b, klen, rows, acc, first, last, o, NULL);
 }
 
 /* One row (GEMV): two sets of four accumulators (even and odd groups of
@@ -240,6 +275,7 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512 = {
 	.a_pack = A_RAW_PLUS_128,
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
-	.kernel_out = kernel_out_vnni512, .gemv_out = gemv_out_vnni512,
-	.conv_row_tiles = 4,
+	.kernel_out = kernel_out_vnni512, .kernel_out_segs = kernel_out_segs_vnni512,
+	.gemv_out = gemv_out_vnni512,
+	.conv_min_rows = 2 * (MR - 1), .conv_min_tile = MR - 1,
 };
