@@ -94,8 +94,8 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * 3x3, all kernel rows in one call, vs im2col + GEMM: 14x14x256 1.03x,
 	 * 14x14x64 1.19x, 28x28x64 stride 2 1.16x, 12x12x128 1.05x, 10x10x256
 	 * 1.04x, 9x9x128 1.04x, 8x8x256 1.03x; 11 wide (tiles of 4, 4 and 3)
-	 * 0.95x, 7 0.93x, 6 0.82x); AVX2 from 4 tiles; AMX from
-	 * one tile (56x56x64 3x3 stride 1 1.69x, 28x28x128 1.48x,
+	 * 0.95x, 7 0.93x, 6 0.82x); NEON from 7 pixels (gemm_i8_neon_dot.c);
+	 * AVX2 from 4 tiles; AMX from one tile (56x56x64 3x3 stride 1 1.69x, 28x28x128 1.48x,
 	 * 56x56x64->128 stride 2 1.52x). cpu_conv sends pads of a kernel or
 	 * more to im2col before asking. */
 	uint32_t ph, pw;

@@ -5,8 +5,9 @@
  * raw (A_RAW) and the effective bias carries -a_zp * colsum(b). Each row's
  * A is loaded 16 bytes at a time and its four k groups are taken by lane
  * (sdot by element), so one load serves 16 sdot. K comes in blocks of KC
- * (the sums kept in the driver's buffer between them). Built only for
- * aarch64. */
+ * (the sums kept in the driver's buffer between them), a block in segments
+ * of A (kernel_out_segs: the implicit convolution's kernel rows, summed in
+ * registers). Built only for aarch64. */
 #include <arm_neon.h>
 #include <string.h>
 #include "gemm_i8_kernels.h"
@@ -67,34 +68,38 @@
 		ACC_LANE(3, l)                                                       \
 	} while (0)
 
-/* Sums of one K block (klen a multiple of 4) of mr rows (lda bytes apart)
- * into dst, starting from beff when first, else from acc (row stride NR). */
-static inline __attribute__((always_inline)) void tile(const int8_t *a, size_t lda,
-						       const int8_t *b, uint32_t klen, int mr,
-						       const int32_t *beff, const int32_t *acc,
-						       bool first, int32_t *dst)
+/* Sums of one K block of mr rows (lda bytes apart) into dst, starting
+ * from beff when first, else from acc (row stride NR): nseg segments of
+ * klen (a multiple of 4), segment s of A at a0 + s * sstride, B's one after
+ * another, summed in registers. */
+static inline __attribute__((always_inline)) void
+tile(const int8_t *a0, size_t lda, size_t sstride, uint32_t nseg, const int8_t *b0, uint32_t klen,
+     int mr, const int32_t *beff, const int32_t *acc, bool first, int32_t *dst)
 {
 	ACC_DECL(0)
 	ACC_DECL(1)
 	ACC_DECL(2)
 	ACC_DECL(3)
-	uint32_t k = 0;
-	for (; k + 16 <= klen; k += 16) {
-		A_LOAD(0);
-		A_LOAD(1);
-		A_LOAD(2);
-		A_LOAD(3);
-		STEP(0);
-		STEP(1);
-		STEP(2);
-		STEP(3);
-	}
-	for (; k < klen; k += 4) {
-		A_TAIL(0)
-		A_TAIL(1)
-		A_TAIL(2)
-		A_TAIL(3)
-		STEP(0);
+	for (uint32_t s = 0; s < nseg; s++) {
+		const int8_t *a = a0 + s * sstride, *b = b0 + (size_t)s * klen * NR;
+		uint32_t k = 0;
+		for (; k + 16 <= klen; k += 16) {
+			A_LOAD(0);
+			A_LOAD(1);
+			A_LOAD(2);
+			A_LOAD(3);
+			STEP(0);
+			STEP(1);
+			STEP(2);
+			STEP(3);
+		}
+		for (; k < klen; k += 4) {
+			A_TAIL(0)
+			A_TAIL(1)
+			A_TAIL(2)
+			A_TAIL(3)
+			STEP(0);
+		}
 	}
 	ACC_STORE(0)
 	ACC_STORE(1)
@@ -133,12 +138,13 @@ static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, 
 		rows_out(sums, rows, o, c, false);
 }
 
-/* The row tiles in turn, the rows spread evenly over the fewest tiles; the
- * last K block leaves each tile's sums in a buffer on the stack and writes
- * its output rows. */
-static void kernel_out_neon_dot(const void *a, size_t lda, const void *b, uint32_t klen,
-				uint32_t rows, int32_t *acc, bool first, bool last,
-				const cpu_i8_out_t *o)
+/* The row tiles in turn, each over all nseg segments of K (kernel_out_segs:
+ * the implicit convolution's kernel rows, no row maps), the rows spread
+ * evenly over the fewest tiles; the last K block leaves each tile's sums in
+ * a buffer on the stack and writes its output rows. */
+static inline __attribute__((always_inline)) void
+row_tiles(const void *a, size_t lda, size_t sstride, uint32_t nseg, const void *b, uint32_t klen,
+	  uint32_t rows, int32_t *acc, bool first, bool last, const cpu_i8_out_t *o)
 {
 	int32_t slot[MR * NR] __attribute__((aligned(16)));
 	uint32_t tiles = (rows + MR - 1) / MR, base = rows / tiles, extra = rows % tiles;
@@ -147,15 +153,34 @@ static void kernel_out_neon_dot(const void *a, size_t lda, const void *b, uint32
 		int32_t *acct = acc + (size_t)mt * NR, *dst = last ? slot : acct;
 		uint32_t mr = base + (t < extra);
 		switch (mr) {
-		case 4: tile(at, lda, b, klen, 4, o->beff, acct, first, dst); break;
-		case 3: tile(at, lda, b, klen, 3, o->beff, acct, first, dst); break;
-		case 2: tile(at, lda, b, klen, 2, o->beff, acct, first, dst); break;
-		default: tile(at, lda, b, klen, 1, o->beff, acct, first, dst); break;
+		case 4: tile(at, lda, sstride, nseg, b, klen, 4, o->beff, acct, first, dst); break;
+		case 3: tile(at, lda, sstride, nseg, b, klen, 3, o->beff, acct, first, dst); break;
+		case 2: tile(at, lda, sstride, nseg, b, klen, 2, o->beff, acct, first, dst); break;
+		default: tile(at, lda, sstride, nseg, b, klen, 1, o->beff, acct, first, dst); break;
 		}
 		if (last)
 			out_rows(slot, mr, o, o->c + (size_t)mt * o->ldc);
 		mt += mr;
 	}
+}
+
+/* row_tiles with one segment a constant (the GEMM's calls): with it a
+ * run-time loop bound, im2col + GEMM's 3x3 14x14x256 ran 5.6% more
+ * instructions */
+static void kernel_out_neon_dot(const void *a, size_t lda, const void *b, uint32_t klen,
+				uint32_t rows, int32_t *acc, bool first, bool last,
+				const cpu_i8_out_t *o)
+{
+	row_tiles(a, lda, 0, 1, b, klen, rows, acc, first, last, o);
+}
+
+static void kernel_out_segs_neon_dot(const void *a, size_t lda, size_t sstride, uint32_t nseg,
+				     const void *b, uint32_t klen, uint32_t rows, int32_t *acc,
+				     bool first, bool last, const cpu_i8_out_t *o,
+				     const cpu_row_map_t *map)
+{
+	(void)map; /* NULL: no conv_wrap */
+	row_tiles(a, lda, sstride, nseg, b, klen, rows, acc, first, last, o);
 }
 
 /* Sums of the one row a against two panels (32 columns; the second pb
@@ -210,7 +235,8 @@ static void gemv_out_neon_dot(const void *a, const void *b, size_t panel_bytes, 
 		if (two)
 			pair(a, bp + p * panel_bytes, panel_bytes, kp, o->beff + p * NR, slot);
 		else
-			tile(a, 0, bp + p * panel_bytes, kp, 1, o->beff + p * NR, NULL, true, slot);
+			tile(a, 0, 0, 1, bp + p * panel_bytes, kp, 1, o->beff + p * NR, NULL, true,
+			     slot);
 		for (uint32_t q = 0; q <= two; q++) {
 			cpu_i8_out_t po = *o;
 			po.rq = (const cpu_rqn_t *)o->rq + p + q;
@@ -230,6 +256,12 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_neon_dot = {
 	.a_pack = A_RAW,
 	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
 	.rq_size = sizeof(cpu_rqn_t), .rq_prepare = rq_prepare_neon,
-	.kernel_out = kernel_out_neon_dot, .gemv_out = gemv_out_neon_dot,
-	.conv_min_rows = 4 * MR,
+	.kernel_out = kernel_out_neon_dot, .kernel_out_segs = kernel_out_segs_neon_dot,
+	.gemv_out = gemv_out_neon_dot,
+	/* output rows from 7 pixels: guest instructions per op against im2col
+	 * + GEMM (bench/insn, qemu-aarch64; no Arm hardware timed them), 3x3:
+	 * 28x28x64 stride 2 (14 wide) -8.4%, 14x14x256 -2.3%, 10x10x128 -3.4%,
+	 * 9x9x128 -1.1%, 7x7x512 -2.5%; 6x6x256 (tiles of 3 and 3) +1.3%,
+	 * 5x5x256 +5.6% */
+	.conv_min_rows = 7, .conv_min_tile = MR - 1,
 };
