@@ -149,12 +149,10 @@ tile(const uint8_t *a0, size_t lda, size_t sstride, uint32_t nseg, const int8_t 
  * last K block leaves its sums in two tile-sized slots used in turn, not in
  * acc: they stay in L1, where acc (rows x 64 int32, 24 KiB for 95 rows)
  * would evict the block's A and B. */
-static void kernel_out_segs_vnni512(const void *a, size_t lda, size_t sstride, uint32_t nseg,
-				    const void *b, uint32_t klen, uint32_t rows, int32_t *acc,
-				    bool first, bool last, const cpu_i8_out_t *o,
-				    const cpu_row_map_t *map)
+static inline __attribute__((always_inline)) void
+row_tiles(const void *a, size_t lda, size_t sstride, uint32_t nseg, const void *b, uint32_t klen,
+	  uint32_t rows, int32_t *acc, bool first, bool last, const cpu_i8_out_t *o)
 {
-	(void)map; /* NULL: no conv_wrap */
 	int32_t slot[2][MR * NR] __attribute__((aligned(64)));
 	const __mmask64 m = out_mask(o);
 	int32_t *prev = NULL;
@@ -199,11 +197,21 @@ static void kernel_out_segs_vnni512(const void *a, size_t lda, size_t sstride, u
 		out_row(prev + p * NR, o, c + p * o->ldc, m);
 }
 
+/* row_tiles with one segment a constant (the GEMM's calls) */
 static void kernel_out_vnni512(const void *a, size_t lda, const void *b, uint32_t klen,
 			       uint32_t rows, int32_t *acc, bool first, bool last,
 			       const cpu_i8_out_t *o)
 {
-	kernel_out_segs_vnni512(a, lda, 0, 1, b, klen, rows, acc, first, last, o, NULL);
+	row_tiles(a, lda, 0, 1, b, klen, rows, acc, first, last, o);
+}
+
+static void kernel_out_segs_vnni512(const void *a, size_t lda, size_t sstride, uint32_t nseg,
+				    const void *b, uint32_t klen, uint32_t rows, int32_t *acc,
+				    bool first, bool last, const cpu_i8_out_t *o,
+				    const cpu_row_map_t *map)
+{
+	(void)map; /* NULL: no conv_wrap */
+	row_tiles(a, lda, sstride, nseg, b, klen, rows, acc, first, last, o);
 }
 
 /* One row (GEMV): two sets of four accumulators (even and odd groups of
