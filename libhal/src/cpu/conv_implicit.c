@@ -12,13 +12,13 @@
  * k_w * Cin is not a multiple of the family's K group, each kernel row's
  * segment of B gets zero weights up to one, and the segment of A reads as
  * many elements past its end (a zero weight's, so any value; the buffer has
- * a zeroed tail for the last one). A family with kernel_out_segs (AVX-512
- * VNNI, AMX) takes the kernel rows of one output run as K segments of one
+ * a zeroed tail for the last one). A family with kernel_out_segs (all with
+ * kernel_out) takes the kernel rows of one output run as K segments of one
  * call (AMX up to its K block), so that its sums stay in registers across
- * them. With stride 1 AMX's runs wrap across output rows: output pixel (oh, ow) is row oh * pw + ow
- * of the padded buffer read with lda = Cin, so one call covers several
- * output rows, with k_w - 1 rows per output row that are not outputs
- * (computed, not written: a row map).
+ * them. With stride 1 AMX's runs wrap across output rows: output pixel
+ * (oh, ow) is row oh * pw + ow of the padded buffer read with lda = Cin, so
+ * one call covers several output rows, with k_w - 1 rows per output row
+ * that are not outputs (computed, not written: a row map).
  * Bit-identical to im2col + GEMM: the same integer sums. */
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +94,8 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * 3x3, all kernel rows in one call, vs im2col + GEMM: 14x14x256 1.03x,
 	 * 14x14x64 1.19x, 28x28x64 stride 2 1.16x, 12x12x128 1.05x, 10x10x256
 	 * 1.04x, 9x9x128 1.04x, 8x8x256 1.03x; 11 wide (tiles of 4, 4 and 3)
-	 * 0.95x, 7 0.93x, 6 0.82x); NEON from 7 pixels (gemm_i8_neon_dot.c);
-	 * AVX2 from 4 tiles; AMX from one tile (56x56x64 3x3 stride 1 1.69x, 28x28x128 1.48x,
+	 * 0.95x, 7 0.93x, 6 0.82x); NEON from 7 pixels, AVX2 from 2 tiles
+	 * (their gemm_i8_*.c); AMX from one tile (56x56x64 3x3 stride 1 1.69x, 28x28x128 1.48x,
 	 * 56x56x64->128 stride 2 1.52x). cpu_conv sends pads of a kernel or
 	 * more to im2col before asking. */
 	uint32_t ph, pw;
@@ -265,9 +265,10 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void
 	};
 	job_t j = { .d = d, .c = c, .in = enpu_op_host_ptr(op, ENPU_OP_IN0),
 		    .out = out, .seg = segp, .segs = 1 };
-	/* whole kernel rows in one call, up to the family's limit: on AVX-512
-	 * VNNI all of them (1 thread, vs a call per kernel row: 3x3 56x56x64
-	 * 1.02x, 28x28x128 1.01x, 56x56x32 1.05x, 28x28x256 1.01x) */
+	/* whole kernel rows in one call, up to the family's limit: all of them
+	 * except on AMX (1 thread, vs a call per kernel row, 3x3: AVX-512 VNNI
+	 * 56x56x64 1.02x, 28x28x128 1.01x, 56x56x32 1.05x, 28x28x256 1.01x;
+	 * AVX2 56x56x64 and 28x28x128 1.01x) */
 	if (o->kernel_out_segs)
 		j.segs = !o->conv_segs_k ? c->k_h : segp <= o->conv_segs_k ? o->conv_segs_k / segp : 1;
 	padded_size(c, &j.ph, &j.pw); /* within 32 bits: cpu_conv_implicit_accepts */

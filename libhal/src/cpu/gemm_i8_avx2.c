@@ -5,8 +5,9 @@
  * GEMV 1.5-1.65x faster), so vpmaddwd gives exact int32 pair sums;
  * vpmaddubsw is avoided because its int16 saturation breaks bit-exactness
  * for 255 * 127 * 2. K comes in blocks of KC (the sums kept in the driver's
- * buffer between them); the last block runs the output stage
- * (requant_avx2.h) on each finished tile. */
+ * buffer between them), a block in segments of A (kernel_out_segs: the
+ * implicit convolution's kernel rows, summed in registers); the last block
+ * runs the output stage (requant_avx2.h) on each finished tile. */
 #include <immintrin.h>
 #include <string.h>
 #include "gemm_i8_kernels.h"
@@ -44,11 +45,12 @@
 	}
 
 /* Sums of one K block of mr rows (lda int16 apart) into dst, starting from
- * beff when first, else from acc (both 32-byte aligned, row stride NR). */
-static inline __attribute__((always_inline)) void tile(const int16_t *a, size_t lda,
-						       const int8_t *b, uint32_t klen, int mr,
-						       const int32_t *beff, const int32_t *acc,
-						       bool first, int32_t *dst)
+ * beff when first, else from acc (both 32-byte aligned, row stride NR):
+ * nseg segments of klen, segment s of A sstride bytes after the previous
+ * one, B's one after another, summed in registers. */
+static inline __attribute__((always_inline)) void
+tile(const int16_t *a0, size_t lda, size_t sstride, uint32_t nseg, const int8_t *b0,
+     uint32_t klen, int mr, const int32_t *beff, const int32_t *acc, bool first, int32_t *dst)
 {
 	ACC_DECL(0)
 	ACC_DECL(1)
@@ -56,16 +58,21 @@ static inline __attribute__((always_inline)) void tile(const int16_t *a, size_t 
 	ACC_DECL(3)
 	ACC_DECL(4)
 	ACC_DECL(5)
-	for (uint32_t k2 = 0; k2 < klen / 2; k2++) {
-		const int8_t *bk = b + (size_t)k2 * NR * 2;
-		__m256i b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)bk));
-		__m256i b1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(bk + 16)));
-		ACC_ROW(0)
-		ACC_ROW(1)
-		ACC_ROW(2)
-		ACC_ROW(3)
-		ACC_ROW(4)
-		ACC_ROW(5)
+	for (uint32_t s = 0; s < nseg; s++) {
+		const int16_t *a = (const int16_t *)((const uint8_t *)a0 + s * sstride);
+		const int8_t *b = b0 + (size_t)s * klen * NR;
+		for (uint32_t k2 = 0; k2 < klen / 2; k2++) {
+			const int8_t *bk = b + (size_t)k2 * NR * 2;
+			__m256i b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)bk));
+			__m256i b1 =
+				_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(bk + 16)));
+			ACC_ROW(0)
+			ACC_ROW(1)
+			ACC_ROW(2)
+			ACC_ROW(3)
+			ACC_ROW(4)
+			ACC_ROW(5)
+		}
 	}
 	ACC_STORE(0)
 	ACC_STORE(1)
@@ -98,12 +105,14 @@ static void out_rows(const int32_t *sums, uint32_t rows, const cpu_i8_out_t *o, 
 	}
 }
 
-/* The row tiles in turn, the rows spread evenly over the fewest tiles (as in
- * the VNNI kernel); the last K block leaves each tile's sums in a buffer on
- * the stack and writes its output rows. */
-static void kernel_out_avx2(const void *a, size_t lda, const void *b, uint32_t klen,
-			    uint32_t rows, int32_t *acc, bool first, bool last,
-			    const cpu_i8_out_t *o)
+/* The row tiles in turn, each over all nseg segments of K (kernel_out_segs:
+ * the implicit convolution's kernel rows, no row maps), the rows spread
+ * evenly over the fewest tiles (as in the VNNI kernel); the last K block
+ * leaves each tile's sums in a buffer on the stack and writes its output
+ * rows. */
+static inline __attribute__((always_inline)) void
+row_tiles(const void *a, size_t lda, size_t sstride, uint32_t nseg, const void *b, uint32_t klen,
+	  uint32_t rows, int32_t *acc, bool first, bool last, const cpu_i8_out_t *o)
 {
 	int32_t slot[MR * NR] __attribute__((aligned(32)));
 	const size_t ld = lda / sizeof(int16_t);
@@ -113,17 +122,34 @@ static void kernel_out_avx2(const void *a, size_t lda, const void *b, uint32_t k
 		int32_t *acct = acc + (size_t)mt * NR, *dst = last ? slot : acct;
 		uint32_t mr = base + (t < extra);
 		switch (mr) {
-		case 6: tile(at, ld, b, klen, 6, o->beff, acct, first, dst); break;
-		case 5: tile(at, ld, b, klen, 5, o->beff, acct, first, dst); break;
-		case 4: tile(at, ld, b, klen, 4, o->beff, acct, first, dst); break;
-		case 3: tile(at, ld, b, klen, 3, o->beff, acct, first, dst); break;
-		case 2: tile(at, ld, b, klen, 2, o->beff, acct, first, dst); break;
-		default: tile(at, ld, b, klen, 1, o->beff, acct, first, dst); break;
+		case 6: tile(at, ld, sstride, nseg, b, klen, 6, o->beff, acct, first, dst); break;
+		case 5: tile(at, ld, sstride, nseg, b, klen, 5, o->beff, acct, first, dst); break;
+		case 4: tile(at, ld, sstride, nseg, b, klen, 4, o->beff, acct, first, dst); break;
+		case 3: tile(at, ld, sstride, nseg, b, klen, 3, o->beff, acct, first, dst); break;
+		case 2: tile(at, ld, sstride, nseg, b, klen, 2, o->beff, acct, first, dst); break;
+		default: tile(at, ld, sstride, nseg, b, klen, 1, o->beff, acct, first, dst); break;
 		}
 		if (last)
 			out_rows(slot, mr, o, o->c + (size_t)mt * o->ldc);
 		mt += mr;
 	}
+}
+
+/* row_tiles with one segment a constant (the GEMM's calls) */
+static void kernel_out_avx2(const void *a, size_t lda, const void *b, uint32_t klen,
+			    uint32_t rows, int32_t *acc, bool first, bool last,
+			    const cpu_i8_out_t *o)
+{
+	row_tiles(a, lda, 0, 1, b, klen, rows, acc, first, last, o);
+}
+
+static void kernel_out_segs_avx2(const void *a, size_t lda, size_t sstride, uint32_t nseg,
+				 const void *b, uint32_t klen, uint32_t rows, int32_t *acc,
+				 bool first, bool last, const cpu_i8_out_t *o,
+				 const cpu_row_map_t *map)
+{
+	(void)map; /* NULL: no conv_wrap */
+	row_tiles(a, lda, sstride, nseg, b, klen, rows, acc, first, last, o);
 }
 
 /* Sums of the one row a against two panels (32 columns; the second pb
@@ -166,7 +192,8 @@ static void gemv_out_avx2(const void *a, const void *b, size_t panel_bytes, uint
 		if (two)
 			pair(a, bp + p * panel_bytes, panel_bytes, kp, o->beff + p * NR, slot);
 		else
-			tile(a, 0, bp + p * panel_bytes, kp, 1, o->beff + p * NR, NULL, true, slot);
+			tile(a, 0, 0, 1, bp + p * panel_bytes, kp, 1, o->beff + p * NR, NULL, true,
+			     slot);
 		for (uint32_t q = 0; q <= two; q++) {
 			cpu_i8_out_t po = *o;
 			po.rq = (const cpu_rq8_t *)o->rq + 2 * (p + q);
@@ -190,5 +217,11 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_avx2 = {
 	.a_pack = A_MINUS_ZP,
 	.pack_a = cpu_pack_a_s16k2, .pack_b = cpu_pack_b_s8k2, .kc = KC,
 	.rq_size = 2 * sizeof(cpu_rq8_t), .rq_prepare = rq_prepare_avx2,
-	.kernel_out = kernel_out_avx2, .gemv_out = gemv_out_avx2, .conv_min_rows = 4 * MR,
+	.kernel_out = kernel_out_avx2, .kernel_out_segs = kernel_out_segs_avx2,
+	.gemv_out = gemv_out_avx2,
+	/* output rows from two tiles: the family on Zen 4 (bench/ab, AB_ISA=2,
+	 * implicit vs im2col + GEMM, all kernel rows per call, 3x3): 20x20x64
+	 * 1.09x, 12x12x128 1.06x, 14x14x128 1.05x, 28x28x64 stride 2 1.05x,
+	 * 20x20x256 1.01x, 14x14x256 0.99x; 8x8x128 0.99x */
+	.conv_min_rows = 2 * MR,
 };
