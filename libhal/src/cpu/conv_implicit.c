@@ -37,7 +37,7 @@ typedef struct job {
 	uint32_t ph, pw;
 	uint32_t seg;           /* K per kernel row: k_w * in_c, up to the K group */
 	uint32_t segs;          /* kernel rows per kernel_out_segs call */
-	bool wrap;              /* runs wrap across output rows (stride 1, segs) */
+	bool wrap;              /* runs wrap across output rows (wraps()) */
 	uint32_t span;          /* one run's space: out_w, or wrapping the image's rows */
 	uint32_t wchunks, rows; /* span split into wchunks runs of <= rows */
 	uint32_t pan_per_chunk, nchunks;
@@ -81,7 +81,7 @@ static bool padded_size(const enpu_conv_op_t *c, uint32_t *ph, uint32_t *pw)
  * conv_min_tile). */
 static bool takes_width(const cpu_i8_gemm_ops_t *o, uint32_t w)
 {
-	return w >= o->conv_min_rows &&
+	return w && w >= o->conv_min_rows &&
 	       (!o->conv_min_tile || w / cpu_div_up(w, o->mr) >= o->conv_min_tile);
 }
 
@@ -231,9 +231,10 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 				bool first = kh == 0 && k0 == 0, last = kh + 1 == c->k_h && k0 + klen == seg;
 				const uint8_t *ak = a + (size_t)k0 * o->a_elem;
 				const uint8_t *bkk = bk + (size_t)k0 * o->nr * o->b_elem;
-				if (o->kernel_out_segs)
+				/* kernel_out: one segment a constant (VNNI 1% faster) */
+				if (j->wrap)
 					o->kernel_out_segs(ak, lda, 0, 1, bkk, klen, rows, acc, first,
-							   last, &out, j->wrap ? &map : NULL);
+							   last, &out, &map);
 				else
 					o->kernel_out(ak, lda, bkk, klen, rows, acc, first, last, &out);
 			}
@@ -268,9 +269,13 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void
 	/* whole kernel rows in one call, up to the family's limit: all of them
 	 * except on AMX (1 thread, vs a call per kernel row, 3x3: AVX-512 VNNI
 	 * 56x56x64 1.02x, 28x28x128 1.01x, 56x56x32 1.05x, 28x28x256 1.01x;
-	 * AVX2 56x56x64 and 28x28x128 1.01x) */
+	 * AVX2 56x56x64 and 28x28x128 1.01x; VNNI vs calls of up to its 512-byte
+	 * K block, B read from L2: 14x14x512 1.03x, 28x28x512 1.02-1.04x,
+	 * 28x28x256 1.03x) */
 	if (o->kernel_out_segs)
-		j.segs = !o->conv_segs_k ? c->k_h : segp <= o->conv_segs_k ? o->conv_segs_k / segp : 1;
+		j.segs = !o->conv_segs_k		? c->k_h
+			 : segp <= o->conv_segs_k ? o->conv_segs_k / segp
+						  : 1;
 	padded_size(c, &j.ph, &j.pw); /* within 32 bits: cpu_conv_implicit_accepts */
 	/* wrapping: the rows from pixel (0, 0) to (out_h - 1, out_w - 1) */
 	j.wrap = wraps(o, c);

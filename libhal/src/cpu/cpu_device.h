@@ -96,7 +96,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void
  * the span (an output row, or an image's rows wrapped) split evenly; where
  * lines (spans: images, or images x output rows) x calls per span x panels
  * of o->nr channels give fewer than want tasks, fewer, in whole row tiles
- * (o->mr) and at least o->conv_min_rows. */
+ * (o->mr) or o->conv_min_rows, and at least o->conv_min_rows. */
 uint32_t cpu_conv_implicit_rows(const cpu_i8_gemm_ops_t *o, uint32_t span, size_t lines,
 				uint32_t panels, uint32_t want);
 enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op, void *out);

@@ -258,10 +258,10 @@ const cpu_i8_gemm_ops_t cpu_i8_gemm_neon_dot = {
 	.rq_size = sizeof(cpu_rqn_t), .rq_prepare = rq_prepare_neon,
 	.kernel_out = kernel_out_neon_dot, .kernel_out_segs = kernel_out_segs_neon_dot,
 	.gemv_out = gemv_out_neon_dot,
-	/* output rows from 7 pixels: guest instructions per op against im2col
-	 * + GEMM (bench/insn, qemu-aarch64; no Arm hardware timed them), 3x3:
-	 * 28x28x64 stride 2 (14 wide) -8.4%, 14x14x256 -2.3%, 10x10x128 -3.4%,
-	 * 9x9x128 -1.1%, 7x7x512 -2.5%; 6x6x256 (tiles of 3 and 3) +1.3%,
-	 * 5x5x256 +5.6% */
+	/* output rows from 7 pixels (tiles of 3 rows or more): guest
+	 * instructions per op against im2col + GEMM (bench/insn, qemu-aarch64;
+	 * no Arm hardware timed them), 3x3: 28x28x64 stride 2 (14 wide) -8.4%,
+	 * 14x14x256 -2.3%, 10x10x128 -3.4%, 9x9x128 -1.1%, 7x7x512 -2.5%; but
+	 * 6x6x256 +1.3%, 5x5x256 +5.6% */
 	.conv_min_rows = 7, .conv_min_tile = MR - 1,
 };

@@ -94,7 +94,7 @@ static inline __attribute__((always_inline)) void out_rq(int32_t *sums, const cp
  * A at a0 + s * sstride, B's one after another. Meanwhile the pend rows of
  * finished sums at prev (the previous tile's, when this is the last K
  * block) go through the output stage to C rows at c, one part per step of k
- * of the first segment that has steps enough (when
+ * while a segment has five steps left for a row (when
  * no lane shifts left; after the sums otherwise): vpdpbusd and most of the
  * requantization (all but its vpmuldq) use different pipes, so the output
  * stage runs mostly in the shadow of the sums instead of after them. m: the
@@ -166,24 +166,24 @@ row_tiles(const void *a, size_t lda, size_t sstride, uint32_t nseg, const void *
 		uint32_t mr = base + (t < extra);
 		switch (mr) {
 		case 5:
-			tile(at, lda, sstride, nseg, b, klen, 5, acct, dst, first, stream, o->beff, prev,
-			     pend, o, c, m);
+			tile(at, lda, sstride, nseg, b, klen, 5, acct, dst, first, stream, o->beff,
+			     prev, pend, o, c, m);
 			break;
 		case 4:
-			tile(at, lda, sstride, nseg, b, klen, 4, acct, dst, first, stream, o->beff, prev,
-			     pend, o, c, m);
+			tile(at, lda, sstride, nseg, b, klen, 4, acct, dst, first, stream, o->beff,
+			     prev, pend, o, c, m);
 			break;
 		case 3:
-			tile(at, lda, sstride, nseg, b, klen, 3, acct, dst, first, stream, o->beff, prev,
-			     pend, o, c, m);
+			tile(at, lda, sstride, nseg, b, klen, 3, acct, dst, first, stream, o->beff,
+			     prev, pend, o, c, m);
 			break;
 		case 2:
-			tile(at, lda, sstride, nseg, b, klen, 2, acct, dst, first, stream, o->beff, prev,
-			     pend, o, c, m);
+			tile(at, lda, sstride, nseg, b, klen, 2, acct, dst, first, stream, o->beff,
+			     prev, pend, o, c, m);
 			break;
 		default:
-			tile(at, lda, sstride, nseg, b, klen, 1, acct, dst, first, stream, o->beff, prev,
-			     pend, o, c, m);
+			tile(at, lda, sstride, nseg, b, klen, 1, acct, dst, first, stream, o->beff,
+			     prev, pend, o, c, m);
 			break;
 		}
 		if (last) {
