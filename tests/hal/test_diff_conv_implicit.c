@@ -15,6 +15,11 @@
 #include "kconv.h"
 #include "tests.h"
 
+/* The kernel families with an implicit GEMM (generic on another
+ * architecture: skipped) */
+static const enpu_cpu_isa_t families[] = { ENPU_CPU_ISA_AVX2, ENPU_CPU_ISA_AVX512VNNI,
+					   ENPU_CPU_ISA_AMX_INT8, ENPU_CPU_ISA_NEON_DOTPROD };
+
 static kconv_t shape(const uint32_t s[8])
 {
 	return (kconv_t){ .n = 1, .h = s[0], .w = s[1], .cin = s[2], .cout = s[3], .kh = s[4],
@@ -105,11 +110,9 @@ void test_conv_implicit_i8_random(tctx *t, enpu_cpu_isa_t isa)
  * down to conv_min_rows, giving at least the tasks wanted where they can. */
 void test_conv_implicit_rows_split(tctx *t)
 {
-	static const enpu_cpu_isa_t isas[] = { ENPU_CPU_ISA_AVX2, ENPU_CPU_ISA_AVX512VNNI,
-					       ENPU_CPU_ISA_AMX_INT8, ENPU_CPU_ISA_NEON_DOTPROD };
 	unsigned checked = 0;
-	for (size_t f = 0; f < sizeof(isas) / sizeof(isas[0]); f++) {
-		const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(isas[f]);
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(families[f]);
 		if (o == &cpu_i8_gemm_generic)
 			continue;
 		const uint32_t min_rows = o->conv_min_rows;
@@ -157,11 +160,9 @@ out:;
  * stride 1 from 4 (wrapping); never grouped or dilated. */
 void test_conv_implicit_widths(tctx *t)
 {
-	static const enpu_cpu_isa_t isas[] = { ENPU_CPU_ISA_AVX2, ENPU_CPU_ISA_AVX512VNNI,
-					       ENPU_CPU_ISA_AMX_INT8, ENPU_CPU_ISA_NEON_DOTPROD };
 	unsigned checked = 0;
-	for (size_t f = 0; f < sizeof(isas) / sizeof(isas[0]); f++) {
-		const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(isas[f]);
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(families[f]);
 		if (o == &cpu_i8_gemm_generic)
 			continue;
 		const cpu_device_t d = { .i8 = o };
@@ -175,23 +176,23 @@ void test_conv_implicit_widths(tctx *t)
 					.groups = 1,
 				};
 				bool want = false;
-				switch (isas[f]) {
+				switch (families[f]) {
 				case ENPU_CPU_ISA_AVX2: want = w >= 12; break;
 				case ENPU_CPU_ISA_NEON_DOTPROD: want = w >= 7; break;
 				case ENPU_CPU_ISA_AVX512VNNI: want = w >= 8 && w != 11; break;
 				default: want = w >= 16 || (s == 1 && w >= 4); break;
 				}
 				CHECK(t, cpu_conv_implicit_accepts(&d, &c) == want,
-				      "isa %d, width %u stride %u: %s", isas[f], w, s,
+				      "isa %d, width %u stride %u: %s", families[f], w, s,
 				      want ? "not taken" : "taken");
 				c.groups = 2;
 				c.out_c = 32;
 				CHECK(t, !cpu_conv_implicit_accepts(&d, &c), "isa %d: groups",
-				      isas[f]);
+				      families[f]);
 				c.groups = 1;
 				c.dil_w = 2;
 				CHECK(t, !cpu_conv_implicit_accepts(&d, &c), "isa %d: dilation",
-				      isas[f]);
+				      families[f]);
 			}
 		checked++;
 	}
