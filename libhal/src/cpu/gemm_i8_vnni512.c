@@ -143,12 +143,12 @@ tile(const uint8_t *a0, size_t lda, size_t sstride, uint32_t nseg, const int8_t 
  * registers across them, then through memory (keeping the accumulators
  * live into the output stage makes the compiler spill inside the k loop);
  * on the last K block each tile's output stage overlaps the next tile's
- * sums, and the last tile's follows. The rows are spread evenly over the fewest tiles (56
- * rows: 8 of 5 and 4 of 4, not 11 of 5 and 1 of 1, whose single
- * accumulator chain per column vector runs at a fraction of the rate). The
- * last K block leaves its sums in two tile-sized slots used in turn, not in
- * acc: they stay in L1, where acc (rows x 64 int32, 24 KiB for 95 rows)
- * would evict the block's A and B. */
+ * sums, and the last tile's follows. The rows are spread evenly over the
+ * fewest tiles (56 rows: 8 of 5 and 4 of 4, not 11 of 5 and 1 of 1, whose
+ * single accumulator chain per column vector runs at a fraction of the
+ * rate). The last K block leaves its sums in two tile-sized slots used in
+ * turn, not in acc: they stay in L1, where acc (rows x 64 int32, 24 KiB for
+ * 95 rows) would evict the block's A and B. */
 static inline __attribute__((always_inline)) void
 row_tiles(const void *a, size_t lda, size_t sstride, uint32_t nseg, const void *b, uint32_t klen,
 	  uint32_t rows, int32_t *acc, bool first, bool last, const cpu_i8_out_t *o)
