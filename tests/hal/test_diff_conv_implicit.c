@@ -7,7 +7,7 @@
  * rows) vs the reference, bit-exact, for every CPU kernel family (the
  * others run them through im2col): output rows of one and of several kernel calls (> 96
  * pixels), strides 1..3 (unequal too), kernels 1x1 to 5x5, padding, a kernel
- * row's K segment longer than the 512-element K block, segments (KW * Cin)
+ * row's K segment longer than the K block (512; VNNI 4096), segments (KW * Cin)
  * that are not a multiple of the K group (padded with zero weights: the
  * 3-channel first layer, odd Cin, one past the K block), Cout around the
  * 16- and 64-column panels, batch 2, every requantization mode. */
@@ -54,12 +54,14 @@ void test_conv_implicit_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		{ 3, 8, 64, 64, 3, 3, 1, 1 },    { 2, 10, 400, 33, 3, 3, 1, 1 },
 		{ 3, 25, 16, 64, 3, 3, 2, 2 },   { 7, 11, 40, 70, 5, 5, 1, 1 },
 		/* unpadded (a pad of a kernel goes to im2col): 5 x 1 and 1 x 3
-		 * kernels, one kernel row of 600 and 516 bytes (K blocks of 512
-		 * with their sums through the driver's buffer) */
+		 * kernels, one kernel row of 600, 516 and 4200 bytes (K blocks of
+		 * 512, VNNI's of 4096, with their sums through the driver's
+		 * buffer) */
 		{ 6, 12, 4, 20, 5, 1, 1, 1 },    { 4, 14, 1, 17, 1, 3, 1, 1 },
 		{ 2, 20, 200, 33, 1, 3, 1, 1 },  { 3, 30, 172, 20, 1, 3, 1, 1 },
+		{ 2, 12, 1400, 20, 1, 3, 1, 1 },
 	};
-	const size_t n = sizeof(shapes) / sizeof(shapes[0]), unpadded = n - 4;
+	const size_t n = sizeof(shapes) / sizeof(shapes[0]), unpadded = n - 5;
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;

@@ -2,9 +2,9 @@
 /* int8 GEMM vs the reference, bit-exact, for every CPU kernel family, aimed
  * at the paths the random tests reach rarely: batch 1..3 (GEMV) with N and K
  * around the 16/64-column panels up to 4096, K around and across the
- * kernels' K blocks (512 for AVX-512 VNNI), and requantization whose left
- * shift changes the result without saturating it (kconv_left_requant) in
- * the fused output stages. The weights are constant and each case runs
+ * kernels' K blocks (AVX-512 VNNI 4096, AMX 2048, AVX2 and NEON 512), and
+ * requantization whose left shift changes the result without saturating it
+ * (kconv_left_requant) in the fused output stages. The weights are constant and each case runs
  * three times: every other call goes through the packed panels backwards
  * (cpu_i8_packed_backwards; on hosts whose kernels do not prefetch B), so
  * both orders are checked, the third run backwards over cached weights
@@ -99,7 +99,7 @@ void test_gemm_i8_left_shift(tctx *t, enpu_cpu_isa_t isa)
 void test_gemm_i8_kblocks(tctx *t, enpu_cpu_isa_t isa)
 {
 	static const uint32_t ms[] = { 5, 7, 13, 100 }, ns[] = { 65, 130 };
-	static const uint32_t ks[] = { 511, 512, 513, 1100, 2049, 4100 };
+	static const uint32_t ks[] = { 511, 512, 513, 1100, 2049, 4096, 4097, 4100 };
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
 		return;
@@ -116,11 +116,11 @@ out:
  * at an inaccessible page: no kernel may read past a row's K bytes, for row
  * counts of every tile shape (100: two row blocks), GEMV included, K with
  * the kernels' 4-byte tails (4, 20, 68) and across their K blocks (4096:
- * AMX's 2048 too), and a 1x1 convolution, whose input rows are A's. */
+ * AMX's 2048 too; 4100: VNNI's 4096), and a 1x1 convolution, whose input rows are A's. */
 void test_gemm_i8_a_in_place(tctx *t, enpu_cpu_isa_t isa)
 {
 	static const uint32_t ms[] = { 1, 2, 3, 5, 17, 33, 100 };
-	static const uint32_t ks[] = { 4, 20, 64, 68, 128, 576, 1024, 4096 };
+	static const uint32_t ks[] = { 4, 20, 64, 68, 128, 576, 1024, 4096, 4100 };
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, (1u << ENPU_OP_GEMM) | (1u << ENPU_OP_CONV2D),
 			    ENPU_DTYPE_INT8))

@@ -19,9 +19,12 @@
  * spilled them inside the k loop, and the same GEMMs ran 3-20% slower */
 #define MR 5
 #define NR 64
-/* K block: a 64 x 512 B slice (32 KiB) stays in L1 across the tiles of a
- * row block */
-#define KC 512
+/* K block: up to 4096 of K per tile, B's panel read from L2. Blocks of 512
+ * (a 64 x 512 slice of B, 32 KiB, kept in L1 across a row block's tiles)
+ * or 256 ran GEMMs of K 1024-16384 1-3% slower on Zen 4 (docs/perf.md,
+ * twenty-eighth session); past 4096 the sums' trips through the driver's
+ * buffer between blocks cost nothing measurable. */
+#define KC 4096
 /* Calls of 1 or 2 rows (GEMV) read B once, from L3 or memory: prefetching
  * 8 KiB ahead made M = 1, N = 1024 / 4096, K = 1024 1.02-1.09x faster on
  * Zen 5, and 1.11-1.30x slower on Zen 4 (out->prefetch says which) */
