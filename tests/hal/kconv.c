@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "kblock.h"
 #include "kconv.h"
 
 static void mixed_requant(tctx *t, int32_t *mult, int32_t *shift, size_t count)
@@ -48,7 +49,7 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 	int32_t *shift = malloc(k->cout * sizeof(int32_t));
 	enpu_tensor_t *in = NULL, *w = NULL, *b = NULL;
 	bool ok = false;
-	char what[320];
+	char what[384];
 	CHECK(t, in_data && w_data && bias && mult && shift, "out of memory");
 	t_fill_i8(t, in_data, in_count);
 	t_fill_i8(t, w_data, w_count);
@@ -106,11 +107,12 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 				 .quant = t_q(out_scale, k->out_zp) };
 	snprintf(what, sizeof(what),
 		 "conv N=%u H=%u W=%u Cin=%u Cout=%u K=%ux%u s=%u,%u d=%u,%u pad=%u,%u,%u,%u "
-		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d edge=%d,%d,%d",
+		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d edge=%d,%d,%d "
+		 "K block %u",
 		 k->n, k->h, k->w, k->cin, k->cout, k->kh, k->kw, k->sh, k->sw, k->dh, k->dw, k->pt,
 		 k->pl, k->pb, k->pr, k->groups, k->in_zp, k->out_zp, (int)k->rq, bias_mode,
 		 (int)p.act.kind, p.act.qmin, (int)k->ties, k->edge ? k->edge_mult : 0,
-		 k->edge ? k->edge_shift : 0, k->edge ? k->edge_bias : 0);
+		 k->edge ? k->edge_shift : 0, k->edge ? k->edge_bias : 0, t_kblock(e));
 	ok = diff_run(t, e, diff_rec_conv, &p, &p.output, &d, what);
 out:
 	enpu_tensor_release(in);

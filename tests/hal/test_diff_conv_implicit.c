@@ -12,6 +12,7 @@
  * 3-channel first layer, odd Cin, one past the K block), Cout around the
  * 16- and 64-column panels, batch 2, every requantization mode. */
 #include "../../libhal/src/cpu/cpu_device.h"
+#include "kblock.h"
 #include "kconv.h"
 #include "tests.h"
 
@@ -55,7 +56,7 @@ void test_conv_implicit_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		{ 3, 25, 16, 64, 3, 3, 2, 2 },   { 7, 11, 40, 70, 5, 5, 1, 1 },
 		/* unpadded (a pad of a kernel goes to im2col): 5 x 1 and 1 x 3
 		 * kernels, one kernel row of 600, 516 and 4200 bytes (K blocks of
-		 * 512, VNNI's of 4096, with their sums through the driver's
+		 * 512 and VNNI's 4096, with their sums through the driver's
 		 * buffer) */
 		{ 6, 12, 4, 20, 5, 1, 1, 1 },    { 4, 14, 1, 17, 1, 3, 1, 1 },
 		{ 2, 20, 200, 33, 1, 3, 1, 1 },  { 3, 30, 172, 20, 1, 3, 1, 1 },
@@ -65,15 +66,18 @@ void test_conv_implicit_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;
-	for (size_t i = 0; i < n; i++)
-		for (int rq = 0; rq < KCONV_RQ_COUNT; rq++) {
-			kconv_t k = shape(shapes[i]);
-			k.n = 1 + (uint32_t)(rq + i) % 2;
-			kconv_randomize(t, &k, i < unpadded ? 2 : 0);
-			k.rq = (kconv_rq_t)rq;
-			if (!kconv_run(t, &e, &k))
-				goto out;
-		}
+	for (unsigned b = 0; b < t_kblocks(&e); b++) {
+		t_kblock_use(&e, b);
+		for (size_t i = 0; i < n; i++)
+			for (int rq = 0; rq < KCONV_RQ_COUNT; rq++) {
+				kconv_t k = shape(shapes[i]);
+				k.n = 1 + (uint32_t)(rq + i) % 2;
+				kconv_randomize(t, &k, i < unpadded ? 2 : 0);
+				k.rq = (kconv_rq_t)rq;
+				if (!kconv_run(t, &e, &k))
+					goto out;
+			}
+	}
 out:
 	t_env_close(&e);
 }

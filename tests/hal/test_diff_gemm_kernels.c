@@ -2,8 +2,8 @@
 /* int8 GEMM vs the reference, bit-exact, for every CPU kernel family, aimed
  * at the paths the random tests reach rarely: batch 1..3 (GEMV) with N and K
  * around the 16/64-column panels up to 4096, K around and across the
- * kernels' K blocks (AVX-512 VNNI 4096, AMX 2048, AVX2 and NEON 512), and
- * requantization whose left shift changes the result without saturating it
+ * kernels' K blocks (AMX 2048; the others 512, AVX-512 VNNI 4096 where its
+ * L1 is small: both run), and requantization whose left shift changes the result without saturating it
  * (kconv_left_requant) in the fused output stages. The weights are constant and each case runs
  * three times: every other call goes through the packed panels backwards
  * (cpu_i8_packed_backwards; on hosts whose kernels do not prefetch B), so
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "../../libhal/src/cpu/cpu_device.h"
+#include "kblock.h"
 #include "kconv.h"
 #include "tests.h"
 
@@ -49,8 +50,9 @@ static bool gemm_run(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool
 	enpu_gemm_params_t p = { .a = a, .b = b, .bias = bt, .requant = rq, .act = diff_random_act(t) };
 	enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { m, n },
 				 .quant = t_q(0.02f * 0.01f * sqrtf((float)k) * 40.0f, c_zp) };
-	snprintf(what, sizeof(what), "gemm M=%u N=%u K=%u a_zp=%d c_zp=%d left=%d act=%d%s", m, n,
-		 k, a_zp, c_zp, left, (int)p.act.kind, guard ? " (A guarded)" : "");
+	snprintf(what, sizeof(what), "gemm M=%u N=%u K=%u a_zp=%d c_zp=%d left=%d act=%d%s, K block %u",
+		 m, n, k, a_zp, c_zp, left, (int)p.act.kind, guard ? " (A guarded)" : "",
+		 t_kblock(e));
 	ok = diff_run_n(t, e, diff_rec_gemm, &p, &p.c, &d, what, 3);
 out:
 	enpu_tensor_release(a);
@@ -103,11 +105,15 @@ void test_gemm_i8_kblocks(tctx *t, enpu_cpu_isa_t isa)
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 2, 1u << ENPU_OP_GEMM, ENPU_DTYPE_INT8))
 		return;
-	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
-		for (size_t j = 0; j < sizeof(ns) / sizeof(ns[0]); j++)
-			for (size_t k = 0; k < sizeof(ks) / sizeof(ks[0]); k++)
-				if (!gemm_run(t, &e, ms[i], ns[j], ks[k], (i + j + k) % 2, false))
-					goto out;
+	for (unsigned b = 0; b < t_kblocks(&e); b++) {
+		t_kblock_use(&e, b);
+		for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
+			for (size_t j = 0; j < sizeof(ns) / sizeof(ns[0]); j++)
+				for (size_t k = 0; k < sizeof(ks) / sizeof(ks[0]); k++)
+					if (!gemm_run(t, &e, ms[i], ns[j], ks[k], (i + j + k) % 2,
+						      false))
+						goto out;
+	}
 out:
 	t_env_close(&e);
 }
@@ -115,8 +121,9 @@ out:
 /* A read in place (dense rows, K a multiple of the K group: 4, AMX 64) ends
  * at an inaccessible page: no kernel may read past a row's K bytes, for row
  * counts of every tile shape (100: two row blocks), GEMV included, K with
- * the kernels' 4-byte tails (4, 20, 68) and across their K blocks (4096:
- * AMX's 2048 too; 4100: VNNI's 4096), and a 1x1 convolution, whose input rows are A's. */
+ * the kernels' 4-byte tails (4, 20, 68) and across their K blocks (576 and
+ * up: 512; 4096: AMX's 2048; 4100: VNNI's 4096; each block the family has),
+ * and a 1x1 convolution, whose input rows are A's. */
 void test_gemm_i8_a_in_place(tctx *t, enpu_cpu_isa_t isa)
 {
 	static const uint32_t ms[] = { 1, 2, 3, 5, 17, 33, 100 };
@@ -125,16 +132,51 @@ void test_gemm_i8_a_in_place(tctx *t, enpu_cpu_isa_t isa)
 	if (!t_env_open_ops(t, &e, isa, 2, (1u << ENPU_OP_GEMM) | (1u << ENPU_OP_CONV2D),
 			    ENPU_DTYPE_INT8))
 		return;
-	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
-		for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++)
-			if (!gemm_run(t, &e, ms[i], 70 + (uint32_t)i, ks[j], false, true))
-				goto out;
+	for (unsigned b = 0; b < t_kblocks(&e); b++) {
+		t_kblock_use(&e, b);
+		for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
+			for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++)
+				if (!gemm_run(t, &e, ms[i], 70 + (uint32_t)i, ks[j], false, true))
+					goto out;
+	}
 	kconv_t pw = { .n = 2, .h = 3, .w = 7, .cin = 64, .cout = 70, .kh = 1, .kw = 1,
 		       .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1, .in_zp = -3,
 		       .out_zp = 5, .rq = KCONV_RQ_RANDOM, .guard_in = true };
 	kconv_run(t, &e, &pw);
 out:
 	t_env_close(&e);
+}
+
+/* The K block by the host's L1 (cpu_i8_kc): AVX-512 VNNI's 64 x 512 block
+ * of B (32 KiB) where it fits in two thirds of L1 (48 KiB: 512), up to 4096
+ * of K per call where it does not (32 KiB, Zen 4); AVX2's and NEON's 16 x
+ * 512 (8 KiB) fit 16 KiB; AMX and the portable kernels keep theirs. */
+void test_gemm_i8_kc(tctx *t)
+{
+	static const struct {
+		enpu_cpu_isa_t isa;
+		size_t l1d;
+		uint32_t kc;
+	} cases[] = {
+		{ ENPU_CPU_ISA_AVX512VNNI, 49152, 512 },  { ENPU_CPU_ISA_AVX512VNNI, 65536, 512 },
+		{ ENPU_CPU_ISA_AVX512VNNI, 32768, 4096 }, { ENPU_CPU_ISA_AVX512VNNI, 49151, 4096 },
+		{ ENPU_CPU_ISA_AVX2, 16384, 512 },        { ENPU_CPU_ISA_NEON_DOTPROD, 16384, 512 },
+		{ ENPU_CPU_ISA_AMX_INT8, 32768, 2048 },
+	};
+	unsigned checked = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const cpu_i8_gemm_ops_t *o = cpu_i8_gemm_for(cases[i].isa);
+		if (o == &cpu_i8_gemm_generic)
+			continue; /* another architecture's family */
+		uint32_t kc = cpu_i8_kc(o, cases[i].l1d);
+		CHECK(t, kc == cases[i].kc, "isa %d, L1 %zu: K block %u, expected %u",
+		      cases[i].isa, cases[i].l1d, kc, cases[i].kc);
+		checked++;
+	}
+	CHECK(t, cpu_i8_kc(&cpu_i8_gemm_generic, 1024) == cpu_i8_gemm_generic.kc,
+	      "portable kernels: K block %u", cpu_i8_kc(&cpu_i8_gemm_generic, 1024));
+	CHECK(t, checked > 0, "no kernel family with K blocks on this architecture");
+out:;
 }
 
 /* The direction of a GEMM call over packed weights alternates, starting

@@ -19,7 +19,7 @@
 	X(api_cross_device_chain) X(api_command_list) X(api_in_order) X(api_in_order_slow_release)           \
 	X(api_release_while_pending) X(api_concurrent_submit)                   \
 	X(gemm_i8_weight_cache) X(gemm_f16_weight_cache) X(gemm_i8_panel_order) \
-	X(kat_ref_gemm_f16)                                                     \
+	X(gemm_i8_kc) X(kat_ref_gemm_f16)                                       \
 	X(stats_bpf_abi) X(stats_read_debugfs) X(stats_read_large) X(stats_read_fdinfo) \
 	X(stats_read_capacity) X(stats_read_errors) X(stats_bpf_layouts)        \
 	X(stats_rates_cores)                                                    \

@@ -226,8 +226,8 @@ static void conv_task(void *arg, size_t task, unsigned thread)
 						   kh + nseg == c->k_h, &out, j->wrap ? &map : NULL);
 				continue;
 			}
-			for (uint32_t k0 = 0; k0 < seg; k0 += o->kc) {
-				uint32_t klen = seg - k0 < o->kc ? seg - k0 : o->kc;
+			for (uint32_t k0 = 0, kc = j->d->kc; k0 < seg; k0 += kc) {
+				uint32_t klen = seg - k0 < kc ? seg - k0 : kc;
 				bool first = kh == 0 && k0 == 0, last = kh + 1 == c->k_h && k0 + klen == seg;
 				const uint8_t *ak = a + (size_t)k0 * o->a_elem;
 				const uint8_t *bkk = bk + (size_t)k0 * o->nr * o->b_elem;

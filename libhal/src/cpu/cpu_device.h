@@ -19,6 +19,7 @@ typedef struct cpu_device {
 	enpu_host_queue_t *queue;
 	bool prefetch; /* cpu_stream_prefetch(): GEMV kernels prefetch B */
 	bool f16_narrow; /* cpu_f16_narrow(): skinny fp16 GEMMs convert 256 bits at a time */
+	uint32_t kc;     /* the int8 GEMM's K block on this host: cpu_i8_kc() */
 } cpu_device_t;
 
 /* ceil(a / b), b > 0, without the wrap of (a + b - 1) / b near 2^32 */
@@ -108,6 +109,10 @@ typedef struct cpu_grid {
 	uint32_t mc, mblocks, panels, pan_per_chunk, nchunks;
 } cpu_grid_t;
 cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsigned threads);
+/* The K block of family o's kernel calls on a host with l1d bytes of L1
+ * data cache: o->kc where B's block fits in two thirds of it, else
+ * o->kc_big where set. */
+uint32_t cpu_i8_kc(const cpu_i8_gemm_ops_t *o, size_t l1d);
 /* Threads to run macs MACs on (the op's loops run on exactly these, the
  * caller and the pool's first workers), at most the pool's size: one more
  * per 2^warm_shift MACs where those workers still spin after their last

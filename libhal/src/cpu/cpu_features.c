@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* Host ISA detection: cpuid + xgetbv on x86-64, GENERIC elsewhere. */
-#define _DEFAULT_SOURCE /* syscall() */
+#define _DEFAULT_SOURCE /* syscall(), _SC_LEVEL1_DCACHE_SIZE */
 #include "cpu_features.h"
+#include <unistd.h>
+
+size_t cpu_l1d_bytes(void)
+{
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+	long v = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+	if (v > 0)
+		return (size_t)v;
+#endif
+	return 32768;
+}
 
 #if defined(__x86_64__)
 #include <cpuid.h>

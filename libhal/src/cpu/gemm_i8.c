@@ -191,7 +191,7 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
 		/* K blocks outermost: the block of B stays in L1 across the row tiles
 		 * (one tile reads B once: no blocks) */
-		uint32_t kc = m1 - m0 > o->mr ? o->kc : pb->kp;
+		uint32_t kc = m1 - m0 > o->mr ? j->d->kc : pb->kp;
 		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += kc) {
 			uint32_t klen = pb->kp - k0 < kc ? pb->kp - k0 : kc;
 			cpu_i8_out_t out = out_stage(j, m0, n0, nr, carry);

@@ -19,12 +19,14 @@
  * spilled them inside the k loop, and the same GEMMs ran 3-20% slower */
 #define MR 5
 #define NR 64
-/* K block: up to 4096 of K per tile, B's panel read from L2. Blocks of 512
- * (a 64 x 512 slice of B, 32 KiB, kept in L1 across a row block's tiles)
- * or 256 ran GEMMs of K 1024-16384 1-3% slower on Zen 4 (docs/perf.md,
- * twenty-eighth session); past 4096 the sums' trips through the driver's
- * buffer between blocks cost nothing measurable. */
-#define KC 4096
+/* K block: a 64 x 512 slice of B (32 KiB) stays in L1 across the tiles of
+ * a row block where L1 holds 48 KiB (Sapphire Rapids: 4096 ran GEMMs of K
+ * 1024-4096 1-3.5% slower). With a 32 KiB L1 (Zen 4) the slice does not
+ * stay, and GEMMs of K 1024-16384 ran 1-3% faster with up to 4096 of K per
+ * tile, B read from L2, than with blocks of 512 or 256 (KC_BIG, cpu_i8_kc;
+ * docs/perf.md, twenty-eighth session). */
+#define KC 512
+#define KC_BIG 4096
 /* Calls of 1 or 2 rows (GEMV) read B once, from L3 or memory: prefetching
  * 8 KiB ahead made M = 1, N = 1024 / 4096, K = 1024 1.02-1.09x faster on
  * Zen 5, and 1.11-1.30x slower on Zen 4 (out->prefetch says which) */
@@ -284,7 +286,7 @@ static void gemv_out_vnni512(const void *a, const void *b, size_t panel_bytes, u
 const cpu_i8_gemm_ops_t cpu_i8_gemm_vnni512 = {
 	.mr = MR, .nr = NR, .kgroup = 4, .thread_shift = 25, .a_elem = 1, .b_elem = 1,
 	.a_pack = A_RAW_PLUS_128,
-	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC,
+	.pack_a = cpu_pack_a_s8k4, .pack_b = cpu_pack_b_u8k4, .kc = KC, .kc_big = KC_BIG,
 	.rq_size = sizeof(cpu_rq16_t), .rq_prepare = rq_prepare_avx512,
 	.kernel_out = kernel_out_vnni512, .kernel_out_segs = kernel_out_segs_vnni512,
 	.gemv_out = gemv_out_vnni512,
