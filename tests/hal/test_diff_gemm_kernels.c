@@ -3,9 +3,10 @@
  * at the paths the random tests reach rarely: batch 1..3 (GEMV) with N and K
  * around the 16/64-column panels up to 4096, K around and across the
  * kernels' K blocks (AMX 2048; the others 512, AVX-512 VNNI 4096 where its
- * L1 is small: both run), and requantization whose left shift changes the result without saturating it
- * (kconv_left_requant) in the fused output stages. The weights are constant and each case runs
- * three times: every other call goes through the packed panels backwards
+ * L1 is small: both run), and requantization whose left shift changes the
+ * result without saturating it (kconv_left_requant) in the fused output
+ * stages. The weights are constant and each case runs three times: every
+ * other call goes through the packed panels backwards
  * (cpu_i8_packed_backwards; on hosts whose kernels do not prefetch B), so
  * both orders are checked, the third run backwards over cached weights
  * (with a warm pool: on the threads' chunks of panels). gemm_i8_a_in_place

@@ -95,9 +95,9 @@ bool cpu_conv_implicit_accepts(const cpu_device_t *d, const enpu_conv_op_t *c)
 	 * 14x14x64 1.19x, 28x28x64 stride 2 1.16x, 12x12x128 1.05x, 10x10x256
 	 * 1.04x, 9x9x128 1.04x, 8x8x256 1.03x; 11 wide (tiles of 4, 4 and 3)
 	 * 0.95x, 7 0.93x, 6 0.82x); NEON from 7 pixels, AVX2 from 2 tiles
-	 * (their gemm_i8_*.c); AMX from one tile (56x56x64 3x3 stride 1 1.69x, 28x28x128 1.48x,
-	 * 56x56x64->128 stride 2 1.52x). cpu_conv sends pads of a kernel or
-	 * more to im2col before asking. */
+	 * (their gemm_i8_*.c); AMX from one tile (56x56x64 3x3 stride 1
+	 * 1.69x, 28x28x128 1.48x, 56x56x64->128 stride 2 1.52x). cpu_conv
+	 * sends pads of a kernel or more to im2col before asking. */
 	uint32_t ph, pw;
 	return o->kernel_out && c->groups == 1 && c->dil_h == 1 && c->dil_w == 1 &&
 	       padded_size(c, &ph, &pw) && (wraps(o, c) || takes_width(o, c->out_w));

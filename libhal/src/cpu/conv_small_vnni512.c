@@ -265,7 +265,8 @@ store_px(const enpu_conv_op_t *c, int8_t *out, size_t ow, size_t c0, size_t n, i
 	 bool add_zp, bool clamp, __m512i res[8][4])
 {
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
-	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
+	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin);
+	const __m512i hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
 	int8_t *o = out + ow * c->out_c + c0;
 	const int pv = NV <= 2 ? 2 : 1; /* pixels per packed vector */
 	for (int i = 0; i < P; i += pv) {
