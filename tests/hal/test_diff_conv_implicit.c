@@ -7,7 +7,7 @@
  * rows) vs the reference, bit-exact, for every CPU kernel family (the
  * others run them through im2col): output rows of one and of several kernel calls (> 96
  * pixels), strides 1..3 (unequal too), kernels 1x1 to 5x5, padding, a kernel
- * row's K segment longer than the K block (512; VNNI 4096), segments (KW * Cin)
+ * row's K segment longer than the K block (512 and VNNI's 4096), segments (KW * Cin)
  * that are not a multiple of the K group (padded with zero weights: the
  * 3-channel first layer, odd Cin, one past the K block), Cout around the
  * 16- and 64-column panels, batch 2, every requantization mode. */

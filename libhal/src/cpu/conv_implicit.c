@@ -269,8 +269,8 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void
 	/* whole kernel rows in one call, up to the family's limit: all of them
 	 * except on AMX (1 thread, vs a call per kernel row, 3x3: AVX-512 VNNI
 	 * 56x56x64 1.02x, 28x28x128 1.01x, 56x56x32 1.05x, 28x28x256 1.01x;
-	 * AVX2 56x56x64 and 28x28x128 1.01x; VNNI vs calls of up to its 512-byte
-	 * K block, B read from L2: 14x14x512 1.03x, 28x28x512 1.02-1.04x,
+	 * AVX2 56x56x64 and 28x28x128 1.01x; VNNI vs calls of up to 512 of K,
+	 * B read from L2: 14x14x512 1.03x, 28x28x512 1.02-1.04x,
 	 * 28x28x256 1.03x) */
 	if (o->kernel_out_segs)
 		j.segs = !o->conv_segs_k		? c->k_h

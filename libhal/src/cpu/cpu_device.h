@@ -110,8 +110,8 @@ typedef struct cpu_grid {
 } cpu_grid_t;
 cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsigned threads);
 /* The K block of family o's kernel calls on a host with l1d bytes of L1
- * data cache: o->kc where B's block fits in two thirds of it, else
- * o->kc_big where set. */
+ * data cache: o->kc where B's block fits in two thirds of it or l1d is 0
+ * (unknown), else o->kc_big where set. */
 uint32_t cpu_i8_kc(const cpu_i8_gemm_ops_t *o, size_t l1d);
 /* Threads to run macs MACs on (the op's loops run on exactly these, the
  * caller and the pool's first workers), at most the pool's size: one more

@@ -11,7 +11,7 @@ size_t cpu_l1d_bytes(void)
 	if (v > 0)
 		return (size_t)v;
 #endif
-	return 32768;
+	return 0;
 }
 
 #if defined(__x86_64__)

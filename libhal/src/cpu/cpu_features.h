@@ -26,8 +26,8 @@ bool cpu_stream_prefetch(void);
  * (0.64-0.78x on Emerald Rapids: docs/perf.md, seventeenth session). */
 bool cpu_f16_narrow(void);
 
-/* The L1 data cache of a core in bytes (sysconf; 32 KiB where the C
- * library does not say). */
+/* The L1 data cache of a core in bytes (sysconf), 0 where the C library
+ * does not say. */
 size_t cpu_l1d_bytes(void);
 
 #endif

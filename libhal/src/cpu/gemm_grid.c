@@ -35,7 +35,7 @@ cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsig
 uint32_t cpu_i8_kc(const cpu_i8_gemm_ops_t *o, size_t l1d)
 {
 	size_t block = (size_t)o->kc * o->nr * o->b_elem;
-	return o->kc_big && block * 3 > l1d * 2 ? o->kc_big : o->kc;
+	return o->kc_big && l1d && block * 3 > l1d * 2 ? o->kc_big : o->kc;
 }
 
 enpu_op_cache_t *cpu_cache_get(_Atomic(enpu_op_cache_t *) *slot, const void *key,

@@ -190,7 +190,8 @@ static void compute_task(void *arg, size_t task, unsigned thread)
 		uint32_t nr = p->n - n0 < o->nr ? p->n - n0 : o->nr;
 		const uint8_t *bp = pb->bpack + pan * pb->panel_bytes;
 		/* K blocks outermost: the block of B stays in L1 across the row tiles
-		 * (one tile reads B once: no blocks) */
+		 * where the host's L1 holds it (cpu_i8_kc; one tile reads B once: no
+		 * blocks) */
 		uint32_t kc = m1 - m0 > o->mr ? j->d->kc : pb->kp;
 		for (uint32_t k0 = 0; o->kernel_out && k0 < pb->kp; k0 += kc) {
 			uint32_t klen = pb->kp - k0 < kc ? pb->kp - k0 : kc;

@@ -69,10 +69,11 @@ typedef struct cpu_i8_gemm_ops {
 	 * long; acc ([rows rounded up to mr][nr]) holds the sums between blocks:
 	 * first starts them from out->beff, otherwise from acc; last applies the
 	 * output stage (rq16.h parameters) and writes C (out->c: row 0 of the
-	 * block), otherwise the sums stay in acc. kc is sized so that B's block
-	 * (kc x nr x b_elem bytes) stays in L1 across the row tiles; where it
-	 * would take more than two thirds of the host's L1, the block is
-	 * kc_big instead (0: kc everywhere; cpu_i8_kc). */
+	 * block), otherwise the sums stay in acc. Except on AMX (whose block
+	 * is the tiles', gemm_i8_amx.c), kc is sized so that B's block (kc x
+	 * nr x b_elem bytes) stays in L1 across the row tiles; where it would
+	 * take more than two thirds of the host's L1, the block is kc_big
+	 * instead (0: kc everywhere; cpu_i8_kc). */
 	uint32_t kc, kc_big;
 	/* The output stage's parameters of 16 columns in the family's layout
 	 * (rq_size bytes, 64-byte aligned), prepared once with the weights;

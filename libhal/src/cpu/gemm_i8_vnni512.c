@@ -20,11 +20,11 @@
 #define MR 5
 #define NR 64
 /* K block: a 64 x 512 slice of B (32 KiB) stays in L1 across the tiles of
- * a row block where L1 holds 48 KiB (Sapphire Rapids: 4096 ran GEMMs of K
- * 1024-4096 1-3.5% slower). With a 32 KiB L1 (Zen 4) the slice does not
- * stay, and GEMMs of K 1024-16384 ran 1-3% faster with up to 4096 of K per
- * tile, B read from L2, than with blocks of 512 or 256 (KC_BIG, cpu_i8_kc;
- * docs/perf.md, twenty-eighth session). */
+ * a row block where L1 holds 48 KiB (an Intel Xeon: 4096 was not faster,
+ * in a noisy A/B 0-4.6% slower). With a 32 KiB L1 (Zen 4) the slice does
+ * not stay, and GEMMs of K 1024-16384 ran 1-5% faster with up to 4096 of
+ * K per tile, B read from L2, than with blocks of 512 or 256 (KC_BIG,
+ * cpu_i8_kc; docs/perf.md, twenty-eighth session). */
 #define KC 512
 #define KC_BIG 4096
 /* Calls of 1 or 2 rows (GEMV) read B once, from L3 or memory: prefetching
