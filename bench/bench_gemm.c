@@ -167,8 +167,10 @@ int main(int argc, char **argv)
 	bench_peaks_t peak8 = bench_int8_peaks(r.threads);
 	double peakf = bench_fma_peak_per_core(&howf) * r.threads;
 	printf("measured fp32 peak: %.1f GFLOPS (%s)\n", peakf * 1e-9, howf);
+	/* GEMV: B beyond the L2 (1 MiB and 4 MiB) and within it */
 	const shape_t i8[] = { { 256, 256, 256 }, { 512, 512, 512 }, { 1024, 1024, 1024 },
 			       { 2048, 2048, 2048 }, { 1, 1024, 1024 }, { 1, 4096, 1024 },
+			       { 1, 256, 256 }, { 1, 512, 512 }, { 1, 256, 1024 },
 			       { 8, 1024, 1024 }, { 64, 1024, 1024 } };
 	for (size_t i = 0; i < sizeof(i8) / sizeof(i8[0]); i++)
 		bench_i8(&r.env, i8[i], r.secs, &peak8, r.pool);

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "../../libhal/src/cpu/cpu_device.h"
 #include "kblock.h"
 #include "kconv.h"
@@ -187,6 +188,38 @@ void test_gemm_i8_panel_order(tctx *t)
 	for (int call = 0; call < 5; call++) {
 		bool back = cpu_i8_packed_backwards(&pb);
 		CHECK(t, back == !(call % 2), "call %d went %s", call, back ? "backwards" : "forwards");
+	}
+out:;
+}
+
+/* Per-thread scratch (cpu_scratch_alloc): one thread's region of up to
+ * CPU_SCRATCH_LOCAL bytes is the caller's buffer and allocates nothing;
+ * larger, or with a second thread (each region then has a guard after it),
+ * it comes from the heap, 64-byte aligned, regions a guard apart. */
+void test_cpu_scratch_local(tctx *t)
+{
+	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
+	static const struct {
+		unsigned threads;
+		size_t bytes, stride;
+		bool heap;
+	} cases[] = {
+		{ 1, 0, 0, false },	      { 1, 1, 64, false },
+		{ 1, CPU_SCRATCH_LOCAL, CPU_SCRATCH_LOCAL, false },
+		{ 1, CPU_SCRATCH_LOCAL + 1, CPU_SCRATCH_LOCAL + 64, true },
+		{ 2, 64, 64 + 32768, true }, { 3, 100, 128 + 32768, true },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cpu_scratch_t s = cpu_scratch_alloc(cases[i].threads, cases[i].bytes, local);
+		CHECK(t, s.base, "case %zu: out of memory", i);
+		bool ok = s.heap == cases[i].heap && s.stride == cases[i].stride &&
+			  (s.base == local) == !cases[i].heap && (uintptr_t)s.base % 64 == 0;
+		if (ok && s.heap) /* every byte of every region writable (ASan checks) */
+			memset(s.base, 0x5a, (cases[i].threads - 1) * s.stride + cases[i].bytes);
+		cpu_scratch_free(&s);
+		CHECK(t, ok, "case %zu (%u threads, %zu bytes): heap %d stride %zu base %p (local %p)",
+		      i, cases[i].threads, cases[i].bytes, s.heap, s.stride, (void *)s.base,
+		      (void *)local);
 	}
 out:;
 }

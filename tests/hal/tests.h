@@ -16,10 +16,11 @@
 	X(api_buffer_export_import) X(api_tensor_errors) X(api_gemm_errors)     \
 	X(api_conv_pool_errors) X(api_pointwise_errors) X(api_fence_host)       \
 	X(api_fence_timeout_chain) X(api_fence_error)                           \
-	X(api_cross_device_chain) X(api_command_list) X(api_in_order) X(api_in_order_slow_release)           \
+	X(api_cross_device_chain) X(api_command_list) X(api_in_order)           \
+	X(api_in_order_slow_release)                                            \
 	X(api_release_while_pending) X(api_concurrent_submit)                   \
 	X(gemm_i8_weight_cache) X(gemm_f16_weight_cache) X(gemm_i8_panel_order) \
-	X(gemm_i8_kc) X(kat_ref_gemm_f16)                                       \
+	X(gemm_i8_kc) X(cpu_scratch_local) X(kat_ref_gemm_f16)                  \
 	X(stats_bpf_abi) X(stats_read_debugfs) X(stats_read_large) X(stats_read_fdinfo) \
 	X(stats_read_capacity) X(stats_read_errors) X(stats_bpf_layouts)        \
 	X(stats_rates_cores)                                                    \
@@ -27,7 +28,8 @@
 	X(stats_rates_clients) X(api_fence_device_time) X(api_gpu_device_time)   \
 	X(dispatch_heft_paper) X(dispatch_heft_small) X(dispatch_heft_exhaustive) \
 	X(dispatch_graph_errors) X(dispatch_identical) X(dispatch_fallback)     \
-	X(dispatch_forced) X(dispatch_zero_costs) X(dispatch_clamp_key) X(dispatch_cost_cache) X(dispatch_overlap)           \
+	X(dispatch_forced) X(dispatch_zero_costs) X(dispatch_clamp_key)         \
+	X(dispatch_cost_cache) X(dispatch_overlap)                              \
 	X(dispatch_priority) X(host_queue_waiter_runs)                          \
 	X(host_queue_waiter_keeps_order) X(host_queue_bounded_and_busy)        \
 	X(gpu_import_in_place) X(gpu_import_lifetime) X(gpu_gemm_int_dot) X(gpu_limits) \
@@ -54,7 +56,8 @@
 	X(requant_i8_random) X(cast_random) X(gemm_f16_tol) X(conv_f16_tol)     \
 	X(f16_nonfinite) X(conv_grouped_weight_cache)                          \
 	X(dwconv_i8_edges) X(dwconv_i8_dm1_random)                              \
-	X(conv_small_i8_edges) X(conv_small_i8_fold_edges) X(conv_small_i8_hi_limits) X(conv_small_i8_random) \
+	X(conv_small_i8_edges) X(conv_small_i8_fold_edges)                      \
+	X(conv_small_i8_hi_limits) X(conv_small_i8_random)                      \
 	X(gemv_i8_edges) X(gemm_i8_left_shift) X(gemm_i8_kblocks) X(gemm_i8_a_in_place) \
 	X(output_over_input)                                                    \
 	X(conv_implicit_i8_edges) X(conv_implicit_i8_random) X(conv_implicit_i8_threads) \

@@ -133,14 +133,15 @@ static enpu_status_t run_kernel(const cpu_device_t *d, const cpu_conv_kernel_t *
 	bool owned;
 	kernel_pack_ctx_t pc = { .k = k, .op = op };
 	j.packed = cpu_cache_get(cpu_cache_slot(op), k, kernel_pack, &pc, &owned);
+	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
 	if (j.packed)
-		j.scratch = cpu_scratch_alloc(use, k->scratch_bytes(c, j.chunk));
+		j.scratch = cpu_scratch_alloc(use, k->scratch_bytes(c, j.chunk), local);
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch.base)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	else
 		cpu_run_tasks(d, use, rows * j.nchunks, kernel_task, &j);
-	free(j.scratch.base);
+	cpu_scratch_free(&j.scratch);
 	if (owned)
 		j.packed->destroy((enpu_op_cache_t *)j.packed);
 	return st;
@@ -154,8 +155,9 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op, void 
 	size_t taps = (size_t)c->k_h * c->k_w;
 	int16_t *w = malloc(taps * c->out_c * sizeof(int16_t));
 	int32_t *b = calloc(c->out_c, sizeof(int32_t));
+	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
 	cpu_scratch_t scratch = cpu_scratch_alloc(cpu_threadpool_size(d->pool),
-						  2 * c->out_c * sizeof(int32_t));
+						  2 * c->out_c * sizeof(int32_t), local);
 	enpu_status_t st = ENPU_OK;
 	if (!w || !b || !scratch.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu depthwise: out of memory");
@@ -172,7 +174,7 @@ static enpu_status_t depthwise(const cpu_device_t *d, const enpu_op_t *op, void 
 	}
 	free(w);
 	free(b);
-	free(scratch.base);
+	cpu_scratch_free(&scratch);
 	return st;
 }
 

@@ -304,8 +304,11 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void
 	j.pad = cpu_alloc(pad_bytes + tail);
 	if (j.pad)
 		memset(j.pad + pad_bytes, 0, tail);
-	j.acc = cpu_scratch_alloc(use, o->carry_bytes + (size_t)(j.rows + o->mr - 1) / o->mr *
-							      o->mr * o->nr * sizeof(int32_t));
+	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
+	j.acc = cpu_scratch_alloc(use,
+				  o->carry_bytes + (size_t)(j.rows + o->mr - 1) / o->mr * o->mr *
+							   o->nr * sizeof(int32_t),
+				  local);
 	if (!j.pad || !j.acc.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu conv: out of memory");
 	} else {
@@ -319,7 +322,7 @@ enpu_status_t cpu_conv_implicit(const cpu_device_t *d, const enpu_op_t *op, void
 		cpu_run_tasks(d, use, runs * j.nchunks, conv_task, &j);
 	}
 	free(j.pad);
-	free(j.acc.base);
+	cpu_scratch_free(&j.acc);
 	cpu_i8_packed_release(j.b, owned);
 	return st;
 }

@@ -158,12 +158,17 @@ void *cpu_alloc(size_t size);
  * functions' thread < threads), stride apart (bytes rounded up to a cache
  * line, plus, between regions, a guard that keeps one thread's hardware
  * prefetches out of the next thread's region); base is NULL when out of
- * memory. Free base with free(). */
+ * memory. Where all of it fits local (CPU_SCRATCH_LOCAL bytes, 64-byte
+ * aligned, in the caller's frame), it is local and nothing is allocated.
+ * Release with cpu_scratch_free(). */
+#define CPU_SCRATCH_LOCAL 4096u
 typedef struct cpu_scratch {
 	uint8_t *base;
 	size_t stride;
+	bool heap; /* base from cpu_alloc */
 } cpu_scratch_t;
-cpu_scratch_t cpu_scratch_alloc(unsigned threads, size_t bytes);
+cpu_scratch_t cpu_scratch_alloc(unsigned threads, size_t bytes, void *local);
+void cpu_scratch_free(const cpu_scratch_t *s);
 
 static inline void *cpu_scratch_at(const cpu_scratch_t *s, unsigned thread)
 {

@@ -79,21 +79,23 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	const cpu_gemm_problem_t *p = j->p;
 	uint32_t nr = j->d->vec->f16_nr, panels = cpu_div_up(p->n, nr);
 	packed_f16_t *pb = calloc(1, sizeof(*pb));
-	j->rows = cpu_scratch_alloc(cpu_threadpool_size(j->d->pool), (size_t)p->k * sizeof(float));
+	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
+	j->rows = cpu_scratch_alloc(cpu_threadpool_size(j->d->pool), (size_t)p->k * sizeof(float),
+				    local);
 	if (pb)
 		pb->bpack = cpu_alloc((size_t)panels * nr * p->k *
 				      (j->half ? sizeof(uint16_t) : sizeof(float)));
 	if (!pb || !pb->bpack || !j->rows.base) {
 		if (pb)
 			packed_free(&pb->base);
-		free(j->rows.base);
+		cpu_scratch_free(&j->rows);
 		return NULL;
 	}
 	pb->base.key = j->d->vec;
 	pb->base.destroy = packed_free;
 	j->bpack = pb->bpack;
 	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
-	free(j->rows.base);
+	cpu_scratch_free(&j->rows);
 	return &pb->base;
 }
 
@@ -164,10 +166,12 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	bool owned;
 	pack_job_t pj = { .d = d, .p = p, .half = j.half };
 	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, v, pack_b, &pj, &owned);
+	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
 	if (pb)
-		j.scratch = cpu_scratch_alloc(use, ((size_t)j.g.mc * p->k +
-						  acc_floats(v) + p->k) *
-							 sizeof(float));
+		j.scratch = cpu_scratch_alloc(use,
+					      ((size_t)j.g.mc * p->k + acc_floats(v) + p->k) *
+						      sizeof(float),
+					      local);
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch.base) {
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
@@ -177,7 +181,7 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 		j.bpack = pb->bpack;
 		cpu_run_tasks(d, use, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
 	}
-	free(j.scratch.base);
+	cpu_scratch_free(&j.scratch);
 	if (owned)
 		packed_free((enpu_op_cache_t *)&pb->base);
 	return st;

@@ -108,12 +108,20 @@ void *cpu_alloc(size_t size)
  * time in `perf record -e cpu-clock`). */
 #define SCRATCH_GUARD 32768u
 
-cpu_scratch_t cpu_scratch_alloc(unsigned threads, size_t bytes)
+cpu_scratch_t cpu_scratch_alloc(unsigned threads, size_t bytes, void *local)
 {
 	size_t region = (bytes + 63) / 64 * 64;
 	cpu_scratch_t s = { .stride = threads > 1 ? region + SCRATCH_GUARD : region };
-	s.base = cpu_alloc((threads - 1) * s.stride + region);
+	size_t total = (threads - 1) * s.stride + region;
+	s.heap = total > CPU_SCRATCH_LOCAL;
+	s.base = s.heap ? cpu_alloc(total) : local;
 	return s;
+}
+
+void cpu_scratch_free(const cpu_scratch_t *s)
+{
+	if (s->heap)
+		free(s->base);
 }
 
 const void *cpu_dense_row(const void *ctx, uint32_t row, void *scratch)

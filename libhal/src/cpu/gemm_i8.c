@@ -229,9 +229,11 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	j.a_in_place = j.b && o->kernel_out && (o->a_pack == A_RAW || o->a_pack == A_RAW_PLUS_128) &&
 		       p->k == j.b->kp && p->a_row == cpu_dense_row &&
 		       ((const cpu_dense_rows_t *)p->a_ctx)->row_bytes == p->k;
+	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
 	if (j.b)
 		j.scratch = cpu_scratch_alloc(use, o->carry_bytes + (size_t)j.g.mc * o->nr * 4 +
-						   (j.a_in_place ? 0 : (size_t)j.g.mc * j.a_row_bytes + p->k));
+						   (j.a_in_place ? 0 : (size_t)j.g.mc * j.a_row_bytes + p->k),
+					      local);
 	enpu_status_t st = ENPU_OK;
 	if (!j.scratch.base)
 		st = enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED,
@@ -239,7 +241,7 @@ enpu_status_t cpu_gemm_i8(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 				      p->n, p->k);
 	else
 		cpu_run_tasks(d, use, (size_t)j.g.mblocks * j.g.nchunks, compute_task, &j);
-	free(j.scratch.base);
+	cpu_scratch_free(&j.scratch);
 	cpu_i8_packed_release(j.b, owned);
 	return st;
 }

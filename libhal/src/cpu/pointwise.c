@@ -60,10 +60,11 @@ enpu_status_t cpu_pool(const cpu_device_t *d, const enpu_op_t *op, void *out)
 {
 	const enpu_pool_op_t *p = &op->u.pool;
 	pw_job_t j = { .d = d, .op = op, .in0 = enpu_op_host_ptr(op, ENPU_OP_IN0), .out = out };
-	j.scratch = cpu_scratch_alloc(cpu_threadpool_size(d->pool), p->c * sizeof(int32_t));
+	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
+	j.scratch = cpu_scratch_alloc(cpu_threadpool_size(d->pool), p->c * sizeof(int32_t), local);
 	if (!j.scratch.base)
 		return enpu_status_make(ENPU_STATUS_RESOURCE_EXHAUSTED, "cpu pool: out of memory");
 	cpu_threadpool_run(d->pool, (size_t)p->batch * p->out_h, pool_task, &j);
-	free(j.scratch.base);
+	cpu_scratch_free(&j.scratch);
 	return ENPU_OK;
 }
