@@ -3,9 +3,10 @@
  * (each object carries its own library and CPU device). Arguments:
  * gemm M N K | gemm16 M N K (fp16) | conv H W Cin Cout k stride groups
  * (int8 NHWC, batch 1, pad k/2) | add N | mul N (int8, N elements), with
- * bench_gemm's / bench_conv's quantization; threads: $AB_THREADS (default 1); kernel family: $AB_ISA
- * (enpu_cpu_isa_t's number, default 0: the host's best); the int8 gemm's and
- * conv's activation: $AB_ACT (enpu_activation_t's number, default 0: none). */
+ * bench_gemm's / bench_conv's quantization; threads: $AB_THREADS (default
+ * 1); kernel family: $AB_ISA (enpu_cpu_isa_t's number, default 0: the
+ * host's best); the int8 gemm's and conv's activation: $AB_ACT
+ * (enpu_activation_t's number, default 0: none). */
 #include <stdlib.h>
 #include <string.h>
 #include "bench_util.h"

@@ -38,6 +38,7 @@ enpu_status_t stats_read_debugfs(const char *root, const char *devname,
 				 enpu_stats_sample_t *s);
 enpu_status_t stats_read_fdinfo(const char *root, enpu_stats_sample_t *s);
 
-#define STATS_HINT "load the BPF counters with `build/bpf/enpu-bpf load`, or run as root for debugfs"
+#define STATS_HINT                                                              \
+	"load the BPF counters with `build/bpf/enpu-bpf load`, or run as root for debugfs"
 
 #endif

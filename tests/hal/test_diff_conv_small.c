@@ -114,7 +114,8 @@ void test_conv_small_i8_fold_edges(tctx *t, enpu_cpu_isa_t isa)
 		{ INT32_MAX, -24, 0 }, { INT32_MAX, -25, 0 }, { INT32_MAX, -31, 0 },
 		{ 1 << 30, -1, 0 }, { INT32_MAX - 129, 0, 1 }, { INT32_MAX - 126, 0, 1 },
 	};
-	static const int32_t ties[][2] = { { -3, -3 * (1 << 3) }, { -25, -3 * (1 << 25) } }; /* shift, bias */
+	/* shift, bias */
+	static const int32_t ties[][2] = { { -3, -3 * (1 << 3) }, { -25, -3 * (1 << 25) } };
 	t_env e;
 	if (!t_env_open_ops(t, &e, isa, 1, 1u << ENPU_OP_CONV2D, ENPU_DTYPE_INT8))
 		return;

@@ -291,9 +291,10 @@ void test_gemm_i8_weight_cache(tctx *t)
 	CHECK_OK(t, enpu_context_find_device(ctx, ENPU_DEVICE_REFERENCE, &idx));
 	CHECK_OK(t, enpu_device_open(ctx, idx, NULL, &dev[0]));
 	CHECK_OK(t, enpu_context_find_device(ctx, ENPU_DEVICE_CPU, &idx));
-	for (size_t i = 0; i < n_isa; i++)
-		CHECK_OK(t, enpu_device_open(ctx, idx, &(enpu_device_options_t){ .num_threads = 2, .cpu_isa = isas[i] },
-					     &dev[i + 1]));
+	for (size_t i = 0; i < n_isa; i++) {
+		enpu_device_options_t opt = { .num_threads = 2, .cpu_isa = isas[i] };
+		CHECK_OK(t, enpu_device_open(ctx, idx, &opt, &dev[i + 1]));
+	}
 	enpu_quant_t qa = t_q(0.05f, 3), qb = t_q(0.01f, 0), qc = t_q(0.02f, -1);
 	t_fill_i8(t, data, sizeof(data));
 	a = t_tensor(t, dev[0], ENPU_DTYPE_INT8, 2, (const uint32_t[]){ M, K }, &qa, NULL);

@@ -53,16 +53,20 @@ void test_dispatch_graph_errors(tctx *t)
 		CHECK(t, big, "tensor");
 	}
 	CHECK_OK(t, enpu_graph_create(&g));
-	CHECK_ERR(t, enpu_graph_add_add(g, "bad", &(enpu_eltwise_params_t){ .a = x[0], .b = big, .out = x[1] },
+	CHECK_ERR(t, enpu_graph_add_add(g, "bad",
+					&(enpu_eltwise_params_t){ .a = x[0], .b = big, .out = x[1] },
 					&op), ENPU_STATUS_INVALID_ARGUMENT, "shape");
 	CHECK(t, op == SIZE_MAX && enpu_graph_op_count(g) == 0, "a rejected op was added");
 	CHECK_ERR(t, enpu_graph_finalize(g), ENPU_STATUS_FAILED_PRECONDITION, "no ops");
 	/* Names: unique, no blanks. */
-	CHECK_OK(t, enpu_graph_add_add(g, "a", &(enpu_eltwise_params_t){ .a = x[0], .b = x[0], .out = x[1] }, &op));
+	CHECK_OK(t, enpu_graph_add_add(g, "a",
+				       &(enpu_eltwise_params_t){ .a = x[0], .b = x[0], .out = x[1] }, &op));
 	CHECK(t, op == 0, "first op index %zu", op);
-	CHECK_ERR(t, enpu_graph_add_mul(g, "a", &(enpu_eltwise_params_t){ .a = x[1], .b = x[1], .out = x[2] }, NULL),
+	CHECK_ERR(t, enpu_graph_add_mul(g, "a",
+					&(enpu_eltwise_params_t){ .a = x[1], .b = x[1], .out = x[2] }, NULL),
 		  ENPU_STATUS_INVALID_ARGUMENT, "taken");
-	CHECK_ERR(t, enpu_graph_add_mul(g, "b c", &(enpu_eltwise_params_t){ .a = x[1], .b = x[1], .out = x[2] }, NULL),
+	CHECK_ERR(t, enpu_graph_add_mul(g, "b c",
+					&(enpu_eltwise_params_t){ .a = x[1], .b = x[1], .out = x[2] }, NULL),
 		  ENPU_STATUS_INVALID_ARGUMENT, "bad op name");
 	{
 		char name[ENPU_GRAPH_NAME_MAX + 1];
@@ -79,7 +83,8 @@ void test_dispatch_graph_errors(tctx *t)
 	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
 	CHECK_ERR(t, enpu_graph_add_input(g, x[0]), ENPU_STATUS_INVALID_ARGUMENT, "already declared");
 	/* Dangling write: b's output is read by nobody and not an output. */
-	CHECK_OK(t, enpu_graph_add_mul(g, "b", &(enpu_eltwise_params_t){ .a = x[1], .b = x[0], .out = x[2] }, NULL));
+	CHECK_OK(t, enpu_graph_add_mul(g, "b",
+				       &(enpu_eltwise_params_t){ .a = x[1], .b = x[0], .out = x[2] }, NULL));
 	CHECK_ERR(t, enpu_graph_finalize(g), ENPU_STATUS_INVALID_ARGUMENT,
 		  "output of op b is written but never read");
 	CHECK_OK(t, enpu_graph_add_output(g, x[2]));
@@ -104,16 +109,20 @@ void test_dispatch_graph_errors(tctx *t)
 
 	/* A cycle: p reads x3 writes x4, q reads x4 writes x3. */
 	CHECK_OK(t, enpu_graph_create(&g));
-	CHECK_OK(t, enpu_graph_add_add(g, "p", &(enpu_eltwise_params_t){ .a = x[3], .b = x[0], .out = x[4] }, NULL));
-	CHECK_OK(t, enpu_graph_add_add(g, "q", &(enpu_eltwise_params_t){ .a = x[4], .b = x[0], .out = x[3] }, NULL));
+	CHECK_OK(t, enpu_graph_add_add(g, "p",
+				       &(enpu_eltwise_params_t){ .a = x[3], .b = x[0], .out = x[4] }, NULL));
+	CHECK_OK(t, enpu_graph_add_add(g, "q",
+				       &(enpu_eltwise_params_t){ .a = x[4], .b = x[0], .out = x[3] }, NULL));
 	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
 	if (!rejects(t, &g, "cycle through ops p, q"))
 		goto out;
 
 	/* Two writers of one tensor. */
 	CHECK_OK(t, enpu_graph_create(&g));
-	CHECK_OK(t, enpu_graph_add_add(g, "w1", &(enpu_eltwise_params_t){ .a = x[0], .b = x[0], .out = x[1] }, NULL));
-	CHECK_OK(t, enpu_graph_add_mul(g, "w2", &(enpu_eltwise_params_t){ .a = x[0], .b = x[0], .out = x[1] }, NULL));
+	CHECK_OK(t, enpu_graph_add_add(g, "w1",
+				       &(enpu_eltwise_params_t){ .a = x[0], .b = x[0], .out = x[1] }, NULL));
+	CHECK_OK(t, enpu_graph_add_mul(g, "w2",
+				       &(enpu_eltwise_params_t){ .a = x[0], .b = x[0], .out = x[1] }, NULL));
 	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
 	CHECK_OK(t, enpu_graph_add_output(g, x[1]));
 	if (!rejects(t, &g, "written by two ops: w1 and w2"))
@@ -182,7 +191,8 @@ void test_dispatch_graph_errors(tctx *t)
 		enpu_status_t st = enpu_graph_add_input(g, lo);
 		enpu_tensor_release(lo);
 		CHECK_OK(t, st);
-		CHECK_OK(t, enpu_graph_add_add(g, "ov", &(enpu_eltwise_params_t){ .a = x[0], .b = x[0], .out = alias }, NULL));
+		CHECK_OK(t, enpu_graph_add_add(g, "ov",
+					       &(enpu_eltwise_params_t){ .a = x[0], .b = x[0], .out = alias }, NULL));
 	}
 	CHECK_OK(t, enpu_graph_add_input(g, x[0]));
 	CHECK_OK(t, enpu_graph_add_output(g, alias));

@@ -347,9 +347,10 @@ void test_gemm_f16_weight_cache(tctx *t)
 	if (!t_env_open(t, &e, ENPU_CPU_ISA_GENERIC, 1))
 		return;
 	CHECK_OK(t, enpu_context_find_device(e.ctx, ENPU_DEVICE_CPU, &idx));
-	for (size_t i = 0; i < n_isa; i++)
-		CHECK_OK(t, enpu_device_open(e.ctx, idx, &(enpu_device_options_t){ .num_threads = 2, .cpu_isa = isas[i] },
-					     &cpu[i]));
+	for (size_t i = 0; i < n_isa; i++) {
+		enpu_device_options_t opt = { .num_threads = 2, .cpu_isa = isas[i] };
+		CHECK_OK(t, enpu_device_open(e.ctx, idx, &opt, &cpu[i]));
+	}
 	a = random_f16(t, &e, 2, U32(M, K), false);
 	b = random_f16(t, &e, 2, U32(N, K), false);
 	enpu_tensor_desc_t d = *enpu_tensor_desc(b);

@@ -6,8 +6,9 @@
  * integers, whose fp32 sums are exact in any order); the recording accepts
  * them (test_api_ops.c has one more refused). On the GPU the GEMMs run the
  * plain and the tiled shaders, the convolutions the plain ones: lavapipe
- * stops a shader's loops after 65535 iterations in all, without an error (libhal/src/gpu/shaders/window.glsl): a loop per
- * output element, or per kernel row, returned truncated sums here. */
+ * stops a shader's loops after 65535 iterations in all, without an error
+ * (libhal/src/gpu/shaders/window.glsl): a loop per output element, or per
+ * kernel row, returned truncated sums here. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

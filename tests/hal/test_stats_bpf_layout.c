@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The BPF stats reader against pinned maps of other layouts, on a bpffs
  * mounted in a fake root, in a private mount namespace (root only; skipped
- * where bpf(2), the namespace or the mount is refused): an older loader's shorter proc_stats values and a newer one's
- * longer values are read, values shorter than the oldest layout and keys of
- * another size are refused with what to do. */
+ * where bpf(2), the namespace or the mount is refused): an older loader's
+ * shorter proc_stats values and a newer one's longer values are read,
+ * values shorter than the oldest layout and keys of another size are
+ * refused with what to do. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>

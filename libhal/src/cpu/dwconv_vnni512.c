@@ -243,7 +243,8 @@ row_blocks(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, con
 	const size_t ch = c->out_c, ncol = columns(c), out_w = c->out_w, kw = c->k_w;
 	const size_t sw = c->stride_w, dw = c->dil_w, blocks = p->blocks, groups = p->groups;
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
-	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
+	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin);
+	const __m512i hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
 	for (uint32_t b = 0; b < nb; b++) {
 		size_t c0 = (size_t)(b0 + b) * CB;
 		__mmask64 m = ch - c0 >= CB ? ~(__mmask64)0 : ((__mmask64)1 << (ch - c0)) - 1;
@@ -381,7 +382,8 @@ pairs(const enpu_conv_op_t *c, const dw_packed_t *p, const int8_t *wts, const ui
 		}
 	requant_groups(a, PP, p->beff, p->rq, mode);
 	const __m512i zp16 = _mm512_set1_epi16((short)c->out_zp);
-	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin), hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
+	const __m512i lo8 = _mm512_set1_epi8((char)c->clamp.qmin);
+	const __m512i hi8 = _mm512_set1_epi8((char)c->clamp.qmax);
 	const __mmask32 m = ch >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << ch) - 1;
 	for (int i = 0; i < PP; i++) {
 		size_t o0 = ow + 2 * i;

@@ -104,7 +104,8 @@ static enpu_tensor_t *conv(builder_t *b, const char *name, enpu_tensor_t *in, ui
 	const enpu_tensor_desc_t *id = desc(in);
 	enpu_dtype_t dt = id->dtype;
 	uint32_t cin = id->dims[3], pad = k / 2;
-	uint32_t oh = (id->dims[1] + 2 * pad - k) / stride + 1, ow = (id->dims[2] + 2 * pad - k) / stride + 1;
+	uint32_t oh = (id->dims[1] + 2 * pad - k) / stride + 1;
+	uint32_t ow = (id->dims[2] + 2 * pad - k) / stride + 1;
 	uint32_t fd[4] = { cout, k, k, cin / groups }, bd[1] = { cout }, od[4] = { 1, oh, ow, cout };
 	float in_s = dt == ENPU_DTYPE_INT8 ? id->quant.scale : 1.0f, w_s = 0.02f;
 	float out_s = in_s * w_s * 40.0f * sqrtf((float)(k * k * (cin / groups)));

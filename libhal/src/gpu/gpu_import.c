@@ -41,7 +41,8 @@ static void import_release(enpu_buffer_attachment_t *a)
 static bool import_range(gpu_device_t *d, gpu_import_t *im, void *base, VkDeviceSize len)
 {
 	const gpu_vk_t *vk = &d->vk;
-	const VkExternalMemoryHandleTypeFlagBits host = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+	const VkExternalMemoryHandleTypeFlagBits host =
+		VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
 	VkMemoryHostPointerPropertiesEXT props = {
 		.sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT,
 	};

@@ -279,7 +279,8 @@ static enpu_status_t encode_conv(job_t *j, const enpu_op_t *op)
 /* The bottom (right) padding the windows reach: the HAL takes any pad that
  * leaves the last window on the input, the driver pads below the kernel;
  * the windows, hence out and the result, are the same. */
-static uint32_t pad_used(uint32_t out, uint32_t stride, uint32_t k, uint32_t in, uint32_t pad_before)
+static uint32_t pad_used(uint32_t out, uint32_t stride, uint32_t k, uint32_t in,
+			 uint32_t pad_before)
 {
 	uint64_t end = (uint64_t)(out - 1) * stride + k, have = (uint64_t)in + pad_before;
 

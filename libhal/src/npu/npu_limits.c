@@ -3,8 +3,9 @@
  * dimensions, kernels, strides, dilations and groups of 1..65536, padding
  * below 65536, tensors of at most 1 GiB, each at an address aligned to its
  * element size, requantizations and casts of at most 2^29 elements (the
- * REQUANT descriptor's count, in every mode). An op past them is valid elsewhere: UNSUPPORTED here, with
- * the limit named, instead of the driver's bare EINVAL. */
+ * REQUANT descriptor's count, in every mode). An op past them is valid
+ * elsewhere: UNSUPPORTED here, with the limit named, instead of the
+ * driver's bare EINVAL. */
 #include <stdint.h>
 #include "npu.h"
 #include "op.h"
