@@ -314,17 +314,23 @@ inst=/sys/kernel/tracing/instances
 result $? "trace: SIGHUP ends a recording with valid JSON, SIGTERM a -g calibration, no instance left; nohup respected" \
 	"$tmp/trace-sig"
 
-# 16. trace -b: a ring buffer too small for what comes while the recorder is
-# stopped overflows; the summary says how many events were lost, the JSON stays valid
+# 16. trace -b: the instance's ring buffer takes the size (a leading zero is
+# decimal; tracefs rounds 4 KB up to two pages of 4080 bytes of data, 7 KB,
+# against 1408 by default); one too small for what comes while the recorder
+# is stopped overflows; the summary says how many events were lost, the JSON
+# stays valid
 {
-	"$ctl" trace -d 4 -b 4 -o "$tmp/lost.json" >"$tmp/lost.out" 2>"$tmp/lost.err" & tpid=$!
-	sleep 1 && kill -STOP $tpid && "$load" -n 200 -s 4096 -w 8 >/dev/null &&
-	kill -CONT $tpid && wait $tpid && cat "$tmp/lost.out" "$tmp/lost.err" &&
+	"$ctl" trace -d 4 -b 04 -o "$tmp/lost.json" >"$tmp/lost.out" 2>"$tmp/lost.err" & tpid=$!
+	sleep 1; kill -STOP $tpid; kb=$(cat $inst/enpuctl-$tpid-*/buffer_size_kb)
+	"$load" -n 200 -s 4096 -w 8 >/dev/null; lrc=$?
+	kill -CONT $tpid; wait $tpid && [ $lrc = 0 ] &&
+	echo "buffer_size_kb: $kb" && [ "$kb" -ge 4 ] && [ "$kb" -lt 16 ] &&
+	cat "$tmp/lost.out" "$tmp/lost.err" &&
 	grep -Eq 'the ring buffer overflowed and [1-9][0-9]* events were lost' "$tmp/lost.err" &&
 	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$tmp/lost.json" &&
 	{ "$ctl" trace -b 0; [ $? = 64 ]; }
 } >"$tmp/trace-lost" 2>&1
-result $? "trace -b 4: lost events counted and reported, the JSON still valid; -b 0 refused" \
+result $? "trace -b 04: 7 KB per CPU (4 rounded up); lost events counted and reported, the JSON valid; -b 0 refused" \
 	"$tmp/trace-lost"
 
 # 17. enpu-bpf against an older enpu.ko, whose enpu_job_queued has no start_ns
