@@ -78,7 +78,9 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 	if (k->ties || k->edge)
 		for (uint32_t i = 0; i < k->cout; i++) {
 			mult[i] = k->edge ? k->edge_mult : 1 << 30;
-			shift[i] = k->edge ? k->edge_shift : -t_range(t, 1, 2);
+			shift[i] = k->edge			? k->edge_shift
+				   : k->ties_one_shift && i > 0 ? shift[0]
+								: -t_range(t, 1, 2);
 		}
 	else if (k->rq == KCONV_RQ_RANDOM)
 		diff_random_requant(t, mult, shift, k->cout);
@@ -107,12 +109,13 @@ bool kconv_run(tctx *t, t_env *e, const kconv_t *k)
 				 .quant = t_q(out_scale, k->out_zp) };
 	snprintf(what, sizeof(what),
 		 "conv N=%u H=%u W=%u Cin=%u Cout=%u K=%ux%u s=%u,%u d=%u,%u pad=%u,%u,%u,%u "
-		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d edge=%d,%d,%d "
+		 "groups=%u in_zp=%d out_zp=%d rq=%d bias=%d act=%d qmin=%d ties=%d%s edge=%d,%d,%d "
 		 "K block %u",
 		 k->n, k->h, k->w, k->cin, k->cout, k->kh, k->kw, k->sh, k->sw, k->dh, k->dw, k->pt,
 		 k->pl, k->pb, k->pr, k->groups, k->in_zp, k->out_zp, (int)k->rq, bias_mode,
-		 (int)p.act.kind, p.act.qmin, (int)k->ties, k->edge ? k->edge_mult : 0,
-		 k->edge ? k->edge_shift : 0, k->edge ? k->edge_bias : 0, t_kblock(e));
+		 (int)p.act.kind, p.act.qmin, (int)k->ties, k->ties_one_shift ? " (one shift)" : "",
+		 k->edge ? k->edge_mult : 0, k->edge ? k->edge_shift : 0, k->edge ? k->edge_bias : 0,
+		 t_kblock(e));
 	ok = diff_run(t, e, diff_rec_conv, &p, &p.output, &d, what);
 out:
 	enpu_tensor_release(in);

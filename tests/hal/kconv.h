@@ -27,6 +27,7 @@ typedef struct kconv {
 	 * apart (requant_avx512.h's RQ16_RELU) */
 	bool ties;
 	int32_t qmin_off;
+	bool ties_one_shift; /* with ties: one shift for every channel (per-tensor) */
 	/* edge: inputs and weights as for ties, every bias edge_bias, every
 	 * channel requantized by (edge_mult, edge_shift), no activation (rq and
 	 * ties ignored): sums next to edge_bias, for results at the int32 limits */

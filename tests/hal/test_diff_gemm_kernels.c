@@ -21,7 +21,12 @@
 #include "tests.h"
 
 /* guard: A ends where an inaccessible page starts (t_tensor_guarded) */
-static bool gemm_run(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool left,
+/* A GEMM's requantization: random per column, with left shifts, or
+ * per-tensor (every column's column 0's: the AVX-512 VNNI GEMV's parameters
+ * loaded once), without or with left shifts */
+typedef enum rq_kind { RQ_COLUMNS, RQ_LEFT, RQ_UNIFORM, RQ_UNIFORM_LEFT } rq_kind_t;
+
+static bool gemm_run(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, rq_kind_t rqk,
 		     bool guard)
 {
 	int8_t *a_data = malloc((size_t)m * k), *b_data = malloc((size_t)n * k);
@@ -44,17 +49,23 @@ static bool gemm_run(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool
 	bt = t_tensor_flags(t, e->ref, ENPU_DTYPE_INT32, 1, &n, NULL, bias, ENPU_TENSOR_CONSTANT);
 	CHECK(t, a && b && bt, "tensors");
 	enpu_requant_t rq = { 0 };
-	if (left)
+	if (rqk == RQ_LEFT || rqk == RQ_UNIFORM_LEFT)
 		kconv_left_requant(t, mult, shift, n);
 	else
 		diff_random_requant(t, mult, shift, n);
+	for (uint32_t i = 1; rqk >= RQ_UNIFORM && i < n; i++) {
+		mult[i] = mult[0];
+		shift[i] = shift[0];
+	}
 	rq = (enpu_requant_t){ mult, shift, n };
 	enpu_gemm_params_t p = { .a = a, .b = b, .bias = bt, .requant = rq, .act = diff_random_act(t) };
 	enpu_tensor_desc_t d = { .dtype = ENPU_DTYPE_INT8, .rank = 2, .dims = { m, n },
 				 .quant = t_q(0.02f * 0.01f * sqrtf((float)k) * 40.0f, c_zp) };
 	snprintf(what, sizeof(what),
-		 "gemm M=%u N=%u K=%u a_zp=%d c_zp=%d left=%d act=%d%s, K block %u", m, n, k,
-		 a_zp, c_zp, left, (int)p.act.kind, guard ? " (A guarded)" : "", t_kblock(e));
+		 "gemm M=%u N=%u K=%u a_zp=%d c_zp=%d requant %s act=%d%s, K block %u", m, n, k,
+		 a_zp, c_zp,
+		 (const char *[]){ "per column", "left", "uniform", "uniform left" }[rqk],
+		 (int)p.act.kind, guard ? " (A guarded)" : "", t_kblock(e));
 	ok = diff_run_n(t, e, diff_rec_gemm, &p, &p.c, &d, what, 3);
 out:
 	enpu_tensor_release(a);
@@ -79,7 +90,8 @@ void test_gemv_i8_edges(tctx *t, enpu_cpu_isa_t isa)
 		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
 			for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++)
 				if ((uint64_t)ns[i] * ks[j] <= (1u << 20) &&
-				    !gemm_run(t, &e, m, ns[i], ks[j], (i + j + m) % 2, false))
+				    !gemm_run(t, &e, m, ns[i], ks[j], (rq_kind_t)((i + j + m) % 4),
+					      false))
 					goto out;
 out:
 	t_env_close(&e);
@@ -94,7 +106,7 @@ void test_gemm_i8_left_shift(tctx *t, enpu_cpu_isa_t isa)
 	for (int i = 0; i < 30; i++) {
 		/* drawn in order: the order of a call's arguments is unspecified */
 		uint32_t m = (uint32_t)t_range(t, 1, 40), n = (uint32_t)t_range(t, 1, 200);
-		if (!gemm_run(t, &e, m, n, (uint32_t)t_range(t, 1, 300), true, false))
+		if (!gemm_run(t, &e, m, n, (uint32_t)t_range(t, 1, 300), RQ_LEFT, false))
 			break;
 	}
 	t_env_close(&e);
@@ -112,7 +124,8 @@ void test_gemm_i8_kblocks(tctx *t, enpu_cpu_isa_t isa)
 		for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
 			for (size_t j = 0; j < sizeof(ns) / sizeof(ns[0]); j++)
 				for (size_t k = 0; k < sizeof(ks) / sizeof(ks[0]); k++)
-					if (!gemm_run(t, &e, ms[i], ns[j], ks[k], (i + j + k) % 2,
+					if (!gemm_run(t, &e, ms[i], ns[j], ks[k],
+						      (i + j + k) % 2 ? RQ_LEFT : RQ_COLUMNS,
 						      false))
 						goto out;
 	}
@@ -138,7 +151,8 @@ void test_gemm_i8_a_in_place(tctx *t, enpu_cpu_isa_t isa)
 		t_kblock_use(&e, b);
 		for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
 			for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++)
-				if (!gemm_run(t, &e, ms[i], 70 + (uint32_t)i, ks[j], false, true))
+				if (!gemm_run(t, &e, ms[i], 70 + (uint32_t)i, ks[j],
+					      j % 2 ? RQ_UNIFORM : RQ_COLUMNS, true))
 					goto out;
 	}
 	kconv_t pw = { .n = 2, .h = 3, .w = 7, .cin = 64, .cout = 70, .kh = 1, .kw = 1,

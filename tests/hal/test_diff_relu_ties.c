@@ -8,7 +8,10 @@
  * stages' relu)
  * must start exactly at qmin >= zp. First layers, depthwise 3x3 (both
  * AVX-512 layouts: 32 and 64+ channels, stride 1 and 2) and 5x5, and the
- * GEMM paths (3x3 and 1x1). */
+ * GEMM paths (3x3 and 1x1). And a GEMV's (a 1x1 convolution of one pixel)
+ * with one shift for every channel (per-tensor: the AVX-512 VNNI GEMV's
+ * parameters loaded once), clamped as above or not at all (negative
+ * ties, rounded away from zero). */
 #include "kconv.h"
 #include "tests.h"
 
@@ -31,6 +34,18 @@ void test_conv_i8_relu_ties(tctx *t, enpu_cpu_isa_t isa)
 				      .kh = s[4], .kw = s[4], .sh = s[5], .sw = s[5], .dh = 1,
 				      .dw = 1, .groups = s[6], .ties = true, .qmin_off = off };
 			kconv_randomize(t, &k, s[4] / 2);
+			if (!kconv_run(t, &e, &k))
+				goto out;
+		}
+	static const uint32_t gemv[][2] = { { 40, 24 }, { 64, 130 }, { 256, 64 } }; /* cin cout */
+	static const int32_t offs[] = { -256, -1, 0, 1 };
+	for (size_t i = 0; i < sizeof(gemv) / sizeof(gemv[0]); i++)
+		for (size_t o = 0; o < sizeof(offs) / sizeof(offs[0]); o++) {
+			kconv_t k = { .n = 1, .h = 1, .w = 1, .cin = gemv[i][0], .cout = gemv[i][1],
+				      .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1,
+				      .groups = 1, .ties = true, .qmin_off = offs[o],
+				      .ties_one_shift = true };
+			kconv_randomize(t, &k, 0);
 			if (!kconv_run(t, &e, &k))
 				goto out;
 		}

@@ -63,6 +63,7 @@ typedef struct cpu_i8_packed {
 	int32_t *beff, *mult, *shift; /* panels * nr */
 	uint8_t *rq;                  /* panels * nr / 16 x rq_size, for kernel_out */
 	bool any_left;
+	bool rq_uniform; /* every column's mult and shift are column 0's */
 	atomic_uint reads; /* GEMM calls that read it: cpu_i8_packed_backwards */
 } cpu_i8_packed_t;
 /* p's B (n, k, b, bias, mult, shift, a_zp and cache are used) packed, from

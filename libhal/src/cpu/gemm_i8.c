@@ -109,6 +109,9 @@ static enpu_op_cache_t *pack_b(void *ctx)
 	j->b = pb;
 	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
 	pb->any_left = atomic_load(&j->any_left);
+	pb->rq_uniform = true;
+	for (uint32_t n = 1; pb->rq_uniform && n < p->n; n++)
+		pb->rq_uniform = p->mult[n] == p->mult[0] && p->shift[n] == p->shift[0];
 	return &pb->base;
 }
 
@@ -141,8 +144,8 @@ static cpu_i8_out_t out_stage(const job_t *j, uint32_t m0, uint32_t n0, uint32_t
 	const cpu_i8_packed_t *pb = j->b;
 	return (cpu_i8_out_t){
 		.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * j->d->i8->rq_size,
-		.any_left = pb->any_left, .zp = p->c_zp, .qmin = p->clamp.qmin,
-		.qmax = p->clamp.qmax, .n = n, .c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0,
+		.any_left = pb->any_left, .rq_uniform = pb->rq_uniform, .zp = p->c_zp,
+		.qmin = p->clamp.qmin, .qmax = p->clamp.qmax, .n = n, .c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0,
 		.ldc = p->ldc, .carry = carry, .prefetch = j->d->prefetch,
 	};
 }

@@ -32,6 +32,8 @@ typedef struct cpu_i8_out {
 	const int32_t *beff;    /* nr, aligned to 64 bytes */
 	const void *rq;         /* nr / 16 groups of the family's rq_size bytes */
 	bool any_left;
+	bool rq_uniform;        /* every column's requantization is column 0's
+				 * (per-tensor): rq's first group serves all */
 	int32_t zp, qmin, qmax;
 	uint32_t n;
 	int8_t *c;              /* row 0, column 0 */
