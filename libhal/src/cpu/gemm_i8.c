@@ -145,8 +145,9 @@ static cpu_i8_out_t out_stage(const job_t *j, uint32_t m0, uint32_t n0, uint32_t
 	return (cpu_i8_out_t){
 		.beff = pb->beff + n0, .rq = pb->rq + n0 / 16 * j->d->i8->rq_size,
 		.any_left = pb->any_left, .rq_uniform = pb->rq_uniform, .zp = p->c_zp,
-		.qmin = p->clamp.qmin, .qmax = p->clamp.qmax, .n = n, .c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0,
-		.ldc = p->ldc, .carry = carry, .prefetch = j->d->prefetch,
+		.qmin = p->clamp.qmin, .qmax = p->clamp.qmax, .n = n,
+		.c = (int8_t *)p->c + (size_t)m0 * p->ldc + n0, .ldc = p->ldc, .carry = carry,
+		.prefetch = j->d->prefetch,
 	};
 }
 
