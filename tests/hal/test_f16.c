@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "../../libhal/src/backend.h"
+#include "../../libhal/src/cpu/cpu_device.h"
 #include "f16_bound.h"
 #include "tests.h"
 
@@ -141,10 +143,12 @@ static enpu_act_t random_f16_act(tctx *t)
 }
 
 /* One random M x N x K fp16 GEMM (bias or not, random clamp) checked against
- * the reference; with edges, edge values among its inputs. */
-static void gemm_case(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool edges)
+ * the reference; with edges, edge values among its inputs. how: appended to
+ * its name in a failure ("" for nothing). */
+static void gemm_case_how(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool edges,
+			  const char *how)
 {
-	char what[120];
+	char what[160];
 	enpu_tensor_t *bias = NULL;
 	float *bv = NULL;
 	enpu_tensor_t *a = random_f16(t, e, 2, U32(m, k), edges);
@@ -154,8 +158,8 @@ static void gemm_case(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, boo
 	enpu_gemm_params_t p = { .a = a, .b = b, .bias = bias, .act = random_f16_act(t) };
 	const f16_geom_t g = { .in_h = 1, .in_w = m, .in_c = k, .out_h = 1, .out_w = m, .out_c = n,
 			       .k_h = 1, .k_w = 1, .stride_h = 1, .stride_w = 1, .groups = 1 };
-	snprintf(what, sizeof(what), "gemm f16 M=%u N=%u K=%u bias=%d act=%d", m, n, k,
-		 bias != NULL, (int)p.act.kind);
+	snprintf(what, sizeof(what), "gemm f16 M=%u N=%u K=%u bias=%d act=%d%s", m, n, k,
+		 bias != NULL, (int)p.act.kind, how);
 	if (a && b)
 		check_f16(t, e, rec_gemm, &p, &p.c, &g, a, b, U32(m, n), 2, bv, what);
 	else
@@ -164,6 +168,17 @@ static void gemm_case(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, boo
 	enpu_tensor_release(b);
 	enpu_tensor_release(bias);
 	free(bv);
+}
+
+static void gemm_case(tctx *t, t_env *e, uint32_t m, uint32_t n, uint32_t k, bool edges)
+{
+	gemm_case_how(t, e, m, n, k, edges, "");
+}
+
+/* e's CPU device under test, NULL for the NPU and the GPU */
+static cpu_device_t *cpu_dut(const t_env *e)
+{
+	return e->cpu->backend == &enpu_cpu_backend ? e->cpu->state : NULL;
 }
 
 void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
@@ -191,13 +206,24 @@ void test_gemm_f16_tol(tctx *t, enpu_cpu_isa_t isa)
 		{ 2, 800, 40 },	 { 13, 70, 50 },
 	};
 	const int nfixed = (int)(sizeof(fixed) / sizeof(fixed[0]));
-	for (int i = 0; i < nfixed + 21 && t->result == T_OK; i++) {
-		uint32_t m = (uint32_t)t_range(t, 1, 80), n = (uint32_t)t_range(t, 1, 80),
-			 k = (uint32_t)t_range(t, 1, 400);
-		if (i < nfixed)
-			m = fixed[i][0], n = fixed[i][1], k = fixed[i][2];
-		gemm_case(t, &e, m, n, k, false);
+	cpu_device_t *d = cpu_dut(&e);
+	size_t host_max = d ? d->f16_fp32_max : 0;
+	/* the fixed shapes with the host's choice of B's panels, then on the CPU
+	 * with skinny GEMMs forced to fp32 panels (a host with slow fp16
+	 * conversions: cpu_f16_fp32_max) and to fp16 panels */
+	static const char *const how[] = { "", " (fp32 B panels)", " (fp16 B panels)" };
+	for (int pass = 0; pass < (d ? 3 : 1) && t->result == T_OK; pass++) {
+		if (d)
+			d->f16_fp32_max = pass == 1 ? SIZE_MAX : pass == 2 ? 0 : host_max;
+		for (int i = 0; i < nfixed && t->result == T_OK; i++)
+			gemm_case_how(t, &e, fixed[i][0], fixed[i][1], fixed[i][2], false,
+				      how[pass]);
 	}
+	if (d)
+		d->f16_fp32_max = host_max;
+	for (int i = 0; i < 21 && t->result == T_OK; i++)
+		gemm_case(t, &e, (uint32_t)t_range(t, 1, 80), (uint32_t)t_range(t, 1, 80),
+			  (uint32_t)t_range(t, 1, 400), false);
 	t_env_close(&e);
 }
 
@@ -332,7 +358,8 @@ void test_f16_nonfinite(tctx *t, enpu_cpu_isa_t isa)
 
 /* Constant fp16 weights are converted once and cached with the op: the cached
  * runs of every CPU family must give the bits of an uncached run of that
- * family (same kernel), including when families share one command list. */
+ * family (same kernel), including when families share one command list and
+ * when a device reads B's panels in the other format (fp32 or fp16). */
 void test_gemm_f16_weight_cache(tctx *t)
 {
 	enpu_cpu_isa_t isas[4];
@@ -371,6 +398,27 @@ void test_gemm_f16_weight_cache(tctx *t)
 			CHECK(t, memcmp(t_data(c), want, sizeof(want)) == 0,
 			      "%s run %d: cached weights give different bits", t_isa_name(isas[i]), rep);
 		}
+	/* a device that caches B's panels in one format, then reads them in the
+	 * other (fp32 or fp16: f16_fp32_max) and back, on a list of its own */
+	for (size_t i = 0; i < n_isa; i++) {
+		cpu_device_t *dev = cpu[i]->state;
+		size_t host_max = dev->f16_fp32_max;
+		enpu_command_list_release(lc);
+		lc = NULL;
+		CHECK_OK(t, enpu_command_list_create(&lc));
+		CHECK_OK(t, enpu_cmd_gemm(lc, &(enpu_gemm_params_t){ .a = a, .b = bc, .c = c }));
+		for (int rep = 0; rep < 3; rep++) {
+			dev->f16_fp32_max = rep != 1 ? host_max : host_max ? 0 : SIZE_MAX;
+			CHECK_OK(t, t_run(cpu[i], lm));
+			memcpy(want, t_data(c), sizeof(want));
+			memset(t_data(c), 0, sizeof(want));
+			CHECK_OK(t, t_run(cpu[i], lc));
+			dev->f16_fp32_max = host_max;
+			CHECK(t, memcmp(t_data(c), want, sizeof(want)) == 0,
+			      "%s run %d: cached weights in the other format give different bits",
+			      t_isa_name(isas[i]), rep);
+		}
+	}
 out:
 	enpu_command_list_release(lc);
 	enpu_command_list_release(lm);

@@ -5,10 +5,12 @@
  * has its ISA: mr rows (1..f16_mr) over np panels (1..f16_np: groups of
  * panels and the panels after them) and K from 1 up, against a double
  * reference within fp32 summation's bound (docs/numerics.md), with nothing
- * written past acc[np][mr][f16_nr]. */
+ * written past acc[np][mr][f16_nr]. Then the rule that sends skinny GEMMs
+ * to fp32 panels instead (cpu_f16_fp32_max) and the cache sizes it reads. */
 #include <math.h>
 #include <stdlib.h>
 #include "enpu/fp16.h"
+#include "../../libhal/src/cpu/cpu_device.h"
 #include "../../libhal/src/cpu/cpu_features.h"
 #include "../../libhal/src/cpu/vec_kernels.h"
 #include "tests.h"
@@ -103,4 +105,30 @@ void test_f16_half_kernels(tctx *t)
 		t_skip(t, "no kernel family with fp16 conversion instructions on this host");
 out:
 	return;
+}
+
+/* Hosts with slow fp16 conversions read skinny GEMMs' B as fp32 panels up
+ * to half their L3; others (and an unknown L3) never; sysfs cache sizes
+ * parse to bytes, anything malformed to 0 */
+void test_f16_panel_rule(tctx *t)
+{
+	static const struct {
+		const char *text;
+		size_t bytes;
+	} sizes[] = {
+		{ "8192K\n", 8u << 20 }, { "32M", 32u << 20 }, { "512\n", 512 }, { "48K", 48u << 10 },
+		{ "", 0 },		  { "K", 0 },		{ "8192K\n\n", 0 },  { "8192KB", 0 },
+		{ "-1K", 0 },		  { " 8K", 0 },		{ "12345678901K", 0 }, { "8G", 0 },
+	};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t got = cpu_cache_size_parse(sizes[i].text);
+		CHECK(t, got == sizes[i].bytes, "\"%s\": %zu bytes, want %zu", sizes[i].text, got,
+		      sizes[i].bytes);
+	}
+	CHECK(t, cpu_f16_fp32_max(true, 8u << 20) == 4u << 20, "slow, 8 MiB L3");
+	CHECK(t, cpu_f16_fp32_max(true, 0) == 0, "slow, unknown L3");
+	CHECK(t, cpu_f16_fp32_max(false, 8u << 20) == 0, "fast, 8 MiB L3");
+	size_t l3 = cpu_l3_bytes();
+	CHECK(t, l3 == 0 || (l3 >= 1024 && l3 % 1024 == 0), "L3 of %zu bytes", l3);
+out:;
 }

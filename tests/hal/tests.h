@@ -40,7 +40,7 @@
 	X(conv_implicit_widths) X(conv_cpu_pixel_limit)                                \
 	X(requant_lanes_avx2)                                                          \
 	X(requant_lanes_avx512)                                                        \
-	X(requant_lanes_neon) X(f16_conversions) X(f16_half_kernels)      \
+	X(requant_lanes_neon) X(f16_conversions) X(f16_half_kernels) X(f16_panel_rule)      \
 	X(gpu_conv_tiled) X(gpu_float_controls_strip) X(gpu_float_controls_off)
 
 /* Tests of one accelerator, named NAME/DEV (filter "/npu" in the VM): the

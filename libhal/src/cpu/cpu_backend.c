@@ -187,6 +187,7 @@ static enpu_status_t cpu_open(size_t local_index, const enpu_device_options_t *o
 	d->conv = conv_none;
 	d->prefetch = cpu_stream_prefetch();
 	d->f16_narrow = cpu_f16_narrow();
+	d->f16_fp32_max = cpu_f16_fp32_max(cpu_f16_convert_slow(), cpu_l3_bytes());
 	d->kc = cpu_i8_kc(d->i8, cpu_l1d_bytes());
 #if defined(__x86_64__)
 	if (isa == ENPU_CPU_ISA_AVX2) {

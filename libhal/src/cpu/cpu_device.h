@@ -19,6 +19,9 @@ typedef struct cpu_device {
 	enpu_host_queue_t *queue;
 	bool prefetch; /* cpu_stream_prefetch(): GEMV kernels prefetch B */
 	bool f16_narrow; /* cpu_f16_narrow(): skinny fp16 GEMMs convert 256 bits at a time */
+	/* skinny fp16 GEMMs read B as fp32 panels up to this many bytes of them
+	 * (cpu_f16_fp32_max()), as fp16 panels beyond */
+	size_t f16_fp32_max;
 	uint32_t kc;     /* the int8 GEMM's K block on this host: cpu_i8_kc() */
 } cpu_device_t;
 
@@ -114,6 +117,12 @@ cpu_grid_t cpu_grid_make(uint32_t m, uint32_t n, uint32_t mr, uint32_t nr, unsig
  * data cache: o->kc where B's block fits in two thirds of it or l1d is 0
  * (unknown), else o->kc_big where set. */
 uint32_t cpu_i8_kc(const cpu_i8_gemm_ops_t *o, size_t l1d);
+/* The most bytes of fp32 B panels that a skinny fp16 GEMM reads as such on a
+ * host whose fp16 conversion is slow (cpu_f16_convert_slow()) with l3
+ * bytes of L3: half of it (1 x 1536 x 1024, 6 of 8 MiB, gained 1.05x;
+ * 1 x 2048 x 1024 lost 0.64x), and 0 (always fp16 panels) where the
+ * conversion keeps up or the L3 is unknown. */
+size_t cpu_f16_fp32_max(bool convert_slow, size_t l3);
 /* Threads to run macs MACs on (the op's loops run on exactly these, the
  * caller and the pool's first workers), at most the pool's size: one more
  * per 2^warm_shift MACs where those workers still spin after their last

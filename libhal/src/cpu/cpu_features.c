@@ -2,6 +2,7 @@
 /* Host ISA detection: cpuid + xgetbv on x86-64, GENERIC elsewhere. */
 #define _DEFAULT_SOURCE /* syscall(), _SC_LEVEL1_DCACHE_SIZE */
 #include "cpu_features.h"
+#include <stdio.h>
 #include <unistd.h>
 
 size_t cpu_l1d_bytes(void)
@@ -11,6 +12,43 @@ size_t cpu_l1d_bytes(void)
 	if (v > 0)
 		return (size_t)v;
 #endif
+	return 0;
+}
+
+size_t cpu_cache_size_parse(const char *s)
+{
+	size_t v = 0, digits = 0;
+	for (; *s >= '0' && *s <= '9' && digits < 10; s++, digits++)
+		v = v * 10 + (size_t)(*s - '0');
+	size_t unit = *s == 'K' ? 1024 : *s == 'M' ? 1024 * 1024 : 1;
+	s += unit > 1;
+	if (*s == '\n')
+		s++;
+	return digits && digits < 10 && !*s ? v * unit : 0;
+}
+
+/* One line of a sysfs file into buf; false where it cannot be read */
+static bool read_line(const char *path, char *buf, int size)
+{
+	FILE *f = fopen(path, "r");
+	bool ok = f && fgets(buf, size, f);
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+size_t cpu_l3_bytes(void)
+{
+	char path[64], line[32];
+	for (int i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+		if (!read_line(path, line, sizeof(line)))
+			return 0;
+		if (line[0] != '3' || line[1] != '\n')
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		return read_line(path, line, sizeof(line)) ? cpu_cache_size_parse(line) : 0;
+	}
 	return 0;
 }
 
@@ -78,8 +116,9 @@ bool cpu_isa_supported(enpu_cpu_isa_t isa) { return isa == ENPU_CPU_ISA_GENERIC;
 #endif
 
 #if defined(__x86_64__)
-/* An AMD CPU of family 19h (Zen 3, Zen 4) */
-static bool amd_family_19h(void)
+/* An AMD CPU's family and model (cpuid 1, extended fields added); false
+ * on other vendors */
+static bool amd_family_model(unsigned *family, unsigned *model)
 {
 	unsigned a, b, c, d;
 	if (!__get_cpuid(0, &a, &b, &c, &d))
@@ -87,14 +126,30 @@ static bool amd_family_19h(void)
 	bool amd = b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163; /* AuthenticAMD */
 	if (!amd || !__get_cpuid(1, &a, &b, &c, &d))
 		return false;
-	return ((a >> 8) & 0xf) + ((a >> 20) & 0xff) == 0x19;
+	*family = ((a >> 8) & 0xf) + ((a >> 20) & 0xff);
+	*model = ((a >> 4) & 0xf) | ((a >> 12) & 0xf0);
+	return true;
+}
+
+/* An AMD CPU of family 19h (Zen 3, Zen 4) */
+static bool amd_family_19h(void)
+{
+	unsigned family, model;
+	return amd_family_model(&family, &model) && family == 0x19;
 }
 
 bool cpu_stream_prefetch(void) { return !amd_family_19h(); }
 bool cpu_f16_narrow(void) { return amd_family_19h(); }
+
+bool cpu_f16_convert_slow(void)
+{
+	unsigned family, model;
+	return amd_family_model(&family, &model) && family == 0x17 && model < 0x30;
+}
 #else
 bool cpu_stream_prefetch(void) { return true; }
 bool cpu_f16_narrow(void) { return false; }
+bool cpu_f16_convert_slow(void) { return false; }
 #endif
 
 enpu_cpu_isa_t cpu_isa_best(void)

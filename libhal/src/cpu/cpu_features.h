@@ -26,8 +26,23 @@ bool cpu_stream_prefetch(void);
  * (0.64-0.78x on Emerald Rapids: docs/perf.md, seventeenth session). */
 bool cpu_f16_narrow(void);
 
+/* Whether F16C's fp16 -> fp32 conversion runs at half the rate of the FMAs
+ * it feeds, so that skinny fp16 GEMMs whose B fits the L3 as fp32 run
+ * faster reading it as fp32: on AMD family 17h before Zen 2 (models below
+ * 30h: Zen, Zen+), where converting was the GEMV's bound (M = 1-12
+ * 1.29-1.84x faster with fp32 B in the L3; docs/perf.md, thirtieth
+ * session). */
+bool cpu_f16_convert_slow(void);
+
 /* The L1 data cache of a core in bytes (sysconf), 0 where the C library
  * does not say. */
 size_t cpu_l1d_bytes(void);
+/* The L3 cache that core 0 shares, in bytes, from sysfs
+ * (/sys/devices/system/cpu/cpu0/cache/index*: glibc's sysconf read 64 MiB
+ * for the 8 MiB that Linux reported on a Zen VM); 0 where none is listed. */
+size_t cpu_l3_bytes(void);
+/* A sysfs cache size ("8192K", "32M", "512"; one trailing newline) in
+ * bytes; 0 for anything else. */
+size_t cpu_cache_size_parse(const char *s);
 
 #endif

@@ -12,13 +12,29 @@
 /* fp16 panels up to two row tiles: converting B twice beat reading it as
  * fp32 once (Zen 4, N = K = 1024: M = 7-8 1.10-1.15x, M = 12 0.97-1.02x,
  * 12 x 4096 x 1024 1.04-1.05x, AVX2 1.70x; Emerald Rapids: M = 7-8
- * 1.26-1.38x, M = 12 1.10-1.22x) */
+ * 1.26-1.38x, M = 12 1.10-1.22x); not where the conversion is slow and B
+ * fits the cache as fp32 (cpu_f16_fp32_max()) */
 #define F16_HALF_ROWS(v) (2 * (v)->f16_mr)
 
+size_t cpu_f16_fp32_max(bool convert_slow, size_t l3)
+{
+	return convert_slow ? l3 / 2 : 0;
+}
+
+/* Whether B goes to fp16 panels (else fp32) */
+static bool half_panels(const cpu_device_t *d, const cpu_gemm_problem_t *p)
+{
+	const cpu_vec_ops_t *v = d->vec;
+	size_t fp32 = (size_t)cpu_div_up(p->n, v->f16_nr) * v->f16_nr * p->k * sizeof(float);
+	return v->f16_kernel_half && p->m <= F16_HALF_ROWS(v) && fp32 > d->f16_fp32_max;
+}
+
 /* B as panels [k][nr] of fp32, or of fp16 (half), cached with the op when
- * constant (M, hence the format, is the op's). */
+ * constant. The format follows the op's shape and the device
+ * (f16_fp32_max), so the key says which it is: devices of one family share
+ * the op's panels where they agree. */
 typedef struct packed_f16 {
-	enpu_op_cache_t base; /* key: the cpu_vec_ops_t that packed it */
+	enpu_op_cache_t base; /* key: pack_key() */
 	void *bpack;
 } packed_f16_t;
 
@@ -41,6 +57,13 @@ typedef struct job {
 	const void *bpack;
 	cpu_scratch_t scratch; /* packed A block, sums (acc_floats), one fp16 source row */
 } job_t;
+
+/* Cache key of B's panels in one format: the vector table that packed
+ * them, or for fp16 panels its f16_kernel_half member */
+static const void *pack_key(const cpu_vec_ops_t *v, bool half)
+{
+	return half ? (const void *)&v->f16_kernel_half : (const void *)v;
+}
 
 static void packed_free(enpu_op_cache_t *c)
 {
@@ -91,7 +114,7 @@ static enpu_op_cache_t *pack_b(void *ctx)
 		cpu_scratch_free(&j->rows);
 		return NULL;
 	}
-	pb->base.key = j->d->vec;
+	pb->base.key = pack_key(j->d->vec, j->half);
 	pb->base.destroy = packed_free;
 	j->bpack = pb->bpack;
 	cpu_threadpool_run(j->d->pool, panels, pack_b_task, j);
@@ -158,14 +181,15 @@ enpu_status_t cpu_gemm_f16(const cpu_device_t *d, const cpu_gemm_problem_t *p)
 	const cpu_vec_ops_t *v = d->vec;
 	unsigned shift = v->f16_thread_shift;
 	unsigned use = cpu_threads_for(d, (uint64_t)p->m * p->n * p->k, shift, shift - 7);
-	job_t j = { .d = d, .p = p, .half = v->f16_kernel_half && p->m <= F16_HALF_ROWS(v),
+	job_t j = { .d = d, .p = p, .half = half_panels(d, p),
 		    .half_kernel = d->f16_narrow && v->f16_kernel_half_narrow
 					   ? v->f16_kernel_half_narrow
 					   : v->f16_kernel_half };
 	j.g = cpu_grid_make(p->m, p->n, v->f16_mr, v->f16_nr, use);
 	bool owned;
 	pack_job_t pj = { .d = d, .p = p, .half = j.half };
-	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, v, pack_b, &pj, &owned);
+	const void *key = pack_key(v, j.half);
+	const packed_f16_t *pb = (const packed_f16_t *)cpu_cache_get(p->cache, key, pack_b, &pj, &owned);
 	_Alignas(64) uint8_t local[CPU_SCRATCH_LOCAL];
 	if (pb)
 		j.scratch = cpu_scratch_alloc(use,
